@@ -1,0 +1,3 @@
+namespace RobustCrop.Shared.Imaging;
+
+public enum Interpolation { Bilinear, Bicubic, Nearest }
