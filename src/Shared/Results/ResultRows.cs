@@ -1,0 +1,70 @@
+namespace RobustCrop.Shared.Results;
+
+/// <summary>Where a crop came from: a realistic window of the scene or a cyclic roll of the base crop.</summary>
+public static class CropKinds
+{
+    public const string Realistic = "realistic";
+    public const string Cyclic = "cyclic";
+}
+
+/// <summary>One row per image × model × evaluated crop (crops/model=&lt;m&gt;/part-&lt;shard&gt;.parquet).</summary>
+/// <param name="X">Top-left of the crop in scene coordinates (for cyclic crops: the base crop's).</param>
+/// <param name="Dx">Shift relative to the base crop (realistic) or roll amount (cyclic).</param>
+/// <param name="Prediction">Class index, null when the model has no classes.</param>
+/// <param name="CosineToBase">cos(e(0), e(this crop)) of the normalised outputs.</param>
+/// <param name="Embedding">Normalised output vector; only when the run keeps embeddings.</param>
+public sealed record CropRow(
+    string RunId,
+    int Shard,
+    string ImageKey,
+    string Model,
+    string Kind,
+    int X,
+    int Y,
+    int Dx,
+    int Dy,
+    int? Prediction,
+    string? PredictionLabel,
+    float? Confidence,
+    float CosineToBase,
+    float[]? Embedding);
+
+/// <summary>One row per image × model: the DESIGN §4 metrics (images/model=&lt;m&gt;/part-&lt;shard&gt;.parquet).
+/// Nullable metrics are null where they do not apply (no classes, no label).</summary>
+public sealed record ImageRow(
+    string RunId,
+    int Shard,
+    string ImageKey,
+    string? Label,
+    string Model,
+    int SourceWidth,
+    int SourceHeight,
+    int SceneWidth,
+    int SceneHeight,
+    int CropsInferred,
+    int? Prediction,
+    string? PredictionLabel,
+    float? Confidence,
+    bool? Correct,
+    int Shifts1px,
+    double? Consistency1px,
+    bool? Fooled1px,
+    int WindowK,
+    int WindowShifts,
+    bool? FooledWindow,
+    double Cosine1pxMin,
+    bool Changed1px,
+    int CyclicShifts1px,
+    double? CyclicConsistency1px,
+    bool? CyclicFooled1px,
+    double CyclicCosine1pxMin,
+    bool CyclicChanged1px);
+
+/// <summary>One row per input that could not be used (errors/part-&lt;shard&gt;.parquet).</summary>
+/// <param name="Stage">read | decode | plan | infer.</param>
+public sealed record ErrorRow(
+    string RunId,
+    int Shard,
+    string ImageKey,
+    string Stage,
+    string Reason);
