@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace RobustCrop.Coordinator.Console;
+
+/// <summary>
+/// Progress of a run on stderr: images done, crops/s and ETA. On a terminal one line redraws in place; otherwise
+/// (logs, CI) a machine-readable line "progress key=value …" is written every few seconds.
+/// Thread-safe: the shard pipeline reports from its inference thread.
+/// </summary>
+public sealed class RunProgress(TextWriter output, bool interactive, TimeSpan? interval = null)
+{
+    private readonly Lock _gate = new();
+    private readonly Stopwatch _clock = new();
+    private readonly TimeSpan _interval = interval ?? (interactive ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(5));
+    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private long _images, _total, _crops, _cropsDone, _skipped;
+    private string _dataset = "";
+
+    public static RunProgress ForStandardError()
+        => new(System.Console.Error, !System.Console.IsErrorRedirected);
+
+    public void Start(string dataset, long totalImages, int models)
+    {
+        lock (_gate) { _dataset = dataset; _total = totalImages; _clock.Start(); }
+        Note($"evaluating {dataset}: {(totalImages > 0 ? totalImages.ToString(CultureInfo.InvariantCulture) : "?")} inputs x {models} model(s)");
+    }
+
+    public void Advance(int images, long cropsInShard)
+    {
+        lock (_gate) { _images += images; _crops = _cropsDone + cropsInShard; Draw(force: false); }
+    }
+
+    public void ShardDone(long crops)
+    {
+        lock (_gate) { _cropsDone += crops; _crops = _cropsDone; }
+    }
+
+    public void ShardSkipped(long inputs)
+    {
+        lock (_gate) { _images += inputs; _skipped += inputs; }
+    }
+
+    public void Finish()
+    {
+        lock (_gate) { Draw(force: true); if (interactive) output.WriteLine(); }
+    }
+
+    public void Note(string line)
+    {
+        lock (_gate)
+        {
+            if (interactive && _lastDraw != TimeSpan.MinValue) output.Write("\r\x1b[2K");
+            output.WriteLine(line);
+        }
+    }
+
+    private void Draw(bool force)
+    {
+        var now = _clock.Elapsed;
+        if (!force && now - _lastDraw < _interval) return;
+        _lastDraw = now;
+        double secs = Math.Max(now.TotalSeconds, 1e-3);
+        double cropsPerSec = _crops / secs;
+        double imagesPerSec = (_images - _skipped) / secs;
+        double? eta = _total > 0 && imagesPerSec > 0 ? Math.Max(0, _total - _images) / imagesPerSec : null;
+        string line = string.Create(CultureInfo.InvariantCulture,
+            $"progress images={_images} total={_total} crops={_crops} crops_per_s={cropsPerSec:F1} elapsed_s={secs:F0} eta_s={(eta is double e ? e.ToString("F0", CultureInfo.InvariantCulture) : "?")}");
+        if (interactive)
+        {
+            string pct = _total > 0 ? $"{100.0 * _images / _total,5:F1}%" : "";
+            output.Write(string.Create(CultureInfo.InvariantCulture,
+                $"\r\x1b[2K{_dataset} {pct} images {_images}/{_total}  {cropsPerSec:F1} crops/s  ETA {(eta is double t ? TimeSpan.FromSeconds(t).ToString(@"mm\:ss") : "--:--")}"));
+        }
+        else output.WriteLine(line);
+    }
+}

@@ -1,0 +1,22 @@
+using RobustCrop.Shared.Geometry;
+using RobustCrop.Shared.Imaging;
+
+namespace RobustCrop.Worker.Pipeline;
+
+/// <summary>What a shard evaluation measures; identical on every worker of a run.</summary>
+/// <param name="Tau">changed_1px threshold on cosine_1px_min.</param>
+/// <param name="WindowK">k of the fooled_window set Wk (0 = off).</param>
+/// <param name="MaxBatch">Crops per inference call.</param>
+public sealed record EvaluationSettings(
+    string RunId,
+    double Tau = 0.99,
+    int WindowK = 2,
+    bool KeepEmbeddings = false,
+    int MaxBatch = 32,
+    DecodeLimits? Limits = null,
+    long MaxScenePixels = 16_000_000)
+{
+    public DecodeLimits DecodeLimits => Limits ?? new DecodeLimits();
+
+    public IEnumerable<Shift> RealisticShifts => WindowK > 0 ? ShiftSets.N1.Concat(ShiftSets.Window(WindowK)) : ShiftSets.N1;
+}

@@ -1,0 +1,16 @@
+using RobustCrop.Shared.Geometry;
+using RobustCrop.Shared.Imaging;
+using RobustCrop.Shared.Metrics;
+
+namespace RobustCrop.Worker.Pipeline;
+
+/// <summary>One image × model in flight: its crop plan and the outputs filled in as batches return.</summary>
+public sealed class ImageModelWork(PreparedImage image, EvaluatedModel model, RgbImage scene, CropPlan plan)
+{
+    public PreparedImage Image { get; } = image;
+    public EvaluatedModel Model { get; } = model;
+    public RgbImage Scene { get; } = scene;
+    public CropPlan Plan { get; } = plan;
+    public CropOutputs Outputs { get; } = new(plan.Crops.Length, model.Interpreter.VectorDimension, model.Interpreter.HasClasses);
+    public int Pending { get; set; } = plan.Crops.Length;
+}

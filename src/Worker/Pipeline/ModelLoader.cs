@@ -1,0 +1,46 @@
+using RobustCrop.Shared.Imaging;
+using RobustCrop.Shared.Models;
+using RobustCrop.Shared.Models.Onnx;
+using RobustCrop.Worker.Inference;
+
+namespace RobustCrop.Worker.Pipeline;
+
+/// <summary>Turns a zoo manifest into a runnable model, failing with one line that names the problem.</summary>
+public static class ModelLoader
+{
+    public static EvaluatedModel Load(ModelManifest m, DeviceSpec device, int threads)
+    {
+        var session = OnnxSessionFactory.Load(m.OnnxPath, device, threads, m.LowPassSigma, m.LowPassRadius, m.InputSize, m.InputName);
+        try
+        {
+            var norm = new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
+            var head = m.HeadPath is null ? null : ClassHead.Load(m.HeadPath);
+            var interpreter = new OutputInterpreter(m.Output, session.OutputDimension, head);
+            return new EvaluatedModel(m, session, norm, interpreter, session.ActiveDevice);
+        }
+        catch (ZooException e)
+        {
+            session.Dispose();
+            throw new ModelLoadException($"model {m.Id}: {e.Message}");
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    private static float[]? LoadMeanImage(ModelManifest m)
+    {
+        if (m.MeanImage is null) return null;
+        int hash = m.MeanImage.IndexOf('#');
+        if (hash < 0) throw new ZooException($"mean_image '{m.MeanImage}' must name an initializer: file.onnx#Name");
+        string file = m.MeanImage[..hash], name = m.MeanImage[(hash + 1)..];
+        if (!File.Exists(file)) throw new ZooException($"mean image file not found: {file}");
+        var (dims, data) = OnnxModelSurgery.ReadFloatInitializer(File.ReadAllBytes(file), name);
+        int c = m.InputSize;
+        if (data.Length != 3 * c * c)
+            throw new ZooException($"mean image {name} has shape [{string.Join(',', dims)}], the model needs 3x{c}x{c}");
+        return data;
+    }
+}
