@@ -1,0 +1,90 @@
+using RobustCrop.Shared.Geometry;
+using RobustCrop.Shared.Imaging;
+
+namespace RobustCrop.Shared.Rics;
+
+/// <summary>
+/// Cyclic RICS (DESIGN §5): maps a C×C input to one canonical roll of itself chosen from its roll orbit alone, so every
+/// integer cyclic shift of an input gives the identical canonical image, bit for bit.
+/// The score is the discontinuity across each column (and row) seam, counted cyclically: the roll that moves the
+/// strongest seam to the border is preferred, which for a natural, unshifted crop is usually the wrap-around seam itself,
+/// so the image stays as it is and the model keeps its own accuracy. Seams with equal discontinuity are broken by a hash
+/// of each candidate canonical image's pixels — a property of the image, not of the roll index, so it is invariant too.
+/// </summary>
+public static class CyclicCanonicalizer
+{
+    private const ulong TieSeed = 0x5EED_C1C1_1C00_0001UL;
+
+    /// <summary>
+    /// The canonical image of the input "base crop at <paramref name="position"/>, rolled by (rollX, rollY)",
+    /// expressed as a roll of the base crop (torch.roll semantics), so that the crop plan can infer it once.
+    /// </summary>
+    public static (int RollX, int RollY) Canonicalize(RgbImage scene, CropPosition position, int size, int rollX, int rollY)
+    {
+        // Materialise the input exactly as the model would see it; the score is computed on these pixels only.
+        var input = new RgbImage(size, size);
+        for (int i = 0; i < size; i++)
+        {
+            ReadOnlySpan<byte> src = scene.ReadOnlyRow(position.Y + Mod(i - rollY, size)).Slice(3 * position.X, 3 * size);
+            Span<byte> dst = input.Row(i);
+            int rx = Mod(rollX, size);
+            src[(3 * (size - rx))..].CopyTo(dst);
+            src[..(3 * (size - rx))].CopyTo(dst[(3 * rx)..]);
+        }
+        var (seamX, seamY) = CanonicalSeams(input);
+        return (Mod(rollX - seamX, size), Mod(rollY - seamY, size));
+    }
+
+    /// <summary>The (column, row) seam moved to the border: the canonical image is roll(input, (−column, −row)).</summary>
+    public static (int Column, int Row) CanonicalSeams(RgbImage input)
+    {
+        int size = input.Width;
+        if (input.Height != size) throw new ArgumentException("cyclic RICS needs a square input");
+        var col = new long[size];
+        var row = new long[size];
+        for (int i = 0; i < size; i++)
+        {
+            ReadOnlySpan<byte> cur = input.ReadOnlyRow(i);
+            ReadOnlySpan<byte> up = input.ReadOnlyRow(Mod(i - 1, size));
+            long rowSum = 0;
+            for (int j = 0; j < size; j++)
+            {
+                int left = 3 * Mod(j - 1, size), here = 3 * j;
+                col[j] += Math.Abs(cur[here] - cur[left]) + Math.Abs(cur[here + 1] - cur[left + 1]) + Math.Abs(cur[here + 2] - cur[left + 2]);
+                rowSum += Math.Abs(cur[here] - up[here]) + Math.Abs(cur[here + 1] - up[here + 1]) + Math.Abs(cur[here + 2] - up[here + 2]);
+            }
+            row[i] = rowSum;
+        }
+        var columns = ArgMaxes(col);
+        var rows = ArgMaxes(row);
+        if (columns.Count == 1 && rows.Count == 1) return (columns[0], rows[0]);
+
+        // Ties (flat or periodic content): hash every candidate canonical image — all rolls at once, as the C×C windows
+        // of the input tiled 2×2 — and keep the largest. Equal hashes mean identical images, so any of them will do.
+        var tiled = new RgbImage(2 * size - 1, 2 * size - 1);
+        for (int i = 0; i < tiled.Height; i++)
+        {
+            ReadOnlySpan<byte> src = input.ReadOnlyRow(i % size);
+            Span<byte> dst = tiled.Row(i);
+            src.CopyTo(dst);
+            src[..(3 * (size - 1))].CopyTo(dst[(3 * size)..]);
+        }
+        var hashes = new ulong[size * size];
+        WindowHashField.Compute(tiled, 0, 0, size, size, size, TieSeed, hashes);
+        (int c, int r) best = (columns[0], rows[0]);
+        foreach (int r in rows)
+            foreach (int c in columns)
+                if (hashes[r * size + c] > hashes[best.r * size + best.c]) best = (c, r);
+        return best;
+    }
+
+    private static List<int> ArgMaxes(long[] v)
+    {
+        long max = v.Max();
+        var list = new List<int>();
+        for (int i = 0; i < v.Length; i++) if (v[i] == max) list.Add(i);
+        return list;
+    }
+
+    private static int Mod(int a, int m) { int r = a % m; return r < 0 ? r + m : r; }
+}
