@@ -299,8 +299,9 @@ internal sealed class ParquetColumns<TRow> where TRow : class
 /// <summary>Builds field names from property names.</summary>
 internal static class SnakeCase
 {
-    /// <summary>"ImageKey" → "image_key", "Consistency1px" → "consistency_1px", "Cosine1pxMin" → "cosine_1px_min":
-    /// a new word starts at an upper-case letter and at the first digit after a letter.</summary>
+    /// <summary>"ImageKey" → "image_key", "Consistency1px" → "consistency_1px", "Cosine1pxMin" → "cosine_1px_min",
+    /// "MinP05" → "min_p05": a new word starts at an upper-case letter and at a digit after a lower-case
+    /// letter (a digit after a one-letter word such as "P" stays in that word).</summary>
     public static string From(string name)
     {
         var sb = new StringBuilder(name.Length + 8);
@@ -312,7 +313,7 @@ internal static class SnakeCase
                 char prev = name[i - 1];
                 bool upperStart = char.IsUpper(c) && (char.IsLower(prev) || char.IsDigit(prev)
                     || (char.IsUpper(prev) && i + 1 < name.Length && char.IsLower(name[i + 1])));
-                bool digitStart = char.IsDigit(c) && char.IsLetter(prev);
+                bool digitStart = char.IsDigit(c) && char.IsLower(prev);
                 if ((upperStart || digitStart) && prev != '_')
                     sb.Append('_');
             }
