@@ -190,3 +190,14 @@ public sealed class RunSummaryTests
         }
     }
 }
+
+public sealed class RunSummaryInvalidValueTests
+{
+    [Fact]
+    public void A_nan_metric_is_refused_rather_than_written()
+    {
+        var s = RunSummaryTests.Sample();
+        var bad = s with { Models = [s.Models[0] with { Accuracy = double.NaN }] };
+        Assert.Throws<ArgumentException>(() => RunSummaryIo.Serialize(bad));
+    }
+}
