@@ -1,0 +1,31 @@
+using RobustCrop.Shared.Storage;
+
+namespace RobustCrop.Shared.Tests.Storage;
+
+public sealed class ResultStoreFactoryTests
+{
+    [Fact]
+    public void A_local_path_opens_a_local_folder_store()
+    {
+        var store = Assert.IsType<LocalFolderStore>(ResultStoreFactory.Open("out/runs"));
+        Assert.Equal(Path.GetFullPath("out/runs"), store.Root);
+    }
+
+    [Fact]
+    public void A_file_uri_opens_the_folder_it_names()
+    {
+        var store = Assert.IsType<LocalFolderStore>(ResultStoreFactory.Open("file:///tmp/rc-out"));
+        Assert.Equal("/tmp/rc-out", store.Root);
+    }
+
+    [Fact]
+    public void Azure_is_recognised_but_not_available_yet()
+    {
+        var ex = Assert.Throws<NotSupportedException>(() => ResultStoreFactory.Open("az://results/robustcrop"));
+        Assert.Equal("az:// output is not available yet", ex.Message);
+    }
+
+    [Fact]
+    public void Other_schemes_are_refused()
+        => Assert.Throws<NotSupportedException>(() => ResultStoreFactory.Open("s3://bucket/x"));
+}
