@@ -1,0 +1,56 @@
+using RobustCrop.Shared.Geometry;
+using RobustCrop.Shared.Imaging;
+using RobustCrop.Shared.Rics;
+
+namespace RobustCrop.Shared.Tests.Rics;
+
+public sealed class CyclicCanonicalizerTests
+{
+    private static byte[] CanonicalPixels(RgbImage scene, CropPosition p, int size, int rx, int ry)
+    {
+        var (cx, cy) = CyclicCanonicalizer.Canonicalize(scene, p, size, rx, ry);
+        var dest = new float[3 * size * size];
+        CropWriter.WriteRolled(scene, p.X, p.Y, size, cx, cy, new PixelNormalization(ChannelOrder.Rgb, 1, [0, 0, 0], [1, 1, 1]), dest);
+        return dest.Select(f => (byte)f).ToArray();
+    }
+
+    [Fact]
+    public void Every_roll_of_a_noise_crop_has_the_same_canonical_image()
+    {
+        var scene = new RgbImage(40, 40);
+        new Random(11).NextBytes(scene.Pixels);
+        var p = new CropPosition(5, 7);
+        var reference = CanonicalPixels(scene, p, 24, 0, 0);
+        for (int ry = -24; ry <= 24; ry += 5)
+            for (int rx = -24; rx <= 24; rx += 3)
+                Assert.Equal(reference, CanonicalPixels(scene, p, 24, rx, ry));
+    }
+
+    [Fact]
+    public void A_crop_with_a_strong_wrap_seam_stays_unrolled()
+    {
+        // A horizontal and vertical ramp: the wrap-around seams (255 → 0) are the strongest, so the identity roll wins.
+        var scene = new RgbImage(16, 16);
+        for (int y = 0; y < 16; y++)
+            for (int x = 0; x < 16; x++)
+            {
+                scene.Row(y)[3 * x] = (byte)(x * 16);
+                scene.Row(y)[3 * x + 1] = (byte)(y * 16);
+            }
+        Assert.Equal((0, 0), CyclicCanonicalizer.Canonicalize(scene, new CropPosition(0, 0), 16, 0, 0));
+        Assert.Equal((0, 0), CyclicCanonicalizer.Canonicalize(scene, new CropPosition(0, 0), 16, 5, -3));
+    }
+
+    [Fact]
+    public void Ties_of_a_periodic_crop_are_broken_by_content_so_rolls_still_agree()
+    {
+        // Period-4 stripes: four columns share the strongest seam; every roll must still give one canonical image.
+        var scene = new RgbImage(16, 16);
+        for (int y = 0; y < 16; y++)
+            for (int x = 0; x < 16; x++)
+                scene.Row(y)[3 * x] = (byte)((x % 4) * 60 + (y == 3 ? 7 : 0));
+        var reference = CanonicalPixels(scene, new CropPosition(0, 0), 16, 0, 0);
+        for (int r = 0; r < 16; r++)
+            Assert.Equal(reference, CanonicalPixels(scene, new CropPosition(0, 0), 16, r, 2 * r));
+    }
+}
