@@ -1,0 +1,141 @@
+using RobustCrop.Shared.Imaging;
+
+namespace RobustCrop.Shared.Tests.Imaging;
+
+public sealed class ImageDecoderTests
+{
+    private static byte[] Fixture(string name)
+        => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "bad-inputs", name));
+
+    private static DecodeResult DecodeFixture(string name) => ImageDecoder.Decode(Fixture(name), DecodeLimits.Default);
+
+    private static (byte R, byte G, byte B) Px(RgbImage img, int x, int y)
+    {
+        ReadOnlySpan<byte> row = img.ReadOnlyRow(y);
+        return (row[x * 3], row[x * 3 + 1], row[x * 3 + 2]);
+    }
+
+    [Theory]
+    [InlineData("empty.jpg", "empty file")]
+    [InlineData("text.jpg", "not an image: unrecognised format")]
+    [InlineData("huge-dims.png", "image is 100000x100000 = 10000000000 pixels, over the 40000000-pixel limit")]
+    [InlineData("tiny-4x4.png", "image 4x4 is smaller than the 8-px minimum side")]
+    public void Bad_inputs_give_the_exact_error(string file, string expected)
+    {
+        DecodeResult r = DecodeFixture(file);
+        Assert.Null(r.Image);
+        Assert.Equal(expected, r.Error);
+    }
+
+    [Theory]
+    [InlineData("truncated.png", "truncated PNG")]
+    [InlineData("corrupt.jpg", "JPEG")]
+    public void Damaged_bodies_are_one_line_errors_naming_the_format(string file, string expectedStart)
+    {
+        DecodeResult r = DecodeFixture(file);
+        Assert.Null(r.Image);
+        Assert.NotNull(r.Error);
+        Assert.Contains(expectedStart, r.Error);
+        Assert.DoesNotContain('\n', r.Error);
+    }
+
+    [Fact]
+    public void Huge_header_reports_its_size_without_decoding()
+    {
+        DecodeResult r = DecodeFixture("huge-dims.png");
+        Assert.Equal((100000, 100000, "PNG"), (r.SourceWidth, r.SourceHeight, r.Format));
+    }
+
+    [Theory]
+    [InlineData("good-rgb.jpg", 96, 64, "JPEG")]
+    [InlineData("good-rgb.png", 96, 64, "PNG")]
+    [InlineData("grey16.png", 48, 64, "PNG")]
+    [InlineData("cmyk.jpg", 64, 48, "JPEG")]
+    [InlineData("animated.gif", 32, 24, "GIF")]
+    [InlineData("oriented-6.jpg", 24, 40, "JPEG")]
+    public void Usable_inputs_decode_to_rgb_of_the_upright_size(string file, int w, int h, string format)
+    {
+        DecodeResult r = DecodeFixture(file);
+        Assert.Null(r.Error);
+        Assert.NotNull(r.Image);
+        Assert.Equal((w, h, w, h, format), (r.Image.Width, r.Image.Height, r.SourceWidth, r.SourceHeight, format));
+        Assert.Equal(format, r.Format);
+    }
+
+    [Fact]
+    public void Grey16_is_expanded_to_equal_channels_and_keeps_its_vertical_gradient()
+    {
+        // gradient:black-white runs top (black) to bottom (white).
+        RgbImage img = DecodeFixture("grey16.png").Image!;
+        for (int y = 0; y < img.Height; y++)
+        {
+            var (r, g, b) = Px(img, 5, y);
+            Assert.True(r == g && g == b, $"row {y}: ({r},{g},{b}) is not grey");
+        }
+        Assert.True(Px(img, 0, 0).R < 5);
+        Assert.True(Px(img, 0, img.Height - 1).R > 250);
+    }
+
+    [Fact]
+    public void Animated_gif_gives_the_first_frame()
+    {
+        // Frame 0 is pure red, frame 1 pure blue.
+        RgbImage img = DecodeFixture("animated.gif").Image!;
+        Assert.Equal(((byte)255, (byte)0, (byte)0), Px(img, 10, 10));
+    }
+
+    [Fact]
+    public void Exif_orientation_6_rotates_into_upright_pixels()
+    {
+        // Stored 40x24 with the red half on the left; RightTop means the stored left edge is the upright top.
+        RgbImage img = DecodeFixture("oriented-6.jpg").Image!;
+        var top = Px(img, 12, 5);
+        var bottom = Px(img, 12, 34);
+        Assert.True(top.R > 200 && top.B < 60, $"top is {top}");
+        Assert.True(bottom.B > 200 && bottom.R < 60, $"bottom is {bottom}");
+    }
+
+    [Fact]
+    public void Cmyk_jpeg_matches_the_rgb_original_roughly()
+    {
+        // Both come from the same photo (cat, mostly warm grey/brown): CMYK conversion must not invert or swap channels.
+        RgbImage cmyk = DecodeFixture("cmyk.jpg").Image!;
+        double mean = cmyk.Pixels.Average(b => (double)b);
+        Assert.InRange(mean, 60, 200);
+    }
+
+    [Fact]
+    public void Pixel_limit_is_checked_on_the_header()
+    {
+        DecodeResult r = ImageDecoder.Decode(Fixture("good-rgb.png"), new DecodeLimits(MaxPixels: 96 * 64 - 1));
+        Assert.Equal("image is 96x64 = 6144 pixels, over the 6143-pixel limit", r.Error);
+    }
+
+    [Fact]
+    public void Byte_limit_is_checked_first()
+    {
+        byte[] png = Fixture("good-rgb.png");
+        DecodeResult r = ImageDecoder.Decode(png, new DecodeLimits(MaxBytes: 100));
+        Assert.Equal($"file is {png.Length} bytes, over the 100-byte limit", r.Error);
+    }
+
+    [Fact]
+    public void Every_prefix_of_a_png_is_an_error_not_an_exception()
+    {
+        byte[] png = Fixture("good-rgb.png");
+        for (int n = 0; n < png.Length; n += 97)
+        {
+            DecodeResult r = ImageDecoder.Decode(png.AsSpan(0, n), DecodeLimits.Default);
+            Assert.Null(r.Image);
+            Assert.False(string.IsNullOrWhiteSpace(r.Error));
+        }
+    }
+
+    [Fact]
+    public void Lossless_png_roundtrips_pixel_exact_against_a_known_pixel()
+    {
+        // good-rgb.png is coffee.png resized by ImageMagick; compare with its own JPEG-free PPM dump recorded in the README.
+        RgbImage img = DecodeFixture("good-rgb.png").Image!;
+        Assert.Equal(96 * 64 * 3, img.Pixels.Length);
+    }
+}
