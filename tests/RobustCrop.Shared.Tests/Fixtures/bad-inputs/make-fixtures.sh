@@ -31,11 +31,13 @@ printf 'This is a text file pretending to be a JPEG.\n' > text.jpg
 convert -size 4x4 xc:gray50 -strip tiny-4x4.png
 python3 - <<'PY'
 import struct, zlib
-# corrupt.jpg: the first 600 bytes of a real JPEG (SOI, APP0, DQT...) then deterministic garbage.
+# corrupt.jpg: a real JPEG's whole header (SOI .. the start-of-scan segment) followed by deterministic garbage
+# entropy-coded data of the original's length and no EOI.
 good = open("good-rgb.jpg", "rb").read()
-head = good[:good.find(b"\xff\xda")]  # everything before start-of-scan: a valid header
-body = bytes((i * 131 + 7) % 251 for i in range(3000))  # no 0xFF marker bytes, so no valid markers at all
-open("corrupt.jpg", "wb").write(head + b"\xff\xda" + body)
+sos = good.find(b"\xff\xda")
+head = good[: sos + 2 + struct.unpack(">H", good[sos + 2 : sos + 4])[0]]
+body = bytes((i * 131 + 7) % 251 for i in range(len(good) - len(head)))  # < 0xFF, so no markers at all
+open("corrupt.jpg", "wb").write(head + body)
 # truncated.png: a real PNG cut in the middle of its IDAT.
 png = open("good-rgb.png", "rb").read()
 open("truncated.png", "wb").write(png[: len(png) // 2])
