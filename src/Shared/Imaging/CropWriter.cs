@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace RobustCrop.Shared.Imaging;
 
 /// <summary>
@@ -9,7 +12,8 @@ namespace RobustCrop.Shared.Imaging;
 /// contract a*b-c into an FMA), which the tests check on random scenes. Speed-ups, justified by
 /// <see cref="CropWriterBench.Run"/> (224² crops of a 256×288 scene, ImageNet normalisation, N1 rolls):
 /// a 256-entry table per channel replaces the multiply-subtract, each source pixel is read once for all three planes,
-/// and the roll becomes two contiguous segments instead of a per-pixel wrap test.
+/// the roll becomes two contiguous segments instead of a per-pixel wrap test, and the inner loop runs without bounds checks.
+/// Measured on the shared dev container (Release, noisy): about 0.2–0.3 ms per crop against 0.4 ms for the reference.
 /// </remarks>
 public static class CropWriter
 {
@@ -74,13 +78,18 @@ public static class CropWriter
         Span<float> outR, Span<float> outG, Span<float> outB)
     {
         int n = px.Length / 3;
-        // Slicing to n up front lets the JIT drop the bounds checks on the outputs inside the loop.
-        outR = outR[..n]; outG = outG[..n]; outB = outB[..n];
-        for (int j = 0, s = 0; j < outR.Length; j++, s += 3)
+        if (outR.Length < n || outG.Length < n || outB.Length < n || lutR.Length < 256 || lutG.Length < 256 || lutB.Length < 256)
+            throw new ArgumentException("internal: segment shorter than its pixels");
+        // Unchecked refs: a byte can only index 0..255 in a 256-entry table and n was checked above, and bounds checks
+        // on the three lookups and three stores were most of the loop's cost.
+        ref byte p = ref MemoryMarshal.GetReference(px);
+        ref float lr = ref MemoryMarshal.GetReference(lutR), lg = ref MemoryMarshal.GetReference(lutG), lb = ref MemoryMarshal.GetReference(lutB);
+        ref float r = ref MemoryMarshal.GetReference(outR), g = ref MemoryMarshal.GetReference(outG), b = ref MemoryMarshal.GetReference(outB);
+        for (int j = 0, s = 0; j < n; j++, s += 3)
         {
-            outR[j] = lutR[px[s]];
-            outG[j] = lutG[px[s + 1]];
-            outB[j] = lutB[px[s + 2]];
+            Unsafe.Add(ref r, j) = Unsafe.Add(ref lr, Unsafe.Add(ref p, s));
+            Unsafe.Add(ref g, j) = Unsafe.Add(ref lg, Unsafe.Add(ref p, s + 1));
+            Unsafe.Add(ref b, j) = Unsafe.Add(ref lb, Unsafe.Add(ref p, s + 2));
         }
     }
 
