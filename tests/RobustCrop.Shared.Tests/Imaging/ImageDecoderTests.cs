@@ -95,6 +95,39 @@ public sealed class ImageDecoderTests
         Assert.True(bottom.B > 200 && bottom.R < 60, $"bottom is {bottom}");
     }
 
+    [Theory]
+    // Stored 40x24 quadrants R G / B W (W = white). Expected upright quadrants TL TR BL BR, read off the EXIF 0x0112
+    // definitions ("row 0 is the visual X side, column 0 the visual Y side"), not derived from the implementation.
+    [InlineData(1, "RGBW")]
+    [InlineData(2, "GRWB")]
+    [InlineData(3, "WBGR")]
+    [InlineData(4, "BWRG")]
+    [InlineData(5, "RBGW")]
+    [InlineData(6, "BRWG")]
+    [InlineData(7, "WGBR")]
+    [InlineData(8, "GWRB")]
+    public void Every_exif_orientation_gives_upright_quadrants(int orientation, string quadrants)
+    {
+        RgbImage img = DecodeFixture($"orient-{orientation}.jpg").Image!;
+        bool swapped = orientation >= 5;
+        Assert.Equal(swapped ? (24, 40) : (40, 24), (img.Width, img.Height));
+        int qx = img.Width / 4, qy = img.Height / 4;
+        (int X, int Y)[] centres = [(qx, qy), (3 * qx, qy), (qx, 3 * qy), (3 * qx, 3 * qy)];
+        for (int q = 0; q < 4; q++)
+        {
+            var (r, g, b) = Px(img, centres[q].X, centres[q].Y);
+            char seen = (r > 200, g > 200, b > 200) switch
+            {
+                (true, false, false) => 'R',
+                (false, true, false) => 'G',
+                (false, false, true) => 'B',
+                (true, true, true) => 'W',
+                _ => '?',
+            };
+            Assert.True(quadrants[q] == seen, $"orientation {orientation}, quadrant {q}: expected {quadrants[q]}, pixel ({r},{g},{b})");
+        }
+    }
+
     [Fact]
     public void Cmyk_jpeg_matches_the_rgb_original_roughly()
     {

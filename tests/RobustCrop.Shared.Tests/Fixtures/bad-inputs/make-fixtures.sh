@@ -24,6 +24,17 @@ jpg = open("tmp.jpg", "rb").read()
 open("oriented-6.jpg", "wb").write(jpg[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + jpg[2:])
 PY
 rm -f tmp.jpg
+# orient-1..8.jpg: stored 40x24 quadrants red|green over blue|white, each with EXIF Orientation = N.
+convert \( -size 20x12 xc:red xc:lime +append \) \( -size 20x12 xc:blue xc:white +append \) -append -strip -quality 95 tmp.jpg
+python3 - <<'PY'
+import struct
+jpg = open("tmp.jpg", "rb").read()
+for n in range(1, 9):
+    tiff = b"MM\x00\x2a" + struct.pack(">I", 8) + struct.pack(">H", 1) + struct.pack(">HHIHH", 0x0112, 3, 1, n, 0) + struct.pack(">I", 0)
+    app1 = b"Exif\x00\x00" + tiff
+    open(f"orient-{n}.jpg", "wb").write(jpg[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + jpg[2:])
+PY
+rm -f tmp.jpg
 
 # Bad inputs.
 : > empty.jpg
