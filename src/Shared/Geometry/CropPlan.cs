@@ -56,7 +56,8 @@ public sealed class CropPlan
         SceneGeometry geometry,
         IEnumerable<Shift> realisticShifts,
         IEnumerable<Shift> cyclicShifts,
-        IEnumerable<CropPosition>? extraPositions = null)
+        IEnumerable<CropPosition>? extraPositions = null,
+        IEnumerable<PlannedCrop>? extraCrops = null)
     {
         var crops = ImmutableArray.CreateBuilder<PlannedCrop>();
         var index = new Dictionary<PlannedCrop, int>();
@@ -93,6 +94,12 @@ public sealed class CropPlan
             {
                 if (!geometry.Contains(p)) throw new ArgumentOutOfRangeException(nameof(extraPositions), $"crop at {p} leaves the scene");
                 Add(new PlannedCrop(p, 0, 0));
+            }
+        if (extraCrops is not null)
+            foreach (var c in extraCrops)
+            {
+                if (!geometry.Contains(c.Position)) throw new ArgumentOutOfRangeException(nameof(extraCrops), $"crop at {c.Position} leaves the scene");
+                Add(c);
             }
         return new CropPlan(geometry, crops.ToImmutable(), index, realistic.ToImmutable(), cyclic.ToImmutable(), unsupported.ToImmutable());
     }

@@ -68,3 +68,31 @@ public sealed record ErrorRow(
     string ImageKey,
     string Stage,
     string Reason);
+
+/// <summary>
+/// One row per image × model × RICS setting (rics/model=&lt;m&gt;/part-&lt;shard&gt;.parquet): the §4 metrics with the
+/// RICS prediction of each shifted frame in place of the standard one. Cyclic RICS has Score "cyclic" and Window = C.
+/// </summary>
+/// <param name="OffsetX">Where the base frame's choice sits in its window (realistic RICS), or its roll (cyclic).</param>
+/// <param name="BorderChoices">How many of the frames' choices (base and shifted) lie on the window's edge.</param>
+public sealed record RicsRow(
+    string RunId,
+    int Shard,
+    string ImageKey,
+    string? Label,
+    string Model,
+    int Window,
+    string Score,
+    int? Prediction,
+    string? PredictionLabel,
+    float? Confidence,
+    bool? Correct,
+    int OffsetX,
+    int OffsetY,
+    int Frames,
+    int BorderChoices,
+    int Shifts1px,
+    double? Consistency1px,
+    bool? Fooled1px,
+    double Cosine1pxMin,
+    bool Changed1px);

@@ -28,6 +28,11 @@ public sealed class RunLayout
     public string Success => Root + "_SUCCESS";
 
     /// <summary>crops/model=&lt;m&gt;/ — the Hive-style partition folder engines turn into a model column.</summary>
+    /// <summary>Per-image RICS results, one row per image × model × setting (an addition to the DESIGN §8 layout).</summary>
+    public string RicsDir => Root + "rics/";
+
+    public string RicsPart(string model, int shard) => $"{RicsDir}model={ValidateModel(model)}/" + PartName(shard);
+
     public string CropsModelDir(string model) => $"{CropsDir}model={ValidateModel(model)}/";
 
     public string ImagesModelDir(string model) => $"{ImagesDir}model={ValidateModel(model)}/";

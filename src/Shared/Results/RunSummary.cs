@@ -71,7 +71,10 @@ public sealed record RicsSummary(
     [property: JsonPropertyName("fooled_1px")] double? Fooled1px,
     [property: JsonPropertyName("bound_consistency_axis_1px")] double BoundConsistencyAxis1px,
     [property: JsonPropertyName("accuracy")] double? Accuracy,
-    [property: JsonPropertyName("changed_1px")] ChangedSummary Changed1px)
+    [property: JsonPropertyName("changed_1px")] ChangedSummary Changed1px,
+    [property: JsonPropertyName("images")] long? Images = null,
+    [property: JsonPropertyName("border_rate")] double? BorderRate = null,
+    [property: JsonPropertyName("bound_consistency_1px")] double? BoundConsistency1px = null)
 {
     /// <summary>(n−1)/(n+1): the chance that a one-pixel shift along one axis keeps the selected crop
     /// when scores behave like independent draws.</summary>
@@ -85,7 +88,9 @@ public sealed record RicsSummary(
 public sealed record RicsCyclicSummary(
     [property: JsonPropertyName("consistency_1px")] double? Consistency1px,
     [property: JsonPropertyName("fooled_1px")] double? Fooled1px,
-    [property: JsonPropertyName("accuracy")] double? Accuracy);
+    [property: JsonPropertyName("accuracy")] double? Accuracy,
+    [property: JsonPropertyName("images")] long? Images = null,
+    [property: JsonPropertyName("identity_rate")] double? IdentityRate = null);
 
 public static class RunSummaryIo
 {

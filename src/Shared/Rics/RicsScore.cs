@@ -27,6 +27,9 @@ public static class RicsScores
     /// <summary>DESIGN §5: the single-axis one-pixel consistency bound of hash RICS with an n×n window.</summary>
     public static double AxisBound(int n) => (n - 1.0) / (n + 1.0);
 
+    /// <summary>Expected consistency over the 8 shifts of N1 (4 axis, 4 diagonal) for i.i.d. scores.</summary>
+    public static double N1Bound(int n) => (4 * OverlapBound(n, 1, 0) + 4 * OverlapBound(n, 1, 1)) / 8;
+
     /// <summary>
     /// |A∩B| / |A∪B| of the candidate sets of a frame and its shift by (dx, dy): the chance that the maximum of
     /// i.i.d. scores over A∪B falls in the shared part, i.e. the consistency of hash RICS for that shift.

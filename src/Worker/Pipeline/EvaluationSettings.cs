@@ -1,5 +1,6 @@
 using RobustCrop.Shared.Geometry;
 using RobustCrop.Shared.Imaging;
+using RobustCrop.Shared.Rics;
 
 namespace RobustCrop.Worker.Pipeline;
 
@@ -14,8 +15,18 @@ public sealed record EvaluationSettings(
     bool KeepEmbeddings = false,
     int MaxBatch = 32,
     DecodeLimits? Limits = null,
-    long MaxScenePixels = 16_000_000)
+    long MaxScenePixels = 16_000_000,
+    IReadOnlyList<int>? RicsWindows = null,
+    IReadOnlyList<RicsScore>? RicsScoreKinds = null,
+    bool RicsCyclic = false,
+    ulong RicsSeed = 0x52494353_00000001UL)
 {
+    public IReadOnlyList<int> Windows => RicsWindows ?? [];
+
+    public IReadOnlyList<RicsScore> Scores => RicsScoreKinds ?? [RicsScore.Hash];
+
+    public bool AnyRics => Windows.Count > 0 || RicsCyclic;
+
     public DecodeLimits DecodeLimits => Limits ?? new DecodeLimits();
 
     public IEnumerable<Shift> RealisticShifts => WindowK > 0 ? ShiftSets.N1.Concat(ShiftSets.Window(WindowK)) : ShiftSets.N1;

@@ -52,5 +52,29 @@ public static class RowBuilder
         }
     }
 
+    public static IEnumerable<RicsRow> RicsRows(EvaluationSettings s, int shard, ImageModelWork w)
+    {
+        var o = w.Outputs;
+        foreach (var setting in w.Rics.Settings)
+        {
+            if (setting.Frames[0] is not { } baseChoice) continue; // even the unshifted frame's window leaves the scene
+            int baseIndex = w.Plan.IndexOf(baseChoice);
+            var shifted = setting.Frames.Skip(1).Select(f => f is { } c ? w.Plan.IndexOf(c) : -1).ToArray();
+            var m = ImageMetrics.Compare(o, baseIndex, shifted, s.Tau);
+            int? pred = o.HasClasses ? o.Predictions![baseIndex] : null;
+            string? predLabel = pred is int p ? w.Model.Interpreter.ClassName(p) : null;
+            bool cyclic = setting.Score == RicsPlan.CyclicScore;
+            yield return new RicsRow(
+                s.RunId, shard, w.Image.Key, w.Image.Label, w.Model.Id, setting.Window, setting.Score,
+                pred, predLabel, o.HasClasses ? o.Confidences![baseIndex] : null,
+                w.Image.Label is not null && predLabel is not null ? predLabel == w.Image.Label : null,
+                cyclic ? Signed(setting.OffsetX, w.Plan.Geometry.CropSize) : setting.OffsetX,
+                cyclic ? Signed(setting.OffsetY, w.Plan.Geometry.CropSize) : setting.OffsetY,
+                setting.Frames.Count(f => f is not null),
+                setting.OnBorder.Count(b => b),
+                m.Shifts, m.Consistency, m.Fooled, m.CosineMin, m.Changed);
+        }
+    }
+
     private static int Signed(int roll, int size) => roll > size / 2 ? roll - size : roll;
 }

@@ -28,7 +28,7 @@ public sealed class ShardEvaluator
         Action<int, long>? onImage = null, CancellationToken ct = default)
     {
         var result = new ShardResult(shard.Id.Value);
-        foreach (var m in _models) { result.Images[m.Id] = []; result.Crops[m.Id] = []; }
+        foreach (var m in _models) { result.Images[m.Id] = []; result.Crops[m.Id] = []; result.Rics[m.Id] = []; }
         var queue = Channel.CreateBounded<PreparedImage>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
         var decode = Task.Run(async () =>
         {
@@ -55,6 +55,7 @@ public sealed class ShardEvaluator
             {
                 result.Images[w.Model.Id].Add(RowBuilder.ImageRow(_settings, result.Shard, w));
                 result.Crops[w.Model.Id].AddRange(RowBuilder.CropRows(_settings, result.Shard, w));
+                result.Rics[w.Model.Id].AddRange(RowBuilder.RicsRows(_settings, result.Shard, w));
                 if (--pendingPerImage[w.Image.Key] == 0) { pendingPerImage.Remove(w.Image.Key); onImage?.Invoke(++finished, CropsSoFar()); }
             }
             completed.Clear();
@@ -76,9 +77,10 @@ public sealed class ShardEvaluator
             {
                 var scene = image.Scenes[m.Manifest.SceneFamily];
                 var geometry = new SceneGeometry(scene.Width, scene.Height, m.Manifest.ResizeSize, m.Manifest.InputSize);
-                var plan = CropPlan.Build(geometry, _settings.RealisticShifts, ShiftSets.N1);
+                var rics = RicsPlan.Build(scene, geometry, _settings);
+                var plan = CropPlan.Build(geometry, _settings.RealisticShifts, ShiftSets.N1, extraCrops: rics.Crops);
                 if (plan.RealisticShifts.Length == 0) { planError = $"scene {scene.Width}x{scene.Height} leaves no room for any 1-px shift of a {m.Manifest.InputSize}-px crop"; break; }
-                works.Add(new ImageModelWork(image, m, scene, plan));
+                works.Add(new ImageModelWork(image, m, scene, plan, rics));
             }
             if (planError is not null)
             {

@@ -8,6 +8,7 @@ public sealed class ShardResult(int shard)
     public int Shard { get; } = shard;
     public Dictionary<string, List<ImageRow>> Images { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<CropRow>> Crops { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, List<RicsRow>> Rics { get; } = new(StringComparer.Ordinal);
     public List<ErrorRow> Errors { get; } = [];
     public int Inputs { get; set; }
     public long CropsInferred { get; set; }

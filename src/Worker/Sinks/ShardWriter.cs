@@ -24,6 +24,9 @@ public sealed class ShardWriter(IResultStore store, RunLayout layout, IReadOnlyL
                 s => ResultParquet.WriteImageRowsAsync(s, result.Images[m.Id], meta, ct), ct));
             files.Add(await WriteFileAsync(layout.CropsPart(m.Id, result.Shard), result.Crops[m.Id].Count,
                 s => ResultParquet.WriteCropRowsAsync(s, result.Crops[m.Id], meta, ct), ct));
+            if (settings.AnyRics)
+                files.Add(await WriteFileAsync(layout.RicsPart(m.Id, result.Shard), result.Rics[m.Id].Count,
+                    s => ResultParquet.WriteRowsAsync(s, result.Rics[m.Id], meta, ct), ct));
         }
         var errorMeta = new Dictionary<string, string>
         {
