@@ -41,13 +41,19 @@ public sealed class CompositeDataset : IImageDataset
 
     public IEnumerable<ImageRecord> ReadShard(DatasetShard shard)
     {
-        var parts = shard.Source.Split('|', 4);
-        if (parts.Length != 4
-            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int c)
-            || c >= _children.Length
-            || _children[c].Name != parts[1]
-            || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int childId))
-            throw new ArgumentException($"shard {shard.Id} ({shard.Source}) is not a shard of {Name}", nameof(shard));
-        return _children[c].ReadShard(new DatasetShard(new ShardId(childId), parts[3], shard.Start, shard.Count));
+        // Parsed from the left with the child's known name, so a '|' inside a name or source is harmless.
+        string source = shard.Source;
+        int bar = source.IndexOf('|');
+        if (bar > 0
+            && int.TryParse(source.AsSpan(0, bar), NumberStyles.None, CultureInfo.InvariantCulture, out int c)
+            && c < _children.Length
+            && source.AsSpan(bar + 1).StartsWith(_children[c].Name + "|", StringComparison.Ordinal))
+        {
+            string rest = source[(bar + 1 + _children[c].Name.Length + 1)..];
+            int idEnd = rest.IndexOf('|');
+            if (idEnd > 0 && int.TryParse(rest.AsSpan(0, idEnd), NumberStyles.None, CultureInfo.InvariantCulture, out int childId))
+                return _children[c].ReadShard(new DatasetShard(new ShardId(childId), rest[(idEnd + 1)..], shard.Start, shard.Count));
+        }
+        throw new ArgumentException($"shard {shard.Id} ({shard.Source}) is not a shard of {Name}", nameof(shard));
     }
 }

@@ -37,6 +37,21 @@ public sealed class CompositeAndFactoryTests
 
         Assert.Throws<ArgumentException>(() => composite.ReadShard(new DatasetShard(new ShardId(0), "a", 0, 1)).ToList());
         Assert.Throws<ArgumentException>(() => composite.ReadShard(new DatasetShard(new ShardId(0), "0|other|0|a", 0, 1)).ToList());
+        Assert.Throws<ArgumentException>(() => composite.ReadShard(new DatasetShard(new ShardId(0), "1|a|0|a", 0, 1)).ToList());
+    }
+
+    [Fact]
+    public void Composite_finds_children_whose_names_contain_the_separator()
+    {
+        using var dir = new TempDir();
+        dir.File("x|y/0.png", "0");
+        dir.File("x/1.png", "1");
+        var composite = new CompositeDataset([new ImageFolderDataset(Path.Combine(dir.Path, "x")), new ImageFolderDataset(Path.Combine(dir.Path, "x|y"))]);
+
+        var plan = composite.PlanShards(10);
+
+        Assert.Equal("1|x|y|0|x|y", plan[1].Source);
+        Assert.Equal(["x/1.png", "x|y/0.png"], plan.SelectMany(composite.ReadShard).Select(r => r.Key));
     }
 
     [Fact]

@@ -80,6 +80,22 @@ public sealed class ImageFolderDatasetTests
     }
 
     [Fact]
+    public void A_file_deleted_after_listing_is_an_error_record()
+    {
+        using var dir = new TempDir();
+        string gone = dir.File("f/gone.png", "x");
+        dir.File("f/kept.png", "y");
+        var ds = new ImageFolderDataset(Path.Combine(dir.Path, "f"));
+        File.Delete(gone);
+
+        var records = ds.ReadShard(ds.PlanShards(10)[0]).ToList();
+
+        Assert.Equal(["f/gone.png", "f/kept.png"], records.Select(r => r.Key));
+        Assert.StartsWith("cannot read file: ", records[0].ReadError);
+        Assert.Null(records[1].ReadError);
+    }
+
+    [Fact]
     public void An_empty_folder_plans_no_shards()
     {
         using var dir = new TempDir();

@@ -99,6 +99,19 @@ public sealed class WebDatasetTarDatasetTests
     }
 
     [Fact]
+    public void An_image_member_over_the_size_limit_is_an_error_record_with_its_label()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("big.tar", Tar(("a.jpg", "0123456789"), ("a.cls", "4"), ("b.jpg", "012")));
+        var ds = new WebDatasetTarDataset(path, maxMemberBytes: 5);
+
+        var records = ds.ReadShard(ds.PlanShards(10)[0]).ToList();
+
+        Assert.Equal(("big/a", "4", "jpg member is 10 bytes, over the 5-byte limit"), (records[0].Key, records[0].Label, records[0].ReadError));
+        Assert.Equal("012", Encoding.UTF8.GetString(records[1].Encoded!.Value.Span));
+    }
+
+    [Fact]
     public void A_garbage_tar_yields_one_error_record_for_its_shard()
     {
         using var dir = new TempDir();
