@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Parquet;
 using Parquet.Schema;
@@ -17,8 +18,8 @@ namespace RobustCrop.Shared.Data;
 /// </remarks>
 public sealed class ParquetImageDataset : IImageDataset
 {
-    private static readonly string[] ImageColumns = ["image", "jpg", "png", "bytes"];
-    private static readonly string[] LabelColumns = ["label", "cls"];
+    private static readonly ImmutableArray<string> ImageColumns = ["image", "jpg", "png", "bytes"];
+    private static readonly ImmutableArray<string> LabelColumns = ["label", "cls"];
 
     private readonly string _path;
     private readonly long _maxCellBytes;

@@ -7,14 +7,14 @@ namespace RobustCrop.Shared.Tests.Data;
 public sealed class IdxDatasetTests
 {
     // Three 3-wide, 2-high images whose pixel p of image i is 10*i + p.
-    private static readonly byte[][] Pixels =
+    private static byte[][] Pixels =>
     [
         [0, 1, 2, 3, 4, 5],
         [10, 11, 12, 13, 14, 15],
         [20, 21, 22, 23, 24, 25],
     ];
 
-    private static readonly byte[] Labels = [0, 2, 1];
+    private static byte[] Labels => [0, 2, 1];
 
     internal static byte[] ImagesFile(int count, int rows, int cols, IEnumerable<byte[]> images, int magic = 2051)
     {

@@ -21,7 +21,7 @@ public sealed class ImageFolderDatasetTests
         return dir;
     }
 
-    private static readonly string[] ExpectedKeys =
+    private static string[] ExpectedKeys =>
     [
         "imgs/Apple/a.png",
         "imgs/apple/nested/deep.webp",

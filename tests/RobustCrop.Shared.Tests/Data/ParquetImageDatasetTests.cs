@@ -66,6 +66,31 @@ public sealed class ParquetImageDatasetTests
     }
 
     [Fact]
+    public async Task Reads_a_hugging_face_image_struct_and_string_labels()
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "hf.parquet");
+        var bytes = new DataField<byte[]>("bytes");
+        var imagePath = new DataField<string>("path");
+        var label = new DataField<string>("label");
+        var schema = new ParquetSchema(new StructField("image", bytes, imagePath), label);
+        await using (var file = File.Create(path))
+        await using (var writer = await ParquetWriter.CreateAsync(schema, file))
+        {
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(bytes, new[] { Encoding.UTF8.GetBytes("png-a"), Encoding.UTF8.GetBytes("png-b") });
+            await group.WriteAsync(imagePath, new[] { "a.png", "b.png" });
+            await group.WriteAsync(label, new[] { "cat", "dog" });
+        }
+
+        var ds = new ParquetImageDataset(path);
+        var records = ds.ReadShard(ds.PlanShards(10)[0]).ToList();
+
+        Assert.Equal(["png-a", "png-b"], records.Select(r => Encoding.UTF8.GetString(r.Encoded!.Value.Span)));
+        Assert.Equal(["cat", "dog"], records.Select(r => r.Label));
+    }
+
+    [Fact]
     public void A_file_that_is_not_parquet_fails_at_open()
     {
         using var dir = new TempDir();
