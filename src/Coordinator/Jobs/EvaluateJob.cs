@@ -21,7 +21,7 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress)
         var store = ResultStoreFactory.Open(options.Out);
         var layout = new RunLayout(options.RunId);
         var manifests = SelectModels(ZooFile.Load(options.ZooPath, Program.BuiltinModelsDir));
-        var shards = ShardPlanning.Limit(dataset.PlanShards(options.ShardSize), options.Limit);
+        var shards = ShardLimit.Apply(dataset.PlanShards(options.ShardSize), options.Limit);
         var device = DeviceSpec.Parse(options.Device);
 
         var models = new List<EvaluatedModel>();

@@ -38,7 +38,7 @@ public sealed class FitHeadCommand : ICommand
             ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
         if (manifest.Output != OutputKind.Embedding) throw new ZooException($"model '{modelId}' outputs logits; heads apply to embedding models");
         var dataset = DatasetFactory.Open(data);
-        var shards = ShardPlanning.Limit(dataset.PlanShards(1024), limit);
+        var shards = ShardLimit.Apply(dataset.PlanShards(1024), limit);
 
         // Fit on the bare embedding: any head already configured for the model is ignored.
         using var model = ModelLoader.Load(manifest with { HeadPath = null }, DeviceSpec.Parse(device), threads);
