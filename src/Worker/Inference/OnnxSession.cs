@@ -253,13 +253,15 @@ public sealed class OnnxSession : IDisposable
         return new InferenceSession(model, options);
     }
 
-    // The process-wide ORT environment defaults to WARNING, which prints native noise for ordinary models.
+    // The process-wide ORT environment defaults to WARNING and logs a failed CUDA provider load as an
+    // ERROR on stderr. Every failure that matters reaches us as an exception and becomes a one-line
+    // message (FallbackReason, ModelLoadException), so the environment only needs to speak when fatal.
     private static void QuietEnvironment()
     {
         OrtEnv env = OrtEnv.Instance();
-        if (env.EnvLogLevel < OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR)
+        if (env.EnvLogLevel < OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL)
         {
-            env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+            env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
         }
     }
 

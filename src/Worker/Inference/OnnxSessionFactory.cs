@@ -55,11 +55,25 @@ public static class OnnxSessionFactory
             {
                 rewritten = OnnxModelSurgery.PrependGaussianLowPass(rewritten, sigma, OnnxModelSurgery.DefaultRadius(sigma));
             }
+            CheckDeclaredSize(OnnxModelSurgery.Inspect(rewritten), expectedInputSize, name);
         }
         catch (InvalidDataException ex)
         {
             throw new ModelLoadException($"model {name} is not a valid ONNX file: {OnnxSession.FirstLine(ex.Message)}", ex);
         }
         return new OnnxSession(rewritten, device, threads, maxBatch, expectedInputSize, name);
+    }
+
+    // Creating a session for a large model takes seconds; a wrong manifest size is visible in the file already.
+    private static void CheckDeclaredSize(OnnxModelInfo info, int? expectedInputSize, string name)
+    {
+        if (expectedInputSize is int expected
+            && info.Inputs.Count == 1
+            && info.Inputs[0].Dims is [_, { Value: 3 }, { Value: long h }, { Value: long w }]
+            && h == w
+            && h != expected)
+        {
+            throw new ModelLoadException($"model {name}: input is 3x{h}x{w}, manifest says {expected}");
+        }
     }
 }

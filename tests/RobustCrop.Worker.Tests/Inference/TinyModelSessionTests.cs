@@ -251,6 +251,10 @@ public class TinyModelSessionTests
     {
         var ex = Assert.Throws<ModelLoadException>(() => Open(TinyModels.MeanColour(8), expected: 224));
         Assert.Equal("model tiny: input is 3x8x8, manifest says 224", ex.Message);
+        // The session checks too, for callers that construct it directly.
+        var direct = Assert.Throws<ModelLoadException>(() =>
+            new OnnxSession(TinyModels.MeanColour(8), DeviceSpec.Cpu, 1, expectedInputSize: 16, modelName: "direct"));
+        Assert.Equal("model direct: input is 3x8x8, manifest says 16", direct.Message);
         using OnnxSession ok = Open(TinyModels.MeanColour(8), expected: 8);
         Assert.Equal(8, ok.InputSize);
     }

@@ -166,13 +166,16 @@ internal static class OnnxEncoding
     }
 
     /// <summary>Returns the graph payload and fails clearly when the model has none.</summary>
-    public static ReadOnlySpan<byte> Graph(ReadOnlySpan<byte> model)
+    public static ReadOnlySpan<byte> Graph(ReadOnlySpan<byte> model) => Graph(model, out _);
+
+    public static ReadOnlySpan<byte> Graph(ReadOnlySpan<byte> model, out int offset)
     {
         var r = new ProtoReader(model);
         while (r.TryRead(out ProtoField f))
         {
             if (f.FieldNumber == OnnxFields.ModelGraph && f.WireType == WireType.LengthDelimited)
             {
+                offset = f.PayloadOffset;
                 return f.Payload;
             }
         }

@@ -15,27 +15,27 @@ public static class OnnxModelSurgery
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(dimName);
 
-        var output = new ProtoWriter(model.Length + 256);
+        var output = new SpliceBuilder(model);
         var r = new ProtoReader(model);
         while (r.TryRead(out ProtoField f))
         {
             if (f.FieldNumber == OnnxFields.ModelGraph && f.WireType == WireType.LengthDelimited)
             {
-                output.WriteMessage(OnnxFields.ModelGraph, RewriteGraphForBatch(f.Payload, dimName));
+                output.Message(OnnxFields.ModelGraph, RewriteGraphForBatch(model, f.PayloadOffset, f.Payload, dimName));
             }
             else
             {
-                output.WriteRaw(f.Raw);
+                output.Source(f.Offset, f.Raw.Length);
             }
         }
         return output.ToArray();
     }
 
-    private static ProtoWriter RewriteGraphForBatch(ReadOnlySpan<byte> graph, string dimName)
+    private static SpliceBuilder RewriteGraphForBatch(byte[] model, int graphOffset, ReadOnlySpan<byte> graph, string dimName)
     {
         // IR < 4 files may list weights as graph inputs; their leading dim is an output-channel count, not a batch.
         HashSet<string> initializers = OnnxEncoding.InitializerNames(graph);
-        var w = new ProtoWriter(graph.Length + 256);
+        var splice = new SpliceBuilder(model);
         var r = new ProtoReader(graph);
         while (r.TryRead(out ProtoField f))
         {
@@ -46,14 +46,16 @@ public static class OnnxModelSurgery
             }
             if (isIo && !(f.FieldNumber == OnnxFields.GraphInput && initializers.Contains(OnnxEncoding.ReadStringField(f.Payload, OnnxFields.ValueInfoName) ?? "")))
             {
+                var w = new ProtoWriter(f.Raw.Length + 16);
                 w.WriteMessage(f.FieldNumber, RewriteNested(f.Payload, BatchPath, 0, dimName));
+                splice.Bytes(w.WrittenSpan);
             }
             else
             {
-                w.WriteRaw(f.Raw);
+                splice.Source(graphOffset + f.Offset, f.Raw.Length);
             }
         }
-        return w;
+        return splice;
     }
 
     // ValueInfoProto.type → TypeProto.tensor_type → Tensor.shape; at the shape the first dim is replaced.
@@ -149,7 +151,7 @@ public static class OnnxModelSurgery
         ArgumentNullException.ThrowIfNull(model);
         float[] kernel2d = GaussianKernel(sigma, radius);
 
-        ReadOnlySpan<byte> graph = OnnxEncoding.Graph(model);
+        ReadOnlySpan<byte> graph = OnnxEncoding.Graph(model, out int graphOffset);
         HashSet<string> initializers = OnnxEncoding.InitializerNames(graph);
         var usedNames = new HashSet<string>(initializers, StringComparer.Ordinal);
         OnnxTensorInfo? input = null;
@@ -210,24 +212,56 @@ public static class OnnxModelSurgery
                 OnnxAttribute.Int("group", channels),
             ]);
 
-        var w = new ProtoWriter(graph.Length + kernel.Length * 4 + 512);
+        var splice = new SpliceBuilder(model);
+        var head = new ProtoWriter();
         // Written before the existing nodes so the graph stays topologically sorted.
-        w.WriteMessage(OnnxFields.GraphNode, conv);
+        head.WriteMessage(OnnxFields.GraphNode, conv);
+        splice.Bytes(head.WrittenSpan);
         var r = new ProtoReader(graph);
         while (r.TryRead(out ProtoField f))
         {
-            if (f.FieldNumber == OnnxFields.GraphNode && f.WireType == WireType.LengthDelimited)
+            if (f.FieldNumber == OnnxFields.GraphNode && f.WireType == WireType.LengthDelimited && ReadsInput(f.Payload, input.Name))
             {
-                w.WriteMessage(OnnxFields.GraphNode, RenameNodeInputs(f.Payload, input.Name, blurred));
+                var node = new ProtoWriter(f.Raw.Length + 32);
+                node.WriteMessage(OnnxFields.GraphNode, RenameNodeInputs(f.Payload, input.Name, blurred));
+                splice.Bytes(node.WrittenSpan);
             }
             else
             {
-                w.WriteRaw(f.Raw);
+                splice.Source(graphOffset + f.Offset, f.Raw.Length);
             }
         }
-        w.WriteMessage(OnnxFields.GraphInitializer, OnnxEncoding.FloatTensor(kernelName, [channels, 1, size, size], kernel, rawData: true));
+        var tail = new ProtoWriter(kernel.Length * 4 + 64);
+        tail.WriteMessage(OnnxFields.GraphInitializer, OnnxEncoding.FloatTensor(kernelName, [channels, 1, size, size], kernel, rawData: true));
+        splice.Bytes(tail.WrittenSpan);
 
-        return ReplaceGraph(model, w);
+        var output = new SpliceBuilder(model);
+        var mr = new ProtoReader(model);
+        while (mr.TryRead(out ProtoField f))
+        {
+            if (f.FieldNumber == OnnxFields.ModelGraph && f.WireType == WireType.LengthDelimited)
+            {
+                output.Message(OnnxFields.ModelGraph, splice);
+            }
+            else
+            {
+                output.Source(f.Offset, f.Raw.Length);
+            }
+        }
+        return output.ToArray();
+    }
+
+    private static bool ReadsInput(ReadOnlySpan<byte> node, string name)
+    {
+        var r = new ProtoReader(node);
+        while (r.TryRead(out ProtoField f))
+        {
+            if (f.FieldNumber == OnnxFields.NodeInput && f.WireType == WireType.LengthDelimited && f.String == name)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static string Unique(string candidate, HashSet<string> used)
@@ -258,24 +292,6 @@ public static class OnnxModelSurgery
             }
         }
         return w;
-    }
-
-    private static byte[] ReplaceGraph(ReadOnlySpan<byte> model, ProtoWriter graph)
-    {
-        var output = new ProtoWriter(model.Length + graph.Length);
-        var r = new ProtoReader(model);
-        while (r.TryRead(out ProtoField f))
-        {
-            if (f.FieldNumber == OnnxFields.ModelGraph && f.WireType == WireType.LengthDelimited)
-            {
-                output.WriteMessage(OnnxFields.ModelGraph, graph);
-            }
-            else
-            {
-                output.WriteRaw(f.Raw);
-            }
-        }
-        return output.ToArray();
     }
 
     /// <summary>Reads a float initializer stored either as raw_data or as float_data (packed or not).</summary>

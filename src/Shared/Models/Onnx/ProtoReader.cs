@@ -6,8 +6,9 @@ namespace RobustCrop.Shared.Models.Onnx;
 /// can copy fields they do not understand byte-for-byte.</summary>
 public readonly ref struct ProtoField
 {
-    public ProtoField(int fieldNumber, WireType wireType, ulong scalar, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> raw)
+    public ProtoField(int fieldNumber, WireType wireType, ulong scalar, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> raw, int offset = 0)
     {
+        Offset = offset;
         FieldNumber = fieldNumber;
         WireType = wireType;
         Scalar = scalar;
@@ -26,6 +27,12 @@ public readonly ref struct ProtoField
     public ReadOnlySpan<byte> Payload { get; }
 
     public ReadOnlySpan<byte> Raw { get; }
+
+    /// <summary>Where <see cref="Raw"/> starts within the span the reader was given.</summary>
+    public int Offset { get; }
+
+    /// <summary>Where <see cref="Payload"/> starts within the span the reader was given.</summary>
+    public int PayloadOffset => Offset + Raw.Length - Payload.Length;
 
     public long Int64 => unchecked((long)Scalar);
 
@@ -96,7 +103,7 @@ public ref struct ProtoReader
                 throw new InvalidDataException($"unsupported protobuf wire type {(int)wireType} at offset {start}");
         }
 
-        field = new ProtoField((int)fieldNumber, wireType, scalar, payload, _data[start.._position]);
+        field = new ProtoField((int)fieldNumber, wireType, scalar, payload, _data[start.._position], start);
         return true;
     }
 
