@@ -59,9 +59,9 @@ public static class OnnxModelSurgery
     }
 
     // ValueInfoProto.type → TypeProto.tensor_type → Tensor.shape; at the shape the first dim is replaced.
-    private static readonly int[] BatchPath = [OnnxFields.ValueInfoType, OnnxFields.TypeTensor, OnnxFields.TensorTypeShape];
+    private static ReadOnlySpan<int> BatchPath => [OnnxFields.ValueInfoType, OnnxFields.TypeTensor, OnnxFields.TensorTypeShape];
 
-    private static ProtoWriter RewriteNested(ReadOnlySpan<byte> message, int[] path, int depth, string dimName)
+    private static ProtoWriter RewriteNested(ReadOnlySpan<byte> message, ReadOnlySpan<int> path, int depth, string dimName)
     {
         var w = new ProtoWriter(message.Length + 16);
         var r = new ProtoReader(message);

@@ -96,6 +96,22 @@ public class ProtoWireTests
         Assert.Equal(original, copy.ToArray());
     }
 
+    [Fact]
+    public void Offsets_PointIntoTheReadersSpan()
+    {
+        var w = new ProtoWriter();
+        w.WriteVarint(1, 150);
+        w.WriteString(2, "abc");
+        byte[] data = w.ToArray();
+        var r = new ProtoReader(data);
+        Assert.True(r.TryRead(out ProtoField first));
+        Assert.Equal(0, first.Offset);
+        Assert.True(r.TryRead(out ProtoField second));
+        Assert.Equal(3, second.Offset);
+        Assert.Equal(5, second.PayloadOffset);
+        Assert.Equal("abc"u8.ToArray(), data.AsSpan(second.PayloadOffset, 3).ToArray());
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x08 })]
     [InlineData(new byte[] { 0x12, 0x05, 0x61 })]
