@@ -1,0 +1,305 @@
+using RobustCrop.Shared.Models.Onnx;
+using RobustCrop.Worker.Inference;
+using RobustCrop.Worker.Tests.TestModels;
+
+namespace RobustCrop.Worker.Tests.Inference;
+
+public class TinyModelSessionTests
+{
+    private static float[] RandomImages(int batch, int size, int seed, float scale = 1f)
+    {
+        var random = new Random(seed);
+        var data = new float[batch * 3 * size * size];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = (float)(random.NextDouble() * 2 - 1) * scale;
+        }
+        return data;
+    }
+
+    private static OnnxSession Open(byte[] model, float? lowPass = null, int maxBatch = 8, int? expected = null) =>
+        OnnxSessionFactory.Create(model, "tiny", DeviceSpec.Cpu, threads: 1, lowPass, expected, maxBatch);
+
+    [Fact]
+    public void MeanColour_OfConstantImage_IsTheConstant()
+    {
+        using OnnxSession session = Open(TinyModels.MeanColour(6));
+        Assert.Equal((TinyModels.InputName, 6, 3, "cpu"), (session.InputName, session.InputSize, session.OutputDim, session.ActiveDevice));
+        Assert.Null(session.FallbackReason);
+
+        var image = new float[3 * 36];
+        image.AsSpan(0, 36).Fill(0.25f);
+        image.AsSpan(36, 36).Fill(-3f);
+        image.AsSpan(72, 36).Fill(200f);
+        Assert.Equal(new[] { 0.25f, -3f, 200f }, session.Run(image, 1));
+    }
+
+    [Fact]
+    public void MeanColour_LargeBatch_IsSplitIntoMaxBatchChunks()
+    {
+        const int size = 5, batch = 7;
+        using OnnxSession session = Open(TinyModels.MeanColour(size), maxBatch: 3);
+        Assert.Equal(3, session.MaxBatch);
+        float[] images = RandomImages(batch, size, seed: 1);
+
+        var output = new float[batch * 3 + 2];
+        output[^1] = 42f;
+        session.Run(images, batch, output);
+        session.Run(images, batch, output);
+
+        for (int b = 0; b < batch; b++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                double expected = images.AsSpan((b * 3 + c) * size * size, size * size).ToArray().Average(x => (double)x);
+                Assert.Equal(expected, output[b * 3 + c], 5);
+            }
+        }
+        Assert.Equal(42f, output[^1]);
+    }
+
+    [Fact]
+    public void GlobalAverage_IsTheMeanOfEverything()
+    {
+        using OnnxSession session = Open(TinyModels.GlobalAverage(4));
+        Assert.Equal(1, session.OutputDim);
+        float[] images = RandomImages(2, 4, seed: 2);
+        float[] output = session.Run(images, 2);
+        Assert.Equal(images.AsSpan(0, 48).ToArray().Average(x => (double)x), output[0], 5);
+        Assert.Equal(images.AsSpan(48, 48).ToArray().Average(x => (double)x), output[1], 5);
+    }
+
+    [Fact]
+    public void TopLeftPixelClasses_SeesOnlyPixelZeroZero()
+    {
+        const int size = 4, classes = 5;
+        using OnnxSession session = Open(TinyModels.TopLeftPixelClasses(classes, seed: 7, size));
+        Assert.Equal(classes, session.OutputDim);
+        float[] w = TinyModels.TopLeftPixelWeights(classes, seed: 7);
+        float[] image = RandomImages(1, size, seed: 3);
+
+        float[] before = session.Run(image, 1);
+        for (int k = 0; k < classes; k++)
+        {
+            double expected = 0;
+            for (int c = 0; c < 3; c++)
+            {
+                expected += image[c * size * size] * w[c * classes + k];
+            }
+            Assert.Equal(expected, before[k], 5);
+        }
+
+        float[] otherPixel = (float[])image.Clone();
+        otherPixel[1 * size + 1] += 10f;
+        otherPixel[size * size + size - 1] -= 10f;
+        Assert.Equal(before, session.Run(otherPixel, 1));
+
+        float[] topLeft = (float[])image.Clone();
+        topLeft[0] += 1f;
+        float[] after = session.Run(topLeft, 1);
+        for (int k = 0; k < classes; k++)
+        {
+            Assert.Equal(before[k] + w[k], after[k], 5);
+        }
+    }
+
+    [Fact]
+    public void RandomProjection_IsTheMatrixProduct()
+    {
+        const int size = 3, classes = 4;
+        using OnnxSession session = Open(TinyModels.RandomProjection(size, classes, seed: 11));
+        float[] w = TinyModels.RandomProjectionWeights(size, classes, seed: 11);
+        float[] images = RandomImages(2, size, seed: 5);
+        float[] output = session.Run(images, 2);
+        int d = 3 * size * size;
+        for (int b = 0; b < 2; b++)
+        {
+            for (int k = 0; k < classes; k++)
+            {
+                double expected = 0;
+                for (int i = 0; i < d; i++)
+                {
+                    expected += images[b * d + i] * w[i * classes + k];
+                }
+                Assert.Equal(expected, output[b * classes + k], 4);
+            }
+        }
+        Assert.NotEqual(output.AsSpan(0, classes).ToArray(), output.AsSpan(classes, classes).ToArray());
+    }
+
+    [Fact]
+    public void ReturnsNaN_ThrowsModelOutputException()
+    {
+        using OnnxSession session = Open(TinyModels.ReturnsNaN(4));
+        var ex = Assert.Throws<ModelOutputException>(() => session.Run(new float[2 * 48], 2));
+        Assert.Equal("model tiny returned NaN for batch item 0 (output 'nan' element 0)", ex.Message);
+    }
+
+    [Fact]
+    public void LowPass_MeanColourEqualsMeanOfZeroPaddedBlurComputedByHand()
+    {
+        const int size = 8;
+        const float sigma = 0.8f;
+        int radius = OnnxModelSurgery.DefaultRadius(sigma);
+        Assert.Equal(3, radius);
+        using OnnxSession plain = Open(TinyModels.MeanColour(size));
+        using OnnxSession blurred = Open(TinyModels.MeanColour(size), lowPass: sigma);
+        Assert.Equal((plain.InputName, plain.InputSize, plain.OutputDim), (blurred.InputName, blurred.InputSize, blurred.OutputDim));
+
+        float[] image = RandomImages(1, size, seed: 9, scale: 100f);
+        var g = new double[2 * radius + 1];
+        for (int i = 0; i < g.Length; i++)
+        {
+            g[i] = Math.Exp(-(i - radius) * (i - radius) / (2.0 * sigma * sigma));
+        }
+        double gSum = g.Sum();
+        float[] result = blurred.Run(image, 1);
+        float[] unblurred = plain.Run(image, 1);
+
+        for (int c = 0; c < 3; c++)
+        {
+            double total = 0;
+            for (int y = 0; y < size; y++)
+            {
+                for (int x = 0; x < size; x++)
+                {
+                    for (int dy = -radius; dy <= radius; dy++)
+                    {
+                        for (int dx = -radius; dx <= radius; dx++)
+                        {
+                            int sy = y + dy, sx = x + dx;
+                            if (sy >= 0 && sy < size && sx >= 0 && sx < size)
+                            {
+                                total += image[(c * size + sy) * size + sx] * g[dy + radius] * g[dx + radius] / (gSum * gSum);
+                            }
+                        }
+                    }
+                }
+            }
+            Assert.Equal(total / (size * size), result[c], 3);
+            Assert.True(Math.Abs(result[c] - unblurred[c]) > 0.01, "zero padding must pull the blurred mean away from the plain mean");
+        }
+    }
+
+    [Fact]
+    public void Cpu_NeverReportsFallback()
+    {
+        using var session = new OnnxSession(TinyModels.MeanColour(4), DeviceSpec.Parse("cpu"), intraOpThreads: 1);
+        Assert.Equal("cpu", session.ActiveDevice);
+        Assert.Null(session.FallbackReason);
+    }
+
+    [Fact]
+    public void Cuda_EitherRunsOnCudaOrFallsBackWithOneLineReason()
+    {
+        using var session = new OnnxSession(TinyModels.MeanColour(4), DeviceSpec.Parse("cuda:0"), intraOpThreads: 1);
+        if (session.ActiveDevice == "cpu")
+        {
+            Assert.NotNull(session.FallbackReason);
+            Assert.StartsWith("CUDA provider unavailable (", session.FallbackReason);
+            Assert.EndsWith("); running on CPU", session.FallbackReason);
+            Assert.DoesNotContain('\n', session.FallbackReason);
+        }
+        else
+        {
+            Assert.Equal("cuda:0", session.ActiveDevice);
+            Assert.Null(session.FallbackReason);
+        }
+        var image = new float[48];
+        image.AsSpan().Fill(1.5f);
+        Assert.Equal(new[] { 1.5f, 1.5f, 1.5f }, session.Run(image, 1));
+    }
+
+    [Fact]
+    public void MissingFile_ThrowsModelLoadExceptionNamingTheFile()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "robustcrop-no-such-model-" + Guid.NewGuid().ToString("N") + ".onnx");
+        var ex = Assert.Throws<ModelLoadException>(() => OnnxSessionFactory.Load(path, DeviceSpec.Cpu, 1, null));
+        Assert.Equal($"model file not found: {path}", ex.Message);
+    }
+
+    [Fact]
+    public void GarbageFile_ThrowsModelLoadException()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "robustcrop-garbage-" + Guid.NewGuid().ToString("N") + ".onnx");
+        File.WriteAllBytes(path, [0x47, 0x41, 0x52, 0x42, 0x41, 0x47, 0x45, 0x21, 0x00, 0xFF]);
+        try
+        {
+            var ex = Assert.Throws<ModelLoadException>(() => OnnxSessionFactory.Load(path, DeviceSpec.Cpu, 1, null));
+            Assert.StartsWith($"model {path} is not a valid ONNX file: ", ex.Message);
+            Assert.DoesNotContain('\n', ex.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void ParseableButInvalidModel_ThrowsModelLoadExceptionFromOnnxRuntime()
+    {
+        // Valid protobuf, invalid ONNX: the node reads a tensor nothing produces.
+        byte[] model = new OnnxGraphBuilder().AddInput("x", "batch", 3, 4, 4).AddOutput("y", "batch", 3)
+            .AddNode("Relu", ["nowhere"], ["y"]).ToBytes();
+        var ex = Assert.Throws<ModelLoadException>(() => Open(model));
+        Assert.StartsWith("model tiny is not a valid ONNX file: ", ex.Message);
+        Assert.DoesNotContain('\n', ex.Message);
+    }
+
+    [Fact]
+    public void ExpectedSizeMismatch_ThrowsModelLoadException()
+    {
+        var ex = Assert.Throws<ModelLoadException>(() => Open(TinyModels.MeanColour(8), expected: 224));
+        Assert.Equal("model tiny: input is 3x8x8, manifest says 224", ex.Message);
+        // The session checks too, for callers that construct it directly.
+        var direct = Assert.Throws<ModelLoadException>(() =>
+            new OnnxSession(TinyModels.MeanColour(8), DeviceSpec.Cpu, 1, expectedInputSize: 16, modelName: "direct"));
+        Assert.Equal("model direct: input is 3x8x8, manifest says 16", direct.Message);
+        using OnnxSession ok = Open(TinyModels.MeanColour(8), expected: 8);
+        Assert.Equal(8, ok.InputSize);
+    }
+
+    [Fact]
+    public void SymbolicSpatialSize_NeedsTheManifestSize()
+    {
+        byte[] model = new OnnxGraphBuilder().AddInput("x", "batch", 3, "h", "w").AddOutput("y", "batch", 3)
+            .AddNode("ReduceMean", ["x"], ["y"], OnnxAttribute.Ints("axes", 2, 3), OnnxAttribute.Int("keepdims", 0)).ToBytes();
+        var ex = Assert.Throws<ModelLoadException>(() => Open(model));
+        Assert.StartsWith("model tiny: input 'x' is [batch,3,h,w]", ex.Message);
+
+        using OnnxSession session = Open(model, expected: 5);
+        Assert.Equal((5, 3), (session.InputSize, session.OutputDim));
+        var image = new float[75];
+        image.AsSpan().Fill(2f);
+        Assert.Equal(new[] { 2f, 2f, 2f }, session.Run(image, 1));
+    }
+
+    [Fact]
+    public void SymbolicOutputDims_AreProbedAtLoad()
+    {
+        // The output's trailing dim is unknown in the graph, so OutputDim must come from a probe run.
+        byte[] model = new OnnxGraphBuilder().AddInput("x", "batch", 3, 4, 4).AddOutput("y", "batch", "k")
+            .AddNode("Flatten", ["x"], ["y"], OnnxAttribute.Int("axis", 1)).ToBytes();
+        using OnnxSession session = Open(model);
+        Assert.Equal(48, session.OutputDim);
+        float[] images = RandomImages(3, 4, seed: 4);
+        Assert.Equal(images, session.Run(images, 3));
+    }
+
+    [Fact]
+    public void WrongInputLayout_ThrowsModelLoadException()
+    {
+        byte[] model = new OnnxGraphBuilder().AddInput("x", "batch", 1, 4, 4).AddOutput("y", "batch", 1)
+            .AddNode("ReduceMean", ["x"], ["y"], OnnxAttribute.Ints("axes", 2, 3), OnnxAttribute.Int("keepdims", 0)).ToBytes();
+        var ex = Assert.Throws<ModelLoadException>(() => Open(model));
+        Assert.Equal("model tiny: input 'x' is [batch,1,4,4], expected [N,3,S,S]", ex.Message);
+    }
+
+    [Fact]
+    public void Run_RejectsWrongSpanLengths()
+    {
+        using OnnxSession session = Open(TinyModels.MeanColour(4));
+        Assert.Throws<ArgumentException>(() => session.Run(new float[47], 1, new float[3]));
+        Assert.Throws<ArgumentException>(() => session.Run(new float[96], 2, new float[5]));
+    }
+}
