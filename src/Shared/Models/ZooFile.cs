@@ -77,7 +77,8 @@ public static class ZooFile
         var kind = ParseEnum<OutputKind>(m.Output?.Kind ?? "logits", where, "output.kind");
         float? sigma = m.Lowpass?.Sigma;
         if (sigma is <= 0) throw new ZooException($"{where}: lowpass.sigma must be positive");
-        int radius = m.Lowpass?.Radius ?? (sigma is float s ? Math.Max(1, (int)Math.Ceiling(2 * s)) : 0);
+        int radius = m.Lowpass?.Radius ?? (sigma is float s ? Onnx.OnnxModelSurgery.DefaultRadius(s) : 0);
+        if (sigma is not null && radius < 1) throw new ZooException($"{where}: lowpass.radius must be at least 1");
         return new ModelManifest(
             id,
             ResolvePath(m.Onnx, baseDir, builtin),

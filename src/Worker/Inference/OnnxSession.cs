@@ -1,3 +1,4 @@
+using RobustCrop.Worker.Pipeline;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -9,7 +10,7 @@ namespace RobustCrop.Worker.Inference;
 /// pinned per-session buffers, so steady-state runs allocate no tensors. Runs are serialised because
 /// those buffers are shared.
 /// </summary>
-public sealed class OnnxSession : IDisposable
+public sealed class OnnxSession : IBatchInference
 {
     public const int DefaultMaxBatch = 64;
 
@@ -87,6 +88,8 @@ public sealed class OnnxSession : IDisposable
 
     /// <summary>Floats per image in the first output.</summary>
     public int OutputDim { get; }
+
+    int IBatchInference.OutputDimension => OutputDim;
 
     /// <summary>"cpu" or "cuda:N": where the session actually runs.</summary>
     public string ActiveDevice { get; }

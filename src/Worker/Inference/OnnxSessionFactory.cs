@@ -5,14 +5,15 @@ namespace RobustCrop.Worker.Inference;
 /// <summary>Loads a model file, applies the graph rewrites every run needs, and opens the session.</summary>
 public static class OnnxSessionFactory
 {
-    /// <param name="lowPassSigma">When set, a Gaussian of this sigma (radius ceil(3 sigma)) blurs the input inside the model.</param>
+    /// <param name="lowPassSigma">When set, a Gaussian of this sigma (radius <paramref name="lowPassRadius"/>, default ceil(3 sigma)) blurs the input inside the model.</param>
     public static OnnxSession Load(
         string path,
         DeviceSpec device,
         int threads,
         float? lowPassSigma,
         int? expectedInputSize = null,
-        int maxBatch = OnnxSession.DefaultMaxBatch)
+        int maxBatch = OnnxSession.DefaultMaxBatch,
+        int? lowPassRadius = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -28,7 +29,7 @@ public static class OnnxSessionFactory
         {
             throw new ModelLoadException($"model {path} could not be read: {OnnxSession.FirstLine(ex.Message)}", ex);
         }
-        return Create(bytes, path, device, threads, lowPassSigma, expectedInputSize, maxBatch);
+        return Create(bytes, path, device, threads, lowPassSigma, expectedInputSize, maxBatch, lowPassRadius);
     }
 
     /// <summary>As <see cref="Load"/>, for model bytes already in memory; <paramref name="name"/> appears in errors.</summary>
@@ -39,7 +40,8 @@ public static class OnnxSessionFactory
         int threads,
         float? lowPassSigma,
         int? expectedInputSize = null,
-        int maxBatch = OnnxSession.DefaultMaxBatch)
+        int maxBatch = OnnxSession.DefaultMaxBatch,
+        int? lowPassRadius = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (lowPassSigma is float s && (!(s > 0) || float.IsInfinity(s)))
@@ -53,7 +55,7 @@ public static class OnnxSessionFactory
             rewritten = OnnxModelSurgery.MakeBatchSymbolic(model);
             if (lowPassSigma is float sigma)
             {
-                rewritten = OnnxModelSurgery.PrependGaussianLowPass(rewritten, sigma, OnnxModelSurgery.DefaultRadius(sigma));
+                rewritten = OnnxModelSurgery.PrependGaussianLowPass(rewritten, sigma, lowPassRadius ?? OnnxModelSurgery.DefaultRadius(sigma));
             }
             CheckDeclaredSize(OnnxModelSurgery.Inspect(rewritten), expectedInputSize, name);
         }

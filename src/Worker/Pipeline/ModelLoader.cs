@@ -10,12 +10,15 @@ public static class ModelLoader
 {
     public static EvaluatedModel Load(ModelManifest m, DeviceSpec device, int threads)
     {
-        var session = OnnxSessionFactory.Load(m.OnnxPath, device, threads, m.LowPassSigma, m.LowPassRadius, m.InputSize, m.InputName);
+        var session = OnnxSessionFactory.Load(m.OnnxPath, device, threads, m.LowPassSigma, m.InputSize,
+            lowPassRadius: m.LowPassSigma is null ? null : m.LowPassRadius);
         try
         {
+            if (m.InputName is not null && m.InputName != session.InputName)
+                throw new ZooException($"input.name '{m.InputName}' is not the model's input ('{session.InputName}')");
             var norm = new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
             var head = m.HeadPath is null ? null : ClassHead.Load(m.HeadPath);
-            var interpreter = new OutputInterpreter(m.Output, session.OutputDimension, head);
+            var interpreter = new OutputInterpreter(m.Output, session.OutputDim, head);
             return new EvaluatedModel(m, session, norm, interpreter, session.ActiveDevice);
         }
         catch (ZooException e)

@@ -1,5 +1,6 @@
 using RobustCrop.Shared.Geometry;
 using RobustCrop.Shared.Imaging;
+using RobustCrop.Shared.Results;
 using RobustCrop.Shared.Rics;
 
 namespace RobustCrop.Worker.Pipeline;

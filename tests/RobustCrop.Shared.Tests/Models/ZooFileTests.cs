@@ -37,7 +37,7 @@ public sealed class ZooFileTests
         Assert.Equal(Interpolation.Bicubic, v.Interpolation);
         Assert.Equal(OutputKind.Logits, v.Output);       // default
         Assert.Equal([0.485f, 0.456f, 0.406f], v.Mean);  // ImageNet default
-        Assert.Equal(2, v.LowPassRadius);                // ceil(2 sigma)
+        Assert.Equal(3, v.LowPassRadius);                // ceil(3 sigma)
     }
 
     [Theory]
