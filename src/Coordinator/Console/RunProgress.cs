@@ -13,7 +13,7 @@ public sealed class RunProgress(TextWriter output, bool interactive, TimeSpan? i
     private readonly Lock _gate = new();
     private readonly Stopwatch _clock = new();
     private readonly TimeSpan _interval = interval ?? (interactive ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(5));
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private TimeSpan? _lastDraw;
     private long _images, _total, _crops, _cropsDone, _skipped;
     private string _dataset = "";
 
@@ -50,7 +50,7 @@ public sealed class RunProgress(TextWriter output, bool interactive, TimeSpan? i
     {
         lock (_gate)
         {
-            if (interactive && _lastDraw != TimeSpan.MinValue) output.Write("\r\x1b[2K");
+            if (interactive && _lastDraw is not null) output.Write("\r\x1b[2K");
             output.WriteLine(line);
         }
     }
@@ -58,7 +58,7 @@ public sealed class RunProgress(TextWriter output, bool interactive, TimeSpan? i
     private void Draw(bool force)
     {
         var now = _clock.Elapsed;
-        if (!force && now - _lastDraw < _interval) return;
+        if (!force && _lastDraw is { } last && now - last < _interval) return;
         _lastDraw = now;
         double secs = Math.Max(now.TotalSeconds, 1e-3);
         double cropsPerSec = _crops / secs;

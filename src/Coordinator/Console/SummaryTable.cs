@@ -9,6 +9,8 @@ public static class SummaryTable
 {
     public static void Print(RunSummary s, string location)
     {
+        // Logs and pipes report 80 columns, which folds every cell; a table of this width reads fine in any log viewer.
+        if (System.Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 150);
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"[bold]{Markup.Escape(s.RunId)}[/]: {s.Images} images, {s.Errors} errors — {Markup.Escape(s.Dataset)}");
         table.AddColumns("model", "fooled_1px", "consistency_1px", $"changed_1px (τ={F(s.Tau, "0.###")})",

@@ -130,7 +130,7 @@ public static class RunAggregator
     public static async Task WriteSummaryAsync(IResultStore store, RunLayout layout, RunSummary summary, CancellationToken ct)
     {
         string json = RunSummaryIo.Serialize(summary);
-        await store.WriteAsync(layout.SummaryJson, async s => { await using var w = new StreamWriter(s); await w.WriteAsync(json); }, ct);
+        await store.WriteTextAsync(layout.SummaryJson, json, ct);
         await store.WriteAsync(layout.SummaryParquet, s => SummaryParquet.WriteAsync(s, summary, ct), ct);
     }
 }

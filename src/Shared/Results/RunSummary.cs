@@ -118,6 +118,8 @@ public static class RunSummaryIo
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            // Dataset names join parts with '+'; keep the file readable rather than HTML-safe.
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;

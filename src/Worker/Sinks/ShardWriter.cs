@@ -42,7 +42,7 @@ public sealed class ShardWriter(IResultStore store, RunLayout layout, IReadOnlyL
             files, worker, Version, OnnxRuntimeVersion,
             models.Select(m => m.Id).ToList(), started, DateTimeOffset.UtcNow);
         string json = ShardManifestIo.Serialize(manifest);
-        await store.WriteAsync(layout.ShardManifest(result.Shard), async s => { await using var w = new StreamWriter(s); await w.WriteAsync(json); }, ct);
+        await store.WriteTextAsync(layout.ShardManifest(result.Shard), json, ct);
         return manifest;
     }
 
@@ -51,9 +51,7 @@ public sealed class ShardWriter(IResultStore store, RunLayout layout, IReadOnlyL
     {
         string path = layout.ShardManifest(shard);
         if (!await store.ExistsAsync(path, ct)) return null;
-        await using var s = await store.OpenReadAsync(path, ct);
-        using var r = new StreamReader(s);
-        return ShardManifestIo.Deserialize(await r.ReadToEndAsync(ct));
+        return ShardManifestIo.Deserialize(await store.ReadTextAsync(path, ct));
     }
 
     private static string OnnxRuntimeVersion => typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString(3) ?? "unknown";
