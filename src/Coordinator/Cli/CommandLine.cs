@@ -44,10 +44,13 @@ public sealed class CommandLine
         return cl;
     }
 
-    public bool Flag(string name)
+    public bool Flag(string name) => OptionalFlag(name) ?? false;
+
+    /// <summary>null when the flag is absent, so a command can choose a default that depends on other options.</summary>
+    public bool? OptionalFlag(string name)
     {
         _used.Add(name);
-        if (!_options.TryGetValue(name, out var v)) return false;
+        if (!_options.TryGetValue(name, out var v)) return null;
         return v is null || v is "true" or "1" or "yes"
             ? true
             : v is "false" or "0" or "no" ? false : throw new UsageException($"--{name} is a flag; got '{v}'");

@@ -33,7 +33,8 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress)
                 models.Add(loaded);
                 if (loaded.Inference is OnnxSession { FallbackReason: { } why }) progress.Note(why);
             }
-            var settings = new EvaluationSettings(options.RunId, options.Tau, options.WindowK, options.KeepEmbeddings, options.Batch);
+            var settings = new EvaluationSettings(options.RunId, options.Tau, options.WindowK, options.KeepEmbeddings, options.Batch,
+                RicsWindows: options.RicsWindows, RicsScoreKinds: options.RicsScores, RicsCyclic: options.RicsCyclic, RicsSeed: options.RicsSeed);
             var evaluator = new ShardEvaluator(models, settings);
             var writer = new ShardWriter(store, layout, models, $"local:{Environment.MachineName}", settings);
 

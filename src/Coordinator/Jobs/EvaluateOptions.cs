@@ -1,3 +1,5 @@
+using RobustCrop.Shared.Rics;
+
 namespace RobustCrop.Coordinator.Jobs;
 
 /// <summary>Typed settings of an evaluate run (bound from the command line).</summary>
@@ -14,4 +16,8 @@ public sealed record EvaluateOptions(
     int WindowK,
     bool KeepEmbeddings,
     int Threads,
-    int Batch);
+    int Batch,
+    IReadOnlyList<int> RicsWindows,
+    IReadOnlyList<RicsScore> RicsScores,
+    bool RicsCyclic,
+    ulong RicsSeed);

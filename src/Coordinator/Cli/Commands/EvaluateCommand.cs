@@ -1,6 +1,8 @@
 using System.Globalization;
 using RobustCrop.Coordinator.Console;
 using RobustCrop.Coordinator.Jobs;
+using RobustCrop.Shared.Rics;
+using RobustCrop.Worker.Pipeline;
 
 namespace RobustCrop.Coordinator.Cli.Commands;
 
@@ -8,9 +10,12 @@ public sealed class EvaluateCommand : ICommand
 {
     /// <summary>
     /// With no --data the sample job runs: the 12 photos and the first Fashion-MNIST test images, a size that finishes
-    /// in about two minutes on a 2-core CPU with two models. --limit 0 measures every sample image.
+    /// in about two minutes on a 2-core CPU with two models, with hash RICS at n = 9 and cyclic RICS.
+    /// --limit 0 measures every sample image.
     /// </summary>
     public const int SampleLimit = 112;
+
+    public static readonly IReadOnlyList<int> SampleRicsWindows = [9];
 
     public string Name => "evaluate";
     public string Summary => "measure models' consistency under 1-pixel shifts over a dataset";
@@ -30,6 +35,12 @@ public sealed class EvaluateCommand : ICommand
           --keep-embeddings   store each crop's normalised output vector in crops files
           --threads N         ONNX Runtime intra-op threads (default: all cores)
           --batch N           crops per inference call (default 32)
+          --rics N1,N2,...    RICS windows (odd n) to evaluate; a sweep such as 1,3,5,9,15,21,31 gives the trade-off curve
+                              (default none; 9 for the sample job). n ≤ 2·(R−C)/2 − 1 fits the standard resize (31 for 224/256)
+          --rics-score S,...  RICS scores: hash (provable (n−1)/(n+1) bound), dog (smooth band-pass) (default hash)
+          --rics-cyclic       cyclic RICS: canonical roll of each crop, 100% consistent under integer cyclic shifts
+                              (default: on with --rics and for the sample job)
+          --rics-seed N       seed of the hash score (default fixed, so runs are reproducible)
         """;
 
     public async Task<int> RunAsync(CommandLine a, CancellationToken ct)
@@ -48,7 +59,13 @@ public sealed class EvaluateCommand : ICommand
             WindowK: a.Int("window", 2, min: 0, max: 64),
             KeepEmbeddings: a.Flag("keep-embeddings"),
             Threads: a.Int("threads", Environment.ProcessorCount, min: 1, max: 1024),
-            Batch: a.Int("batch", 32, min: 1, max: 4096));
+            Batch: a.Int("batch", 32, min: 1, max: 4096),
+            RicsWindows: ParseWindows(a.String("rics")) ?? (data is null ? SampleRicsWindows : []),
+            RicsScores: (a.String("rics-score") ?? "hash").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(ParseScore).Distinct().ToList(),
+            RicsCyclic: false,
+            RicsSeed: ParseSeed(a.String("rics-seed")));
+        options = options with { RicsCyclic = a.OptionalFlag("rics-cyclic") ?? (options.RicsWindows.Count > 0) };
         a.ThrowOnUnused();
         if (!Shared.Results.RunLayout.IsValidId(options.RunId))
             throw new UsageException($"--run-id '{options.RunId}' may hold only letters, digits, '-', '_' and '.'");
@@ -58,6 +75,30 @@ public sealed class EvaluateCommand : ICommand
         SummaryTable.Print(summary, Path.Combine(options.Out, options.RunId));
         return 0;
     }
+
+    private static IReadOnlyList<int>? ParseWindows(string? text)
+    {
+        if (text is null) return null;
+        var windows = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n < 1 || n % 2 == 0 || n > 255)
+                throw new UsageException($"--rics takes odd window sizes from 1 to 255; got '{part}'");
+            if (!windows.Contains(n)) windows.Add(n);
+        }
+        return windows;
+    }
+
+    private static RicsScore ParseScore(string text)
+    {
+        try { return RicsScores.Parse(text); }
+        catch (ArgumentException e) { throw new UsageException("--rics-score: " + e.Message); }
+    }
+
+    private static ulong ParseSeed(string? text)
+        => text is null ? new EvaluationSettings("x").RicsSeed
+            : ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong v) ? v
+            : throw new UsageException($"--rics-seed needs a whole number; got '{text}'");
 
     private static string NewRunId()
         => "run-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..4];
