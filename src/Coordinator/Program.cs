@@ -18,6 +18,7 @@ public static class Program
     [
         new EvaluateCommand(),
         new FitHeadCommand(),
+        new PredictCommand(),
         new BenchCommand(),
     ]);
 }

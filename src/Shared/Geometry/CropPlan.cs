@@ -104,6 +104,14 @@ public sealed class CropPlan
         return new CropPlan(geometry, crops.ToImmutable(), index, realistic.ToImmutable(), cyclic.ToImmutable(), unsupported.ToImmutable());
     }
 
+    /// <summary>A plan of one crop (inference mode: only the selected crop is run); its index 0 is that crop.</summary>
+    public static CropPlan Only(SceneGeometry geometry, PlannedCrop crop)
+    {
+        if (!geometry.Contains(crop.Position)) throw new ArgumentOutOfRangeException(nameof(crop), $"crop at {crop.Position} leaves the scene");
+        var c = Normalise(crop, geometry.CropSize);
+        return new CropPlan(geometry, [c], new Dictionary<PlannedCrop, int> { [c] = 0 }, [], [], []);
+    }
+
     private PlannedCrop Normalise(PlannedCrop c) => Normalise(c, Geometry.CropSize);
 
     // A roll by C is the identity: key rolls modulo C so equal inputs share one inference.

@@ -96,3 +96,28 @@ public sealed record RicsRow(
     bool? Fooled1px,
     double Cosine1pxMin,
     bool Changed1px);
+
+/// <summary>One row per input of a `predict` run (predictions/part-&lt;shard&gt;.parquet): what a deployed model answers.</summary>
+/// <param name="Mode">standard (centre crop) | rics (selected crop) | rics-cyclic (canonical roll).</param>
+/// <param name="X">Top-left of the classified crop in scene coordinates.</param>
+/// <param name="OffsetX">Offset of the classified crop from the standard centre crop.</param>
+/// <param name="RollX">Cyclic roll applied to the crop (rics-cyclic), else 0.</param>
+public sealed record PredictionRow(
+    string RunId,
+    int Shard,
+    string ImageKey,
+    string? Label,
+    string Model,
+    string Mode,
+    int Window,
+    string? Score,
+    int X,
+    int Y,
+    int OffsetX,
+    int OffsetY,
+    int RollX,
+    int RollY,
+    int? Prediction,
+    string? PredictionLabel,
+    float? Confidence,
+    bool? Correct);

@@ -33,6 +33,9 @@ public sealed class RunLayout
 
     public string RicsPart(string model, int shard) => $"{RicsDir}model={ValidateModel(model)}/" + PartName(shard);
 
+    /// <summary>Rows of a `predict` run, one per input.</summary>
+    public string PredictionsPart(int shard) => Root + "predictions/" + PartName(shard);
+
     public string CropsModelDir(string model) => $"{CropsDir}model={ValidateModel(model)}/";
 
     public string ImagesModelDir(string model) => $"{ImagesDir}model={ValidateModel(model)}/";
