@@ -36,7 +36,7 @@ public sealed class EvaluateCommand : ICommand
           --threads N         ONNX Runtime intra-op threads (default: all cores)
           --batch N           crops per inference call (default 32)
           --rics N1,N2,...    RICS windows (odd n) to evaluate; a sweep such as 1,3,5,9,15,21,31 gives the trade-off curve
-                              (default none; 9 for the sample job). n ≤ 2·(R−C)/2 − 1 fits the standard resize (31 for 224/256)
+                              (default none; 9 for the sample job). n ≤ R − C − 1 fits the standard resize (31 for 224/256)
           --rics-score S,...  RICS scores: hash (provable (n−1)/(n+1) bound), dog (smooth band-pass) (default hash)
           --rics-cyclic       cyclic RICS: canonical roll of each crop, 100% consistent under integer cyclic shifts
                               (default: on with --rics and for the sample job)
