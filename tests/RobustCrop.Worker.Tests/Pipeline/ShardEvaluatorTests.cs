@@ -181,3 +181,31 @@ public class ShardEvaluatorTests
         Assert.Contains("NaN", ex.Message);
     }
 }
+
+public class ShardEvaluatorFailureTests
+{
+    private static IEnumerable<ImageRecord> Tracked(IEnumerable<ImageRecord> records, TaskCompletionSource closed)
+    {
+        try
+        {
+            foreach (var r in records) yield return r;
+        }
+        finally
+        {
+            closed.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task FailedShard_StopsReadingAndReleasesTheInput()
+    {
+        // More inputs than the decode queue holds: the reader must not stay blocked on a queue nobody drains.
+        using var model = Model(TinyModels.ReturnsNaN(16), "nan", 16, 24);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var evaluator = new ShardEvaluator([model], new EvaluationSettings("r", WindowK: 1, MaxBatch: 4));
+        await Assert.ThrowsAsync<ModelOutputException>(() =>
+            evaluator.EvaluateAsync(new DatasetShard(new ShardId(0), "memory", 0, -1), Tracked(NoiseRecords(200, 24, 24, seed: 9), closed)));
+        var finished = await Task.WhenAny(closed.Task, Task.Delay(TimeSpan.FromSeconds(10)));
+        Assert.True(finished == closed.Task, "the shard's input was never closed after the failure");
+    }
+}
