@@ -31,7 +31,10 @@ public static class CommandRouter
         catch (UsageException e) { return Fail(UsageError, e.Message); }
         catch (Exception e) when (e is ZooException or DatasetException or ModelLoadException or ModelOutputException or NotSupportedException or ArgumentException)
         {
-            return Fail(RunFailed, e.Message);
+            // ArgumentException appends " (Parameter 'name')" to its message: a C# detail, not part of the user's reason.
+            return Fail(RunFailed, e is ArgumentException { ParamName: { } p } ae
+                ? ae.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal)
+                : e.Message);
         }
         catch (IOException e) { return Fail(RunFailed, $"storage error: {e.Message}"); }
         catch (UnauthorizedAccessException e) { return Fail(RunFailed, $"storage error: {e.Message}"); }

@@ -30,19 +30,22 @@ public sealed class ShardEvaluator
         var result = new ShardResult(shard.Id.Value);
         foreach (var m in _models) { result.Images[m.Id] = []; result.Crops[m.Id] = []; result.Rics[m.Id] = []; }
         var queue = Channel.CreateBounded<PreparedImage>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        // Cancelled when inference fails, so the reader never stays blocked on a full queue holding the shard's input open.
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var readToken = stopReading.Token;
         var decode = Task.Run(async () =>
         {
             try
             {
                 foreach (var record in records)
                 {
-                    ct.ThrowIfCancellationRequested();
-                    await queue.Writer.WriteAsync(_preparer.Prepare(record), ct).ConfigureAwait(false);
+                    readToken.ThrowIfCancellationRequested();
+                    await queue.Writer.WriteAsync(_preparer.Prepare(record), readToken).ConfigureAwait(false);
                 }
                 queue.Writer.Complete();
             }
             catch (Exception e) { queue.Writer.Complete(e); }
-        }, ct);
+        }, readToken);
 
         var batchers = _models.ToDictionary(m => m.Id, m => new ModelBatcher(m, _settings.MaxBatch));
         var completed = new List<ImageModelWork>();
@@ -62,35 +65,44 @@ public sealed class ShardEvaluator
         }
         long CropsSoFar() => batchers.Values.Sum(b => b.CropsInferred);
 
-        await foreach (var image in queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+        try
         {
-            result.Inputs++;
-            if (image.IsError)
+            await foreach (var image in queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                result.Errors.Add(new ErrorRow(_settings.RunId, result.Shard, image.Key, image.ErrorStage!, image.Error!));
-                onImage?.Invoke(++finished, CropsSoFar());
-                continue;
+                result.Inputs++;
+                if (image.IsError)
+                {
+                    result.Errors.Add(new ErrorRow(_settings.RunId, result.Shard, image.Key, image.ErrorStage!, image.Error!));
+                    onImage?.Invoke(++finished, CropsSoFar());
+                    continue;
+                }
+                var works = new List<ImageModelWork>(_models.Count);
+                string? planError = null;
+                foreach (var m in _models)
+                {
+                    var scene = image.Scenes[m.Manifest.SceneFamily];
+                    var geometry = new SceneGeometry(scene.Width, scene.Height, m.Manifest.ResizeSize, m.Manifest.InputSize);
+                    var rics = RicsPlan.Build(scene, geometry, _settings);
+                    var plan = CropPlan.Build(geometry, _settings.RealisticShifts, ShiftSets.N1, extraCrops: rics.Crops);
+                    if (plan.RealisticShifts.Length == 0) { planError = $"scene {scene.Width}x{scene.Height} leaves no room for any 1-px shift of a {m.Manifest.InputSize}-px crop"; break; }
+                    works.Add(new ImageModelWork(image, m, scene, plan, rics));
+                }
+                if (planError is not null)
+                {
+                    result.Errors.Add(new ErrorRow(_settings.RunId, result.Shard, image.Key, "plan", planError));
+                    onImage?.Invoke(++finished, CropsSoFar());
+                    continue;
+                }
+                pendingPerImage[image.Key] = works.Count;
+                foreach (var w in works) batchers[w.Model.Id].Add(w, completed);
+                Drain();
             }
-            var works = new List<ImageModelWork>(_models.Count);
-            string? planError = null;
-            foreach (var m in _models)
-            {
-                var scene = image.Scenes[m.Manifest.SceneFamily];
-                var geometry = new SceneGeometry(scene.Width, scene.Height, m.Manifest.ResizeSize, m.Manifest.InputSize);
-                var rics = RicsPlan.Build(scene, geometry, _settings);
-                var plan = CropPlan.Build(geometry, _settings.RealisticShifts, ShiftSets.N1, extraCrops: rics.Crops);
-                if (plan.RealisticShifts.Length == 0) { planError = $"scene {scene.Width}x{scene.Height} leaves no room for any 1-px shift of a {m.Manifest.InputSize}-px crop"; break; }
-                works.Add(new ImageModelWork(image, m, scene, plan, rics));
-            }
-            if (planError is not null)
-            {
-                result.Errors.Add(new ErrorRow(_settings.RunId, result.Shard, image.Key, "plan", planError));
-                onImage?.Invoke(++finished, CropsSoFar());
-                continue;
-            }
-            pendingPerImage[image.Key] = works.Count;
-            foreach (var w in works) batchers[w.Model.Id].Add(w, completed);
-            Drain();
+        }
+        catch
+        {
+            await stopReading.CancelAsync().ConfigureAwait(false);
+            try { await decode.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            throw;
         }
         await decode.ConfigureAwait(false);
         foreach (var b in batchers.Values) b.Flush(completed);

@@ -1,0 +1,68 @@
+using RobustCrop.Shared.Rics;
+using RobustCrop.Worker.Pipeline;
+using RobustCrop.Worker.Tests.TestModels;
+using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
+
+namespace RobustCrop.Worker.Tests.Pipeline;
+
+/// <summary>
+/// RICS end to end: with a hash score every candidate's score is an independent draw, so the chance that a frame and its
+/// 1-px shift select the same scene crop is |A∩B|/|A∪B| of their candidate blocks (DESIGN §5), i.e. the expected N1
+/// consistency is exactly <see cref="RicsScores.N1Bound"/>. A random projection with many classes turns (almost) every
+/// change of crop into a change of class.
+/// </summary>
+public class RicsPipelineTests
+{
+    private const int Crop = 16;
+    private const int MaxWindow = 9;
+    private const int Resize = Crop + 2 * ((MaxWindow - 1) / 2 + 1);
+    private const int Images = 150;
+
+    [Fact]
+    public void HashRics_MeanConsistency_MatchesTheN1Bound()
+    {
+        using var model = Model(TinyModels.RandomProjection(Crop, 256, seed: 21), "proj", Crop, Resize);
+        var settings = new EvaluationSettings("r", WindowK: 1, RicsWindows: [3, MaxWindow], RicsScoreKinds: [RicsScore.Hash]);
+        var result = Run(model, settings, NoiseRecords(Images, Resize, Resize, seed: 22));
+
+        Assert.Empty(result.Errors);
+        foreach (int n in new[] { 3, MaxWindow })
+        {
+            var rows = result.Rics["proj"].Where(r => r.Window == n && r.Score == "hash").ToList();
+            Assert.Equal(Images, rows.Count);
+            Assert.All(rows, r => Assert.Equal((9, 8), (r.Frames, r.Shifts1px)));
+            var c = rows.Select(r => r.Consistency1px!.Value).ToArray();
+            double mean = c.Average();
+            double sd = Math.Sqrt(c.Sum(x => (x - mean) * (x - mean)) / (c.Length - 1));
+            double se = sd / Math.Sqrt(c.Length);
+            double bound = RicsScores.N1Bound(n);
+            // 4 standard errors of the per-image mean (≈ 0.02-0.03 here): a false alarm has probability < 1e-4,
+            // while a selector that followed the frame (consistency ≈ standard) or ignored shifts (1.0) is far outside.
+            Assert.True(Math.Abs(mean - bound) <= 4 * se, $"n={n}: measured {mean:F4} vs bound {bound:F4} (se {se:F4})");
+            Assert.True(se < 0.04, $"n={n}: se {se}");
+        }
+        // The standard (non-RICS) prediction of this model changes with every shift.
+        Assert.All(result.Images["proj"], r => Assert.True(r.Consistency1px < 0.5));
+    }
+
+    [Fact]
+    public void CyclicRics_IsFullyConsistent()
+    {
+        using var model = Model(TinyModels.RandomProjection(Crop, 256, seed: 23), "proj", Crop, Resize);
+        var settings = new EvaluationSettings("r", WindowK: 1, RicsCyclic: true);
+        var result = Run(model, settings, NoiseRecords(30, Resize, Resize, seed: 24));
+
+        var rows = result.Rics["proj"];
+        Assert.Equal(30, rows.Count);
+        Assert.All(rows, r =>
+        {
+            Assert.Equal(RicsPlan.CyclicScore, r.Score);
+            Assert.Equal(Crop, r.Window);
+            Assert.Equal(8, r.Shifts1px);
+            Assert.Equal(1.0, r.Consistency1px);
+            Assert.False(r.Fooled1px);
+        });
+        // Without RICS the same model is fooled by cyclic shifts on every image.
+        Assert.All(result.Images["proj"], r => Assert.True(r.CyclicFooled1px));
+    }
+}
