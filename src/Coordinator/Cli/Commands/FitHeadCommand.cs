@@ -53,8 +53,9 @@ public sealed class FitHeadCommand : ICommand
                 (_, _, _) => errors++);
         }
         if (fitter.Images == 0) throw new DatasetException($"no labelled images in {data}");
-        var head = fitter.Fit(ClassOrder(data, fitter));
-        string command = $"robustcrop fit-head --model {modelId} --data {Path.GetFileName(data.TrimEnd('/'))}{(limit > 0 ? $" --limit {limit}" : "")} --out {Path.GetFileName(output)}";
+        var head = fitter.Fit(ClassOrder(data));
+        // Recorded in the head file so anyone can reproduce it from the repository root.
+        string command = $"robustcrop fit-head --model {modelId} --data {data}{(limit > 0 ? $" --limit {limit}" : "")} --out {output}";
         head.Save(output, new HeadProvenance(modelId, dataset.Name, fitter.Images, command));
         System.Console.WriteLine($"fitted a prototype head for {modelId} on {fitter.Images} images of {head.Classes.Count} classes " +
                                  $"({errors} unusable, {unlabelled} unlabelled) -> {output}");
@@ -62,7 +63,7 @@ public sealed class FitHeadCommand : ICommand
     }
 
     /// <summary>Keeps the dataset's own class order (classes.txt) when it has one, so class indices mean the same thing.</summary>
-    private static IReadOnlyList<string>? ClassOrder(string data, PrototypeHeadFitter fitter)
+    private static IReadOnlyList<string>? ClassOrder(string data)
     {
         string dir = data.Split('#')[0];
         string file = Path.Combine(dir, "classes.txt");
