@@ -12,7 +12,7 @@ public static class ReportFonts
 {
     public const string Family = "RobustCrop Sans";
 
-    // Guards ScottPlot's process-wide font list, which concurrent reports (tests) would otherwise add to twice.
+    // ScottPlot's font list is a plain process-wide list; concurrent reports (tests) must not add to it at once.
     private static readonly Lock Gate = new();
 
     private static readonly string[] Preferred = ["DejaVuSans.ttf", "LiberationSans-Regular.ttf", "NotoSans-Regular.ttf", "FreeSans.ttf", "Arial.ttf"];
@@ -31,17 +31,19 @@ public static class ReportFonts
     }
 
     /// <summary>Registers the font with ScottPlot under <see cref="Family"/> (ScottPlot keeps its fonts in a process-wide
-    /// list, so this adds it once) and returns the typeface for direct Skia drawing, or null when there is none.</summary>
+    /// list) and returns the typeface for direct Skia drawing, or null when there is none.</summary>
     public static SKTypeface? Register()
     {
         string? file = Find();
         if (file is null) return null;
         var typeface = SKTypeface.FromFile(file);
         if (typeface is null || typeface.GlyphCount == 0) return null;
+        // Asking ScottPlot whether the family is known would cache the miss, so the file is registered every time;
+        // a repeated entry resolves to the same typeface.
         lock (Gate)
         {
-            if (ScottPlot.Fonts.GetTypeface(Family, false, false).GlyphCount == 0)
-                ScottPlot.Fonts.AddFontFile(Family, file);
+            ScottPlot.Fonts.AddFontFile(Family, file, bold: false);
+            ScottPlot.Fonts.AddFontFile(Family, file, bold: true);
         }
         return typeface;
     }

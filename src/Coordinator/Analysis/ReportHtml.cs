@@ -17,7 +17,7 @@ public static class ReportHtml
     private const string Css = """
         body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d232a;background:#fff;line-height:1.45}
         h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:2px solid #e3e7ec;padding-bottom:.25rem}
-        .meta{color:#56606b}table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}
+        .meta{color:#56606b}.scroll{overflow-x:auto}table{border-collapse:collapse;margin:.6rem 0;font-size:.85rem}
         th,td{border:1px solid #d6dbe1;padding:.3rem .55rem;text-align:right}th{background:#f2f4f7}
         td.t,th.t{text-align:left}.figs{display:flex;flex-wrap:wrap;gap:1rem}
         figure{margin:0;border:1px solid #e3e7ec;padding:.4rem;background:#fafbfc}figure img{display:block;max-width:100%}
@@ -65,7 +65,7 @@ public static class ReportHtml
     private static void ZooTable(StringBuilder h, RunSummary s, double tau)
     {
         int k = s.WindowK ?? s.Models.Select(m => m.Realistic.FooledWindow.K).FirstOrDefault();
-        h.Append("<table><tr><th class=\"t\">model</th><th>images</th><th>crops</th><th>accuracy</th><th>consistency_1px</th><th>fooled_1px</th>")
+        h.Append("<div class=\"scroll\"><table><tr><th class=\"t\">model</th><th>images</th><th>crops</th><th>accuracy</th><th>consistency_1px</th><th>fooled_1px</th>")
             .Append("<th>fooled_W").Append(k).Append("</th><th>cos_1px_min mean</th><th>p05</th><th>min</th><th>changed_1px (τ=").Append(F(tau, "0.###"))
             .Append(")</th><th>cyclic fooled_1px</th><th>cyclic RICS fooled_1px</th></tr>\n");
         foreach (var m in s.Models)
@@ -77,7 +77,7 @@ public static class ReportHtml
                 .Append("</td><td>").Append(F(m.Realistic.Cosine1pxMin.Min, "0.0000")).Append("</td><td>").Append(P(m.Realistic.Changed1px.Rate))
                 .Append("</td><td>").Append(P(m.Cyclic.Fooled1px)).Append("</td><td>").Append(P(m.RicsCyclic?.Fooled1px)).Append("</td></tr>\n");
         }
-        h.Append("</table>\n<p class=\"note\">— : does not apply (no classes, no labels, or not evaluated).</p>\n");
+        h.Append("</table></div>\n<p class=\"note\">— : does not apply (no classes, no labels, or not evaluated).</p>\n");
     }
 
     private static void RicsTable(StringBuilder h, RunSummary s)

@@ -31,7 +31,7 @@ public static class ReportPlots
         double min = map.Cells.Count == 0 ? 0 : map.Cells.Min(c => c.Agree);
         // The low end follows the data so small differences near 100% stay visible; it never goes above 90%.
         hm.ManualRange = new ScottPlot.Range(Math.Min(min, 0.9), 1.0);
-        hm.Extent = new CoordinateRect(-k - 0.5, k + 0.5, -k - 0.5, k + 0.5);
+        hm.Position = new CoordinateRect(-k - 0.5, k + 0.5, -k - 0.5, k + 0.5);
         plt.Add.ColorBar(hm);
         foreach (var c in map.Cells)
         {

@@ -33,6 +33,13 @@ public sealed class RunLocation
         return new RunLocation(ResultStoreFactory.Open(parent), new RunLayout(runId), uri);
     }
 
+    /// <summary>A run in an already opened store (any <see cref="IResultStore"/>).</summary>
+    public static RunLocation In(IResultStore store, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return new RunLocation(store, new RunLayout(runId), $"{store.Describe()}: {runId}");
+    }
+
     /// <exception cref="FileNotFoundException">The run has no summary.json (absent or unfinished).</exception>
     public async Task<RunSummary> ReadSummaryAsync(CancellationToken ct)
     {
