@@ -20,5 +20,7 @@ public static class Program
         new FitHeadCommand(),
         new PredictCommand(),
         new BenchCommand(),
+        new QueryCommand(),
+        new ReportCommand(),
     ]);
 }

@@ -83,10 +83,11 @@ public sealed class CommandLine
         return v;
     }
 
-    public void ThrowOnUnused()
+    /// <param name="positionals">How many leading positional arguments the command reads (e.g. the SQL of <c>query</c>).</param>
+    public void ThrowOnUnused(int positionals = 0)
     {
         var unknown = _options.Keys.Where(k => !_used.Contains(k)).ToList();
         if (unknown.Count > 0) throw new UsageException($"unknown option --{unknown[0]} for '{Command}'");
-        if (Positional.Count > 0) throw new UsageException($"unexpected argument '{Positional[0]}' for '{Command}'");
+        if (Positional.Count > positionals) throw new UsageException($"unexpected argument '{Positional[positionals]}' for '{Command}'");
     }
 }
