@@ -20,5 +20,6 @@ public static class Program
         new FitHeadCommand(),
         new PredictCommand(),
         new BenchCommand(),
+        new AggregateCommand(),
     ]);
 }
