@@ -39,6 +39,10 @@ public static class CommandRouter
         }
         // Azure's messages span many lines (request id, headers); StorageErrors keeps the first and never a key.
         catch (Azure.RequestFailedException e) { return Fail(RunFailed, $"storage error: {StorageErrors.Describe(e)}"); }
+        catch (AggregateException e) when (StorageErrors.Exhausted(e) is { } last)
+        {
+            return Fail(RunFailed, $"storage error after {e.InnerExceptions.Count} tries: {StorageErrors.Describe(last)}");
+        }
         catch (IOException e) { return Fail(RunFailed, $"storage error: {StorageErrors.Redact(e.Message)}"); }
         catch (UnauthorizedAccessException e) { return Fail(RunFailed, $"storage error: {e.Message}"); }
         catch (OperationCanceledException) { return Fail(130, "cancelled"); }

@@ -97,7 +97,11 @@ public sealed class AzureBlobStore : IResultStore
         }
         catch (RequestFailedException e)
         {
-            throw new StorageUnavailableException($"{Describe()} cannot be used: {StorageErrors.Describe(e)}");
+            throw new StorageUnavailableException($"{Describe()} cannot be used: {StorageErrors.Describe(e)}", e);
+        }
+        catch (AggregateException e) when (StorageErrors.Exhausted(e) is { } last)
+        {
+            throw new StorageUnavailableException($"{Describe()} cannot be reached: {StorageErrors.Describe(last)}", e);
         }
     }
 
@@ -166,6 +170,10 @@ public sealed class AzureBlobStore : IResultStore
         {
             throw new StorageUnavailableException($"listing '{prefix}' in {Describe()} timed out");
         }
+        catch (AggregateException e) when (StorageErrors.Exhausted(e) is { } last)
+        {
+            throw new StorageUnavailableException($"listing '{prefix}' in {Describe()} failed after {e.InnerExceptions.Count} tries: {StorageErrors.Describe(last)}", e);
+        }
         // The service lists in UTF-8 byte order; the contract is ordinal UTF-16 order (the same for the ASCII names used here).
         found.Sort(StringComparer.Ordinal);
         foreach (var name in found)
@@ -196,6 +204,11 @@ public sealed class AzureBlobStore : IResultStore
         {
             throw new StorageUnavailableException($"'{path}' in {Describe()}: storage did not answer in time");
         }
+        catch (AggregateException e) when (StorageErrors.Exhausted(e) is { } last)
+        {
+            // The SDK's retry policy gives up with every try's failure; one line says how many and the last reason.
+            throw new StorageUnavailableException($"'{path}' in {Describe()} failed after {e.InnerExceptions.Count} tries: {StorageErrors.Describe(last)}", e);
+        }
     }
 }
 
@@ -215,6 +228,15 @@ public static class StorageErrors
         string status = e.Status == 0 ? "no response" : $"status {e.Status}";
         string code = string.IsNullOrEmpty(e.ErrorCode) ? "" : $" {e.ErrorCode}";
         return Redact($"{status}{code}: {reason}".TrimEnd(' ', ':'));
+    }
+
+    /// <summary>The last failure of a retry policy that gave up (an AggregateException of RequestFailedExceptions), or null.</summary>
+    public static RequestFailedException? Exhausted(AggregateException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.InnerExceptions.Count > 0 && e.InnerExceptions.All(x => x is RequestFailedException)
+            ? (RequestFailedException)e.InnerExceptions[^1]
+            : null;
     }
 
     /// <summary>Removes any "AccountKey=…", "SharedAccessSignature=…" or "sig=…" value from a text.</summary>
