@@ -83,7 +83,9 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         throw new TimeoutException($"azurite-blob did not answer on 127.0.0.1:{Port} within {StartTimeout.TotalSeconds} s: {Log}");
     }
 
-    /// <summary>Stops the emulator: SIGINT first (it saves its metadata and closes), the whole process tree killed after 5 s.</summary>
+    /// <summary>Stops the emulator: SIGINT first (it saves its metadata and closes), the whole process tree killed after
+    /// 1.5 s (it waits for idle keep-alive connections to close, which can take longer). Either way, like a real outage,
+    /// requests in flight fail.</summary>
     public void Stop()
     {
         var p = _process;
@@ -94,7 +96,7 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
             if (!p.HasExited)
             {
                 if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) _ = SendSignal(p.Id, 2);
-                if (!p.WaitForExit(5000)) p.Kill(entireProcessTree: true);
+                if (!p.WaitForExit(1500)) p.Kill(entireProcessTree: true);
                 p.WaitForExit(5000);
             }
         }
