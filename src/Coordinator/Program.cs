@@ -20,6 +20,7 @@ public static class Program
         new FitHeadCommand(),
         new PredictCommand(),
         new BenchCommand(),
+        new AggregateCommand(),
         new QueryCommand(),
         new ReportCommand(),
     ]);

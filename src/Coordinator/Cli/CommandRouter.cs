@@ -2,6 +2,7 @@ using RobustCrop.Shared.Data;
 using RobustCrop.Shared.Models;
 using RobustCrop.Shared.Storage;
 using RobustCrop.Worker.Inference;
+using RobustCrop.Worker.Sinks;
 
 namespace RobustCrop.Coordinator.Cli;
 
@@ -37,7 +38,13 @@ public static class CommandRouter
                 : e.Message);
         }
         catch (DuckDB.NET.Data.DuckDBException e) { return Fail(RunFailed, $"query failed: {e.Message}"); }
-        catch (IOException e) { return Fail(RunFailed, $"storage error: {e.Message}"); }
+        // Azure's messages span many lines (request id, headers); StorageErrors keeps the first and never a key.
+        catch (Azure.RequestFailedException e) { return Fail(RunFailed, $"storage error: {StorageErrors.Describe(e)}"); }
+        catch (AggregateException e) when (StorageErrors.Exhausted(e) is { } last)
+        {
+            return Fail(RunFailed, $"storage error after {e.InnerExceptions.Count} tries: {StorageErrors.Describe(last)}");
+        }
+        catch (IOException e) { return Fail(RunFailed, $"storage error: {StorageErrors.Redact(e.Message)}"); }
         catch (UnauthorizedAccessException e) { return Fail(RunFailed, $"storage error: {e.Message}"); }
         catch (OperationCanceledException) { return Fail(130, "cancelled"); }
     }

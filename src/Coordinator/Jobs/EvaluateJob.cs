@@ -2,7 +2,6 @@ using RobustCrop.Coordinator.Console;
 using RobustCrop.Shared.Data;
 using RobustCrop.Shared.Models;
 using RobustCrop.Shared.Results;
-using RobustCrop.Shared.Storage;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 using RobustCrop.Worker.Sinks;
@@ -18,7 +17,8 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress)
     public async Task<RunSummary> RunAsync(CancellationToken ct)
     {
         var dataset = DatasetFactory.Open(options.Data);
-        var store = ResultStoreFactory.Open(options.Out);
+        // Before any model is loaded: a wrong connection string or unreachable storage fails at start, with one line.
+        var store = await StoreFactory.OpenAsync(options.Out, options.ConnectionString, ct, options.StorageOptions);
         var layout = new RunLayout(options.RunId);
         var manifests = SelectModels(ZooFile.Load(options.ZooPath, Program.BuiltinModelsDir));
         var shards = ShardLimit.Apply(dataset.PlanShards(options.ShardSize), options.Limit);
@@ -36,7 +36,7 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress)
             var settings = new EvaluationSettings(options.RunId, options.Tau, options.WindowK, options.KeepEmbeddings, options.Batch,
                 RicsWindows: options.RicsWindows, RicsScoreKinds: options.RicsScores, RicsCyclic: options.RicsCyclic, RicsSeed: options.RicsSeed);
             var evaluator = new ShardEvaluator(models, settings);
-            var writer = new ShardWriter(store, layout, models, $"local:{Environment.MachineName}", settings);
+            var writer = new ShardWriter(store, layout, models, $"local:{Environment.MachineName}", settings, dataset.Name);
 
             progress.Start(dataset.Name, shards.Sum(s => s.Count < 0 ? 0 : s.Count), models.Count);
             int skipped = 0;

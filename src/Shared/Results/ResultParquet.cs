@@ -11,6 +11,10 @@ public static class ResultMetadataKeys
     /// <summary>Preprocessing settings as JSON (input size, resize size, interpolation, mean/std).</summary>
     public const string Preprocessing = "robustcrop.preprocessing";
     public const string RobustCropVersion = "robustcrop.version";
+    /// <summary>The dataset name of the run (images files), so a run can be re-aggregated from its files alone.</summary>
+    public const string Dataset = "robustcrop.dataset";
+    /// <summary>The device the model ran on (images files).</summary>
+    public const string Device = "robustcrop.device";
 }
 
 /// <summary>Reads and writes the result files (crops, images, errors) as single Parquet files.

@@ -9,7 +9,10 @@ namespace RobustCrop.Worker.Sinks;
 /// Writes a finished shard under fixed names, then its manifest last: a shard is done exactly when its manifest exists,
 /// and re-running it overwrites the same files, so duplicate execution can never duplicate rows (DESIGN §7).
 /// </summary>
-public sealed class ShardWriter(IResultStore store, RunLayout layout, IReadOnlyList<EvaluatedModel> models, string worker, EvaluationSettings settings)
+/// <param name="dataset">The dataset name, written into every images file's metadata (<see cref="ResultMetadataKeys.Dataset"/>)
+/// so that <c>aggregate</c> can rebuild summary.json from the files alone.</param>
+public sealed class ShardWriter(IResultStore store, RunLayout layout, IReadOnlyList<EvaluatedModel> models, string worker, EvaluationSettings settings,
+    string? dataset = null)
 {
     public static string Version { get; } =
         typeof(ShardWriter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -20,8 +23,10 @@ public sealed class ShardWriter(IResultStore store, RunLayout layout, IReadOnlyL
         foreach (var m in models)
         {
             var meta = Metadata(m);
+            var imageMeta = new Dictionary<string, string>(meta) { [ResultMetadataKeys.Device] = m.Device };
+            if (dataset is not null) imageMeta[ResultMetadataKeys.Dataset] = dataset;
             files.Add(await WriteFileAsync(layout.ImagesPart(m.Id, result.Shard), result.Images[m.Id].Count,
-                s => ResultParquet.WriteImageRowsAsync(s, result.Images[m.Id], meta, ct), ct));
+                s => ResultParquet.WriteImageRowsAsync(s, result.Images[m.Id], imageMeta, ct), ct));
             files.Add(await WriteFileAsync(layout.CropsPart(m.Id, result.Shard), result.Crops[m.Id].Count,
                 s => ResultParquet.WriteCropRowsAsync(s, result.Crops[m.Id], meta, ct), ct));
             if (settings.AnyRics)

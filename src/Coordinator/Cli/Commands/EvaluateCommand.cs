@@ -25,7 +25,8 @@ public sealed class EvaluateCommand : ICommand
                               default: the shipped samples (photos + Fashion-MNIST test subset)
           --zoo FILE          zoo file (YAML) listing models; default: the shipped zoo (resnet18, resnet18-blur)
           --model IDS         comma-separated model ids from the zoo (default: all)
-          --out DIR           output location (default ./out)
+          --out URI           output location: a folder (default ./out) or az://container/prefix (Azure Blob Storage)
+          --connection-string CS  storage connection string for az:// (default: $AZURE_STORAGE_CONNECTION_STRING)
           --run-id ID         run id (default: a new one); reusing one resumes: finished shards are skipped
           --device DEV        cpu | cuda | cuda:N (default cpu); CUDA falls back to CPU with a one-line notice
           --limit N           at most N inputs (0 = all; default all, or 112 for the sample job)
@@ -65,14 +66,18 @@ public sealed class EvaluateCommand : ICommand
                 .Select(ParseScore).Distinct().ToList(),
             RicsCyclic: false,
             RicsSeed: ParseSeed(a.String("rics-seed")));
-        options = options with { RicsCyclic = a.OptionalFlag("rics-cyclic") ?? (options.RicsWindows.Count > 0) };
+        options = options with
+        {
+            RicsCyclic = a.OptionalFlag("rics-cyclic") ?? (options.RicsWindows.Count > 0),
+            ConnectionString = a.String("connection-string"),
+        };
         a.ThrowOnUnused();
         if (!Shared.Results.RunLayout.IsValidId(options.RunId))
             throw new UsageException($"--run-id '{options.RunId}' may hold only letters, digits, '-', '_' and '.'");
 
         var progress = RunProgress.ForStandardError();
         var summary = await new EvaluateJob(options, progress).RunAsync(ct);
-        SummaryTable.Print(summary, Path.Combine(options.Out, options.RunId));
+        SummaryTable.Print(summary, options.Out.TrimEnd('/') + "/" + options.RunId);
         return 0;
     }
 

@@ -7,6 +7,7 @@ using RobustCrop.Shared.Rics;
 using RobustCrop.Shared.Storage;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
+using RobustCrop.Worker.Sinks;
 
 namespace RobustCrop.Coordinator.Cli.Commands;
 
@@ -22,7 +23,8 @@ public sealed class PredictCommand : ICommand
           --score S           hash (provable bound) | dog (default hash)
           --cyclic            cyclic RICS instead: classify the canonical roll of the centre crop
           --zoo FILE          zoo file (default: the shipped zoo)
-          --out DIR           output location (default ./out): <run-id>/predictions/part-NNNNN.parquet and errors/
+          --out URI           output location (default ./out; or az://container/prefix): <run-id>/predictions/part-NNNNN.parquet and errors/
+          --connection-string CS  storage connection string for az:// (default: $AZURE_STORAGE_CONNECTION_STRING)
           --run-id ID         run id (default: a new one)
           --limit N           at most N inputs (0 = all)
           --device DEV        cpu | cuda | cuda:N (default cpu)
@@ -46,6 +48,7 @@ public sealed class PredictCommand : ICommand
         int batch = a.Int("batch", 32, min: 1, max: 4096);
         int shardSize = a.Int("shard-size", 1024, min: 1, max: 1_000_000);
         string? seed = a.String("rics-seed");
+        string? connectionString = a.String("connection-string");
         a.ThrowOnUnused();
         if (robust && cyclic) throw new UsageException("choose --robust (realistic RICS) or --cyclic (cyclic RICS), not both");
         if (!RunLayout.IsValidId(runId)) throw new UsageException($"--run-id '{runId}' may hold only letters, digits, '-', '_' and '.'");
@@ -58,7 +61,7 @@ public sealed class PredictCommand : ICommand
             settings = settings with { RicsSeed = ulong.TryParse(seed, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : throw new UsageException($"--rics-seed needs a whole number; got '{seed}'") };
         var dataset = DatasetFactory.Open(data);
         var shards = ShardLimit.Apply(dataset.PlanShards(shardSize), limit);
-        var store = ResultStoreFactory.Open(outDir);
+        var store = await StoreFactory.OpenAsync(outDir, connectionString, ct);
         var layout = new RunLayout(runId);
         using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads);
         var progress = RunProgress.ForStandardError();
@@ -81,7 +84,7 @@ public sealed class PredictCommand : ICommand
             correct += p.Count(r => r.Correct == true);
         }
         progress.Finish();
-        System.Console.WriteLine($"{rows} predictions, {errors} errors with {model.Id} ({mode.Name}) -> {Path.Combine(outDir, runId, "predictions")}");
+        System.Console.WriteLine($"{rows} predictions, {errors} errors with {model.Id} ({mode.Name}) -> {outDir.TrimEnd('/')}/{runId}/predictions");
         if (labelled > 0) System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy {100.0 * correct / labelled:F1}% on {labelled} labelled inputs"));
         System.Console.WriteLine($"guarantee: {mode.Guarantee}");
         return 0;
