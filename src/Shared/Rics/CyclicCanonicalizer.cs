@@ -55,8 +55,8 @@ public static class CyclicCanonicalizer
             }
             row[i] = rowSum;
         }
-        var columns = ArgMaxes(col);
-        var rows = ArgMaxes(row);
+        var columns = CandidateSeams(col);
+        var rows = CandidateSeams(row);
         if (columns.Count == 1 && rows.Count == 1) return (columns[0], rows[0]);
 
         // Ties (flat or periodic content): hash every candidate canonical image — all rolls at once, as the C×C windows
@@ -78,11 +78,36 @@ public static class CyclicCanonicalizer
         return best;
     }
 
-    private static List<int> ArgMaxes(long[] v)
+    /// <summary>
+    /// The seams that restore a natural border. A crop with a flat band (padding, sky, a studio background: seams whose
+    /// discontinuity is at most 1% of the strongest) is cut in the middle of its widest such band, so the content stays in
+    /// one piece where it was; otherwise the strongest seam is the natural border (the wrap-around seam of a photo).
+    /// Both rules read only the seam profile, which a roll merely rotates, so the choice moves with the content.
+    /// </summary>
+    private static List<int> CandidateSeams(long[] d)
     {
-        long max = v.Max();
+        int n = d.Length;
+        long max = d.Max();
         var list = new List<int>();
-        for (int i = 0; i < v.Length; i++) if (v[i] == max) list.Add(i);
+        long flat = max / 100;
+        int start = Array.FindIndex(d, v => v > flat); // a non-flat seam to start the cyclic scan after
+        if (max > 0 && d.Any(v => v <= flat) && start >= 0)
+        {
+            int best = 0;
+            for (int k = 1, run = 0; k <= n; k++)
+            {
+                int j = (start + k) % n;
+                if (d[j] <= flat)
+                {
+                    run++;
+                    if (run > best) { best = run; list.Clear(); }
+                    if (run == best) list.Add(j - (run - 1) / 2 < 0 ? j - (run - 1) / 2 + n : j - (run - 1) / 2);
+                }
+                else run = 0;
+            }
+            return list.Select(x => x % n).Distinct().ToList();
+        }
+        for (int i = 0; i < n; i++) if (d[i] == max) list.Add(i);
         return list;
     }
 

@@ -53,4 +53,19 @@ public sealed class CyclicCanonicalizerTests
         for (int r = 0; r < 16; r++)
             Assert.Equal(reference, CanonicalPixels(scene, new CropPosition(0, 0), 16, r, 2 * r));
     }
+
+    [Fact]
+    public void A_padded_object_is_cut_in_the_middle_of_its_background_so_it_stays_where_it_was()
+    {
+        // A bright square in the middle of a black 16x16 crop (Fashion-MNIST-like padding): the wrap seam lies in the
+        // middle of the black band, so the unshifted crop stays unrolled and every roll maps back to it.
+        var scene = new RgbImage(16, 16);
+        for (int y = 5; y <= 10; y++)
+            for (int x = 5; x <= 10; x++)
+                scene.Row(y)[3 * x] = scene.Row(y)[3 * x + 1] = (byte)(100 + 10 * x + y);
+        Assert.Equal((0, 0), CyclicCanonicalizer.Canonicalize(scene, new CropPosition(0, 0), 16, 0, 0));
+        var reference = CanonicalPixels(scene, new CropPosition(0, 0), 16, 0, 0);
+        for (int r = -16; r < 16; r++)
+            Assert.Equal(reference, CanonicalPixels(scene, new CropPosition(0, 0), 16, r, -r / 2));
+    }
 }
