@@ -36,6 +36,7 @@ public static class CommandRouter
                 ? ae.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal)
                 : e.Message);
         }
+        catch (Jobs.JobFailedException e) { return Fail(RunFailed, e.Message); }
         catch (IOException e) { return Fail(RunFailed, $"storage error: {e.Message}"); }
         catch (UnauthorizedAccessException e) { return Fail(RunFailed, $"storage error: {e.Message}"); }
         catch (OperationCanceledException) { return Fail(130, "cancelled"); }

@@ -1,3 +1,4 @@
+using RobustCrop.Cluster;
 using RobustCrop.Shared.Rics;
 
 namespace RobustCrop.Coordinator.Jobs;
@@ -20,4 +21,12 @@ public sealed record EvaluateOptions(
     IReadOnlyList<int> RicsWindows,
     IReadOnlyList<RicsScore> RicsScores,
     bool RicsCyclic,
-    ulong RicsSeed);
+    ulong RicsSeed)
+{
+    /// <summary>What every worker needs to run any shard of this job.</summary>
+    /// <remarks>Paths become absolute: a worker process may start in another directory.</remarks>
+    public JobSpec ToJobSpec() => new(RunId, string.Join(',', Data.Split(',').Select(Full)), Full(Out), Full(ZooPath), [.. ModelIds ?? []], Tau, WindowK, KeepEmbeddings, Batch,
+        [.. RicsWindows], [.. RicsScores.Select(Shared.Rics.RicsScores.Name)], RicsCyclic, RicsSeed);
+
+    private static string Full(string path) => path.Contains("://", StringComparison.Ordinal) || path.Length == 0 ? path : Path.GetFullPath(path);
+}
