@@ -217,6 +217,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _coordinator.Tell(new ReleaseLease(_settings.Id, lease.Lease));
             return;
         }
+        _log.Info("worker {0}: lease {1} shard {2} started", _settings.Id, lease.Lease, lease.ShardId);
         var cancel = new CancellationTokenSource();
         var running = new Running(lease, cancel);
         _running[lease.Lease] = running;
