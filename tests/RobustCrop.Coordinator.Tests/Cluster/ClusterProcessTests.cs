@@ -127,7 +127,7 @@ public sealed partial class ClusterProcessTests : IDisposable
     public async Task WorkerJoiningMidRun_ReceivesShards()
     {
         int port = NodeProcess.FreePort();
-        var coordinator = StartCoordinator(port, "late", 48);
+        var coordinator = StartCoordinator(port, "late", 160);
         var early = StartWorker(port);
         await coordinator.WaitForOutputAsync(o => ShardDone().IsMatch(o), JobTimeout);
         var late = StartWorker(port);
@@ -138,7 +138,7 @@ public sealed partial class ClusterProcessTests : IDisposable
         string lateId = WorkerId().Match(late.Output).Groups[1].Value;
         Assert.False(string.IsNullOrEmpty(lateId), late.Output);
         Assert.Contains($"worker={lateId} ", coordinator.Output.Split('\n').Where(l => l.StartsWith("shard_done", StringComparison.Ordinal)).Select(l => l + " ").Aggregate("", string.Concat));
-        await AssertSameRowsAsReferenceAsync("late", 48);
+        await AssertSameRowsAsReferenceAsync("late", 160);
     }
 
     [GeneratedRegex(@"^shard_done ", RegexOptions.Multiline)]
