@@ -85,7 +85,7 @@ public sealed partial class ClusterProcessTests : IDisposable
         int port = NodeProcess.FreePort();
         var coordinator = StartCoordinator(port, "kill", 24);
         var victim = StartWorker(port);
-        await victim.WaitForOutputAsync(o => o.Contains(" started", StringComparison.Ordinal), JobTimeout);
+        await victim.WaitForOutputAsync(o => LeaseStarted().IsMatch(o), JobTimeout);
         victim.Kill(); // kill -9 of the whole tree, in the middle of its first shard
         var survivor = StartWorker(port);
 
