@@ -17,6 +17,7 @@ public static class Program
     public static Task<int> Main(string[] args) => CommandRouter.RunAsync(args,
     [
         new EvaluateCommand(),
+        new CoordinatorCommand(),
         new FitHeadCommand(),
         new PredictCommand(),
         new BenchCommand(),

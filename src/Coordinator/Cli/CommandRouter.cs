@@ -45,6 +45,7 @@ public static class CommandRouter
             return Fail(RunFailed, $"storage error after {e.InnerExceptions.Count} tries: {StorageErrors.Describe(last)}");
         }
         catch (IOException e) { return Fail(RunFailed, $"storage error: {StorageErrors.Redact(e.Message)}"); }
+        catch (Jobs.JobFailedException e) { return Fail(RunFailed, e.Message); }
         catch (UnauthorizedAccessException e) { return Fail(RunFailed, $"storage error: {e.Message}"); }
         catch (OperationCanceledException) { return Fail(130, "cancelled"); }
     }

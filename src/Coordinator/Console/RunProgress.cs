@@ -31,6 +31,12 @@ public sealed class RunProgress(TextWriter output, bool interactive, TimeSpan? i
         lock (_gate) { _images += images; _crops = _cropsDone + cropsInShard; Draw(force: false); }
     }
 
+    /// <summary>Absolute totals (skipped inputs included), as reported by a coordinator that sums its workers.</summary>
+    public void Report(long images, long crops)
+    {
+        lock (_gate) { _images = images; _crops = crops; _cropsDone = crops; Draw(force: false); }
+    }
+
     public void ShardDone(long crops)
     {
         lock (_gate) { _cropsDone += crops; _crops = _cropsDone; }

@@ -1,18 +1,42 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using RobustCrop.Cluster;
+using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Coordinator.Console;
 using RobustCrop.Shared.Data;
 using RobustCrop.Shared.Models;
 using RobustCrop.Shared.Results;
-using RobustCrop.Worker.Inference;
-using RobustCrop.Worker.Pipeline;
 using RobustCrop.Worker.Sinks;
+using RobustCrop.Worker.Cluster;
+using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Coordinator.Jobs;
 
+/// <summary>A job that could not complete; its message is the one line the user sees.</summary>
+public sealed class JobFailedException(string message) : Exception(message);
+
 /// <summary>
-/// The embedded default: plans shards, runs each through the shard pipeline in this process, writes results under fixed
-/// names with the manifest last, skips shards already done (resume), then aggregates the summary from the images files.
+/// Where the job's actors run: the embedded default is one node with the coordinator and local workers; the
+/// <c>coordinator</c> command is a node that waits for worker processes to join.
 /// </summary>
-public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress)
+/// <param name="Verbose">Print scheduling events and the periodic "cluster …" status lines.</param>
+public sealed record ClusterTopology(ClusterNodeSettings Node, int LocalWorkers, bool Verbose, CoordinatorSettings Coordinator)
+{
+    /// <summary>One node on a free loopback port; Akka's own log only for errors, so the console shows the run alone.</summary>
+    public static ClusterTopology Embedded(int localWorkers) => new(
+        new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator, ClusterRoles.Worker], [], "ERROR"),
+        localWorkers, Verbose: false,
+        // One machine, one pool of workers: a shard that failed here fails the same way again.
+        new CoordinatorSettings { MaxAttempts = 1 });
+}
+
+/// <summary>
+/// Runs an evaluate job through the cluster actors — the job singleton and pulling workers — whether the workers are
+/// in this process or elsewhere: one code path. Everything that can be checked before binding a port is checked first.
+/// </summary>
+public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, ClusterTopology topology)
 {
     public async Task<RunSummary> RunAsync(CancellationToken ct)
     {
@@ -20,66 +44,44 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress)
         // Before any model is loaded: a wrong connection string or unreachable storage fails at start, with one line.
         var store = await StoreFactory.OpenAsync(options.Out, options.ConnectionString, ct, options.StorageOptions);
         var layout = new RunLayout(options.RunId);
-        var manifests = SelectModels(ZooFile.Load(options.ZooPath, Program.BuiltinModelsDir));
+        var manifests = JobRuntime.SelectModels(ZooFile.Load(options.ZooPath, Program.BuiltinModelsDir), options.ModelIds, options.ZooPath);
         var shards = ShardLimit.Apply(dataset.PlanShards(options.ShardSize), options.Limit);
-        var device = DeviceSpec.Parse(options.Device);
+        DeviceSpec.Parse(options.Device);
 
-        var models = new List<EvaluatedModel>();
+        var spec = options.ToJobSpec();
+        var backend = new RunJobBackend(dataset, shards, manifests, store, layout);
+        var outcome = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var observer = new ConsoleJobObserver(progress, topology.Verbose);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => akka
+            .AddRobustCropNode(topology.Node)
+            .AddJobCoordinator(spec, backend, observer, outcome, topology.Coordinator)
+            .AddWorkers(topology.LocalWorkers, i => new WorkerSettings(WorkerId.New($"local{i}"), 1, options.Device, options.Threads,
+                Program.BuiltinModelsDir, progress.Note) { ConnectionString = options.ConnectionString, StorageOptions = options.StorageOptions }, _ => { }));
+        using var host = builder.Build();
+        await host.StartAsync(ct);
+        JobOutcome result;
         try
         {
-            foreach (var m in manifests)
-            {
-                var loaded = ModelLoader.Load(m, device, options.Threads);
-                models.Add(loaded);
-                if (loaded.Inference is OnnxSession { FallbackReason: { } why }) progress.Note(why);
-            }
-            var settings = new EvaluationSettings(options.RunId, options.Tau, options.WindowK, options.KeepEmbeddings, options.Batch,
-                RicsWindows: options.RicsWindows, RicsScoreKinds: options.RicsScores, RicsCyclic: options.RicsCyclic, RicsSeed: options.RicsSeed);
-            var evaluator = new ShardEvaluator(models, settings);
-            var writer = new ShardWriter(store, layout, models, $"local:{Environment.MachineName}", settings, dataset.Name);
-
-            progress.Start(dataset.Name, shards.Sum(s => s.Count < 0 ? 0 : s.Count), models.Count);
-            int skipped = 0;
-            foreach (var shard in shards)
-            {
-                ct.ThrowIfCancellationRequested();
-                if (await ShardWriter.TryReadManifestAsync(store, layout, shard.Id.Value, ct) is { } done)
-                {
-                    skipped++;
-                    progress.ShardSkipped(done.Images + done.Errors);
-                    continue;
-                }
-                var started = DateTimeOffset.UtcNow;
-                int before = 0;
-                // Inference blocks for seconds at a time: keep it off the caller's thread (and off any actor's mailbox later).
-                var result = await Task.Factory.StartNew(
-                    () => evaluator.EvaluateAsync(shard, dataset.ReadShard(shard),
-                        (images, crops) => { progress.Advance(images - before, crops); before = images; }, ct),
-                    ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-                progress.ShardDone(result.CropsInferred);
-                await writer.WriteAsync(result, $"{dataset.Name}:{shard.Source}[{shard.Start}+{shard.Count}]", started, ct);
-            }
-            if (skipped > 0) progress.Note($"resumed: {skipped} shard(s) already done were skipped");
-
-            var summary = await RunAggregator.AggregateAsync(store, layout, dataset.Name,
-                models.Select(m => new ModelFacts(m.Id, m.Device, m.Manifest.InputSize, m.Manifest.ResizeSize)).ToList(), ct);
-            await RunAggregator.WriteSummaryAsync(store, layout, summary, ct);
-            await store.WriteAsync(layout.Success, s => Task.CompletedTask, ct);
-            progress.Finish();
-            return summary;
+            result = await outcome.Task.WaitAsync(ct);
+            if (topology.LocalWorkers == 0 || topology.Node.Port != 0)
+                await WaitForWorkersToLeaveAsync(host.Services.GetRequiredService<ActorSystem>(), TimeSpan.FromSeconds(15));
         }
         finally
         {
-            foreach (var m in models) m.Dispose();
+            await host.StopAsync(CancellationToken.None);
         }
+        if (!result.Succeeded) throw new JobFailedException(result.FailureReason!);
+        return result.Summary!;
     }
 
-    private IReadOnlyList<ModelManifest> SelectModels(IReadOnlyList<ModelManifest> zoo)
+    /// <summary>Gives workers that were told the job finished time to leave, so they exit 0 instead of losing their cluster.</summary>
+    private static async Task WaitForWorkersToLeaveAsync(ActorSystem system, TimeSpan grace)
     {
-        if (options.ModelIds is null) return zoo;
-        var missing = options.ModelIds.Where(id => zoo.All(m => m.Id != id)).ToList();
-        if (missing.Count > 0)
-            throw new ZooException($"model '{missing[0]}' is not in the zoo {options.ZooPath} (it lists: {string.Join(", ", zoo.Select(m => m.Id))})");
-        return zoo.Where(m => options.ModelIds.Contains(m.Id)).ToList();
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var until = DateTime.UtcNow + grace;
+        while (DateTime.UtcNow < until && cluster.State.Members.Any(m => m.Address != cluster.SelfAddress && m.HasRole(ClusterRoles.Worker)))
+            await Task.Delay(200);
     }
 }

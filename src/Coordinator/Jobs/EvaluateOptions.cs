@@ -1,3 +1,4 @@
+using RobustCrop.Cluster;
 using RobustCrop.Shared.Rics;
 
 namespace RobustCrop.Coordinator.Jobs;
@@ -34,4 +35,11 @@ public sealed record EvaluateOptions(
         builder.Append($"Data = {Data}, Out = {Out}, RunId = {RunId}, ZooPath = {ZooPath}, Device = {Device}");
         return true;
     }
+
+    /// <summary>What every worker needs to run any shard of this job.</summary>
+    /// <remarks>Paths become absolute: a worker process may start in another directory.</remarks>
+    public JobSpec ToJobSpec() => new(RunId, string.Join(',', Data.Split(',').Select(Full)), Full(Out), Full(ZooPath), [.. ModelIds ?? []], Tau, WindowK, KeepEmbeddings, Batch,
+        [.. RicsWindows], [.. RicsScores.Select(Shared.Rics.RicsScores.Name)], RicsCyclic, RicsSeed);
+
+    private static string Full(string path) => path.Contains("://", StringComparison.Ordinal) || path.Length == 0 ? path : Path.GetFullPath(path);
 }

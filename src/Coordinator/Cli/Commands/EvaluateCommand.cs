@@ -42,9 +42,22 @@ public sealed class EvaluateCommand : ICommand
           --rics-cyclic       cyclic RICS: canonical roll of each crop, 100% consistent under integer cyclic shifts
                               (default: on with --rics and for the sample job)
           --rics-seed N       seed of the hash score (default fixed, so runs are reproducible)
+          --workers N         local worker actors (default 1); each loads the models once and runs one shard at a time
         """;
 
     public async Task<int> RunAsync(CommandLine a, CancellationToken ct)
+    {
+        var options = ParseOptions(a);
+        int workers = a.Int("workers", 1, min: 1, max: 256);
+        a.ThrowOnUnused();
+        var progress = RunProgress.ForStandardError();
+        var summary = await new EvaluateJob(options, progress, ClusterTopology.Embedded(workers)).RunAsync(ct);
+        SummaryTable.Print(summary, Path.Combine(options.Out, options.RunId));
+        return 0;
+    }
+
+    /// <summary>The evaluate options, shared with the <c>coordinator</c> command; the caller calls ThrowOnUnused.</summary>
+    public static EvaluateOptions ParseOptions(CommandLine a)
     {
         string? data = a.String("data");
         var options = new EvaluateOptions(
@@ -71,14 +84,9 @@ public sealed class EvaluateCommand : ICommand
             RicsCyclic = a.OptionalFlag("rics-cyclic") ?? (options.RicsWindows.Count > 0),
             ConnectionString = a.String("connection-string"),
         };
-        a.ThrowOnUnused();
         if (!Shared.Results.RunLayout.IsValidId(options.RunId))
             throw new UsageException($"--run-id '{options.RunId}' may hold only letters, digits, '-', '_' and '.'");
-
-        var progress = RunProgress.ForStandardError();
-        var summary = await new EvaluateJob(options, progress).RunAsync(ct);
-        SummaryTable.Print(summary, options.Out.TrimEnd('/') + "/" + options.RunId);
-        return 0;
+        return options;
     }
 
     private static IReadOnlyList<int>? ParseWindows(string? text)

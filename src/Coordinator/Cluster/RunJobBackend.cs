@@ -1,0 +1,42 @@
+using System.Collections.Immutable;
+using RobustCrop.Shared.Data;
+using RobustCrop.Shared.Models;
+using RobustCrop.Shared.Results;
+using RobustCrop.Shared.Storage;
+using RobustCrop.Worker.Sinks;
+
+namespace RobustCrop.Coordinator.Cluster;
+
+/// <summary>
+/// The real job: the shard plan of the dataset (the same plan for the same input, shard size and limit), minus shards
+/// already done; at the end the summary from the images files, then _SUCCESS.
+/// </summary>
+public sealed class RunJobBackend(IImageDataset dataset, IReadOnlyList<DatasetShard> shards, IReadOnlyList<ModelManifest> models,
+    IResultStore store, RunLayout layout) : IJobBackend
+{
+    public async Task<JobPlan> PlanAsync(CancellationToken ct)
+    {
+        var todo = ImmutableArray.CreateBuilder<DatasetShard>();
+        int skipped = 0;
+        long skippedInputs = 0;
+        foreach (var shard in shards)
+        {
+            if (await ShardWriter.TryReadManifestAsync(store, layout, shard.Id.Value, ct) is { } done)
+            {
+                skipped++;
+                skippedInputs += done.Images + done.Errors;
+            }
+            else todo.Add(shard);
+        }
+        return new JobPlan(dataset.Name, todo.ToImmutable(), skipped, skippedInputs, shards.Sum(s => s.Count < 0 ? 0 : s.Count), models.Count);
+    }
+
+    public async Task<RunSummary?> CompleteAsync(IReadOnlyDictionary<string, string> devices, CancellationToken ct)
+    {
+        var summary = await RunAggregator.AggregateAsync(store, layout, dataset.Name,
+            models.Select(m => new ModelFacts(m.Id, devices.GetValueOrDefault(m.Id), m.InputSize, m.ResizeSize)).ToList(), ct);
+        await RunAggregator.WriteSummaryAsync(store, layout, summary, ct);
+        await store.WriteAsync(layout.Success, _ => Task.CompletedTask, ct);
+        return summary;
+    }
+}
