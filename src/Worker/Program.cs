@@ -57,9 +57,13 @@ public static class Program
         using var host = builder.Build();
         await host.StartAsync(ct);
         var system = host.Services.GetRequiredService<ActorSystem>();
+        var departed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.ActorOf(CoordinatorDepartureWatcher.Props(() => departed.TrySetResult()), "coordinator-departure");
         Console.Error.WriteLine($"worker {id}: joining {options.Join} (device {options.Device}, capacity {options.Capacity}, threads {options.Threads})");
-        var ended = await Task.WhenAny(finished.Task, system.WhenTerminated, Task.Delay(Timeout.Infinite, ct));
-        WorkProtocol.JobFinished? result = ended == finished.Task ? finished.Task.Result : null;
+        var ended = await Task.WhenAny(finished.Task, departed.Task, system.WhenTerminated, Task.Delay(Timeout.Infinite, ct));
+        WorkProtocol.JobFinished? result = ended == finished.Task ? finished.Task.Result
+            // The coordinator leaves only after its job ended: this worker missed the news, not the job.
+            : ended == departed.Task ? new WorkProtocol.JobFinished("(job)", true, null) : null;
         if (result is not null) Console.Error.WriteLine($"worker {id}: job {result.RunId} {(result.Succeeded ? "complete" : "failed: " + result.Reason)}; leaving");
         // Leaving (not just stopping) hands the cluster a clean departure instead of a failure to detect.
         await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);

@@ -1,6 +1,7 @@
 using RobustCrop.Shared.Data;
 using RobustCrop.Shared.Models;
 using RobustCrop.Shared.Storage;
+using RobustCrop.Worker;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Sinks;
 
@@ -30,23 +31,13 @@ public static class CommandRouter
             return await command.RunAsync(cl, cts.Token);
         }
         catch (UsageException e) { return Fail(UsageError, e.Message); }
-        catch (Exception e) when (e is ZooException or DatasetException or ModelLoadException or ModelOutputException or NotSupportedException or ArgumentException)
-        {
-            // ArgumentException appends " (Parameter 'name')" to its message: a C# detail, not part of the user's reason.
-            return Fail(RunFailed, e is ArgumentException { ParamName: { } p } ae
-                ? ae.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal)
-                : e.Message);
-        }
         catch (DuckDB.NET.Data.DuckDBException e) { return Fail(RunFailed, $"query failed: {e.Message}"); }
-        // Azure's messages span many lines (request id, headers); StorageErrors keeps the first and never a key.
-        catch (Azure.RequestFailedException e) { return Fail(RunFailed, $"storage error: {StorageErrors.Describe(e)}"); }
-        catch (AggregateException e) when (StorageErrors.Exhausted(e) is { } last)
+        catch (Exception e) when (e is ZooException or DatasetException or ModelLoadException or ModelOutputException or NotSupportedException
+            or ArgumentException or IOException or UnauthorizedAccessException or Azure.RequestFailedException or Jobs.JobFailedException
+            || (e is AggregateException agg && StorageErrors.Exhausted(agg) is not null))
         {
-            return Fail(RunFailed, $"storage error after {e.InnerExceptions.Count} tries: {StorageErrors.Describe(last)}");
+            return Fail(RunFailed, FailureReasons.Describe(e));
         }
-        catch (IOException e) { return Fail(RunFailed, $"storage error: {StorageErrors.Redact(e.Message)}"); }
-        catch (Jobs.JobFailedException e) { return Fail(RunFailed, e.Message); }
-        catch (UnauthorizedAccessException e) { return Fail(RunFailed, $"storage error: {e.Message}"); }
         catch (OperationCanceledException) { return Fail(130, "cancelled"); }
     }
 

@@ -33,8 +33,11 @@ public sealed class RunJobBackend(IImageDataset dataset, IReadOnlyList<DatasetSh
 
     public async Task<RunSummary?> CompleteAsync(IReadOnlyDictionary<string, string> devices, CancellationToken ct)
     {
+        // A resumed run whose shards were all done has no worker reports: the images files still name their device.
+        var (_, written, _) = await Jobs.RunRebuilder.ReadFactsAsync(store, layout, ct);
         var summary = await RunAggregator.AggregateAsync(store, layout, dataset.Name,
-            models.Select(m => new ModelFacts(m.Id, devices.GetValueOrDefault(m.Id), m.InputSize, m.ResizeSize)).ToList(), ct);
+            models.Select(m => new ModelFacts(m.Id, devices.GetValueOrDefault(m.Id) ?? written.FirstOrDefault(f => f.Model == m.Id)?.Device,
+                m.InputSize, m.ResizeSize)).ToList(), ct);
         await RunAggregator.WriteSummaryAsync(store, layout, summary, ct);
         await store.WriteAsync(layout.Success, _ => Task.CompletedTask, ct);
         return summary;

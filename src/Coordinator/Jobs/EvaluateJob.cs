@@ -11,6 +11,7 @@ using RobustCrop.Shared.Results;
 using RobustCrop.Worker.Sinks;
 using RobustCrop.Worker.Cluster;
 using RobustCrop.Worker.Inference;
+using RobustCrop.Worker.Pipeline;
 
 namespace RobustCrop.Coordinator.Jobs;
 
@@ -47,6 +48,7 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         var manifests = JobRuntime.SelectModels(ZooFile.Load(options.ZooPath, Program.BuiltinModelsDir), options.ModelIds, options.ZooPath);
         var shards = ShardLimit.Apply(dataset.PlanShards(options.ShardSize), options.Limit);
         DeviceSpec.Parse(options.Device);
+        foreach (var m in manifests) ModelLoader.Validate(m);
 
         var spec = options.ToJobSpec();
         var backend = new RunJobBackend(dataset, shards, manifests, store, layout);

@@ -232,12 +232,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         RequestMore();
     }
 
-    /// <summary>The one-line reason a user sees: the message of the innermost meaningful exception.</summary>
-    public static string Reason(Exception e)
-    {
-        while (e is AggregateException { InnerException: { } inner }) e = inner;
-        return e.Message.Split('\n')[0].Trim();
-    }
+    /// <summary>The one-line reason a user sees, worded as the CLI words the same failure.</summary>
+    public static string Reason(Exception e) => FailureReasons.Describe(e);
 }
 
 public static class WorkerActorHosting

@@ -66,6 +66,27 @@ public static class OnnxSessionFactory
         return new OnnxSession(rewritten, device, threads, maxBatch, expectedInputSize, name);
     }
 
+    /// <summary>
+    /// Checks a model file without creating a session (seconds for a large model): it exists, parses as ONNX, and
+    /// declares the expected input size. A coordinator calls this before any worker loads the model.
+    /// </summary>
+    public static void Validate(string path, int? expectedInputSize)
+    {
+        if (!File.Exists(path)) throw new ModelLoadException($"model file not found: {path}");
+        try
+        {
+            CheckDeclaredSize(OnnxModelSurgery.Inspect(File.ReadAllBytes(path)), expectedInputSize, path);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ModelLoadException($"model {path} is not a valid ONNX file: {OnnxSession.FirstLine(ex.Message)}", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException($"model {path} could not be read: {OnnxSession.FirstLine(ex.Message)}", ex);
+        }
+    }
+
     // Creating a session for a large model takes seconds; a wrong manifest size is visible in the file already.
     private static void CheckDeclaredSize(OnnxModelInfo info, int? expectedInputSize, string name)
     {

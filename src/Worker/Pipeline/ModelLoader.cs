@@ -33,6 +33,24 @@ public static class ModelLoader
         }
     }
 
+    /// <summary>
+    /// Everything <see cref="Load"/> would refuse, checked without creating a session: the model file and its declared
+    /// input size, the mean image and the head. Lets a coordinator fail with one line before any worker starts.
+    /// </summary>
+    public static void Validate(ModelManifest m)
+    {
+        OnnxSessionFactory.Validate(m.OnnxPath, m.InputSize);
+        try
+        {
+            LoadMeanImage(m);
+            if (m.HeadPath is not null) ClassHead.Load(m.HeadPath);
+        }
+        catch (ZooException e)
+        {
+            throw new ModelLoadException($"model {m.Id}: {e.Message}");
+        }
+    }
+
     private static float[]? LoadMeanImage(ModelManifest m)
     {
         if (m.MeanImage is null) return null;
