@@ -24,9 +24,10 @@ public sealed class SimulatedWorkerActor : ReceiveActor, IWithTimers
     private readonly IActorRef _coordinator;
     private readonly TimeSpan _latency;
     private readonly BenchRecorder _recorder;
-    private readonly Dictionary<LeaseId, ShardCompleted> _unacked = [];
+    private readonly Dictionary<LeaseId, (ShardCompleted Message, long SentAt)> _unacked = [];
     private bool _registered;
     private RequestWork? _pending;
+    private long _pendingSentAt;
     private ShardLease? _running;
     private long _runningSince;
     private long _lastCompletion;
@@ -75,8 +76,20 @@ public sealed class SimulatedWorkerActor : ReceiveActor, IWithTimers
     private void OnResend()
     {
         if (!_registered) _coordinator.Tell(new RegisterWorker(_id, 1, "simulated"));
-        if (_pending is not null) _coordinator.Tell(_pending);
-        foreach (var c in _unacked.Values) _coordinator.Tell(c);
+        // Only what has waited a full interval: resending everything unanswered at each tick would resend the
+        // completion just sent, whose ack is still in flight, and show up as a duplicate completion at every tick.
+        long now = Stopwatch.GetTimestamp();
+        if (_pending is not null && Stopwatch.GetElapsedTime(_pendingSentAt, now) >= RetryInterval)
+        {
+            _coordinator.Tell(_pending);
+            _pendingSentAt = now;
+        }
+        foreach (var (lease, (message, sentAt)) in _unacked.ToList())
+        {
+            if (Stopwatch.GetElapsedTime(sentAt, now) < RetryInterval) continue;
+            _coordinator.Tell(message);
+            _unacked[lease] = (message, now);
+        }
     }
 
     private void RequestMore()
@@ -84,6 +97,7 @@ public sealed class SimulatedWorkerActor : ReceiveActor, IWithTimers
         if (_finished || _running is not null || _pending is not null) return;
         Timers.Cancel("request-again");
         _pending = new RequestWork(_id, 1, Guid.NewGuid());
+        _pendingSentAt = Stopwatch.GetTimestamp();
         _coordinator.Tell(_pending);
     }
 
@@ -112,8 +126,8 @@ public sealed class SimulatedWorkerActor : ReceiveActor, IWithTimers
         var now = DateTimeOffset.UtcNow;
         var done = new ShardCompleted(_id, lease.Lease, new ManifestSummary(lease.ShardId, SyntheticJobBackend.ShardSize, 0, 0, 0,
             ImmutableArray<ModelDevice>.Empty, now - _latency, now));
-        _unacked[lease.Lease] = done;
         _lastCompletion = Stopwatch.GetTimestamp();
+        _unacked[lease.Lease] = (done, _lastCompletion);
         _recorder.Completed(lease.ShardId, _runningSince, _lastCompletion);
         _coordinator.Tell(done);
         RequestMore();
