@@ -21,6 +21,7 @@ public static class Program
         new FitHeadCommand(),
         new PredictCommand(),
         new BenchCommand(),
+        new BenchClusterCommand(),
         new AggregateCommand(),
         new QueryCommand(),
         new ReportCommand(),

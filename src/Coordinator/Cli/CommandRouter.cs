@@ -52,7 +52,9 @@ public static class CommandRouter
         var one = commands.FirstOrDefault(c => c.Name == name);
         if (one is not null) { System.Console.WriteLine(one.Usage); return; }
         System.Console.WriteLine("robustcrop — how much do image models change their answer when the camera moves by one pixel?\n");
-        foreach (var c in commands) System.Console.WriteLine($"  {c.Name,-10} {c.Summary}");
+        // Padded to the longest name so the summaries stay in one column as commands are added.
+        int width = commands.Max(c => c.Name.Length);
+        foreach (var c in commands) System.Console.WriteLine($"  {c.Name.PadRight(width)} {c.Summary}");
         System.Console.WriteLine("\nrobustcrop help COMMAND shows a command's options.");
     }
 }
