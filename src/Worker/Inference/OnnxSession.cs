@@ -249,9 +249,6 @@ public sealed class OnnxSession : IBatchInference
             IntraOpNumThreads = intraOpThreads,
             InterOpNumThreads = 1,
         };
-        // Fashion-MNIST's black backgrounds minus the mean image drive activations into denormal floats, which cost
-        // ~40% of CPU throughput (bench on samples/fashion-mnist vs samples/photos); flushing them changes no prediction.
-        options.AddSessionConfigEntry("session.set_denormal_as_zero", "1");
         if (cudaDevice is int id)
         {
             options.AppendExecutionProvider_CUDA(id);
