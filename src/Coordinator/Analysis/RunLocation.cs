@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using RobustCrop.Shared.Results;
 using RobustCrop.Shared.Storage;
+using RobustCrop.Worker.Sinks;
 
 namespace RobustCrop.Coordinator.Analysis;
 
@@ -19,18 +20,17 @@ public sealed class RunLocation
     public RunLayout Layout { get; }
     public string Uri { get; }
 
-    /// <summary>Splits the URI at its last segment: the rest opens the store, the segment is the run id.</summary>
-    public static RunLocation Open(string uri)
+    /// <summary>
+    /// Splits the URI at its last segment: the rest opens the store (a local folder or az://container/prefix, whose
+    /// connection string comes from <paramref name="connectionString"/> or AZURE_STORAGE_CONNECTION_STRING), the segment is the run id.
+    /// </summary>
+    public static RunLocation Open(string uri, string? connectionString = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(uri);
-        string trimmed = uri.TrimEnd('/', Path.DirectorySeparatorChar);
-        int slash = trimmed.LastIndexOfAny(['/', Path.DirectorySeparatorChar]);
-        string parent = slash < 0 ? "." : trimmed[..slash];
-        string runId = slash < 0 ? trimmed : trimmed[(slash + 1)..];
-        if (parent.Length == 0 || parent.EndsWith(':')) parent = trimmed[..(slash + 1)];
+        var (parent, runId) = StoreFactory.SplitRun(uri);
         if (!RunLayout.IsValidId(runId))
             throw new ArgumentException($"'{uri}' does not end in a run id (<out>/<run-id>)");
-        return new RunLocation(ResultStoreFactory.Open(parent), new RunLayout(runId), uri);
+        return new RunLocation(StoreFactory.Open(parent, connectionString), new RunLayout(runId), uri);
     }
 
     /// <summary>A run in an already opened store (any <see cref="IResultStore"/>).</summary>

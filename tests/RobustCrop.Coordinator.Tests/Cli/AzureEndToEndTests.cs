@@ -138,6 +138,30 @@ public sealed class AzureEndToEndTests(AzuriteFixture azurite, Xunit.Abstraction
     }
 
     [Fact]
+    public async Task Query_and_report_read_a_run_straight_from_blob_storage()
+    {
+        using var tmp = new TempDir();
+        string data = CopyPhotos(tmp);
+        var run = await CliHarness.RunAsync(Quick(data, $"az://{_container}/runs", "q1"));
+        Assert.Equal(0, run.ExitCode);
+        string uri = $"az://{_container}/runs/q1";
+
+        var query = await CliHarness.RunAsync("query", "--run", uri, "--connection-string", azurite.ConnectionString,
+            "--cache", tmp.Sub("cache"), "--format", "json", "SELECT count(*) AS n, min(model) AS model FROM images");
+        Assert.Equal(0, query.ExitCode);
+        var rows = JsonNode.Parse(query.Out)!.AsArray();
+        Assert.Equal(3, rows[0]!["n"]!.GetValue<long>());          // 3 photos × 1 model
+        Assert.Equal("resnet18", rows[0]!["model"]!.GetValue<string>());
+
+        var report = await CliHarness.RunAsync("report", "--run", uri, "--connection-string", azurite.ConnectionString, "--cache", tmp.Sub("cache2"));
+        Assert.Equal(0, report.ExitCode);
+        var written = await BlobsAsync("runs/q1/report");
+        Assert.Contains(written, n => n.EndsWith(".html", StringComparison.Ordinal));
+        Assert.Contains(written, n => n.EndsWith(".png", StringComparison.Ordinal));
+        Assert.DoesNotContain(azurite.ConnectionString.Split("AccountKey=")[1].Split(';')[0], query.Err + report.Err + report.Out);
+    }
+
+    [Fact]
     public async Task A_shard_written_twice_leaves_one_set_of_rows()
     {
         using var tmp = new TempDir();

@@ -11,6 +11,7 @@ public sealed class QueryCommand : ICommand
           --run RUN           the run: <out>/<run-id> (a local folder, or a store URI such as az://…/<run-id>)
           --format F          table | csv | json (default table); json is an array of row objects
           --cache DIR         where runs from remote stores are fetched to (default: the temp folder)
+          --connection-string S  for az:// runs (default: AZURE_STORAGE_CONNECTION_STRING); never printed
         views: crops, images, rics (with a model column from the model=<m>/ folders), errors, summary
         example: robustcrop query --run out/demo "SELECT model, avg(fooled_1px::INT) FROM images GROUP BY model"
         """;
@@ -20,11 +21,12 @@ public sealed class QueryCommand : ICommand
         string run = a.String("run") ?? throw new UsageException("--run <out>/<run-id> is required");
         var format = QueryOutput.ParseFormat(a.String("format", "table"));
         string cache = a.String("cache") ?? RunLocation.DefaultCacheRoot;
+        string? connectionString = a.String("connection-string");
         if (a.Positional.Count == 0) throw new UsageException("give exactly one SQL statement, quoted: robustcrop query --run RUN \"SELECT …\"");
         string sql = a.Positional[0];
         a.ThrowOnUnused(positionals: 1);
 
-        var location = RunLocation.Open(run);
+        var location = RunLocation.Open(run, connectionString);
         string folder = await location.LocalFolderAsync(cache, ct);
         using var db = RunDatabase.Open(folder);
         var result = db.Query(sql, ct);
