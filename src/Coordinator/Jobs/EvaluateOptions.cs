@@ -23,6 +23,9 @@ public sealed record EvaluateOptions(
     bool RicsCyclic,
     ulong RicsSeed)
 {
+    /// <summary>Also run RICS on every frame of W_k (fooled_window for RICS); N1 only by default.</summary>
+    public bool RicsWindowFrames { get; init; }
+
     /// <summary>Connection string of an az:// <see cref="Out"/>; null reads AZURE_STORAGE_CONNECTION_STRING. Never printed.</summary>
     public string? ConnectionString { get; init; }
 
@@ -39,7 +42,7 @@ public sealed record EvaluateOptions(
     /// <summary>What every worker needs to run any shard of this job.</summary>
     /// <remarks>Paths become absolute: a worker process may start in another directory.</remarks>
     public JobSpec ToJobSpec() => new(RunId, string.Join(',', Data.Split(',').Select(Full)), Full(Out), Full(ZooPath), [.. ModelIds ?? []], Tau, WindowK, KeepEmbeddings, Batch,
-        [.. RicsWindows], [.. RicsScores.Select(Shared.Rics.RicsScores.Name)], RicsCyclic, RicsSeed);
+        [.. RicsWindows], [.. RicsScores.Select(Shared.Rics.RicsScores.Name)], RicsCyclic, RicsSeed, RicsWindowFrames);
 
     private static string Full(string path) => path.Contains("://", StringComparison.Ordinal) || path.Length == 0 ? path : Path.GetFullPath(path);
 }

@@ -20,4 +20,5 @@ public sealed record JobSpec(
     ImmutableArray<int> RicsWindows,
     ImmutableArray<string> RicsScores,
     bool RicsCyclic,
-    ulong RicsSeed) : IClusterMessage;
+    ulong RicsSeed,
+    bool RicsWindowFrames = false) : IClusterMessage;

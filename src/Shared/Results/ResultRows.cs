@@ -95,7 +95,10 @@ public sealed record RicsRow(
     double? Consistency1px,
     bool? Fooled1px,
     double Cosine1pxMin,
-    bool Changed1px);
+    bool Changed1px,
+    int WindowK = 0,
+    int WindowShifts = 0,
+    bool? FooledWindow = null);
 
 /// <summary>One row per input of a `predict` run (predictions/part-&lt;shard&gt;.parquet): what a deployed model answers.</summary>
 /// <param name="Mode">standard (centre crop) | rics (selected crop) | rics-cyclic (canonical roll).</param>

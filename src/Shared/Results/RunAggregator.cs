@@ -116,7 +116,10 @@ public static class RunAggregator
                     new ChangedSummary(tau, Stats.Rate(measured.Select(r => (bool?)r.Changed1px))),
                     g.LongCount(),
                     frames > 0 ? (double)g.Sum(r => (long)r.BorderChoices) / frames : null,
-                    RicsScores.N1Bound(g.Key.Window));
+                    RicsScores.N1Bound(g.Key.Window),
+                    g.Any(r => r.WindowShifts > 0)
+                        ? new FooledWindowSummary(g.Max(r => r.WindowK), Stats.Rate(g.Where(r => r.WindowShifts > 0).Select(r => r.FooledWindow)))
+                        : null);
             }).ToList();
 
     private static RicsCyclicSummary? SummariseRicsCyclic(IReadOnlyList<RicsRow> rows)

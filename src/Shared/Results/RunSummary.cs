@@ -74,7 +74,8 @@ public sealed record RicsSummary(
     [property: JsonPropertyName("changed_1px")] ChangedSummary Changed1px,
     [property: JsonPropertyName("images")] long? Images = null,
     [property: JsonPropertyName("border_rate")] double? BorderRate = null,
-    [property: JsonPropertyName("bound_consistency_1px")] double? BoundConsistency1px = null)
+    [property: JsonPropertyName("bound_consistency_1px")] double? BoundConsistency1px = null,
+    [property: JsonPropertyName("fooled_window")] FooledWindowSummary? FooledWindow = null)
 {
     /// <summary>(n−1)/(n+1): the chance that a one-pixel shift along one axis keeps the selected crop
     /// when scores behave like independent draws.</summary>

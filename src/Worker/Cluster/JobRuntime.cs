@@ -30,7 +30,8 @@ public sealed class JobRuntime : IDisposable
     public EvaluationSettings Settings { get; }
 
     public static EvaluationSettings ToSettings(JobSpec spec) => new(spec.RunId, spec.Tau, spec.WindowK, spec.KeepEmbeddings, spec.Batch,
-        RicsWindows: [.. spec.RicsWindows], RicsScoreKinds: [.. spec.RicsScores.Select(RicsScores.Parse)], RicsCyclic: spec.RicsCyclic, RicsSeed: spec.RicsSeed);
+        RicsWindows: [.. spec.RicsWindows], RicsScoreKinds: [.. spec.RicsScores.Select(RicsScores.Parse)], RicsCyclic: spec.RicsCyclic, RicsSeed: spec.RicsSeed,
+        RicsWindowFrames: spec.RicsWindowFrames);
 
     /// <summary>The zoo entries a run uses, in zoo order; an unknown id fails with the list of known ones.</summary>
     public static IReadOnlyList<ModelManifest> SelectModels(IReadOnlyList<ModelManifest> zoo, IReadOnlyCollection<string>? ids, string zooPath)

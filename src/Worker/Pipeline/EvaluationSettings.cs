@@ -19,6 +19,7 @@ public sealed record EvaluationSettings(
     IReadOnlyList<int>? RicsWindows = null,
     IReadOnlyList<RicsScore>? RicsScoreKinds = null,
     bool RicsCyclic = false,
+    bool RicsWindowFrames = false,
     ulong RicsSeed = 0x52494353_00000001UL)
 {
     public IReadOnlyList<int> Windows => RicsWindows ?? [];

@@ -5,8 +5,12 @@ using RobustCrop.Shared.Rics;
 
 namespace RobustCrop.Worker.Pipeline;
 
-/// <summary>What one RICS setting chose for the base frame (index 0) and each shifted frame of N1 (null: not taken).</summary>
-public sealed record RicsSettingChoices(int Window, string Score, IReadOnlyList<PlannedCrop?> Frames, IReadOnlyList<bool> OnBorder, int OffsetX, int OffsetY);
+/// <summary>
+/// What one RICS setting chose for each frame shift (null: not taken): <see cref="Shifts"/>[0] is the unshifted frame,
+/// then N1, then (when asked) the rest of W_k.
+/// </summary>
+public sealed record RicsSettingChoices(int Window, string Score, IReadOnlyList<Shift> Shifts, IReadOnlyList<PlannedCrop?> Frames,
+    IReadOnlyList<bool> OnBorder, int OffsetX, int OffsetY);
 
 /// <summary>
 /// The RICS selections of one image for one model: every choice is an absolute scene crop (or a roll of the base crop),
@@ -30,14 +34,16 @@ public sealed class RicsPlan
         var result = new List<RicsSettingChoices>();
         var frames = new List<Shift>(9) { Shift.Zero };
         frames.AddRange(ShiftSets.N1);
+        var realisticFrames = new List<Shift>(frames);
+        if (s.RicsWindowFrames && s.WindowK > 1) realisticFrames.AddRange(ShiftSets.Window(s.WindowK).Except(ShiftSets.N1));
         if (s.Windows.Count > 0)
         {
-            var selector = new RicsSelector(scene, g.Base, g.CropSize, s.Windows.Max(), 1, s.RicsSeed);
+            var selector = new RicsSelector(scene, g.Base, g.CropSize, s.Windows.Max(), realisticFrames.Max(f => f.Radius), s.RicsSeed);
             foreach (int n in s.Windows)
                 foreach (var score in s.Scores)
                 {
-                    var choices = frames.Select(f => selector.Select(n, score, f)).ToList();
-                    result.Add(new RicsSettingChoices(n, RicsScores.Name(score),
+                    var choices = realisticFrames.Select(f => selector.Select(n, score, f)).ToList();
+                    result.Add(new RicsSettingChoices(n, RicsScores.Name(score), realisticFrames,
                         choices.Select(c => c is { } x ? new PlannedCrop(x.Position, 0, 0) : (PlannedCrop?)null).ToList(),
                         choices.Select(c => c is { OnBorder: true }).ToList(),
                         choices[0]?.OffsetX ?? 0, choices[0]?.OffsetY ?? 0));
@@ -46,7 +52,7 @@ public sealed class RicsPlan
         if (s.RicsCyclic)
         {
             var rolls = frames.Select(f => CyclicCanonicalizer.Canonicalize(scene, g.Base, g.CropSize, f.Dx, f.Dy)).ToList();
-            result.Add(new RicsSettingChoices(g.CropSize, CyclicScore,
+            result.Add(new RicsSettingChoices(g.CropSize, CyclicScore, frames,
                 rolls.Select(r => (PlannedCrop?)new PlannedCrop(g.Base, r.RollX, r.RollY)).ToList(),
                 rolls.Select(_ => false).ToList(), rolls[0].RollX, rolls[0].RollY));
         }

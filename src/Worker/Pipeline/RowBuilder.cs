@@ -60,7 +60,9 @@ public static class RowBuilder
             if (setting.Frames[0] is not { } baseChoice) continue; // even the unshifted frame's window leaves the scene
             int baseIndex = w.Plan.IndexOf(baseChoice);
             var shifted = setting.Frames.Skip(1).Select(f => f is { } c ? w.Plan.IndexOf(c) : -1).ToArray();
-            var m = ImageMetrics.Compare(o, baseIndex, shifted, s.Tau);
+            // Frames 1..8 are N1; any further frames complete W_k.
+            var m = ImageMetrics.Compare(o, baseIndex, shifted.AsSpan(0, ShiftSets.N1.Length), s.Tau);
+            var window = shifted.Length > ShiftSets.N1.Length ? ImageMetrics.Compare(o, baseIndex, shifted, s.Tau) : null;
             int? pred = o.HasClasses ? o.Predictions![baseIndex] : null;
             string? predLabel = pred is int p ? w.Model.Interpreter.ClassName(p) : null;
             bool cyclic = setting.Score == RicsPlan.CyclicScore;
@@ -72,7 +74,8 @@ public static class RowBuilder
                 cyclic ? Signed(setting.OffsetY, w.Plan.Geometry.CropSize) : setting.OffsetY,
                 setting.Frames.Count(f => f is not null),
                 setting.OnBorder.Count(b => b),
-                m.Shifts, m.Consistency, m.Fooled, m.CosineMin, m.Changed);
+                m.Shifts, m.Consistency, m.Fooled, m.CosineMin, m.Changed,
+                window is null ? 0 : s.WindowK, window?.Shifts ?? 0, window?.Fooled);
         }
     }
 

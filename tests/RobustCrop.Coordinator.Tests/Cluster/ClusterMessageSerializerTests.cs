@@ -25,7 +25,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     private static readonly IClusterMessage[] All =
     [
         new JobSpec("run-1", "/data/a,/data/b#train", "/out", "/zoo/default.yaml", ["resnet18", "resnet18-blur"], 0.99, 2, true, 32,
-            [1, 9, 31], ["hash", "dog"], true, 0x52494353_00000001UL),
+            [1, 9, 31], ["hash", "dog"], true, 0x52494353_00000001UL, RicsWindowFrames: true),
         new RegisterWorker(Worker, 2, "cuda:1"),
         new RequestWork(Worker, 3, Correlation),
         new ShardLease(new LeaseId(42), Shard.Id, Shard, At, Correlation),

@@ -65,4 +65,25 @@ public class RicsPipelineTests
         // Without RICS the same model is fooled by cyclic shifts on every image.
         Assert.All(result.Images["proj"], r => Assert.True(r.CyclicFooled1px));
     }
+
+    [Fact]
+    public void HashRics_OnTheWindowFrames_GivesFooledWindow_ThatContainsTheOnePixelVerdict()
+    {
+        // W2 frames need one more pixel of room on each side than N1.
+        const int resize = Crop + 2 * ((5 - 1) / 2 + 2);
+        using var model = Model(TinyModels.RandomProjection(Crop, 256, seed: 25), "proj", Crop, resize);
+        var settings = new EvaluationSettings("r", WindowK: 2, RicsWindows: [5], RicsScoreKinds: [RicsScore.Hash], RicsWindowFrames: true);
+        var result = Run(model, settings, NoiseRecords(40, resize, resize, seed: 26));
+
+        var rows = result.Rics["proj"];
+        Assert.Equal(40, rows.Count);
+        Assert.All(rows, r =>
+        {
+            Assert.Equal((25, 8, 24, 2), (r.Frames, r.Shifts1px, r.WindowShifts, r.WindowK));
+            // W2 holds N1: a frame fooled by a 1-px shift is fooled within the window too.
+            if (r.Fooled1px == true) Assert.True(r.FooledWindow);
+        });
+        // With a 5x5 window most 2-px shifts move the choice: the window verdict is fooled far more often than N1's.
+        Assert.True(rows.Count(r => r.FooledWindow == true) > rows.Count(r => r.Fooled1px == true));
+    }
 }

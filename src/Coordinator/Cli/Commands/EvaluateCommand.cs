@@ -42,6 +42,7 @@ public sealed class EvaluateCommand : ICommand
           --rics-cyclic       cyclic RICS: canonical roll of each crop, 100% consistent under integer cyclic shifts
                               (default: on with --rics and for the sample job)
           --rics-seed N       seed of the hash score (default fixed, so runs are reproducible)
+          --rics-fooled-window  also run RICS on every frame of W_k (--window K), giving its fooled_window
           --workers N         local worker actors (default 1); each loads the models once and runs one shard at a time
         """;
 
@@ -83,6 +84,7 @@ public sealed class EvaluateCommand : ICommand
         {
             RicsCyclic = a.OptionalFlag("rics-cyclic") ?? (options.RicsWindows.Count > 0),
             ConnectionString = a.String("connection-string"),
+            RicsWindowFrames = a.Flag("rics-fooled-window"),
         };
         if (!Shared.Results.RunLayout.IsValidId(options.RunId))
             throw new UsageException($"--run-id '{options.RunId}' may hold only letters, digits, '-', '_' and '.'");
