@@ -54,5 +54,5 @@ public sealed class ConsoleJobObserver(RobustCrop.Coordinator.Console.RunProgres
         foreach (var l in lines) progress.Note(l);
     }
 
-    public void Finished() => progress.Finish();
+    public void Finished() => progress.Complete();
 }

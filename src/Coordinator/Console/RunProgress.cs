@@ -47,6 +47,13 @@ public sealed class RunProgress(TextWriter output, bool interactive, TimeSpan? i
         lock (_gate) { _images += inputs; _skipped += inputs; }
     }
 
+    /// <summary>The job completed: every planned input is done, whatever the last (periodic) worker report said.</summary>
+    public void Complete()
+    {
+        lock (_gate) { if (_total > 0) _images = _total; }
+        Finish();
+    }
+
     public void Finish()
     {
         lock (_gate) { Draw(force: true); if (interactive) output.WriteLine(); }
