@@ -68,4 +68,21 @@ public sealed class CyclicCanonicalizerTests
         for (int r = -16; r < 16; r++)
             Assert.Equal(reference, CanonicalPixels(scene, new CropPosition(0, 0), 16, r, -r / 2));
     }
+
+    [Fact]
+    public void The_wrap_seam_wins_over_a_stronger_edge_that_ramps_over_several_seams()
+    {
+        // Background 70 + x: every seam steps by 1 except the wrap-around seam, which jumps 31 at once. A bright bar's
+        // edges climb 50 per pixel over three pixels: the strongest single seams (51 > 31), but not standing out from
+        // their neighbours. The wrap seam does, so the unshifted crop stays unrolled, and a rolled one is rolled back.
+        var crop = new RgbImage(32, 32);
+        for (int y = 0; y < 32; y++)
+            for (int x = 0; x < 32; x++)
+            {
+                int bar = x switch { 11 => 50, 12 => 100, >= 13 and <= 17 => 150, 18 => 100, 19 => 50, _ => 0 };
+                crop.Row(y)[3 * x] = (byte)(70 + x + bar);
+            }
+        Assert.Equal(0, CyclicCanonicalizer.Canonicalize(crop, new CropPosition(0, 0), 32, 0, 0).RollX);
+        Assert.Equal(0, CyclicCanonicalizer.Canonicalize(crop, new CropPosition(0, 0), 32, 7, 0).RollX);
+    }
 }
