@@ -10,7 +10,7 @@ namespace RobustCrop.Coordinator.Tests.Infra;
 [Trait("Category", "Infra")]
 public sealed class InfraFilesTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RobustCrop.Shared.Tests.RepoPaths.Root;
     private static readonly string InfraDir = Path.Combine(Root, "infra");
 
     [Fact]
@@ -337,14 +337,4 @@ public sealed class InfraFilesTests
     }
 
     private static string Rel(string path) => Path.GetRelativePath(Root, path);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RobustCrop.sln")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException($"RobustCrop.sln not found above {AppContext.BaseDirectory}");
-    }
 }

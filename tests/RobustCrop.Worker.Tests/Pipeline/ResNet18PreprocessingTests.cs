@@ -14,7 +14,7 @@ public sealed class ShippedResNet18Fixture : IDisposable
 {
     public ShippedResNet18Fixture()
     {
-        Root = FindRoot();
+        Root = RobustCrop.Shared.Tests.RepoPaths.Root;
         var zoo = ZooFile.Load(Path.Combine(Root, "zoo", "default.yaml"), Path.Combine(AppContext.BaseDirectory, "models"));
         Model = ModelLoader.Load(zoo.Single(m => m.Id == "resnet18"), DeviceSpec.Cpu, 2);
     }
@@ -26,15 +26,6 @@ public sealed class ShippedResNet18Fixture : IDisposable
     public static string PreprocessPath => Path.Combine(AppContext.BaseDirectory, "models", "ResNetPrepOnnx", "ResNetPreprocess.onnx");
 
     public void Dispose() => Model.Dispose();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RobustCrop.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException($"RobustCrop.sln not found above {AppContext.BaseDirectory}");
-    }
 }
 
 public class ResNet18PreprocessingTests(ShippedResNet18Fixture fixture) : IClassFixture<ShippedResNet18Fixture>

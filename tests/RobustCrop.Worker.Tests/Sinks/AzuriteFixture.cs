@@ -168,13 +168,7 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         }
     }
 
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "RobustCrop.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException($"RobustCrop.sln not found above {AppContext.BaseDirectory}");
-    }
+    public static string RepoRoot() => RobustCrop.Shared.Tests.RepoPaths.Root;
 
     /// <summary>A port of 127.0.0.1 that is free now (the OS picks it).</summary>
     public static int FreePort()
