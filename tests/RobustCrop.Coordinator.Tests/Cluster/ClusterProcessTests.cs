@@ -68,6 +68,9 @@ public sealed partial class ClusterProcessTests : IDisposable
     {
         int port = NodeProcess.FreePort();
         var coordinator = StartCoordinator(port, "two", 24);
+        // Workers joining at the very instant the coordinator's process starts have been seen (1 run in 5, on 2 cores)
+        // to stay Joining for over 30 s; late joiners are covered by their own test, so this one starts them once it listens.
+        await NodeProcess.WaitForListenerAsync(port, TimeSpan.FromSeconds(30));
         var w1 = StartWorker(port);
         var w2 = StartWorker(port);
 
