@@ -1,11 +1,14 @@
-using RobustCrop.Shared.Data;
-using RobustCrop.Shared.Geometry;
-using RobustCrop.Shared.Models;
-using RobustCrop.Shared.Models.Onnx;
-using RobustCrop.Shared.Results;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Models;
+using RobustCrop.IO.Models;
+using RobustCrop.IO.Onnx;
+using RobustCrop.TestSupport;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
-using RobustCrop.Worker.Tests.TestModels;
 using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
 
 namespace RobustCrop.Worker.Tests.Pipeline;
