@@ -5,7 +5,7 @@ using Azure.Storage.Blobs;
 using RobustCrop.Coordinator.Jobs;
 using RobustCrop.IO.Results;
 using RobustCrop.Core.Results;
-using RobustCrop.Tests.Support;
+using RobustCrop.TestSupport;
 using RobustCrop.Worker.Sinks;
 using RobustCrop.IO.Storage;
 

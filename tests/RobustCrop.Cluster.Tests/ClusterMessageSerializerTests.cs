@@ -4,7 +4,7 @@ using RobustCrop.Cluster.Protocol;
 using RobustCrop.Cluster.Hosting;
 using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
-using static RobustCrop.Cluster.WorkProtocol;
+using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
 namespace RobustCrop.Cluster.Tests;
 

@@ -10,7 +10,7 @@ namespace RobustCrop.Infra.Tests;
 [Trait("Category", "Infra")]
 public sealed class InfraFilesTests
 {
-    private static readonly string Root = RobustCrop.Shared.Tests.RepoPaths.Root;
+    private static readonly string Root = RepoPaths.Root;
     private static readonly string InfraDir = Path.Combine(Root, "infra");
 
     [Fact]

@@ -168,7 +168,7 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
         }
     }
 
-    public static string RepoRoot() => RobustCrop.Shared.Tests.RepoPaths.Root;
+    public static string RepoRoot() => RepoPaths.Root;
 
     /// <summary>A port of 127.0.0.1 that is free now (the OS picks it).</summary>
     public static int FreePort()

@@ -1,7 +1,7 @@
 namespace RobustCrop.TestSupport;
 
 /// <summary>A fresh folder per test, removed afterwards.</summary>
-internal sealed class TempDir : IDisposable
+public sealed class TempDir : IDisposable
 {
     public TempDir()
     {

@@ -35,7 +35,7 @@ public static class CommandRouter
         catch (UsageException e) { return Fail(UsageError, e.Message); }
         catch (DuckDB.NET.Data.DuckDBException e) { return Fail(RunFailed, $"query failed: {e.Message}"); }
         catch (Exception e) when (e is ZooException or DatasetException or ModelLoadException or ModelOutputException or NotSupportedException
-            or ArgumentException or IOException or UnauthorizedAccessException or Azure.RequestFailedException or Jobs.JobFailedException
+            or ArgumentException or IOException or UnauthorizedAccessException or Azure.RequestFailedException or Coordinator.Jobs.JobFailedException
             || (e is AggregateException agg && StorageErrors.Exhausted(agg) is not null))
         {
             return Fail(RunFailed, FailureReasons.Describe(e));

@@ -50,7 +50,7 @@ public static class Program
         var (listenHost, listenPort) = ClusterNodeSettings.ParseHostPort("--listen", options.Listen);
         var node = new ClusterNodeSettings(listenHost, listenPort, options.PublicHost, [ClusterRoles.Worker], [options.Join], options.LogLevel);
         var id = WorkerId.New(options.PublicHost ?? Environment.MachineName);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => akka
             .AddRobustCropNode(node)
             .AddJobSingletonProxy()

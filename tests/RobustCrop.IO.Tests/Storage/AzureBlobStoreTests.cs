@@ -6,7 +6,6 @@ using Azure.Storage.Blobs.Specialized;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
 using RobustCrop.IO.Storage;
-using RobustCrop.Tests.Support;
 using RobustCrop.TestSupport;
 
 namespace RobustCrop.IO.Tests.Storage;

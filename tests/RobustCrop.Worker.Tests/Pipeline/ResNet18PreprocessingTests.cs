@@ -17,7 +17,7 @@ public sealed class ShippedResNet18Fixture : IDisposable
 {
     public ShippedResNet18Fixture()
     {
-        Root = RobustCrop.Shared.Tests.RepoPaths.Root;
+        Root = RepoPaths.Root;
         var zoo = ZooFile.Load(Path.Combine(Root, "zoo", "default.yaml"), Path.Combine(AppContext.BaseDirectory, "models"));
         Model = ModelLoader.Load(zoo.Single(m => m.Id == "resnet18"), DeviceSpec.Cpu, 2);
     }

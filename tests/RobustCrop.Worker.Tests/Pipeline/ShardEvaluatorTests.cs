@@ -135,7 +135,7 @@ public class ShardEvaluatorTests
         // Embedding model with a linear head that names its classes: labelled images get correct, unlabelled get null.
         var head = new ClassHead(HeadKind.Linear, ["red", "green", "blue"], d, [1, 0, 0, 0, 1, 0, 0, 0, 1], null, 1f);
         using var named = Model(TinyModels.MeanColour(Crop), "named", Crop, Resize, head, OutputKind.Embedding,
-            new Shared.Imaging.PixelNormalization(Shared.Imaging.ChannelOrder.Rgb, 1f / 255f, [0f, 0f, 0f], [1f, 1f, 1f]));
+            new Core.Imaging.PixelNormalization(Core.Imaging.ChannelOrder.Rgb, 1f / 255f, [0f, 0f, 0f], [1f, 1f, 1f]));
         using var logits = Model(TinyModels.MeanColour(Crop), "logits", Crop, Resize);
         ImageRecord[] records =
         [

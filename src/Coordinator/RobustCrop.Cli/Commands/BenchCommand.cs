@@ -14,6 +14,7 @@ using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 using RobustCrop.Worker.Sinks;
+using RobustCrop.Coordinator.Jobs;
 
 namespace RobustCrop.Cli.Commands;
 
@@ -40,15 +41,15 @@ public sealed class BenchCommand : ICommand
     public async Task<int> RunAsync(CommandLine a, CancellationToken ct)
     {
         string modelId = a.String("model", "resnet18");
-        string zooPath = a.String("zoo") ?? Program.DefaultZoo;
-        string data = a.String("data") ?? Program.DefaultData;
+        string zooPath = a.String("zoo") ?? ShippedFiles.DefaultZoo;
+        string data = a.String("data") ?? ShippedFiles.DefaultData;
         int images = a.Int("images", 24, min: 1, max: 100_000);
         int threads = a.Int("threads", Environment.ProcessorCount, min: 1, max: 1024);
         int batch = a.Int("batch", 32, min: 1, max: 4096);
         string device = a.String("device", "cpu");
         a.ThrowOnUnused();
 
-        var manifest = ZooFile.Load(zooPath, Program.BuiltinModelsDir).FirstOrDefault(m => m.Id == modelId)
+        var manifest = ZooFile.Load(zooPath, ShippedFiles.BuiltinModelsDir).FirstOrDefault(m => m.Id == modelId)
             ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
         var dataset = DatasetFactory.Open(data);
         var records = TakeRecords(dataset, images);

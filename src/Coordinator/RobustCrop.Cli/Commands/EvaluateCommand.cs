@@ -64,10 +64,10 @@ public sealed class EvaluateCommand : ICommand
     {
         string? data = a.String("data");
         var options = new EvaluateOptions(
-            Data: data ?? Program.DefaultData,
+            Data: data ?? ShippedFiles.DefaultData,
             Out: a.String("out", "out"),
             RunId: a.String("run-id") ?? NewRunId(),
-            ZooPath: a.String("zoo") ?? Program.DefaultZoo,
+            ZooPath: a.String("zoo") ?? ShippedFiles.DefaultZoo,
             ModelIds: a.String("model")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Device: a.String("device", "cpu"),
             Limit: a.Int("limit", data is null ? SampleLimit : 0, min: 0),
@@ -88,7 +88,7 @@ public sealed class EvaluateCommand : ICommand
             ConnectionString = a.String("connection-string"),
             RicsWindowFrames = a.Flag("rics-fooled-window"),
         };
-        if (!Shared.Results.RunLayout.IsValidId(options.RunId))
+        if (!Core.Results.RunLayout.IsValidId(options.RunId))
             throw new UsageException($"--run-id '{options.RunId}' may hold only letters, digits, '-', '_' and '.'");
         return options;
     }

@@ -4,6 +4,8 @@ using RobustCrop.Core.Models;
 using RobustCrop.IO.Models;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
+using RobustCrop.Coordinator.Jobs;
+using RobustCrop.IO.Results;
 
 namespace RobustCrop.Cli.Commands;
 
@@ -28,7 +30,7 @@ public sealed class FitHeadCommand : ICommand
         string modelId = a.String("model") ?? throw new UsageException("fit-head needs --model ID");
         string data = a.String("data") ?? throw new UsageException("fit-head needs --data PATH (a labelled reference set)");
         string output = a.String("out") ?? throw new UsageException("fit-head needs --out FILE");
-        string zooPath = a.String("zoo") ?? Program.DefaultZoo;
+        string zooPath = a.String("zoo") ?? ShippedFiles.DefaultZoo;
         string kind = a.String("kind", "prototype");
         int limit = a.Int("limit", 0, min: 0);
         string device = a.String("device", "cpu");
@@ -36,7 +38,7 @@ public sealed class FitHeadCommand : ICommand
         a.ThrowOnUnused();
         if (kind != "prototype") throw new UsageException($"--kind {kind}: only prototype heads are fitted here");
 
-        var manifest = ZooFile.Load(zooPath, Program.BuiltinModelsDir).FirstOrDefault(m => m.Id == modelId)
+        var manifest = ZooFile.Load(zooPath, ShippedFiles.BuiltinModelsDir).FirstOrDefault(m => m.Id == modelId)
             ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
         if (manifest.Output != OutputKind.Embedding) throw new ZooException($"model '{modelId}' outputs logits; heads apply to embedding models");
         var dataset = DatasetFactory.Open(data);

@@ -11,6 +11,7 @@ using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 using RobustCrop.Worker.Sinks;
+using RobustCrop.Coordinator.Jobs;
 
 namespace RobustCrop.Cli.Commands;
 
@@ -36,9 +37,9 @@ public sealed class PredictCommand : ICommand
 
     public async Task<int> RunAsync(CommandLine a, CancellationToken ct)
     {
-        string data = a.String("data") ?? Program.DefaultData;
+        string data = a.String("data") ?? ShippedFiles.DefaultData;
         string? modelId = a.String("model");
-        string zooPath = a.String("zoo") ?? Program.DefaultZoo;
+        string zooPath = a.String("zoo") ?? ShippedFiles.DefaultZoo;
         bool robust = a.Flag("robust"), cyclic = a.Flag("cyclic");
         int window = a.Int("window", 9, min: 1, max: 255);
         if (window % 2 == 0) throw new UsageException($"--window must be odd; got {window}");
@@ -56,7 +57,7 @@ public sealed class PredictCommand : ICommand
         if (robust && cyclic) throw new UsageException("choose --robust (realistic RICS) or --cyclic (cyclic RICS), not both");
         if (!RunLayout.IsValidId(runId)) throw new UsageException($"--run-id '{runId}' may hold only letters, digits, '-', '_' and '.'");
 
-        var zoo = ZooFile.Load(zooPath, Program.BuiltinModelsDir);
+        var zoo = ZooFile.Load(zooPath, ShippedFiles.BuiltinModelsDir);
         var manifest = modelId is null ? zoo[0] : zoo.FirstOrDefault(m => m.Id == modelId) ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
         var mode = new PredictionMode(robust ? PredictionModeKind.Rics : cyclic ? PredictionModeKind.RicsCyclic : PredictionModeKind.Standard, window, score);
         var settings = new EvaluationSettings(runId, MaxBatch: batch);

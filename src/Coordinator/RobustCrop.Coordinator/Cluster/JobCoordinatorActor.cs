@@ -12,7 +12,7 @@ using RobustCrop.IO.Data;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
 using RobustCrop.Worker.Cluster;
-using static RobustCrop.Cluster.WorkProtocol;
+using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
 namespace RobustCrop.Coordinator.Cluster;
 

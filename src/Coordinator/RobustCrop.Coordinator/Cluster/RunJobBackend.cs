@@ -37,7 +37,7 @@ public sealed class RunJobBackend(IImageDataset dataset, IReadOnlyList<DatasetSh
     public async Task<RunSummary?> CompleteAsync(IReadOnlyDictionary<string, string> devices, CancellationToken ct)
     {
         // A resumed run whose shards were all done has no worker reports: the images files still name their device.
-        var (_, written, _) = await Jobs.RunRebuilder.ReadFactsAsync(store, layout, ct);
+        var (_, written, _) = await IO.Results.RunRebuilder.ReadFactsAsync(store, layout, ct);
         var summary = await RunAggregator.AggregateAsync(store, layout, dataset.Name,
             models.Select(m => new ModelFacts(m.Id, devices.GetValueOrDefault(m.Id) ?? written.FirstOrDefault(f => f.Model == m.Id)?.Device,
                 m.InputSize, m.ResizeSize)).ToList(), ct);

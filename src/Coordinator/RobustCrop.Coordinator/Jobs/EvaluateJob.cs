@@ -50,7 +50,7 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         // Before any model is loaded: a wrong connection string or unreachable storage fails at start, with one line.
         var store = await StoreFactory.OpenAsync(options.Out, options.ConnectionString, ct, options.StorageOptions);
         var layout = new RunLayout(options.RunId);
-        var manifests = JobRuntime.SelectModels(ZooFile.Load(options.ZooPath, Program.BuiltinModelsDir), options.ModelIds, options.ZooPath);
+        var manifests = JobRuntime.SelectModels(ZooFile.Load(options.ZooPath, ShippedFiles.BuiltinModelsDir), options.ModelIds, options.ZooPath);
         var shards = ShardLimit.Apply(dataset.PlanShards(options.ShardSize), options.Limit);
         DeviceSpec.Parse(options.Device);
         foreach (var m in manifests) ModelLoader.Validate(m);
@@ -65,7 +65,7 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
             .AddRobustCropNode(topology.Node)
             .AddJobCoordinator(spec, backend, observer, outcome, topology.Coordinator)
             .AddWorkers(topology.LocalWorkers, i => new WorkerSettings(WorkerId.New($"local{i}"), 1, options.Device, options.Threads,
-                Program.BuiltinModelsDir, progress.Note) { ConnectionString = options.ConnectionString, StorageOptions = options.StorageOptions }, _ => { }));
+                ShippedFiles.BuiltinModelsDir, progress.Note) { ConnectionString = options.ConnectionString, StorageOptions = options.StorageOptions }, _ => { }));
         using var host = builder.Build();
         await host.StartAsync(ct);
         JobOutcome result;

@@ -32,7 +32,7 @@ public sealed record EvaluateOptions(
     public string? ConnectionString { get; init; }
 
     /// <summary>Retry settings of an az:// store (null: the defaults).</summary>
-    public Worker.Sinks.AzureBlobStoreOptions? StorageOptions { get; init; }
+    public IO.Storage.AzureBlobStoreOptions? StorageOptions { get; init; }
 
     // A record prints its members; the connection string must never appear in a log or an exception message.
     private bool PrintMembers(System.Text.StringBuilder builder)
@@ -44,7 +44,7 @@ public sealed record EvaluateOptions(
     /// <summary>What every worker needs to run any shard of this job.</summary>
     /// <remarks>Paths become absolute: a worker process may start in another directory.</remarks>
     public JobSpec ToJobSpec() => new(RunId, string.Join(',', Data.Split(',').Select(Full)), Full(Out), Full(ZooPath), [.. ModelIds ?? []], Tau, WindowK, KeepEmbeddings, Batch,
-        [.. RicsWindows], [.. RicsScores.Select(Shared.Rics.RicsScores.Name)], RicsCyclic, RicsSeed, RicsWindowFrames);
+        [.. RicsWindows], [.. RicsScores.Select(Core.Rics.RicsScores.Name)], RicsCyclic, RicsSeed, RicsWindowFrames);
 
     private static string Full(string path) => path.Contains("://", StringComparison.Ordinal) || path.Length == 0 ? path : Path.GetFullPath(path);
 }

@@ -5,7 +5,8 @@ using Akka.Event;
 using Akka.Hosting;
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Cluster.Hosting;
-using static RobustCrop.Cluster.WorkProtocol;
+using RobustCrop.IO;
+using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
 namespace RobustCrop.Worker.Cluster;
 

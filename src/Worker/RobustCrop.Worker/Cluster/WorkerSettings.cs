@@ -26,7 +26,7 @@ public sealed record WorkerSettings(
     /// </summary>
     public string? ConnectionString { get; init; }
 
-    public Sinks.AzureBlobStoreOptions? StorageOptions { get; init; }
+    public IO.Storage.AzureBlobStoreOptions? StorageOptions { get; init; }
 
     // Records print their members; the connection string must never reach a log line.
     private bool PrintMembers(System.Text.StringBuilder builder)

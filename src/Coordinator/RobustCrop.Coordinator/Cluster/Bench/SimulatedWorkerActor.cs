@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Cluster.Hosting;
-using static RobustCrop.Cluster.WorkProtocol;
+using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
 namespace RobustCrop.Coordinator.Cluster.Bench;
 
