@@ -95,8 +95,8 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     public void TheSystemBindsClusterMessagesToThisSerializer()
     {
         using var system = ActorSystem.Create("binding-test", Akka.Configuration.ConfigurationFactory.ParseString("""
-            akka.actor.serializers.robustcrop = "RobustCrop.Cluster.ClusterMessageSerializer, RobustCrop.Cluster"
-            akka.actor.serialization-bindings { "RobustCrop.Cluster.IClusterMessage, RobustCrop.Cluster" = robustcrop }
+            akka.actor.serializers.robustcrop = "RobustCrop.Cluster.Protocol.ClusterMessageSerializer, RobustCrop.Cluster"
+            akka.actor.serialization-bindings { "RobustCrop.Cluster.Protocol.IClusterMessage, RobustCrop.Cluster" = robustcrop }
             """));
         var found = system.Serialization.FindSerializerFor(new CompletionAck(new LeaseId(1)));
         Assert.IsType<ClusterMessageSerializer>(found);

@@ -60,7 +60,7 @@ public sealed class FitHeadCommand : ICommand
         var head = fitter.Fit(ClassOrder(data));
         // Recorded in the head file so anyone can reproduce it from the repository root.
         string command = $"robustcrop fit-head --model {modelId} --data {data}{(limit > 0 ? $" --limit {limit}" : "")} --out {output}";
-        head.Save(output, new HeadProvenance(modelId, dataset.Name, fitter.Images, command));
+        HeadFiles.Save(head, output, new HeadProvenance(modelId, dataset.Name, fitter.Images, command));
         System.Console.WriteLine($"fitted a prototype head for {modelId} on {fitter.Images} images of {head.Classes.Count} classes " +
                                  $"({errors} unusable, {unlabelled} unlabelled) -> {output}");
         return Task.FromResult(0);

@@ -6,6 +6,7 @@ using Akka.Cluster.Hosting;
 using Akka.Event;
 using Akka.Hosting;
 using RobustCrop.Cluster.Protocol;
+using RobustCrop.IO;
 using RobustCrop.Cluster.Hosting;
 using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
@@ -97,7 +98,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     {
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
         Timers.StartPeriodicTimer("tick", new Tick(), _settings.TickInterval);
-        _backend.PlanAsync(_stopping.Token).PipeTo(Self, success: p => new PlanReady(p), failure: e => new PlanFailed(WorkerActor.Reason(e)));
+        _backend.PlanAsync(_stopping.Token).PipeTo(Self, success: p => new PlanReady(p), failure: e => new PlanFailed(FailureReasons.Describe(e)));
     }
 
     protected override void PostStop()
@@ -271,7 +272,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         if (_plan.SkippedShards > 0) _observer.Note($"resumed: {_plan.SkippedShards} shard(s) already done were skipped");
         _observer.Event($"cluster all_shards_done={_plan.ToDo.Length} aggregating");
         _backend.CompleteAsync(_devices, _stopping.Token)
-            .PipeTo(Self, success: s => new Aggregated(s), failure: e => new AggregateFailed(WorkerActor.Reason(e)));
+            .PipeTo(Self, success: s => new Aggregated(s), failure: e => new AggregateFailed(FailureReasons.Describe(e)));
     }
 
     private void Finish(RunSummary? summary)

@@ -1,5 +1,3 @@
-using RobustCrop.Cluster.Hosting;
-
 namespace RobustCrop.Cluster.Protocol;
 
 public static class ClusterRoles
@@ -10,3 +8,6 @@ public static class ClusterRoles
     /// <summary>Name of the job singleton (and of its proxy) on every node.</summary>
     public const string JobSingleton = "job";
 }
+
+/// <summary>Registry key of the job singleton (its proxy) on every node.</summary>
+public sealed class JobSingletonKey;

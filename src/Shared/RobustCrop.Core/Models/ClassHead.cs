@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace RobustCrop.Core.Models;
 
@@ -51,63 +49,6 @@ public sealed class ClassHead
         float scale = Kind == HeadKind.Linear ? 1f : LogitScale;
         for (int k = 0; k < Classes.Count; k++)
             logits[k] = TensorPrimitives.Dot(ClassVector(k), embedding) * scale + (Bias?[k] ?? 0f);
-    }
-
-    public static ClassHead Load(string path)
-    {
-        if (!File.Exists(path)) throw new ZooException($"head file not found: {path}");
-        HeadFile? f;
-        try { f = JsonSerializer.Deserialize<HeadFile>(File.ReadAllText(path), JsonOptions); }
-        catch (JsonException e) { throw new ZooException($"head file {path} is not valid: {e.Message.Split('\n')[0]}"); }
-        if (f?.Classes is null || f.Weights is null) throw new ZooException($"head file {path} lacks classes or weights");
-        if (f.Weights.Length != f.Classes.Length) throw new ZooException($"head file {path}: {f.Weights.Length} weight rows for {f.Classes.Length} classes");
-        int d = f.Weights[0].Length;
-        if (f.Weights.Any(r => r.Length != d)) throw new ZooException($"head file {path}: weight rows differ in length");
-        var kind = f.Kind switch
-        {
-            "linear" => HeadKind.Linear,
-            "zero-shot" => HeadKind.ZeroShot,
-            "prototype" => HeadKind.Prototype,
-            _ => throw new ZooException($"head file {path}: kind '{f.Kind}' is not linear, zero-shot or prototype"),
-        };
-        return new ClassHead(kind, f.Classes, d, f.Weights.SelectMany(r => r).ToArray(), f.Bias, f.LogitScale ?? 10f);
-    }
-
-    public void Save(string path, HeadProvenance provenance)
-    {
-        var f = new HeadFile
-        {
-            Kind = Kind switch { HeadKind.Linear => "linear", HeadKind.ZeroShot => "zero-shot", _ => "prototype" },
-            Model = provenance.Model,
-            FittedOn = provenance.FittedOn,
-            Images = provenance.Images,
-            Command = provenance.Command,
-            Classes = Classes.ToArray(),
-            LogitScale = LogitScale,
-            Bias = Bias,
-            Weights = Enumerable.Range(0, Classes.Count).Select(k => ClassVector(k).ToArray()).ToArray(),
-        };
-        File.WriteAllText(path, JsonSerializer.Serialize(f, JsonOptions));
-    }
-
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = false,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
-    private sealed class HeadFile
-    {
-        public string? Kind { get; set; }
-        public string? Model { get; set; }
-        public string? FittedOn { get; set; }
-        public int? Images { get; set; }
-        public string? Command { get; set; }
-        public string[]? Classes { get; set; }
-        public float? LogitScale { get; set; }
-        public float[]? Bias { get; set; }
-        public float[][]? Weights { get; set; }
     }
 }
 

@@ -16,7 +16,9 @@ public static class StoreFactory
     /// <see cref="ConnectionStringVariable"/> environment variable) is used by az:// URIs only.</summary>
     /// <exception cref="ArgumentException">A malformed URI, or a missing or unparsable connection string (one line, no secret).</exception>
     /// <exception cref="NotSupportedException">Another scheme.</exception>
-    public static IResultStore Open(string uri, string? connectionString, AzureBlobStoreOptions? options = null)
+    /// <param name="environment">Reads environment variables (the process environment when null); injected so the
+    /// "no connection string anywhere" case can be tested whatever the test machine has set.</param>
+    public static IResultStore Open(string uri, string? connectionString, AzureBlobStoreOptions? options = null, Func<string, string?>? environment = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(uri);
         if (!IsAzure(uri))
@@ -30,7 +32,7 @@ public static class StoreFactory
         }
         var (container, prefix) = ParseAzure(uri);
         options ??= AzureBlobStoreOptions.Default;
-        string? cs = string.IsNullOrWhiteSpace(connectionString) ? Environment.GetEnvironmentVariable(ConnectionStringVariable) : connectionString;
+        string? cs = string.IsNullOrWhiteSpace(connectionString) ? (environment ?? Environment.GetEnvironmentVariable)(ConnectionStringVariable) : connectionString;
         if (string.IsNullOrWhiteSpace(cs))
             throw new ArgumentException($"{uri} needs a storage connection string: set {ConnectionStringVariable} or pass --connection-string");
         BlobServiceClient service;

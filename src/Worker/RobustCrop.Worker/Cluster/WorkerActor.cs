@@ -264,6 +264,3 @@ public static class WorkerActorHosting
     public static AkkaConfigurationBuilder AddJobSingletonProxy(this AkkaConfigurationBuilder builder)
         => builder.WithSingletonProxy<JobSingletonKey>(ClusterRoles.JobSingleton, new ClusterSingletonOptions { Role = ClusterRoles.Coordinator });
 }
-
-/// <summary>Registry key of the job singleton (its proxy) on every node.</summary>
-public sealed class JobSingletonKey;

@@ -20,7 +20,7 @@ public static class ModelLoader
             if (m.InputName is not null && m.InputName != session.InputName)
                 throw new ZooException($"input.name '{m.InputName}' is not the model's input ('{session.InputName}')");
             var norm = new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
-            var head = m.HeadPath is null ? null : ClassHead.Load(m.HeadPath);
+            var head = m.HeadPath is null ? null : HeadFiles.Load(m.HeadPath);
             var interpreter = new OutputInterpreter(m.Output, session.OutputDim, head);
             return new EvaluatedModel(m, session, norm, interpreter, session.ActiveDevice);
         }
@@ -46,7 +46,7 @@ public static class ModelLoader
         try
         {
             LoadMeanImage(m);
-            if (m.HeadPath is not null) ClassHead.Load(m.HeadPath);
+            if (m.HeadPath is not null) HeadFiles.Load(m.HeadPath);
         }
         catch (ZooException e)
         {
