@@ -7,6 +7,7 @@ namespace RobustCrop.Architecture.Tests;
 /// No two namespaces of the shipped assemblies depend on each other, directly or round a longer loop. The graph is built
 /// from real type dependencies (NetArchTest reads the IL), so an unused using creates no edge.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class NamespaceCycleTests
 {
     [Fact]

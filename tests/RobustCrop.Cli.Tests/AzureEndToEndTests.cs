@@ -21,6 +21,7 @@ public sealed class AzuriteCliCollection : ICollectionFixture<AzuriteFixture>
 /// <summary><c>evaluate</c> and <c>aggregate</c> end to end against Azure Blob Storage (the real Azurite emulator).</summary>
 [Collection(AzuriteCliCollection.Name)]
 [Trait("Category", "Azurite")]
+[Trait("Category", "Slow")]
 public sealed class AzureEndToEndTests(AzuriteFixture azurite, Xunit.Abstractions.ITestOutputHelper output)
 {
     private readonly string _container = "e2e-" + Guid.NewGuid().ToString("N")[..16];

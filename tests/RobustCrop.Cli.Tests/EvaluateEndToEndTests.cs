@@ -6,6 +6,7 @@ namespace RobustCrop.Cli.Tests;
 
 /// <summary>The <c>evaluate</c> command end to end with the shipped zoo and ResNet18, in process.</summary>
 [Collection(ConsoleCollection.Name)]
+[Trait("Category", "Slow")]
 public class EvaluateEndToEndTests
 {
     // The decoder fixtures README: these decode (possibly after conversion) and must be measured…

@@ -10,6 +10,7 @@ using SkiaSharp;
 namespace RobustCrop.Cli.Tests.Analysis;
 
 [Collection(ConsoleCollection.Name)]
+[Trait("Category", "Slow")]
 public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<AnalysisRunFixture>
 {
     private long ExpectedImageRows => (long)run.Summary["images"]! * run.Summary["models"]!.AsArray().Count;

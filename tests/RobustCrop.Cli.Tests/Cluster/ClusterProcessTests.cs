@@ -11,6 +11,7 @@ namespace RobustCrop.Cli.Tests.Cluster;
 /// </summary>
 [Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed partial class ClusterProcessTests : IDisposable
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(120);

@@ -7,6 +7,7 @@ namespace RobustCrop.Coordinator.Tests.Cluster;
 /// shows through it: every shard leased once and completed once, nothing re-queued, no duplicate completion.
 /// </summary>
 [Trait("Category", "Cluster")]
+[Trait("Category", "Slow")]
 public sealed class BenchClusterTests
 {
     [Fact]

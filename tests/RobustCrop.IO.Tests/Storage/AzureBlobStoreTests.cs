@@ -19,6 +19,7 @@ public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
 /// <summary>The <see cref="LocalFolderStore"/> contract, on Azure Blob Storage (the real Azurite emulator, no mocks).</summary>
 [Collection(AzuriteCollection.Name)]
 [Trait("Category", "Azurite")]
+[Trait("Category", "Slow")]
 public sealed class AzureBlobStoreTests(AzuriteFixture azurite)
 {
     /// <summary>Few, short retries: tests that take storage away stay quick.</summary>

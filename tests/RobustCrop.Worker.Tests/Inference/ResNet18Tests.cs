@@ -28,6 +28,7 @@ public sealed class ResNet18Fixture : IDisposable
     }
 }
 
+[Trait("Category", "Slow")]
 public class ResNet18Tests : IClassFixture<ResNet18Fixture>
 {
     private const int Size = 224;

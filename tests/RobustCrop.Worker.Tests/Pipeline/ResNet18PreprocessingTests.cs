@@ -31,6 +31,7 @@ public sealed class ShippedResNet18Fixture : IDisposable
     public void Dispose() => Model.Dispose();
 }
 
+[Trait("Category", "Slow")]
 public class ResNet18PreprocessingTests(ShippedResNet18Fixture fixture) : IClassFixture<ShippedResNet18Fixture>
 {
     private const int C = 224;

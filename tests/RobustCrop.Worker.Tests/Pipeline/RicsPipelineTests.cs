@@ -12,6 +12,7 @@ namespace RobustCrop.Worker.Tests.Pipeline;
 /// consistency is exactly <see cref="RicsScores.N1Bound"/>. A random projection with many classes turns (almost) every
 /// change of crop into a change of class.
 /// </summary>
+[Trait("Category", "Slow")]
 public class RicsPipelineTests
 {
     private const int Crop = 16;

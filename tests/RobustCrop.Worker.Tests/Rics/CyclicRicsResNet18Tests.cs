@@ -11,6 +11,7 @@ namespace RobustCrop.Worker.Tests.Rics;
 /// Cyclic RICS with the real ResNet18: every integer cyclic roll of a real photo crop must map to the identical canonical
 /// image, bit for bit, and so to the identical prediction — checked by running the model on each canonical image.
 /// </summary>
+[Trait("Category", "Slow")]
 public class CyclicRicsResNet18Tests(ShippedResNet18Fixture fixture) : IClassFixture<ShippedResNet18Fixture>
 {
     private const int C = 224;
