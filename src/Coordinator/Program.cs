@@ -1,5 +1,4 @@
 using RobustCrop.Coordinator.Cli;
-using RobustCrop.Coordinator.Cli.Commands;
 
 namespace RobustCrop.Coordinator;
 
@@ -14,16 +13,13 @@ public static class Program
     public static string DefaultData =>
         string.Join(',', Path.Combine(AppContext.BaseDirectory, "samples", "photos"), Path.Combine(AppContext.BaseDirectory, "samples", "fashion-mnist"));
 
-    public static Task<int> Main(string[] args) => CommandRouter.RunAsync(args,
-    [
-        new EvaluateCommand(),
-        new CoordinatorCommand(),
-        new FitHeadCommand(),
-        new PredictCommand(),
-        new BenchCommand(),
-        new BenchClusterCommand(),
-        new AggregateCommand(),
-        new QueryCommand(),
-        new ReportCommand(),
-    ]);
+    /// <summary>The one place that touches the process console: commands get its writers through <see cref="CliConsole"/>.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        using var cts = new CancellationTokenSource();
+        System.Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+        var io = CliConsole.Create(System.Console.Out, System.Console.Error,
+            outIsTerminal: !System.Console.IsOutputRedirected, errIsTerminal: !System.Console.IsErrorRedirected);
+        return await CommandRouter.RunAsync(args, io, cts.Token);
+    }
 }
