@@ -58,12 +58,11 @@ public static class CliOptions
         },
     };
 
-    /// <summary>A run id names a folder or blob prefix; <paramref name="fallback"/> makes a fresh one when none is given.</summary>
-    public static Option<string> RunId(string description, Func<string> fallback) => new("--run-id")
+    /// <summary>A run id names a folder or blob prefix. No declared default: a fresh id is made when none is given (see callers), so help does not print one.</summary>
+    public static Option<string> RunId(string description) => new("--run-id")
     {
         Description = description,
         HelpName = "ID",
-        DefaultValueFactory = _ => fallback(),
         CustomParser = r =>
         {
             string v = Single(r);

@@ -18,7 +18,7 @@ public sealed class EvaluateOptionSet
     public Option<string> Model { get; } = CliOptions.String("--model", "comma-separated model ids from the zoo (default: all)", helpName: "IDS");
     public Option<string> Out { get; } = CliOptions.String("--out", "output location: a folder or az://container/prefix (Azure Blob Storage)", Defaults.Out, "URI");
     public Option<string> ConnectionString { get; } = CliOptions.String("--connection-string", "storage connection string for az:// (default: $AZURE_STORAGE_CONNECTION_STRING)", helpName: "CS");
-    public Option<string> RunId { get; } = CliOptions.RunId("run id (default: a new one); reusing one resumes: finished shards are skipped", NewRunId);
+    public Option<string> RunId { get; } = CliOptions.RunId("run id (default: a new one); reusing one resumes: finished shards are skipped");
     public Option<string> Device { get; } = CliOptions.Device();
 
     public Option<int> Limit { get; } = CliOptions.Int("--limit",
@@ -57,7 +57,7 @@ public sealed class EvaluateOptionSet
         var options = new EvaluateOptions(
             Data: p.GetValue(Data) ?? Program.DefaultData,
             Out: p.GetValue(Out)!,
-            RunId: p.GetValue(RunId)!,
+            RunId: p.GetValue(RunId) ?? NewRunId(),
             ZooPath: p.GetValue(Zoo)!,
             ModelIds: ModelIds(p.GetValue(Model)),
             Device: p.GetValue(Device)!,

@@ -25,8 +25,7 @@ public sealed class PredictCommand : Command
         var zoo = new Option<string>("--zoo") { Description = "zoo file", HelpName = "FILE", DefaultValueFactory = _ => Program.DefaultZoo };
         var output = CliOptions.String("--out", "output location (or az://container/prefix): <run-id>/predictions/part-NNNNN.parquet and errors/", Defaults.Out, "URI");
         var connectionString = CliOptions.String("--connection-string", "storage connection string for az:// (default: $AZURE_STORAGE_CONNECTION_STRING)", helpName: "CS");
-        var runId = CliOptions.RunId("run id (default: a new one)",
-            () => Defaults.Predict.RunIdPrefix + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        var runId = CliOptions.RunId("run id (default: a new one)");
         var limit = CliOptions.Int("--limit", "at most N inputs (0 = all)", Defaults.Evaluate.Limit, 0, int.MaxValue);
         var device = CliOptions.Device();
         var threads = CliOptions.Threads();
@@ -41,7 +40,8 @@ public sealed class PredictCommand : Command
                 r.AddError("choose --robust (realistic RICS) or --cyclic (cyclic RICS), not both");
         });
         SetAction((p, ct) => RunAsync(io, new Request(p.GetValue(data) ?? Program.DefaultData, p.GetValue(model), p.GetValue(zoo)!, p.GetValue(robust),
-            p.GetValue(cyclic), p.GetValue(window), RicsScores.Parse(p.GetValue(score)!), p.GetValue(output)!, p.GetValue(runId)!, p.GetValue(limit),
+            p.GetValue(cyclic), p.GetValue(window), RicsScores.Parse(p.GetValue(score)!), p.GetValue(output)!,
+            p.GetValue(runId) ?? Defaults.Predict.RunIdPrefix + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture), p.GetValue(limit),
             p.GetValue(device)!, p.GetValue(threads), p.GetValue(batch), p.GetValue(shardSize), p.GetValue(seed), p.GetValue(connectionString)), ct));
     }
 
