@@ -46,31 +46,31 @@ public sealed record WorkerNodeOptions(
                 HelpName = "HOST:PORT",
                 CustomParser = r => HostPort(r, "--join", CliSingle(r), minPort: 1),
             };
-            Join.DefaultValueFactory = r => Env(Join) is { } v ? HostPort(r, "--join", v, minPort: 1) : null;
+            Join.DefaultValueFactory = r => Env(Join) is { } v ? HostPort(r, FromEnvironment("--join"), v, minPort: 1) : null;
 
             Listen = new Option<string>("--listen") { Description = "where this worker listens (port 0: a free port)", HelpName = "HOST:PORT" };
             Listen.CustomParser = r => HostPort(r, "--listen", CliSingle(r), minPort: 0);
-            Listen.DefaultValueFactory = r => HostPort(r, "--listen", Env(Listen) ?? Defaults.Listen, minPort: 0);
+            Listen.DefaultValueFactory = r => Env(Listen) is { } v ? HostPort(r, FromEnvironment("--listen"), v, minPort: 0) : Defaults.Listen;
 
             PublicHost = new Option<string?>("--public-host") { Description = "the name other machines use to reach this worker (binding stays on --listen's host)", HelpName = "NAME" };
             PublicHost.DefaultValueFactory = _ => Env(PublicHost);
 
             Device = new Option<string>("--device") { Description = "cpu | cuda | cuda:N", HelpName = "DEV" };
             Device.CustomParser = r => CheckDevice(r, CliSingle(r));
-            Device.DefaultValueFactory = r => CheckDevice(r, Env(Device) ?? Defaults.Device);
+            Device.DefaultValueFactory = r => Env(Device) is { } v ? CheckDevice(r, v) : Defaults.Device;
 
             // A shard in flight needs a core of its own for decoding and planning; more at once than cores only queues them.
             Capacity = new Option<int>("--capacity") { Description = "shards run at once (at most the machine's cores)", HelpName = "N" };
             Capacity.CustomParser = r => Int(r, "--capacity", CliSingle(r), 1, Environment.ProcessorCount);
-            Capacity.DefaultValueFactory = r => Env(Capacity) is { } v ? Int(r, "--capacity", v, 1, Environment.ProcessorCount) : Defaults.Capacity;
+            Capacity.DefaultValueFactory = r => Env(Capacity) is { } v ? Int(r, FromEnvironment("--capacity"), v, 1, Environment.ProcessorCount) : Defaults.Capacity;
 
             Threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (default: all cores / capacity)", HelpName = "N" };
             Threads.CustomParser = r => Int(r, "--threads", CliSingle(r), 1, Environment.ProcessorCount);
-            Threads.DefaultValueFactory = r => Env(Threads) is { } v ? Int(r, "--threads", v, 1, Environment.ProcessorCount) : Defaults.Threads(SafeCapacity(r));
+            Threads.DefaultValueFactory = r => Env(Threads) is { } v ? Int(r, FromEnvironment("--threads"), v, 1, Environment.ProcessorCount) : Defaults.Threads(SafeCapacity(r));
 
             LogLevel = new Option<string>("--log-level") { Description = "debug | info | warning | error", HelpName = "L" };
             LogLevel.CustomParser = r => CheckLogLevel(r, CliSingle(r));
-            LogLevel.DefaultValueFactory = r => CheckLogLevel(r, Env(LogLevel) ?? Defaults.LogLevel);
+            LogLevel.DefaultValueFactory = r => Env(LogLevel) is { } v ? CheckLogLevel(r, v) : Defaults.LogLevel;
 
             Command = new RootCommand($"robustcrop-worker: joins a coordinator and pulls shards until the job ends. Every option can also come from the environment: {EnvironmentName("--join")}, {EnvironmentName("--device")}, ...")
             {
@@ -113,6 +113,8 @@ public sealed record WorkerNodeOptions(
             return v;
         }
     }
+
+    private static string FromEnvironment(string option) => $"{option} (from {EnvironmentName(option)})";
 
     /// <summary>"--public-host" → "ROBUSTCROP_PUBLIC_HOST".</summary>
     public static string EnvironmentName(string option) => Defaults.EnvironmentPrefix + option.TrimStart('-').Replace('-', '_').ToUpperInvariant();

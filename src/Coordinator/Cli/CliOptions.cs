@@ -153,7 +153,8 @@ public static class CliOptions
         {
             string v = Single(r);
             if (!allowed.Contains(v, StringComparer.OrdinalIgnoreCase))
-                r.AddError($"{name} must be {string.Join(", ", allowed[..^1])} or {allowed[^1]}; got '{v}'");
+                r.AddError(allowed.Length == 1 ? $"{name} {v}: only {allowed[0]} is supported here"
+                    : $"{name} must be {string.Join(", ", allowed[..^1])} or {allowed[^1]}; got '{v}'");
             return v;
         },
     };

@@ -105,7 +105,7 @@ public static class CommandRouter
             if (option.IdentifierTokenCount > 1) return $"option {option.IdentifierToken?.Value ?? option.Option.Name} is given twice";
         if (parse.Errors.Count == 0) return null;
         foreach (var option in parse.CommandResult.Command.Options)
-            if (option.Required && parse.GetResult(option) is null) return $"{command} needs {option.Name} {option.HelpName}".TrimEnd();
+            if (option.Required && parse.GetResult(option) is not OptionResult { Implicit: false }) return $"{command} needs {option.Name} {option.HelpName}".TrimEnd();
         if (parse.UnmatchedTokens.Count > 0) return $"unexpected argument '{parse.UnmatchedTokens[0]}' for '{command}'";
         var first = parse.Errors[0];
         if (first.SymbolResult is OptionResult { Tokens.Count: 0, Implicit: false } missing && missing.Option.Arity.MinimumNumberOfValues > 0)

@@ -9,7 +9,6 @@ using SkiaSharp;
 
 namespace RobustCrop.Coordinator.Tests.Analysis;
 
-[Collection(ConsoleCollection.Name)]
 public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<AnalysisRunFixture>
 {
     private long ExpectedImageRows => (long)run.Summary["images"]! * run.Summary["models"]!.AsArray().Count;

@@ -9,7 +9,7 @@ using RobustCrop.Worker.Sinks;
 
 namespace RobustCrop.Coordinator.Tests.Cli;
 
-/// <summary>The CLI tests swap the console and one of them takes the emulator down: they run alone, one at a time.</summary>
+/// <summary>One of these tests takes the emulator down and one sets the connection-string variable: they run alone, one at a time.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class AzuriteCliCollection : ICollectionFixture<AzuriteFixture>
 {

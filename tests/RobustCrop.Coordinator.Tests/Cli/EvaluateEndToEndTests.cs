@@ -4,7 +4,6 @@ using RobustCrop.Shared.Models.Onnx;
 namespace RobustCrop.Coordinator.Tests.Cli;
 
 /// <summary>The <c>evaluate</c> command end to end with the shipped zoo and ResNet18, in process.</summary>
-[Collection(ConsoleCollection.Name)]
 public class EvaluateEndToEndTests
 {
     // The decoder fixtures README: these decode (possibly after conversion) and must be measured…
