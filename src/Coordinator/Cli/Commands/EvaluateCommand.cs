@@ -6,11 +6,6 @@ namespace RobustCrop.Coordinator.Cli.Commands;
 
 public sealed class EvaluateCommand : Command
 {
-    /// <inheritdoc cref="Defaults.Evaluate.SampleLimit"/>
-    public const int SampleLimit = Defaults.Evaluate.SampleLimit;
-
-    public static IReadOnlyList<int> SampleRicsWindows => Defaults.Evaluate.SampleRicsWindows;
-
     public EvaluateCommand(CliConsole io) : base("evaluate", "measure models' consistency under 1-pixel shifts over a dataset")
     {
         var job = new EvaluateOptionSet();
