@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RobustCrop.Cluster;
 using RobustCrop.Worker.Cluster;
-using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker;
 
