@@ -1,0 +1,73 @@
+using System.CommandLine;
+using RobustCrop.Coordinator.Console;
+using RobustCrop.Coordinator.Jobs;
+using RobustCrop.IO.Results;
+using RobustCrop.Core.Results;
+using RobustCrop.Worker.Sinks;
+using RobustCrop.IO.Storage;
+
+namespace RobustCrop.Cli.Commands;
+
+/// <summary><c>aggregate</c>: rebuilds summary.json / summary.parquet of a run from its files alone, or builds the zoo
+/// table (one row per model × dataset) across runs.</summary>
+public sealed class AggregateCommand : Command
+{
+    public AggregateCommand(CliConsole io) : base("aggregate", "rebuild a run's summary from its files, or a zoo table across runs")
+    {
+        var run = CliOptions.String("--run",
+            "a run: <out>/<run-id> (a folder) or az://container/[prefix/]<run-id>; rewrites its summary.json and summary.parquet from the images, rics and errors files",
+            helpName: "URI");
+        var runs = CliOptions.String("--runs",
+            "comma-separated runs: prints the zoo table, one row per model × dataset (a later run replaces an earlier one for the same model and dataset)",
+            helpName: "URIS");
+        var output = CliOptions.String("--out", "with --runs: also write the table as .parquet or .csv", helpName: "FILE");
+        var connectionString = CliOptions.String("--connection-string", "storage connection string for az:// (default: $AZURE_STORAGE_CONNECTION_STRING)", helpName: "CS");
+        foreach (var o in new Option[] { run, runs, output, connectionString }) Add(o);
+        Validators.Add(r =>
+        {
+            bool one = r.Given(run), many = r.Given(runs);
+            if (one == many) r.AddError("give either --run URI or --runs URI,URI,...");
+            else if (one && r.Given(output)) r.AddError("--out is for the zoo table of --runs; --run rewrites the run's own summary");
+            else if (r.TryGet(output, out string? o) && o is not null && Path.GetExtension(o).ToLowerInvariant() is not (".parquet" or ".csv"))
+                r.AddError($"--out '{o}': the zoo table is written as .parquet or .csv");
+            else if (many && r.TryGet(runs, out string? list) && Split(list).Length == 0) r.AddError("--runs needs at least one run URI");
+        });
+
+        SetAction(async (p, ct) =>
+        {
+            string? cs = p.GetValue(connectionString);
+            if (p.GetValue(run) is { } one)
+            {
+                var (summary, _) = await RebuildAsync(one, cs, write: true, ct);
+                SummaryTable.Print(io.Ansi, summary, one);
+                return 0;
+            }
+            var summaries = new List<RunSummary>();
+            foreach (var uri in Split(p.GetValue(runs)))
+                summaries.Add((await RebuildAsync(uri, cs, write: false, ct)).Summary);
+            var rows = ZooTable.Build(summaries, note => io.Err.WriteLine($"note: {note}"));
+            io.Out.Write(ZooTable.Format(rows));
+            if (p.GetValue(output) is { } file)
+            {
+                await ZooTable.WriteAsync(file, rows, ct);
+                io.Out.WriteLine($"{rows.Count} rows -> {file}");
+            }
+            return 0;
+        });
+    }
+
+    private static string[] Split(string? list) => (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Aggregates one run (opening its store, probing az:// first) and, with <paramref name="write"/>, rewrites its summary files.</summary>
+    public static async Task<(RunSummary Summary, RunLayout Layout)> RebuildAsync(string runUri, string? connectionString, bool write, CancellationToken ct)
+    {
+        var (storeUri, runId) = StoreFactory.SplitRun(runUri);
+        if (!RunLayout.IsValidId(runId))
+            throw new UsageException($"'{runUri}' does not end in a run id (letters, digits, '-', '_' and '.')");
+        var store = await StoreFactory.OpenAsync(storeUri, connectionString, ct);
+        var layout = new RunLayout(runId);
+        var summary = await RunRebuilder.AggregateAsync(store, layout, ct);
+        if (write) await RunAggregator.WriteSummaryAsync(store, layout, summary, ct);
+        return (summary, layout);
+    }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Globalization;
+using RobustCrop.Cluster.Protocol;
+using RobustCrop.Cluster.Hosting;
+using RobustCrop.Coordinator.Cluster;
+using RobustCrop.Coordinator.Console;
+using RobustCrop.Coordinator.Jobs;
+using RobustCrop.IO.Results;
+
+namespace RobustCrop.Cli.Commands;
+
+/// <summary>
+/// The coordinator node of a multi-process cluster: runs the job singleton, waits for <c>robustcrop-worker --join</c>
+/// processes, exits 0 when every shard has a manifest and the summary is written.
+/// </summary>
+public sealed class CoordinatorCommand : Command
+{
+    public CoordinatorCommand(CliConsole io) : base("coordinator",
+        "run a job as the coordinator of a cluster of worker processes; takes every evaluate option (--data, --out, --run-id, --zoo, --model, --limit, "
+        + "--shard-size, --window, --tau, --rics …). Paths must be valid on every worker (same machine or same mount).")
+    {
+        // Port 0 would bind a free port that no worker could be told about.
+        var listen = CliOptions.HostPort("--listen",
+            "where the coordinator listens; workers start with --join HOST:PORT (binding stays on 127.0.0.1 unless --public-host is given)",
+            null, allowAnyPort: false, required: true);
+        var publicHost = CliOptions.String("--public-host", "the name workers on other machines use; remoting then binds to 0.0.0.0", helpName: "NAME");
+        var workers = CliOptions.Int("--workers", "worker actors inside this process too", Defaults.Coordinator.Workers, 0, int.MaxValue);
+        var leaseSeconds = CliOptions.Int("--lease-seconds", "a shard whose worker stops renewing is re-queued after S seconds", Defaults.Coordinator.LeaseSeconds, 2, 86_400, "S");
+        var statusSeconds = CliOptions.Int("--status-seconds", "period of the machine-readable \"cluster …\" line", Defaults.Coordinator.StatusSeconds, 1, 3600, "S");
+        var logLevel = CliOptions.OneOf("--log-level", "Akka log level on stderr", Defaults.Coordinator.LogLevel, "L", "debug", "info", "warning", "error");
+        var job = new EvaluateOptionSet();
+        job.AddTo(this);
+        foreach (var o in new Option[] { listen, publicHost, workers, leaseSeconds, statusSeconds, logLevel }) Add(o);
+        Validators.Add(r => job.ValidateWorkers(r, workers));
+
+        SetAction(async (p, ct) =>
+        {
+            var options = job.Bind(p);
+            var hp = ClusterNodeSettings.ParseHostPort("--listen", p.GetValue(listen)!);
+            string? host = p.GetValue(publicHost);
+            int local = p.GetValue(workers);
+            int status = p.GetValue(statusSeconds);
+            // Loopback unless the operator names a public host: a cluster port must never be opened to a network by default.
+            string bind = host is null ? hp.Host : "0.0.0.0";
+            var node = new ClusterNodeSettings(bind, hp.Port, host ?? hp.Host,
+                local > 0 ? [ClusterRoles.Coordinator, ClusterRoles.Worker] : [ClusterRoles.Coordinator], [], p.GetValue(logLevel)!);
+            var topology = new ClusterTopology(node, local, Verbose: true, new CoordinatorSettings
+            {
+                LeaseDuration = TimeSpan.FromSeconds(p.GetValue(leaseSeconds)),
+                StatusInterval = TimeSpan.FromSeconds(status),
+            });
+            var progress = new RunProgress(io.Err, interactive: false, TimeSpan.FromSeconds(status));
+            progress.Note(string.Create(CultureInfo.InvariantCulture, $"coordinator: run {options.RunId} listening on {hp.Host}:{hp.Port}; start workers with: robustcrop-worker --join {host ?? hp.Host}:{hp.Port}"));
+            var summary = await new EvaluateJob(options, progress, topology).RunAsync(ct);
+            SummaryTable.Print(io.Ansi, summary, Path.Combine(options.Out, options.RunId));
+            return 0;
+        });
+    }
+}
