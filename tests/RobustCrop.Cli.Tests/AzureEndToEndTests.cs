@@ -11,7 +11,7 @@ using RobustCrop.IO.Storage;
 
 namespace RobustCrop.Cli.Tests;
 
-/// <summary>The CLI tests swap the console and one of them takes the emulator down: they run alone, one at a time.</summary>
+/// <summary>One of these tests takes the emulator down and one sets the connection-string variable: they run alone, one at a time.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class AzuriteCliCollection : ICollectionFixture<AzuriteFixture>
 {

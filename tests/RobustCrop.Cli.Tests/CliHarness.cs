@@ -1,40 +1,28 @@
 using System.Text.Json.Nodes;
+using RobustCrop.Cli;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
 
 namespace RobustCrop.Cli.Tests;
-
-/// <summary>Tests that swap the process-wide console writers must not run alongside each other.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ConsoleCollection
-{
-    public const string Name = "console";
-}
 
 public sealed record CliRun(int ExitCode, string Out, string Err)
 {
     public string[] ErrLines => Err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
 }
 
-/// <summary>Runs <c>robustcrop</c> in-process through <see cref="Program.Main"/>, capturing stdout and stderr.</summary>
+/// <summary>
+/// Runs <c>robustcrop</c> in-process with writers of its own (the commands never touch the process console), so
+/// runs may go side by side.
+/// </summary>
 public static class CliHarness
 {
     public static async Task<CliRun> RunAsync(params string[] args)
     {
-        var (oldOut, oldErr) = (System.Console.Out, System.Console.Error);
         var (o, e) = (new StringWriter(), new StringWriter());
-        System.Console.SetOut(o);
-        System.Console.SetError(e);
-        try
-        {
-            int code = await Program.Main(args);
-            return new CliRun(code, o.ToString(), e.ToString());
-        }
-        finally
-        {
-            System.Console.SetOut(oldOut);
-            System.Console.SetError(oldErr);
-        }
+        // Progress and notes come from the job's threads while the command writes: one lock per writer.
+        var io = CliConsole.ForWriters(TextWriter.Synchronized(o), TextWriter.Synchronized(e));
+        int code = await CommandRouter.RunAsync(args, io, CancellationToken.None);
+        return new CliRun(code, o.ToString(), e.ToString());
     }
 
     public static string FixturesDir => Path.Combine(AppContext.BaseDirectory, "Fixtures", "bad-inputs");

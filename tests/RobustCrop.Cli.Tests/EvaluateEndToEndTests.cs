@@ -5,7 +5,6 @@ using RobustCrop.TestSupport;
 namespace RobustCrop.Cli.Tests;
 
 /// <summary>The <c>evaluate</c> command end to end with the shipped zoo and ResNet18, in process.</summary>
-[Collection(ConsoleCollection.Name)]
 [Trait("Category", "Slow")]
 public class EvaluateEndToEndTests
 {

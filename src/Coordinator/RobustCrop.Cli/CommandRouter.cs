@@ -1,3 +1,7 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
+using RobustCrop.Cli.Commands;
 using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
 using RobustCrop.Core.Models;
@@ -9,54 +13,111 @@ using RobustCrop.Worker.Sinks;
 
 namespace RobustCrop.Cli;
 
-/// <summary>Dispatches the command word and turns every expected failure into one line on stderr and a non-zero exit.</summary>
+/// <summary>Parses the command line, runs the command, and turns every expected failure into one line on stderr and a non-zero exit.</summary>
 public static class CommandRouter
 {
     public const int UsageError = 2;
     public const int RunFailed = 1;
+    public const int Cancelled = 130;
 
-    public static async Task<int> RunAsync(string[] args, IReadOnlyList<ICommand> commands)
+    // Response files would read any argument starting with '@' as a file name, and bundling would split "-abc": neither
+    // existed before, and a SQL text or a path must pass through as given.
+    private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null, EnablePosixBundling = false };
+
+    /// <summary>The whole command tree, built per invocation so every command writes to <paramref name="io"/>.</summary>
+    public static Command Build(CliConsole io)
     {
-        using var cts = new CancellationTokenSource();
-        System.Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
-        if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+        var root = new Command("robustcrop",
+            "how much do image models change their answer when the camera moves by one pixel?\n'robustcrop help COMMAND' shows a command's options.")
         {
-            PrintHelp(commands, args.Length > 1 ? args[1] : null);
-            return args.Length == 0 ? UsageError : 0;
+            new HelpOption(),
+            new EvaluateCommand(io),
+            new CoordinatorCommand(io),
+            new FitHeadCommand(io),
+            new PredictCommand(io),
+            new BenchCommand(io),
+            new BenchClusterCommand(io),
+            new AggregateCommand(io),
+            new QueryCommand(io),
+            new ReportCommand(io),
+        };
+        return root;
+    }
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole io, CancellationToken ct)
+    {
+        var root = Build(io);
+        var commands = root.Subcommands;
+        if (args.Count == 0)
+        {
+            await InvokeAsync(root.Parse(["--help"], Parsing), io, ct);
+            return UsageError;
         }
-        var command = commands.FirstOrDefault(c => c.Name == args[0]);
-        if (command is null) return Fail(UsageError, $"unknown command '{args[0]}'; commands: {string.Join(", ", commands.Select(c => c.Name))}");
+        if (args[0] == "help")
+        {
+            // 'help COMMAND' is the command's --help; an unknown name shows the command list, as 'help' alone does.
+            string[] target = args.Count > 1 && commands.Any(c => c.Name == args[1]) ? [args[1], "--help"] : ["--help"];
+            return await InvokeAsync(root.Parse(target, Parsing), io, ct);
+        }
+        if (!args[0].StartsWith('-') && commands.All(c => c.Name != args[0]))
+            return Fail(io, UsageError, $"unknown command '{args[0]}'; commands: {string.Join(", ", commands.Select(c => c.Name))}");
+
+        var parse = root.Parse(args, Parsing);
+        if (parse.Action is not HelpAction && UsageProblem(parse) is { } problem) return Fail(io, UsageError, problem);
         try
         {
-            var cl = CommandLine.Parse(args);
-            if (cl.Flag("help")) { PrintHelp(commands, command.Name); return 0; }
-            return await command.RunAsync(cl, cts.Token);
+            return await InvokeAsync(parse, io, ct);
         }
-        catch (UsageException e) { return Fail(UsageError, e.Message); }
-        catch (DuckDB.NET.Data.DuckDBException e) { return Fail(RunFailed, $"query failed: {e.Message}"); }
+        catch (UsageException e) { return Fail(io, UsageError, e.Message); }
+        catch (DuckDB.NET.Data.DuckDBException e) { return Fail(io, RunFailed, $"query failed: {e.Message}"); }
         catch (Exception e) when (e is ZooException or DatasetException or ModelLoadException or ModelOutputException or NotSupportedException
             or ArgumentException or IOException or UnauthorizedAccessException or Azure.RequestFailedException or Coordinator.Jobs.JobFailedException
             || (e is AggregateException agg && StorageErrors.Exhausted(agg) is not null))
         {
-            return Fail(RunFailed, FailureReasons.Describe(e));
+            return Fail(io, RunFailed, FailureReasons.Describe(e));
         }
-        catch (OperationCanceledException) { return Fail(130, "cancelled"); }
+        catch (OperationCanceledException) { return Fail(io, Cancelled, "cancelled"); }
     }
 
-    private static int Fail(int code, string message)
+    private static Task<int> InvokeAsync(ParseResult parse, CliConsole io, CancellationToken ct)
     {
-        System.Console.Error.WriteLine($"robustcrop: {message.Split('\n')[0].Trim()}");
+        if (parse.Action is HelpAction help) help.MaxWidth = CliConsole.RedirectedWidth;
+        // No default exception handler (failures become one line above) and no termination handler: Program.Main owns Ctrl+C.
+        return parse.InvokeAsync(new InvocationConfiguration
+        {
+            Output = io.Out,
+            Error = io.Err,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        }, ct);
+    }
+
+    /// <summary>The first usage problem as one line, in the words the hand-written parser used; null when there is none.</summary>
+    public static string? UsageProblem(ParseResult parse)
+    {
+        string command = parse.CommandResult.Command.Name;
+        foreach (var token in parse.Tokens)
+        {
+            if (token.Type == TokenType.DoubleDash) break;
+            // An unknown "--name" is an argument to the parser, so it could bind to a positional (query's SQL): refuse it first.
+            if (token.Type == TokenType.Argument && token.Value.Length > 2 && token.Value.StartsWith("--", StringComparison.Ordinal) && char.IsLetter(token.Value[2]))
+                return $"unknown option {token.Value.Split('=')[0]} for '{command}'";
+        }
+        foreach (var option in parse.CommandResult.Children.OfType<OptionResult>())
+            if (option.IdentifierTokenCount > 1) return $"option {option.IdentifierToken?.Value ?? option.Option.Name} is given twice";
+        if (parse.Errors.Count == 0) return null;
+        foreach (var option in parse.CommandResult.Command.Options)
+            if (option.Required && parse.GetResult(option) is not OptionResult { Implicit: false }) return $"{command} needs {option.Name} {option.HelpName}".TrimEnd();
+        if (parse.UnmatchedTokens.Count > 0) return $"unexpected argument '{parse.UnmatchedTokens[0]}' for '{command}'";
+        var first = parse.Errors[0];
+        if (first.SymbolResult is OptionResult { Tokens.Count: 0, Implicit: false } missing && missing.Option.Arity.MinimumNumberOfValues > 0)
+            return $"{missing.Option.Name} needs a value";
+        return first.Message;
+    }
+
+    private static int Fail(CliConsole io, int code, string message)
+    {
+        io.Err.WriteLine($"robustcrop: {message.Split('\n')[0].Trim()}");
         return code;
-    }
-
-    private static void PrintHelp(IReadOnlyList<ICommand> commands, string? name)
-    {
-        var one = commands.FirstOrDefault(c => c.Name == name);
-        if (one is not null) { System.Console.WriteLine(one.Usage); return; }
-        System.Console.WriteLine("robustcrop — how much do image models change their answer when the camera moves by one pixel?\n");
-        // Padded to the longest name so the summaries stay in one column as commands are added.
-        int width = commands.Max(c => c.Name.Length);
-        foreach (var c in commands) System.Console.WriteLine($"  {c.Name.PadRight(width)} {c.Summary}");
-        System.Console.WriteLine("\nrobustcrop help COMMAND shows a command's options.");
     }
 }

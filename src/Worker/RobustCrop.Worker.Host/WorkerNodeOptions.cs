@@ -1,7 +1,7 @@
-using System.Collections.Immutable;
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using System.Globalization;
-using RobustCrop.Cluster.Protocol;
-using RobustCrop.Cluster.Hosting;
 using RobustCrop.IO;
 
 namespace RobustCrop.Worker.Host;
@@ -19,49 +19,165 @@ public sealed record WorkerNodeOptions(
     int Threads,
     string LogLevel)
 {
-    private static readonly ImmutableArray<string> Known = ["join", "listen", "public-host", "device", "capacity", "threads", "log-level"];
-
-    public const string Usage = """
-        robustcrop-worker --join HOST:PORT [options]
-          --join HOST:PORT     the coordinator's --listen address (or ROBUSTCROP_JOIN)
-          --listen HOST:PORT   where this worker listens (default 127.0.0.1:0, a free port)
-          --public-host NAME   the name other machines use to reach this worker (binding stays on --listen's host)
-          --device DEV         cpu | cuda | cuda:N (default cpu)
-          --capacity N         shards run at once (default 1)
-          --threads N          ONNX Runtime intra-op threads (default: all cores / capacity)
-          --log-level L        debug | info | warning | error (default info)
-        Every option can also come from the environment: ROBUSTCROP_JOIN, ROBUSTCROP_DEVICE, ...
-        """;
-
-    public static WorkerNodeOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
+    /// <summary>Every default of the worker's options; the declarations read them and the help prints them.</summary>
+    public static class Defaults
     {
-        var given = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Count; i++)
+        public const string EnvironmentPrefix = "ROBUSTCROP_";
+        public const string Listen = "127.0.0.1:0";
+        public const string Device = "cpu";
+        public const int Capacity = 1;
+        public const string LogLevel = "info";
+
+        /// <summary>The cores shared out between the shards run at once.</summary>
+        public static int Threads(int capacity) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, capacity));
+    }
+
+    /// <summary>The option declarations, reading unset options from <paramref name="environment"/>.</summary>
+    public sealed class Declarations
+    {
+        private static readonly string[] LogLevels = ["debug", "info", "warning", "error"];
+
+        public Declarations(Func<string, string?> environment)
         {
-            string a = args[i];
-            if (!a.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument '{a}'");
-            string name = a[2..];
-            if (!Known.Contains(name)) throw new ArgumentException($"unknown option --{name}");
-            if (i + 1 >= args.Count) throw new ArgumentException($"--{name} needs a value");
-            if (!given.TryAdd(name, args[++i])) throw new ArgumentException($"option --{name} is given twice");
+            string? Env(Option o) => environment(EnvironmentName(o.Name)) is { Length: > 0 } e ? e : null;
+
+            Join = new Option<string?>("--join")
+            {
+                Description = $"the coordinator's --listen address (required, here or as {EnvironmentName("--join")})",
+                HelpName = "HOST:PORT",
+                CustomParser = r => HostPort(r, "--join", CliSingle(r), minPort: 1),
+            };
+            Join.DefaultValueFactory = r => Env(Join) is { } v ? HostPort(r, FromEnvironment("--join"), v, minPort: 1) : null;
+
+            Listen = new Option<string>("--listen") { Description = "where this worker listens (port 0: a free port)", HelpName = "HOST:PORT" };
+            Listen.CustomParser = r => HostPort(r, "--listen", CliSingle(r), minPort: 0);
+            Listen.DefaultValueFactory = r => Env(Listen) is { } v ? HostPort(r, FromEnvironment("--listen"), v, minPort: 0) : Defaults.Listen;
+
+            PublicHost = new Option<string?>("--public-host") { Description = "the name other machines use to reach this worker (binding stays on --listen's host)", HelpName = "NAME" };
+            PublicHost.DefaultValueFactory = _ => Env(PublicHost);
+
+            Device = new Option<string>("--device") { Description = "cpu | cuda | cuda:N", HelpName = "DEV" };
+            Device.CustomParser = r => CheckDevice(r, CliSingle(r));
+            Device.DefaultValueFactory = r => Env(Device) is { } v ? CheckDevice(r, v) : Defaults.Device;
+
+            // A shard in flight needs a core of its own for decoding and planning; more at once than cores only queues them.
+            Capacity = new Option<int>("--capacity") { Description = "shards run at once (at most the machine's cores)", HelpName = "N" };
+            Capacity.CustomParser = r => Int(r, "--capacity", CliSingle(r), 1, Environment.ProcessorCount);
+            Capacity.DefaultValueFactory = r => Env(Capacity) is { } v ? Int(r, FromEnvironment("--capacity"), v, 1, Environment.ProcessorCount) : Defaults.Capacity;
+
+            Threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (default: all cores / capacity)", HelpName = "N" };
+            Threads.CustomParser = r => Int(r, "--threads", CliSingle(r), 1, Environment.ProcessorCount);
+            Threads.DefaultValueFactory = r => Env(Threads) is { } v ? Int(r, FromEnvironment("--threads"), v, 1, Environment.ProcessorCount) : Defaults.Threads(SafeCapacity(r));
+
+            LogLevel = new Option<string>("--log-level") { Description = "debug | info | warning | error", HelpName = "L" };
+            LogLevel.CustomParser = r => CheckLogLevel(r, CliSingle(r));
+            LogLevel.DefaultValueFactory = r => Env(LogLevel) is { } v ? CheckLogLevel(r, v) : Defaults.LogLevel;
+
+            Command = new RootCommand($"robustcrop-worker: joins a coordinator and pulls shards until the job ends. Every option can also come from the environment: {EnvironmentName("--join")}, {EnvironmentName("--device")}, ...")
+            {
+                Join, Listen, PublicHost, Device, Capacity, Threads, LogLevel,
+            };
+            Command.Validators.Add(r =>
+            {
+                if (r.GetResult(Join) is not OptionResult { Implicit: false } && Env(Join) is null)
+                    r.AddError($"--join HOST:PORT is required (the coordinator's --listen address), or {EnvironmentName("--join")}");
+            });
         }
-        string? Get(string name) => given.TryGetValue(name, out var v) ? v
-            : environment("ROBUSTCROP_" + name.Replace('-', '_').ToUpperInvariant()) is { Length: > 0 } e ? e : null;
-        int GetInt(string name, int fallback, int min, int max)
+
+        public Option<string?> Join { get; }
+        public Option<string> Listen { get; }
+        public Option<string?> PublicHost { get; }
+        public Option<string> Device { get; }
+        public Option<int> Capacity { get; }
+        public Option<int> Threads { get; }
+        public Option<string> LogLevel { get; }
+        public RootCommand Command { get; }
+
+        public WorkerNodeOptions Bind(ParseResult p) => new(p.GetValue(Join)!, p.GetValue(Listen)!, p.GetValue(PublicHost), p.GetValue(Device)!,
+            p.GetValue(Capacity), p.GetValue(Threads), p.GetValue(LogLevel)!);
+
+        private int SafeCapacity(ArgumentResult r)
         {
-            string? s = Get(name);
-            if (s is null) return fallback;
-            if (!int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) || v < min || v > max)
-                throw new ArgumentException($"--{name} must be a whole number from {min} to {max}; got '{s}'");
+            try { return r.GetValue(Capacity); }
+            catch (InvalidOperationException) { return Defaults.Capacity; }
+        }
+
+        private static string CheckDevice(ArgumentResult r, string v)
+        {
+            if (!Inference.DeviceSpec.TryParse(v, out _)) r.AddError($"invalid device '{v}': expected cpu, cuda or cuda:N");
             return v;
         }
 
-        string join = Get("join") ?? throw new ArgumentException("--join HOST:PORT is required (the coordinator's --listen address)");
-        ClusterNodeSettings.ParseHostPort("--join", join);
-        string listen = Get("listen") ?? "127.0.0.1:0";
-        ClusterNodeSettings.ParseHostPort("--listen", listen);
-        int capacity = GetInt("capacity", 1, 1, 64);
-        return new WorkerNodeOptions(join, listen, Get("public-host"), Get("device") ?? "cpu", capacity,
-            GetInt("threads", Math.Max(1, Environment.ProcessorCount / capacity), 1, 1024), Get("log-level") ?? "info");
+        private static string CheckLogLevel(ArgumentResult r, string v)
+        {
+            if (!LogLevels.Contains(v, StringComparer.OrdinalIgnoreCase)) r.AddError($"--log-level must be debug, info, warning or error; got '{v}'");
+            return v;
+        }
+    }
+
+    private static string FromEnvironment(string option) => $"{option} (from {EnvironmentName(option)})";
+
+    /// <summary>"--public-host" → "ROBUSTCROP_PUBLIC_HOST".</summary>
+    public static string EnvironmentName(string option) => Defaults.EnvironmentPrefix + option.TrimStart('-').Replace('-', '_').ToUpperInvariant();
+
+    // Neither existed before: '@' must not read a file, "-abc" must not split.
+    public static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null, EnablePosixBundling = false };
+
+    /// <summary>The options, or an <see cref="ArgumentException"/> whose message is the one line to print.</summary>
+    public static WorkerNodeOptions Parse(IReadOnlyList<string> args, Func<string, string?> environment)
+    {
+        var d = new Declarations(environment);
+        var parse = d.Command.Parse(args, Parsing);
+        if (UsageProblem(parse) is { } problem) throw new ArgumentException(problem);
+        return d.Bind(parse);
+    }
+
+    /// <summary>Whether the arguments ask for help (printed by <see cref="WriteHelp"/>).</summary>
+    public static bool IsHelp(IReadOnlyList<string> args) => new Declarations(_ => null).Command.Parse(args, Parsing).Action is HelpAction;
+
+    public static void WriteHelp(TextWriter output, Func<string, string?> environment)
+    {
+        var parse = new Declarations(environment).Command.Parse(["--help"], Parsing);
+        if (parse.Action is HelpAction help) help.MaxWidth = 150;
+        parse.Invoke(new InvocationConfiguration { Output = output, Error = output, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>The first usage problem as one line; null when there is none.</summary>
+    public static string? UsageProblem(ParseResult parse)
+    {
+        foreach (var token in parse.Tokens)
+        {
+            if (token.Type == TokenType.DoubleDash) break;
+            if (token.Type == TokenType.Argument && token.Value.Length > 2 && token.Value.StartsWith("--", StringComparison.Ordinal) && char.IsLetter(token.Value[2]))
+                return $"unknown option {token.Value.Split('=')[0]}";
+        }
+        foreach (var option in parse.CommandResult.Children.OfType<OptionResult>())
+            if (option.IdentifierTokenCount > 1) return $"option {option.IdentifierToken?.Value ?? option.Option.Name} is given twice";
+        if (parse.Errors.Count == 0) return null;
+        if (parse.UnmatchedTokens.Count > 0) return $"unexpected argument '{parse.UnmatchedTokens[0]}'";
+        var first = parse.Errors[0];
+        if (first.SymbolResult is OptionResult { Tokens.Count: 0, Implicit: false } missing) return $"{missing.Option.Name} needs a value";
+        return first.Message;
+    }
+
+    private static string CliSingle(ArgumentResult r) => r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+
+    private static string HostPort(ArgumentResult r, string name, string text, int minPort)
+    {
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0 || colon == text.Length - 1
+            || !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port < minPort || port > 65535)
+            r.AddError($"{name} needs HOST:PORT (port {minPort}-65535); got '{text}'");
+        return text;
+    }
+
+    private static int Int(ArgumentResult r, string name, string text, int min, int max)
+    {
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) || v < min || v > max)
+        {
+            string why = max == Environment.ProcessorCount ? $" (this machine has {max} cores)" : "";
+            r.AddError($"{name} must be a whole number from {min} to {max}{why}; got '{text}'");
+        }
+        return v;
     }
 }

@@ -9,7 +9,6 @@ using SkiaSharp;
 
 namespace RobustCrop.Cli.Tests.Analysis;
 
-[Collection(ConsoleCollection.Name)]
 [Trait("Category", "Slow")]
 public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<AnalysisRunFixture>
 {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using RobustCrop.Coordinator.Cluster.Bench;
 
@@ -8,29 +9,33 @@ namespace RobustCrop.Cli.Commands;
 /// that hold each shard for a fixed latency. Tells how many leases per second one coordinator sustains, and so how
 /// many GPU workers it can keep busy.
 /// </summary>
-public sealed class BenchClusterCommand : ICommand
+public sealed class BenchClusterCommand : Command
 {
-    public string Name => "bench-cluster";
-    public string Summary => "coordinator lease throughput with simulated workers (no models, no data)";
-    public string Usage => """
-        robustcrop bench-cluster [options]
-          --workers LIST    simulated worker counts, one run each (default 8,32,64)
-          --shards N        synthetic shards per run (default 2000)
-          --latency-ms L    time a worker holds each shard (default 20; 0 = raw lease throughput)
-          --timeout-s S     limit per run (default: 60 s + 5 x the ideal time)
-        Prints one line per worker count: wall time, leases/s, ideal time (shards x latency / workers), overhead
-        (wall/ideal - 1), overhead against the latency the workers actually held (Akka's timer ticks every 10 ms),
-        mean and p99 completion-to-next-lease gap, mean hold; last a summary line.
-        """;
+    private readonly CliConsole _io;
 
-    public async Task<int> RunAsync(CommandLine a, CancellationToken ct)
+    public BenchClusterCommand(CliConsole io) : base("bench-cluster",
+        "coordinator lease throughput with simulated workers (no models, no data). Prints one line per worker count: wall time, leases/s, "
+        + "ideal time (shards x latency / workers), overhead (wall/ideal - 1), overhead against the latency the workers actually held "
+        + "(Akka's timer ticks every 10 ms), mean and p99 completion-to-next-lease gap, mean hold; last a summary line.")
     {
-        var workerCounts = ParseList(a.String("workers", "8,32,64"));
-        int shards = a.Int("shards", 2000, min: 1, max: 10_000_000);
-        int latencyMs = a.Int("latency-ms", 20, min: 0, max: 60_000);
-        int? timeoutS = a.String("timeout-s") is null ? null : a.Int("timeout-s", 0, min: 1, max: 86_400);
-        a.ThrowOnUnused();
+        _io = io;
+        // Simulated workers hold no model: a timer each, so thousands fit where real workers are bounded by cores and memory.
+        var workers = new Option<IReadOnlyList<int>>("--workers")
+        {
+            Description = "simulated worker counts, one run each",
+            HelpName = "LIST",
+            DefaultValueFactory = _ => ParseList(Defaults.BenchCluster.Workers, null),
+            CustomParser = r => ParseList(CliOptions.Single(r), r),
+        };
+        var shards = CliOptions.Int("--shards", "synthetic shards per run", Defaults.BenchCluster.Shards, 1, 10_000_000);
+        var latency = CliOptions.Int("--latency-ms", "time a worker holds each shard (0 = raw lease throughput)", Defaults.BenchCluster.LatencyMs, 0, 60_000, "L");
+        var timeout = CliOptions.Int("--timeout-s", "limit per run (default: 60 s + 5 x the ideal time)", null, 1, 86_400, "S");
+        foreach (var o in new Option[] { workers, shards, latency, timeout }) Add(o);
+        SetAction((p, ct) => RunAsync(p.GetValue(workers)!, p.GetValue(shards), p.GetValue(latency), p.Given(timeout) ? p.GetValue(timeout) : null, ct));
+    }
 
+    private async Task<int> RunAsync(IReadOnlyList<int> workerCounts, int shards, int latencyMs, int? timeoutS, CancellationToken ct)
+    {
         var latency = TimeSpan.FromMilliseconds(latencyMs);
         Out($"bench-cluster: {shards} shard(s), latency {latencyMs} ms, one in-process node (coordinator+worker roles), {Environment.ProcessorCount} core(s)");
         Out($"{"workers",7} {"wall_s",8} {"leases/s",9} {"ideal_s",8} {"overhead",9} {"ovh_held",9} {"gap_ms",7} {"gap_p99",8} {"hold_ms",8} {"startup_s",9}  exactly_once");
@@ -57,18 +62,21 @@ public sealed class BenchClusterCommand : ICommand
     private static string FormatOverhead(double overhead)
         => double.IsNaN(overhead) ? "n/a" : (overhead * 100).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
-    private static List<int> ParseList(string text)
+    private static List<int> ParseList(string text, System.CommandLine.Parsing.ArgumentResult? r)
     {
         var list = new List<int>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n is < 1 or > 10_000)
-                throw new UsageException($"--workers needs a comma-separated list of counts 1-10000; got '{text}'");
+            {
+                r?.AddError($"--workers needs a comma-separated list of counts 1-10000; got '{text}'");
+                return list;
+            }
             list.Add(n);
         }
-        if (list.Count == 0) throw new UsageException("--workers needs at least one count");
+        if (list.Count == 0) r?.AddError("--workers needs at least one count");
         return list;
     }
 
-    private static void Out(string line) => System.Console.WriteLine(line);
+    private void Out(string line) => _io.Out.WriteLine(line);
 }

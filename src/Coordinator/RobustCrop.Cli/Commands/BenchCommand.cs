@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using RobustCrop.Core.Data;
@@ -22,33 +23,28 @@ namespace RobustCrop.Cli.Commands;
 /// Pipeline throughput against a bare ONNX Runtime loop over the very same batch tensors with the same thread settings,
 /// in one process, side by side. The ratio is what the pipeline costs on top of the model itself.
 /// </summary>
-public sealed class BenchCommand : ICommand
+public sealed class BenchCommand : Command
 {
-    public string Name => "bench";
-    public string Summary => "pipeline throughput vs a bare ONNX Runtime loop on the same model";
-    public string Usage => """
-        robustcrop bench [options]
-          --model ID     model from the zoo (default resnet18)
-          --zoo FILE     zoo file (default: the shipped zoo)
-          --data PATHS   images to use (default: the shipped samples)
-          --images N     inputs to run (default 24)
-          --threads N    ONNX Runtime intra-op threads (default: all cores)
-          --batch N      crops per inference call (default 32)
-          --device DEV   cpu | cuda | cuda:N (default cpu)
-        Prints crops/s of both, the decode+crop+normalise cost per crop, and last: pipeline/bare: <ratio>.
-        """;
+    private readonly CliConsole _io;
 
-    public async Task<int> RunAsync(CommandLine a, CancellationToken ct)
+    public BenchCommand(CliConsole io) : base("bench",
+        "pipeline throughput vs a bare ONNX Runtime loop on the same model. Prints crops/s of both, the decode+crop+normalise cost per crop, and last: pipeline/bare: <ratio>.")
     {
-        string modelId = a.String("model", "resnet18");
-        string zooPath = a.String("zoo") ?? ShippedFiles.DefaultZoo;
-        string data = a.String("data") ?? ShippedFiles.DefaultData;
-        int images = a.Int("images", 24, min: 1, max: 100_000);
-        int threads = a.Int("threads", Environment.ProcessorCount, min: 1, max: 1024);
-        int batch = a.Int("batch", 32, min: 1, max: 4096);
-        string device = a.String("device", "cpu");
-        a.ThrowOnUnused();
+        _io = io;
+        var model = CliOptions.String("--model", "model from the zoo", Defaults.Bench.Model, "ID");
+        var zoo = new Option<string>("--zoo") { Description = "zoo file", HelpName = "FILE", DefaultValueFactory = _ => ShippedFiles.DefaultZoo };
+        var data = CliOptions.String("--data", "images to use (default: the shipped samples)", helpName: "PATHS");
+        var images = CliOptions.Int("--images", "inputs to run", Defaults.Bench.Images, 1, 100_000);
+        var threads = CliOptions.Threads();
+        var batch = CliOptions.Batch();
+        var device = CliOptions.Device();
+        foreach (var o in new Option[] { model, zoo, data, images, threads, batch, device }) Add(o);
+        SetAction((p, ct) => RunAsync(p.GetValue(model)!, p.GetValue(zoo)!, p.GetValue(data) ?? ShippedFiles.DefaultData, p.GetValue(images),
+            p.GetValue(threads), p.GetValue(batch), p.GetValue(device)!, ct));
+    }
 
+    private async Task<int> RunAsync(string modelId, string zooPath, string data, int images, int threads, int batch, string device, CancellationToken ct)
+    {
         var manifest = ZooFile.Load(zooPath, ShippedFiles.BuiltinModelsDir).FirstOrDefault(m => m.Id == modelId)
             ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
         var dataset = DatasetFactory.Open(data);
@@ -128,7 +124,7 @@ public sealed class BenchCommand : ICommand
     /// What choosing a crop costs next to classifying it: scoring all n² candidates of the base frame and its 8 one-pixel
     /// neighbours (the evaluate workload), against one forward pass.
     /// </summary>
-    private static void BenchRicsScoring(IReadOnlyList<(RgbImage Scene, SceneGeometry Geometry)> scenes, double forwardMs)
+    private void BenchRicsScoring(IReadOnlyList<(RgbImage Scene, SceneGeometry Geometry)> scenes, double forwardMs)
     {
         if (scenes.Count == 0) return;
         var frames = new List<Shift> { Shift.Zero };
@@ -167,5 +163,5 @@ public sealed class BenchCommand : ICommand
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
-    private static void Out(string line) => System.Console.WriteLine(line);
+    private void Out(string line) => _io.Out.WriteLine(line);
 }

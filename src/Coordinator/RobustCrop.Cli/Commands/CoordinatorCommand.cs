@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Cluster.Hosting;
@@ -12,53 +13,47 @@ namespace RobustCrop.Cli.Commands;
 /// The coordinator node of a multi-process cluster: runs the job singleton, waits for <c>robustcrop-worker --join</c>
 /// processes, exits 0 when every shard has a manifest and the summary is written.
 /// </summary>
-public sealed class CoordinatorCommand : ICommand
+public sealed class CoordinatorCommand : Command
 {
-    public string Name => "coordinator";
-    public string Summary => "run a job as the coordinator of a cluster of worker processes";
-    public string Usage => """
-        robustcrop coordinator --listen HOST:PORT [evaluate options]
-          --listen HOST:PORT  where the coordinator listens; workers start with --join HOST:PORT (binding stays on
-                              127.0.0.1 unless --public-host is given)
-          --public-host NAME  the name workers on other machines use; remoting then binds to 0.0.0.0
-          --workers N         worker actors inside this process too (default 0)
-          --lease-seconds S   a shard whose worker stops renewing is re-queued after S seconds (default 30)
-          --status-seconds S  period of the machine-readable "cluster …" line (default 5)
-          --log-level L       Akka log level on stderr: debug | info | warning | error (default warning)
-          every evaluate option (--data, --out, --run-id, --zoo, --model, --limit, --shard-size, --window, --tau, --rics …):
-          see 'robustcrop help evaluate'. Paths must be valid on every worker (same machine or same mount).
-        """;
-
-    public async Task<int> RunAsync(CommandLine a, CancellationToken ct)
+    public CoordinatorCommand(CliConsole io) : base("coordinator",
+        "run a job as the coordinator of a cluster of worker processes; takes every evaluate option (--data, --out, --run-id, --zoo, --model, --limit, "
+        + "--shard-size, --window, --tau, --rics …). Paths must be valid on every worker (same machine or same mount).")
     {
-        var options = EvaluateCommand.ParseOptions(a);
-        string listen = a.String("listen") ?? throw new UsageException("coordinator needs --listen HOST:PORT");
-        string? publicHost = a.String("public-host");
-        int workers = a.Int("workers", 0, min: 0, max: 256);
-        int leaseSeconds = a.Int("lease-seconds", 30, min: 2, max: 86_400);
-        int statusSeconds = a.Int("status-seconds", 5, min: 1, max: 3600);
-        string logLevel = a.String("log-level", "warning");
-        a.ThrowOnUnused();
-        (string host, int port) hp;
-        try { hp = ClusterNodeSettings.ParseHostPort("--listen", listen); }
-        catch (ArgumentException e) { throw new UsageException(e.Message); }
-        if (!string.Equals(logLevel, "debug", StringComparison.OrdinalIgnoreCase) && !string.Equals(logLevel, "info", StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(logLevel, "warning", StringComparison.OrdinalIgnoreCase) && !string.Equals(logLevel, "error", StringComparison.OrdinalIgnoreCase))
-            throw new UsageException($"--log-level must be debug, info, warning or error; got '{logLevel}'");
+        // Port 0 would bind a free port that no worker could be told about.
+        var listen = CliOptions.HostPort("--listen",
+            "where the coordinator listens; workers start with --join HOST:PORT (binding stays on 127.0.0.1 unless --public-host is given)",
+            null, allowAnyPort: false, required: true);
+        var publicHost = CliOptions.String("--public-host", "the name workers on other machines use; remoting then binds to 0.0.0.0", helpName: "NAME");
+        var workers = CliOptions.Int("--workers", "worker actors inside this process too", Defaults.Coordinator.Workers, 0, int.MaxValue);
+        var leaseSeconds = CliOptions.Int("--lease-seconds", "a shard whose worker stops renewing is re-queued after S seconds", Defaults.Coordinator.LeaseSeconds, 2, 86_400, "S");
+        var statusSeconds = CliOptions.Int("--status-seconds", "period of the machine-readable \"cluster …\" line", Defaults.Coordinator.StatusSeconds, 1, 3600, "S");
+        var logLevel = CliOptions.OneOf("--log-level", "Akka log level on stderr", Defaults.Coordinator.LogLevel, "L", "debug", "info", "warning", "error");
+        var job = new EvaluateOptionSet();
+        job.AddTo(this);
+        foreach (var o in new Option[] { listen, publicHost, workers, leaseSeconds, statusSeconds, logLevel }) Add(o);
+        Validators.Add(r => job.ValidateWorkers(r, workers));
 
-        // Loopback unless the operator names a public host: a cluster port must never be opened to a network by default.
-        string bind = publicHost is null ? hp.host : "0.0.0.0";
-        var node = new ClusterNodeSettings(bind, hp.port, publicHost ?? hp.host,
-            workers > 0 ? [ClusterRoles.Coordinator, ClusterRoles.Worker] : [ClusterRoles.Coordinator], [], logLevel);
-        var topology = new ClusterTopology(node, workers, Verbose: true, new CoordinatorSettings
+        SetAction(async (p, ct) =>
         {
-            LeaseDuration = TimeSpan.FromSeconds(leaseSeconds),
-            StatusInterval = TimeSpan.FromSeconds(statusSeconds),
+            var options = job.Bind(p);
+            var hp = ClusterNodeSettings.ParseHostPort("--listen", p.GetValue(listen)!);
+            string? host = p.GetValue(publicHost);
+            int local = p.GetValue(workers);
+            int status = p.GetValue(statusSeconds);
+            // Loopback unless the operator names a public host: a cluster port must never be opened to a network by default.
+            string bind = host is null ? hp.Host : "0.0.0.0";
+            var node = new ClusterNodeSettings(bind, hp.Port, host ?? hp.Host,
+                local > 0 ? [ClusterRoles.Coordinator, ClusterRoles.Worker] : [ClusterRoles.Coordinator], [], p.GetValue(logLevel)!);
+            var topology = new ClusterTopology(node, local, Verbose: true, new CoordinatorSettings
+            {
+                LeaseDuration = TimeSpan.FromSeconds(p.GetValue(leaseSeconds)),
+                StatusInterval = TimeSpan.FromSeconds(status),
+            });
+            var progress = new RunProgress(io.Err, interactive: false, TimeSpan.FromSeconds(status));
+            progress.Note(string.Create(CultureInfo.InvariantCulture, $"coordinator: run {options.RunId} listening on {hp.Host}:{hp.Port}; start workers with: robustcrop-worker --join {host ?? hp.Host}:{hp.Port}"));
+            var summary = await new EvaluateJob(options, progress, topology).RunAsync(ct);
+            SummaryTable.Print(io.Ansi, summary, Path.Combine(options.Out, options.RunId));
+            return 0;
         });
-        var progress = new RunProgress(System.Console.Error, interactive: false, TimeSpan.FromSeconds(statusSeconds));
-        progress.Note(string.Create(CultureInfo.InvariantCulture, $"coordinator: run {options.RunId} listening on {hp.host}:{hp.port}; start workers with: robustcrop-worker --join {publicHost ?? hp.host}:{hp.port}"));
-        var summary = await new EvaluateJob(options, progress, topology).RunAsync(ct);
-        SummaryTable.Print(summary, Path.Combine(options.Out, options.RunId));
-        return 0;
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
 using RobustCrop.Core.Models;
@@ -9,40 +10,31 @@ using RobustCrop.IO.Results;
 
 namespace RobustCrop.Cli.Commands;
 
-public sealed class FitHeadCommand : ICommand
+public sealed class FitHeadCommand : Command
 {
-    public string Name => "fit-head";
-    public string Summary => "fit a prototype head (class means of embeddings) on a labelled reference set";
-    public string Usage => """
-        robustcrop fit-head --model ID --data PATH --out FILE [options]
-          --model ID     embedding model from the zoo
-          --data PATH    labelled reference set, e.g. samples/fashion-mnist#train
-          --out FILE     head file to write (JSON); point a zoo entry's `head:` at it
-          --zoo FILE     zoo file (default: the shipped zoo)
-          --kind KIND    prototype (default; the only kind fitted here — linear and zero-shot heads are loaded from files)
-          --limit N      at most N reference images (0 = all)
-          --device DEV   cpu | cuda | cuda:N (default cpu)
-          --threads N    ONNX Runtime intra-op threads
-        """;
-
-    public Task<int> RunAsync(CommandLine a, CancellationToken ct)
+    public FitHeadCommand(CliConsole io) : base("fit-head", "fit a prototype head (class means of embeddings) on a labelled reference set")
     {
-        string modelId = a.String("model") ?? throw new UsageException("fit-head needs --model ID");
-        string data = a.String("data") ?? throw new UsageException("fit-head needs --data PATH (a labelled reference set)");
-        string output = a.String("out") ?? throw new UsageException("fit-head needs --out FILE");
-        string zooPath = a.String("zoo") ?? ShippedFiles.DefaultZoo;
-        string kind = a.String("kind", "prototype");
-        int limit = a.Int("limit", 0, min: 0);
-        string device = a.String("device", "cpu");
-        int threads = a.Int("threads", Environment.ProcessorCount, min: 1, max: 1024);
-        a.ThrowOnUnused();
-        if (kind != "prototype") throw new UsageException($"--kind {kind}: only prototype heads are fitted here");
+        var model = CliOptions.String("--model", "embedding model from the zoo", helpName: "ID", required: true);
+        var data = CliOptions.String("--data", "labelled reference set, e.g. samples/fashion-mnist#train", helpName: "PATH", required: true);
+        var output = CliOptions.String("--out", "head file to write (JSON); point a zoo entry's `head:` at it", helpName: "FILE", required: true);
+        var zoo = new Option<string>("--zoo") { Description = "zoo file", HelpName = "FILE", DefaultValueFactory = _ => ShippedFiles.DefaultZoo };
+        // Linear and zero-shot heads are loaded from files; only prototype heads are fitted here.
+        var kind = CliOptions.OneOf("--kind", "head kind to fit", Defaults.FitHead.Kind, "KIND", Defaults.FitHead.Kind);
+        var limit = CliOptions.Int("--limit", "at most N reference images (0 = all)", Defaults.FitHead.Limit, 0, int.MaxValue);
+        var device = CliOptions.Device();
+        var threads = CliOptions.Threads();
+        foreach (var o in new Option[] { model, data, output, zoo, kind, limit, device, threads }) Add(o);
+        SetAction((p, ct) => Task.FromResult(Run(io, p.GetValue(model)!, p.GetValue(data)!, p.GetValue(output)!, p.GetValue(zoo)!,
+            p.GetValue(limit), p.GetValue(device)!, p.GetValue(threads), ct)));
+    }
 
+    private static int Run(CliConsole io, string modelId, string data, string output, string zooPath, int limit, string device, int threads, CancellationToken ct)
+    {
         var manifest = ZooFile.Load(zooPath, ShippedFiles.BuiltinModelsDir).FirstOrDefault(m => m.Id == modelId)
             ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
         if (manifest.Output != OutputKind.Embedding) throw new ZooException($"model '{modelId}' outputs logits; heads apply to embedding models");
         var dataset = DatasetFactory.Open(data);
-        var shards = ShardLimit.Apply(dataset.PlanShards(1024), limit);
+        var shards = ShardLimit.Apply(dataset.PlanShards(Defaults.FitHead.ShardSize), limit);
 
         // Fit on the bare embedding: any head already configured for the model is ignored.
         using var model = ModelLoader.Load(manifest with { HeadPath = null }, DeviceSpec.Parse(device), threads);
@@ -61,9 +53,9 @@ public sealed class FitHeadCommand : ICommand
         // Recorded in the head file so anyone can reproduce it from the repository root.
         string command = $"robustcrop fit-head --model {modelId} --data {data}{(limit > 0 ? $" --limit {limit}" : "")} --out {output}";
         HeadFiles.Save(head, output, new HeadProvenance(modelId, dataset.Name, fitter.Images, command));
-        System.Console.WriteLine($"fitted a prototype head for {modelId} on {fitter.Images} images of {head.Classes.Count} classes " +
+        io.Out.WriteLine($"fitted a prototype head for {modelId} on {fitter.Images} images of {head.Classes.Count} classes " +
                                  $"({errors} unusable, {unlabelled} unlabelled) -> {output}");
-        return Task.FromResult(0);
+        return 0;
     }
 
     /// <summary>Keeps the dataset's own class order (classes.txt) when it has one, so class indices mean the same thing.</summary>

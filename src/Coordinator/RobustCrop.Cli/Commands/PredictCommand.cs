@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using RobustCrop.Coordinator.Console;
 using RobustCrop.Core.Data;
@@ -15,60 +16,55 @@ using RobustCrop.Coordinator.Jobs;
 
 namespace RobustCrop.Cli.Commands;
 
-public sealed class PredictCommand : ICommand
+public sealed class PredictCommand : Command
 {
-    public string Name => "predict";
-    public string Summary => "classify a dataset, with --robust: RICS robust inference (one row per input)";
-    public string Usage => """
-        robustcrop predict --data PATHS [options]
-          --model ID          model from the zoo (default: the zoo's first)
-          --robust            classify the crop RICS selects instead of the centre crop
-          --window N          RICS window n, odd (default 9)
-          --score S           hash (provable bound) | dog (default hash)
-          --cyclic            cyclic RICS instead: classify the canonical roll of the centre crop
-          --zoo FILE          zoo file (default: the shipped zoo)
-          --out URI           output location (default ./out; or az://container/prefix): <run-id>/predictions/part-NNNNN.parquet and errors/
-          --connection-string CS  storage connection string for az:// (default: $AZURE_STORAGE_CONNECTION_STRING)
-          --run-id ID         run id (default: a new one)
-          --limit N           at most N inputs (0 = all)
-          --device DEV        cpu | cuda | cuda:N (default cpu)
-          --threads N, --batch N, --shard-size N, --rics-seed N
-        """;
-
-    public async Task<int> RunAsync(CommandLine a, CancellationToken ct)
+    public PredictCommand(CliConsole io) : base("predict", "classify a dataset, with --robust: RICS robust inference (one row per input)")
     {
-        string data = a.String("data") ?? ShippedFiles.DefaultData;
-        string? modelId = a.String("model");
-        string zooPath = a.String("zoo") ?? ShippedFiles.DefaultZoo;
-        bool robust = a.Flag("robust"), cyclic = a.Flag("cyclic");
-        int window = a.Int("window", 9, min: 1, max: 255);
-        if (window % 2 == 0) throw new UsageException($"--window must be odd; got {window}");
-        var score = RicsScores.Parse(a.String("score", "hash"));
-        string outDir = a.String("out", "out");
-        string runId = a.String("run-id") ?? "predict-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        int limit = a.Int("limit", 0, min: 0);
-        string device = a.String("device", "cpu");
-        int threads = a.Int("threads", Environment.ProcessorCount, min: 1, max: 1024);
-        int batch = a.Int("batch", 32, min: 1, max: 4096);
-        int shardSize = a.Int("shard-size", 1024, min: 1, max: 1_000_000);
-        string? seed = a.String("rics-seed");
-        string? connectionString = a.String("connection-string");
-        a.ThrowOnUnused();
-        if (robust && cyclic) throw new UsageException("choose --robust (realistic RICS) or --cyclic (cyclic RICS), not both");
-        if (!RunLayout.IsValidId(runId)) throw new UsageException($"--run-id '{runId}' may hold only letters, digits, '-', '_' and '.'");
+        var data = CliOptions.String("--data", "inputs, in evaluate's --data syntax (default: the shipped samples)", helpName: "PATHS");
+        var model = CliOptions.String("--model", "model from the zoo (default: the zoo's first)", helpName: "ID");
+        var robust = CliOptions.Flag("--robust", "classify the crop RICS selects instead of the centre crop");
+        var window = CliOptions.OddWindow("--window", "RICS window n, odd", Defaults.Predict.Window);
+        var score = CliOptions.OneOf("--score", "RICS score: hash has the provable bound", Defaults.Predict.Score, "S", "hash", "dog");
+        var cyclic = CliOptions.Flag("--cyclic", "cyclic RICS instead: classify the canonical roll of the centre crop");
+        var zoo = new Option<string>("--zoo") { Description = "zoo file", HelpName = "FILE", DefaultValueFactory = _ => ShippedFiles.DefaultZoo };
+        var output = CliOptions.String("--out", "output location (or az://container/prefix): <run-id>/predictions/part-NNNNN.parquet and errors/", Defaults.Out, "URI");
+        var connectionString = CliOptions.String("--connection-string", "storage connection string for az:// (default: $AZURE_STORAGE_CONNECTION_STRING)", helpName: "CS");
+        var runId = CliOptions.RunId("run id (default: a new one)");
+        var limit = CliOptions.Int("--limit", "at most N inputs (0 = all)", Defaults.Evaluate.Limit, 0, int.MaxValue);
+        var device = CliOptions.Device();
+        var threads = CliOptions.Threads();
+        var batch = CliOptions.Batch();
+        var shardSize = CliOptions.Int("--shard-size", "inputs per shard", Defaults.Predict.ShardSize, 1, 1_000_000);
+        var seed = CliOptions.RicsSeed();
+        foreach (var o in new Option[] { data, model, robust, window, score, cyclic, zoo, output, connectionString, runId, limit, device, threads, batch, shardSize, seed })
+            Add(o);
+        Validators.Add(r =>
+        {
+            if (r.TryGet(robust, out bool rb) && rb && r.TryGet(cyclic, out bool cy) && cy)
+                r.AddError("choose --robust (realistic RICS) or --cyclic (cyclic RICS), not both");
+        });
+        SetAction((p, ct) => RunAsync(io, new Request(p.GetValue(data) ?? ShippedFiles.DefaultData, p.GetValue(model), p.GetValue(zoo)!, p.GetValue(robust),
+            p.GetValue(cyclic), p.GetValue(window), RicsScores.Parse(p.GetValue(score)!), p.GetValue(output)!,
+            p.GetValue(runId) ?? Defaults.Predict.RunIdPrefix + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture), p.GetValue(limit),
+            p.GetValue(device)!, p.GetValue(threads), p.GetValue(batch), p.GetValue(shardSize), p.GetValue(seed), p.GetValue(connectionString)), ct));
+    }
 
+    private sealed record Request(string Data, string? ModelId, string ZooPath, bool Robust, bool Cyclic, int Window, RicsScore Score, string OutDir,
+        string RunId, int Limit, string Device, int Threads, int Batch, int ShardSize, ulong Seed, string? ConnectionString);
+
+    private static async Task<int> RunAsync(CliConsole io, Request q, CancellationToken ct)
+    {
+        var (data, modelId, zooPath, robust, cyclic, window, score, outDir, runId, limit, device, threads, batch, shardSize, seed, connectionString) = q;
         var zoo = ZooFile.Load(zooPath, ShippedFiles.BuiltinModelsDir);
         var manifest = modelId is null ? zoo[0] : zoo.FirstOrDefault(m => m.Id == modelId) ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
         var mode = new PredictionMode(robust ? PredictionModeKind.Rics : cyclic ? PredictionModeKind.RicsCyclic : PredictionModeKind.Standard, window, score);
-        var settings = new EvaluationSettings(runId, MaxBatch: batch);
-        if (seed is not null)
-            settings = settings with { RicsSeed = ulong.TryParse(seed, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : throw new UsageException($"--rics-seed needs a whole number; got '{seed}'") };
+        var settings = new EvaluationSettings(runId, MaxBatch: batch) { RicsSeed = seed };
         var dataset = DatasetFactory.Open(data);
         var shards = ShardLimit.Apply(dataset.PlanShards(shardSize), limit);
         var store = await StoreFactory.OpenAsync(outDir, connectionString, ct);
         var layout = new RunLayout(runId);
         using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads);
-        var progress = RunProgress.ForStandardError();
+        var progress = new RunProgress(io.Err, io.ErrIsTerminal);
         if (model.Inference is OnnxSession { FallbackReason: { } why }) progress.Note(why);
         progress.Start(dataset.Name, shards.Sum(x => x.Count < 0 ? 0 : x.Count), 1);
         var predictor = new RobustPredictor(model, settings, mode);
@@ -88,9 +84,9 @@ public sealed class PredictCommand : ICommand
             correct += p.Count(r => r.Correct == true);
         }
         progress.Finish();
-        System.Console.WriteLine($"{rows} predictions, {errors} errors with {model.Id} ({mode.Name}) -> {outDir.TrimEnd('/')}/{runId}/predictions");
-        if (labelled > 0) System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy {100.0 * correct / labelled:F1}% on {labelled} labelled inputs"));
-        System.Console.WriteLine($"guarantee: {mode.Guarantee}");
+        io.Out.WriteLine($"{rows} predictions, {errors} errors with {model.Id} ({mode.Name}) -> {outDir.TrimEnd('/')}/{runId}/predictions");
+        if (labelled > 0) io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy {100.0 * correct / labelled:F1}% on {labelled} labelled inputs"));
+        io.Out.WriteLine($"guarantee: {mode.Guarantee}");
         return 0;
     }
 }

@@ -17,9 +17,6 @@ public sealed class RunProgress(TextWriter output, bool interactive, TimeSpan? i
     private long _images, _total, _crops, _cropsDone, _skipped;
     private string _dataset = "";
 
-    public static RunProgress ForStandardError()
-        => new(System.Console.Error, !System.Console.IsErrorRedirected);
-
     public void Start(string dataset, long totalImages, int models)
     {
         lock (_gate) { _dataset = dataset; _total = totalImages; _clock.Start(); }

@@ -8,10 +8,9 @@ namespace RobustCrop.Coordinator.Console;
 /// <summary>The headline table printed at the end of a run: one row per model.</summary>
 public static class SummaryTable
 {
-    public static void Print(RunSummary s, string location)
+    /// <param name="console">The command's console; its width is set where it is created (see CliConsole).</param>
+    public static void Print(IAnsiConsole console, RunSummary s, string location)
     {
-        // Logs and pipes report 80 columns, which folds every cell; a table of this width reads fine in any log viewer.
-        if (System.Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 150);
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"[bold]{Markup.Escape(s.RunId)}[/]: {s.Images} images, {s.Errors} errors — {Markup.Escape(s.Dataset)}");
         table.AddColumns("model", "fooled_1px", "consistency_1px", $"changed_1px (τ={F(s.Tau, "0.###")})",
@@ -27,13 +26,13 @@ public static class SummaryTable
                 Pct(m.Cyclic.Fooled1px),
                 Pct(m.Accuracy),
                 m.CropsInferred.ToString(CultureInfo.InvariantCulture));
-        AnsiConsole.Write(table);
-        PrintRics(s);
-        AnsiConsole.MarkupLine($"results: [link]{Markup.Escape(location)}[/]  (— = does not apply: no classes or no labels)");
+        console.Write(table);
+        PrintRics(console, s);
+        console.MarkupLine($"results: [link]{Markup.Escape(location)}[/]  (— = does not apply: no classes or no labels)");
     }
 
     /// <summary>The consistency / accuracy trade-off: baseline, each RICS setting, and cyclic RICS, per model.</summary>
-    private static void PrintRics(RunSummary s)
+    private static void PrintRics(IAnsiConsole console, RunSummary s)
     {
         if (s.Models.All(m => m.Rics.Count == 0 && m.RicsCyclic is null)) return;
         var t = new Table().Border(TableBorder.Rounded).Title("[bold]RICS[/]: robust inference by crop selection");
@@ -49,8 +48,8 @@ public static class SummaryTable
                 t.AddRow("", "cyclic (canonical roll)", Pct(c.Fooled1px), Pct(c.Consistency1px), "100% / 100%", "", Pct(c.Accuracy),
                     Points(c.Accuracy, m.Accuracy), $"identity {Pct(c.IdentityRate)}");
         }
-        AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine("RICS rows measure realistic 1-px shifts (cyclic: integer cyclic shifts); the bound is the hash score's guarantee.");
+        console.Write(t);
+        console.MarkupLine("RICS rows measure realistic 1-px shifts (cyclic: integer cyclic shifts); the bound is the hash score's guarantee.");
     }
 
     private static string Points(double? a, double? b)

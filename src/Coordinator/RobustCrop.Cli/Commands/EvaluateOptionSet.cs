@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using RobustCrop.Coordinator.Jobs;
+using RobustCrop.IO.Results;
+using RobustCrop.Core.Models;
+using RobustCrop.IO.Models;
+using RobustCrop.Core.Rics;
+
+namespace RobustCrop.Cli.Commands;
+
+/// <summary>The options of an evaluate job, declared once for the <c>evaluate</c> and <c>coordinator</c> commands.</summary>
+public sealed class EvaluateOptionSet
+{
+    public Option<string> Data { get; } = CliOptions.String("--data",
+        "comma-separated image folders, IDX folders (name#train for the train split), .tar / .parquet; default: the shipped samples (photos + Fashion-MNIST test subset)",
+        helpName: "PATHS");
+
+    public Option<string> Zoo { get; } = new("--zoo") { Description = "zoo file (YAML) listing models", HelpName = "FILE", DefaultValueFactory = _ => ShippedFiles.DefaultZoo };
+    public Option<string> Model { get; } = CliOptions.String("--model", "comma-separated model ids from the zoo (default: all)", helpName: "IDS");
+    public Option<string> Out { get; } = CliOptions.String("--out", "output location: a folder or az://container/prefix (Azure Blob Storage)", Defaults.Out, "URI");
+    public Option<string> ConnectionString { get; } = CliOptions.String("--connection-string", "storage connection string for az:// (default: $AZURE_STORAGE_CONNECTION_STRING)", helpName: "CS");
+    public Option<string> RunId { get; } = CliOptions.RunId("run id (default: a new one); reusing one resumes: finished shards are skipped");
+    public Option<string> Device { get; } = CliOptions.Device();
+
+    public Option<int> Limit { get; } = CliOptions.Int("--limit",
+        $"at most N inputs (0 = all; default all, or {Defaults.Evaluate.SampleLimit} for the sample job)", null, 0, int.MaxValue);
+
+    public Option<int> ShardSize { get; } = CliOptions.Int("--shard-size", "inputs per shard", Defaults.Evaluate.ShardSize, 1, 1_000_000);
+    public Option<int> Window { get; } = CliOptions.Int("--window", "k of the fooled_window set Wk (0 = off)", Defaults.Evaluate.WindowK, 0, 64, "K");
+    public Option<double> Tau { get; } = CliOptions.Tau();
+    public Option<bool> KeepEmbeddings { get; } = CliOptions.Flag("--keep-embeddings", "store each crop's normalised output vector in crops files");
+    public Option<int> Threads { get; } = CliOptions.Threads();
+    public Option<int> Batch { get; } = CliOptions.Batch();
+
+    public Option<IReadOnlyList<int>> Rics { get; } = CliOptions.RicsWindows(
+        $"RICS windows (odd n) to evaluate; a sweep such as 1,3,5,9,15,21,31 gives the trade-off curve (default none; {string.Join(',', Defaults.Evaluate.SampleRicsWindows)} for the sample job). n ≤ R − C − 1 fits the standard resize (31 for 224/256)");
+
+    public Option<IReadOnlyList<RicsScore>> RicsScore { get; } = CliOptions.RicsScoreList("--rics-score",
+        "RICS scores: hash (provable (n−1)/(n+1) bound), dog (smooth band-pass)", Defaults.Evaluate.RicsScore);
+
+    public Option<bool> RicsCyclic { get; } = CliOptions.Flag("--rics-cyclic",
+        "cyclic RICS: canonical roll of each crop, 100% consistent under integer cyclic shifts (default: on with --rics and for the sample job)");
+
+    public Option<ulong> RicsSeed { get; } = CliOptions.RicsSeed();
+    public Option<bool> RicsFooledWindow { get; } = CliOptions.Flag("--rics-fooled-window", "also run RICS on every frame of W_k (--window K), giving its fooled_window");
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Data, Zoo, Model, Out, ConnectionString, RunId, Device, Limit, ShardSize, Window, Tau, KeepEmbeddings,
+                     Threads, Batch, Rics, RicsScore, RicsCyclic, RicsSeed, RicsFooledWindow })
+            command.Add(o);
+    }
+
+    public EvaluateOptions Bind(ParseResult p)
+    {
+        bool sample = !p.Given(Data);
+        var windows = p.Given(Rics) ? p.GetValue(Rics)! : sample ? Defaults.Evaluate.SampleRicsWindows : [];
+        var options = new EvaluateOptions(
+            Data: p.GetValue(Data) ?? ShippedFiles.DefaultData,
+            Out: p.GetValue(Out)!,
+            RunId: p.GetValue(RunId) ?? NewRunId(),
+            ZooPath: p.GetValue(Zoo)!,
+            ModelIds: ModelIds(p.GetValue(Model)),
+            Device: p.GetValue(Device)!,
+            Limit: p.Given(Limit) ? p.GetValue(Limit) : sample ? Defaults.Evaluate.SampleLimit : Defaults.Evaluate.Limit,
+            ShardSize: p.GetValue(ShardSize),
+            Tau: p.GetValue(Tau),
+            WindowK: p.GetValue(Window),
+            KeepEmbeddings: p.GetValue(KeepEmbeddings),
+            Threads: p.GetValue(Threads),
+            Batch: p.GetValue(Batch),
+            RicsWindows: windows,
+            RicsScores: p.GetValue(RicsScore)!,
+            RicsCyclic: p.Given(RicsCyclic) ? p.GetValue(RicsCyclic) : windows.Count > 0,
+            RicsSeed: p.GetValue(RicsSeed));
+        return options with
+        {
+            ConnectionString = p.GetValue(ConnectionString),
+            RicsWindowFrames = p.GetValue(RicsFooledWindow),
+        };
+    }
+
+    /// <summary>
+    /// Local workers each load every model of the job once, and each runs its shard on its own thread; refuses a count
+    /// the machine cannot hold (256 workers once loaded 256 copies of each model and ran it out of memory).
+    /// </summary>
+    public void ValidateWorkers(CommandResult r, Option<int> workers)
+    {
+        if (!r.Given(workers) || !r.TryGet(workers, out int n) || n == 0) return;
+        int cores = Environment.ProcessorCount;
+        if (n > cores)
+        {
+            r.AddError($"--workers {n}: this machine has {cores} cores and each local worker runs its shard on its own thread; give at most {cores}");
+            return;
+        }
+        int? models = ModelCount(r);
+        if (models is not int m) return;
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        long needed = n * m * Defaults.BytesPerWorkerModel;
+        if (available > 0 && needed > available)
+            r.AddError(string.Create(CultureInfo.InvariantCulture,
+                $"--workers {n}: {n} worker(s) x {m} model(s) x {Defaults.BytesPerWorkerModel / (1024 * 1024)} MB = {needed / (1024 * 1024)} MB, more than the {available / (1024 * 1024)} MB of memory available; give at most {Math.Max(1, available / (m * Defaults.BytesPerWorkerModel))}"));
+    }
+
+    /// <summary>The job's model count: the ids given, else the zoo's entries; null when the zoo cannot be read (the run reports that itself).</summary>
+    private int? ModelCount(CommandResult r)
+    {
+        if (r.TryGet(Model, out string? ids) && ModelIds(ids) is { } list) return list.Count;
+        if (!r.TryGet(Zoo, out string? zoo) || zoo is null) return null;
+        try { return ZooFile.Load(zoo, ShippedFiles.BuiltinModelsDir).Count; }
+        catch (Exception e) when (e is ZooException or IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    private static IReadOnlyList<string>? ModelIds(string? text)
+        => text?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToArray();
+
+    private static string NewRunId()
+        => "run-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..4];
+}
