@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Runtime.Serialization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 
@@ -38,6 +39,8 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General)
     {
         RespectNullableAnnotations = true,
+        // Enums by name: a reordered or extended enum never changes what a number means between builds.
+        Converters = { new JsonStringEnumConverter() },
     };
 
     public override int Identifier => Id;

@@ -1,6 +1,7 @@
 using RobustCrop.Shared.Geometry;
 using RobustCrop.Shared.Imaging;
 using RobustCrop.Shared.Metrics;
+using RobustCrop.Shared.Planning;
 
 namespace RobustCrop.Worker.Pipeline;
 

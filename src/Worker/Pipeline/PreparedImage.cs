@@ -1,4 +1,5 @@
 using RobustCrop.Shared.Imaging;
+using RobustCrop.Shared.Results;
 
 namespace RobustCrop.Worker.Pipeline;
 
@@ -9,11 +10,11 @@ public sealed record PreparedImage(
     int SourceWidth,
     int SourceHeight,
     IReadOnlyDictionary<(int Resize, Interpolation Interp), RgbImage> Scenes,
-    string? ErrorStage = null,
+    ErrorStage? ErrorStage = null,
     string? Error = null)
 {
     public bool IsError => Error is not null;
 
-    public static PreparedImage Failed(string key, string? label, string stage, string error)
+    public static PreparedImage Failed(string key, string? label, ErrorStage stage, string error)
         => new(key, label, 0, 0, new Dictionary<(int, Interpolation), RgbImage>(), stage, error);
 }

@@ -3,6 +3,7 @@ using RobustCrop.Shared.Imaging;
 using RobustCrop.Shared.Models;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
+using RobustCrop.Shared.Settings;
 
 namespace RobustCrop.Worker.Tests.Pipeline;
 
@@ -42,10 +43,10 @@ internal static class PipelineHarness
         return Enumerable.Range(0, count).Select(i => new ImageRecord($"noise/{i:D4}", label, null, Noise(width, height, random))).ToList();
     }
 
-    public static ShardResult Run(IReadOnlyList<EvaluatedModel> models, EvaluationSettings settings, IEnumerable<ImageRecord> records)
-        => new ShardEvaluator(models, settings).EvaluateAsync(new DatasetShard(new ShardId(0), "memory", 0, -1), records)
+    public static ShardResult Run(IReadOnlyList<EvaluatedModel> models, RunSettings settings, IEnumerable<ImageRecord> records)
+        => new ShardEvaluator(models, settings).EvaluateAsync(new DatasetShard(new ShardId(0), ShardSource.Of("memory"), 0, -1), records)
             .GetAwaiter().GetResult();
 
-    public static ShardResult Run(EvaluatedModel model, EvaluationSettings settings, IEnumerable<ImageRecord> records)
+    public static ShardResult Run(EvaluatedModel model, RunSettings settings, IEnumerable<ImageRecord> records)
         => Run([model], settings, records);
 }

@@ -54,9 +54,9 @@ public sealed class CoordinatorCommand : ICommand
             StatusInterval = TimeSpan.FromSeconds(statusSeconds),
         });
         var progress = new RunProgress(System.Console.Error, interactive: false, TimeSpan.FromSeconds(statusSeconds));
-        progress.Note(string.Create(CultureInfo.InvariantCulture, $"coordinator: run {options.RunId} listening on {hp.host}:{hp.port}; start workers with: robustcrop-worker --join {publicHost ?? hp.host}:{hp.port}"));
+        progress.Note(string.Create(CultureInfo.InvariantCulture, $"coordinator: run {options.Run.RunId} listening on {hp.host}:{hp.port}; start workers with: robustcrop-worker --join {publicHost ?? hp.host}:{hp.port}"));
         var summary = await new EvaluateJob(options, progress, topology).RunAsync(ct);
-        SummaryTable.Print(summary, Path.Combine(options.Out, options.RunId));
+        SummaryTable.Print(summary, Path.Combine(options.Run.Out, options.Run.RunId.Value));
         return 0;
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using RobustCrop.Coordinator.Console;
 using RobustCrop.Coordinator.Jobs;
 using RobustCrop.Shared.Rics;
-using RobustCrop.Worker.Pipeline;
+using RobustCrop.Shared.Settings;
 
 namespace RobustCrop.Coordinator.Cli.Commands;
 
@@ -53,42 +53,52 @@ public sealed class EvaluateCommand : ICommand
         a.ThrowOnUnused();
         var progress = RunProgress.ForStandardError();
         var summary = await new EvaluateJob(options, progress, ClusterTopology.Embedded(workers)).RunAsync(ct);
-        SummaryTable.Print(summary, Path.Combine(options.Out, options.RunId));
+        SummaryTable.Print(summary, Path.Combine(options.Run.Out, options.Run.RunId.Value));
         return 0;
     }
 
     /// <summary>The evaluate options, shared with the <c>coordinator</c> command; the caller calls ThrowOnUnused.</summary>
+    /// <remarks>Options are read in a fixed order, so the first usage error reported for a bad command line is stable.</remarks>
     public static EvaluateOptions ParseOptions(CommandLine a)
     {
         string? data = a.String("data");
-        var options = new EvaluateOptions(
-            Data: data ?? Program.DefaultData,
-            Out: a.String("out", "out"),
-            RunId: a.String("run-id") ?? NewRunId(),
-            ZooPath: a.String("zoo") ?? Program.DefaultZoo,
-            ModelIds: a.String("model")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            Device: a.String("device", "cpu"),
-            Limit: a.Int("limit", data is null ? SampleLimit : 0, min: 0),
-            ShardSize: a.Int("shard-size", 256, min: 1, max: 1_000_000),
-            Tau: a.Double("tau", 0.99, -1, 1),
-            WindowK: a.Int("window", 2, min: 0, max: 64),
-            KeepEmbeddings: a.Flag("keep-embeddings"),
-            Threads: a.Int("threads", Environment.ProcessorCount, min: 1, max: 1024),
-            Batch: a.Int("batch", 32, min: 1, max: 4096),
-            RicsWindows: ParseWindows(a.String("rics")) ?? (data is null ? SampleRicsWindows : []),
-            RicsScores: (a.String("rics-score") ?? "hash").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(ParseScore).Distinct().ToList(),
-            RicsCyclic: false,
-            RicsSeed: ParseSeed(a.String("rics-seed")));
-        options = options with
+        string output = a.String("out", "out");
+        string runId = a.String("run-id") ?? NewRunId();
+        string zoo = a.String("zoo") ?? Program.DefaultZoo;
+        string[] models = a.String("model")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        string device = a.String("device", "cpu");
+        int limit = a.Int("limit", data is null ? SampleLimit : 0, min: 0);
+        int shardSize = a.Int("shard-size", RunSettings.DefaultShardSize, min: 1, max: 1_000_000);
+        double tau = a.Double("tau", RunSettings.DefaultTau, -1, 1);
+        int windowK = a.Int("window", RunSettings.DefaultWindowK, min: 0, max: 64);
+        bool keepEmbeddings = a.Flag("keep-embeddings");
+        int threads = a.Int("threads", Environment.ProcessorCount, min: 1, max: 1024);
+        int batch = a.Int("batch", RunSettings.DefaultBatch, min: 1, max: 4096);
+        var windows = ParseWindows(a.String("rics")) ?? (data is null ? SampleRicsWindows : []);
+        var scores = (a.String("rics-score") ?? RicsScores.Name(RicsScore.Hash))
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseScore).ToList();
+        ulong seed = ParseSeed(a.String("rics-seed"));
+        // Cyclic RICS comes with realistic RICS unless switched off.
+        bool cyclic = a.OptionalFlag("rics-cyclic") ?? (windows.Count > 0);
+        string? connectionString = a.String("connection-string");
+        bool windowFrames = a.Flag("rics-fooled-window");
+        if (!RunId.IsValid(runId))
+            throw new UsageException($"--run-id '{runId}' may hold only letters, digits, '-', '_' and '.'");
+        var run = new RunSettings(new RunId(runId))
         {
-            RicsCyclic = a.OptionalFlag("rics-cyclic") ?? (options.RicsWindows.Count > 0),
-            ConnectionString = a.String("connection-string"),
-            RicsWindowFrames = a.Flag("rics-fooled-window"),
+            Data = data ?? Program.DefaultData,
+            Out = output,
+            ZooPath = zoo,
+            ModelIds = [.. models],
+            Limit = limit,
+            ShardSize = shardSize,
+            Tau = tau,
+            WindowK = windowK,
+            KeepEmbeddings = keepEmbeddings,
+            Batch = batch,
+            Rics = RicsSelection.Of(windows, scores, cyclic, seed, windowFrames),
         };
-        if (!Shared.Results.RunLayout.IsValidId(options.RunId))
-            throw new UsageException($"--run-id '{options.RunId}' may hold only letters, digits, '-', '_' and '.'");
-        return options;
+        return new EvaluateOptions(run, device, threads) { ConnectionString = connectionString };
     }
 
     private static IReadOnlyList<int>? ParseWindows(string? text)
@@ -111,7 +121,7 @@ public sealed class EvaluateCommand : ICommand
     }
 
     private static ulong ParseSeed(string? text)
-        => text is null ? new EvaluationSettings("x").RicsSeed
+        => text is null ? RicsSelection.DefaultSeed
             : ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong v) ? v
             : throw new UsageException($"--rics-seed needs a whole number; got '{text}'");
 

@@ -1,5 +1,6 @@
 using RobustCrop.Shared.Data;
 using RobustCrop.Shared.Models;
+using RobustCrop.Shared.Settings;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 
@@ -44,7 +45,7 @@ public sealed class FitHeadCommand : ICommand
         using var model = ModelLoader.Load(manifest with { HeadPath = null }, DeviceSpec.Parse(device), threads);
         var fitter = new PrototypeHeadFitter(model.Interpreter.VectorDimension);
         int errors = 0, unlabelled = 0;
-        var embedder = new BaseCropEmbedder(model, new EvaluationSettings("fit-head"));
+        var embedder = new BaseCropEmbedder(model, new RunSettings(new RunId("fit-head")) { Data = data, ZooPath = zooPath, Limit = limit });
         foreach (var shard in shards)
         {
             ct.ThrowIfCancellationRequested();

@@ -4,6 +4,7 @@ using RobustCrop.Shared.Data;
 using RobustCrop.Shared.Models;
 using RobustCrop.Shared.Results;
 using RobustCrop.Shared.Rics;
+using RobustCrop.Shared.Settings;
 using RobustCrop.Shared.Storage;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
@@ -56,9 +57,9 @@ public sealed class PredictCommand : ICommand
         var zoo = ZooFile.Load(zooPath, Program.BuiltinModelsDir);
         var manifest = modelId is null ? zoo[0] : zoo.FirstOrDefault(m => m.Id == modelId) ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
         var mode = new PredictionMode(robust ? PredictionModeKind.Rics : cyclic ? PredictionModeKind.RicsCyclic : PredictionModeKind.Standard, window, score);
-        var settings = new EvaluationSettings(runId, MaxBatch: batch);
+        var settings = new RunSettings(new RunId(runId)) { Data = data, Out = outDir, ZooPath = zooPath, Limit = limit, ShardSize = shardSize, Batch = batch };
         if (seed is not null)
-            settings = settings with { RicsSeed = ulong.TryParse(seed, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : throw new UsageException($"--rics-seed needs a whole number; got '{seed}'") };
+            settings = settings with { Rics = settings.Rics with { Seed = ulong.TryParse(seed, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : throw new UsageException($"--rics-seed needs a whole number; got '{seed}'") } };
         var dataset = DatasetFactory.Open(data);
         var shards = ShardLimit.Apply(dataset.PlanShards(shardSize), limit);
         var store = await StoreFactory.OpenAsync(outDir, connectionString, ct);
