@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace RobustCrop.Shared.Rics;
 
@@ -43,6 +44,7 @@ public sealed record RicsSelection
 
     public bool Cyclic => Scores.Contains(RicsScore.Cyclic);
 
+    [JsonIgnore] // derived; the serializer skips get-only members, but not get-only sequences
     public IEnumerable<RicsScore> RealisticScores => Scores.Where(RicsScores.IsRealistic);
 
     /// <summary>True when realistic RICS runs: some window and some realistic score.</summary>
@@ -51,6 +53,7 @@ public sealed record RicsSelection
     public bool Any => AnyRealistic || Cyclic;
 
     /// <summary>The realistic settings in the order their rows are written: windows outer, scores inner.</summary>
+    [JsonIgnore]
     public IEnumerable<RicsSetting> RealisticSettings
         => Windows.SelectMany(n => RealisticScores.Select(score => new RicsSetting(score, n)));
 

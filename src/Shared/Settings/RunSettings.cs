@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using RobustCrop.Shared.Geometry;
 using RobustCrop.Shared.Imaging;
 using RobustCrop.Shared.Rics;
@@ -57,6 +58,7 @@ public sealed record RunSettings(RunId RunId)
     public long MaxScenePixels { get; init; } = DefaultMaxScenePixels;
 
     /// <summary>The realistic shifts the crop plan measures: N1, then W_k when k &gt; 0.</summary>
+    [JsonIgnore] // derived from WindowK; the serializer skips get-only members, but not get-only sequences
     public IEnumerable<Shift> RealisticShifts => WindowK > 0 ? ShiftSets.N1.Concat(ShiftSets.Window(WindowK)) : ShiftSets.N1;
 
     // ImmutableArray compares by reference; settings are equal when their values are.

@@ -33,8 +33,8 @@ public sealed class RunSettingsTests
     public void A_selection_holds_all_three_kinds_and_each_setting_its_bound()
     {
         var rics = RicsSelection.Of([9, 9, 31], [RicsScore.Dog, RicsScore.Hash, RicsScore.Dog], cyclic: true);
-        Assert.Equal([9, 31], rics.Windows);
-        Assert.Equal([RicsScore.Dog, RicsScore.Hash, RicsScore.Cyclic], rics.Scores);
+        Assert.Equal([9, 31], rics.Windows.AsEnumerable());
+        Assert.Equal([RicsScore.Dog, RicsScore.Hash, RicsScore.Cyclic], rics.Scores.AsEnumerable());
         Assert.True(rics.Cyclic);
         Assert.Equal([new(RicsScore.Dog, 9), new(RicsScore.Hash, 9), new(RicsScore.Dog, 31), new RicsSetting(RicsScore.Hash, 31)], rics.RealisticSettings);
         Assert.Equal(0.8, new RicsSetting(RicsScore.Hash, 9).AxisBound, 12);
