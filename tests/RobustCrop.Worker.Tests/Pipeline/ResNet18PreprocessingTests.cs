@@ -4,9 +4,9 @@ using RobustCrop.Shared.Data;
 using RobustCrop.Shared.Geometry;
 using RobustCrop.Shared.Imaging;
 using RobustCrop.Shared.Models;
+using RobustCrop.Shared.Settings;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
-using RobustCrop.Shared.Settings;
 
 namespace RobustCrop.Worker.Tests.Pipeline;
 

@@ -1,9 +1,9 @@
+using RobustCrop.Shared.Planning;
 using RobustCrop.Shared.Rics;
+using RobustCrop.Shared.Settings;
 using RobustCrop.Worker.Pipeline;
 using RobustCrop.Worker.Tests.TestModels;
 using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
-using RobustCrop.Shared.Settings;
-using RobustCrop.Shared.Planning;
 
 namespace RobustCrop.Worker.Tests.Pipeline;
 

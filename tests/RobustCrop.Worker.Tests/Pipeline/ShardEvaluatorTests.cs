@@ -3,11 +3,11 @@ using RobustCrop.Shared.Geometry;
 using RobustCrop.Shared.Models;
 using RobustCrop.Shared.Models.Onnx;
 using RobustCrop.Shared.Results;
+using RobustCrop.Shared.Settings;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 using RobustCrop.Worker.Tests.TestModels;
 using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
-using RobustCrop.Shared.Settings;
 
 namespace RobustCrop.Worker.Tests.Pipeline;
 
