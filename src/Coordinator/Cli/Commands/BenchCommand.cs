@@ -42,7 +42,7 @@ public sealed class BenchCommand : ICommand
         string data = a.String("data") ?? Program.DefaultData;
         int images = a.Int("images", 24, min: 1, max: 100_000);
         int threads = a.Int("threads", Environment.ProcessorCount, min: 1, max: 1024);
-        int batch = a.Int("batch", 32, min: 1, max: 4096);
+        int batch = a.Int("batch", RunSettings.DefaultBatch, min: 1, max: 4096);
         string device = a.String("device", "cpu");
         a.ThrowOnUnused();
 

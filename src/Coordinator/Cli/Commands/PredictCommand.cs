@@ -46,7 +46,7 @@ public sealed class PredictCommand : ICommand
         int limit = a.Int("limit", 0, min: 0);
         string device = a.String("device", "cpu");
         int threads = a.Int("threads", Environment.ProcessorCount, min: 1, max: 1024);
-        int batch = a.Int("batch", 32, min: 1, max: 4096);
+        int batch = a.Int("batch", RunSettings.DefaultBatch, min: 1, max: 4096);
         int shardSize = a.Int("shard-size", 1024, min: 1, max: 1_000_000);
         string? seed = a.String("rics-seed");
         string? connectionString = a.String("connection-string");
