@@ -1,9 +1,12 @@
-using RobustCrop.Shared.Data;
-using RobustCrop.Shared.Results;
-using RobustCrop.Shared.Rics;
-using RobustCrop.Shared.Settings;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
+using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Pipeline;
-using RobustCrop.Worker.Tests.TestModels;
+using RobustCrop.Worker.Inference;
+using RobustCrop.TestSupport;
 using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
 
 namespace RobustCrop.Worker.Tests.Pipeline;

@@ -1,7 +1,10 @@
-using RobustCrop.Shared.Data;
-using RobustCrop.Shared.Imaging;
-using RobustCrop.Shared.Models;
-using RobustCrop.Shared.Settings;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Imaging;
+using RobustCrop.IO.Imaging;
+using RobustCrop.Core.Models;
+using RobustCrop.IO.Models;
+using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 

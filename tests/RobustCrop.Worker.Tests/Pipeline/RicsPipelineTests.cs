@@ -1,8 +1,9 @@
-using RobustCrop.Shared.Planning;
-using RobustCrop.Shared.Rics;
-using RobustCrop.Shared.Settings;
+using RobustCrop.Core.Planning;
+using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Pipeline;
-using RobustCrop.Worker.Tests.TestModels;
+using RobustCrop.Worker.Inference;
+using RobustCrop.TestSupport;
 using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
 
 namespace RobustCrop.Worker.Tests.Pipeline;

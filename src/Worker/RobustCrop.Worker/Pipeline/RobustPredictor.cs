@@ -1,0 +1,71 @@
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Planning;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
+using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
+using RobustCrop.Worker.Inference;
+
+namespace RobustCrop.Worker.Pipeline;
+
+/// <summary>How a deployed model picks the one crop it classifies.</summary>
+/// <param name="Window">RICS window n (Rics mode).</param>
+public sealed record PredictionMode(PredictionModeKind Kind, int Window = 9, RicsScore Score = RicsScore.Hash)
+{
+    public string Name => Kind switch
+    {
+        PredictionModeKind.Rics => "rics",
+        PredictionModeKind.RicsCyclic => "rics-cyclic",
+        _ => "standard",
+    };
+
+    /// <summary>The RICS setting the mode selects with (null: the standard centre crop); cyclic needs no window.</summary>
+    public RicsSetting? Selection => Kind switch
+    {
+        PredictionModeKind.Rics => new RicsSetting(Score, Window),
+        PredictionModeKind.RicsCyclic => new RicsSetting(RicsScore.Cyclic, 0),
+        _ => null,
+    };
+
+    /// <summary>The guarantee printed for the user (DESIGN §5).</summary>
+    public string Guarantee => Kind switch
+    {
+        PredictionModeKind.Rics when Score == RicsScore.Hash =>
+            string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"hash RICS n={Window}: a 1-px realistic shift along one axis keeps the classified crop with probability ≥ (n−1)/(n+1) = ") +
+            string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{100 * RicsScores.AxisBound(Window):F1}% (N1 average {100 * RicsScores.N1Bound(Window):F1}%) when pixels shift exactly (integer shifts, no resampling)"),
+        PredictionModeKind.Rics => $"{RicsScores.Name(Score)} RICS n={Window}: no proven bound for smooth scores; measure it with evaluate --rics {Window} --rics-score {RicsScores.Name(Score)}",
+        PredictionModeKind.RicsCyclic => "cyclic RICS: every integer cyclic shift of an input gives the identical canonical image, so the same prediction (100%)",
+        _ => "standard centre crop: no shift guarantee (measure it with evaluate)",
+    };
+}
+
+public enum PredictionModeKind { Standard, Rics, RicsCyclic }
+
+/// <summary>
+/// Robust inference as a product: one prediction per input, from the crop the mode selects, one inference per input.
+/// The same pipeline as evaluate; only the plan (<see cref="ImagePlanner.Deployment"/>) and the sink differ.
+/// </summary>
+public sealed class RobustPredictor(EvaluatedModel model, RunSettings settings, PredictionMode mode)
+{
+    private readonly ImagePipeline _pipeline = new([model], settings, ImagePlanner.Deployment(mode.Selection, settings.Rics.Seed));
+
+    public (List<PredictionRow> Rows, List<ErrorRow> Errors) Predict(DatasetShard shard, IEnumerable<ImageRecord> records, Action<int>? onImage = null)
+    {
+        var sink = new PredictionSink(settings, shard.Id, mode);
+        _pipeline.Run(records, sink, onImage is null ? null : (n, _) => onImage(n));
+        return (sink.Rows, sink.Errors);
+    }
+
+    private sealed class PredictionSink(RunSettings settings, ShardId shard, PredictionMode mode) : IPipelineSink
+    {
+        public List<PredictionRow> Rows { get; } = [];
+        public List<ErrorRow> Errors { get; } = [];
+
+        public void Failed(PreparedImage image, ErrorStage stage, string reason) => Errors.Add(RowBuilder.ErrorRow(settings, shard, image.Key, stage, reason));
+
+        public void Completed(ImageModelWork work) => Rows.Add(RowBuilder.PredictionRow(settings, shard, work, mode.Name, mode.Selection));
+    }
+}

@@ -1,0 +1,44 @@
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Planning;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
+using RobustCrop.Core.Settings;
+using RobustCrop.Worker.Inference;
+
+namespace RobustCrop.Worker.Pipeline;
+
+/// <summary>
+/// Runs one shard: the <see cref="ImagePipeline"/> with the measurement plan, its outputs turned into result rows.
+/// Decoding runs ahead of inference; callers (actors) run this on a dedicated thread, never on their mailbox.
+/// </summary>
+public sealed class ShardEvaluator(IReadOnlyList<EvaluatedModel> models, RunSettings settings)
+{
+    private readonly ImagePipeline _pipeline = new(models, settings, ImagePlanner.Measurement(settings));
+
+    /// <param name="onImage">Called after each input is finished (for progress), with crops inferred so far.</param>
+    public async Task<ShardResult> EvaluateAsync(DatasetShard shard, IEnumerable<ImageRecord> records,
+        Action<int, long>? onImage = null, CancellationToken ct = default)
+    {
+        var result = new ShardResult(shard.Id);
+        foreach (var m in models) { result.Images[m.Id] = []; result.Crops[m.Id] = []; result.Rics[m.Id] = []; }
+        var totals = await _pipeline.RunAsync(records, new RowSink(settings, result), onImage, ct).ConfigureAwait(false);
+        result.Inputs = totals.Inputs;
+        result.CropsInferred = totals.CropsInferred;
+        return result;
+    }
+
+    /// <summary>Each finished image × model becomes its images, crops and rics rows; each unusable input one error row.</summary>
+    private sealed class RowSink(RunSettings settings, ShardResult result) : IPipelineSink
+    {
+        public void Failed(PreparedImage image, ErrorStage stage, string reason)
+            => result.Errors.Add(RowBuilder.ErrorRow(settings, result.Shard, image.Key, stage, reason));
+
+        public void Completed(ImageModelWork w)
+        {
+            result.Images[w.Model.Id].Add(RowBuilder.ImageRow(settings, result.Shard, w));
+            result.Crops[w.Model.Id].AddRange(RowBuilder.CropRows(settings, result.Shard, w));
+            result.Rics[w.Model.Id].AddRange(RowBuilder.RicsRows(settings, result.Shard, w));
+        }
+    }
+}
