@@ -1,5 +1,5 @@
-using RobustCrop.Worker.Pipeline;
-using RobustCrop.Worker.Inference;
+using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
 
 namespace RobustCrop.Cli;
 
@@ -11,7 +11,7 @@ public static class Defaults
 {
     public const string Out = "out";
     public const string Device = "cpu";
-    public const int Batch = 32;
+    public const int Batch = RunSettings.DefaultBatch;
 
     /// <summary>ONNX Runtime intra-op threads: all cores, the most <c>--threads</c> accepts.</summary>
     public static int Threads => Environment.ProcessorCount;
@@ -34,14 +34,14 @@ public static class Defaults
         public static readonly IReadOnlyList<int> SampleRicsWindows = [9];
 
         public const int Limit = 0;
-        public const int ShardSize = 256;
-        public const int WindowK = 2;
-        public const double Tau = 0.99;
+        public const int ShardSize = RunSettings.DefaultShardSize;
+        public const int WindowK = RunSettings.DefaultWindowK;
+        public const double Tau = RunSettings.DefaultTau;
         public const string RicsScore = "hash";
         public const int Workers = 1;
 
         /// <summary>The hash score's seed: fixed, so runs are reproducible.</summary>
-        public static ulong RicsSeed => new EvaluationSettings("x").RicsSeed;
+        public const ulong RicsSeed = RicsSelection.DefaultSeed;
     }
 
     public static class Coordinator

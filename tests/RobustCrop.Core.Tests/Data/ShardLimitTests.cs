@@ -8,9 +8,9 @@ public sealed class ShardLimitTests
 {
     private static readonly DatasetShard[] Plan =
     [
-        new(new ShardId(0), "a", 0, 12),
-        new(new ShardId(1), "b", 0, 256),
-        new(new ShardId(2), "b", 256, 256),
+        new(new ShardId(0), ShardSource.Of("a"), 0, 12),
+        new(new ShardId(1), ShardSource.Of("b"), 0, 256),
+        new(new ShardId(2), ShardSource.Of("b"), 256, 256),
     ];
 
     [Fact]
@@ -19,7 +19,7 @@ public sealed class ShardLimitTests
         var limited = ShardLimit.Apply(Plan, 112);
         Assert.Equal(2, limited.Count);
         Assert.Equal(Plan[0], limited[0]);
-        Assert.Equal(new DatasetShard(new ShardId(1), "b", 0, 100), limited[1]);
+        Assert.Equal(new DatasetShard(new ShardId(1), ShardSource.Of("b"), 0, 100), limited[1]);
     }
 
     [Fact]

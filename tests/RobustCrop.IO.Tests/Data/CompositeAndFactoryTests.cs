@@ -37,9 +37,9 @@ public sealed class CompositeAndFactoryTests
         dir.File("a/0.png", "a0");
         var composite = new CompositeDataset([new ImageFolderDataset(Path.Combine(dir.Path, "a"))]);
 
-        Assert.Throws<ArgumentException>(() => composite.ReadShard(new DatasetShard(new ShardId(0), "a", 0, 1)).ToList());
-        Assert.Throws<ArgumentException>(() => composite.ReadShard(new DatasetShard(new ShardId(0), "0|other|0|a", 0, 1)).ToList());
-        Assert.Throws<ArgumentException>(() => composite.ReadShard(new DatasetShard(new ShardId(0), "1|a|0|a", 0, 1)).ToList());
+        Assert.Throws<ArgumentException>(() => composite.ReadShard(new DatasetShard(new ShardId(0), ShardSource.Of("a"), 0, 1)).ToList());
+        Assert.Throws<ArgumentException>(() => composite.ReadShard(new DatasetShard(new ShardId(0), ShardSource.OfChild(0, "other", new ShardId(0), ShardSource.Of("a")), 0, 1)).ToList());
+        Assert.Throws<ArgumentException>(() => composite.ReadShard(new DatasetShard(new ShardId(0), ShardSource.OfChild(1, "a", new ShardId(0), ShardSource.Of("a")), 0, 1)).ToList());
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class CompositeAndFactoryTests
 
         var plan = composite.PlanShards(10);
 
-        Assert.Equal("1|x|y|0|x|y", plan[1].Source);
+        Assert.Equal("1|x|y|0|x|y", plan[1].Source.ToString());
         Assert.Equal(["x/1.png", "x|y/0.png"], plan.SelectMany(composite.ReadShard).Select(r => r.Key));
     }
 

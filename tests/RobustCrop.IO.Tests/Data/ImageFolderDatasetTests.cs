@@ -56,7 +56,7 @@ public sealed class ImageFolderDatasetTests
 
         var plan = ds.PlanShards(4);
 
-        Assert.Equal([new DatasetShard(new ShardId(0), "imgs", 0, 4), new DatasetShard(new ShardId(1), "imgs", 4, 2)], plan);
+        Assert.Equal([new DatasetShard(new ShardId(0), ShardSource.Of("imgs"), 0, 4), new DatasetShard(new ShardId(1), ShardSource.Of("imgs"), 4, 2)], plan);
         Assert.Equal(["imgs/zebra/10.JPG", "imgs/zebra/2.jpg"], ds.ReadShard(plan[1]).Select(r => r.Key));
         // A second instance over the same folder plans the same shards.
         Assert.Equal(plan, new ImageFolderDataset(Path.Combine(dir.Path, "imgs")).PlanShards(4));

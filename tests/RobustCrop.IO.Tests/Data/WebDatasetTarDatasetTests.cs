@@ -58,9 +58,9 @@ public sealed class WebDatasetTarDatasetTests
         string path = dir.File("shard.tar", FiveSamples());
         var ds = new WebDatasetTarDataset(path);
 
-        Assert.Equal([new DatasetShard(new ShardId(0), "shard/shard.tar", 0, -1)], ds.PlanShards(5));
+        Assert.Equal([new DatasetShard(new ShardId(0), ShardSource.Of("shard/shard.tar"), 0, -1)], ds.PlanShards(5));
         Assert.Equal(
-            [new DatasetShard(new ShardId(0), "shard/shard.tar", 0, 2), new DatasetShard(new ShardId(1), "shard/shard.tar", 2, 2), new DatasetShard(new ShardId(2), "shard/shard.tar", 4, 1)],
+            [new DatasetShard(new ShardId(0), ShardSource.Of("shard/shard.tar"), 0, 2), new DatasetShard(new ShardId(1), ShardSource.Of("shard/shard.tar"), 2, 2), new DatasetShard(new ShardId(2), ShardSource.Of("shard/shard.tar"), 4, 1)],
             ds.PlanShards(2));
         Assert.Equal(["shard/000002", "shard/000003"], ds.ReadShard(ds.PlanShards(2)[1]).Select(r => r.Key));
         string[] all = ["shard/000000", "shard/000001", "shard/000002", "shard/000003", "shard/000004"];
@@ -79,7 +79,7 @@ public sealed class WebDatasetTarDatasetTests
 
         var plan = ds.PlanShards(10);
 
-        Assert.Equal(["wds/00000.tar", "wds/00001.tar"], plan.Select(s => s.Source));
+        Assert.Equal(["wds/00000.tar", "wds/00001.tar"], plan.Select(s => s.Source.ToString()));
         var records = plan.SelectMany(ds.ReadShard).ToList();
         Assert.Equal(["wds/00000/000000", "wds/00000/000001", "wds/00001/b/000010"], records.Select(r => r.Key));
         Assert.Equal([null, null, "1"], records.Select(r => r.Label));

@@ -4,6 +4,7 @@ using RobustCrop.Core.Imaging;
 using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Models;
 using RobustCrop.IO.Models;
+using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 
@@ -45,10 +46,10 @@ internal static class PipelineHarness
         return Enumerable.Range(0, count).Select(i => new ImageRecord($"noise/{i:D4}", label, null, Noise(width, height, random))).ToList();
     }
 
-    public static ShardResult Run(IReadOnlyList<EvaluatedModel> models, EvaluationSettings settings, IEnumerable<ImageRecord> records)
-        => new ShardEvaluator(models, settings).EvaluateAsync(new DatasetShard(new ShardId(0), "memory", 0, -1), records)
+    public static ShardResult Run(IReadOnlyList<EvaluatedModel> models, RunSettings settings, IEnumerable<ImageRecord> records)
+        => new ShardEvaluator(models, settings).EvaluateAsync(new DatasetShard(new ShardId(0), ShardSource.Of("memory"), 0, -1), records)
             .GetAwaiter().GetResult();
 
-    public static ShardResult Run(EvaluatedModel model, EvaluationSettings settings, IEnumerable<ImageRecord> records)
+    public static ShardResult Run(EvaluatedModel model, RunSettings settings, IEnumerable<ImageRecord> records)
         => Run([model], settings, records);
 }

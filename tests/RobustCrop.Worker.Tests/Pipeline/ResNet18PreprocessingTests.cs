@@ -7,6 +7,7 @@ using RobustCrop.Core.Imaging;
 using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Models;
 using RobustCrop.IO.Models;
+using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 
@@ -83,8 +84,8 @@ public class ResNet18PreprocessingTests(ShippedResNet18Fixture fixture) : IClass
         ImageRecord[] records = new[] { "chelsea.png", "coffee.png" }
             .Select(p => new ImageRecord($"photos/{p}", null, File.ReadAllBytes(Path.Combine(fixture.Root, "samples", "photos", p)), null))
             .ToArray();
-        var result = await new ShardEvaluator([fixture.Model], new EvaluationSettings("r", WindowK: 1, KeepEmbeddings: true, MaxBatch: 8))
-            .EvaluateAsync(new DatasetShard(new ShardId(0), "photos", 0, -1), records);
+        var result = await new ShardEvaluator([fixture.Model], new RunSettings(new RunId("r")) { WindowK = 1, KeepEmbeddings = true, Batch = 8 })
+            .EvaluateAsync(new DatasetShard(new ShardId(0), ShardSource.Of("photos"), 0, -1), records);
 
         Assert.Empty(result.Errors);
         var rows = result.Images["resnet18"];

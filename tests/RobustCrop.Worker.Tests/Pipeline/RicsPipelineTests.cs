@@ -1,4 +1,6 @@
+using RobustCrop.Core.Planning;
 using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Pipeline;
 using RobustCrop.Worker.Inference;
 using RobustCrop.TestSupport;
@@ -24,7 +26,7 @@ public class RicsPipelineTests
     public void HashRics_MeanConsistency_MatchesTheN1Bound()
     {
         using var model = Model(TinyModels.RandomProjection(Crop, 256, seed: 21), "proj", Crop, Resize);
-        var settings = new EvaluationSettings("r", WindowK: 1, RicsWindows: [3, MaxWindow], RicsScoreKinds: [RicsScore.Hash]);
+        var settings = new RunSettings(new RunId("r")) { WindowK = 1, Rics = RicsSelection.Of([3, MaxWindow], [RicsScore.Hash], cyclic: false) };
         var result = Run(model, settings, NoiseRecords(Images, Resize, Resize, seed: 22));
 
         Assert.Empty(result.Errors);
@@ -51,7 +53,7 @@ public class RicsPipelineTests
     public void CyclicRics_IsFullyConsistent()
     {
         using var model = Model(TinyModels.RandomProjection(Crop, 256, seed: 23), "proj", Crop, Resize);
-        var settings = new EvaluationSettings("r", WindowK: 1, RicsCyclic: true);
+        var settings = new RunSettings(new RunId("r")) { WindowK = 1, Rics = RicsSelection.Of([], [RicsScore.Hash], cyclic: true) };
         var result = Run(model, settings, NoiseRecords(30, Resize, Resize, seed: 24));
 
         var rows = result.Rics["proj"];
@@ -74,7 +76,7 @@ public class RicsPipelineTests
         // W2 frames need one more pixel of room on each side than N1.
         const int resize = Crop + 2 * ((5 - 1) / 2 + 2);
         using var model = Model(TinyModels.RandomProjection(Crop, 256, seed: 25), "proj", Crop, resize);
-        var settings = new EvaluationSettings("r", WindowK: 2, RicsWindows: [5], RicsScoreKinds: [RicsScore.Hash], RicsWindowFrames: true);
+        var settings = new RunSettings(new RunId("r")) { WindowK = 2, Rics = RicsSelection.Of([5], [RicsScore.Hash], cyclic: false, windowFrames: true) };
         var result = Run(model, settings, NoiseRecords(40, resize, resize, seed: 26));
 
         var rows = result.Rics["proj"];

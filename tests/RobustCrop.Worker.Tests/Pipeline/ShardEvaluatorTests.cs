@@ -7,6 +7,7 @@ using RobustCrop.IO.Onnx;
 using RobustCrop.TestSupport;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
+using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
@@ -33,7 +34,7 @@ public class ShardEvaluatorTests
     {
         using var model = Model(TinyModels.MeanColour(Crop), "mean", Crop, Resize);
         var record = new ImageRecord("constant", null, null, Constant(Resize + 6, Resize, 200, 30, 90));
-        var result = Run(model, new EvaluationSettings("r", WindowK: 2), [record]);
+        var result = Run(model, new RunSettings(new RunId("r")) { WindowK = 2 }, [record]);
 
         var row = Assert.Single(result.Images["mean"]);
         Assert.Empty(result.Errors);
@@ -52,7 +53,7 @@ public class ShardEvaluatorTests
     public void GlobalAverage_OnNoise_IsCyclicInvariant()
     {
         using var model = Model(TinyModels.GlobalAverage(Crop), "avg", Crop, Resize);
-        var result = Run(model, new EvaluationSettings("r", WindowK: 1), NoiseRecords(20, Resize, Resize, seed: 1));
+        var result = Run(model, new RunSettings(new RunId("r")) { WindowK = 1 }, NoiseRecords(20, Resize, Resize, seed: 1));
 
         Assert.Equal(20, result.Images["avg"].Count);
         Assert.All(result.Images["avg"], row =>
@@ -71,7 +72,7 @@ public class ShardEvaluatorTests
     {
         // A classifier of the channel means is invariant to rolls but not to new pixels entering the crop.
         using var model = Model(ChannelMeanClasses(10, seed: 3, Crop), "cm", Crop, Resize);
-        var result = Run(model, new EvaluationSettings("r", WindowK: 1), NoiseRecords(40, Resize, Resize, seed: 2));
+        var result = Run(model, new RunSettings(new RunId("r")) { WindowK = 1 }, NoiseRecords(40, Resize, Resize, seed: 2));
 
         var rows = result.Images["cm"];
         Assert.Equal(40, rows.Count);
@@ -88,7 +89,7 @@ public class ShardEvaluatorTests
     public void TopLeftPixel_OnNoise_IsFooledByCyclicShifts()
     {
         using var model = Model(TinyModels.TopLeftPixelClasses(64, seed: 5, Crop), "tl", Crop, Resize);
-        var result = Run(model, new EvaluationSettings("r", WindowK: 1), NoiseRecords(40, Resize, Resize, seed: 3));
+        var result = Run(model, new RunSettings(new RunId("r")) { WindowK = 1 }, NoiseRecords(40, Resize, Resize, seed: 3));
 
         var rows = result.Images["tl"];
         Assert.Equal(40, rows.Count);
@@ -107,7 +108,7 @@ public class ShardEvaluatorTests
         var g = new SceneGeometry(Resize + 6, Resize, Resize, Crop);
         Assert.Equal((7, 4), (g.BaseX, g.BaseY));
 
-        var k2 = Run(model, new EvaluationSettings("r", WindowK: 2), records);
+        var k2 = Run(model, new RunSettings(new RunId("r")) { WindowK = 2 }, records);
         var crops = k2.Crops["geo"];
         Assert.Equal(33, crops.Count);
         Assert.Equal(33, k2.CropsInferred);
@@ -123,7 +124,7 @@ public class ShardEvaluatorTests
         Assert.Equal(ShiftSets.N1.Select(s => (s.Dx, s.Dy)).OrderBy(t => t), cyclic.Select(c => (c.Dx, c.Dy)).OrderBy(t => t));
         Assert.Equal(33, crops.Select(c => (c.Kind, c.Dx, c.Dy)).Distinct().Count());
 
-        var k1 = Run(model, new EvaluationSettings("r", WindowK: 1), records);
+        var k1 = Run(model, new RunSettings(new RunId("r")) { WindowK = 1 }, records);
         Assert.Equal(17, k1.Crops["geo"].Count);
         Assert.Equal(17, k1.CropsInferred);
     }
@@ -143,7 +144,7 @@ public class ShardEvaluatorTests
             new("red-labelled-blue", "blue", null, Constant(Resize, Resize, 250, 10, 10)),
             new("red-unlabelled", null, null, Constant(Resize, Resize, 250, 10, 10)),
         ];
-        var result = Run([named, logits], new EvaluationSettings("r", WindowK: 1), records);
+        var result = Run([named, logits], new RunSettings(new RunId("r")) { WindowK = 1 }, records);
 
         var byKey = result.Images["named"].ToDictionary(r => r.ImageKey);
         Assert.Equal((0, "red", (bool?)true), (byKey["red-labelled-red"].Prediction, byKey["red-labelled-red"].PredictionLabel, byKey["red-labelled-red"].Correct));
@@ -165,8 +166,8 @@ public class ShardEvaluatorTests
     {
         using var model = Model(TinyModels.RandomProjection(Crop, 32, seed: 7), "proj", Crop, Resize);
         var records = NoiseRecords(9, Resize + 3, Resize, seed: 6);
-        var one = Run(model, new EvaluationSettings("r", WindowK: 2, MaxBatch: 1), records);
-        var seven = Run(model, new EvaluationSettings("r", WindowK: 2, MaxBatch: 7), records);
+        var one = Run(model, new RunSettings(new RunId("r")) { WindowK = 2, Batch = 1 }, records);
+        var seven = Run(model, new RunSettings(new RunId("r")) { WindowK = 2, Batch = 7 }, records);
 
         Assert.Equal(9, one.Images["proj"].Count);
         Assert.Equal(one.Images["proj"], seven.Images["proj"]);
@@ -178,9 +179,9 @@ public class ShardEvaluatorTests
     public async Task NaNOutput_StopsTheShard()
     {
         using var model = Model(TinyModels.ReturnsNaN(Crop), "nan", Crop, Resize);
-        var evaluator = new ShardEvaluator([model], new EvaluationSettings("r", WindowK: 1, MaxBatch: 4));
+        var evaluator = new ShardEvaluator([model], new RunSettings(new RunId("r")) { WindowK = 1, Batch = 4 });
         var ex = await Assert.ThrowsAsync<ModelOutputException>(() =>
-            evaluator.EvaluateAsync(new DatasetShard(new ShardId(0), "memory", 0, -1), NoiseRecords(3, Resize, Resize, seed: 8)));
+            evaluator.EvaluateAsync(new DatasetShard(new ShardId(0), ShardSource.Of("memory"), 0, -1), NoiseRecords(3, Resize, Resize, seed: 8)));
         Assert.Contains("NaN", ex.Message);
     }
 }
@@ -205,9 +206,9 @@ public class ShardEvaluatorFailureTests
         // More inputs than the decode queue holds: the reader must not stay blocked on a queue nobody drains.
         using var model = Model(TinyModels.ReturnsNaN(16), "nan", 16, 24);
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var evaluator = new ShardEvaluator([model], new EvaluationSettings("r", WindowK: 1, MaxBatch: 4));
+        var evaluator = new ShardEvaluator([model], new RunSettings(new RunId("r")) { WindowK = 1, Batch = 4 });
         await Assert.ThrowsAsync<ModelOutputException>(() =>
-            evaluator.EvaluateAsync(new DatasetShard(new ShardId(0), "memory", 0, -1), Tracked(NoiseRecords(200, 24, 24, seed: 9), closed)));
+            evaluator.EvaluateAsync(new DatasetShard(new ShardId(0), ShardSource.Of("memory"), 0, -1), Tracked(NoiseRecords(200, 24, 24, seed: 9), closed)));
         var finished = await Task.WhenAny(closed.Task, Task.Delay(TimeSpan.FromSeconds(10)));
         Assert.True(finished == closed.Task, "the shard's input was never closed after the failure");
     }

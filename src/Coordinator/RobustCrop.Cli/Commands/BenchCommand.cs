@@ -1,3 +1,5 @@
+using RobustCrop.Core.Planning;
+using RobustCrop.Core.Settings;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -50,19 +52,21 @@ public sealed class BenchCommand : Command
         var dataset = DatasetFactory.Open(data);
         var records = TakeRecords(dataset, images);
         using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads);
-        var settings = new EvaluationSettings("bench", MaxBatch: batch);
+        var settings = new RunSettings(new RunId("bench")) { Data = data, ZooPath = zooPath, Batch = batch };
         Out($"model {modelId} on {model.Device}, {threads} intra-op thread(s), batch {batch}, {records.Count} inputs from {dataset.Name}");
 
         // 1. Preparation cost: decode + resize once per image, then write every planned crop (normalised) into a tensor.
+        // The same preparer and planner as the pipeline measured in 3, timed stage by stage.
         var preparer = new ImagePreparer([manifest.SceneFamily], settings);
+        var planner = ImagePlanner.Measurement(settings);
         var sw = Stopwatch.StartNew();
         var prepared = records.Select(preparer.Prepare).Where(p => !p.IsError).ToList();
         double decodeMs = sw.Elapsed.TotalMilliseconds;
         var plans = prepared.Select(p =>
         {
             var scene = p.Scenes[manifest.SceneFamily];
-            return (scene, plan: CropPlan.Build(new SceneGeometry(scene.Width, scene.Height, manifest.ResizeSize, manifest.InputSize), settings.RealisticShifts, ShiftSets.N1));
-        }).ToList();
+            return (scene, plan: planner.Plan(scene, new SceneGeometry(scene.Width, scene.Height, manifest.ResizeSize, manifest.InputSize)).Crops);
+        }).Where(p => p.plan is not null).Select(p => (p.scene, plan: p.plan!)).ToList();
         int cropFloats = 3 * manifest.InputSize * manifest.InputSize;
         int totalCrops = plans.Sum(p => p.plan.Crops.Length);
         // Tensors are allocated and touched before timing, so the figure is the crop writer's, not the page faults'.
@@ -101,7 +105,7 @@ public sealed class BenchCommand : Command
         string tmp = Path.Combine(Path.GetTempPath(), "robustcrop-bench-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            var shard = new DatasetShard(new ShardId(0), "bench", 0, records.Count);
+            var shard = new DatasetShard(new ShardId(0), ShardSource.Of("bench"), 0, records.Count);
             var evaluator = new ShardEvaluator([model], settings);
             var writer = new ShardWriter(new LocalFolderStore(tmp), new RunLayout("bench"), [model], "bench", settings);
             sw.Restart();

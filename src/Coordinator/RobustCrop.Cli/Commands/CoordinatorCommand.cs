@@ -50,9 +50,9 @@ public sealed class CoordinatorCommand : Command
                 StatusInterval = TimeSpan.FromSeconds(status),
             });
             var progress = new RunProgress(io.Err, interactive: false, TimeSpan.FromSeconds(status));
-            progress.Note(string.Create(CultureInfo.InvariantCulture, $"coordinator: run {options.RunId} listening on {hp.Host}:{hp.Port}; start workers with: robustcrop-worker --join {host ?? hp.Host}:{hp.Port}"));
+            progress.Note(string.Create(CultureInfo.InvariantCulture, $"coordinator: run {options.Run.RunId.Value} listening on {hp.Host}:{hp.Port}; start workers with: robustcrop-worker --join {host ?? hp.Host}:{hp.Port}"));
             var summary = await new EvaluateJob(options, progress, topology).RunAsync(ct);
-            SummaryTable.Print(io.Ansi, summary, Path.Combine(options.Out, options.RunId));
+            SummaryTable.Print(io.Ansi, summary, Path.Combine(options.Run.Out, options.Run.RunId.Value));
             return 0;
         });
     }

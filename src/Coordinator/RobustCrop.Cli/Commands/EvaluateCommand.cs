@@ -20,7 +20,7 @@ public sealed class EvaluateCommand : Command
             var options = job.Bind(p);
             var progress = new RunProgress(io.Err, io.ErrIsTerminal);
             var summary = await new EvaluateJob(options, progress, ClusterTopology.Embedded(p.GetValue(workers))).RunAsync(ct);
-            SummaryTable.Print(io.Ansi, summary, Path.Combine(options.Out, options.RunId));
+            SummaryTable.Print(io.Ansi, summary, Path.Combine(options.Run.Out, options.Run.RunId.Value));
             return 0;
         });
     }

@@ -1,3 +1,4 @@
+using RobustCrop.Core.Settings;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -56,29 +57,22 @@ public sealed class EvaluateOptionSet
     {
         bool sample = !p.Given(Data);
         var windows = p.Given(Rics) ? p.GetValue(Rics)! : sample ? Defaults.Evaluate.SampleRicsWindows : [];
-        var options = new EvaluateOptions(
-            Data: p.GetValue(Data) ?? ShippedFiles.DefaultData,
-            Out: p.GetValue(Out)!,
-            RunId: p.GetValue(RunId) ?? NewRunId(),
-            ZooPath: p.GetValue(Zoo)!,
-            ModelIds: ModelIds(p.GetValue(Model)),
-            Device: p.GetValue(Device)!,
-            Limit: p.Given(Limit) ? p.GetValue(Limit) : sample ? Defaults.Evaluate.SampleLimit : Defaults.Evaluate.Limit,
-            ShardSize: p.GetValue(ShardSize),
-            Tau: p.GetValue(Tau),
-            WindowK: p.GetValue(Window),
-            KeepEmbeddings: p.GetValue(KeepEmbeddings),
-            Threads: p.GetValue(Threads),
-            Batch: p.GetValue(Batch),
-            RicsWindows: windows,
-            RicsScores: p.GetValue(RicsScore)!,
-            RicsCyclic: p.Given(RicsCyclic) ? p.GetValue(RicsCyclic) : windows.Count > 0,
-            RicsSeed: p.GetValue(RicsSeed));
-        return options with
+        var run = new RunSettings(new RunId(p.GetValue(RunId) ?? NewRunId()))
         {
-            ConnectionString = p.GetValue(ConnectionString),
-            RicsWindowFrames = p.GetValue(RicsFooledWindow),
+            Data = p.GetValue(Data) ?? ShippedFiles.DefaultData,
+            Out = p.GetValue(Out)!,
+            ZooPath = p.GetValue(Zoo)!,
+            ModelIds = [.. ModelIds(p.GetValue(Model)) ?? []],
+            Limit = p.Given(Limit) ? p.GetValue(Limit) : sample ? Defaults.Evaluate.SampleLimit : Defaults.Evaluate.Limit,
+            ShardSize = p.GetValue(ShardSize),
+            Tau = p.GetValue(Tau),
+            WindowK = p.GetValue(Window),
+            KeepEmbeddings = p.GetValue(KeepEmbeddings),
+            Batch = p.GetValue(Batch),
+            Rics = RicsSelection.Of(windows, p.GetValue(RicsScore)!, p.Given(RicsCyclic) ? p.GetValue(RicsCyclic) : windows.Count > 0,
+                p.GetValue(RicsSeed), p.GetValue(RicsFooledWindow)),
         };
+        return new EvaluateOptions(run, p.GetValue(Device)!, p.GetValue(Threads)) { ConnectionString = p.GetValue(ConnectionString) };
     }
 
     /// <summary>

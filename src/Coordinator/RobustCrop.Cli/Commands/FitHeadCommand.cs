@@ -1,3 +1,4 @@
+using RobustCrop.Core.Settings;
 using System.CommandLine;
 using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
@@ -40,7 +41,7 @@ public sealed class FitHeadCommand : Command
         using var model = ModelLoader.Load(manifest with { HeadPath = null }, DeviceSpec.Parse(device), threads);
         var fitter = new PrototypeHeadFitter(model.Interpreter.VectorDimension);
         int errors = 0, unlabelled = 0;
-        var embedder = new BaseCropEmbedder(model, new EvaluationSettings("fit-head"));
+        var embedder = new BaseCropEmbedder(model, new RunSettings(new RunId("fit-head")) { Data = data, ZooPath = zooPath, Limit = limit });
         foreach (var shard in shards)
         {
             ct.ThrowIfCancellationRequested();

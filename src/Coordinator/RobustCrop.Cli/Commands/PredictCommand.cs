@@ -1,3 +1,4 @@
+using RobustCrop.Core.Settings;
 using System.CommandLine;
 using System.Globalization;
 using RobustCrop.Coordinator.Console;
@@ -58,7 +59,8 @@ public sealed class PredictCommand : Command
         var zoo = ZooFile.Load(zooPath, ShippedFiles.BuiltinModelsDir);
         var manifest = modelId is null ? zoo[0] : zoo.FirstOrDefault(m => m.Id == modelId) ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
         var mode = new PredictionMode(robust ? PredictionModeKind.Rics : cyclic ? PredictionModeKind.RicsCyclic : PredictionModeKind.Standard, window, score);
-        var settings = new EvaluationSettings(runId, MaxBatch: batch) { RicsSeed = seed };
+        var settings = new RunSettings(new RunId(runId)) { Data = data, Out = outDir, ZooPath = zooPath, Limit = limit, ShardSize = shardSize, Batch = batch };
+        settings = settings with { Rics = settings.Rics with { Seed = seed } };
         var dataset = DatasetFactory.Open(data);
         var shards = ShardLimit.Apply(dataset.PlanShards(shardSize), limit);
         var store = await StoreFactory.OpenAsync(outDir, connectionString, ct);

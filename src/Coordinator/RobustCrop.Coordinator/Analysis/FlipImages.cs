@@ -2,14 +2,16 @@ using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
 using RobustCrop.Core.Imaging;
 using RobustCrop.IO.Imaging;
+using RobustCrop.Core.Settings;
+using RobustCrop.Worker.Pipeline;
+using RobustCrop.Worker.Inference;
 using SkiaSharp;
 
 namespace RobustCrop.Coordinator.Analysis;
 
 /// <summary>
-/// Draws flipped examples from the source data: the run stores no pixels, so each flipped image is read again,
-/// decoded and resized exactly as evaluate did (same decoder, same resizer, the model's settings from the Parquet
-/// metadata), and the two crops are cut at the absolute scene positions the crops table records.
+/// Draws flipped examples from the source data: the run stores no pixels, so each flipped image is read again and
+/// prepared by the pipeline's <see cref="ImagePreparer"/> (the model's settings from the Parquet metadata), and the two crops are cut at the absolute scene positions the crops table records.
 /// </summary>
 public static class FlipImages
 {
@@ -24,18 +26,22 @@ public static class FlipImages
             .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         if (wanted.Count == 0) return result;
         var dataset = DatasetFactory.Open(dataSpec);
+        // The pipeline's own preparer, so a drawn scene is the very scene evaluate cropped (same decode limits and resizer).
+        var families = flips.Where(f => preprocessing.ContainsKey(f.Model))
+            .Select(f => (preprocessing[f.Model].ResizeSize, preprocessing[f.Model].Interpolation)).Distinct().ToList();
+        var preparer = new ImagePreparer(families, new RunSettings(new RunId("report")) { Data = dataSpec });
         foreach (var shard in dataset.PlanShards(1024))
         {
             foreach (var record in dataset.ReadShard(shard))
             {
                 ct.ThrowIfCancellationRequested();
                 if (!wanted.TryGetValue(record.Key, out var examples)) continue;
-                var source = Decode(record);
-                if (source is null) continue;
+                var image = preparer.Prepare(record);
+                if (image.IsError) continue;
                 foreach (var f in examples)
                 {
                     var pre = preprocessing[f.Model];
-                    var scene = SceneResizer.ResizeShorterSide(source, pre.ResizeSize, pre.Interpolation);
+                    var scene = image.Scenes[(pre.ResizeSize, pre.Interpolation)];
                     if (!Fits(scene, f.BaseX, f.BaseY, pre.InputSize) || !Fits(scene, f.ShiftX, f.ShiftY, pre.InputSize)) continue;
                     result[(f.Model, f.ImageKey)] = SideBySide(scene, pre.InputSize, f, typeface);
                 }
@@ -44,13 +50,6 @@ public static class FlipImages
             }
         }
         return result;
-    }
-
-    private static RgbImage? Decode(ImageRecord record)
-    {
-        if (record.Raw is not null) return record.Raw;
-        if (record.Encoded is not { } bytes) return null;
-        return ImageDecoder.Decode(bytes.Span, DecodeLimits.Default).Image;
     }
 
     private static bool Fits(RgbImage scene, int x, int y, int size) => x >= 0 && y >= 0 && x + size <= scene.Width && y + size <= scene.Height;

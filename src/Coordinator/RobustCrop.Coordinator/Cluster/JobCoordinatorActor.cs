@@ -277,17 +277,17 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
 
     private void Finish(RunSummary? summary)
     {
-        _finished = new JobFinished(_spec.RunId, true, null);
+        _finished = new JobFinished(_spec.Run.RunId.Value, true, null);
         foreach (var w in _workers.Values) w.Actor.Tell(_finished);
         _observer.Finished();
-        _observer.Event($"cluster job_complete run_id={_spec.RunId} shards={_plan?.ToDo.Length}");
+        _observer.Event($"cluster job_complete run_id={_spec.Run.RunId.Value} shards={_plan?.ToDo.Length}");
         _outcome.TrySetResult(new JobOutcome(summary, null));
     }
 
     private void Fail(string reason)
     {
         if (_finished is not null) return;
-        _finished = new JobFinished(_spec.RunId, false, reason);
+        _finished = new JobFinished(_spec.Run.RunId.Value, false, reason);
         foreach (var w in _workers.Values) w.Actor.Tell(_finished);
         _outcome.TrySetResult(new JobOutcome(null, reason));
     }

@@ -46,16 +46,17 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
 {
     public async Task<RunSummary> RunAsync(CancellationToken ct)
     {
-        var dataset = DatasetFactory.Open(options.Data);
+        var run = options.Run;
+        var dataset = DatasetFactory.Open(run.Data);
         // Before any model is loaded: a wrong connection string or unreachable storage fails at start, with one line.
-        var store = await StoreFactory.OpenAsync(options.Out, options.ConnectionString, ct, options.StorageOptions);
-        var layout = new RunLayout(options.RunId);
-        var manifests = JobRuntime.SelectModels(ZooFile.Load(options.ZooPath, ShippedFiles.BuiltinModelsDir), options.ModelIds, options.ZooPath);
-        var shards = ShardLimit.Apply(dataset.PlanShards(options.ShardSize), options.Limit);
+        var store = await StoreFactory.OpenAsync(run.Out, options.ConnectionString, ct, options.StorageOptions);
+        var layout = new RunLayout(run.RunId.Value);
+        var manifests = JobRuntime.SelectModels(ZooFile.Load(run.ZooPath, ShippedFiles.BuiltinModelsDir), run.ModelIds, run.ZooPath);
+        var shards = ShardLimit.Apply(dataset.PlanShards(run.ShardSize), run.Limit);
         DeviceSpec.Parse(options.Device);
         foreach (var m in manifests) ModelLoader.Validate(m);
 
-        var spec = options.ToJobSpec();
+        var spec = new JobSpec(options.ForWorkers());
         var backend = new RunJobBackend(dataset, shards, manifests, store, layout);
         var outcome = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var observer = new ConsoleJobObserver(progress, topology.Verbose);

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Runtime.Serialization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using RobustCrop.Cluster.Hosting;
@@ -39,6 +40,12 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General)
     {
         RespectNullableAnnotations = true,
+        // Only state travels: a computed, get-only member (RicsSelection.Any) is derived again on the receiving node,
+        // never sent, so no node reads a derived value that disagrees with its source. (Get-only sequences are still
+        // written by System.Text.Json; those carry [JsonIgnore].)
+        IgnoreReadOnlyProperties = true,
+        // Enums by name: a reordered or extended enum never changes what a number means between builds.
+        Converters = { new JsonStringEnumConverter() },
     };
 
     public override int Identifier => Id;

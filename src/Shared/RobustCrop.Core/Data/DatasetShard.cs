@@ -10,4 +10,4 @@ public readonly record struct ShardId(int Value)
 /// A slice of a dataset: <paramref name="Source"/> is the part it comes from (a folder, an IDX pair, a tar),
 /// <paramref name="Start"/>/<paramref name="Count"/> the item range inside that part (Count = -1: all of it).
 /// </summary>
-public sealed record DatasetShard(ShardId Id, string Source, long Start, long Count);
+public sealed record DatasetShard(ShardId Id, ShardSource Source, long Start, long Count);

@@ -1,10 +1,15 @@
 namespace RobustCrop.Core.Results;
 
 /// <summary>Where a crop came from: a realistic window of the scene or a cyclic roll of the base crop.</summary>
+public enum CropKind { Realistic, Cyclic }
+
+/// <summary>The crops files' <c>kind</c> column values of <see cref="CropKind"/>.</summary>
 public static class CropKinds
 {
     public const string Realistic = "realistic";
     public const string Cyclic = "cyclic";
+
+    public static string Name(CropKind kind) => kind == CropKind.Cyclic ? Cyclic : Realistic;
 }
 
 /// <summary>One row per image × model × evaluated crop (crops/model=&lt;m&gt;/part-&lt;shard&gt;.parquet).</summary>

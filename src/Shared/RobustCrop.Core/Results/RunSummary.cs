@@ -79,11 +79,7 @@ public sealed record RicsSummary(
 {
     /// <summary>(n−1)/(n+1): the chance that a one-pixel shift along one axis keeps the selected crop
     /// when scores behave like independent draws.</summary>
-    public static double AxisBound(int window)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
-        return (window - 1.0) / (window + 1.0);
-    }
+    public static double AxisBound(int window) => RobustCrop.Core.Rics.RicsScores.AxisBound(window);
 }
 
 public sealed record RicsCyclicSummary(

@@ -1,6 +1,10 @@
 namespace RobustCrop.Core.Rics;
 
-/// <summary>How RICS scores a candidate crop; every score depends on the crop's pixels only, never on its position.</summary>
+/// <summary>
+/// The RICS kinds (DESIGN §5): how a candidate crop is scored for realistic RICS — every score depends on the crop's
+/// pixels only, never on its position — or cyclic RICS. One enum for all three, so a RICS setting is one typed value
+/// and the rics rows' <c>score</c> column ("hash", "dog", "cyclic") is always written from it.
+/// </summary>
 public enum RicsScore
 {
     /// <summary>Seeded 64-bit hash of the exact pixels: the provable one, (n−1)/(n+1) single-axis consistency.</summary>
@@ -11,12 +15,19 @@ public enum RicsScore
     /// smooth, so it degrades gracefully when pixels are not exactly equal, and with interior maxima at the window's scale.
     /// </summary>
     Dog,
+
+    /// <summary>Not a score of candidates: the canonical roll of the base crop (<see cref="CyclicCanonicalizer"/>), window = C.</summary>
+    Cyclic,
 }
 
 public static class RicsScores
 {
-    public static string Name(RicsScore s) => s switch { RicsScore.Hash => "hash", RicsScore.Dog => "dog", _ => s.ToString() };
+    public static string Name(RicsScore s) => s switch { RicsScore.Hash => "hash", RicsScore.Dog => "dog", RicsScore.Cyclic => "cyclic", _ => s.ToString() };
 
+    /// <summary>True for the scores of realistic RICS (hash, dog): they pick a window position, cyclic picks a roll.</summary>
+    public static bool IsRealistic(RicsScore s) => s is RicsScore.Hash or RicsScore.Dog;
+
+    /// <summary>A realistic score by name; cyclic RICS has flags of its own (--rics-cyclic, --cyclic).</summary>
     public static RicsScore Parse(string text) => text.Trim().ToLowerInvariant() switch
     {
         "hash" => RicsScore.Hash,
@@ -25,7 +36,12 @@ public static class RicsScores
     };
 
     /// <summary>DESIGN §5: the single-axis one-pixel consistency bound of hash RICS with an n×n window.</summary>
-    public static double AxisBound(int n) => (n - 1.0) / (n + 1.0);
+    /// <remarks>The one place this bound is written: the summary, the report and predict's guarantee all read it here.</remarks>
+    public static double AxisBound(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        return (n - 1.0) / (n + 1.0);
+    }
 
     /// <summary>Expected consistency over the 8 shifts of N1 (4 axis, 4 diagonal) for i.i.d. scores.</summary>
     public static double N1Bound(int n) => (4 * OverlapBound(n, 1, 0) + 4 * OverlapBound(n, 1, 1)) / 8;

@@ -47,6 +47,7 @@ public sealed class RicsSelector
     public RicsChoice? Select(int n, RicsScore score, Shift frameShift)
     {
         if (n < 1 || n % 2 == 0) throw new ArgumentException($"RICS window must be odd and positive; got {n}");
+        if (!RicsScores.IsRealistic(score)) throw new ArgumentException($"{RicsScores.Name(score)} is not a realistic RICS score", nameof(score));
         int half = (n - 1) / 2;
         int cx = _base.X + frameShift.Dx, cy = _base.Y + frameShift.Dy;
         if (cx - half < _x0 || cy - half < _y0 || cx + half >= _x0 + _w || cy + half >= _y0 + _h) return null;

@@ -80,7 +80,7 @@ public sealed class IdxDataset : IImageDataset
 
     public IReadOnlyList<DatasetShard> PlanShards(int shardSize)
         => ShardPlanning.Slices(Count, shardSize)
-            .Select((s, i) => new DatasetShard(new ShardId(i), $"{Name}/{Split}", s.Start, s.Count))
+            .Select((s, i) => new DatasetShard(new ShardId(i), ShardSource.Of($"{Name}/{Split}"), s.Start, s.Count))
             .ToList();
 
     public IEnumerable<ImageRecord> ReadShard(DatasetShard shard)

@@ -52,7 +52,7 @@ public sealed class ImageFolderDataset : IImageDataset
 
     public IReadOnlyList<DatasetShard> PlanShards(int shardSize)
         => ShardPlanning.Slices(_files.Length, shardSize)
-            .Select((s, i) => new DatasetShard(new ShardId(i), Name, s.Start, s.Count))
+            .Select((s, i) => new DatasetShard(new ShardId(i), ShardSource.Of(Name), s.Start, s.Count))
             .ToList();
 
     public IEnumerable<ImageRecord> ReadShard(DatasetShard shard)

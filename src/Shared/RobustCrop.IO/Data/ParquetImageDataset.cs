@@ -83,7 +83,7 @@ public sealed class ParquetImageDataset : IImageDataset
 
     public IReadOnlyList<DatasetShard> PlanShards(int shardSize)
         => ShardPlanning.Slices(Count, shardSize)
-            .Select((s, i) => new DatasetShard(new ShardId(i), Name, s.Start, s.Count))
+            .Select((s, i) => new DatasetShard(new ShardId(i), ShardSource.Of(Name), s.Start, s.Count))
             .ToList();
 
     public IEnumerable<ImageRecord> ReadShard(DatasetShard shard)

@@ -63,7 +63,7 @@ public sealed class WebDatasetTarDataset : IImageDataset
         var shards = new List<DatasetShard>();
         foreach (string tar in _tars)
         {
-            string source = $"{Name}/{tar}";
+            var source = ShardSource.Of($"{Name}/{tar}");
             long samples = CountSamples(TarPath(tar));
             if (samples <= shardSize)
             {
@@ -80,7 +80,7 @@ public sealed class WebDatasetTarDataset : IImageDataset
     public IEnumerable<ImageRecord> ReadShard(DatasetShard shard)
     {
         string prefix = Name + "/";
-        string? tar = shard.Source.StartsWith(prefix, StringComparison.Ordinal) ? shard.Source[prefix.Length..] : null;
+        string? tar = shard.Source is PartSource { Part: var part } && part.StartsWith(prefix, StringComparison.Ordinal) ? part[prefix.Length..] : null;
         if (tar is null || Array.IndexOf(_tars, tar) < 0)
             throw new ArgumentException($"shard {shard.Id} ({shard.Source}) is not a shard of {Name}", nameof(shard));
         long start = Math.Max(0, shard.Start);

@@ -3,15 +3,6 @@ using RobustCrop.Core.Imaging;
 
 namespace RobustCrop.IO.Imaging;
 
-/// <summary>Bounds on what <see cref="ImageDecoder.Decode"/> accepts; everything outside them is an error row, not a crash.</summary>
-/// <param name="MaxPixels">Largest width·height (upright) accepted; checked against the header before any pixel memory is allocated.</param>
-/// <param name="MaxBytes">Largest encoded size accepted.</param>
-/// <param name="MinSide">Smallest width or height accepted.</param>
-public sealed record DecodeLimits(long MaxPixels = 40_000_000, long MaxBytes = 64L * 1024 * 1024, int MinSide = 8)
-{
-    public static DecodeLimits Default { get; } = new();
-}
-
 /// <summary>
 /// Outcome of a decode: exactly one of <see cref="Image"/> and <see cref="Error"/> is set.
 /// <see cref="SourceWidth"/>/<see cref="SourceHeight"/> are the upright (EXIF-oriented) dimensions whenever the header

@@ -99,7 +99,7 @@ public static class RunAggregator
     }
 
     /// <summary>The score name of cyclic RICS rows.</summary>
-    public const string CyclicScore = "cyclic";
+    public static string CyclicScore => RicsScores.Name(RicsScore.Cyclic);
 
     private static List<RicsSummary> SummariseRics(IReadOnlyList<RicsRow> rows, double tau)
         => rows.GroupBy(r => (r.Window, r.Score))

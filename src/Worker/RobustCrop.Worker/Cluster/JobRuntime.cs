@@ -7,7 +7,7 @@ using RobustCrop.Core.Models;
 using RobustCrop.IO.Models;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
-using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
@@ -18,24 +18,19 @@ namespace RobustCrop.Worker.Cluster;
 /// <summary>What a worker builds once from a <see cref="JobSpec"/>: the loaded models, the dataset and the result store.</summary>
 public sealed class JobRuntime : IDisposable
 {
-    private JobRuntime(JobSpec spec, IImageDataset dataset, IReadOnlyList<EvaluatedModel> models, ShardWriter writer, EvaluationSettings settings)
+    private JobRuntime(RunSettings settings, IImageDataset dataset, IReadOnlyList<EvaluatedModel> models, ShardWriter writer)
     {
-        Spec = spec;
+        Settings = settings;
         Dataset = dataset;
         Models = models;
         Writer = writer;
-        Settings = settings;
     }
 
-    public JobSpec Spec { get; }
+    /// <summary>The run, exactly as the coordinator's command line bound it: the pipeline reads it as it is.</summary>
+    public RunSettings Settings { get; }
     public IImageDataset Dataset { get; }
     public IReadOnlyList<EvaluatedModel> Models { get; }
     public ShardWriter Writer { get; }
-    public EvaluationSettings Settings { get; }
-
-    public static EvaluationSettings ToSettings(JobSpec spec) => new(spec.RunId, spec.Tau, spec.WindowK, spec.KeepEmbeddings, spec.Batch,
-        RicsWindows: [.. spec.RicsWindows], RicsScoreKinds: [.. spec.RicsScores.Select(RicsScores.Parse)], RicsCyclic: spec.RicsCyclic, RicsSeed: spec.RicsSeed,
-        RicsWindowFrames: spec.RicsWindowFrames);
 
     /// <summary>The zoo entries a run uses, in zoo order; an unknown id fails with the list of known ones.</summary>
     public static IReadOnlyList<ModelManifest> SelectModels(IReadOnlyList<ModelManifest> zoo, IReadOnlyCollection<string>? ids, string zooPath)
@@ -50,9 +45,10 @@ public sealed class JobRuntime : IDisposable
     /// <summary>Blocking (model loading takes seconds): callers run it off any actor's mailbox.</summary>
     public static JobRuntime Load(JobSpec spec, WorkerSettings worker)
     {
-        var dataset = DatasetFactory.Open(spec.Data);
-        var store = StoreFactory.Open(spec.Out, worker.ConnectionString, worker.StorageOptions);
-        var manifests = SelectModels(ZooFile.Load(spec.ZooPath, worker.BuiltinModelsDir), spec.ModelIds.IsDefaultOrEmpty ? null : spec.ModelIds, spec.ZooPath);
+        var settings = spec.Run;
+        var dataset = DatasetFactory.Open(settings.Data);
+        var store = StoreFactory.Open(settings.Out, worker.ConnectionString, worker.StorageOptions);
+        var manifests = SelectModels(ZooFile.Load(settings.ZooPath, worker.BuiltinModelsDir), settings.ModelIds.IsDefaultOrEmpty ? null : settings.ModelIds, settings.ZooPath);
         var device = DeviceSpec.Parse(worker.Device);
         var models = new List<EvaluatedModel>();
         try
@@ -69,9 +65,8 @@ public sealed class JobRuntime : IDisposable
             foreach (var m in models) m.Dispose();
             throw;
         }
-        var settings = ToSettings(spec);
-        var writer = new ShardWriter(store, new RunLayout(spec.RunId), models, worker.Id.Value, settings, dataset.Name);
-        return new JobRuntime(spec, dataset, models, writer, settings);
+        var writer = new ShardWriter(store, new RunLayout(settings.RunId.Value), models, worker.Id.Value, settings, dataset.Name);
+        return new JobRuntime(settings, dataset, models, writer);
     }
 
     /// <summary>Runs one shard to its manifest. Blocking for the whole shard: run on a dedicated thread.</summary>

@@ -76,7 +76,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<JobSpec>(spec =>
         {
             Timers.Cancel("register");
-            _log.Info("worker {0}: job {1}, loading models", _settings.Id, spec.RunId);
+            _log.Info("worker {0}: job {1}, loading models", _settings.Id, spec.Run.RunId);
             var settings = _settings;
             Task.Factory.StartNew(() => JobRuntime.Load(spec, settings), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
                 .PipeTo(Self, success: r => new RuntimeReady(r), failure: e => new RuntimeFailed(Reason(e)));

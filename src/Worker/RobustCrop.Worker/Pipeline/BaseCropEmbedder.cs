@@ -1,40 +1,30 @@
 using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
-using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Planning;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
+using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Pipeline;
 
 /// <summary>
 /// The model's normalised output on each image's base crop only (standard preprocessing): what a head is fitted on.
-/// Shares the preparation and batching code of the shard pipeline.
+/// The same pipeline as evaluate, with the base-crop plan and a sink that hands out embeddings.
 /// </summary>
-public sealed class BaseCropEmbedder(EvaluatedModel model, EvaluationSettings settings)
+public sealed class BaseCropEmbedder(EvaluatedModel model, RunSettings settings)
 {
-    private readonly ImagePreparer _preparer = new([model.Manifest.SceneFamily], settings);
+    private readonly ImagePipeline _pipeline = new([model], settings, ImagePlanner.BaseCrop);
 
     /// <param name="onEmbedding">Receives (image, normalised vector) for every usable image.</param>
     /// <param name="onError">Receives (key, stage, reason) for every unusable one.</param>
-    public void Run(IEnumerable<ImageRecord> records, Action<PreparedImage, ReadOnlySpan<float>> onEmbedding, Action<string, string, string> onError)
-    {
-        var batcher = new ModelBatcher(model, settings.MaxBatch);
-        var completed = new List<ImageModelWork>();
-        foreach (var record in records)
-        {
-            var image = _preparer.Prepare(record);
-            if (image.IsError) { onError(image.Key, image.ErrorStage!, image.Error!); continue; }
-            var scene = image.Scenes[model.Manifest.SceneFamily];
-            var plan = CropPlan.Build(new SceneGeometry(scene.Width, scene.Height, model.Manifest.ResizeSize, model.Manifest.InputSize), [], []);
-            batcher.Add(new ImageModelWork(image, model, scene, plan), completed);
-            Emit();
-        }
-        batcher.Flush(completed);
-        Emit();
+    public void Run(IEnumerable<ImageRecord> records, Action<PreparedImage, ReadOnlySpan<float>> onEmbedding, Action<string, ErrorStage, string> onError)
+        => _pipeline.Run(records, new EmbeddingSink(onEmbedding, onError));
 
-        void Emit()
-        {
-            foreach (var w in completed) onEmbedding(w.Image, w.Outputs.Vector(w.Plan.BaseIndex));
-            completed.Clear();
-        }
+    private sealed class EmbeddingSink(Action<PreparedImage, ReadOnlySpan<float>> onEmbedding, Action<string, ErrorStage, string> onError) : IPipelineSink
+    {
+        public void Failed(PreparedImage image, ErrorStage stage, string reason) => onError(image.Key, stage, reason);
+
+        public void Completed(ImageModelWork w) => onEmbedding(w.Image, w.Outputs.Vector(w.Plan.BaseIndex));
     }
 }

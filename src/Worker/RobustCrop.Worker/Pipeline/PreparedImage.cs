@@ -1,5 +1,7 @@
 using RobustCrop.Core.Imaging;
 using RobustCrop.IO.Imaging;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
 using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Pipeline;
@@ -11,11 +13,11 @@ public sealed record PreparedImage(
     int SourceWidth,
     int SourceHeight,
     IReadOnlyDictionary<(int Resize, Interpolation Interp), RgbImage> Scenes,
-    string? ErrorStage = null,
+    ErrorStage? ErrorStage = null,
     string? Error = null)
 {
     public bool IsError => Error is not null;
 
-    public static PreparedImage Failed(string key, string? label, string stage, string error)
+    public static PreparedImage Failed(string key, string? label, ErrorStage stage, string error)
         => new(key, label, 0, 0, new Dictionary<(int, Interpolation), RgbImage>(), stage, error);
 }

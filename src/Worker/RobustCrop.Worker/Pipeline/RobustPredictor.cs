@@ -1,9 +1,10 @@
 using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
-using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
 using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Pipeline;
@@ -17,6 +18,14 @@ public sealed record PredictionMode(PredictionModeKind Kind, int Window = 9, Ric
         PredictionModeKind.Rics => "rics",
         PredictionModeKind.RicsCyclic => "rics-cyclic",
         _ => "standard",
+    };
+
+    /// <summary>The RICS setting the mode selects with (null: the standard centre crop); cyclic needs no window.</summary>
+    public RicsSetting? Selection => Kind switch
+    {
+        PredictionModeKind.Rics => new RicsSetting(Score, Window),
+        PredictionModeKind.RicsCyclic => new RicsSetting(RicsScore.Cyclic, 0),
+        _ => null,
     };
 
     /// <summary>The guarantee printed for the user (DESIGN §5).</summary>
@@ -35,76 +44,28 @@ public sealed record PredictionMode(PredictionModeKind Kind, int Window = 9, Ric
 
 public enum PredictionModeKind { Standard, Rics, RicsCyclic }
 
-/// <summary>Robust inference as a product: one prediction per input, from the crop the mode selects, one inference per input.</summary>
-public sealed class RobustPredictor(EvaluatedModel model, EvaluationSettings settings, PredictionMode mode)
+/// <summary>
+/// Robust inference as a product: one prediction per input, from the crop the mode selects, one inference per input.
+/// The same pipeline as evaluate; only the plan (<see cref="ImagePlanner.Deployment"/>) and the sink differ.
+/// </summary>
+public sealed class RobustPredictor(EvaluatedModel model, RunSettings settings, PredictionMode mode)
 {
-    private readonly ImagePreparer _preparer = new([model.Manifest.SceneFamily], settings);
+    private readonly ImagePipeline _pipeline = new([model], settings, ImagePlanner.Deployment(mode.Selection, settings.Rics.Seed));
 
     public (List<PredictionRow> Rows, List<ErrorRow> Errors) Predict(DatasetShard shard, IEnumerable<ImageRecord> records, Action<int>? onImage = null)
     {
-        var rows = new List<PredictionRow>();
-        var errors = new List<ErrorRow>();
-        var batcher = new ModelBatcher(model, settings.MaxBatch);
-        var completed = new List<ImageModelWork>();
-        int done = 0;
-        foreach (var record in records)
-        {
-            var image = _preparer.Prepare(record);
-            if (image.IsError)
-            {
-                errors.Add(new ErrorRow(settings.RunId, shard.Id.Value, image.Key, image.ErrorStage!, image.Error!));
-                onImage?.Invoke(++done);
-                continue;
-            }
-            var scene = image.Scenes[model.Manifest.SceneFamily];
-            var g = new SceneGeometry(scene.Width, scene.Height, model.Manifest.ResizeSize, model.Manifest.InputSize);
-            PlannedCrop crop;
-            switch (mode.Kind)
-            {
-                case PredictionModeKind.Rics:
-                    var choice = new RicsSelector(scene, g.Base, g.CropSize, mode.Window, 0, settings.RicsSeed).Select(mode.Window, mode.Score, Shift.Zero);
-                    if (choice is not { } c)
-                    {
-                        errors.Add(new ErrorRow(settings.RunId, shard.Id.Value, image.Key, "plan",
-                            $"scene {scene.Width}x{scene.Height} has no room for a {mode.Window}x{mode.Window} RICS window around the {g.CropSize}-px crop"));
-                        onImage?.Invoke(++done);
-                        continue;
-                    }
-                    crop = new PlannedCrop(c.Position, 0, 0);
-                    break;
-                case PredictionModeKind.RicsCyclic:
-                    var (rx, ry) = CyclicCanonicalizer.Canonicalize(scene, g.Base, g.CropSize, 0, 0);
-                    crop = new PlannedCrop(g.Base, rx, ry);
-                    break;
-                default:
-                    crop = new PlannedCrop(g.Base, 0, 0);
-                    break;
-            }
-            batcher.Add(new ImageModelWork(image, model, scene, CropPlan.Only(g, crop)), completed);
-            Emit();
-        }
-        batcher.Flush(completed);
-        Emit();
-        return (rows, errors);
+        var sink = new PredictionSink(settings, shard.Id, mode);
+        _pipeline.Run(records, sink, onImage is null ? null : (n, _) => onImage(n));
+        return (sink.Rows, sink.Errors);
+    }
 
-        void Emit()
-        {
-            foreach (var w in completed)
-            {
-                var c = w.Plan.Crops[0];
-                var g = w.Plan.Geometry;
-                var o = w.Outputs;
-                int? pred = o.HasClasses ? o.Predictions![0] : null;
-                string? label = pred is int p ? model.Interpreter.ClassName(p) : null;
-                rows.Add(new PredictionRow(settings.RunId, shard.Id.Value, w.Image.Key, w.Image.Label, model.Id, mode.Name,
-                    mode.Kind == PredictionModeKind.Rics ? mode.Window : 1,
-                    mode.Kind == PredictionModeKind.Rics ? RicsScores.Name(mode.Score) : mode.Kind == PredictionModeKind.RicsCyclic ? "cyclic" : null,
-                    c.Position.X, c.Position.Y, c.Position.X - g.BaseX, c.Position.Y - g.BaseY, c.RollX, c.RollY,
-                    pred, label, o.HasClasses ? o.Confidences![0] : null,
-                    w.Image.Label is not null && label is not null ? label == w.Image.Label : null));
-                onImage?.Invoke(++done);
-            }
-            completed.Clear();
-        }
+    private sealed class PredictionSink(RunSettings settings, ShardId shard, PredictionMode mode) : IPipelineSink
+    {
+        public List<PredictionRow> Rows { get; } = [];
+        public List<ErrorRow> Errors { get; } = [];
+
+        public void Failed(PreparedImage image, ErrorStage stage, string reason) => Errors.Add(RowBuilder.ErrorRow(settings, shard, image.Key, stage, reason));
+
+        public void Completed(ImageModelWork work) => Rows.Add(RowBuilder.PredictionRow(settings, shard, work, mode.Name, mode.Selection));
     }
 }

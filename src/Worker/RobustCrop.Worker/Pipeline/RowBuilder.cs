@@ -1,36 +1,56 @@
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Metrics;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
+using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Pipeline;
 
-/// <summary>Turns a finished image × model into its result rows (DESIGN §4 and §8).</summary>
+/// <summary>
+/// Turns a finished image × model into its result rows (DESIGN §4 and §8): the one place outputs become columns, so a
+/// new metric is computed here and summarised in <see cref="RunAggregator"/>.
+/// </summary>
 public static class RowBuilder
 {
-    public static ImageRow ImageRow(EvaluationSettings s, int shard, ImageModelWork w)
+    /// <summary>The model's answer on one crop of the plan, with its correctness against the image's label.</summary>
+    private readonly record struct Answer(int? Prediction, string? Label, float? Confidence, bool? Correct);
+
+    private static Answer AnswerOn(ImageModelWork w, int crop)
+    {
+        var o = w.Outputs;
+        int? pred = o.HasClasses ? o.Predictions![crop] : null;
+        string? label = pred is int p ? w.Model.Interpreter.ClassName(p) : null;
+        return new Answer(pred, label, o.HasClasses ? o.Confidences![crop] : null,
+            w.Image.Label is not null && label is not null ? label == w.Image.Label : null);
+    }
+
+    public static ErrorRow ErrorRow(RunSettings s, ShardId shard, string key, ErrorStage stage, string reason)
+        => new(s.RunId.Value, shard.Value, key, ErrorStages.Name(stage), reason);
+
+    public static ImageRow ImageRow(RunSettings s, ShardId shard, ImageModelWork w)
     {
         var plan = w.Plan;
         var o = w.Outputs;
         var realistic = ImageMetrics.Realistic(plan, o, ShiftSets.N1, s.Tau);
         var window = s.WindowK > 0 ? ImageMetrics.Realistic(plan, o, ShiftSets.Window(s.WindowK), s.Tau) : null;
         var cyclic = ImageMetrics.Cyclic(plan, o, ShiftSets.N1, s.Tau);
-        int? pred = o.HasClasses ? o.Predictions![plan.BaseIndex] : null;
-        string? predLabel = pred is int p ? w.Model.Interpreter.ClassName(p) : null;
-        bool? correct = w.Image.Label is not null && predLabel is not null ? predLabel == w.Image.Label : null;
+        var a = AnswerOn(w, plan.BaseIndex);
         return new ImageRow(
-            s.RunId, shard, w.Image.Key, w.Image.Label, w.Model.Id,
+            s.RunId.Value, shard.Value, w.Image.Key, w.Image.Label, w.Model.Id,
             w.Image.SourceWidth, w.Image.SourceHeight, w.Scene.Width, w.Scene.Height,
             plan.Crops.Length,
-            pred, predLabel, o.HasClasses ? o.Confidences![plan.BaseIndex] : null, correct,
+            a.Prediction, a.Label, a.Confidence, a.Correct,
             realistic.Shifts, realistic.Consistency, realistic.Fooled,
             s.WindowK, window?.Shifts ?? 0, window?.Fooled,
             realistic.CosineMin, realistic.Changed,
             cyclic.Shifts, cyclic.Consistency, cyclic.Fooled, cyclic.CosineMin, cyclic.Changed);
     }
 
-    public static IEnumerable<CropRow> CropRows(EvaluationSettings s, int shard, ImageModelWork w)
+    public static IEnumerable<CropRow> CropRows(RunSettings s, ShardId shard, ImageModelWork w)
     {
         var plan = w.Plan;
         var o = w.Outputs;
@@ -38,23 +58,22 @@ public static class RowBuilder
         for (int i = 0; i < plan.Crops.Length; i++)
         {
             var c = plan.Crops[i];
-            bool cyclic = c.IsRolled;
+            var kind = c.IsRolled ? CropKind.Cyclic : CropKind.Realistic;
             // Rolls are stored modulo C; report them in (−C/2, C/2] so a roll by −1 reads as −1.
-            int dx = cyclic ? Signed(c.RollX, g.CropSize) : c.Position.X - g.BaseX;
-            int dy = cyclic ? Signed(c.RollY, g.CropSize) : c.Position.Y - g.BaseY;
-            int? pred = o.HasClasses ? o.Predictions![i] : null;
+            int dx = kind == CropKind.Cyclic ? Signed(c.RollX, g.CropSize) : c.Position.X - g.BaseX;
+            int dy = kind == CropKind.Cyclic ? Signed(c.RollY, g.CropSize) : c.Position.Y - g.BaseY;
+            var a = AnswerOn(w, i);
             yield return new CropRow(
-                s.RunId, shard, w.Image.Key, w.Model.Id,
-                cyclic ? CropKinds.Cyclic : CropKinds.Realistic,
+                s.RunId.Value, shard.Value, w.Image.Key, w.Model.Id,
+                CropKinds.Name(kind),
                 c.Position.X, c.Position.Y, dx, dy,
-                pred, pred is int p ? w.Model.Interpreter.ClassName(p) : null,
-                o.HasClasses ? o.Confidences![i] : null,
+                a.Prediction, a.Label, a.Confidence,
                 o.Cosine(plan.BaseIndex, i),
                 s.KeepEmbeddings ? o.Vector(i).ToArray() : null);
         }
     }
 
-    public static IEnumerable<RicsRow> RicsRows(EvaluationSettings s, int shard, ImageModelWork w)
+    public static IEnumerable<RicsRow> RicsRows(RunSettings s, ShardId shard, ImageModelWork w)
     {
         var o = w.Outputs;
         foreach (var setting in w.Rics.Settings)
@@ -65,13 +84,11 @@ public static class RowBuilder
             // Frames 1..8 are N1; any further frames complete W_k.
             var m = ImageMetrics.Compare(o, baseIndex, shifted.AsSpan(0, ShiftSets.N1.Length), s.Tau);
             var window = shifted.Length > ShiftSets.N1.Length ? ImageMetrics.Compare(o, baseIndex, shifted, s.Tau) : null;
-            int? pred = o.HasClasses ? o.Predictions![baseIndex] : null;
-            string? predLabel = pred is int p ? w.Model.Interpreter.ClassName(p) : null;
-            bool cyclic = setting.Score == RicsPlan.CyclicScore;
+            var a = AnswerOn(w, baseIndex);
+            bool cyclic = setting.Setting.IsCyclic;
             yield return new RicsRow(
-                s.RunId, shard, w.Image.Key, w.Image.Label, w.Model.Id, setting.Window, setting.Score,
-                pred, predLabel, o.HasClasses ? o.Confidences![baseIndex] : null,
-                w.Image.Label is not null && predLabel is not null ? predLabel == w.Image.Label : null,
+                s.RunId.Value, shard.Value, w.Image.Key, w.Image.Label, w.Model.Id, setting.Window, setting.Score,
+                a.Prediction, a.Label, a.Confidence, a.Correct,
                 cyclic ? Signed(setting.OffsetX, w.Plan.Geometry.CropSize) : setting.OffsetX,
                 cyclic ? Signed(setting.OffsetY, w.Plan.Geometry.CropSize) : setting.OffsetY,
                 setting.Frames.Count(f => f is not null),
@@ -79,6 +96,19 @@ public static class RowBuilder
                 m.Shifts, m.Consistency, m.Fooled, m.CosineMin, m.Changed,
                 window is null ? 0 : s.WindowK, window?.Shifts ?? 0, window?.Fooled);
         }
+    }
+
+    /// <summary>predict's one row per input: the answer on the single crop the mode chose.</summary>
+    public static PredictionRow PredictionRow(RunSettings s, ShardId shard, ImageModelWork w, string mode, RicsSetting? selection)
+    {
+        var c = w.Plan.Crops[0];
+        var g = w.Plan.Geometry;
+        var a = AnswerOn(w, 0);
+        return new PredictionRow(s.RunId.Value, shard.Value, w.Image.Key, w.Image.Label, w.Model.Id, mode,
+            selection is { IsCyclic: false } r ? r.Window : 1,
+            selection?.Name,
+            c.Position.X, c.Position.Y, c.Position.X - g.BaseX, c.Position.Y - g.BaseY, c.RollX, c.RollY,
+            a.Prediction, a.Label, a.Confidence, a.Correct);
     }
 
     private static int Signed(int roll, int size) => roll > size / 2 ? roll - size : roll;

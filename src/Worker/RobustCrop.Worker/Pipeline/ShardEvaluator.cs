@@ -1,116 +1,44 @@
-using System.Threading.Channels;
 using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
-using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
+using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Pipeline;
 
 /// <summary>
-/// Runs one shard: read → decode → plan → batch → infer → metrics → rows. Decoding runs on its own task, ahead of
-/// inference by a bounded queue, so the model never waits on JPEG decoding and memory stays bounded.
-/// The calling thread does the inference; callers (actors) run this on a dedicated thread, never on their mailbox.
+/// Runs one shard: the <see cref="ImagePipeline"/> with the measurement plan, its outputs turned into result rows.
+/// Decoding runs ahead of inference; callers (actors) run this on a dedicated thread, never on their mailbox.
 /// </summary>
-public sealed class ShardEvaluator
+public sealed class ShardEvaluator(IReadOnlyList<EvaluatedModel> models, RunSettings settings)
 {
-    private readonly IReadOnlyList<EvaluatedModel> _models;
-    private readonly EvaluationSettings _settings;
-    private readonly ImagePreparer _preparer;
-
-    public ShardEvaluator(IReadOnlyList<EvaluatedModel> models, EvaluationSettings settings)
-    {
-        _models = models;
-        _settings = settings;
-        _preparer = new ImagePreparer(models.Select(m => m.Manifest.SceneFamily).Distinct().ToList(), settings);
-    }
+    private readonly ImagePipeline _pipeline = new(models, settings, ImagePlanner.Measurement(settings));
 
     /// <param name="onImage">Called after each input is finished (for progress), with crops inferred so far.</param>
     public async Task<ShardResult> EvaluateAsync(DatasetShard shard, IEnumerable<ImageRecord> records,
         Action<int, long>? onImage = null, CancellationToken ct = default)
     {
-        var result = new ShardResult(shard.Id.Value);
-        foreach (var m in _models) { result.Images[m.Id] = []; result.Crops[m.Id] = []; result.Rics[m.Id] = []; }
-        var queue = Channel.CreateBounded<PreparedImage>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
-        // Cancelled when inference fails, so the reader never stays blocked on a full queue holding the shard's input open.
-        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var readToken = stopReading.Token;
-        var decode = Task.Run(async () =>
-        {
-            try
-            {
-                foreach (var record in records)
-                {
-                    readToken.ThrowIfCancellationRequested();
-                    await queue.Writer.WriteAsync(_preparer.Prepare(record), readToken).ConfigureAwait(false);
-                }
-                queue.Writer.Complete();
-            }
-            catch (Exception e) { queue.Writer.Complete(e); }
-        }, readToken);
-
-        var batchers = _models.ToDictionary(m => m.Id, m => new ModelBatcher(m, _settings.MaxBatch));
-        var completed = new List<ImageModelWork>();
-        var pendingPerImage = new Dictionary<string, int>(StringComparer.Ordinal);
-        int finished = 0;
-
-        void Drain()
-        {
-            foreach (var w in completed)
-            {
-                result.Images[w.Model.Id].Add(RowBuilder.ImageRow(_settings, result.Shard, w));
-                result.Crops[w.Model.Id].AddRange(RowBuilder.CropRows(_settings, result.Shard, w));
-                result.Rics[w.Model.Id].AddRange(RowBuilder.RicsRows(_settings, result.Shard, w));
-                if (--pendingPerImage[w.Image.Key] == 0) { pendingPerImage.Remove(w.Image.Key); onImage?.Invoke(++finished, CropsSoFar()); }
-            }
-            completed.Clear();
-        }
-        long CropsSoFar() => batchers.Values.Sum(b => b.CropsInferred);
-
-        try
-        {
-            await foreach (var image in queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-            {
-                result.Inputs++;
-                if (image.IsError)
-                {
-                    result.Errors.Add(new ErrorRow(_settings.RunId, result.Shard, image.Key, image.ErrorStage!, image.Error!));
-                    onImage?.Invoke(++finished, CropsSoFar());
-                    continue;
-                }
-                var works = new List<ImageModelWork>(_models.Count);
-                string? planError = null;
-                foreach (var m in _models)
-                {
-                    var scene = image.Scenes[m.Manifest.SceneFamily];
-                    var geometry = new SceneGeometry(scene.Width, scene.Height, m.Manifest.ResizeSize, m.Manifest.InputSize);
-                    var rics = RicsPlan.Build(scene, geometry, _settings);
-                    var plan = CropPlan.Build(geometry, _settings.RealisticShifts, ShiftSets.N1, extraCrops: rics.Crops);
-                    if (plan.RealisticShifts.Length == 0) { planError = $"scene {scene.Width}x{scene.Height} leaves no room for any 1-px shift of a {m.Manifest.InputSize}-px crop"; break; }
-                    works.Add(new ImageModelWork(image, m, scene, plan, rics));
-                }
-                if (planError is not null)
-                {
-                    result.Errors.Add(new ErrorRow(_settings.RunId, result.Shard, image.Key, "plan", planError));
-                    onImage?.Invoke(++finished, CropsSoFar());
-                    continue;
-                }
-                pendingPerImage[image.Key] = works.Count;
-                foreach (var w in works) batchers[w.Model.Id].Add(w, completed);
-                Drain();
-            }
-        }
-        catch
-        {
-            await stopReading.CancelAsync().ConfigureAwait(false);
-            try { await decode.ConfigureAwait(false); } catch (OperationCanceledException) { }
-            throw;
-        }
-        await decode.ConfigureAwait(false);
-        foreach (var b in batchers.Values) b.Flush(completed);
-        Drain();
-        result.CropsInferred = CropsSoFar();
+        var result = new ShardResult(shard.Id);
+        foreach (var m in models) { result.Images[m.Id] = []; result.Crops[m.Id] = []; result.Rics[m.Id] = []; }
+        var totals = await _pipeline.RunAsync(records, new RowSink(settings, result), onImage, ct).ConfigureAwait(false);
+        result.Inputs = totals.Inputs;
+        result.CropsInferred = totals.CropsInferred;
         return result;
+    }
+
+    /// <summary>Each finished image × model becomes its images, crops and rics rows; each unusable input one error row.</summary>
+    private sealed class RowSink(RunSettings settings, ShardResult result) : IPipelineSink
+    {
+        public void Failed(PreparedImage image, ErrorStage stage, string reason)
+            => result.Errors.Add(RowBuilder.ErrorRow(settings, result.Shard, image.Key, stage, reason));
+
+        public void Completed(ImageModelWork w)
+        {
+            result.Images[w.Model.Id].Add(RowBuilder.ImageRow(settings, result.Shard, w));
+            result.Crops[w.Model.Id].AddRange(RowBuilder.CropRows(settings, result.Shard, w));
+            result.Rics[w.Model.Id].AddRange(RowBuilder.RicsRows(settings, result.Shard, w));
+        }
     }
 }

@@ -1,3 +1,5 @@
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
 using RobustCrop.Worker.Inference;
@@ -5,9 +7,9 @@ using RobustCrop.Worker.Inference;
 namespace RobustCrop.Worker.Pipeline;
 
 /// <summary>Everything one shard produced, grouped the way it is written (one file per model and kind).</summary>
-public sealed class ShardResult(int shard)
+public sealed class ShardResult(ShardId shard)
 {
-    public int Shard { get; } = shard;
+    public ShardId Shard { get; } = shard;
     public Dictionary<string, List<ImageRow>> Images { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<CropRow>> Crops { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<RicsRow>> Rics { get; } = new(StringComparer.Ordinal);

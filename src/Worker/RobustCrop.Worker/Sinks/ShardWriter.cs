@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
+using RobustCrop.Core.Settings;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Pipeline;
 using RobustCrop.Worker.Inference;
@@ -13,7 +14,7 @@ namespace RobustCrop.Worker.Sinks;
 /// </summary>
 /// <param name="dataset">The dataset name, written into every images file's metadata (<see cref="ResultMetadataKeys.Dataset"/>)
 /// so that <c>aggregate</c> can rebuild summary.json from the files alone.</param>
-public sealed class ShardWriter(IResultStore store, RunLayout layout, IReadOnlyList<EvaluatedModel> models, string worker, EvaluationSettings settings,
+public sealed class ShardWriter(IResultStore store, RunLayout layout, IReadOnlyList<EvaluatedModel> models, string worker, RunSettings settings,
     string? dataset = null)
 {
     public static string Version { get; } =
@@ -22,17 +23,18 @@ public sealed class ShardWriter(IResultStore store, RunLayout layout, IReadOnlyL
     public async Task<ShardManifest> WriteAsync(ShardResult result, string source, DateTimeOffset started, CancellationToken ct)
     {
         var files = new List<ManifestFile>();
+        int shard = result.Shard.Value; // the layout and the manifest number shards; the pipeline keeps the typed id
         foreach (var m in models)
         {
             var meta = Metadata(m);
             var imageMeta = new Dictionary<string, string>(meta) { [ResultMetadataKeys.Device] = m.Device };
             if (dataset is not null) imageMeta[ResultMetadataKeys.Dataset] = dataset;
-            files.Add(await WriteFileAsync(layout.ImagesPart(m.Id, result.Shard), result.Images[m.Id].Count,
+            files.Add(await WriteFileAsync(layout.ImagesPart(m.Id, shard), result.Images[m.Id].Count,
                 s => ResultParquet.WriteImageRowsAsync(s, result.Images[m.Id], imageMeta, ct), ct));
-            files.Add(await WriteFileAsync(layout.CropsPart(m.Id, result.Shard), result.Crops[m.Id].Count,
+            files.Add(await WriteFileAsync(layout.CropsPart(m.Id, shard), result.Crops[m.Id].Count,
                 s => ResultParquet.WriteCropRowsAsync(s, result.Crops[m.Id], meta, ct), ct));
-            if (settings.AnyRics)
-                files.Add(await WriteFileAsync(layout.RicsPart(m.Id, result.Shard), result.Rics[m.Id].Count,
+            if (settings.Rics.Any)
+                files.Add(await WriteFileAsync(layout.RicsPart(m.Id, shard), result.Rics[m.Id].Count,
                     s => ResultParquet.WriteRowsAsync(s, result.Rics[m.Id], meta, ct), ct));
         }
         var errorMeta = new Dictionary<string, string>
@@ -40,16 +42,16 @@ public sealed class ShardWriter(IResultStore store, RunLayout layout, IReadOnlyL
             [ResultMetadataKeys.RunId] = layout.RunId,
             [ResultMetadataKeys.RobustCropVersion] = Version,
         };
-        files.Add(await WriteFileAsync(layout.ErrorsPart(result.Shard), result.Errors.Count,
+        files.Add(await WriteFileAsync(layout.ErrorsPart(shard), result.Errors.Count,
             s => ResultParquet.WriteErrorRowsAsync(s, result.Errors, errorMeta, ct), ct));
         var manifest = new ShardManifest(
-            layout.RunId, result.Shard, source,
+            layout.RunId, shard, source,
             Images: result.Inputs - result.Errors.Count,
             Errors: result.Errors.Count,
             files, worker, Version, OnnxRuntimeVersion,
             models.Select(m => m.Id).ToList(), started, DateTimeOffset.UtcNow);
         string json = ShardManifestIo.Serialize(manifest);
-        await store.WriteTextAsync(layout.ShardManifest(result.Shard), json, ct);
+        await store.WriteTextAsync(layout.ShardManifest(shard), json, ct);
         return manifest;
     }
 

@@ -5,6 +5,8 @@ using Akka.Hosting;
 using Microsoft.Extensions.Hosting;
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Cluster.Hosting;
+using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Cluster;
 
 namespace RobustCrop.Coordinator.Cluster.Bench;
@@ -49,7 +51,7 @@ public static class ClusterBench
         var recorder = new BenchRecorder();
         var observer = new CountingObserver();
         var outcome = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var spec = new JobSpec("bench-cluster", "synthetic", "", "", [], 0, 0, false, 1, [], [], false, 0);
+        var spec = new JobSpec(new RunSettings(new RunId("bench-cluster")) { Data = "synthetic", Tau = 0, WindowK = 0, Batch = 1, Rics = RicsSelection.None with { Seed = 0 } });
         var node = new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator, ClusterRoles.Worker], [], "ERROR");
         var settings = new CoordinatorSettings
         {

@@ -18,7 +18,7 @@ public sealed class SyntheticJobBackend(int shards) : IJobBackend
     public Task<JobPlan> PlanAsync(CancellationToken ct)
     {
         var todo = Enumerable.Range(0, shards)
-            .Select(i => new DatasetShard(new ShardId(i), $"synthetic://part-{i / 100:D4}", (long)(i % 100) * ShardSize, ShardSize))
+            .Select(i => new DatasetShard(new ShardId(i), ShardSource.Of($"synthetic://part-{i / 100:D4}"), (long)(i % 100) * ShardSize, ShardSize))
             .ToImmutableArray();
         return Task.FromResult(new JobPlan("synthetic", todo, SkippedShards: 0, SkippedInputs: 0, TotalInputs: (long)shards * ShardSize, Models: 0));
     }

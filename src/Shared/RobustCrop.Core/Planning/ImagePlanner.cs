@@ -1,0 +1,135 @@
+using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Imaging;
+using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
+
+namespace RobustCrop.Core.Planning;
+
+/// <summary>
+/// What one RICS setting chose for each frame shift (null: not taken): <see cref="Shifts"/>[0] is the unshifted frame,
+/// then N1, then (when asked) the rest of W_k.
+/// </summary>
+public sealed record RicsSettingChoices(RicsSetting Setting, IReadOnlyList<Shift> Shifts, IReadOnlyList<PlannedCrop?> Frames,
+    IReadOnlyList<bool> OnBorder, int OffsetX, int OffsetY)
+{
+    public int Window => Setting.Window;
+
+    /// <summary>The rics rows' <c>score</c> value.</summary>
+    public string Score => Setting.Name;
+}
+
+/// <summary>
+/// The RICS selections of one image for one model: every choice is an absolute scene crop (or a roll of the base crop),
+/// handed to the crop plan as extra crops so nothing is inferred twice.
+/// </summary>
+public sealed class RicsPlan
+{
+    public static RicsPlan Empty { get; } = new([]);
+
+    internal RicsPlan(IReadOnlyList<RicsSettingChoices> settings) => Settings = settings;
+
+    public IReadOnlyList<RicsSettingChoices> Settings { get; }
+
+    public IEnumerable<PlannedCrop> Crops => Settings.SelectMany(s => s.Frames).OfType<PlannedCrop>();
+
+    /// <summary>The score name of cyclic RICS rows.</summary>
+    public static string CyclicScore => RicsScores.Name(RicsScore.Cyclic);
+}
+
+/// <summary>One image × model's plan: the crops to infer and the RICS choices among them, or why there is none.</summary>
+public sealed class ImagePlan
+{
+    private ImagePlan(CropPlan? crops, RicsPlan rics, string? error) { Crops = crops; Rics = rics; Error = error; }
+
+    /// <summary>Null exactly when <see cref="Error"/> is set.</summary>
+    public CropPlan? Crops { get; }
+
+    public RicsPlan Rics { get; }
+
+    /// <summary>Why the image cannot be planned (an error row of stage plan).</summary>
+    public string? Error { get; }
+
+    public static ImagePlan Of(CropPlan crops, RicsPlan? rics = null) => new(crops, rics ?? RicsPlan.Empty, null);
+
+    public static ImagePlan Failed(string error) => new(null, RicsPlan.Empty, error);
+}
+
+/// <summary>
+/// Builds each image's crop plan and RICS plan from its scene alone (DESIGN §3, §5): pure, no I/O, so every command
+/// that runs a model — evaluate, bench, predict, fit-head — plans through here and they cannot drift apart.
+/// </summary>
+public sealed class ImagePlanner
+{
+    private readonly Func<RgbImage, SceneGeometry, ImagePlan> _plan;
+
+    private ImagePlanner(Func<RgbImage, SceneGeometry, ImagePlan> plan) => _plan = plan;
+
+    public ImagePlan Plan(RgbImage scene, SceneGeometry geometry) => _plan(scene, geometry);
+
+    /// <summary>evaluate and bench: the base crop, every realistic shift of N1 and W_k, the cyclic N1 rolls, and the run's RICS.</summary>
+    public static ImagePlanner Measurement(RunSettings settings) => new((scene, g) =>
+    {
+        var rics = BuildRics(scene, g, settings);
+        var plan = CropPlan.Build(g, settings.RealisticShifts, ShiftSets.N1, extraCrops: rics.Crops);
+        return plan.RealisticShifts.Length == 0
+            ? ImagePlan.Failed($"scene {scene.Width}x{scene.Height} leaves no room for any 1-px shift of a {g.CropSize}-px crop")
+            : ImagePlan.Of(plan, rics);
+    });
+
+    /// <summary>fit-head: the base crop alone (standard preprocessing).</summary>
+    public static ImagePlanner BaseCrop { get; } = new((_, g) => ImagePlan.Of(CropPlan.Build(g, [], [])));
+
+    /// <summary>
+    /// predict: the one crop a deployed model classifies: the standard centre crop (<paramref name="selection"/> null),
+    /// the realistic RICS choice of the unshifted frame, or the canonical cyclic roll of the base crop.
+    /// </summary>
+    public static ImagePlanner Deployment(RicsSetting? selection, ulong seed) => new((scene, g) =>
+    {
+        switch (selection)
+        {
+            case { IsCyclic: true }:
+                var (rx, ry) = CyclicCanonicalizer.Canonicalize(scene, g.Base, g.CropSize, 0, 0);
+                return ImagePlan.Of(CropPlan.Only(g, new PlannedCrop(g.Base, rx, ry)));
+            case { } s:
+                // Only the unshifted frame is selected, so the scoring reach is the window alone.
+                var choice = new RicsSelector(scene, g.Base, g.CropSize, s.Window, 0, seed).Select(s.Window, s.Score, Shift.Zero);
+                return choice is { } c
+                    ? ImagePlan.Of(CropPlan.Only(g, new PlannedCrop(c.Position, 0, 0)))
+                    : ImagePlan.Failed($"scene {scene.Width}x{scene.Height} has no room for a {s.Window}x{s.Window} RICS window around the {g.CropSize}-px crop");
+            default:
+                return ImagePlan.Of(CropPlan.Only(g, new PlannedCrop(g.Base, 0, 0)));
+        }
+    });
+
+    /// <summary>The run's RICS choices for one scene: realistic settings (windows outer, scores inner), then cyclic.</summary>
+    public static RicsPlan BuildRics(RgbImage scene, SceneGeometry g, RunSettings s)
+    {
+        var rics = s.Rics;
+        if (!rics.Any) return RicsPlan.Empty;
+        var result = new List<RicsSettingChoices>();
+        var frames = new List<Shift>(9) { Shift.Zero };
+        frames.AddRange(ShiftSets.N1);
+        var realisticFrames = new List<Shift>(frames);
+        if (rics.WindowFrames && s.WindowK > 1) realisticFrames.AddRange(ShiftSets.Window(s.WindowK).Except(ShiftSets.N1));
+        if (rics.AnyRealistic)
+        {
+            var selector = new RicsSelector(scene, g.Base, g.CropSize, rics.Windows.Max(), realisticFrames.Max(f => f.Radius), rics.Seed);
+            foreach (var setting in rics.RealisticSettings)
+            {
+                var choices = realisticFrames.Select(f => selector.Select(setting.Window, setting.Score, f)).ToList();
+                result.Add(new RicsSettingChoices(setting, realisticFrames,
+                    choices.Select(c => c is { } x ? new PlannedCrop(x.Position, 0, 0) : (PlannedCrop?)null).ToList(),
+                    choices.Select(c => c is { OnBorder: true }).ToList(),
+                    choices[0]?.OffsetX ?? 0, choices[0]?.OffsetY ?? 0));
+            }
+        }
+        if (rics.Cyclic)
+        {
+            var rolls = frames.Select(f => CyclicCanonicalizer.Canonicalize(scene, g.Base, g.CropSize, f.Dx, f.Dy)).ToList();
+            result.Add(new RicsSettingChoices(new RicsSetting(RicsScore.Cyclic, g.CropSize), frames,
+                rolls.Select(r => (PlannedCrop?)new PlannedCrop(g.Base, r.RollX, r.RollY)).ToList(),
+                rolls.Select(_ => false).ToList(), rolls[0].RollX, rolls[0].RollY));
+        }
+        return new RicsPlan(result);
+    }
+}

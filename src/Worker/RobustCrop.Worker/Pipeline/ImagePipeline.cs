@@ -1,0 +1,167 @@
+using System.Threading.Channels;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Planning;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
+using RobustCrop.Core.Settings;
+using RobustCrop.Worker.Inference;
+
+namespace RobustCrop.Worker.Pipeline;
+
+/// <summary>Where the pipeline's results go: each command (evaluate, predict, fit-head) is one sink over the same path.</summary>
+public interface IPipelineSink
+{
+    /// <summary>An input that cannot be used (read, decode, or no room for its plan with some model); no model ran on it.</summary>
+    void Failed(PreparedImage image, ErrorStage stage, string reason);
+
+    /// <summary>One model's outputs on every planned crop of one image.</summary>
+    void Completed(ImageModelWork work);
+}
+
+/// <summary>What a pass over some inputs did: inputs seen (usable or not) and crops inferred.</summary>
+public readonly record struct PipelineTotals(int Inputs, long CropsInferred);
+
+/// <summary>
+/// The one path every command that runs a model takes: prepare (read → decode → resize once per family) → plan
+/// (<see cref="ImagePlanner"/>) → batch → infer → emit to a sink. Works finish in a deterministic order for a given input
+/// order and batch size, so the rows are the same whichever entry point runs them.
+/// </summary>
+public sealed class ImagePipeline
+{
+    private readonly IReadOnlyList<EvaluatedModel> _models;
+    private readonly RunSettings _settings;
+    private readonly ImagePlanner _planner;
+
+    public ImagePipeline(IReadOnlyList<EvaluatedModel> models, RunSettings settings, ImagePlanner planner)
+    {
+        _models = models;
+        _settings = settings;
+        _planner = planner;
+        Preparer = new ImagePreparer(models.Select(m => m.Manifest.SceneFamily).Distinct().ToList(), settings);
+    }
+
+    public ImagePreparer Preparer { get; }
+
+    /// <summary>Prepares on the calling thread, then infers on it: for callers that already run on a thread of their own.</summary>
+    /// <param name="onImage">Called after each input is finished (for progress), with crops inferred so far.</param>
+    public PipelineTotals Run(IEnumerable<ImageRecord> records, IPipelineSink sink, Action<int, long>? onImage = null)
+    {
+        var pass = new Pass(this, sink, onImage);
+        foreach (var record in records) pass.Feed(Preparer.Prepare(record));
+        return pass.Finish();
+    }
+
+    /// <summary>
+    /// Decoding runs on its own task, ahead of inference by a bounded queue, so the model never waits on JPEG decoding
+    /// and memory stays bounded. Inference runs on the continuation of the queue reads: callers (actors) run this on a
+    /// dedicated thread, never on their mailbox.
+    /// </summary>
+    public async Task<PipelineTotals> RunAsync(IEnumerable<ImageRecord> records, IPipelineSink sink, Action<int, long>? onImage = null, CancellationToken ct = default)
+    {
+        var queue = Channel.CreateBounded<PreparedImage>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        // Cancelled when inference fails, so the reader never stays blocked on a full queue holding the shard's input open.
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var readToken = stopReading.Token;
+        var decode = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var record in records)
+                {
+                    readToken.ThrowIfCancellationRequested();
+                    await queue.Writer.WriteAsync(Preparer.Prepare(record), readToken).ConfigureAwait(false);
+                }
+                queue.Writer.Complete();
+            }
+            catch (Exception e) { queue.Writer.Complete(e); }
+        }, readToken);
+
+        var pass = new Pass(this, sink, onImage);
+        try
+        {
+            await foreach (var image in queue.Reader.ReadAllAsync(ct).ConfigureAwait(false)) pass.Feed(image);
+        }
+        catch
+        {
+            await stopReading.CancelAsync().ConfigureAwait(false);
+            try { await decode.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            throw;
+        }
+        await decode.ConfigureAwait(false);
+        return pass.Finish();
+    }
+
+    /// <summary>One run over a sequence of inputs: the batchers and the bookkeeping of which inputs are finished.</summary>
+    private sealed class Pass
+    {
+        private readonly ImagePipeline _p;
+        private readonly IPipelineSink _sink;
+        private readonly Action<int, long>? _onImage;
+        private readonly Dictionary<string, ModelBatcher> _batchers;
+        private readonly List<ImageModelWork> _completed = [];
+        private readonly Dictionary<string, int> _pendingPerImage = new(StringComparer.Ordinal);
+        private int _finished, _inputs;
+
+        public Pass(ImagePipeline pipeline, IPipelineSink sink, Action<int, long>? onImage)
+        {
+            _p = pipeline;
+            _sink = sink;
+            _onImage = onImage;
+            _batchers = pipeline._models.ToDictionary(m => m.Id, m => new ModelBatcher(m, pipeline._settings.Batch));
+        }
+
+        private long CropsSoFar() => _batchers.Values.Sum(b => b.CropsInferred);
+
+        public void Feed(PreparedImage image)
+        {
+            _inputs++;
+            if (image.IsError)
+            {
+                _sink.Failed(image, image.ErrorStage!.Value, image.Error!);
+                _onImage?.Invoke(++_finished, CropsSoFar());
+                return;
+            }
+            // Every model is planned before any is queued: an input one model cannot use is an error row for all.
+            var works = new List<ImageModelWork>(_p._models.Count);
+            foreach (var m in _p._models)
+            {
+                var scene = image.Scenes[m.Manifest.SceneFamily];
+                var geometry = new SceneGeometry(scene.Width, scene.Height, m.Manifest.ResizeSize, m.Manifest.InputSize);
+                var plan = _p._planner.Plan(scene, geometry);
+                if (plan.Crops is null)
+                {
+                    _sink.Failed(image, ErrorStage.Plan, plan.Error!);
+                    _onImage?.Invoke(++_finished, CropsSoFar());
+                    return;
+                }
+                works.Add(new ImageModelWork(image, m, scene, plan.Crops, plan.Rics));
+            }
+            _pendingPerImage[image.Key] = works.Count;
+            foreach (var w in works) _batchers[w.Model.Id].Add(w, _completed);
+            Drain();
+        }
+
+        public PipelineTotals Finish()
+        {
+            foreach (var b in _batchers.Values) b.Flush(_completed);
+            Drain();
+            return new PipelineTotals(_inputs, CropsSoFar());
+        }
+
+        private void Drain()
+        {
+            foreach (var w in _completed)
+            {
+                _sink.Completed(w);
+                if (--_pendingPerImage[w.Image.Key] == 0)
+                {
+                    _pendingPerImage.Remove(w.Image.Key);
+                    _onImage?.Invoke(++_finished, CropsSoFar());
+                }
+            }
+            _completed.Clear();
+        }
+    }
+}

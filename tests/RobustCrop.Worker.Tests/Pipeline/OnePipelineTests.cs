@@ -1,0 +1,70 @@
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
+using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
+using RobustCrop.Worker.Pipeline;
+using RobustCrop.Worker.Inference;
+using RobustCrop.TestSupport;
+using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
+
+namespace RobustCrop.Worker.Tests.Pipeline;
+
+/// <summary>
+/// evaluate, predict and fit-head run the same prepare → plan → infer path: a deployed mode classifies exactly the crop
+/// evaluate measured for it, so its answers equal evaluate's rows, and unusable inputs give the same error rows.
+/// </summary>
+public sealed class OnePipelineTests
+{
+    private const int Crop = 16;
+    private const int Resize = Crop + 10;
+
+    private static List<ImageRecord> Records()
+    {
+        var records = NoiseRecords(12, Resize, Resize + 3, seed: 31);
+        records.Add(new ImageRecord("bad/unreadable", null, null, null, ReadError: "gone"));
+        return records;
+    }
+
+    private static readonly DatasetShard Shard = new(new ShardId(4), ShardSource.Of("memory"), 0, -1);
+
+    [Fact]
+    public async Task Predict_answers_as_evaluate_measured_the_same_crop()
+    {
+        using var model = Model(TinyModels.RandomProjection(Crop, 64, seed: 32), "proj", Crop, Resize);
+        var run = new RunSettings(new RunId("r")) { WindowK = 1, Rics = RicsSelection.Of([5], [RicsScore.Hash, RicsScore.Dog], cyclic: true) };
+        var evaluated = await new ShardEvaluator([model], run).EvaluateAsync(Shard, Records());
+
+        var standard = new RobustPredictor(model, run, new PredictionMode(PredictionModeKind.Standard)).Predict(Shard, Records());
+        Assert.Equal(evaluated.Images["proj"].Select(r => (r.ImageKey, r.Prediction)), standard.Rows.Select(r => (r.ImageKey, r.Prediction)));
+        Assert.Equal(evaluated.Errors, standard.Errors);
+
+        foreach (var mode in new[] { new PredictionMode(PredictionModeKind.Rics, 5, RicsScore.Hash), new PredictionMode(PredictionModeKind.Rics, 5, RicsScore.Dog),
+                     new PredictionMode(PredictionModeKind.RicsCyclic) })
+        {
+            var (rows, errors) = new RobustPredictor(model, run, mode).Predict(Shard, Records());
+            var measured = evaluated.Rics["proj"].Where(r => r.Score == mode.Selection!.Value.Name).ToList();
+            Assert.Equal(measured.Select(r => (r.ImageKey, r.Prediction)), rows.Select(r => (r.ImageKey, r.Prediction)));
+            Assert.Equal(evaluated.Errors, errors);
+            Assert.All(rows, r => Assert.Equal(4, r.Shard));
+        }
+    }
+
+    [Fact]
+    public async Task FitHead_embeds_the_base_crop_evaluate_measured()
+    {
+        using var model = Model(TinyModels.RandomProjection(Crop, 8, seed: 33), "emb", Crop, Resize, kind: Core.Models.OutputKind.Embedding);
+        var run = new RunSettings(new RunId("r")) { WindowK = 1, KeepEmbeddings = true };
+        var evaluated = await new ShardEvaluator([model], run).EvaluateAsync(Shard, Records());
+        var baseCrops = evaluated.Crops["emb"].Where(c => c.Kind == CropKinds.Realistic && c.Dx == 0 && c.Dy == 0).ToDictionary(c => c.ImageKey, c => c.Embedding!);
+
+        var embedded = new Dictionary<string, float[]>();
+        var failed = new List<(string, ErrorStage)>();
+        new BaseCropEmbedder(model, run).Run(Records(), (image, e) => embedded[image.Key] = e.ToArray(), (key, stage, _) => failed.Add((key, stage)));
+
+        Assert.Equal(baseCrops.Keys.Order(), embedded.Keys.Order());
+        Assert.All(embedded, kv => Assert.Equal(baseCrops[kv.Key], kv.Value));
+        Assert.Equal([("bad/unreadable", ErrorStage.Read)], failed);
+    }
+}
