@@ -8,7 +8,8 @@ namespace RobustCrop.Worker.Pipeline;
 /// <summary>
 /// Runs one shard: read → decode → plan → batch → infer → metrics → rows. Decoding runs on its own task, ahead of
 /// inference by a bounded queue, so the model never waits on JPEG decoding and memory stays bounded.
-/// The calling thread does the inference; callers (actors) run this on a dedicated thread, never on their mailbox.
+/// Inference runs on a dedicated thread (<see cref="EvaluateAsync"/>) or on the caller's (<see cref="Evaluate"/>), never
+/// on the thread pool that actors' mailboxes share.
 /// </summary>
 public sealed class ShardEvaluator
 {
@@ -23,8 +24,18 @@ public sealed class ShardEvaluator
         _preparer = new ImagePreparer(models.Select(m => m.Manifest.SceneFamily).Distinct().ToList(), settings);
     }
 
+    /// <summary>Runs <see cref="Evaluate"/> on a thread of its own; the task completes when the shard is done.</summary>
     /// <param name="onImage">Called after each input is finished (for progress), with crops inferred so far.</param>
-    public async Task<ShardResult> EvaluateAsync(DatasetShard shard, IEnumerable<ImageRecord> records,
+    public Task<ShardResult> EvaluateAsync(DatasetShard shard, IEnumerable<ImageRecord> records,
+        Action<int, long>? onImage = null, CancellationToken ct = default)
+        => DedicatedThread.Run($"shard {shard.Id.Value}", () => Evaluate(shard, records, onImage, ct));
+
+    /// <summary>
+    /// Blocks the calling thread for the whole shard, inference included. Synchronous on purpose: an <c>await</c> on
+    /// the decode queue would resume on a pool thread and take inference with it.
+    /// </summary>
+    /// <param name="onImage">Called after each input is finished (for progress), with crops inferred so far.</param>
+    public ShardResult Evaluate(DatasetShard shard, IEnumerable<ImageRecord> records,
         Action<int, long>? onImage = null, CancellationToken ct = default)
     {
         var result = new ShardResult(shard.Id.Value);
@@ -33,6 +44,7 @@ public sealed class ShardEvaluator
         // Cancelled when inference fails, so the reader never stays blocked on a full queue holding the shard's input open.
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var readToken = stopReading.Token;
+        // Decoding stays on the pool: each image is a short, bounded piece of work, unlike a batch of inference.
         var decode = Task.Run(async () =>
         {
             try
@@ -67,7 +79,9 @@ public sealed class ShardEvaluator
 
         try
         {
-            await foreach (var image in queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            var reader = queue.Reader;
+            while (WaitToRead(reader, ct))
+            while (reader.TryRead(out var image))
             {
                 result.Inputs++;
                 if (image.IsError)
@@ -100,14 +114,21 @@ public sealed class ShardEvaluator
         }
         catch
         {
-            await stopReading.CancelAsync().ConfigureAwait(false);
-            try { await decode.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            stopReading.Cancel();
+            try { decode.GetAwaiter().GetResult(); } catch (OperationCanceledException) { }
             throw;
         }
-        await decode.ConfigureAwait(false);
+        decode.GetAwaiter().GetResult();
         foreach (var b in batchers.Values) b.Flush(completed);
         Drain();
         result.CropsInferred = CropsSoFar();
         return result;
+    }
+
+    // ReadAllAsync's loop, waiting by blocking: false once the queue is complete, the decoder's exception if it failed.
+    private static bool WaitToRead(ChannelReader<PreparedImage> reader, CancellationToken ct)
+    {
+        var wait = reader.WaitToReadAsync(ct);
+        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 }

@@ -47,9 +47,9 @@ public static class ClusterBench
     {
         var recorder = new BenchRecorder();
         var observer = new CountingObserver();
-        var outcome = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var spec = new JobSpec("bench-cluster", "synthetic", "", "", [], 0, 0, false, 1, [], [], false, 0);
         var node = new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator, ClusterRoles.Worker], [], "ERROR");
+        var events = new JobEventFeed(spec.RunId);
         var settings = new CoordinatorSettings
         {
             // A worker told "no work yet" while the plan is being made would otherwise idle a whole second.
@@ -59,9 +59,9 @@ public static class ClusterBench
         };
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => akka
-            .AddRobustCropNode(node)
-            .AddJobCoordinator(spec, new SyntheticJobBackend(run.Shards), observer, outcome, settings)
+        builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => events.AttachTo(akka
+            .AddRobustCropNode(node, line => System.Console.Error.WriteLine(line)))
+            .AddJobCoordinator(spec, new SyntheticJobBackend(run.Shards), settings)
             .WithActors((system, registry) =>
             {
                 var proxy = registry.Get<JobSingletonKey>();
@@ -76,7 +76,7 @@ public static class ClusterBench
             JobOutcome result;
             try
             {
-                result = await outcome.Task.WaitAsync(run.Timeout, ct);
+                result = await events.WaitAsync(observer, ct).WaitAsync(run.Timeout, ct);
             }
             catch (TimeoutException)
             {
