@@ -32,13 +32,13 @@ public sealed record PixelNormalization
     public float Scale { get; init; }
 
     /// <summary>Per output channel, in model channel order.</summary>
-    public ImmutableArray<float> Mean { get; }
+    public ImmutableArray<float> Mean { get; init; }
 
     /// <summary>Per output channel, in model channel order.</summary>
-    public ImmutableArray<float> Std { get; }
+    public ImmutableArray<float> Std { get; init; }
 
     /// <summary>Null when the mean is per channel only.</summary>
-    public ImmutableArray<float>? MeanImage { get; }
+    public ImmutableArray<float>? MeanImage { get; init; }
 
     public static PixelNormalization ImageNet { get; } = new(
         ChannelOrder.Rgb, 1f / 255f, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);

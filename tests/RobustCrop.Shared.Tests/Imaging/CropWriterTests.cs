@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using RobustCrop.Shared.Imaging;
 
 namespace RobustCrop.Shared.Tests.Imaging;
@@ -165,7 +166,7 @@ public sealed class CropWriterTests
 
     [Fact]
     public void Mean_image_of_the_wrong_size_is_refused()
-        => Assert.Throws<ArgumentException>(() => CropWriter.Write(Scene(), 0, 0, 3, Raw with { MeanImage = new float[26] }, new float[27]));
+        => Assert.Throws<ArgumentException>(() => CropWriter.Write(Scene(), 0, 0, 3, Raw with { MeanImage = ImmutableArray.Create(new float[26]) }, new float[27]));
 
     [Fact]
     public void Bench_reports_a_positive_time_per_crop()
