@@ -1,10 +1,12 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Hosting.TestKit;
-using RobustCrop.Cluster;
+using RobustCrop.Cluster.Protocol;
+using RobustCrop.Cluster.Hosting;
 using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Coordinator.Cluster.Bench;
-using RobustCrop.Shared.Results;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
 using RobustCrop.Worker.Cluster;
 
 namespace RobustCrop.Coordinator.ActorTests.Cluster;

@@ -1,4 +1,5 @@
-using RobustCrop.Shared.Models.Onnx;
+using RobustCrop.IO.Onnx;
+using RobustCrop.TestSupport;
 using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Tests.Inference;

@@ -1,6 +1,6 @@
-using RobustCrop.Shared.Models.Onnx;
+using RobustCrop.IO.Onnx;
+using RobustCrop.TestSupport;
 using RobustCrop.Worker.Inference;
-using RobustCrop.Worker.Tests.TestModels;
 
 namespace RobustCrop.Worker.Tests.Inference;
 

@@ -1,7 +1,10 @@
-using RobustCrop.Shared.Data;
-using RobustCrop.Shared.Results;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
 using RobustCrop.Worker.Pipeline;
-using RobustCrop.Worker.Tests.TestModels;
+using RobustCrop.Worker.Inference;
+using RobustCrop.TestSupport;
 using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
 
 namespace RobustCrop.Worker.Tests.Pipeline;

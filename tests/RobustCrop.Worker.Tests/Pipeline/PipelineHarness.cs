@@ -1,6 +1,9 @@
-using RobustCrop.Shared.Data;
-using RobustCrop.Shared.Imaging;
-using RobustCrop.Shared.Models;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Imaging;
+using RobustCrop.IO.Imaging;
+using RobustCrop.Core.Models;
+using RobustCrop.IO.Models;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 

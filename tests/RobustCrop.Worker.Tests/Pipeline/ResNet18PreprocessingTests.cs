@@ -1,9 +1,12 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using RobustCrop.Shared.Data;
-using RobustCrop.Shared.Geometry;
-using RobustCrop.Shared.Imaging;
-using RobustCrop.Shared.Models;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Imaging;
+using RobustCrop.IO.Imaging;
+using RobustCrop.Core.Models;
+using RobustCrop.IO.Models;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 
@@ -14,7 +17,7 @@ public sealed class ShippedResNet18Fixture : IDisposable
 {
     public ShippedResNet18Fixture()
     {
-        Root = RobustCrop.Shared.Tests.RepoPaths.Root;
+        Root = RepoPaths.Root;
         var zoo = ZooFile.Load(Path.Combine(Root, "zoo", "default.yaml"), Path.Combine(AppContext.BaseDirectory, "models"));
         Model = ModelLoader.Load(zoo.Single(m => m.Id == "resnet18"), DeviceSpec.Cpu, 2);
     }

@@ -1,6 +1,7 @@
-using RobustCrop.Shared.Rics;
+using RobustCrop.Core.Rics;
 using RobustCrop.Worker.Pipeline;
-using RobustCrop.Worker.Tests.TestModels;
+using RobustCrop.Worker.Inference;
+using RobustCrop.TestSupport;
 using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
 
 namespace RobustCrop.Worker.Tests.Pipeline;

@@ -1,11 +1,14 @@
-using RobustCrop.Shared.Data;
-using RobustCrop.Shared.Geometry;
-using RobustCrop.Shared.Models;
-using RobustCrop.Shared.Models.Onnx;
-using RobustCrop.Shared.Results;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Models;
+using RobustCrop.IO.Models;
+using RobustCrop.IO.Onnx;
+using RobustCrop.TestSupport;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
-using RobustCrop.Worker.Tests.TestModels;
 using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
 
 namespace RobustCrop.Worker.Tests.Pipeline;
@@ -132,7 +135,7 @@ public class ShardEvaluatorTests
         // Embedding model with a linear head that names its classes: labelled images get correct, unlabelled get null.
         var head = new ClassHead(HeadKind.Linear, ["red", "green", "blue"], d, [1, 0, 0, 0, 1, 0, 0, 0, 1], null, 1f);
         using var named = Model(TinyModels.MeanColour(Crop), "named", Crop, Resize, head, OutputKind.Embedding,
-            new Shared.Imaging.PixelNormalization(Shared.Imaging.ChannelOrder.Rgb, 1f / 255f, [0f, 0f, 0f], [1f, 1f, 1f]));
+            new Core.Imaging.PixelNormalization(Core.Imaging.ChannelOrder.Rgb, 1f / 255f, [0f, 0f, 0f], [1f, 1f, 1f]));
         using var logits = Model(TinyModels.MeanColour(Crop), "logits", Crop, Resize);
         ImageRecord[] records =
         [

@@ -1,7 +1,8 @@
-using RobustCrop.Shared.Geometry;
-using RobustCrop.Shared.Imaging;
-using RobustCrop.Shared.Metrics;
-using RobustCrop.Shared.Rics;
+using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Imaging;
+using RobustCrop.IO.Imaging;
+using RobustCrop.Core.Metrics;
+using RobustCrop.Core.Rics;
 using RobustCrop.Worker.Tests.Pipeline;
 
 namespace RobustCrop.Worker.Tests.Rics;

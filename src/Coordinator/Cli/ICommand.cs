@@ -1,9 +1,0 @@
-namespace RobustCrop.Coordinator.Cli;
-
-public interface ICommand
-{
-    string Name { get; }
-    string Summary { get; }
-    string Usage { get; }
-    Task<int> RunAsync(CommandLine args, CancellationToken ct);
-}

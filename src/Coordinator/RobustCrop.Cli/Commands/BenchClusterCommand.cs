@@ -1,0 +1,74 @@
+using System.Globalization;
+using RobustCrop.Coordinator.Cluster.Bench;
+
+namespace RobustCrop.Cli.Commands;
+
+/// <summary>
+/// The job singleton's scheduling capacity: the real coordinator actor on one in-process node, fed by simulated workers
+/// that hold each shard for a fixed latency. Tells how many leases per second one coordinator sustains, and so how
+/// many GPU workers it can keep busy.
+/// </summary>
+public sealed class BenchClusterCommand : ICommand
+{
+    public string Name => "bench-cluster";
+    public string Summary => "coordinator lease throughput with simulated workers (no models, no data)";
+    public string Usage => """
+        robustcrop bench-cluster [options]
+          --workers LIST    simulated worker counts, one run each (default 8,32,64)
+          --shards N        synthetic shards per run (default 2000)
+          --latency-ms L    time a worker holds each shard (default 20; 0 = raw lease throughput)
+          --timeout-s S     limit per run (default: 60 s + 5 x the ideal time)
+        Prints one line per worker count: wall time, leases/s, ideal time (shards x latency / workers), overhead
+        (wall/ideal - 1), overhead against the latency the workers actually held (Akka's timer ticks every 10 ms),
+        mean and p99 completion-to-next-lease gap, mean hold; last a summary line.
+        """;
+
+    public async Task<int> RunAsync(CommandLine a, CancellationToken ct)
+    {
+        var workerCounts = ParseList(a.String("workers", "8,32,64"));
+        int shards = a.Int("shards", 2000, min: 1, max: 10_000_000);
+        int latencyMs = a.Int("latency-ms", 20, min: 0, max: 60_000);
+        int? timeoutS = a.String("timeout-s") is null ? null : a.Int("timeout-s", 0, min: 1, max: 86_400);
+        a.ThrowOnUnused();
+
+        var latency = TimeSpan.FromMilliseconds(latencyMs);
+        Out($"bench-cluster: {shards} shard(s), latency {latencyMs} ms, one in-process node (coordinator+worker roles), {Environment.ProcessorCount} core(s)");
+        Out($"{"workers",7} {"wall_s",8} {"leases/s",9} {"ideal_s",8} {"overhead",9} {"ovh_held",9} {"gap_ms",7} {"gap_p99",8} {"hold_ms",8} {"startup_s",9}  exactly_once");
+        var results = new List<ClusterBenchResult>();
+        foreach (int w in workerCounts)
+        {
+            var ideal = latency * shards / w;
+            var timeout = timeoutS is { } t ? TimeSpan.FromSeconds(t) : TimeSpan.FromSeconds(60) + ideal * 5;
+            var r = await ClusterBench.RunAsync(new ClusterBenchRun(w, shards, latency, timeout), ct);
+            results.Add(r);
+            string once = r.ExactlyOnce && r.Requeued == 0 && r.Duplicates == 0 ? "yes" : $"NO (requeued {r.Requeued}, duplicates {r.Duplicates})";
+            Out(string.Create(CultureInfo.InvariantCulture,
+                $"{w,7} {r.Wall.TotalSeconds,8:F2} {r.LeasesPerSecond,9:F0} {r.Ideal.TotalSeconds,8:F2} {FormatOverhead(r.Overhead),9} {FormatOverhead(r.OverheadVsHeld),9} {r.Counts.MeanGapMs,7:F2} {r.Counts.P99GapMs,8:F2} {r.Counts.MeanHoldMs,8:F2} {r.Startup.TotalSeconds,9:F2}  {once}"));
+        }
+        var best = results.MaxBy(r => r.LeasesPerSecond)!;
+        var worst = results.Where(r => !double.IsNaN(r.Overhead)).MaxBy(r => r.Overhead);
+        bool allOnce = results.All(r => r.ExactlyOnce && r.Requeued == 0 && r.Duplicates == 0);
+        string worstText = worst is null ? "" : $"; worst overhead {FormatOverhead(worst.Overhead)} at {worst.Run.Workers} workers";
+        Out(string.Create(CultureInfo.InvariantCulture,
+            $"summary: peak {best.LeasesPerSecond:F0} leases/s at {best.Run.Workers} workers; mean gap {results.Average(r => r.Counts.MeanGapMs):F2} ms{worstText}; exactly once: {(allOnce ? "yes" : "NO")}"));
+        return allOnce ? 0 : 1;
+    }
+
+    private static string FormatOverhead(double overhead)
+        => double.IsNaN(overhead) ? "n/a" : (overhead * 100).ToString("F1", CultureInfo.InvariantCulture) + "%";
+
+    private static List<int> ParseList(string text)
+    {
+        var list = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n is < 1 or > 10_000)
+                throw new UsageException($"--workers needs a comma-separated list of counts 1-10000; got '{text}'");
+            list.Add(n);
+        }
+        if (list.Count == 0) throw new UsageException("--workers needs at least one count");
+        return list;
+    }
+
+    private static void Out(string line) => System.Console.WriteLine(line);
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Globalization;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Imaging;
+using RobustCrop.IO.Imaging;
+using RobustCrop.Core.Models;
+using RobustCrop.IO.Models;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
+using RobustCrop.Core.Rics;
+using RobustCrop.IO.Storage;
+using RobustCrop.Worker.Inference;
+using RobustCrop.Worker.Pipeline;
+using RobustCrop.Worker.Sinks;
+using RobustCrop.Coordinator.Jobs;
+
+namespace RobustCrop.Cli.Commands;
+
+/// <summary>
+/// Pipeline throughput against a bare ONNX Runtime loop over the very same batch tensors with the same thread settings,
+/// in one process, side by side. The ratio is what the pipeline costs on top of the model itself.
+/// </summary>
+public sealed class BenchCommand : ICommand
+{
+    public string Name => "bench";
+    public string Summary => "pipeline throughput vs a bare ONNX Runtime loop on the same model";
+    public string Usage => """
+        robustcrop bench [options]
+          --model ID     model from the zoo (default resnet18)
+          --zoo FILE     zoo file (default: the shipped zoo)
+          --data PATHS   images to use (default: the shipped samples)
+          --images N     inputs to run (default 24)
+          --threads N    ONNX Runtime intra-op threads (default: all cores)
+          --batch N      crops per inference call (default 32)
+          --device DEV   cpu | cuda | cuda:N (default cpu)
+        Prints crops/s of both, the decode+crop+normalise cost per crop, and last: pipeline/bare: <ratio>.
+        """;
+
+    public async Task<int> RunAsync(CommandLine a, CancellationToken ct)
+    {
+        string modelId = a.String("model", "resnet18");
+        string zooPath = a.String("zoo") ?? ShippedFiles.DefaultZoo;
+        string data = a.String("data") ?? ShippedFiles.DefaultData;
+        int images = a.Int("images", 24, min: 1, max: 100_000);
+        int threads = a.Int("threads", Environment.ProcessorCount, min: 1, max: 1024);
+        int batch = a.Int("batch", 32, min: 1, max: 4096);
+        string device = a.String("device", "cpu");
+        a.ThrowOnUnused();
+
+        var manifest = ZooFile.Load(zooPath, ShippedFiles.BuiltinModelsDir).FirstOrDefault(m => m.Id == modelId)
+            ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
+        var dataset = DatasetFactory.Open(data);
+        var records = TakeRecords(dataset, images);
+        using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads);
+        var settings = new EvaluationSettings("bench", MaxBatch: batch);
+        Out($"model {modelId} on {model.Device}, {threads} intra-op thread(s), batch {batch}, {records.Count} inputs from {dataset.Name}");
+
+        // 1. Preparation cost: decode + resize once per image, then write every planned crop (normalised) into a tensor.
+        var preparer = new ImagePreparer([manifest.SceneFamily], settings);
+        var sw = Stopwatch.StartNew();
+        var prepared = records.Select(preparer.Prepare).Where(p => !p.IsError).ToList();
+        double decodeMs = sw.Elapsed.TotalMilliseconds;
+        var plans = prepared.Select(p =>
+        {
+            var scene = p.Scenes[manifest.SceneFamily];
+            return (scene, plan: CropPlan.Build(new SceneGeometry(scene.Width, scene.Height, manifest.ResizeSize, manifest.InputSize), settings.RealisticShifts, ShiftSets.N1));
+        }).ToList();
+        int cropFloats = 3 * manifest.InputSize * manifest.InputSize;
+        int totalCrops = plans.Sum(p => p.plan.Crops.Length);
+        // Tensors are allocated and touched before timing, so the figure is the crop writer's, not the page faults'.
+        var batches = new List<float[]>();
+        for (int left = totalCrops; left > 0; left -= batch)
+        {
+            var b = new float[Math.Min(batch, left) * cropFloats];
+            b.AsSpan().Fill(1f);
+            batches.Add(b);
+        }
+        sw.Restart();
+        int k = 0;
+        foreach (var (scene, plan) in plans)
+            foreach (var c in plan.Crops)
+            {
+                CropWriter.WriteRolled(scene, c.Position.X, c.Position.Y, manifest.InputSize, c.RollX, c.RollY, model.Normalization,
+                    batches[k / batch].AsSpan((k % batch) * cropFloats, cropFloats));
+                k++;
+            }
+        double cropMs = sw.Elapsed.TotalMilliseconds;
+        Out(F($"decode+resize: {decodeMs / Math.Max(1, prepared.Count):F2} ms/image; crop+normalise: {cropMs / Math.Max(1, totalCrops):F3} ms/crop"));
+        Out(F($"decode+crop+normalise: {(decodeMs + cropMs) / Math.Max(1, totalCrops):F3} ms/crop ({totalCrops} crops)"));
+
+        // 2. Bare loop over the same tensors; one warm-up batch first so both sides start warm.
+        var output = new float[batch * model.Inference.OutputDimension];
+        model.Inference.Run(batches[0], batches[0].Length / cropFloats, output);
+        sw.Restart();
+        foreach (var b in batches) model.Inference.Run(b, b.Length / cropFloats, output);
+        double bareSecs = sw.Elapsed.TotalSeconds;
+        double bare = totalCrops / bareSecs;
+        Out(F($"bare ONNX Runtime loop: {bare:F1} crops/s ({bareSecs:F2} s)"));
+        batches.Clear();
+        BenchRicsScoring(plans.Select(p => (p.scene, p.plan.Geometry)).ToList(), 1000.0 / bare);
+
+        // 3. The full pipeline on the same inputs: read → decode → plan → batch → infer → metrics → Parquet.
+        string tmp = Path.Combine(Path.GetTempPath(), "robustcrop-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var shard = new DatasetShard(new ShardId(0), "bench", 0, records.Count);
+            var evaluator = new ShardEvaluator([model], settings);
+            var writer = new ShardWriter(new LocalFolderStore(tmp), new RunLayout("bench"), [model], "bench", settings);
+            sw.Restart();
+            var result = await evaluator.EvaluateAsync(shard, records, null, ct); // inference on a thread of its own
+            await writer.WriteAsync(result, "bench", DateTimeOffset.UtcNow, ct);
+            double pipeSecs = sw.Elapsed.TotalSeconds;
+            double pipe = result.CropsInferred / pipeSecs;
+            Out(F($"full pipeline: {pipe:F1} crops/s ({pipeSecs:F2} s, {result.CropsInferred} crops, {result.Images[model.Id].Count} images)"));
+            Out(F($"pipeline/bare: {pipe / bare:F3}"));
+        }
+        finally
+        {
+            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// What choosing a crop costs next to classifying it: scoring all n² candidates of the base frame and its 8 one-pixel
+    /// neighbours (the evaluate workload), against one forward pass.
+    /// </summary>
+    private static void BenchRicsScoring(IReadOnlyList<(RgbImage Scene, SceneGeometry Geometry)> scenes, double forwardMs)
+    {
+        if (scenes.Count == 0) return;
+        var frames = new List<Shift> { Shift.Zero };
+        frames.AddRange(ShiftSets.N1);
+        foreach (var (score, n) in new[] { (RicsScore.Hash, 9), (RicsScore.Dog, 9), (RicsScore.Hash, 31) })
+        {
+            var sw = Stopwatch.StartNew();
+            foreach (var (scene, g) in scenes)
+            {
+                var selector = new RicsSelector(scene, g.Base, g.CropSize, n, 1, seed: 1);
+                foreach (var f in frames) selector.Select(n, score, f);
+            }
+            double ms = sw.Elapsed.TotalMilliseconds / scenes.Count;
+            Out(F($"rics scoring ({RicsScores.Name(score)}, n={n}, 9 frames): {ms:F2} ms/image = {100 * ms / forwardMs:F1}% of one forward pass ({forwardMs:F1} ms)"));
+        }
+        var cyc = Stopwatch.StartNew();
+        foreach (var (scene, g) in scenes)
+            foreach (var f in frames) CyclicCanonicalizer.Canonicalize(scene, g.Base, g.CropSize, f.Dx, f.Dy);
+        // Each input (the base crop and its 8 cyclic shifts) is canonicalised from its own pixels, then classified once.
+        double cms = cyc.Elapsed.TotalMilliseconds / (scenes.Count * frames.Count);
+        Out(F($"cyclic rics canonicalisation: {cms:F2} ms/input = {100 * cms / forwardMs:F1}% of the forward pass it precedes"));
+    }
+
+    private static List<ImageRecord> TakeRecords(IImageDataset dataset, int n)
+    {
+        var list = new List<ImageRecord>();
+        foreach (var shard in dataset.PlanShards(256))
+            foreach (var r in dataset.ReadShard(shard))
+            {
+                // Keep the encoded bytes in memory so both sides measure the same work, not disk reads.
+                list.Add(r);
+                if (list.Count == n) return list;
+            }
+        return list;
+    }
+
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private static void Out(string line) => System.Console.WriteLine(line);
+}

@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Text.Json;
+using RobustCrop.Core.Imaging;
+using RobustCrop.IO.Imaging;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
+
+namespace RobustCrop.Coordinator.Analysis;
+
+/// <summary>Share of images whose answer at shift (Dx, Dy) equals the base answer, over the images that support that shift.</summary>
+public sealed record ConsistencyCell(int Dx, int Dy, long Images, double Agree);
+
+/// <summary>The consistency map of one model over W_k. ByCosine: the model has no classes, so "equal" means cosine ≥ τ.</summary>
+public sealed record ConsistencyMap(string Model, int K, bool ByCosine, IReadOnlyList<ConsistencyCell> Cells);
+
+/// <summary>An image whose prediction changes under a one-pixel realistic shift: the base crop and the first shifted crop that disagrees.</summary>
+public sealed record FlipExample(
+    string Model, string ImageKey, string? Label,
+    int BaseX, int BaseY, int? BasePrediction, string? BaseLabel,
+    int Dx, int Dy, int ShiftX, int ShiftY, int? ShiftPrediction, string? ShiftLabel);
+
+/// <summary>What the scene of a model was made with (Parquet key "robustcrop.preprocessing").</summary>
+public sealed record ScenePreprocessing(int InputSize, int ResizeSize, Interpolation Interpolation);
+
+/// <summary>Everything the report draws, computed from a run folder with DuckDB and from summary.json.</summary>
+public sealed record ReportData(
+    RunSummary Summary,
+    double Tau,
+    IReadOnlyList<ConsistencyMap> Maps,
+    IReadOnlyDictionary<string, double[]> Cosine1pxMin,
+    IReadOnlyList<FlipExample> Flips,
+    long FlippedImages,
+    IReadOnlyDictionary<string, ScenePreprocessing> Preprocessing)
+{
+    /// <summary>Examples shown per model; the count of all flipped images is reported beside them.</summary>
+    public const int MaxFlipsPerModel = 12;
+
+    public static async Task<ReportData> LoadAsync(string runFolder, RunSummary summary, CancellationToken ct)
+    {
+        double tau = summary.Tau ?? summary.Models.Select(m => (double?)m.Realistic.Changed1px.Tau).FirstOrDefault() ?? 0.99;
+        int k = summary.WindowK ?? summary.Models.Select(m => (int?)m.Realistic.FooledWindow.K).FirstOrDefault() ?? 1;
+        using var db = RunDatabase.Open(runFolder);
+        var maps = new List<ConsistencyMap>();
+        var cosine = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        var flips = new List<FlipExample>();
+        long flipped = 0;
+        if (db.Views.Contains("crops"))
+        {
+            maps.AddRange(LoadMaps(db, k, tau, ct));
+            (flips, flipped) = LoadFlips(db, ct);
+        }
+        if (db.Views.Contains("images"))
+        {
+            var r = db.Query("SELECT model, cosine_1px_min FROM images WHERE cosine_1px_min IS NOT NULL AND isfinite(cosine_1px_min) ORDER BY model", ct);
+            foreach (var g in r.Rows.GroupBy(row => (string)row[0]!))
+                cosine[g.Key] = g.Select(row => Convert.ToDouble(row[1], CultureInfo.InvariantCulture)).ToArray();
+        }
+        return new ReportData(summary, tau, maps, cosine, flips, flipped, await LoadPreprocessingAsync(runFolder, ct));
+    }
+
+    // One row per image × shift: crops are unique per absolute position, but a run that keeps duplicates (a rerun
+    // merged by hand) must not count an image twice.
+    private const string RealisticWithBase = """
+        WITH r AS (
+            SELECT model, image_key, dx, dy, any_value(x) AS x, any_value(y) AS y, any_value(prediction) AS p,
+                   any_value(prediction_label) AS pl, any_value(cosine_to_base) AS cos
+            FROM crops WHERE kind = 'realistic' AND abs(dx) <= {0} AND abs(dy) <= {0}
+            GROUP BY model, image_key, dx, dy),
+        b AS (SELECT model, image_key, x AS x0, y AS y0, p AS p0, pl AS pl0 FROM r WHERE dx = 0 AND dy = 0)
+        """;
+
+    private static IEnumerable<ConsistencyMap> LoadMaps(RunDatabase db, int k, double tau, CancellationToken ct)
+    {
+        string sql = string.Format(CultureInfo.InvariantCulture, RealisticWithBase, k) + string.Format(CultureInfo.InvariantCulture, """
+            SELECT r.model, r.dx, r.dy, count(*) AS n,
+                   avg(CASE WHEN b.p0 IS NOT NULL THEN CAST(r.p IS NOT DISTINCT FROM b.p0 AS DOUBLE)
+                            ELSE CAST(r.cos >= {0} AS DOUBLE) END) AS agree,
+                   bool_and(b.p0 IS NULL) AS by_cosine
+            FROM r JOIN b USING (model, image_key)
+            GROUP BY r.model, r.dx, r.dy ORDER BY r.model, r.dy, r.dx
+            """, tau.ToString("R", CultureInfo.InvariantCulture));
+        var result = db.Query(sql, ct);
+        foreach (var g in result.Rows.GroupBy(row => (string)row[0]!))
+        {
+            var cells = g.Select(row => new ConsistencyCell(Int(row[1]), Int(row[2]), Convert.ToInt64(row[3], CultureInfo.InvariantCulture),
+                Convert.ToDouble(row[4], CultureInfo.InvariantCulture))).ToList();
+            yield return new ConsistencyMap(g.Key, k, g.All(row => row[5] is true), cells);
+        }
+    }
+
+    private static (List<FlipExample>, long) LoadFlips(RunDatabase db, CancellationToken ct)
+    {
+        string label = db.Views.Contains("images") ? "(SELECT any_value(i.label) FROM images i WHERE i.model = f.model AND i.image_key = f.image_key)" : "NULL";
+        string sql = string.Format(CultureInfo.InvariantCulture, RealisticWithBase, 1) + $"""
+            , f AS (
+                SELECT r.model, r.image_key, b.x0, b.y0, b.p0, b.pl0, r.dx, r.dy, r.x, r.y, r.p, r.pl
+                FROM r JOIN b USING (model, image_key)
+                WHERE b.p0 IS NOT NULL AND r.p IS DISTINCT FROM b.p0 AND (r.dx <> 0 OR r.dy <> 0)
+                QUALIFY row_number() OVER (PARTITION BY r.model, r.image_key ORDER BY abs(r.dx) + abs(r.dy), r.dy, r.dx) = 1)
+            SELECT f.*, {label} AS label FROM f
+            QUALIFY row_number() OVER (PARTITION BY f.model ORDER BY f.image_key) <= {MaxFlipsPerModel}
+            ORDER BY f.model, f.image_key
+            """;
+        var result = db.Query(sql, ct);
+        var flips = result.Rows.Select(row => new FlipExample(
+            (string)row[0]!, (string)row[1]!, row[12] as string,
+            Int(row[2]), Int(row[3]), NullableInt(row[4]), row[5] as string,
+            Int(row[6]), Int(row[7]), Int(row[8]), Int(row[9]), NullableInt(row[10]), row[11] as string)).ToList();
+        // The examples are capped per model; the report states how many images flipped in all.
+        long total = db.Query(string.Format(CultureInfo.InvariantCulture, RealisticWithBase, 1) + """
+            SELECT count(DISTINCT (r.model, r.image_key)) FROM r JOIN b USING (model, image_key)
+            WHERE b.p0 IS NOT NULL AND r.p IS DISTINCT FROM b.p0 AND (r.dx <> 0 OR r.dy <> 0)
+            """, ct).Rows.Select(row => Convert.ToInt64(row[0], CultureInfo.InvariantCulture)).Single();
+        return (flips, total);
+    }
+
+    /// <summary>The preprocessing of each model, read from the key-value metadata of its first images file.</summary>
+    private static async Task<Dictionary<string, ScenePreprocessing>> LoadPreprocessingAsync(string runFolder, CancellationToken ct)
+    {
+        var result = new Dictionary<string, ScenePreprocessing>(StringComparer.Ordinal);
+        string images = Path.Combine(runFolder, "images");
+        if (!Directory.Exists(images)) return result;
+        foreach (var dir in Directory.GetDirectories(images, "model=*").Order(StringComparer.Ordinal))
+        {
+            var file = Directory.GetFiles(dir, "*.parquet").Order(StringComparer.Ordinal).FirstOrDefault();
+            if (file is null) continue;
+            await using var s = File.OpenRead(file);
+            var meta = await ResultParquet.ReadMetadataAsync(s, ct);
+            if (!meta.TryGetValue(ResultMetadataKeys.Preprocessing, out var json)) continue;
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            var interp = Enum.Parse<Interpolation>(root.GetProperty("interpolation").GetString() ?? "bilinear", ignoreCase: true);
+            string model = meta.TryGetValue(ResultMetadataKeys.Model, out var m) ? m : Path.GetFileName(dir)["model=".Length..];
+            result[model] = new ScenePreprocessing(root.GetProperty("input_size").GetInt32(), root.GetProperty("resize_size").GetInt32(), interp);
+        }
+        return result;
+    }
+
+    private static int Int(object? v) => Convert.ToInt32(v, CultureInfo.InvariantCulture);
+
+    private static int? NullableInt(object? v) => v is null ? null : Int(v);
+}

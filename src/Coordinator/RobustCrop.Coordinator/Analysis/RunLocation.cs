@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
+using RobustCrop.IO.Storage;
+using RobustCrop.Worker.Sinks;
+
+namespace RobustCrop.Coordinator.Analysis;
+
+/// <summary>A finished run named by its URI, <c>&lt;out&gt;/&lt;run-id&gt;</c>: the store that holds it and its id.</summary>
+public sealed class RunLocation
+{
+    private RunLocation(IResultStore store, RunLayout layout, string uri)
+    {
+        Store = store;
+        Layout = layout;
+        Uri = uri;
+    }
+
+    public IResultStore Store { get; }
+    public RunLayout Layout { get; }
+    public string Uri { get; }
+
+    /// <summary>
+    /// Splits the URI at its last segment: the rest opens the store (a local folder or az://container/prefix, whose
+    /// connection string comes from <paramref name="connectionString"/> or AZURE_STORAGE_CONNECTION_STRING), the segment is the run id.
+    /// </summary>
+    public static RunLocation Open(string uri, string? connectionString = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(uri);
+        var (parent, runId) = StoreFactory.SplitRun(uri);
+        if (!RunLayout.IsValidId(runId))
+            throw new ArgumentException($"'{uri}' does not end in a run id (<out>/<run-id>)");
+        return new RunLocation(StoreFactory.Open(parent, connectionString), new RunLayout(runId), uri);
+    }
+
+    /// <summary>A run in an already opened store (any <see cref="IResultStore"/>).</summary>
+    public static RunLocation In(IResultStore store, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return new RunLocation(store, new RunLayout(runId), $"{store.Describe()}: {runId}");
+    }
+
+    /// <exception cref="FileNotFoundException">The run has no summary.json (absent or unfinished).</exception>
+    public async Task<RunSummary> ReadSummaryAsync(CancellationToken ct)
+    {
+        if (!await Store.ExistsAsync(Layout.SummaryJson, ct))
+            throw new FileNotFoundException($"no finished run at {Uri}: {Layout.SummaryJson} is missing in {Store.Describe()}");
+        return RunSummaryIo.Deserialize(await Store.ReadTextAsync(Layout.SummaryJson, ct));
+    }
+
+    /// <summary>
+    /// A local folder holding the run's Parquet files and summary.json, for engines that read files by path. A local run
+    /// is read in place; any other store is copied into a cache folder first, because DuckDB's remote-storage
+    /// extensions are downloaded at run time and cluster nodes are often offline. A cached file is fetched again only
+    /// when its size differs, so a repeated query of a finished (immutable) run costs no transfer.
+    /// </summary>
+    public async Task<string> LocalFolderAsync(string cacheRoot, CancellationToken ct)
+    {
+        if (Store is LocalFolderStore local)
+        {
+            string dir = Path.Combine(local.Root, Layout.RunId);
+            if (!Directory.Exists(dir)) throw new FileNotFoundException($"no run at {Uri}: folder {dir} does not exist");
+            return dir;
+        }
+        string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Store.Describe())))[..16];
+        string target = Path.Combine(cacheRoot, key, Layout.RunId);
+        int fetched = 0;
+        await foreach (var rel in Store.ListAsync(Layout.Root, ct))
+        {
+            if (!IsAnalysisFile(rel)) continue;
+            string file = Path.Combine(target, rel[Layout.Root.Length..].Replace('/', Path.DirectorySeparatorChar));
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await using var src = await Store.OpenReadAsync(rel, ct);
+            if (File.Exists(file) && src.CanSeek && src.Length == new FileInfo(file).Length) { fetched++; continue; }
+            string temp = file + ".part";
+            await using (var dst = File.Create(temp)) await src.CopyToAsync(dst, ct);
+            File.Move(temp, file, overwrite: true);
+            fetched++;
+        }
+        if (fetched == 0) throw new FileNotFoundException($"no run at {Uri}: {Store.Describe()} has no files under {Layout.Root}");
+        return target;
+    }
+
+    private static bool IsAnalysisFile(string rel)
+        => rel.EndsWith(".parquet", StringComparison.Ordinal) || rel.EndsWith("/summary.json", StringComparison.Ordinal);
+
+    /// <summary>The default cache for runs fetched from remote stores.</summary>
+    public static string DefaultCacheRoot => Path.Combine(Path.GetTempPath(), "robustcrop-cache");
+}

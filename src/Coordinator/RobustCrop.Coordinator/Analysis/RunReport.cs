@@ -1,0 +1,58 @@
+using RobustCrop.IO.Storage;
+
+namespace RobustCrop.Coordinator.Analysis;
+
+/// <summary>What a report wrote: paths relative to the target store.</summary>
+public sealed record ReportResult(string HtmlPath, IReadOnlyList<string> PngPaths, long FlippedImages, int FlipImagesDrawn, bool PlotText);
+
+/// <summary>Builds the report of a finished run and writes it through an <see cref="IResultStore"/>, so the same code
+/// writes into a local run, a blob run's report/ folder, or any folder given with --to.</summary>
+public static class RunReport
+{
+    public const string HtmlName = "index.html";
+
+    /// <param name="prefix">Folder inside <paramref name="target"/> ("&lt;run-id&gt;/report/" or "" for --to DIR).</param>
+    /// <param name="dataSpec">The evaluated data (evaluate's --data syntax), to draw flipped crops; null lists them only.</param>
+    public static async Task<ReportResult> WriteAsync(RunLocation run, string runFolder, IResultStore target, string prefix,
+        string? dataSpec, CancellationToken ct)
+    {
+        var summary = await run.ReadSummaryAsync(ct);
+        var data = await ReportData.LoadAsync(runFolder, summary, ct);
+        using var typeface = ReportFonts.Register();
+        bool text = typeface is not null;
+
+        var maps = data.Maps.Select(m => new ReportImage($"consistency-{m.Model}.png", $"{m.Model}: consistency over W{m.K}",
+            ReportPlots.ConsistencyMap(m, data.Tau, text))).ToList();
+        ReportImage? cosine = data.Cosine1pxMin.Count == 0 ? null
+            : new ReportImage("cosine-1px-min.png", "cosine_1px_min per model", ReportPlots.CosineHistogram(data.Cosine1pxMin, data.Tau, text));
+        var rics = new List<ReportImage>();
+        foreach (var m in summary.Models.Where(m => m.Rics.Count > 0))
+        {
+            rics.Add(new ReportImage($"rics-window-{m.Model}.png", $"{m.Model}: RICS against the window n", ReportPlots.RicsByWindow(m, text)));
+            if (ReportPlots.RicsTradeOff(m, text) is { } png)
+                rics.Add(new ReportImage($"rics-tradeoff-{m.Model}.png", $"{m.Model}: consistency / accuracy trade-off", png));
+        }
+        var flips = new List<ReportImage>();
+        if (dataSpec is not null)
+        {
+            var drawn = FlipImages.Render(dataSpec, data.Flips, data.Preprocessing, typeface, ct);
+            int i = 0;
+            foreach (var f in data.Flips)
+                if (drawn.TryGetValue((f.Model, f.ImageKey), out var png))
+                    flips.Add(new ReportImage($"flip-{f.Model}-{++i:D2}.png", $"{f.Model}: {f.ImageKey}", png));
+        }
+
+        var images = maps.Concat(cosine is null ? [] : [cosine]).Concat(rics).Concat(flips).ToList();
+        var written = new List<string>();
+        foreach (var img in images)
+        {
+            string path = prefix + img.FileName;
+            await target.WriteAsync(path, s => s.WriteAsync(img.Png, ct).AsTask(), ct);
+            written.Add(path);
+        }
+        string html = ReportHtml.Build(data, maps, cosine, rics, flips, dataSpec is not null);
+        string htmlPath = prefix + HtmlName;
+        await target.WriteTextAsync(htmlPath, html, ct);
+        return new ReportResult(htmlPath, written, data.FlippedImages, flips.Count, text);
+    }
+}

@@ -1,0 +1,95 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using RobustCrop.Cluster.Protocol;
+using RobustCrop.Cluster.Hosting;
+using RobustCrop.Coordinator.Cluster;
+using RobustCrop.Coordinator.Console;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Models;
+using RobustCrop.IO.Models;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
+using RobustCrop.Worker.Sinks;
+using RobustCrop.IO.Storage;
+using RobustCrop.Worker.Cluster;
+using RobustCrop.Worker.Inference;
+using RobustCrop.Worker.Pipeline;
+
+namespace RobustCrop.Coordinator.Jobs;
+
+/// <summary>A job that could not complete; its message is the one line the user sees.</summary>
+public sealed class JobFailedException(string message) : Exception(message);
+
+/// <summary>
+/// Where the job's actors run: the embedded default is one node with the coordinator and local workers; the
+/// <c>coordinator</c> command is a node that waits for worker processes to join.
+/// </summary>
+/// <param name="Verbose">Print scheduling events and the periodic "cluster …" status lines.</param>
+public sealed record ClusterTopology(ClusterNodeSettings Node, int LocalWorkers, bool Verbose, CoordinatorSettings Coordinator)
+{
+    /// <summary>One node on a free loopback port; Akka's own log only for errors, so the console shows the run alone.</summary>
+    public static ClusterTopology Embedded(int localWorkers) => new(
+        new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator, ClusterRoles.Worker], [], "ERROR"),
+        localWorkers, Verbose: false,
+        // One machine, one pool of workers: a shard that failed here fails the same way again.
+        new CoordinatorSettings { MaxAttempts = 1 });
+}
+
+/// <summary>
+/// Runs an evaluate job through the cluster actors — the job singleton and pulling workers — whether the workers are
+/// in this process or elsewhere: one code path. Everything that can be checked before binding a port is checked first.
+/// </summary>
+public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, ClusterTopology topology)
+{
+    public async Task<RunSummary> RunAsync(CancellationToken ct)
+    {
+        var dataset = DatasetFactory.Open(options.Data);
+        // Before any model is loaded: a wrong connection string or unreachable storage fails at start, with one line.
+        var store = await StoreFactory.OpenAsync(options.Out, options.ConnectionString, ct, options.StorageOptions);
+        var layout = new RunLayout(options.RunId);
+        var manifests = JobRuntime.SelectModels(ZooFile.Load(options.ZooPath, ShippedFiles.BuiltinModelsDir), options.ModelIds, options.ZooPath);
+        var shards = ShardLimit.Apply(dataset.PlanShards(options.ShardSize), options.Limit);
+        DeviceSpec.Parse(options.Device);
+        foreach (var m in manifests) ModelLoader.Validate(m);
+
+        var spec = options.ToJobSpec();
+        var backend = new RunJobBackend(dataset, shards, manifests, store, layout);
+        // The job's events reach this method through the feed; the console is written here, never from an actor.
+        var events = new JobEventFeed(spec.RunId);
+        var observer = new ConsoleJobObserver(progress, topology.Verbose);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => events.AttachTo(akka
+            .AddRobustCropNode(topology.Node, progress.Note))
+            .AddJobCoordinator(spec, backend, topology.Coordinator)
+            .AddWorkers(topology.LocalWorkers, i => new WorkerSettings(WorkerId.New($"local{i}"), 1, options.Device, options.Threads,
+                ShippedFiles.BuiltinModelsDir, progress.Note) { ConnectionString = options.ConnectionString, StorageOptions = options.StorageOptions }, _ => { }));
+        using var host = builder.Build();
+        await host.StartAsync(ct);
+        JobOutcome result;
+        try
+        {
+            result = await events.WaitAsync(observer, ct);
+            if (topology.LocalWorkers == 0 || topology.Node.Port != 0)
+                await WaitForWorkersToLeaveAsync(host.Services.GetRequiredService<ActorSystem>(), TimeSpan.FromSeconds(15));
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+        if (!result.Succeeded) throw new JobFailedException(result.FailureReason!);
+        return result.Summary!;
+    }
+
+    /// <summary>Gives workers that were told the job finished time to leave, so they exit 0 instead of losing their cluster.</summary>
+    private static async Task WaitForWorkersToLeaveAsync(ActorSystem system, TimeSpan grace)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var until = DateTime.UtcNow + grace;
+        while (DateTime.UtcNow < until && cluster.State.Members.Any(m => m.Address != cluster.SelfAddress && m.HasRole(ClusterRoles.Worker)))
+            await Task.Delay(200);
+    }
+}

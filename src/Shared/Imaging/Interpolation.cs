@@ -1,3 +1,0 @@
-namespace RobustCrop.Shared.Imaging;
-
-public enum Interpolation { Bilinear, Bicubic, Nearest }

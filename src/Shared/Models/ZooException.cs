@@ -1,4 +1,0 @@
-namespace RobustCrop.Shared.Models;
-
-/// <summary>A zoo file or head file that cannot be used; the message is one line naming the problem.</summary>
-public sealed class ZooException(string message) : Exception(message);

@@ -1,0 +1,57 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Configuration;
+using Akka.Event;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using RobustCrop.Cluster.Protocol;
+
+namespace RobustCrop.Cluster.Hosting;
+
+public static class ClusterNodeHosting
+{
+    /// <summary>Remoting, clustering, the split-brain resolver, the message serializer and logging of one node.</summary>
+    /// <param name="log">Where Akka's log lines go (the host's stderr); called from Akka's logger actor, so thread-safe.</param>
+    public static AkkaConfigurationBuilder AddRobustCropNode(this AkkaConfigurationBuilder builder, ClusterNodeSettings s, Action<string> log)
+    {
+        builder
+            .AddSetup(new NodeLogSetup(log))
+            .ConfigureLoggers(l =>
+            {
+                l.LogLevel = ParseLevel(s.LogLevel);
+                l.ClearLoggers();
+                l.AddLogger<StderrLogger>();
+            })
+            .WithRemoting(new RemoteOptions
+            {
+                HostName = s.BindHost,
+                Port = s.Port,
+                PublicHostName = s.PublicHost,
+            })
+            .WithClustering(new ClusterOptions
+            {
+                Roles = [.. s.Roles],
+                SeedNodes = s.JoinsItself ? [] : [.. s.Seeds.Select(ClusterNodeSettings.SeedAddress)],
+                // The coordinator is the oldest node and holds the job singleton: a partition keeps its side. Down-if-alone
+                // would down a coordinator whose only worker died, which is exactly the case to survive.
+                SplitBrainResolver = new KeepOldestOption { DownIfAlone = false, Role = ClusterRoles.Coordinator },
+            })
+            .WithCustomSerializer("robustcrop", [typeof(IClusterMessage)], system => new ClusterMessageSerializer(system))
+            // The hosting options have no knob for stable-after; the resolver's default (20 s) would keep a dead worker's
+            // shard leased for that long.
+            .AddHocon(ConfigurationFactory.ParseString(
+                $"akka.cluster.split-brain-resolver.stable-after = {(int)s.StableAfter.TotalMilliseconds}ms"), HoconAddMode.Prepend);
+        if (s.JoinsItself)
+            builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
+        return builder;
+    }
+
+    private static LogLevel ParseLevel(string level) => level.Trim().ToUpperInvariant() switch
+    {
+        "DEBUG" => LogLevel.DebugLevel,
+        "INFO" => LogLevel.InfoLevel,
+        "WARNING" or "WARN" => LogLevel.WarningLevel,
+        "ERROR" or "OFF" => LogLevel.ErrorLevel,
+        _ => throw new ArgumentException($"--log-level must be debug, info, warning or error; got '{level}'"),
+    };
+}

@@ -1,0 +1,3 @@
+namespace RobustCrop.Core.Imaging;
+
+public enum Interpolation { Bilinear, Bicubic, Nearest }

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RobustCrop.Core.Results;
+
+// summary.json is a stable contract (DESIGN §9): every key is spelled out with JsonPropertyName so a
+// rename in C# can never change the file, and values that do not apply are null, never omitted.
+
+/// <summary>summary.json: per-model aggregates of a run. The last three members are additions to
+/// the §9 contract (extra properties are allowed).</summary>
+public sealed record RunSummary(
+    [property: JsonPropertyName("run_id")] string RunId,
+    [property: JsonPropertyName("dataset")] string Dataset,
+    [property: JsonPropertyName("images")] long Images,
+    [property: JsonPropertyName("errors")] long Errors,
+    [property: JsonPropertyName("models")] IReadOnlyList<ModelSummary> Models,
+    [property: JsonPropertyName("created_utc")] DateTimeOffset? CreatedUtc = null,
+    [property: JsonPropertyName("tau")] double? Tau = null,
+    [property: JsonPropertyName("window_k")] int? WindowK = null);
+
+/// <param name="Accuracy">Mean over labelled images; null when no image has a label or the model has no classes.</param>
+/// <param name="RicsCyclic">Null when cyclic RICS was not evaluated.</param>
+public sealed record ModelSummary(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("images")] long Images,
+    [property: JsonPropertyName("crops_inferred")] long CropsInferred,
+    [property: JsonPropertyName("accuracy")] double? Accuracy,
+    [property: JsonPropertyName("realistic")] RealisticSummary Realistic,
+    [property: JsonPropertyName("cyclic")] CyclicSummary Cyclic,
+    [property: JsonPropertyName("rics")] IReadOnlyList<RicsSummary> Rics,
+    [property: JsonPropertyName("rics_cyclic")] RicsCyclicSummary? RicsCyclic,
+    [property: JsonPropertyName("device")] string? Device = null,
+    [property: JsonPropertyName("input_size")] int? InputSize = null,
+    [property: JsonPropertyName("resize_size")] int? ResizeSize = null,
+    [property: JsonPropertyName("images_with_labels")] long? ImagesWithLabels = null,
+    [property: JsonPropertyName("images_without_shifts")] long? ImagesWithoutShifts = null);
+
+/// <param name="Consistency1px">Null when the model has no class prediction.</param>
+public sealed record RealisticSummary(
+    [property: JsonPropertyName("consistency_1px")] double? Consistency1px,
+    [property: JsonPropertyName("fooled_1px")] double? Fooled1px,
+    [property: JsonPropertyName("fooled_window")] FooledWindowSummary FooledWindow,
+    [property: JsonPropertyName("cosine_1px_min")] CosineStats Cosine1pxMin,
+    [property: JsonPropertyName("changed_1px")] ChangedSummary Changed1px);
+
+public sealed record CyclicSummary(
+    [property: JsonPropertyName("consistency_1px")] double? Consistency1px,
+    [property: JsonPropertyName("fooled_1px")] double? Fooled1px,
+    [property: JsonPropertyName("changed_1px")] ChangedSummary Changed1px);
+
+public sealed record FooledWindowSummary(
+    [property: JsonPropertyName("k")] int K,
+    [property: JsonPropertyName("rate")] double? Rate);
+
+/// <summary>Distribution of the per-image cosine_1px_min over images; null when no image supports a shift.</summary>
+public sealed record CosineStats(
+    [property: JsonPropertyName("mean")] double? Mean,
+    [property: JsonPropertyName("p05")] double? P05,
+    [property: JsonPropertyName("min")] double? Min);
+
+public sealed record ChangedSummary(
+    [property: JsonPropertyName("tau")] double Tau,
+    [property: JsonPropertyName("rate")] double? Rate);
+
+/// <summary>One RICS setting (DESIGN §5).</summary>
+/// <param name="BoundConsistencyAxis1px">The proven lower bound (n−1)/(n+1) for a hash score along one axis.</param>
+public sealed record RicsSummary(
+    [property: JsonPropertyName("window")] int Window,
+    [property: JsonPropertyName("score")] string Score,
+    [property: JsonPropertyName("consistency_1px")] double? Consistency1px,
+    [property: JsonPropertyName("fooled_1px")] double? Fooled1px,
+    [property: JsonPropertyName("bound_consistency_axis_1px")] double BoundConsistencyAxis1px,
+    [property: JsonPropertyName("accuracy")] double? Accuracy,
+    [property: JsonPropertyName("changed_1px")] ChangedSummary Changed1px,
+    [property: JsonPropertyName("images")] long? Images = null,
+    [property: JsonPropertyName("border_rate")] double? BorderRate = null,
+    [property: JsonPropertyName("bound_consistency_1px")] double? BoundConsistency1px = null,
+    [property: JsonPropertyName("fooled_window")] FooledWindowSummary? FooledWindow = null)
+{
+    /// <summary>(n−1)/(n+1): the chance that a one-pixel shift along one axis keeps the selected crop
+    /// when scores behave like independent draws.</summary>
+    public static double AxisBound(int window)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        return (window - 1.0) / (window + 1.0);
+    }
+}
+
+public sealed record RicsCyclicSummary(
+    [property: JsonPropertyName("consistency_1px")] double? Consistency1px,
+    [property: JsonPropertyName("fooled_1px")] double? Fooled1px,
+    [property: JsonPropertyName("accuracy")] double? Accuracy,
+    [property: JsonPropertyName("images")] long? Images = null,
+    [property: JsonPropertyName("identity_rate")] double? IdentityRate = null);
+
+public static class RunSummaryIo
+{
+    private static readonly JsonSerializerOptions Options = CreateOptions();
+
+    /// <summary>Indented JSON with every §9 key present; nulls are written as null.</summary>
+    /// <exception cref="ArgumentException">A value is NaN or infinite (JSON cannot hold it, and a made-up
+    /// number would break the contract).</exception>
+    public static string Serialize(RunSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return JsonSerializer.Serialize(summary, Options);
+    }
+
+    /// <exception cref="JsonException">Malformed JSON, or a key the contract requires is missing.</exception>
+    public static RunSummary Deserialize(string json)
+        => JsonSerializer.Deserialize<RunSummary>(json, Options)
+           ?? throw new JsonException("summary.json is JSON null.");
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            RespectNullableAnnotations = true,
+            RespectRequiredConstructorParameters = true,
+            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            // Dataset names join parts with '+'; keep the file readable rather than HTML-safe.
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}

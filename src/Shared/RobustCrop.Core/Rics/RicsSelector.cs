@@ -1,0 +1,92 @@
+using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Imaging;
+
+namespace RobustCrop.Core.Rics;
+
+/// <summary>The crop RICS classifies for one frame, and where it sits in that frame's window.</summary>
+/// <param name="OffsetX">Offset from the frame's standard crop, in −h..h.</param>
+public readonly record struct RicsChoice(CropPosition Position, int OffsetX, int OffsetY, int HalfWindow)
+{
+    /// <summary>The choice lies on the window's edge: a sign that the score field is too smooth to have interior maxima.</summary>
+    public bool OnBorder => Math.Abs(OffsetX) == HalfWindow || Math.Abs(OffsetY) == HalfWindow;
+}
+
+/// <summary>
+/// Realistic RICS (DESIGN §5) for one scene: scores every candidate top-left within reach of the base crop once
+/// (windows up to <c>maxWindow</c>, frames shifted up to <c>maxShift</c>), then answers, for any window n and frame shift,
+/// which crop the frame selects. Scores depend on crop content only; ties are broken by content (hash, then pixels).
+/// </summary>
+public sealed class RicsSelector
+{
+    private readonly RgbImage _scene;
+    private readonly int _crop;
+    private readonly int _x0, _y0, _w, _h; // block of candidate top-lefts, clipped to the scene
+    private readonly ulong[] _hash;
+    private readonly Dictionary<int, float[]> _dog = [];
+    private readonly CropPosition _base;
+
+    public RicsSelector(RgbImage scene, CropPosition basePosition, int cropSize, int maxWindow, int maxShift, ulong seed)
+    {
+        if (maxWindow < 1 || maxWindow % 2 == 0) throw new ArgumentException($"RICS window must be odd and positive; got {maxWindow}");
+        _scene = scene;
+        _crop = cropSize;
+        _base = basePosition;
+        int reach = (maxWindow - 1) / 2 + maxShift;
+        _x0 = Math.Max(0, basePosition.X - reach);
+        _y0 = Math.Max(0, basePosition.Y - reach);
+        int x1 = Math.Min(scene.Width - cropSize, basePosition.X + reach);
+        int y1 = Math.Min(scene.Height - cropSize, basePosition.Y + reach);
+        _w = x1 - _x0 + 1;
+        _h = y1 - _y0 + 1;
+        if (_w <= 0 || _h <= 0) throw new ArgumentException("the base crop leaves the scene");
+        _hash = new ulong[_w * _h];
+        WindowHashField.Compute(scene, _x0, _y0, _w, _h, cropSize, seed, _hash);
+    }
+
+    /// <summary>The choice of the frame shifted by <paramref name="frameShift"/> with an n×n window, or null when its candidates leave the scene.</summary>
+    public RicsChoice? Select(int n, RicsScore score, Shift frameShift)
+    {
+        if (n < 1 || n % 2 == 0) throw new ArgumentException($"RICS window must be odd and positive; got {n}");
+        int half = (n - 1) / 2;
+        int cx = _base.X + frameShift.Dx, cy = _base.Y + frameShift.Dy;
+        if (cx - half < _x0 || cy - half < _y0 || cx + half >= _x0 + _w || cy + half >= _y0 + _h) return null;
+        float[]? dog = score == RicsScore.Dog ? DogField(n) : null;
+        int best = -1;
+        for (int y = cy - half; y <= cy + half; y++)
+            for (int x = cx - half; x <= cx + half; x++)
+            {
+                int idx = (y - _y0) * _w + (x - _x0);
+                if (best < 0 || Better(idx, best, dog)) best = idx;
+            }
+        int bx = _x0 + best % _w, by = _y0 + best / _w;
+        return new RicsChoice(new CropPosition(bx, by), bx - cx, by - cy, half);
+    }
+
+    private bool Better(int a, int b, float[]? dog)
+    {
+        if (dog is not null && dog[a] != dog[b]) return dog[a] > dog[b];
+        if (_hash[a] != _hash[b]) return _hash[a] > _hash[b];
+        // Equal hashes: identical content (or a 2^-61 collision). Order by pixels so the choice is still a function of content.
+        return CompareContent(a, b) < 0;
+    }
+
+    private int CompareContent(int a, int b)
+    {
+        int ax = _x0 + a % _w, ay = _y0 + a / _w, bx = _x0 + b % _w, by = _y0 + b / _w;
+        for (int r = 0; r < _crop; r++)
+        {
+            int c = _scene.ReadOnlyRow(ay + r).Slice(3 * ax, 3 * _crop).SequenceCompareTo(_scene.ReadOnlyRow(by + r).Slice(3 * bx, 3 * _crop));
+            if (c != 0) return c;
+        }
+        return 0;
+    }
+
+    private float[] DogField(int n)
+    {
+        if (_dog.TryGetValue(n, out var f)) return f;
+        f = new float[_w * _h];
+        DogScoreField.Compute(_scene, _x0, _y0, _w, _h, _crop, n, f);
+        _dog[n] = f;
+        return f;
+    }
+}

@@ -1,0 +1,96 @@
+using RobustCrop.Core.Data;
+
+namespace RobustCrop.IO.Data;
+
+/// <summary>Opens a dataset from the command line's data spec.</summary>
+public static class DatasetFactory
+{
+    /// <summary>The IDX split opened when a folder holds several and none is named.</summary>
+    public const string PreferredIdxSplit = "t10k";
+
+    /// <summary>
+    /// Opens a comma-separated list of paths; several paths make a <see cref="CompositeDataset"/> in the
+    /// given order. Each path is detected from what is there:
+    /// <list type="bullet">
+    /// <item>a folder with <c>*-images-idx3-ubyte[.gz]</c> files → one <see cref="IdxDataset"/>: the split named
+    /// after '#' (<c>samples/fashion-mnist#train</c>), else the test split t10k when present (evaluation
+    /// uses test data unless told otherwise), else the first split in name order;</item>
+    /// <item>an <c>*-images-idx3-ubyte[.gz]</c> file → <see cref="IdxDataset"/> of that file;</item>
+    /// <item>a .tar file, or a folder holding .tar files → <see cref="WebDatasetTarDataset"/>;</item>
+    /// <item>a .parquet file → <see cref="ParquetImageDataset"/>;</item>
+    /// <item>any other folder → <see cref="ImageFolderDataset"/>.</item>
+    /// </list>
+    /// A dataset is named after its folder or file, without extension.
+    /// </summary>
+    /// <exception cref="DatasetException">A path is missing, unsupported or broken.</exception>
+    public static IImageDataset Open(string spec)
+    {
+        var paths = spec.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (paths.Length == 0)
+            throw new DatasetException("no data given");
+        var datasets = paths.Select(OpenOne).ToArray();
+        return datasets.Length == 1 ? datasets[0] : new CompositeDataset(datasets);
+    }
+
+    private static IImageDataset OpenOne(string entry)
+    {
+        int hash = entry.LastIndexOf('#');
+        string path = hash < 0 ? entry : entry[..hash];
+        string? split = hash < 0 ? null : entry[(hash + 1)..];
+        if (hash >= 0 && !Directory.Exists(path) && !File.Exists(path) && (Directory.Exists(entry) || File.Exists(entry)))
+        {
+            // A real name with '#' in it wins over the split syntax.
+            path = entry;
+            split = null;
+        }
+        if (!Directory.Exists(path) && !File.Exists(path))
+            throw new DatasetException($"data not found: {path}");
+
+        if (Directory.Exists(path))
+        {
+            var idx = IdxImageFiles(path);
+            if (idx.Length > 0)
+                return new IdxDataset(ChooseSplit(path, idx, split));
+            NoSplit(path, split);
+            if (Directory.EnumerateFiles(path, "*.tar", new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive }).Any())
+                return new WebDatasetTarDataset(path);
+            return new ImageFolderDataset(path);
+        }
+
+        NoSplit(path, split);
+        string file = Path.GetFileName(path);
+        if (file.Contains("-images-idx3-ubyte", StringComparison.Ordinal))
+            return new IdxDataset(path);
+        if (file.EndsWith(".tar", StringComparison.OrdinalIgnoreCase))
+            return new WebDatasetTarDataset(path);
+        if (file.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+            return new ParquetImageDataset(path);
+        throw new DatasetException($"unsupported data file (expected a folder, .tar, .parquet or IDX file): {path}");
+    }
+
+    private static string[] IdxImageFiles(string folder)
+    {
+        var files = Directory.EnumerateFiles(folder, "*-images-idx3-ubyte*")
+            .Where(f => f.EndsWith("-images-idx3-ubyte", StringComparison.Ordinal) || f.EndsWith("-images-idx3-ubyte.gz", StringComparison.Ordinal))
+            .ToArray();
+        Array.Sort(files, StringComparer.Ordinal);
+        return files;
+    }
+
+    private static string ChooseSplit(string folder, string[] imageFiles, string? split)
+    {
+        string? Find(string s) => imageFiles.FirstOrDefault(f => IdxDataset.SplitOf(Path.GetFileName(f)) == s);
+        if (split is not null)
+        {
+            return Find(split) ?? throw new DatasetException(
+                $"no split '{split}' in {folder} (found: {string.Join(", ", imageFiles.Select(f => IdxDataset.SplitOf(Path.GetFileName(f))).Distinct())})");
+        }
+        return Find(PreferredIdxSplit) ?? imageFiles[0];
+    }
+
+    private static void NoSplit(string path, string? split)
+    {
+        if (split is not null)
+            throw new DatasetException($"'#{split}' selects an IDX split, but {path} holds no IDX files");
+    }
+}

@@ -1,0 +1,290 @@
+using System.Formats.Tar;
+using System.Globalization;
+using System.Text.Json;
+using RobustCrop.Core.Data;
+
+namespace RobustCrop.IO.Data;
+
+/// <summary>
+/// WebDataset shards (the output of img2dataset): one .tar, or a folder of .tar files read in ordinal
+/// name order. Members are grouped into samples by key, the member path up to the first '.' of its
+/// file name (<c>000123.jpg</c>, <c>000123.cls</c>, <c>000123.json</c> → sample <c>000123</c>).
+/// </summary>
+/// <remarks>
+/// As in WebDataset itself, the members of a sample must be adjacent in the tar; that lets a shard be
+/// streamed without holding a whole tar. A key that comes back later, a sample without an image
+/// member, an oversized image or a tar that breaks mid-way become ReadError records.
+/// One tar is one shard (Count -1). A tar with more samples than the shard size is split into ranges
+/// of sample index, so ids depend only on the tars' contents and the shard size; planning therefore
+/// reads every tar's headers once (not their data). Labels come from <c>.cls</c> (the text: a number
+/// or a name) or else from the <c>label</c> / <c>cls</c> field of <c>.json</c>; <c>.txt</c> is a caption, not a label.
+/// </remarks>
+public sealed class WebDatasetTarDataset : IImageDataset
+{
+    private readonly string _path;
+    private readonly bool _isFolder;
+    private readonly string[] _tars;
+    private readonly long _maxMemberBytes;
+
+    /// <param name="path">A .tar file or a folder holding .tar files.</param>
+    public WebDatasetTarDataset(string path, string? name = null, long maxMemberBytes = ImageFolderDataset.DefaultMaxFileBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMemberBytes);
+        _path = Path.GetFullPath(path);
+        _maxMemberBytes = maxMemberBytes;
+        if (Directory.Exists(_path))
+        {
+            _isFolder = true;
+            _tars = Directory.EnumerateFiles(_path, "*.tar", new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive })
+                .Select(Path.GetFileName).OfType<string>().Where(f => !f.StartsWith('.')).ToArray();
+            Array.Sort(_tars, StringComparer.Ordinal);
+            if (_tars.Length == 0)
+                throw new DatasetException($"no .tar files in {path}");
+        }
+        else if (File.Exists(_path))
+        {
+            _tars = [Path.GetFileName(_path)];
+        }
+        else
+        {
+            throw new DatasetException($"data not found: {path}");
+        }
+        Name = name ?? ShardPlanning.NameFromPath(_path);
+    }
+
+    public string Name { get; }
+
+    /// <summary>The tar file names, in shard order.</summary>
+    public IReadOnlyList<string> Tars => _tars;
+
+    public IReadOnlyList<DatasetShard> PlanShards(int shardSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(shardSize);
+        var shards = new List<DatasetShard>();
+        foreach (string tar in _tars)
+        {
+            string source = $"{Name}/{tar}";
+            long samples = CountSamples(TarPath(tar));
+            if (samples <= shardSize)
+            {
+                // Also the case of an unreadable tar (-1): reading it reports the error.
+                shards.Add(new DatasetShard(new ShardId(shards.Count), source, 0, -1));
+                continue;
+            }
+            foreach (var (start, count) in ShardPlanning.Slices(samples, shardSize))
+                shards.Add(new DatasetShard(new ShardId(shards.Count), source, start, count));
+        }
+        return shards;
+    }
+
+    public IEnumerable<ImageRecord> ReadShard(DatasetShard shard)
+    {
+        string prefix = Name + "/";
+        string? tar = shard.Source.StartsWith(prefix, StringComparison.Ordinal) ? shard.Source[prefix.Length..] : null;
+        if (tar is null || Array.IndexOf(_tars, tar) < 0)
+            throw new ArgumentException($"shard {shard.Id} ({shard.Source}) is not a shard of {Name}", nameof(shard));
+        long start = Math.Max(0, shard.Start);
+        long end = shard.Count < 0 ? long.MaxValue : start + shard.Count;
+        string keyPrefix = _isFolder ? $"{Name}/{Path.GetFileNameWithoutExtension(tar)}/" : prefix;
+        return ReadSamples(TarPath(tar), start, end, keyPrefix, shard);
+    }
+
+    private string TarPath(string tar) => _isFolder ? Path.Combine(_path, tar) : _path;
+
+    private IEnumerable<ImageRecord> ReadSamples(string tarPath, long start, long end, string keyPrefix, DatasetShard shard)
+    {
+        string shardKey = keyPrefix.TrimEnd('/') + (shard.Count < 0 ? "" : $"@{start}");
+        var (reader, openError) = TryOpen(tarPath);
+        if (reader is null)
+        {
+            yield return new ImageRecord(shardKey, null, null, null, openError);
+            yield break;
+        }
+        using var _ = reader;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Sample? current = null;
+        long index = -1;
+        while (true)
+        {
+            var (entry, error) = TryNext(reader);
+            if (error is not null)
+            {
+                if (current is not null && index >= start && index < end)
+                    yield return current.ToRecord(keyPrefix, _maxMemberBytes, duplicate: false);
+                yield return new ImageRecord(shardKey, null, null, null, $"corrupt tar {Path.GetFileName(tarPath)}: {error}");
+                yield break;
+            }
+            if (entry is null)
+                break;
+            if (!IsMember(entry, out string key, out string ext))
+                continue;
+            if (current is null || current.Key != key)
+            {
+                if (current is not null && index >= start && index < end)
+                    yield return current.ToRecord(keyPrefix, _maxMemberBytes, duplicate: !seen.Add(current.Key));
+                else if (current is not null)
+                    seen.Add(current.Key);
+                index++;
+                if (index >= end)
+                    yield break;
+                current = new Sample(key);
+            }
+            bool wanted = index >= start;
+            var (data, readError) = wanted && entry.Length <= _maxMemberBytes ? TryReadData(entry) : (null, null);
+            if (readError is not null)
+            {
+                yield return new ImageRecord(shardKey, null, null, null, $"corrupt tar {Path.GetFileName(tarPath)}: {readError}");
+                yield break;
+            }
+            current.Members.Add(new Member(ext, entry.Length, data));
+        }
+        if (current is not null && index >= start && index < end)
+            yield return current.ToRecord(keyPrefix, _maxMemberBytes, duplicate: !seen.Add(current.Key));
+    }
+
+    /// <summary>Samples in a tar, or -1 when it cannot be read to the end.</summary>
+    private static long CountSamples(string tarPath)
+    {
+        try
+        {
+            using var stream = File.OpenRead(tarPath);
+            using var reader = new TarReader(stream);
+            long count = 0;
+            string? last = null;
+            while (reader.GetNextEntry(copyData: false) is { } entry)
+            {
+                if (!IsMember(entry, out string key, out _) || key == last)
+                    continue;
+                last = key;
+                count++;
+            }
+            return count;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return -1;
+        }
+    }
+
+    private static (TarReader? Reader, string? Error) TryOpen(string tarPath)
+    {
+        try
+        {
+            return (new TarReader(File.OpenRead(tarPath), leaveOpen: false), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, $"cannot open {Path.GetFileName(tarPath)}: {e.Message}");
+        }
+    }
+
+    // System.Formats.Tar reports malformed input with several exception types (InvalidDataException,
+    // FormatException, EndOfStreamException, ArgumentException…): any of them means a corrupt tar.
+    private static (TarEntry? Entry, string? Error) TryNext(TarReader reader)
+    {
+        try
+        {
+            return (reader.GetNextEntry(copyData: false), null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (null, e.Message);
+        }
+    }
+
+    private static (byte[]? Data, string? Error) TryReadData(TarEntry entry)
+    {
+        try
+        {
+            var data = new byte[entry.Length];
+            entry.DataStream?.ReadExactly(data);
+            return (data, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (null, $"{entry.Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>Regular, non-hidden files, split into sample key and extension (after the first '.').</summary>
+    private static bool IsMember(TarEntry entry, out string key, out string ext)
+    {
+        key = ext = "";
+        if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile))
+            return false;
+        string name = entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name;
+        int slash = name.LastIndexOf('/');
+        string file = name[(slash + 1)..];
+        if (file.Length == 0 || file.StartsWith('.'))
+            return false;
+        int dot = file.IndexOf('.');
+        key = dot < 0 ? name : name[..(slash + 1 + dot)];
+        ext = dot < 0 ? "" : file[(dot + 1)..].ToLowerInvariant();
+        return true;
+    }
+
+    private sealed record Member(string Ext, long Length, byte[]? Data);
+
+    private sealed class Sample(string key)
+    {
+        public string Key { get; } = key;
+        public List<Member> Members { get; } = [];
+
+        public ImageRecord ToRecord(string keyPrefix, long maxBytes, bool duplicate)
+        {
+            string recordKey = keyPrefix + Key;
+            string? label = Label();
+            if (duplicate)
+                return new ImageRecord(recordKey, label, null, null, "duplicate sample key: the members of a sample must be adjacent in the tar");
+            var image = Members.FirstOrDefault(m => ImageFolderDataset.ImageExtensions.Contains(m.Ext));
+            if (image is null)
+            {
+                string found = string.Join(", ", Members.Select(m => m.Ext.Length == 0 ? "(no extension)" : m.Ext));
+                return new ImageRecord(recordKey, label, null, null, $"no image member (found: {found})");
+            }
+            if (image.Length > maxBytes || image.Data is null)
+                return new ImageRecord(recordKey, label, null, null, $"{image.Ext} member is {image.Length} bytes, over the {maxBytes}-byte limit");
+            return new ImageRecord(recordKey, label, image.Data, null);
+        }
+
+        private string? Label()
+        {
+            var cls = Members.FirstOrDefault(m => m.Ext == "cls");
+            if (cls?.Data is { } clsData)
+            {
+                string text = System.Text.Encoding.UTF8.GetString(clsData).Trim();
+                if (text.Length > 0)
+                    return text;
+            }
+            var json = Members.FirstOrDefault(m => m.Ext == "json");
+            return json?.Data is { } jsonData ? JsonLabel(jsonData) : null;
+        }
+
+        private static string? JsonLabel(byte[] data)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(data);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                    return null;
+                foreach (string field in (string[])["label", "cls"])
+                {
+                    if (!doc.RootElement.TryGetProperty(field, out var value))
+                        continue;
+                    return value.ValueKind switch
+                    {
+                        JsonValueKind.String => value.GetString(),
+                        JsonValueKind.Number => value.GetRawText(),
+                        _ => null,
+                    };
+                }
+                return null;
+            }
+            catch (JsonException)
+            {
+                // A broken .json side file loses the label but not the image.
+                return null;
+            }
+        }
+    }
+}

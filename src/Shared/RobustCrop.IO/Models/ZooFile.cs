@@ -1,0 +1,136 @@
+using RobustCrop.Core.Imaging;
+using RobustCrop.IO.Imaging;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+using RobustCrop.Core.Models;
+
+namespace RobustCrop.IO.Models;
+
+/// <summary>
+/// Reads a zoo (YAML or JSON — JSON is YAML) into validated manifests. Relative paths resolve against the zoo file's folder;
+/// "builtin:" paths resolve against the folder of models shipped with the program.
+/// </summary>
+public static class ZooFile
+{
+    public const string BuiltinPrefix = "builtin:";
+
+    public static IReadOnlyList<ModelManifest> Load(string path, string builtinModelsDir)
+    {
+        if (!File.Exists(path)) throw new ZooException($"zoo file not found: {path}");
+        return Parse(File.ReadAllText(path), Path.GetDirectoryName(Path.GetFullPath(path))!, builtinModelsDir, path);
+    }
+
+    public static IReadOnlyList<ModelManifest> Parse(string yaml, string baseDir, string builtinModelsDir, string sourceName = "zoo")
+    {
+        ZooDto dto;
+        try
+        {
+            dto = new DeserializerBuilder()
+                .WithNamingConvention(UnderscoredNamingConvention.Instance)
+                .Build()
+                .Deserialize<ZooDto>(yaml) ?? new ZooDto();
+        }
+        catch (YamlException e)
+        {
+            throw new ZooException($"{sourceName}: invalid zoo file at line {e.Start.Line}: {FirstLine(e.InnerException?.Message ?? e.Message)}");
+        }
+        if (dto.Models is not { Count: > 0 }) throw new ZooException($"{sourceName}: no models listed");
+        var result = new List<ModelManifest>();
+        foreach (var m in dto.Models)
+        {
+            var manifest = ToManifest(m, baseDir, builtinModelsDir, sourceName);
+            if (result.Any(r => r.Id == manifest.Id)) throw new ZooException($"{sourceName}: model id '{manifest.Id}' is listed twice");
+            result.Add(manifest);
+        }
+        return result;
+    }
+
+    public static string ResolvePath(string path, string baseDir, string builtinModelsDir)
+    {
+        string file = path, suffix = "";
+        int hash = path.IndexOf('#');
+        if (hash >= 0) { file = path[..hash]; suffix = path[hash..]; }
+        string full = file.StartsWith(BuiltinPrefix, StringComparison.Ordinal)
+            ? Path.Combine(builtinModelsDir, file[BuiltinPrefix.Length..])
+            : Path.GetFullPath(Path.Combine(baseDir, file));
+        return full + suffix;
+    }
+
+    private static ModelManifest ToManifest(ModelDto m, string baseDir, string builtin, string src)
+    {
+        string id = m.Id ?? throw new ZooException($"{src}: a model has no id");
+        if (id.Length == 0 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            throw new ZooException($"{src}: model id '{id}' may hold only letters, digits, '-', '_' and '.'");
+        string where = $"{src}: model {id}";
+        if (string.IsNullOrWhiteSpace(m.Onnx)) throw new ZooException($"{where}: no onnx path");
+        int size = m.Input?.Size ?? throw new ZooException($"{where}: no input.size");
+        if (size is < 8 or > 4096) throw new ZooException($"{where}: input.size {size} is out of range 8..4096");
+        int resize = m.Resize?.Size ?? (int)Math.Round(size / (m.Resize?.CropPct ?? 0.875));
+        if (resize < size) throw new ZooException($"{where}: resize.size {resize} is smaller than input.size {size}");
+        var interp = ParseEnum<Interpolation>(m.Resize?.Interpolation ?? "bilinear", where, "resize.interpolation");
+        var n = m.Normalization ?? new NormalizationDto();
+        var order = ParseEnum<ChannelOrder>(n.ChannelOrder ?? "rgb", where, "normalization.channel_order");
+        float scale = n.Scale ?? 1f / 255f;
+        float[] mean = n.Mean ?? (n.MeanImage is null ? [0.485f, 0.456f, 0.406f] : [0f, 0f, 0f]);
+        float[] std = n.Std ?? (n.MeanImage is null ? [0.229f, 0.224f, 0.225f] : [1f, 1f, 1f]);
+        if (mean.Length != 3 || std.Length != 3) throw new ZooException($"{where}: normalization.mean and .std need 3 values");
+        if (std.Any(s => !(s > 0))) throw new ZooException($"{where}: normalization.std must be positive");
+        var kind = ParseEnum<OutputKind>(m.Output?.Kind ?? "logits", where, "output.kind");
+        float? sigma = m.Lowpass?.Sigma;
+        if (sigma is <= 0) throw new ZooException($"{where}: lowpass.sigma must be positive");
+        int radius = m.Lowpass?.Radius ?? (sigma is float s ? Onnx.OnnxModelSurgery.DefaultRadius(s) : 0);
+        if (sigma is not null && radius < 1) throw new ZooException($"{where}: lowpass.radius must be at least 1");
+        return new ModelManifest(
+            id,
+            ResolvePath(m.Onnx, baseDir, builtin),
+            m.Input?.Name,
+            size,
+            resize,
+            interp,
+            order,
+            scale,
+            mean,
+            std,
+            n.MeanImage is null ? null : ResolvePath(n.MeanImage, baseDir, builtin),
+            kind,
+            m.Head is null ? null : ResolvePath(m.Head, baseDir, builtin),
+            sigma,
+            radius);
+    }
+
+    private static T ParseEnum<T>(string text, string where, string field) where T : struct, Enum
+        => Enum.TryParse<T>(text.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var v)
+            ? v
+            : throw new ZooException($"{where}: {field} '{text}' is not one of {string.Join(", ", Enum.GetNames<T>().Select(x => x.ToLowerInvariant()))}");
+
+    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
+
+    private sealed class ZooDto { public List<ModelDto>? Models { get; set; } }
+
+    private sealed class ModelDto
+    {
+        public string? Id { get; set; }
+        public string? Onnx { get; set; }
+        public InputDto? Input { get; set; }
+        public ResizeDto? Resize { get; set; }
+        public NormalizationDto? Normalization { get; set; }
+        public OutputDto? Output { get; set; }
+        public string? Head { get; set; }
+        public LowpassDto? Lowpass { get; set; }
+        public string? Description { get; set; }
+    }
+
+    private sealed class InputDto { public string? Name { get; set; } public int? Size { get; set; } }
+    private sealed class ResizeDto { public int? Size { get; set; } public double? CropPct { get; set; } public string? Interpolation { get; set; } }
+    private sealed class NormalizationDto
+    {
+        public string? ChannelOrder { get; set; }
+        public float? Scale { get; set; }
+        public float[]? Mean { get; set; }
+        public float[]? Std { get; set; }
+        public string? MeanImage { get; set; }
+    }
+    private sealed class OutputDto { public string? Kind { get; set; } }
+    private sealed class LowpassDto { public float? Sigma { get; set; } public int? Radius { get; set; } }
+}

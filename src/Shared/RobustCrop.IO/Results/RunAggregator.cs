@@ -1,0 +1,140 @@
+using System.Globalization;
+using RobustCrop.Core.Metrics;
+using RobustCrop.Core.Rics;
+using RobustCrop.IO.Storage;
+using RobustCrop.Core.Results;
+
+namespace RobustCrop.IO.Results;
+
+/// <summary>Facts about a model that its image rows do not hold; optional extras of summary.json.</summary>
+public sealed record ModelFacts(string Model, string? Device, int? InputSize, int? ResizeSize);
+
+/// <summary>
+/// Builds summary.json from the images and errors files alone, so a run assembled from several machines, or resumed,
+/// aggregates exactly like a run done in one go (DESIGN §7, §9).
+/// </summary>
+public static class RunAggregator
+{
+    public const string TauMetadataKey = "robustcrop.tau";
+
+    public static async Task<RunSummary> AggregateAsync(IResultStore store, RunLayout layout, string dataset,
+        IReadOnlyList<ModelFacts>? facts, CancellationToken ct)
+    {
+        var rowsByModel = new SortedDictionary<string, List<ImageRow>>(StringComparer.Ordinal);
+        double? tau = null;
+        await foreach (var path in store.ListAsync(layout.ImagesDir, ct))
+        {
+            if (!path.EndsWith(".parquet", StringComparison.Ordinal)) continue;
+            List<ImageRow> rows;
+            await using (var s = await store.OpenReadAsync(path, ct)) rows = await ResultParquet.ReadImageRowsAsync(s, ct);
+            if (tau is null)
+            {
+                await using var s = await store.OpenReadAsync(path, ct);
+                var meta = await ResultParquet.ReadMetadataAsync(s, ct);
+                if (meta.TryGetValue(TauMetadataKey, out var t)) tau = double.Parse(t, CultureInfo.InvariantCulture);
+            }
+            foreach (var r in rows)
+            {
+                if (!rowsByModel.TryGetValue(r.Model, out var list)) rowsByModel[r.Model] = list = [];
+                list.Add(r);
+            }
+        }
+        var ricsByModel = new Dictionary<string, List<RicsRow>>(StringComparer.Ordinal);
+        await foreach (var path in store.ListAsync(layout.RicsDir, ct))
+        {
+            if (!path.EndsWith(".parquet", StringComparison.Ordinal)) continue;
+            await using var s = await store.OpenReadAsync(path, ct);
+            foreach (var r in await ResultParquet.ReadRowsAsync<RicsRow>(s, ct))
+            {
+                if (!ricsByModel.TryGetValue(r.Model, out var list)) ricsByModel[r.Model] = list = [];
+                list.Add(r);
+            }
+        }
+        long errors = 0;
+        await foreach (var path in store.ListAsync(layout.ErrorsDir, ct))
+        {
+            if (!path.EndsWith(".parquet", StringComparison.Ordinal)) continue;
+            await using var s = await store.OpenReadAsync(path, ct);
+            errors += (await ResultParquet.ReadErrorRowsAsync(s, ct)).Count;
+        }
+        double effectiveTau = tau ?? 0.99;
+        var models = rowsByModel.Select(kv => Summarise(kv.Key, kv.Value, ricsByModel.GetValueOrDefault(kv.Key) ?? [], effectiveTau,
+            facts?.FirstOrDefault(f => f.Model == kv.Key))).ToList();
+        // Models listed in the zoo but with no image rows (every input was an error) still appear, with null metrics.
+        foreach (var f in facts ?? [])
+            if (!rowsByModel.ContainsKey(f.Model)) models.Add(Summarise(f.Model, [], [], effectiveTau, f));
+        long images = rowsByModel.Values.SelectMany(r => r).Select(r => r.ImageKey).Distinct(StringComparer.Ordinal).LongCount();
+        int k = rowsByModel.Values.SelectMany(r => r).Select(r => r.WindowK).DefaultIfEmpty(0).Max();
+        return new RunSummary(layout.RunId, dataset, images, errors, models, DateTimeOffset.UtcNow, effectiveTau, k);
+    }
+
+    public static ModelSummary Summarise(string model, IReadOnlyList<ImageRow> rows, IReadOnlyList<RicsRow> rics, double tau, ModelFacts? facts)
+    {
+        var measured = rows.Where(r => r.Shifts1px > 0).ToList();
+        var cyclicMeasured = rows.Where(r => r.CyclicShifts1px > 0).ToList();
+        var cos = measured.Select(r => r.Cosine1pxMin).ToList();
+        int k = rows.Select(r => r.WindowK).DefaultIfEmpty(0).Max();
+        return new ModelSummary(
+            model,
+            rows.Count,
+            rows.Sum(r => (long)r.CropsInferred),
+            Stats.Rate(rows.Select(r => r.Correct)),
+            new RealisticSummary(
+                Stats.Mean(measured.Select(r => r.Consistency1px)),
+                Stats.Rate(measured.Select(r => r.Fooled1px)),
+                new FooledWindowSummary(k, k > 0 ? Stats.Rate(rows.Where(r => r.WindowShifts > 0).Select(r => r.FooledWindow)) : null),
+                new CosineStats(Stats.Mean(cos.Select(c => (double?)c)), Stats.Quantile(cos, 0.05), cos.Count > 0 ? cos.Min() : null),
+                new ChangedSummary(tau, Stats.Rate(measured.Select(r => (bool?)r.Changed1px)))),
+            new CyclicSummary(
+                Stats.Mean(cyclicMeasured.Select(r => r.CyclicConsistency1px)),
+                Stats.Rate(cyclicMeasured.Select(r => r.CyclicFooled1px)),
+                new ChangedSummary(tau, Stats.Rate(cyclicMeasured.Select(r => (bool?)r.CyclicChanged1px)))),
+            SummariseRics(rics.Where(r => r.Score != CyclicScore).ToList(), tau),
+            SummariseRicsCyclic(rics.Where(r => r.Score == CyclicScore).ToList()),
+            facts?.Device,
+            facts?.InputSize,
+            facts?.ResizeSize,
+            rows.LongCount(r => r.Label is not null),
+            rows.LongCount(r => r.Shifts1px == 0));
+    }
+
+    /// <summary>The score name of cyclic RICS rows.</summary>
+    public const string CyclicScore = "cyclic";
+
+    private static List<RicsSummary> SummariseRics(IReadOnlyList<RicsRow> rows, double tau)
+        => rows.GroupBy(r => (r.Window, r.Score))
+            .OrderBy(g => g.Key.Score, StringComparer.Ordinal).ThenBy(g => g.Key.Window)
+            .Select(g =>
+            {
+                var measured = g.Where(r => r.Shifts1px > 0).ToList();
+                long frames = g.Sum(r => (long)r.Frames);
+                return new RicsSummary(
+                    g.Key.Window, g.Key.Score,
+                    Stats.Mean(measured.Select(r => r.Consistency1px)),
+                    Stats.Rate(measured.Select(r => r.Fooled1px)),
+                    RicsSummary.AxisBound(g.Key.Window),
+                    Stats.Rate(g.Select(r => r.Correct)),
+                    new ChangedSummary(tau, Stats.Rate(measured.Select(r => (bool?)r.Changed1px))),
+                    g.LongCount(),
+                    frames > 0 ? (double)g.Sum(r => (long)r.BorderChoices) / frames : null,
+                    RicsScores.N1Bound(g.Key.Window),
+                    g.Any(r => r.WindowShifts > 0)
+                        ? new FooledWindowSummary(g.Max(r => r.WindowK), Stats.Rate(g.Where(r => r.WindowShifts > 0).Select(r => r.FooledWindow)))
+                        : null);
+            }).ToList();
+
+    private static RicsCyclicSummary? SummariseRicsCyclic(IReadOnlyList<RicsRow> rows)
+        => rows.Count == 0 ? null : new RicsCyclicSummary(
+            Stats.Mean(rows.Where(r => r.Shifts1px > 0).Select(r => r.Consistency1px)),
+            Stats.Rate(rows.Where(r => r.Shifts1px > 0).Select(r => r.Fooled1px)),
+            Stats.Rate(rows.Select(r => r.Correct)),
+            rows.Count,
+            Stats.Rate(rows.Select(r => (bool?)(r.OffsetX == 0 && r.OffsetY == 0))));
+
+    public static async Task WriteSummaryAsync(IResultStore store, RunLayout layout, RunSummary summary, CancellationToken ct)
+    {
+        string json = RunSummaryIo.Serialize(summary);
+        await store.WriteTextAsync(layout.SummaryJson, json, ct);
+        await store.WriteAsync(layout.SummaryParquet, s => SummaryParquet.WriteAsync(s, summary, ct), ct);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Runtime.CompilerServices;
+
+namespace RobustCrop.IO.Storage;
+
+/// <summary>An <see cref="IResultStore"/> on a local (or mounted) folder.</summary>
+public sealed class LocalFolderStore : IResultStore
+{
+    /// <summary>Marks files still being written; they are never listed and never read as results.</summary>
+    internal const string TempMarker = ".tmp-";
+
+    private readonly string _root;
+
+    public LocalFolderStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        _root = Path.GetFullPath(root);
+    }
+
+    /// <summary>The absolute root folder.</summary>
+    public string Root => _root;
+
+    public async Task WriteAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var full = FullPath(relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        // The temp file sits next to the target so the final move is a rename on one volume (atomic),
+        // and a unique name keeps two concurrent attempts of the same shard from sharing a file.
+        var temp = $"{full}{TempMarker}{Guid.NewGuid():N}";
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
+                bufferSize: 1 << 16, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                await writer(stream).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    public Task<bool> ExistsAsync(string relativePath, CancellationToken cancellationToken = default)
+        => Task.FromResult(File.Exists(FullPath(relativePath)));
+
+    public Task<Stream> OpenReadAsync(string relativePath, CancellationToken cancellationToken = default)
+    {
+        var full = FullPath(relativePath);
+        if (!File.Exists(full))
+            throw new FileNotFoundException($"No file '{relativePath}' in {Describe()}.", relativePath);
+        Stream stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read,
+            bufferSize: 1 << 16, FileOptions.Asynchronous);
+        return Task.FromResult(stream);
+    }
+
+    public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        StorePath.ValidatePrefix(prefix);
+        if (!Directory.Exists(_root))
+            yield break;
+        // Start the walk at the deepest folder the prefix names, so listing one shard's folder does
+        // not walk the whole run.
+        int slash = prefix.LastIndexOf('/');
+        var start = slash < 0 ? _root : Path.Combine(_root, prefix[..slash]);
+        if (!Directory.Exists(start))
+            yield break;
+        var found = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(start, "*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var rel = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (rel.StartsWith(prefix, StringComparison.Ordinal) && !IsTemp(rel))
+                found.Add(rel);
+        }
+        found.Sort(StringComparer.Ordinal);
+        foreach (var rel in found)
+        {
+            yield return rel;
+        }
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    public Task DeleteAsync(string relativePath, CancellationToken cancellationToken = default)
+    {
+        File.Delete(FullPath(relativePath));
+        return Task.CompletedTask;
+    }
+
+    public string Describe() => $"local folder {_root}";
+
+    private string FullPath(string relativePath)
+        => Path.Combine(_root, StorePath.Validate(relativePath).Replace('/', Path.DirectorySeparatorChar));
+
+    private static bool IsTemp(string relativePath)
+    {
+        int name = relativePath.LastIndexOf('/') + 1;
+        return relativePath.IndexOf(TempMarker, name, StringComparison.Ordinal) >= 0;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp file is invisible to listings and readers.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Collections.Immutable;
+using RobustCrop.Cluster.Protocol;
+using RobustCrop.Cluster.Hosting;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Models;
+using RobustCrop.IO.Models;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
+using RobustCrop.Core.Rics;
+using RobustCrop.IO.Storage;
+using RobustCrop.Worker.Inference;
+using RobustCrop.Worker.Pipeline;
+using RobustCrop.Worker.Sinks;
+
+namespace RobustCrop.Worker.Cluster;
+
+/// <summary>What a worker builds once from a <see cref="JobSpec"/>: the loaded models, the dataset and the result store.</summary>
+public sealed class JobRuntime : IDisposable
+{
+    private JobRuntime(JobSpec spec, IImageDataset dataset, IReadOnlyList<EvaluatedModel> models, ShardWriter writer, EvaluationSettings settings)
+    {
+        Spec = spec;
+        Dataset = dataset;
+        Models = models;
+        Writer = writer;
+        Settings = settings;
+    }
+
+    public JobSpec Spec { get; }
+    public IImageDataset Dataset { get; }
+    public IReadOnlyList<EvaluatedModel> Models { get; }
+    public ShardWriter Writer { get; }
+    public EvaluationSettings Settings { get; }
+
+    public static EvaluationSettings ToSettings(JobSpec spec) => new(spec.RunId, spec.Tau, spec.WindowK, spec.KeepEmbeddings, spec.Batch,
+        RicsWindows: [.. spec.RicsWindows], RicsScoreKinds: [.. spec.RicsScores.Select(RicsScores.Parse)], RicsCyclic: spec.RicsCyclic, RicsSeed: spec.RicsSeed,
+        RicsWindowFrames: spec.RicsWindowFrames);
+
+    /// <summary>The zoo entries a run uses, in zoo order; an unknown id fails with the list of known ones.</summary>
+    public static IReadOnlyList<ModelManifest> SelectModels(IReadOnlyList<ModelManifest> zoo, IReadOnlyCollection<string>? ids, string zooPath)
+    {
+        if (ids is null || ids.Count == 0) return zoo;
+        var missing = ids.Where(id => zoo.All(m => m.Id != id)).ToList();
+        if (missing.Count > 0)
+            throw new ZooException($"model '{missing[0]}' is not in the zoo {zooPath} (it lists: {string.Join(", ", zoo.Select(m => m.Id))})");
+        return zoo.Where(m => ids.Contains(m.Id)).ToList();
+    }
+
+    /// <summary>Blocking (model loading takes seconds): callers run it off any actor's mailbox.</summary>
+    public static JobRuntime Load(JobSpec spec, WorkerSettings worker)
+    {
+        var dataset = DatasetFactory.Open(spec.Data);
+        var store = StoreFactory.Open(spec.Out, worker.ConnectionString, worker.StorageOptions);
+        var manifests = SelectModels(ZooFile.Load(spec.ZooPath, worker.BuiltinModelsDir), spec.ModelIds.IsDefaultOrEmpty ? null : spec.ModelIds, spec.ZooPath);
+        var device = DeviceSpec.Parse(worker.Device);
+        var models = new List<EvaluatedModel>();
+        try
+        {
+            foreach (var m in manifests)
+            {
+                var loaded = ModelLoader.Load(m, device, worker.Threads);
+                models.Add(loaded);
+                if (loaded.Inference is OnnxSession { FallbackReason: { } why }) worker.Note(why);
+            }
+        }
+        catch
+        {
+            foreach (var m in models) m.Dispose();
+            throw;
+        }
+        var settings = ToSettings(spec);
+        var writer = new ShardWriter(store, new RunLayout(spec.RunId), models, worker.Id.Value, settings, dataset.Name);
+        return new JobRuntime(spec, dataset, models, writer, settings);
+    }
+
+    /// <summary>Runs one shard to its manifest: inference on a dedicated thread (<see cref="ShardEvaluator.EvaluateAsync"/>), the writes as async I/O.</summary>
+    public async Task<WorkProtocol.ManifestSummary> RunShardAsync(DatasetShard shard, Action<int, long> onImage, CancellationToken ct)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var evaluator = new ShardEvaluator(Models, Settings);
+        var result = await evaluator.EvaluateAsync(shard, Dataset.ReadShard(shard), onImage, ct).ConfigureAwait(false);
+        // Not cancellable once writing starts: a shard's files and its manifest (last) are written as one unit, so a
+        // worker that loses its lease mid-write never leaves a manifest that disagrees with the files beside it.
+        var manifest = await Writer.WriteAsync(result, $"{Dataset.Name}:{shard.Source}[{shard.Start}+{shard.Count}]", started, CancellationToken.None)
+            .ConfigureAwait(false);
+        return new WorkProtocol.ManifestSummary(shard.Id, manifest.Images, manifest.Errors, result.CropsInferred, manifest.Files.Count,
+            [.. Models.Select(m => new WorkProtocol.ModelDevice(m.Id, m.Device))], manifest.StartedUtc, manifest.FinishedUtc);
+    }
+
+    public void Dispose()
+    {
+        foreach (var m in Models) m.Dispose();
+    }
+}

@@ -1,0 +1,70 @@
+using RobustCrop.Core.Imaging;
+using RobustCrop.IO.Imaging;
+using RobustCrop.Core.Models;
+using RobustCrop.IO.Models;
+using RobustCrop.IO.Onnx;
+using RobustCrop.Worker.Inference;
+using RobustCrop.Worker.Pipeline;
+
+namespace RobustCrop.Worker.Inference;
+
+/// <summary>Turns a zoo manifest into a runnable model, failing with one line that names the problem.</summary>
+public static class ModelLoader
+{
+    public static EvaluatedModel Load(ModelManifest m, DeviceSpec device, int threads)
+    {
+        var session = OnnxSessionFactory.Load(m.OnnxPath, device, threads, m.LowPassSigma, m.InputSize,
+            lowPassRadius: m.LowPassSigma is null ? null : m.LowPassRadius);
+        try
+        {
+            if (m.InputName is not null && m.InputName != session.InputName)
+                throw new ZooException($"input.name '{m.InputName}' is not the model's input ('{session.InputName}')");
+            var norm = new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
+            var head = m.HeadPath is null ? null : ClassHead.Load(m.HeadPath);
+            var interpreter = new OutputInterpreter(m.Output, session.OutputDim, head);
+            return new EvaluatedModel(m, session, norm, interpreter, session.ActiveDevice);
+        }
+        catch (ZooException e)
+        {
+            session.Dispose();
+            throw new ModelLoadException($"model {m.Id}: {e.Message}");
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Everything <see cref="Load"/> would refuse, checked without creating a session: the model file and its declared
+    /// input size, the mean image and the head. Lets a coordinator fail with one line before any worker starts.
+    /// </summary>
+    public static void Validate(ModelManifest m)
+    {
+        OnnxSessionFactory.Validate(m.OnnxPath, m.InputSize);
+        try
+        {
+            LoadMeanImage(m);
+            if (m.HeadPath is not null) ClassHead.Load(m.HeadPath);
+        }
+        catch (ZooException e)
+        {
+            throw new ModelLoadException($"model {m.Id}: {e.Message}");
+        }
+    }
+
+    private static float[]? LoadMeanImage(ModelManifest m)
+    {
+        if (m.MeanImage is null) return null;
+        int hash = m.MeanImage.IndexOf('#');
+        if (hash < 0) throw new ZooException($"mean_image '{m.MeanImage}' must name an initializer: file.onnx#Name");
+        string file = m.MeanImage[..hash], name = m.MeanImage[(hash + 1)..];
+        if (!File.Exists(file)) throw new ZooException($"mean image file not found: {file}");
+        var (dims, data) = OnnxModelSurgery.ReadFloatInitializer(File.ReadAllBytes(file), name);
+        int c = m.InputSize;
+        if (data.Length != 3 * c * c)
+            throw new ZooException($"mean image {name} has shape [{string.Join(',', dims)}], the model needs 3x{c}x{c}");
+        return data;
+    }
+}

@@ -1,0 +1,24 @@
+using RobustCrop.Core.Imaging;
+using RobustCrop.IO.Imaging;
+using RobustCrop.Core.Models;
+using RobustCrop.IO.Models;
+using RobustCrop.Worker.Inference;
+
+namespace RobustCrop.Worker.Pipeline;
+
+/// <summary>A zoo model ready to run: manifest, inference backend, input normalisation and output interpretation.</summary>
+public sealed class EvaluatedModel(ModelManifest manifest, IBatchInference inference, PixelNormalization normalization, OutputInterpreter interpreter, string device)
+    : IDisposable
+{
+    public ModelManifest Manifest { get; } = manifest;
+    public IBatchInference Inference { get; } = inference;
+    public PixelNormalization Normalization { get; } = normalization;
+    public OutputInterpreter Interpreter { get; } = interpreter;
+
+    /// <summary>Where it actually runs ("cpu", "cuda:0").</summary>
+    public string Device { get; } = device;
+
+    public string Id => Manifest.Id;
+
+    public void Dispose() => Inference.Dispose();
+}

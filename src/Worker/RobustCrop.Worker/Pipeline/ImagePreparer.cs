@@ -1,0 +1,49 @@
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.Core.Imaging;
+using RobustCrop.IO.Imaging;
+using RobustCrop.Worker.Inference;
+
+namespace RobustCrop.Worker.Pipeline;
+
+/// <summary>read → decode → resize once per family: everything before the model, as a pure function of the record.</summary>
+public sealed class ImagePreparer(IReadOnlyCollection<(int Resize, Interpolation Interp)> families, EvaluationSettings settings)
+{
+    /// <summary>Never throws for bad input: whatever goes wrong becomes the image's error, so nothing is lost.</summary>
+    public PreparedImage Prepare(ImageRecord record)
+    {
+        try { return PrepareCore(record); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return PreparedImage.Failed(record.Key, record.Label, "decode", e.Message.Split('\n')[0].Trim());
+        }
+    }
+
+    private PreparedImage PrepareCore(ImageRecord record)
+    {
+        if (record.ReadError is not null) return PreparedImage.Failed(record.Key, record.Label, "read", record.ReadError);
+        RgbImage source;
+        if (record.Raw is not null) source = record.Raw;
+        else if (record.Encoded is { } bytes)
+        {
+            var decoded = ImageDecoder.Decode(bytes.Span, settings.DecodeLimits);
+            if (decoded.Image is null) return PreparedImage.Failed(record.Key, record.Label, "decode", decoded.Error ?? "could not decode");
+            source = decoded.Image;
+        }
+        else return PreparedImage.Failed(record.Key, record.Label, "read", "record holds no image");
+
+        int minSide = settings.DecodeLimits.MinSide;
+        if (Math.Min(source.Width, source.Height) < minSide)
+            return PreparedImage.Failed(record.Key, record.Label, "plan", $"image {source.Width}x{source.Height} is smaller than the {minSide}-px minimum side");
+        var scenes = new Dictionary<(int, Interpolation), RgbImage>();
+        foreach (var family in families)
+        {
+            var (w, h) = SceneResizer.ShorterSideSize(source.Width, source.Height, family.Resize);
+            if ((long)w * h > settings.MaxScenePixels)
+                return PreparedImage.Failed(record.Key, record.Label, "plan",
+                    $"image {source.Width}x{source.Height} would resize to a {w}x{h} scene, over the {settings.MaxScenePixels}-pixel limit (aspect ratio too extreme)");
+            scenes[family] = SceneResizer.ResizeShorterSide(source, family.Resize, family.Interp);
+        }
+        return new PreparedImage(record.Key, record.Label, source.Width, source.Height, scenes);
+    }
+}

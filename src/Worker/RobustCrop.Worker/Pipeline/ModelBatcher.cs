@@ -1,0 +1,66 @@
+using RobustCrop.Core.Imaging;
+using RobustCrop.IO.Imaging;
+using RobustCrop.Worker.Inference;
+
+namespace RobustCrop.Worker.Pipeline;
+
+/// <summary>
+/// Packs the crops of successive images into fixed-size batches for one model, so that the session always sees full
+/// batches regardless of how many crops each image needs. Crops are written straight from the scene into the
+/// reusable input buffer (no crop image is ever allocated).
+/// </summary>
+public sealed class ModelBatcher
+{
+    private readonly EvaluatedModel _model;
+    private readonly float[] _input;
+    private readonly float[] _output;
+    private readonly float[] _scratch;
+    private readonly (ImageModelWork Work, int Crop)[] _slots;
+    private readonly int _cropFloats;
+    private int _count;
+
+    public ModelBatcher(EvaluatedModel model, int maxBatch)
+    {
+        _model = model;
+        int batch = Math.Max(1, Math.Min(maxBatch, model.Inference.MaxBatch));
+        int size = model.Inference.InputSize;
+        _cropFloats = 3 * size * size;
+        _input = new float[batch * _cropFloats];
+        _output = new float[batch * model.Inference.OutputDimension];
+        _scratch = new float[Math.Max(1, model.Interpreter.ClassCount)];
+        _slots = new (ImageModelWork, int)[batch];
+    }
+
+    public long CropsInferred { get; private set; }
+
+    /// <summary>Queues every crop of <paramref name="work"/>; finished works are appended to <paramref name="completed"/>.</summary>
+    public void Add(ImageModelWork work, List<ImageModelWork> completed)
+    {
+        int size = _model.Inference.InputSize;
+        var crops = work.Plan.Crops;
+        for (int i = 0; i < crops.Length; i++)
+        {
+            var c = crops[i];
+            CropWriter.WriteRolled(work.Scene, c.Position.X, c.Position.Y, size, c.RollX, c.RollY,
+                _model.Normalization, _input.AsSpan(_count * _cropFloats, _cropFloats));
+            _slots[_count++] = (work, i);
+            if (_count == _slots.Length) Flush(completed);
+        }
+    }
+
+    public void Flush(List<ImageModelWork> completed)
+    {
+        if (_count == 0) return;
+        int d = _model.Inference.OutputDimension;
+        _model.Inference.Run(_input.AsSpan(0, _count * _cropFloats), _count, _output.AsSpan(0, _count * d));
+        for (int s = 0; s < _count; s++)
+        {
+            var (work, crop) = _slots[s];
+            _model.Interpreter.Interpret(_output.AsSpan(s * d, d), work.Outputs, crop, _scratch);
+            if (--work.Pending == 0) completed.Add(work);
+            _slots[s] = default;
+        }
+        CropsInferred += _count;
+        _count = 0;
+    }
+}

@@ -1,0 +1,21 @@
+using RobustCrop.Core.Imaging;
+using RobustCrop.IO.Imaging;
+using RobustCrop.Worker.Inference;
+
+namespace RobustCrop.Worker.Pipeline;
+
+/// <summary>An input decoded once and resized once per scene family, or the reason it cannot be used.</summary>
+public sealed record PreparedImage(
+    string Key,
+    string? Label,
+    int SourceWidth,
+    int SourceHeight,
+    IReadOnlyDictionary<(int Resize, Interpolation Interp), RgbImage> Scenes,
+    string? ErrorStage = null,
+    string? Error = null)
+{
+    public bool IsError => Error is not null;
+
+    public static PreparedImage Failed(string key, string? label, string stage, string error)
+        => new(key, label, 0, 0, new Dictionary<(int, Interpolation), RgbImage>(), stage, error);
+}

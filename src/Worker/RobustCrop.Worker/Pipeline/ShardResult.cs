@@ -1,0 +1,17 @@
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
+using RobustCrop.Worker.Inference;
+
+namespace RobustCrop.Worker.Pipeline;
+
+/// <summary>Everything one shard produced, grouped the way it is written (one file per model and kind).</summary>
+public sealed class ShardResult(int shard)
+{
+    public int Shard { get; } = shard;
+    public Dictionary<string, List<ImageRow>> Images { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, List<CropRow>> Crops { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, List<RicsRow>> Rics { get; } = new(StringComparer.Ordinal);
+    public List<ErrorRow> Errors { get; } = [];
+    public int Inputs { get; set; }
+    public long CropsInferred { get; set; }
+}

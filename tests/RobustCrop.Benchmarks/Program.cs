@@ -1,0 +1,17 @@
+using System.Globalization;
+
+namespace RobustCrop.Benchmarks;
+
+/// <summary>Prints the crop writer's time per crop against its scalar reference (the figure quoted in CropWriter).</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        int crops = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+        double fast = CropWriterBench.Run(crops);
+        double reference = CropWriterBench.Run(crops, reference: true);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"crop writer: {fast:F3} ms/crop, scalar reference: {reference:F3} ms/crop, speed-up {reference / fast:F2}x ({crops} crops of 224², ImageNet normalisation, N1 rolls)"));
+        return 0;
+    }
+}

@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using RobustCrop.Coordinator.Analysis;
+using RobustCrop.Cli.Tests;
+using RobustCrop.IO.Storage;
+using SkiaSharp;
+
+namespace RobustCrop.Cli.Tests.Analysis;
+
+[Collection(ConsoleCollection.Name)]
+public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<AnalysisRunFixture>
+{
+    private long ExpectedImageRows => (long)run.Summary["images"]! * run.Summary["models"]!.AsArray().Count;
+
+    private async Task<string> QueryCsvAsync(string runUri, string sql)
+    {
+        var r = await CliHarness.RunAsync("query", "--run", runUri, "--format", "csv", sql);
+        Assert.True(r.ExitCode == 0, r.Err);
+        return r.Out;
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+
+    [Fact]
+    public async Task Query_CountsEveryImageOfEveryModel()
+    {
+        Assert.Equal(AnalysisRunFixture.Images, (long)run.Summary["images"]!);
+
+        var csv = Lines(await QueryCsvAsync(run.RunDir, "SELECT count(*) AS n FROM images"));
+        Assert.Equal(["n", ExpectedImageRows.ToString(CultureInfo.InvariantCulture)], csv);
+
+        var table = await CliHarness.RunAsync("query", "--run", run.RunDir, "SELECT count(*) AS n FROM images");
+        Assert.True(table.ExitCode == 0, table.Err);
+        Assert.Matches(new Regex($@"│\s+{ExpectedImageRows}\s+│"), table.Out);
+        Assert.Contains("1 row", table.Out);
+    }
+
+    [Fact]
+    public async Task Query_Json_IsAnArrayOfRowObjectsWithTypedValues()
+    {
+        var r = await CliHarness.RunAsync("query", "--run", run.RunDir, "--format", "json",
+            "SELECT count(*) AS n, NULL AS nothing, [1, 2] AS list, 'x' AS s FROM images");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var rows = JsonNode.Parse(r.Out)!.AsArray();
+        var row = Assert.Single(rows)!.AsObject();
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, row["n"]!.GetValueKind());
+        Assert.Equal(ExpectedImageRows, (long)row["n"]!);
+        Assert.True(row.ContainsKey("nothing"));
+        Assert.Null(row["nothing"]);
+        Assert.Equal([1, 2], row["list"]!.AsArray().Select(v => (int)v!));
+        Assert.Equal("x", (string)row["s"]!);
+    }
+
+    [Fact]
+    public async Task Query_ModelColumnComesFromTheHivePartitionFolder()
+    {
+        // A copy of the run whose partition folder names another model: only a reader that honours model=<m>/ sees it.
+        string copy = Path.Combine(run.Temp.Path, "hive-copy", AnalysisRunFixture.RunId);
+        CopyDirectory(run.RunDir, copy);
+        Directory.Move(Path.Combine(copy, "images", "model=resnet18"), Path.Combine(copy, "images", "model=renamed"));
+
+        Assert.Equal(["model", "resnet18"], Lines(await QueryCsvAsync(run.RunDir, "SELECT DISTINCT model FROM crops")));
+        Assert.Equal(["model", "renamed"], Lines(await QueryCsvAsync(copy, "SELECT DISTINCT model FROM images")));
+        var views = Lines(await QueryCsvAsync(run.RunDir, "SELECT count(*) FROM rics WHERE model = 'resnet18'"));
+        Assert.True(long.Parse(views[1], CultureInfo.InvariantCulture) > 0);
+    }
+
+    [Fact]
+    public async Task Query_BadSql_IsOneLineAndExitCode1()
+    {
+        var r = await CliHarness.RunAsync("query", "--run", run.RunDir, "SELEC count(*) FROM images");
+        Assert.Equal(1, r.ExitCode);
+        var line = Assert.Single(r.ErrLines);
+        Assert.StartsWith("robustcrop: query failed: ", line);
+
+        var unknown = await CliHarness.RunAsync("query", "--run", run.RunDir, "SELECT no_such_column FROM images");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.StartsWith("robustcrop: query failed: ", Assert.Single(unknown.ErrLines));
+        Assert.Contains("no_such_column", unknown.Err);
+    }
+
+    [Fact]
+    public async Task Query_ThroughANonLocalStore_FetchesTheRunIntoTheCache()
+    {
+        var store = new ForwardingStore(new LocalFolderStore(run.Out));
+        var location = RunLocation.In(store, AnalysisRunFixture.RunId);
+        string cache = run.Temp.Sub("cache");
+
+        string folder = await location.LocalFolderAsync(cache, CancellationToken.None);
+
+        Assert.StartsWith(cache, folder);
+        using var db = RunDatabase.Open(folder);
+        var n = db.Query("SELECT count(*) FROM images").Rows.Single()[0];
+        Assert.Equal(ExpectedImageRows, Convert.ToInt64(n, CultureInfo.InvariantCulture));
+        Assert.Contains("summary", db.Views);
+        Assert.True(store.Reads > 0);
+    }
+
+    [Fact]
+    public async Task Report_WritesPlotsAndOneSelfContainedPage()
+    {
+        string to = Path.Combine(run.Temp.Path, "report-" + Guid.NewGuid().ToString("N")[..8]);
+        var r = await CliHarness.RunAsync("report", "--run", run.RunDir, "--to", to, "--data", run.Data);
+        Assert.True(r.ExitCode == 0, r.Err);
+
+        var pngs = Directory.GetFiles(to, "*.png").Select(Path.GetFileName).ToHashSet();
+        Assert.Contains("consistency-resnet18.png", pngs);
+        Assert.Contains("cosine-1px-min.png", pngs);
+        Assert.Contains("rics-window-resnet18.png", pngs);
+        Assert.Contains("rics-tradeoff-resnet18.png", pngs);
+        foreach (var png in pngs)
+        {
+            using var bitmap = SKBitmap.Decode(Path.Combine(to, png!));
+            Assert.NotNull(bitmap);
+            Assert.True(bitmap.Width >= 200 && bitmap.Height >= 200, $"{png}: {bitmap.Width}x{bitmap.Height}");
+            Assert.True(DistinctColours(bitmap) > 4, $"{png} is nearly blank");
+        }
+
+        // Every image flipped by a one-pixel shift is drawn: all of them are in the data given.
+        var fooled = Lines(await QueryCsvAsync(run.RunDir, "SELECT image_key FROM images WHERE fooled_1px ORDER BY image_key")).Skip(1).ToArray();
+        Assert.NotEmpty(fooled);
+        Assert.Equal(Math.Min(fooled.Length, ReportData.MaxFlipsPerModel), pngs.Count(p => p!.StartsWith("flip-", StringComparison.Ordinal)));
+
+        string html = await File.ReadAllTextAsync(Path.Combine(to, RunReport.HtmlName));
+        AssertSelfContained(html);
+        // The page embeds exactly the PNGs written beside it.
+        var embedded = Regex.Matches(html, "src=\"data:image/png;base64,([^\"]+)\"").Select(m => Convert.FromBase64String(m.Groups[1].Value)).ToList();
+        Assert.Equal(pngs.Count, embedded.Count);
+        var files = pngs.Select(p => File.ReadAllBytes(Path.Combine(to, p!))).ToList();
+        Assert.All(embedded, e => Assert.Contains(files, f => f.AsSpan().SequenceEqual(e)));
+        Assert.All(fooled, key => Assert.Contains(key, html));
+    }
+
+    [Fact]
+    public async Task Report_WithoutTo_GoesIntoTheRunsReportFolder_AndListsFlippedKeys()
+    {
+        var r = await CliHarness.RunAsync("report", "--run", run.RunDir);
+        Assert.True(r.ExitCode == 0, r.Err);
+        string dir = Path.Combine(run.RunDir, "report");
+        string html = await File.ReadAllTextAsync(Path.Combine(dir, RunReport.HtmlName));
+        AssertSelfContained(html);
+        Assert.Contains("robustcrop report --data PATHS", html);
+        Assert.Empty(Directory.GetFiles(dir, "flip-*.png"));
+        foreach (var key in Lines(await QueryCsvAsync(run.RunDir, "SELECT image_key FROM images WHERE fooled_1px")).Skip(1))
+            Assert.Contains(key, html);
+    }
+
+    [ChromiumFact]
+    public async Task Report_RendersInAHeadlessBrowser()
+    {
+        string to = Path.Combine(run.Temp.Path, "shot-" + Guid.NewGuid().ToString("N")[..8]);
+        var r = await CliHarness.RunAsync("report", "--run", run.RunDir, "--to", to, "--data", run.Data);
+        Assert.True(r.ExitCode == 0, r.Err);
+        string shot = Path.Combine(to, "screenshot.png");
+        string profile = run.Temp.Sub("chromium-profile-" + Guid.NewGuid().ToString("N")[..8]);
+        var psi = new ProcessStartInfo(ChromiumFactAttribute.Chromium)
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", $"--user-data-dir={profile}", $"--screenshot={shot}", "--window-size=1280,2000",
+                     new Uri(Path.Combine(to, RunReport.HtmlName)).AbsoluteUri })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        _ = p.StandardOutput.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(cts.Token);
+        Assert.True(File.Exists(shot), "no screenshot: " + await stderr);
+
+        Assert.True(new FileInfo(shot).Length > 20_000, $"screenshot of {new FileInfo(shot).Length} bytes");
+        using var bitmap = SKBitmap.Decode(shot);
+        Assert.Equal((1280, 2000), (bitmap.Width, bitmap.Height));
+        Assert.True(DistinctColours(bitmap) > 50, "the screenshot is (nearly) one colour");
+    }
+
+    private static void AssertSelfContained(string html)
+    {
+        Assert.StartsWith("<!DOCTYPE html>", html);
+        var refs = Regex.Matches(html, @"\b(?:src|href)\s*=\s*[""']([^""']*)[""']", RegexOptions.IgnoreCase).Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(refs);
+        Assert.All(refs, v => Assert.StartsWith("data:", v));
+        Assert.DoesNotContain("http://", html);
+        Assert.DoesNotContain("https://", html);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<link", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("url(", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static int DistinctColours(SKBitmap bitmap)
+    {
+        var seen = new HashSet<uint>();
+        for (int y = 0; y < bitmap.Height; y += 3)
+        for (int x = 0; x < bitmap.Width; x += 3)
+        {
+            seen.Add((uint)bitmap.GetPixel(x, y));
+            if (seen.Count > 1000) return seen.Count;
+        }
+        return seen.Count;
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    /// <summary>A store that is not a <see cref="LocalFolderStore"/>, as a blob store is not: reads go through the interface.</summary>
+    private sealed class ForwardingStore(LocalFolderStore inner) : IResultStore
+    {
+        private int _reads;
+
+        public int Reads => _reads;
+
+        public Task WriteAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default) => inner.WriteAsync(relativePath, writer, cancellationToken);
+        public Task<bool> ExistsAsync(string relativePath, CancellationToken cancellationToken = default) => inner.ExistsAsync(relativePath, cancellationToken);
+        public Task<Stream> OpenReadAsync(string relativePath, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _reads);
+            return inner.OpenReadAsync(relativePath, cancellationToken);
+        }
+        public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+        public Task DeleteAsync(string relativePath, CancellationToken cancellationToken = default) => inner.DeleteAsync(relativePath, cancellationToken);
+        public string Describe() => "forwarding " + inner.Describe();
+    }
+}

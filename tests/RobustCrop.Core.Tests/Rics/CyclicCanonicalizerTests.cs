@@ -1,0 +1,89 @@
+using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Imaging;
+using RobustCrop.IO.Imaging;
+using RobustCrop.Core.Rics;
+
+namespace RobustCrop.Core.Tests.Rics;
+
+public sealed class CyclicCanonicalizerTests
+{
+    private static byte[] CanonicalPixels(RgbImage scene, CropPosition p, int size, int rx, int ry)
+    {
+        var (cx, cy) = CyclicCanonicalizer.Canonicalize(scene, p, size, rx, ry);
+        var dest = new float[3 * size * size];
+        CropWriter.WriteRolled(scene, p.X, p.Y, size, cx, cy, new PixelNormalization(ChannelOrder.Rgb, 1, [0, 0, 0], [1, 1, 1]), dest);
+        return dest.Select(f => (byte)f).ToArray();
+    }
+
+    [Fact]
+    public void Every_roll_of_a_noise_crop_has_the_same_canonical_image()
+    {
+        var scene = new RgbImage(40, 40);
+        new Random(11).NextBytes(scene.Pixels);
+        var p = new CropPosition(5, 7);
+        var reference = CanonicalPixels(scene, p, 24, 0, 0);
+        for (int ry = -24; ry <= 24; ry += 5)
+            for (int rx = -24; rx <= 24; rx += 3)
+                Assert.Equal(reference, CanonicalPixels(scene, p, 24, rx, ry));
+    }
+
+    [Fact]
+    public void A_crop_with_a_strong_wrap_seam_stays_unrolled()
+    {
+        // A horizontal and vertical ramp: the wrap-around seams (255 → 0) are the strongest, so the identity roll wins.
+        var scene = new RgbImage(16, 16);
+        for (int y = 0; y < 16; y++)
+            for (int x = 0; x < 16; x++)
+            {
+                scene.Row(y)[3 * x] = (byte)(x * 16);
+                scene.Row(y)[3 * x + 1] = (byte)(y * 16);
+            }
+        Assert.Equal((0, 0), CyclicCanonicalizer.Canonicalize(scene, new CropPosition(0, 0), 16, 0, 0));
+        Assert.Equal((0, 0), CyclicCanonicalizer.Canonicalize(scene, new CropPosition(0, 0), 16, 5, -3));
+    }
+
+    [Fact]
+    public void Ties_of_a_periodic_crop_are_broken_by_content_so_rolls_still_agree()
+    {
+        // Period-4 stripes: four columns share the strongest seam; every roll must still give one canonical image.
+        var scene = new RgbImage(16, 16);
+        for (int y = 0; y < 16; y++)
+            for (int x = 0; x < 16; x++)
+                scene.Row(y)[3 * x] = (byte)((x % 4) * 60 + (y == 3 ? 7 : 0));
+        var reference = CanonicalPixels(scene, new CropPosition(0, 0), 16, 0, 0);
+        for (int r = 0; r < 16; r++)
+            Assert.Equal(reference, CanonicalPixels(scene, new CropPosition(0, 0), 16, r, 2 * r));
+    }
+
+    [Fact]
+    public void A_padded_object_is_cut_in_the_middle_of_its_background_so_it_stays_where_it_was()
+    {
+        // A bright square in the middle of a black 16x16 crop (Fashion-MNIST-like padding): the wrap seam lies in the
+        // middle of the black band, so the unshifted crop stays unrolled and every roll maps back to it.
+        var scene = new RgbImage(16, 16);
+        for (int y = 5; y <= 10; y++)
+            for (int x = 5; x <= 10; x++)
+                scene.Row(y)[3 * x] = scene.Row(y)[3 * x + 1] = (byte)(100 + 10 * x + y);
+        Assert.Equal((0, 0), CyclicCanonicalizer.Canonicalize(scene, new CropPosition(0, 0), 16, 0, 0));
+        var reference = CanonicalPixels(scene, new CropPosition(0, 0), 16, 0, 0);
+        for (int r = -16; r < 16; r++)
+            Assert.Equal(reference, CanonicalPixels(scene, new CropPosition(0, 0), 16, r, -r / 2));
+    }
+
+    [Fact]
+    public void The_wrap_seam_wins_over_a_stronger_edge_that_ramps_over_several_seams()
+    {
+        // Background 70 + x: every seam steps by 1 except the wrap-around seam, which jumps 31 at once. A bright bar's
+        // edges climb 50 per pixel over three pixels: the strongest single seams (51 > 31), but not standing out from
+        // their neighbours. The wrap seam does, so the unshifted crop stays unrolled, and a rolled one is rolled back.
+        var crop = new RgbImage(32, 32);
+        for (int y = 0; y < 32; y++)
+            for (int x = 0; x < 32; x++)
+            {
+                int bar = x switch { 11 => 50, 12 => 100, >= 13 and <= 17 => 150, 18 => 100, 19 => 50, _ => 0 };
+                crop.Row(y)[3 * x] = (byte)(70 + x + bar);
+            }
+        Assert.Equal(0, CyclicCanonicalizer.Canonicalize(crop, new CropPosition(0, 0), 32, 0, 0).RollX);
+        Assert.Equal(0, CyclicCanonicalizer.Canonicalize(crop, new CropPosition(0, 0), 32, 7, 0).RollX);
+    }
+}

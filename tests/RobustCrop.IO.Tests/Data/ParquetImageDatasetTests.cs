@@ -1,0 +1,104 @@
+using System.Text;
+using Parquet;
+using Parquet.Schema;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.TestSupport;
+
+namespace RobustCrop.IO.Tests.Data;
+
+public sealed class ParquetImageDatasetTests
+{
+    /// <summary>Writes rows in row groups of the given sizes; image i is the text "img{i}", row 3's image is null.</summary>
+    private static async Task WriteAsync(string path, int[] groupSizes, bool withLabelAndKey)
+    {
+        var image = new DataField<byte[]>("image");
+        var label = new DataField<int>("label");
+        var key = new DataField<string>("key");
+        var schema = withLabelAndKey ? new ParquetSchema(image, label, key) : new ParquetSchema(image);
+        await using var file = File.Create(path);
+        await using var writer = await ParquetWriter.CreateAsync(schema, file);
+        int row = 0;
+        foreach (int size in groupSizes)
+        {
+            var rows = Enumerable.Range(row, size).ToArray();
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(image, rows.Select(i => i == 3 ? null! : Encoding.UTF8.GetBytes($"img{i}")).ToArray());
+            if (withLabelAndKey)
+            {
+                await group.WriteAsync<int>(label, rows.Select(i => i % 3).ToArray());
+                await group.WriteAsync(key, rows.Select(i => $"k{i:D2}").ToArray());
+            }
+            row += size;
+        }
+    }
+
+    [Fact]
+    public async Task Reads_images_labels_and_keys_across_row_groups()
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "pics.parquet");
+        await WriteAsync(path, [3, 4], withLabelAndKey: true);
+        var ds = new ParquetImageDataset(path);
+
+        Assert.Equal(("pics", 7L), (ds.Name, ds.Count));
+        Assert.Equal([(0L, 5L), (5, 2)], ds.PlanShards(5).Select(s => (s.Start, s.Count)));
+        var records = ShardAssert.StablePlanAndReadAll(ds, 2);
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => $"pics/k{i:D2}"), records.Select(r => r.Key));
+        Assert.Equal(["0", "1", "2", "0", "1", "2", "0"], records.Select(r => r.Label));
+        Assert.Equal("img5", Encoding.UTF8.GetString(records[5].Encoded!.Value.Span));
+        Assert.Equal("no image bytes in column image", records[3].ReadError);
+        Assert.Equal(6, records.Count(r => r.ReadError is null));
+        foreach (int size in new[] { 1, 3, 4, 7, 8 })
+            ShardAssert.CoversEachItemOnce(ds, size, records.Select(r => r.Key).ToList());
+    }
+
+    [Fact]
+    public async Task Without_key_and_label_rows_are_numbered_and_unlabelled()
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "plain.parquet");
+        await WriteAsync(path, [2], withLabelAndKey: false);
+
+        var ds = Assert.IsType<ParquetImageDataset>(DatasetFactory.Open(path));
+        var records = ds.ReadShard(ds.PlanShards(10)[0]).ToList();
+
+        Assert.Equal(["plain/000000", "plain/000001"], records.Select(r => r.Key));
+        Assert.All(records, r => Assert.Null(r.Label));
+    }
+
+    [Fact]
+    public async Task Reads_a_hugging_face_image_struct_and_string_labels()
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "hf.parquet");
+        var bytes = new DataField<byte[]>("bytes");
+        var imagePath = new DataField<string>("path");
+        var label = new DataField<string>("label");
+        var schema = new ParquetSchema(new StructField("image", bytes, imagePath), label);
+        await using (var file = File.Create(path))
+        await using (var writer = await ParquetWriter.CreateAsync(schema, file))
+        {
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(bytes, new[] { Encoding.UTF8.GetBytes("png-a"), Encoding.UTF8.GetBytes("png-b") });
+            await group.WriteAsync(imagePath, new[] { "a.png", "b.png" });
+            await group.WriteAsync(label, new[] { "cat", "dog" });
+        }
+
+        var ds = new ParquetImageDataset(path);
+        var records = ds.ReadShard(ds.PlanShards(10)[0]).ToList();
+
+        Assert.Equal(["png-a", "png-b"], records.Select(r => Encoding.UTF8.GetString(r.Encoded!.Value.Span)));
+        Assert.Equal(["cat", "dog"], records.Select(r => r.Label));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_parquet_fails_at_open()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("bad.parquet", "definitely not parquet");
+
+        var e = Assert.Throws<DatasetException>(() => new ParquetImageDataset(path));
+        Assert.StartsWith("bad.parquet: not a readable Parquet file", e.Message);
+    }
+}

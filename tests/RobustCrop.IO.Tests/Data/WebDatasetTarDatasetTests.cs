@@ -1,0 +1,148 @@
+using System.Formats.Tar;
+using System.Text;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Data;
+using RobustCrop.TestSupport;
+
+namespace RobustCrop.IO.Tests.Data;
+
+public sealed class WebDatasetTarDatasetTests
+{
+    internal static byte[] Tar(params (string Name, string Content)[] members)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var (name, content) in members)
+            {
+                var entry = new PaxTarEntry(TarEntryType.RegularFile, name)
+                {
+                    DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)),
+                };
+                writer.WriteEntry(entry);
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    // Five samples in img2dataset style; 000003 has no image.
+    internal static byte[] FiveSamples() => Tar(
+        ("000000.jpg", "jpeg-0"), ("000000.cls", "3\n"),
+        ("000001.jpg", "jpeg-1"), ("000001.json", """{"label": "cat", "url": "http://x"}"""),
+        ("000002.png", "png-2"), ("000002.json", """{"cls": 7}"""),
+        ("000003.json", """{"label": "ghost"}"""), ("000003.txt", "a caption"),
+        ("000004.cls", "dog"), ("000004.jpg", "jpeg-4"), ("000004.txt", "caption"));
+
+    [Fact]
+    public void Groups_members_by_key_and_reads_labels_from_cls_or_json()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("shard.tar", FiveSamples());
+        var ds = new WebDatasetTarDataset(path);
+
+        var records = ds.ReadShard(Assert.Single(ds.PlanShards(100))).ToList();
+
+        Assert.Equal("shard", ds.Name);
+        Assert.Equal(["shard/000000", "shard/000001", "shard/000002", "shard/000003", "shard/000004"], records.Select(r => r.Key));
+        Assert.Equal(["3", "cat", "7", "ghost", "dog"], records.Select(r => r.Label));
+        Assert.Equal(["jpeg-0", "jpeg-1", "png-2", null, "jpeg-4"],
+            records.Select(r => r.Encoded is { } e ? Encoding.UTF8.GetString(e.Span) : null));
+        Assert.Equal("no image member (found: json, txt)", records[3].ReadError);
+        Assert.Equal([null, null, null, "no image member (found: json, txt)", null], records.Select(r => r.ReadError));
+    }
+
+    [Fact]
+    public void One_tar_is_one_whole_shard_unless_it_holds_more_samples_than_the_shard_size()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("shard.tar", FiveSamples());
+        var ds = new WebDatasetTarDataset(path);
+
+        Assert.Equal([new DatasetShard(new ShardId(0), "shard/shard.tar", 0, -1)], ds.PlanShards(5));
+        Assert.Equal(
+            [new DatasetShard(new ShardId(0), "shard/shard.tar", 0, 2), new DatasetShard(new ShardId(1), "shard/shard.tar", 2, 2), new DatasetShard(new ShardId(2), "shard/shard.tar", 4, 1)],
+            ds.PlanShards(2));
+        Assert.Equal(["shard/000002", "shard/000003"], ds.ReadShard(ds.PlanShards(2)[1]).Select(r => r.Key));
+        string[] all = ["shard/000000", "shard/000001", "shard/000002", "shard/000003", "shard/000004"];
+        foreach (int size in new[] { 1, 2, 3, 4, 5, 6 })
+            ShardAssert.CoversEachItemOnce(ds, size, all);
+    }
+
+    [Fact]
+    public void A_folder_of_tars_is_read_in_name_order_with_tar_names_in_keys()
+    {
+        using var dir = new TempDir();
+        dir.File("wds/00001.tar", Tar(("b/000010.jpg", "b10"), ("b/000010.cls", "1")));
+        dir.File("wds/00000.tar", Tar(("000000.webp", "a0"), ("000001.JPEG", "a1")));
+        dir.File("wds/notes.md", "not a shard");
+        var ds = new WebDatasetTarDataset(Path.Combine(dir.Path, "wds"));
+
+        var plan = ds.PlanShards(10);
+
+        Assert.Equal(["wds/00000.tar", "wds/00001.tar"], plan.Select(s => s.Source));
+        var records = plan.SelectMany(ds.ReadShard).ToList();
+        Assert.Equal(["wds/00000/000000", "wds/00000/000001", "wds/00001/b/000010"], records.Select(r => r.Key));
+        Assert.Equal([null, null, "1"], records.Select(r => r.Label));
+        Assert.All(records, r => Assert.NotNull(r.Encoded));
+    }
+
+    [Fact]
+    public void A_key_whose_members_are_not_adjacent_is_reported()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("split.tar", Tar(("a.jpg", "a"), ("b.jpg", "b"), ("a.cls", "5")));
+        var ds = new WebDatasetTarDataset(path);
+
+        var records = ds.ReadShard(ds.PlanShards(10)[0]).ToList();
+
+        Assert.Equal(["split/a", "split/b", "split/a"], records.Select(r => r.Key));
+        Assert.Null(records[0].ReadError);
+        Assert.StartsWith("duplicate sample key", records[2].ReadError);
+    }
+
+    [Fact]
+    public void An_image_member_over_the_size_limit_is_an_error_record_with_its_label()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("big.tar", Tar(("a.jpg", "0123456789"), ("a.cls", "4"), ("b.jpg", "012")));
+        var ds = new WebDatasetTarDataset(path, maxMemberBytes: 5);
+
+        var records = ds.ReadShard(ds.PlanShards(10)[0]).ToList();
+
+        Assert.Equal(("big/a", "4", "jpg member is 10 bytes, over the 5-byte limit"), (records[0].Key, records[0].Label, records[0].ReadError));
+        Assert.Equal("012", Encoding.UTF8.GetString(records[1].Encoded!.Value.Span));
+    }
+
+    [Fact]
+    public void A_garbage_tar_yields_one_error_record_for_its_shard()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("broken.tar", Enumerable.Range(0, 1024).Select(i => (byte)(i * 37 % 251 + 1)).ToArray());
+        var ds = new WebDatasetTarDataset(path);
+
+        var shard = Assert.Single(ds.PlanShards(10));
+        var record = Assert.Single(ds.ReadShard(shard));
+
+        Assert.Equal(-1, shard.Count);
+        Assert.Equal("broken", record.Key);
+        Assert.StartsWith("corrupt tar broken.tar: ", record.ReadError);
+        Assert.Null(record.Encoded);
+    }
+
+    [Fact]
+    public void A_tar_cut_mid_member_keeps_the_samples_before_the_cut_and_reports_the_shard()
+    {
+        using var dir = new TempDir();
+        byte[] tar = Tar(("0.jpg", "zero"), ("1.jpg", new string('x', 5000)));
+        // Cut inside the data of the second member (header 0 + data 0 + pax headers + header 1 come first).
+        string path = dir.File("cut.tar", tar[..(tar.Length - 6000)]);
+        var ds = new WebDatasetTarDataset(path);
+
+        var records = ds.ReadShard(Assert.Single(ds.PlanShards(10))).ToList();
+
+        Assert.Equal("cut/0", records[0].Key);
+        Assert.Equal("zero", Encoding.UTF8.GetString(records[0].Encoded!.Value.Span));
+        Assert.Equal("cut", records[^1].Key);
+        Assert.StartsWith("corrupt tar cut.tar", records[^1].ReadError);
+    }
+}

@@ -1,0 +1,122 @@
+using RobustCrop.IO.Onnx;
+
+namespace RobustCrop.TestSupport;
+
+/// <summary>
+/// Builds small float ONNX models (IR 7, default-domain opset 13) for tests and tools whose answers
+/// can be computed by hand.
+/// </summary>
+public sealed class OnnxGraphBuilder
+{
+    public const long IrVersion = 7;
+    public const long Opset = 13;
+
+    private readonly string _graphName;
+    private readonly List<ProtoWriter> _inputs = [];
+    private readonly List<ProtoWriter> _outputs = [];
+    private readonly List<ProtoWriter> _initializers = [];
+    private readonly List<ProtoWriter> _nodes = [];
+    private readonly List<ProtoWriter> _valueInfo = [];
+
+    public OnnxGraphBuilder(string graphName = "robustcrop")
+    {
+        _graphName = graphName;
+    }
+
+    /// <summary>Dims accept fixed sizes, -1 for unknown, or a symbol such as "batch".</summary>
+    public OnnxGraphBuilder AddInput(string name, params OnnxDim[] dims)
+    {
+        _inputs.Add(OnnxEncoding.ValueInfo(name, OnnxFields.ElemFloat, dims));
+        return this;
+    }
+
+    public OnnxGraphBuilder AddOutput(string name, params OnnxDim[] dims)
+    {
+        _outputs.Add(OnnxEncoding.ValueInfo(name, OnnxFields.ElemFloat, dims));
+        return this;
+    }
+
+    /// <summary>Declares an intermediate tensor's shape, as exporters do; mostly useful to test surgery that drops them.</summary>
+    public OnnxGraphBuilder AddValueInfo(string name, params OnnxDim[] dims)
+    {
+        _valueInfo.Add(OnnxEncoding.ValueInfo(name, OnnxFields.ElemFloat, dims));
+        return this;
+    }
+
+    /// <param name="rawData">true stores raw_data (what PyTorch writes); false stores packed float_data (what CNTK wrote).</param>
+    public OnnxGraphBuilder AddInitializer(string name, long[] dims, float[] data, bool rawData = true)
+    {
+        CheckCount(name, dims, data.Length);
+        _initializers.Add(OnnxEncoding.FloatTensor(name, dims, data, rawData));
+        return this;
+    }
+
+    /// <summary>Int64 tensors feed shape-like inputs such as Slice starts/ends or Reshape shapes.</summary>
+    public OnnxGraphBuilder AddInt64Initializer(string name, long[] dims, long[] data)
+    {
+        CheckCount(name, dims, data.Length);
+        _initializers.Add(OnnxEncoding.Int64Tensor(name, dims, data));
+        return this;
+    }
+
+    public OnnxGraphBuilder AddNode(string opType, string[] inputs, string[] outputs, params OnnxAttribute[] attributes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(opType);
+        _nodes.Add(OnnxEncoding.Node(opType, inputs, outputs, opType + "_" + _nodes.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), attributes));
+        return this;
+    }
+
+    public byte[] ToBytes()
+    {
+        var graph = new ProtoWriter();
+        foreach (ProtoWriter node in _nodes)
+        {
+            graph.WriteMessage(OnnxFields.GraphNode, node);
+        }
+        graph.WriteString(OnnxFields.GraphName, _graphName);
+        foreach (ProtoWriter initializer in _initializers)
+        {
+            graph.WriteMessage(OnnxFields.GraphInitializer, initializer);
+        }
+        foreach (ProtoWriter input in _inputs)
+        {
+            graph.WriteMessage(OnnxFields.GraphInput, input);
+        }
+        foreach (ProtoWriter output in _outputs)
+        {
+            graph.WriteMessage(OnnxFields.GraphOutput, output);
+        }
+        foreach (ProtoWriter valueInfo in _valueInfo)
+        {
+            graph.WriteMessage(OnnxFields.GraphValueInfo, valueInfo);
+        }
+
+        var opset = new ProtoWriter(16);
+        opset.WriteString(OnnxFields.OpsetDomain, "");
+        opset.WriteVarint(OnnxFields.OpsetVersion, Opset);
+
+        var model = new ProtoWriter(graph.Length + 64);
+        model.WriteVarint(OnnxFields.ModelIrVersion, IrVersion);
+        model.WriteString(OnnxFields.ModelProducerName, "RobustCrop.OnnxGraphBuilder");
+        model.WriteMessage(OnnxFields.ModelGraph, graph);
+        model.WriteMessage(OnnxFields.ModelOpsetImport, opset);
+        return model.ToArray();
+    }
+
+    private static void CheckCount(string name, long[] dims, int count)
+    {
+        long expected = 1;
+        foreach (long d in dims)
+        {
+            if (d < 0)
+            {
+                throw new ArgumentException($"initializer '{name}' has a negative dim", nameof(dims));
+            }
+            expected *= d;
+        }
+        if (expected != count)
+        {
+            throw new ArgumentException($"initializer '{name}' has {count} values for dims [{string.Join(",", dims)}]", nameof(dims));
+        }
+    }
+}
