@@ -61,7 +61,7 @@ public static class Program
         var id = WorkerId.New(options.PublicHost ?? Environment.MachineName);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => akka
-            .AddRobustCropNode(node)
+            .AddRobustCropNode(node, line => Console.Error.WriteLine(line))
             .AddJobSingletonProxy()
             .AddWorkers(1, _ => new WorkerSettings(id, options.Capacity, options.Device, options.Threads,
                 Path.Combine(AppContext.BaseDirectory, "models"), line => log.WriteLine(line)), f => finished.TrySetResult(f)));

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using RobustCrop.Core.Imaging;
 using RobustCrop.IO.Imaging;
 
@@ -166,5 +167,5 @@ public sealed class CropWriterTests
 
     [Fact]
     public void Mean_image_of_the_wrong_size_is_refused()
-        => Assert.Throws<ArgumentException>(() => CropWriter.Write(Scene(), 0, 0, 3, Raw with { MeanImage = new float[26] }, new float[27]));
+        => Assert.Throws<ArgumentException>(() => CropWriter.Write(Scene(), 0, 0, 3, Raw with { MeanImage = ImmutableArray.Create(new float[26]) }, new float[27]));
 }

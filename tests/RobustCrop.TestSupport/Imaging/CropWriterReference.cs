@@ -32,8 +32,10 @@ public static class CropWriterReference
             scale[c] = norm.Scale / norm.Std[c];
             offset[c] = norm.Mean[c] / norm.Std[c];
         }
-        float[]? meanImage = norm.MeanImage;
-        if (meanImage is not null && meanImage.Length != 3 * plane)
+        // The one change since it was written: the normalisation's arrays became immutable, read here as a span.
+        bool hasMeanImage = norm.MeanImage is not null;
+        ReadOnlySpan<float> meanImage = hasMeanImage ? norm.MeanImage!.Value.AsSpan() : default;
+        if (hasMeanImage && meanImage.Length != 3 * plane)
             throw new ArgumentException($"mean image has {meanImage.Length} values, the crop needs {3 * plane}");
         rollX = Mod(rollX, size);
         rollY = Mod(rollY, size);
@@ -52,9 +54,9 @@ public static class CropWriterReference
                     if (srcCol < 0) srcCol += size;
                     outRow[j] = row[srcCol * 3 + sc] * s - o;
                 }
-                if (meanImage is not null)
+                if (hasMeanImage)
                 {
-                    ReadOnlySpan<float> m = meanImage.AsSpan(c * plane + i * size, size);
+                    ReadOnlySpan<float> m = meanImage.Slice(c * plane + i * size, size);
                     float inv = 1f / norm.Std[c];
                     for (int j = 0; j < size; j++) outRow[j] -= m[j] * inv;
                 }

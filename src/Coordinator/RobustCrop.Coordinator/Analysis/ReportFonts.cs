@@ -12,8 +12,11 @@ public static class ReportFonts
 {
     public const string Family = "RobustCrop Sans";
 
-    // ScottPlot's font list is a plain process-wide list; concurrent reports (tests) must not add to it at once.
-    private static readonly Lock Gate = new();
+    // ScottPlot keeps its fonts in a plain process-wide list, so the family is added to it exactly once per process
+    // (Lazy: thread-safe, concurrent reports wait for the one registration) instead of once per report: the list no
+    // longer grows with every report, and nothing else in this process changes it. The font is therefore chosen at
+    // the first report (ROBUSTCROP_FONT as set then); a command writes one report.
+    private static readonly Lazy<string?> Registered = new(RegisterOnce, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private static readonly string[] Preferred = ["DejaVuSans.ttf", "LiberationSans-Regular.ttf", "NotoSans-Regular.ttf", "FreeSans.ttf", "Arial.ttf"];
 
@@ -30,22 +33,29 @@ public static class ReportFonts
         return files.Where(f => f.EndsWith(".ttf", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).FirstOrDefault();
     }
 
-    /// <summary>Registers the font with ScottPlot under <see cref="Family"/> (ScottPlot keeps its fonts in a process-wide
-    /// list) and returns the typeface for direct Skia drawing, or null when there is none.</summary>
+    /// <summary>Makes sure the font is registered with ScottPlot under <see cref="Family"/> and returns a typeface of it
+    /// for direct Skia drawing (the caller's to dispose), or null when there is none.</summary>
     public static SKTypeface? Register()
+    {
+        if (Registered.Value is not { } file) return null;
+        var typeface = SKTypeface.FromFile(file);
+        if (typeface is null || typeface.GlyphCount == 0)
+        {
+            typeface?.Dispose();
+            return null;
+        }
+        return typeface;
+    }
+
+    private static string? RegisterOnce()
     {
         string? file = Find();
         if (file is null) return null;
-        var typeface = SKTypeface.FromFile(file);
-        if (typeface is null || typeface.GlyphCount == 0) return null;
-        // Asking ScottPlot whether the family is known would cache the miss, so the file is registered every time;
-        // a repeated entry resolves to the same typeface.
-        lock (Gate)
-        {
-            ScottPlot.Fonts.AddFontFile(Family, file, bold: false);
-            ScottPlot.Fonts.AddFontFile(Family, file, bold: true);
-        }
-        return typeface;
+        using (var probe = SKTypeface.FromFile(file))
+            if (probe is null || probe.GlyphCount == 0) return null;
+        ScottPlot.Fonts.AddFontFile(Family, file, bold: false);
+        ScottPlot.Fonts.AddFontFile(Family, file, bold: true);
+        return file;
     }
 
     private static IEnumerable<string> SafeFiles(string dir)

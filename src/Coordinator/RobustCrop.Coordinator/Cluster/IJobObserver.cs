@@ -1,6 +1,10 @@
 namespace RobustCrop.Coordinator.Cluster;
 
-/// <summary>What the coordinator reports as the job goes; called from its actor, one call at a time.</summary>
+/// <summary>
+/// What the coordinator reports as the job goes. Called at the edge, by <see cref="JobEventFeed.WaitAsync"/> from the
+/// command's own async code, one call at a time; never from an actor's mailbox, so an implementation may write to a
+/// console or a file.
+/// </summary>
 public interface IJobObserver
 {
     void Planned(JobPlan plan);

@@ -6,13 +6,13 @@ using Akka.Cluster.Hosting;
 using Akka.Event;
 using Akka.Hosting;
 using RobustCrop.Cluster.Protocol;
-using RobustCrop.IO;
 using RobustCrop.Cluster.Hosting;
 using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
 using RobustCrop.Worker.Cluster;
+using RobustCrop.IO;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
 namespace RobustCrop.Coordinator.Cluster;
@@ -20,14 +20,19 @@ namespace RobustCrop.Coordinator.Cluster;
 /// <summary>
 /// The job singleton: plans shards, leases them to workers that ask, re-queues the shards of workers that are removed,
 /// fail or stop renewing, and aggregates when every shard has a manifest. Requests are idempotent by correlation id
-/// and completions by shard id, so any message may be resent.
+/// and completions by shard id, so any message may be resent. It reports through <see cref="JobEvent"/>s on the
+/// EventStream, never by calling out: the edge (<see cref="JobEventFeed"/>) turns them into console output and the
+/// outcome. A supervision restart is not the end of the job: the new incarnation re-plans from the store, which skips
+/// every shard whose manifest is written, and workers carry on (their old leases are answered "lost" and re-queued).
 /// </summary>
 public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
 {
-    private sealed record PlanReady(JobPlan Plan);
-    private sealed record PlanFailed(string Reason);
-    private sealed record Aggregated(RunSummary? Summary);
-    private sealed record AggregateFailed(string Reason);
+    // Piped results carry the incarnation that asked: after a restart the old incarnation's plan or aggregation (or
+    // its cancellation) lands in the same mailbox and must not be taken for the new one's.
+    private sealed record PlanReady(Guid Incarnation, JobPlan Plan);
+    private sealed record PlanFailed(Guid Incarnation, string Reason);
+    private sealed record Aggregated(Guid Incarnation, RunSummary? Summary);
+    private sealed record AggregateFailed(Guid Incarnation, string Reason);
     private sealed record Tick;
 
     private sealed record Lease(LeaseId Id, DatasetShard Shard, WorkerId Worker, Address Address, DateTimeOffset Expires);
@@ -41,18 +46,23 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         public long Images { get; set; }
         public long Crops { get; set; }
         public long ImagesAtLastStatus { get; set; }
+
+        /// <summary>After a restart: the worker's first report, which counts shards the new plan already skips.</summary>
+        public (long Images, long Crops)? Baseline { get; set; }
         public int ShardsDone { get; set; }
     }
 
     private readonly JobSpec _spec;
     private readonly IJobBackend _backend;
-    private readonly IJobObserver _observer;
-    private readonly TaskCompletionSource<JobOutcome> _outcome;
     private readonly CoordinatorSettings _settings;
+    private readonly Guid _incarnation = Guid.NewGuid();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<DatasetShard> _queue = [];
     private readonly Dictionary<LeaseId, Lease> _leases = [];
     private readonly HashSet<ShardId> _done = [];
+    // The plan's shards not done yet: the job is complete when it is empty (a completion of a shard outside the plan,
+    // one a restarted plan already skips, must not count towards it).
+    private readonly HashSet<ShardId> _remaining = [];
     private readonly Dictionary<ShardId, int> _failures = [];
     private readonly Dictionary<WorkerId, WorkerState> _workers = [];
     private readonly Dictionary<string, string> _devices = new(StringComparer.Ordinal);
@@ -63,17 +73,16 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     private long _nextLease;
     private DateTimeOffset _lastStatus = DateTimeOffset.UtcNow;
     private long _leasesGranted;
+    private string? _restartedAfter;
 
-    public JobCoordinatorActor(JobSpec spec, IJobBackend backend, IJobObserver observer, TaskCompletionSource<JobOutcome> outcome, CoordinatorSettings settings)
+    public JobCoordinatorActor(JobSpec spec, IJobBackend backend, CoordinatorSettings settings)
     {
         _spec = spec;
         _backend = backend;
-        _observer = observer;
-        _outcome = outcome;
         _settings = settings;
 
-        Receive<PlanReady>(OnPlan);
-        Receive<PlanFailed>(f => Fail(f.Reason));
+        Receive<PlanReady>(p => p.Incarnation == _incarnation, OnPlan);
+        Receive<PlanFailed>(f => f.Incarnation == _incarnation, f => Fail(f.Reason));
         Receive<RegisterWorker>(OnRegister);
         Receive<RequestWork>(OnRequest);
         Receive<RenewLease>(OnRenew);
@@ -86,11 +95,13 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         Receive<WorkerFailed>(f => Fail($"worker {f.Worker}: {f.Reason}"));
         Receive<ProgressProtocol.WorkerProgress>(OnProgress);
         Receive<ClusterEvent.MemberRemoved>(m => OnNodeGone(m.Member.Address, "worker-removed"));
-        Receive<Aggregated>(a => Finish(a.Summary));
-        Receive<AggregateFailed>(f => Fail(f.Reason));
+        Receive<Aggregated>(a => a.Incarnation == _incarnation, a => Finish(a.Summary));
+        Receive<AggregateFailed>(f => f.Incarnation == _incarnation, f => Fail(f.Reason));
         Receive<Tick>(_ => OnTick());
         ReceiveAny(_ => { });
     }
+
+    private void Publish(JobEvent e) => Context.System.EventStream.Publish(e);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -98,21 +109,57 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     {
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
         Timers.StartPeriodicTimer("tick", new Tick(), _settings.TickInterval);
-        _backend.PlanAsync(_stopping.Token).PipeTo(Self, success: p => new PlanReady(p), failure: e => new PlanFailed(FailureReasons.Describe(e)));
+        var incarnation = _incarnation;
+        _backend.PlanAsync(_stopping.Token).PipeTo(Self, success: p => new PlanReady(incarnation, p), failure: e => new PlanFailed(incarnation, FailureReasons.Describe(e)));
     }
 
+    /// <summary>
+    /// Replaces Akka's default, which stops the children and calls <see cref="PostStop"/>: that would announce the end of
+    /// a job that is only being restarted. This incarnation's background work stops; the job goes on in the next one.
+    /// </summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        _log.Warning("job singleton restarting after {0}: {1}; it re-plans from the store", reason.GetType().Name, reason.Message);
+        foreach (var child in Context.GetChildren())
+        {
+            Context.Unwatch(child);
+            Context.Stop(child);
+        }
+        Timers.CancelAll();
+        StopBackgroundWork();
+    }
+
+    /// <summary>The new incarnation: remembers why (for its plan event), then starts as <see cref="PreStart"/> does.</summary>
+    protected override void PostRestart(Exception reason)
+    {
+        _restartedAfter = FailureReasons.Describe(reason);
+        base.PostRestart(reason);
+    }
+
+    /// <summary>A real stop (the node leaves or is downed): unless the job already ended, it ends here.</summary>
     protected override void PostStop()
+    {
+        StopBackgroundWork();
+        if (_finished is null) Publish(new JobEnded(_spec.Run.RunId.Value, new JobOutcome(null, JobEventFeed.StoppedBeforeCompletion)));
+    }
+
+    private void StopBackgroundWork()
     {
         _stopping.Cancel();
         Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
-        _outcome.TrySetResult(new JobOutcome(null, "the coordinator stopped before the job completed"));
     }
 
     private void OnPlan(PlanReady p)
     {
         _plan = p.Plan;
-        foreach (var s in p.Plan.ToDo) _queue.AddLast(s);
-        _observer.Planned(p.Plan);
+        foreach (var s in p.Plan.ToDo)
+        {
+            // A completion can arrive before a restarted incarnation's plan: the shard is done, not queued.
+            if (_done.Contains(s.Id)) continue;
+            _queue.AddLast(s);
+            _remaining.Add(s.Id);
+        }
+        Publish(new JobPlanned(_spec.Run.RunId.Value, p.Plan, _restartedAfter));
         _log.Info("plan: {0} shard(s) to run, {1} already done", p.Plan.ToDo.Length, p.Plan.SkippedShards);
         CheckComplete();
     }
@@ -126,7 +173,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         }
         w = new WorkerState(Sender);
         _workers[id] = w;
-        _observer.Event($"worker_joined worker={id} address={Sender.Path.Address}");
+        Publish(new JobSchedulingEvent(_spec.Run.RunId.Value, $"worker_joined worker={id} address={Sender.Path.Address}"));
         return w;
     }
 
@@ -187,17 +234,18 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         _leases.Remove(c.Lease);
         if (!_done.Add(shard))
         {
-            _observer.Event($"duplicate_completion shard={shard} lease={c.Lease} worker={c.Worker} (harmless: fixed names, manifest last)");
+            Publish(new JobSchedulingEvent(_spec.Run.RunId.Value, $"duplicate_completion shard={shard} lease={c.Lease} worker={c.Worker} (harmless: fixed names, manifest last)"));
             return;
         }
+        _remaining.Remove(shard);
         // Another worker may hold a newer lease on the same shard (it was re-queued): revoke it at its next renewal.
         foreach (var other in _leases.Values.Where(l => l.Shard.Id == shard).Select(l => l.Id).ToList()) _leases.Remove(other);
         for (var n = _queue.First; n is not null; n = n.Next)
             if (n.Value.Id == shard) { _queue.Remove(n); break; }
         foreach (var d in c.Manifest.Devices) _devices.TryAdd(d.Model, d.Device);
         if (_workers.TryGetValue(c.Worker, out var w)) w.ShardsDone++;
-        _observer.Event(string.Create(CultureInfo.InvariantCulture,
-            $"shard_done shard={shard} lease={c.Lease} worker={c.Worker} images={c.Manifest.Images} errors={c.Manifest.Errors} crops={c.Manifest.Crops} seconds={(c.Manifest.FinishedUtc - c.Manifest.StartedUtc).TotalSeconds:F2}"));
+        Publish(new JobSchedulingEvent(_spec.Run.RunId.Value, string.Create(CultureInfo.InvariantCulture,
+            $"shard_done shard={shard} lease={c.Lease} worker={c.Worker} images={c.Manifest.Images} errors={c.Manifest.Errors} crops={c.Manifest.Crops} seconds={(c.Manifest.FinishedUtc - c.Manifest.StartedUtc).TotalSeconds:F2}")));
         CheckComplete();
     }
 
@@ -213,9 +261,11 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     private void OnProgress(ProgressProtocol.WorkerProgress p)
     {
         if (!_workers.TryGetValue(p.Worker, out var w)) return;
-        w.Images = Math.Max(w.Images, p.ImagesDone);
-        w.Crops = Math.Max(w.Crops, p.CropsDone);
-        _observer.Progress((_plan?.SkippedInputs ?? 0) + _workers.Values.Sum(x => x.Images), _workers.Values.Sum(x => x.Crops));
+        // A worker's totals run from its own start; after a restart the new plan counts its earlier shards as skipped.
+        if (_restartedAfter is not null) w.Baseline ??= (p.ImagesDone, p.CropsDone);
+        w.Images = Math.Max(w.Images, p.ImagesDone - (w.Baseline?.Images ?? 0));
+        w.Crops = Math.Max(w.Crops, p.CropsDone - (w.Baseline?.Crops ?? 0));
+        Publish(new JobProgress(_spec.Run.RunId.Value, (_plan?.SkippedInputs ?? 0) + _workers.Values.Sum(x => x.Images), _workers.Values.Sum(x => x.Crops)));
     }
 
     private void OnNodeGone(Address address, string reason)
@@ -223,7 +273,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         foreach (var (id, w) in _workers.Where(kv => kv.Value.Address == address).ToList())
         {
             _workers.Remove(id);
-            _observer.Event($"worker_left worker={id} reason={reason}");
+            Publish(new JobSchedulingEvent(_spec.Run.RunId.Value, $"worker_left worker={id} reason={reason}"));
         }
         foreach (var l in _leases.Values.Where(l => l.Address == address).ToList())
         {
@@ -236,7 +286,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     {
         if (_done.Contains(l.Shard.Id)) return;
         _queue.AddFirst(l.Shard);
-        _observer.Event($"requeued shard={l.Shard.Id} lease={l.Id} worker={l.Worker} reason={reason}");
+        Publish(new JobSchedulingEvent(_spec.Run.RunId.Value, $"requeued shard={l.Shard.Id} lease={l.Id} worker={l.Worker} reason={reason}"));
     }
 
     private void OnTick()
@@ -262,26 +312,28 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         }
         lines.Insert(0, string.Create(CultureInfo.InvariantCulture,
             $"cluster shards_done={_done.Count} shards_total={_plan?.ToDo.Length.ToString(CultureInfo.InvariantCulture) ?? "?"} leased={_leases.Count} queued={_queue.Count} workers={_workers.Count} images_per_s={rateTotal / secs:F1} leases_granted={_leasesGranted}"));
-        _observer.Status(lines);
+        Publish(new JobStatus(_spec.Run.RunId.Value, [.. lines]));
     }
 
     private void CheckComplete()
     {
-        if (_plan is null || _aggregating || _finished is not null || _done.Count < _plan.ToDo.Length) return;
+        if (_plan is null || _aggregating || _finished is not null || _remaining.Count > 0) return;
         _aggregating = true;
-        if (_plan.SkippedShards > 0) _observer.Note($"resumed: {_plan.SkippedShards} shard(s) already done were skipped");
-        _observer.Event($"cluster all_shards_done={_plan.ToDo.Length} aggregating");
+        // After a restart the skipped shards include this run's own: not a resume the user asked for.
+        if (_plan.SkippedShards > 0 && _restartedAfter is null) Publish(new JobNote(_spec.Run.RunId.Value, $"resumed: {_plan.SkippedShards} shard(s) already done were skipped"));
+        Publish(new JobSchedulingEvent(_spec.Run.RunId.Value, $"cluster all_shards_done={_plan.ToDo.Length} aggregating"));
+        var incarnation = _incarnation;
         _backend.CompleteAsync(_devices, _stopping.Token)
-            .PipeTo(Self, success: s => new Aggregated(s), failure: e => new AggregateFailed(FailureReasons.Describe(e)));
+            .PipeTo(Self, success: s => new Aggregated(incarnation, s), failure: e => new AggregateFailed(incarnation, FailureReasons.Describe(e)));
     }
 
     private void Finish(RunSummary? summary)
     {
         _finished = new JobFinished(_spec.Run.RunId.Value, true, null);
         foreach (var w in _workers.Values) w.Actor.Tell(_finished);
-        _observer.Finished();
-        _observer.Event($"cluster job_complete run_id={_spec.Run.RunId.Value} shards={_plan?.ToDo.Length}");
-        _outcome.TrySetResult(new JobOutcome(summary, null));
+        Publish(new JobAllDone(_spec.Run.RunId.Value));
+        Publish(new JobSchedulingEvent(_spec.Run.RunId.Value, $"cluster job_complete run_id={_spec.Run.RunId.Value} shards={_plan?.ToDo.Length}"));
+        Publish(new JobEnded(_spec.Run.RunId.Value, new JobOutcome(summary, null)));
     }
 
     private void Fail(string reason)
@@ -289,16 +341,19 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         if (_finished is not null) return;
         _finished = new JobFinished(_spec.Run.RunId.Value, false, reason);
         foreach (var w in _workers.Values) w.Actor.Tell(_finished);
-        _outcome.TrySetResult(new JobOutcome(null, reason));
+        Publish(new JobEnded(_spec.Run.RunId.Value, new JobOutcome(null, reason)));
     }
 }
 
 public static class JobCoordinatorHosting
 {
-    /// <summary>The job singleton on the coordinator role, and its proxy (registered as <see cref="JobSingletonKey"/>) for local workers.</summary>
+    /// <summary>
+    /// The job singleton on the coordinator role, and its proxy (registered as <see cref="JobSingletonKey"/>) for local
+    /// workers. Its events go to the EventStream: attach a <see cref="JobEventFeed"/> first to receive them.
+    /// </summary>
     public static AkkaConfigurationBuilder AddJobCoordinator(this AkkaConfigurationBuilder builder, JobSpec spec, IJobBackend backend,
-        IJobObserver observer, TaskCompletionSource<JobOutcome> outcome, CoordinatorSettings settings)
+        CoordinatorSettings settings)
         => builder.WithSingleton<JobSingletonKey>(ClusterRoles.JobSingleton,
-            Props.Create(() => new JobCoordinatorActor(spec, backend, observer, outcome, settings)),
+            Props.Create(() => new JobCoordinatorActor(spec, backend, settings)),
             new ClusterSingletonOptions { Role = ClusterRoles.Coordinator }, createProxyToo: true);
 }

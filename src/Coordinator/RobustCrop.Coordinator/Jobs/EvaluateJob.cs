@@ -58,13 +58,14 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
 
         var spec = new JobSpec(options.ForWorkers());
         var backend = new RunJobBackend(dataset, shards, manifests, store, layout);
-        var outcome = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The job's events reach this method through the feed; the console is written here, never from an actor.
+        var events = new JobEventFeed(spec.Run.RunId.Value);
         var observer = new ConsoleJobObserver(progress, topology.Verbose);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => akka
-            .AddRobustCropNode(topology.Node)
-            .AddJobCoordinator(spec, backend, observer, outcome, topology.Coordinator)
+        builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => events.AttachTo(akka
+            .AddRobustCropNode(topology.Node, progress.Note))
+            .AddJobCoordinator(spec, backend, topology.Coordinator)
             .AddWorkers(topology.LocalWorkers, i => new WorkerSettings(WorkerId.New($"local{i}"), 1, options.Device, options.Threads,
                 ShippedFiles.BuiltinModelsDir, progress.Note) { ConnectionString = options.ConnectionString, StorageOptions = options.StorageOptions }, _ => { }));
         using var host = builder.Build();
@@ -72,7 +73,7 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         JobOutcome result;
         try
         {
-            result = await outcome.Task.WaitAsync(ct);
+            result = await events.WaitAsync(observer, ct);
             if (topology.LocalWorkers == 0 || topology.Node.Port != 0)
                 await WaitForWorkersToLeaveAsync(host.Services.GetRequiredService<ActorSystem>(), TimeSpan.FromSeconds(15));
         }

@@ -10,10 +10,12 @@ namespace RobustCrop.Cluster.Hosting;
 
 public static class ClusterNodeHosting
 {
-    /// <summary>Remoting, clustering, the split-brain resolver, the message serializer and stderr logging of one node.</summary>
-    public static AkkaConfigurationBuilder AddRobustCropNode(this AkkaConfigurationBuilder builder, ClusterNodeSettings s)
+    /// <summary>Remoting, clustering, the split-brain resolver, the message serializer and logging of one node.</summary>
+    /// <param name="log">Where Akka's log lines go (the host's stderr); called from Akka's logger actor, so thread-safe.</param>
+    public static AkkaConfigurationBuilder AddRobustCropNode(this AkkaConfigurationBuilder builder, ClusterNodeSettings s, Action<string> log)
     {
         builder
+            .AddSetup(new NodeLogSetup(log))
             .ConfigureLoggers(l =>
             {
                 l.LogLevel = ParseLevel(s.LogLevel);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Dispatch;
 using Akka.Event;
 using RobustCrop.Cluster.Protocol;
@@ -6,15 +7,27 @@ using RobustCrop.Cluster.Protocol;
 namespace RobustCrop.Cluster.Hosting;
 
 /// <summary>
-/// Akka's own log on stderr, one line per event: stdout belongs to the command's result (tables, JSON), and the
-/// default logger writes there.
+/// Where a node's Akka log lines go, given by the host (both hosts pass stderr: stdout belongs to the command's result,
+/// tables and JSON, and Akka's default logger writes there). Carried as an ActorSystem setup because Akka creates its
+/// loggers itself, by type, with no constructor arguments.
+/// </summary>
+public sealed class NodeLogSetup(Action<string> writeLine) : Setup
+{
+    public Action<string> WriteLine { get; } = writeLine;
+}
+
+/// <summary>
+/// Akka's own log, one line per event, to the node's <see cref="NodeLogSetup"/> (nowhere without one: library code
+/// never picks the console itself).
 /// </summary>
 public sealed class StderrLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
     public StderrLogger()
     {
+        var setup = Context.System.Settings.Setup.Get<NodeLogSetup>();
+        Action<string> writeLine = setup.HasValue ? setup.Value.WriteLine : _ => { };
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
-        Receive<LogEvent>(e => Console.Error.WriteLine($"akka {LevelName(e.LogLevel())} {e.LogSource}: {e.Message}{(e.Cause is { } c ? " (" + c.GetType().Name + ": " + c.Message + ")" : "")}"));
+        Receive<LogEvent>(e => writeLine($"akka {LevelName(e.LogLevel())} {e.LogSource}: {e.Message}{(e.Cause is { } c ? " (" + c.GetType().Name + ": " + c.Message + ")" : "")}"));
     }
 
     private static string LevelName(LogLevel level) => level switch

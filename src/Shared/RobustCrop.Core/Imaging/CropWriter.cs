@@ -29,8 +29,9 @@ public static class CropWriter
         CheckWindow(scene, x, y, size);
         int plane = size * size;
         if (dest.Length < 3 * plane) throw new ArgumentException($"destination holds {dest.Length} floats, needs {3 * plane}", nameof(dest));
-        float[]? meanImage = norm.MeanImage;
-        if (meanImage is not null && meanImage.Length != 3 * plane)
+        bool hasMeanImage = norm.MeanImage is not null;
+        ReadOnlySpan<float> meanImage = hasMeanImage ? norm.MeanImage!.Value.AsSpan() : default;
+        if (hasMeanImage && meanImage.Length != 3 * plane)
             throw new ArgumentException($"mean image has {meanImage.Length} values, the crop needs {3 * plane}");
 
         // Output plane fed by each source channel R, G, B: the channel order only permutes destinations.
@@ -65,11 +66,11 @@ public static class CropWriter
             Expand(row[..(tail * 3)], lutR, lutG, lutB, outR[rollX..], outG[rollX..], outB[rollX..]);
             if (rollX > 0)
                 Expand(row[(tail * 3)..], lutR, lutG, lutB, outR[..rollX], outG[..rollX], outB[..rollX]);
-            if (meanImage is not null)
+            if (hasMeanImage)
             {
-                SubtractScaled(outR, meanImage.AsSpan(planeOf[0] * plane + i * size, size), invStd[0]);
-                SubtractScaled(outG, meanImage.AsSpan(planeOf[1] * plane + i * size, size), invStd[1]);
-                SubtractScaled(outB, meanImage.AsSpan(planeOf[2] * plane + i * size, size), invStd[2]);
+                SubtractScaled(outR, meanImage.Slice(planeOf[0] * plane + i * size, size), invStd[0]);
+                SubtractScaled(outG, meanImage.Slice(planeOf[1] * plane + i * size, size), invStd[1]);
+                SubtractScaled(outB, meanImage.Slice(planeOf[2] * plane + i * size, size), invStd[2]);
             }
         }
     }

@@ -69,7 +69,7 @@ public sealed class JobRuntime : IDisposable
         return new JobRuntime(settings, dataset, models, writer);
     }
 
-    /// <summary>Runs one shard to its manifest. Blocking for the whole shard: run on a dedicated thread.</summary>
+    /// <summary>Runs one shard to its manifest: inference on a dedicated thread (<see cref="ShardEvaluator.EvaluateAsync"/>), the writes as async I/O.</summary>
     public async Task<WorkProtocol.ManifestSummary> RunShardAsync(DatasetShard shard, Action<int, long> onImage, CancellationToken ct)
     {
         var started = DateTimeOffset.UtcNow;

@@ -78,6 +78,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             Timers.Cancel("register");
             _log.Info("worker {0}: job {1}, loading models", _settings.Id, spec.Run.RunId);
             var settings = _settings;
+            // Synchronous from start to end, so LongRunning really keeps a thread of its own for the seconds of loading.
             Task.Factory.StartNew(() => JobRuntime.Load(spec, settings), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
                 .PipeTo(Self, success: r => new RuntimeReady(r), failure: e => new RuntimeFailed(Reason(e)));
             Become(Loading);
@@ -234,10 +235,10 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         var self = Self;
         var runtime = _runtime;
         var token = cancel.Token;
-        Task.Factory.StartNew(
-                () => runtime.RunShardAsync(lease.Shard, (images, crops) => self.Tell(new ShardProgress(lease.Lease, images, crops)), token),
-                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            .Unwrap()
+        // Not Task.Factory.StartNew(async …, LongRunning): that thread would end at the first await and inference would go
+        // on on the pool the mailboxes share. RunShardAsync gives inference a thread of its own (ShardEvaluator.EvaluateAsync);
+        // Task.Run only keeps the first synchronous steps (opening the shard's reader) off this mailbox.
+        Task.Run(() => runtime.RunShardAsync(lease.Shard, (images, crops) => self.Tell(new ShardProgress(lease.Lease, images, crops)), token), CancellationToken.None)
             .PipeTo(self, success: m => new ShardRunFinished(lease.Lease, m), failure: e => new ShardRunFailed(lease.Lease, Reason(e)));
         RequestMore();
     }

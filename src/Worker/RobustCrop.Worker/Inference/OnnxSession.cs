@@ -213,7 +213,7 @@ public sealed class OnnxSession : IBatchInference
     private static (InferenceSession Session, string ActiveDevice, string? FallbackReason) CreateSession(
         byte[] model, DeviceSpec device, int intraOpThreads, string modelName)
     {
-        QuietEnvironment();
+        _ = QuietEnvironment.Value;
         string? fallback = null;
         if (device.Kind == DeviceKind.Cuda)
         {
@@ -259,12 +259,25 @@ public sealed class OnnxSession : IBatchInference
     // The process-wide ORT environment defaults to WARNING and logs a failed CUDA provider load as an
     // ERROR on stderr. Every failure that matters reaches us as an exception and becomes a one-line
     // message (FallbackReason, ModelLoadException), so the environment only needs to speak when fatal.
-    private static void QuietEnvironment()
+    // ORT has one environment per process; it is created here once, with its log level as a creation
+    // option, instead of changing the level of a live environment from every session (a race between
+    // sessions loading on two threads). Lazy makes the creation thread-safe and one-time.
+    private static readonly Lazy<OrtEnv> QuietEnvironment = new(CreateQuietEnvironment, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static OrtEnv CreateQuietEnvironment()
     {
-        OrtEnv env = OrtEnv.Instance();
-        if (env.EnvLogLevel < OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL)
+        var options = new EnvironmentCreationOptions { logId = "robustcrop", logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+        try
         {
+            return OrtEnv.CreateInstanceWithOptions(ref options);
+        }
+        catch (OnnxRuntimeException)
+        {
+            // Something in this process touched OrtEnv.Instance() first (a host, a test): the environment exists
+            // with its default level, so set it, once, here.
+            OrtEnv env = OrtEnv.Instance();
             env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+            return env;
         }
     }
 

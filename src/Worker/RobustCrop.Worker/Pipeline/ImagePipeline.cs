@@ -55,15 +55,17 @@ public sealed class ImagePipeline
 
     /// <summary>
     /// Decoding runs on its own task, ahead of inference by a bounded queue, so the model never waits on JPEG decoding
-    /// and memory stays bounded. Inference runs on the continuation of the queue reads: callers (actors) run this on a
-    /// dedicated thread, never on their mailbox.
+    /// and memory stays bounded. Blocks the calling thread for the whole sequence, inference included: synchronous on
+    /// purpose, since an <c>await</c> on the decode queue would resume on a pool thread and take inference with it.
+    /// Callers (actors) run this on a dedicated thread, never on their mailbox.
     /// </summary>
-    public async Task<PipelineTotals> RunAsync(IEnumerable<ImageRecord> records, IPipelineSink sink, Action<int, long>? onImage = null, CancellationToken ct = default)
+    public PipelineTotals RunDecodingAhead(IEnumerable<ImageRecord> records, IPipelineSink sink, Action<int, long>? onImage = null, CancellationToken ct = default)
     {
         var queue = Channel.CreateBounded<PreparedImage>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
         // Cancelled when inference fails, so the reader never stays blocked on a full queue holding the shard's input open.
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var readToken = stopReading.Token;
+        // Decoding stays on the pool: each image is a short, bounded piece of work, unlike a batch of inference.
         var decode = Task.Run(async () =>
         {
             try
@@ -81,16 +83,25 @@ public sealed class ImagePipeline
         var pass = new Pass(this, sink, onImage);
         try
         {
-            await foreach (var image in queue.Reader.ReadAllAsync(ct).ConfigureAwait(false)) pass.Feed(image);
+            var reader = queue.Reader;
+            while (WaitToRead(reader, ct))
+                while (reader.TryRead(out var image)) pass.Feed(image);
         }
         catch
         {
-            await stopReading.CancelAsync().ConfigureAwait(false);
-            try { await decode.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            stopReading.Cancel();
+            try { decode.GetAwaiter().GetResult(); } catch (OperationCanceledException) { }
             throw;
         }
-        await decode.ConfigureAwait(false);
+        decode.GetAwaiter().GetResult();
         return pass.Finish();
+    }
+
+    // ReadAllAsync's loop, waiting by blocking: false once the queue is complete, the decoder's exception if it failed.
+    private static bool WaitToRead(ChannelReader<PreparedImage> reader, CancellationToken ct)
+    {
+        var wait = reader.WaitToReadAsync(ct);
+        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>One run over a sequence of inputs: the batchers and the bookkeeping of which inputs are finished.</summary>

@@ -16,13 +16,23 @@ public sealed class ShardEvaluator(IReadOnlyList<EvaluatedModel> models, RunSett
 {
     private readonly ImagePipeline _pipeline = new(models, settings, ImagePlanner.Measurement(settings));
 
+    /// <summary>Runs <see cref="Evaluate"/> on a thread of its own; the task completes when the shard is done.</summary>
     /// <param name="onImage">Called after each input is finished (for progress), with crops inferred so far.</param>
-    public async Task<ShardResult> EvaluateAsync(DatasetShard shard, IEnumerable<ImageRecord> records,
+    public Task<ShardResult> EvaluateAsync(DatasetShard shard, IEnumerable<ImageRecord> records,
+        Action<int, long>? onImage = null, CancellationToken ct = default)
+        => DedicatedThread.Run($"shard {shard.Id.Value}", () => Evaluate(shard, records, onImage, ct));
+
+    /// <summary>
+    /// Blocks the calling thread for the whole shard, inference included. Synchronous on purpose: an <c>await</c> on
+    /// the decode queue would resume on a pool thread and take inference with it.
+    /// </summary>
+    /// <param name="onImage">Called after each input is finished (for progress), with crops inferred so far.</param>
+    public ShardResult Evaluate(DatasetShard shard, IEnumerable<ImageRecord> records,
         Action<int, long>? onImage = null, CancellationToken ct = default)
     {
         var result = new ShardResult(shard.Id);
         foreach (var m in models) { result.Images[m.Id] = []; result.Crops[m.Id] = []; result.Rics[m.Id] = []; }
-        var totals = await _pipeline.RunAsync(records, new RowSink(settings, result), onImage, ct).ConfigureAwait(false);
+        var totals = _pipeline.RunDecodingAhead(records, new RowSink(settings, result), onImage, ct);
         result.Inputs = totals.Inputs;
         result.CropsInferred = totals.CropsInferred;
         return result;

@@ -50,9 +50,9 @@ public static class ClusterBench
     {
         var recorder = new BenchRecorder();
         var observer = new CountingObserver();
-        var outcome = new TaskCompletionSource<JobOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var spec = new JobSpec(new RunSettings(new RunId("bench-cluster")) { Data = "synthetic", Tau = 0, WindowK = 0, Batch = 1, Rics = RicsSelection.None with { Seed = 0 } });
         var node = new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator, ClusterRoles.Worker], [], "ERROR");
+        var events = new JobEventFeed(spec.Run.RunId.Value);
         var settings = new CoordinatorSettings
         {
             // A worker told "no work yet" while the plan is being made would otherwise idle a whole second.
@@ -62,9 +62,9 @@ public static class ClusterBench
         };
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => akka
-            .AddRobustCropNode(node)
-            .AddJobCoordinator(spec, new SyntheticJobBackend(run.Shards), observer, outcome, settings)
+        builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => events.AttachTo(akka
+            .AddRobustCropNode(node, line => System.Console.Error.WriteLine(line)))
+            .AddJobCoordinator(spec, new SyntheticJobBackend(run.Shards), settings)
             .WithActors((system, registry) =>
             {
                 var proxy = registry.Get<JobSingletonKey>();
@@ -79,7 +79,7 @@ public static class ClusterBench
             JobOutcome result;
             try
             {
-                result = await outcome.Task.WaitAsync(run.Timeout, ct);
+                result = await events.WaitAsync(observer, ct).WaitAsync(run.Timeout, ct);
             }
             catch (TimeoutException)
             {
