@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using RobustCrop.Cli;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
+using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Tests;
 

@@ -10,6 +10,7 @@ using RobustCrop.IO.Storage;
 using RobustCrop.IO;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Sinks;
+using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli;
 

@@ -1,3 +1,5 @@
+using RobustCrop.Cli.Options;
+
 namespace RobustCrop.Cli;
 
 public static class Program

@@ -5,6 +5,7 @@ using RobustCrop.IO.Results;
 using RobustCrop.Core.Results;
 using RobustCrop.Worker.Sinks;
 using RobustCrop.IO.Storage;
+using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Commands;
 

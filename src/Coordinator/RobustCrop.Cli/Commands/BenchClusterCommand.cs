@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using RobustCrop.Coordinator.Cluster.Bench;
+using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Commands;
 

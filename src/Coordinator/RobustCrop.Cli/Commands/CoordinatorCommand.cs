@@ -6,6 +6,7 @@ using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Coordinator.Console;
 using RobustCrop.Coordinator.Jobs;
 using RobustCrop.IO.Results;
+using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Commands;
 

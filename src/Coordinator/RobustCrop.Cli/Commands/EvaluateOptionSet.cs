@@ -7,6 +7,7 @@ using RobustCrop.IO.Results;
 using RobustCrop.Core.Models;
 using RobustCrop.IO.Models;
 using RobustCrop.Core.Rics;
+using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Commands;
 

@@ -8,6 +8,7 @@ using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 using RobustCrop.Coordinator.Jobs;
 using RobustCrop.IO.Results;
+using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Commands;
 

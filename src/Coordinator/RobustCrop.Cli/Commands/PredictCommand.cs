@@ -14,6 +14,7 @@ using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 using RobustCrop.Worker.Sinks;
 using RobustCrop.Coordinator.Jobs;
+using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Commands;
 

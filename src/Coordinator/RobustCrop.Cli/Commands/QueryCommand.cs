@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RobustCrop.Coordinator.Analysis;
+using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Commands;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using RobustCrop.Coordinator.Analysis;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Sinks;
+using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Commands;
 

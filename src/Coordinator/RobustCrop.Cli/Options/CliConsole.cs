@@ -1,6 +1,6 @@
 using Spectre.Console;
 
-namespace RobustCrop.Cli;
+namespace RobustCrop.Cli.Options;
 
 /// <summary>
 /// Where a command writes: plain lines to <see cref="Out"/>, tables to <see cref="Ansi"/> (bound to the same writer),

@@ -6,7 +6,7 @@ using RobustCrop.IO.Results;
 using RobustCrop.Core.Rics;
 using RobustCrop.Worker.Inference;
 
-namespace RobustCrop.Cli;
+namespace RobustCrop.Cli.Options;
 
 /// <summary>
 /// Typed options that check their value where they are declared: a bad value is one parse error (exit 2) naming the

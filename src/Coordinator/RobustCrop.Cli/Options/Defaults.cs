@@ -1,7 +1,7 @@
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
 
-namespace RobustCrop.Cli;
+namespace RobustCrop.Cli.Options;
 
 /// <summary>
 /// Every default of the <c>robustcrop</c> options, in one place: the option declarations read them, and the generated
