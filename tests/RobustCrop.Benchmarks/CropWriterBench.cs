@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 
 namespace RobustCrop.Benchmarks;
 

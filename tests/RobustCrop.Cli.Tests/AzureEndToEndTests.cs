@@ -2,11 +2,8 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
-using RobustCrop.Coordinator.Jobs;
-using RobustCrop.IO.Results;
 using RobustCrop.Core.Results;
-using RobustCrop.TestSupport;
-using RobustCrop.Worker.Sinks;
+using RobustCrop.IO.Results;
 using RobustCrop.IO.Storage;
 
 namespace RobustCrop.Cli.Tests;

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
-using RobustCrop.Cli;
+using RobustCrop.Cli.Options;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
-using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Tests;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using RobustCrop.Cli;
 using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Tests;

@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using RobustCrop.IO.Onnx;
-using RobustCrop.TestSupport;
 
 namespace RobustCrop.Cli.Tests;
 

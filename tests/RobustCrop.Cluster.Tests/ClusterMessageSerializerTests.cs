@@ -1,9 +1,6 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using RobustCrop.Cluster.Protocol;
-using RobustCrop.Cluster.Hosting;
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using RobustCrop.IO;
 
 namespace RobustCrop.Worker.Host.Tests;
 

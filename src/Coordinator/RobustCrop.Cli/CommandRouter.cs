@@ -2,15 +2,12 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using RobustCrop.Cli.Commands;
-using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
-using RobustCrop.Core.Models;
-using RobustCrop.IO.Models;
-using RobustCrop.IO.Storage;
-using RobustCrop.IO;
-using RobustCrop.Worker.Inference;
-using RobustCrop.Worker.Sinks;
 using RobustCrop.Cli.Options;
+using RobustCrop.Core.Models;
+using RobustCrop.IO;
+using RobustCrop.IO.Data;
+using RobustCrop.IO.Storage;
+using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Cli;
 

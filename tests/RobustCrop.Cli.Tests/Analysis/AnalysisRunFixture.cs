@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using RobustCrop.Cli.Tests;
 
 namespace RobustCrop.Cli.Tests.Analysis;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using RobustCrop.Coordinator.Analysis;
-using RobustCrop.Cli.Tests;
 using RobustCrop.IO.Storage;
 using SkiaSharp;
 

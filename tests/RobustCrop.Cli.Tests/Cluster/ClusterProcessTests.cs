@@ -1,7 +1,5 @@
 using System.Text.RegularExpressions;
-using RobustCrop.Cli.Tests;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 
 namespace RobustCrop.Cli.Tests.Cluster;
 

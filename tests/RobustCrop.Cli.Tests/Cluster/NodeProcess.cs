@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using RobustCrop.IO.Onnx;
-using RobustCrop.TestSupport;
 
 namespace RobustCrop.Cli.Tests.Cluster;
 

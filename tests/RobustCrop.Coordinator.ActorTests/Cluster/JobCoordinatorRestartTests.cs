@@ -1,15 +1,13 @@
-using RobustCrop.Core.Rics;
-using RobustCrop.Core.Settings;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Hosting.TestKit;
-using RobustCrop.Cluster.Protocol;
 using RobustCrop.Cluster.Hosting;
+using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Coordinator.Cluster.Bench;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
-using RobustCrop.Worker.Cluster;
+using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
 
 namespace RobustCrop.Coordinator.ActorTests.Cluster;
 

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 
 namespace RobustCrop.Core.Tests.Imaging;
 

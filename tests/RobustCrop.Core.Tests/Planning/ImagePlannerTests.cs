@@ -1,6 +1,5 @@
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Planning;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;

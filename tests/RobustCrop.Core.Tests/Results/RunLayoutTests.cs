@@ -1,5 +1,4 @@
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 
 namespace RobustCrop.Core.Tests.Results;
 

@@ -1,6 +1,5 @@
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Rics;
 
 namespace RobustCrop.Core.Tests.Rics;

@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
-using RobustCrop.TestSupport;
 
 namespace RobustCrop.IO.Tests.Data;
 

@@ -1,6 +1,5 @@
 using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
-using RobustCrop.TestSupport;
 
 namespace RobustCrop.IO.Tests.Data;
 

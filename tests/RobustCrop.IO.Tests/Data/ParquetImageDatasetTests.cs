@@ -1,9 +1,7 @@
 using System.Text;
 using Parquet;
 using Parquet.Schema;
-using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
-using RobustCrop.TestSupport;
 
 namespace RobustCrop.IO.Tests.Data;
 

@@ -2,7 +2,6 @@ using System.Formats.Tar;
 using System.Text;
 using RobustCrop.Core.Data;
 using RobustCrop.IO.Data;
-using RobustCrop.TestSupport;
 
 namespace RobustCrop.IO.Tests.Data;
 

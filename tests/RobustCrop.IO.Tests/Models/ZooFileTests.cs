@@ -1,5 +1,4 @@
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Models;
 using RobustCrop.IO.Models;
 

@@ -1,5 +1,4 @@
 using RobustCrop.IO.Onnx;
-using RobustCrop.TestSupport;
 
 namespace RobustCrop.IO.Tests.Onnx;
 

@@ -1,5 +1,4 @@
 using Parquet;
-using Parquet.Schema;
 using Parquet.Serialization;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
 
 namespace RobustCrop.IO.Tests.Results;

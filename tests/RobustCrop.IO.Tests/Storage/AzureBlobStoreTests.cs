@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -6,7 +5,6 @@ using Azure.Storage.Blobs.Specialized;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
 using RobustCrop.IO.Storage;
-using RobustCrop.TestSupport;
 
 namespace RobustCrop.IO.Tests.Storage;
 

@@ -1,5 +1,4 @@
 using RobustCrop.IO.Storage;
-using RobustCrop.TestSupport;
 
 namespace RobustCrop.IO.Tests.Storage;
 

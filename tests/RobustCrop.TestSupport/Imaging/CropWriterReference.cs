@@ -1,5 +1,4 @@
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 
 namespace RobustCrop.TestSupport;
 

@@ -1,5 +1,4 @@
 using RobustCrop.IO.Onnx;
-using RobustCrop.TestSupport;
 using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Tests.Inference;

@@ -1,11 +1,6 @@
-using RobustCrop.Core.Settings;
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
-using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
+using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Pipeline;
-using RobustCrop.Worker.Inference;
-using RobustCrop.TestSupport;
 using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
 
 namespace RobustCrop.Worker.Tests.Pipeline;

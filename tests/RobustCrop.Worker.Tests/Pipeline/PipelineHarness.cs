@@ -1,9 +1,6 @@
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Models;
-using RobustCrop.IO.Models;
 using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;

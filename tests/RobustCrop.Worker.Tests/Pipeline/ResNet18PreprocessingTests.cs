@@ -1,13 +1,11 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
-using RobustCrop.Core.Models;
-using RobustCrop.IO.Models;
 using RobustCrop.Core.Settings;
+using RobustCrop.IO.Imaging;
+using RobustCrop.IO.Models;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 

@@ -1,9 +1,6 @@
 using RobustCrop.Core.Planning;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
-using RobustCrop.Worker.Pipeline;
-using RobustCrop.Worker.Inference;
-using RobustCrop.TestSupport;
 using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
 
 namespace RobustCrop.Worker.Tests.Pipeline;

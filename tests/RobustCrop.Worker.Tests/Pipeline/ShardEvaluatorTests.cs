@@ -1,13 +1,9 @@
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Models;
-using RobustCrop.IO.Models;
-using RobustCrop.IO.Onnx;
-using RobustCrop.TestSupport;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 using RobustCrop.Core.Settings;
+using RobustCrop.IO.Onnx;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;

@@ -1,8 +1,8 @@
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Metrics;
 using RobustCrop.Core.Rics;
+using RobustCrop.IO.Imaging;
 using RobustCrop.Worker.Tests.Pipeline;
 
 namespace RobustCrop.Worker.Tests.Rics;

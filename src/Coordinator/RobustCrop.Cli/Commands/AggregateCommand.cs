@@ -1,11 +1,9 @@
 using System.CommandLine;
-using RobustCrop.Coordinator.Console;
-using RobustCrop.Coordinator.Jobs;
-using RobustCrop.IO.Results;
-using RobustCrop.Core.Results;
-using RobustCrop.Worker.Sinks;
-using RobustCrop.IO.Storage;
 using RobustCrop.Cli.Options;
+using RobustCrop.Coordinator.Console;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Results;
+using RobustCrop.IO.Storage;
 
 namespace RobustCrop.Cli.Commands;
 

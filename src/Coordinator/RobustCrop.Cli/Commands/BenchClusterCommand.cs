@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using RobustCrop.Coordinator.Cluster.Bench;
 using RobustCrop.Cli.Options;
+using RobustCrop.Coordinator.Cluster.Bench;
 
 namespace RobustCrop.Cli.Commands;
 

@@ -1,24 +1,22 @@
-using RobustCrop.Core.Planning;
-using RobustCrop.Core.Settings;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using RobustCrop.Cli.Options;
+using RobustCrop.Coordinator.Jobs;
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Models;
-using RobustCrop.IO.Models;
+using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
+using RobustCrop.IO.Data;
+using RobustCrop.IO.Models;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 using RobustCrop.Worker.Sinks;
-using RobustCrop.Coordinator.Jobs;
-using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Commands;
 

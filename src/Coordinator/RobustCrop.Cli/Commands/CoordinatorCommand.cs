@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using RobustCrop.Cluster.Protocol;
+using RobustCrop.Cli.Options;
 using RobustCrop.Cluster.Hosting;
+using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Coordinator.Console;
 using RobustCrop.Coordinator.Jobs;
-using RobustCrop.IO.Results;
-using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Commands;
 

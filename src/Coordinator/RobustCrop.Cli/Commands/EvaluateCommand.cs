@@ -1,8 +1,7 @@
 using System.CommandLine;
+using RobustCrop.Cli.Options;
 using RobustCrop.Coordinator.Console;
 using RobustCrop.Coordinator.Jobs;
-using RobustCrop.IO.Results;
-using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Commands;
 

@@ -1,13 +1,12 @@
-using RobustCrop.Core.Settings;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using RobustCrop.Coordinator.Jobs;
-using RobustCrop.IO.Results;
-using RobustCrop.Core.Models;
-using RobustCrop.IO.Models;
-using RobustCrop.Core.Rics;
 using RobustCrop.Cli.Options;
+using RobustCrop.Coordinator.Jobs;
+using RobustCrop.Core.Models;
+using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
+using RobustCrop.IO.Models;
 
 namespace RobustCrop.Cli.Commands;
 

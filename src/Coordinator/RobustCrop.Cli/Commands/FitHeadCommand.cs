@@ -1,14 +1,13 @@
-using RobustCrop.Core.Settings;
 using System.CommandLine;
+using RobustCrop.Cli.Options;
+using RobustCrop.Coordinator.Jobs;
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Models;
+using RobustCrop.Core.Settings;
+using RobustCrop.IO.Data;
 using RobustCrop.IO.Models;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
-using RobustCrop.Coordinator.Jobs;
-using RobustCrop.IO.Results;
-using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using RobustCrop.Coordinator.Analysis;
 using RobustCrop.Cli.Options;
+using RobustCrop.Coordinator.Analysis;
 
 namespace RobustCrop.Cli.Commands;
 

@@ -1,8 +1,7 @@
 using System.CommandLine;
+using RobustCrop.Cli.Options;
 using RobustCrop.Coordinator.Analysis;
 using RobustCrop.IO.Storage;
-using RobustCrop.Worker.Sinks;
-using RobustCrop.Cli.Options;
 
 namespace RobustCrop.Cli.Commands;
 

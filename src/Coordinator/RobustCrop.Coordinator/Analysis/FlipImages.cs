@@ -1,10 +1,7 @@
-using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Settings;
+using RobustCrop.IO.Data;
 using RobustCrop.Worker.Pipeline;
-using RobustCrop.Worker.Inference;
 using SkiaSharp;
 
 namespace RobustCrop.Coordinator.Analysis;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
 

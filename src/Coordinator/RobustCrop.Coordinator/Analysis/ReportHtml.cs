@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 
 namespace RobustCrop.Coordinator.Analysis;
 

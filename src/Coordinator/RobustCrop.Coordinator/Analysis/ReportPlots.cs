@@ -1,6 +1,5 @@
 using System.Globalization;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 using ScottPlot;
 
 namespace RobustCrop.Coordinator.Analysis;

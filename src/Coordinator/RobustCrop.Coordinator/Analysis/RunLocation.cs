@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 using RobustCrop.IO.Storage;
-using RobustCrop.Worker.Sinks;
 
 namespace RobustCrop.Coordinator.Analysis;
 

@@ -6,12 +6,8 @@ using Akka.Cluster.Hosting;
 using Akka.Event;
 using Akka.Hosting;
 using RobustCrop.Cluster.Protocol;
-using RobustCrop.Cluster.Hosting;
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
-using RobustCrop.Worker.Cluster;
 using RobustCrop.IO;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;
 

@@ -1,9 +1,8 @@
 using System.Collections.Immutable;
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Models;
-using RobustCrop.IO.Models;
 using RobustCrop.Core.Results;
+using RobustCrop.IO.Data;
 using RobustCrop.IO.Results;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Sinks;

@@ -2,21 +2,17 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using RobustCrop.Cluster.Protocol;
 using RobustCrop.Cluster.Hosting;
+using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Coordinator.Console;
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
-using RobustCrop.Core.Models;
-using RobustCrop.IO.Models;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
-using RobustCrop.Worker.Sinks;
+using RobustCrop.IO.Data;
+using RobustCrop.IO.Models;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Cluster;
 using RobustCrop.Worker.Inference;
-using RobustCrop.Worker.Pipeline;
 
 namespace RobustCrop.Coordinator.Jobs;
 

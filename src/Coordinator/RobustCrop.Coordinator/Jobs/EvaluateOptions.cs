@@ -1,5 +1,4 @@
 using RobustCrop.Core.Settings;
-using RobustCrop.IO.Results;
 
 namespace RobustCrop.Coordinator.Jobs;
 

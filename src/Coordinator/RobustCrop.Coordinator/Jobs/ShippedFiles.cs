@@ -1,5 +1,3 @@
-using RobustCrop.IO.Results;
-
 namespace RobustCrop.Coordinator.Jobs;
 
 /// <summary>What ships next to the program, so the default job runs from any working directory.</summary>

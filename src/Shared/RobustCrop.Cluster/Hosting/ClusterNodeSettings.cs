@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using RobustCrop.Cluster.Protocol;
 
 namespace RobustCrop.Cluster.Hosting;
 

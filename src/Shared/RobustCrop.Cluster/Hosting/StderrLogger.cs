@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Dispatch;
 using Akka.Event;
-using RobustCrop.Cluster.Protocol;
 
 namespace RobustCrop.Cluster.Hosting;
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
-using RobustCrop.Cluster.Hosting;
 
 namespace RobustCrop.Cluster.Protocol;
 

@@ -1,5 +1,3 @@
-using RobustCrop.Cluster.Hosting;
-
 namespace RobustCrop.Cluster.Protocol;
 
 /// <summary>A worker node's identity for one run: host, process id and a random part, so a restarted process is a new worker.</summary>

@@ -1,5 +1,4 @@
 using RobustCrop.Core.Settings;
-using RobustCrop.Cluster.Hosting;
 
 namespace RobustCrop.Cluster.Protocol;
 

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using RobustCrop.Core.Data;
-using RobustCrop.Cluster.Hosting;
 
 namespace RobustCrop.Cluster.Protocol;
 

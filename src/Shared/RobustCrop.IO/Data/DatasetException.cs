@@ -1,5 +1,3 @@
-using RobustCrop.Core.Data;
-
 namespace RobustCrop.IO.Data;
 
 /// <summary>

@@ -1,8 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Data;
+using RobustCrop.Core.Imaging;
 
 namespace RobustCrop.IO.Data;
 

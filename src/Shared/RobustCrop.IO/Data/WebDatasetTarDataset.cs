@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.Globalization;
 using System.Text.Json;
 using RobustCrop.Core.Data;
 

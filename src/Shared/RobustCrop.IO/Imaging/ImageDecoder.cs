@@ -1,5 +1,5 @@
-using SkiaSharp;
 using RobustCrop.Core.Imaging;
+using SkiaSharp;
 
 namespace RobustCrop.IO.Imaging;
 

@@ -1,9 +1,8 @@
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
+using RobustCrop.Core.Models;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
-using RobustCrop.Core.Models;
 
 namespace RobustCrop.IO.Models;
 

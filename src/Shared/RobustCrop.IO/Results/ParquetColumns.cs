@@ -1,9 +1,7 @@
 using System.Reflection;
 using System.Text;
 using Parquet;
-using Parquet.Data;
 using Parquet.Schema;
-using RobustCrop.Core.Results;
 
 namespace RobustCrop.IO.Results;
 

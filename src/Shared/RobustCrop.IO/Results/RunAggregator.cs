@@ -1,8 +1,8 @@
 using System.Globalization;
 using RobustCrop.Core.Metrics;
+using RobustCrop.Core.Results;
 using RobustCrop.Core.Rics;
 using RobustCrop.IO.Storage;
-using RobustCrop.Core.Results;
 
 namespace RobustCrop.IO.Results;
 

@@ -1,7 +1,6 @@
 using System.IO.Hashing;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using RobustCrop.Core.Results;
 
 namespace RobustCrop.IO.Results;
 

@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
 using RobustCrop.Cluster.Protocol;
-using RobustCrop.Cluster.Hosting;
 
 namespace RobustCrop.Worker.Cluster;
 

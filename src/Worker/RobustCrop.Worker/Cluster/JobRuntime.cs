@@ -1,13 +1,11 @@
 using System.Collections.Immutable;
 using RobustCrop.Cluster.Protocol;
-using RobustCrop.Cluster.Hosting;
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Models;
-using RobustCrop.IO.Models;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 using RobustCrop.Core.Settings;
+using RobustCrop.IO.Data;
+using RobustCrop.IO.Models;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;

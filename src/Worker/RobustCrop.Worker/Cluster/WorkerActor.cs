@@ -1,10 +1,8 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Event;
 using Akka.Hosting;
 using RobustCrop.Cluster.Protocol;
-using RobustCrop.Cluster.Hosting;
 using RobustCrop.IO;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;
 

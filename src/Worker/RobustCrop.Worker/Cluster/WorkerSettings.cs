@@ -1,5 +1,4 @@
 using RobustCrop.Cluster.Protocol;
-using RobustCrop.Cluster.Hosting;
 
 namespace RobustCrop.Worker.Cluster;
 

@@ -1,9 +1,7 @@
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Models;
 using RobustCrop.IO.Models;
 using RobustCrop.IO.Onnx;
-using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 
 namespace RobustCrop.Worker.Inference;

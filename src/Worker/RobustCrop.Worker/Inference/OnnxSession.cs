@@ -1,6 +1,6 @@
-using RobustCrop.Worker.Pipeline;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using RobustCrop.Worker.Pipeline;
 
 namespace RobustCrop.Worker.Inference;
 

@@ -1,5 +1,3 @@
-using RobustCrop.Worker.Inference;
-
 namespace RobustCrop.Worker.Pipeline;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using RobustCrop.Worker.Inference;
-
 namespace RobustCrop.Worker.Pipeline;
 
 /// <summary>A model that maps a batch of NCHW float crops to one output row each. Not thread-safe: one caller at a time.</summary>

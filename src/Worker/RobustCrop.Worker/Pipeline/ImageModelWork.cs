@@ -1,9 +1,7 @@
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Metrics;
 using RobustCrop.Core.Planning;
-using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Pipeline;
 

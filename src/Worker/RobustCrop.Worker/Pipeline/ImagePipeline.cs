@@ -1,12 +1,9 @@
 using System.Threading.Channels;
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 using RobustCrop.Core.Settings;
-using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Pipeline;
 

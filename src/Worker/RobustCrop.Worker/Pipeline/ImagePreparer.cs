@@ -1,11 +1,8 @@
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 using RobustCrop.Core.Settings;
-using RobustCrop.Worker.Inference;
+using RobustCrop.IO.Imaging;
 
 namespace RobustCrop.Worker.Pipeline;
 

@@ -1,6 +1,4 @@
 using RobustCrop.Core.Imaging;
-using RobustCrop.IO.Imaging;
-using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Pipeline;
 

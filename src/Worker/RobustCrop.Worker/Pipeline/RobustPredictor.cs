@@ -1,11 +1,8 @@
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
-using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Pipeline;
 

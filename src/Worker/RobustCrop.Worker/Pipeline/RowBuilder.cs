@@ -1,12 +1,10 @@
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Metrics;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
-using RobustCrop.Worker.Inference;
+using RobustCrop.IO.Results;
 
 namespace RobustCrop.Worker.Pipeline;
 

@@ -1,8 +1,5 @@
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
-using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Pipeline;
 

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 using RobustCrop.Core.Settings;
+using RobustCrop.IO.Results;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Pipeline;
-using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Sinks;
 

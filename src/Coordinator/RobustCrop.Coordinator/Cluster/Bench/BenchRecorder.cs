@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using RobustCrop.Cluster.Protocol;
-using RobustCrop.Cluster.Hosting;
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 
 namespace RobustCrop.Coordinator.Cluster.Bench;
 

@@ -1,13 +1,11 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.Hosting;
-using RobustCrop.Cluster.Protocol;
 using RobustCrop.Cluster.Hosting;
+using RobustCrop.Cluster.Protocol;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
-using RobustCrop.Worker.Cluster;
 
 namespace RobustCrop.Coordinator.Cluster.Bench;
 

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Akka.Actor;
 using RobustCrop.Cluster.Protocol;
-using RobustCrop.Cluster.Hosting;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
 namespace RobustCrop.Coordinator.Cluster.Bench;

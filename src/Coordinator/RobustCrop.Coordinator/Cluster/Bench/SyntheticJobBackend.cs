@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using RobustCrop.Core.Data;
-using RobustCrop.IO.Data;
 using RobustCrop.Core.Results;
-using RobustCrop.IO.Results;
 
 namespace RobustCrop.Coordinator.Cluster.Bench;
 
