@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the decoder fixtures. Needs ImageMagick 6 (`apt-get install imagemagick`) and python3 (stdlib only).
-# The committed files are the test inputs; CI never runs this. PHOTOS points at a copy of skimage's data folder.
+# The committed files are the test inputs; CI never runs this. PHOTOS points at a folder of the sample photos.
 set -euo pipefail
 cd "$(dirname "$0")"
-PHOTOS=${PHOTOS:-/work/shared/data/photos}
+PHOTOS=${PHOTOS:-../../../../samples/photos}
 
 # Good images: real content, downsized (chelsea.png and coffee.png are CC0).
 convert "$PHOTOS/chelsea.png" -resize 96x64! -strip -quality 85 good-rgb.jpg
