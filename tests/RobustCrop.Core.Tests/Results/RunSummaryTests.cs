@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Results;
+using RobustCrop.Core.Rics;
 
 namespace RobustCrop.Core.Tests.Results;
 
@@ -42,8 +43,8 @@ public sealed class RunSummaryTests
                     new CosineStats(0.985, 0.9, 0.5), new ChangedSummary(0.99, 0.4)),
                 new CyclicSummary(0.96875, 0.0625, new ChangedSummary(0.99, 0.2)),
                 [
-                    new RicsSummary(9, "hash", 0.8125, 0.0375, RicsSummary.AxisBound(9), null, new ChangedSummary(0.99, 0.05)),
-                    new RicsSummary(5, "bandpass", 0.75, 0.0625, RicsSummary.AxisBound(5), null, new ChangedSummary(0.99, 0.1)),
+                    new RicsSummary(9, "hash", 0.8125, 0.0375, RicsScores.AxisBound(9), null, new ChangedSummary(0.99, 0.05)),
+                    new RicsSummary(5, "bandpass", 0.75, 0.0625, RicsScores.AxisBound(5), null, new ChangedSummary(0.99, 0.1)),
                 ],
                 new RicsCyclicSummary(1.0, 0.0, null),
                 Device: "cuda:0", InputSize: 224, ResizeSize: 256, ImagesWithLabels: 0, ImagesWithoutShifts: 2),
@@ -124,7 +125,7 @@ public sealed class RunSummaryTests
     [InlineData(3, 0.5)]
     [InlineData(1, 0.0)]
     public void Axis_bound_is_n_minus_1_over_n_plus_1(int window, double bound)
-        => Assert.Equal(bound, RicsSummary.AxisBound(window), 12);
+        => Assert.Equal(bound, RicsScores.AxisBound(window), 12);
 
     [Fact]
     public async Task Summary_parquet_has_a_baseline_row_per_model_and_a_row_per_rics_setting()
@@ -148,7 +149,7 @@ public sealed class RunSummaryTests
         var rics = rows[2];
         Assert.Equal("bandpass", rics.Score);
         Assert.Equal(0.75, rics.RealisticConsistency1px);
-        Assert.Equal(RicsSummary.AxisBound(5), rics.BoundConsistencyAxis1px);
+        Assert.Equal(RicsScores.AxisBound(5), rics.BoundConsistencyAxis1px);
         Assert.Null(rics.CyclicFooled1px);
         Assert.Equal(997, rics.Images);
         Assert.Null(rows[3].RicsCyclicAccuracy);

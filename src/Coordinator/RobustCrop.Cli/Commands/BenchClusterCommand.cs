@@ -45,7 +45,7 @@ public sealed class BenchClusterCommand : Command
         {
             var ideal = latency * shards / w;
             var timeout = timeoutS is { } t ? TimeSpan.FromSeconds(t) : TimeSpan.FromSeconds(60) + ideal * 5;
-            var r = await ClusterBench.RunAsync(new ClusterBenchRun(w, shards, latency, timeout), ct);
+            var r = await ClusterBench.RunAsync(new ClusterBenchRun(w, shards, latency, timeout), ct, _io.Err.WriteLine);
             results.Add(r);
             string once = r.ExactlyOnce && r.Requeued == 0 && r.Duplicates == 0 ? "yes" : $"NO (requeued {r.Requeued}, duplicates {r.Duplicates})";
             Out(string.Create(CultureInfo.InvariantCulture,

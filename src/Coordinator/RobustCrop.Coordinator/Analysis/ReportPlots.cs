@@ -1,6 +1,7 @@
 using System.Globalization;
 using RobustCrop.Core.Results;
 using ScottPlot;
+using RobustCrop.Core.Rics;
 
 namespace RobustCrop.Coordinator.Analysis;
 
@@ -94,7 +95,7 @@ public static class ReportPlots
         var palette = new ScottPlot.Palettes.Category10();
         int maxN = m.Rics.Max(r => r.Window);
         var boundX = Enumerable.Range(1, Math.Max(maxN, 3)).Where(n => n % 2 == 1).Select(n => (double)n).ToArray();
-        var bound = plt.Add.Scatter(boundX, boundX.Select(n => 100 * RicsSummary.AxisBound((int)n)).ToArray(), Colors.Gray);
+        var bound = plt.Add.Scatter(boundX, boundX.Select(n => 100 * RicsScores.AxisBound((int)n)).ToArray(), Colors.Gray);
         bound.LinePattern = LinePattern.Dashed;
         bound.LegendText = "bound (n−1)/(n+1), one axis";
         int i = 0;

@@ -75,12 +75,7 @@ public sealed record RicsSummary(
     [property: JsonPropertyName("images")] long? Images = null,
     [property: JsonPropertyName("border_rate")] double? BorderRate = null,
     [property: JsonPropertyName("bound_consistency_1px")] double? BoundConsistency1px = null,
-    [property: JsonPropertyName("fooled_window")] FooledWindowSummary? FooledWindow = null)
-{
-    /// <summary>(n−1)/(n+1): the chance that a one-pixel shift along one axis keeps the selected crop
-    /// when scores behave like independent draws.</summary>
-    public static double AxisBound(int window) => RobustCrop.Core.Rics.RicsScores.AxisBound(window);
-}
+    [property: JsonPropertyName("fooled_window")] FooledWindowSummary? FooledWindow = null);
 
 public sealed record RicsCyclicSummary(
     [property: JsonPropertyName("consistency_1px")] double? Consistency1px,

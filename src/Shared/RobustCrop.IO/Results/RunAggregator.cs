@@ -112,7 +112,7 @@ public static class RunAggregator
                     g.Key.Window, g.Key.Score,
                     Stats.Mean(measured.Select(r => r.Consistency1px)),
                     Stats.Rate(measured.Select(r => r.Fooled1px)),
-                    RicsSummary.AxisBound(g.Key.Window),
+                    RicsScores.AxisBound(g.Key.Window),
                     Stats.Rate(g.Select(r => r.Correct)),
                     new ChangedSummary(tau, Stats.Rate(measured.Select(r => (bool?)r.Changed1px))),
                     g.LongCount(),

@@ -44,7 +44,8 @@ public sealed record ClusterBenchResult(ClusterBenchRun Run, TimeSpan Wall, Time
 /// </summary>
 public static class ClusterBench
 {
-    public static async Task<ClusterBenchResult> RunAsync(ClusterBenchRun run, CancellationToken ct)
+    /// <param name="log">Where Akka's own log lines go (the command passes stderr); nowhere when null.</param>
+    public static async Task<ClusterBenchResult> RunAsync(ClusterBenchRun run, CancellationToken ct, Action<string>? log = null)
     {
         var recorder = new BenchRecorder();
         var observer = new CountingObserver();
@@ -61,7 +62,7 @@ public static class ClusterBench
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => events.AttachTo(akka
-            .AddRobustCropNode(node, line => System.Console.Error.WriteLine(line)))
+            .AddRobustCropNode(node, log ?? (_ => { })))
             .AddJobCoordinator(spec, new SyntheticJobBackend(run.Shards), settings)
             .WithActors((system, registry) =>
             {
