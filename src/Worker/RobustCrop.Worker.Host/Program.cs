@@ -1,3 +1,4 @@
+using RobustCrop.Cluster.Hosting;
 using RobustCrop.Worker.Cluster;
 
 namespace RobustCrop.Worker.Host;
@@ -22,10 +23,10 @@ public static class Program
             Console.Error.WriteLine($"robustcrop-worker: {e.Message.Split('\n')[0].Trim()}");
             return 2;
         }
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        using var stop = new StopSignals();
         var settings = new WorkerNodeSettings(o.Join, o.Listen, o.PublicHost, o.Device, o.Capacity, o.Threads, o.LogLevel,
-            Path.Combine(AppContext.BaseDirectory, "models"));
+            Path.Combine(AppContext.BaseDirectory, "models"))
+        { JoinTimeout = TimeSpan.FromSeconds(o.JoinTimeoutSeconds), Grace = TimeSpan.FromSeconds(o.GraceSeconds) };
         return await WorkerNode.RunAsync(settings, Console.Error, stop.Token);
     }
 }

@@ -16,7 +16,9 @@ public sealed record WorkerNodeOptions(
     string Device,
     int Capacity,
     int Threads,
-    string LogLevel)
+    string LogLevel,
+    int JoinTimeoutSeconds = WorkerNodeOptions.Defaults.JoinTimeoutSeconds,
+    int GraceSeconds = WorkerNodeOptions.Defaults.GraceSeconds)
 {
     /// <summary>Every default of the worker's options; the declarations read them and the help prints them.</summary>
     public static class Defaults
@@ -26,6 +28,12 @@ public sealed record WorkerNodeOptions(
         public const string Device = "cpu";
         public const int Capacity = 1;
         public const string LogLevel = "info";
+
+        /// <summary>Long enough for a coordinator pod to be scheduled and pull its image; short enough that a typo ends.</summary>
+        public const int JoinTimeoutSeconds = 180;
+
+        /// <summary>Hand leases back at once: a shard can take minutes, longer than a pod's termination grace.</summary>
+        public const int GraceSeconds = 0;
 
         /// <summary>The cores shared out between the shards run at once.</summary>
         public static int Threads(int capacity) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, capacity));
@@ -72,9 +80,17 @@ public sealed record WorkerNodeOptions(
             LogLevel.CustomParser = r => CheckLogLevel(r, CliSingle(r));
             LogLevel.DefaultValueFactory = r => Env(LogLevel) is { } v ? CheckLogLevel(r, v) : Defaults.LogLevel;
 
+            JoinTimeout = new Option<int>("--join-timeout") { Description = "seconds to look for a coordinator before exiting (status 3)", HelpName = "S" };
+            JoinTimeout.CustomParser = r => Int(r, "--join-timeout", CliSingle(r), 1, 86_400);
+            JoinTimeout.DefaultValueFactory = r => Env(JoinTimeout) is { } v ? Int(r, FromEnvironment("--join-timeout"), v, 1, 86_400) : Defaults.JoinTimeoutSeconds;
+
+            GraceSeconds = new Option<int>("--grace-seconds") { Description = "on SIGTERM: seconds running shards may finish before their leases are handed back (0: at once)", HelpName = "S" };
+            GraceSeconds.CustomParser = r => Int(r, "--grace-seconds", CliSingle(r), 0, 86_400);
+            GraceSeconds.DefaultValueFactory = r => Env(GraceSeconds) is { } v ? Int(r, FromEnvironment("--grace-seconds"), v, 0, 86_400) : Defaults.GraceSeconds;
+
             Command = new RootCommand($"robustcrop-worker: joins a coordinator and pulls shards until the job ends. Every option can also come from the environment: {EnvironmentName("--join")}, {EnvironmentName("--device")}, ...")
             {
-                Join, Listen, PublicHost, Device, Capacity, Threads, LogLevel,
+                Join, Listen, PublicHost, Device, Capacity, Threads, LogLevel, JoinTimeout, GraceSeconds,
             };
             Command.Validators.Add(r =>
             {
@@ -90,10 +106,12 @@ public sealed record WorkerNodeOptions(
         public Option<int> Capacity { get; }
         public Option<int> Threads { get; }
         public Option<string> LogLevel { get; }
+        public Option<int> JoinTimeout { get; }
+        public Option<int> GraceSeconds { get; }
         public RootCommand Command { get; }
 
         public WorkerNodeOptions Bind(ParseResult p) => new(p.GetValue(Join)!, p.GetValue(Listen)!, p.GetValue(PublicHost), p.GetValue(Device)!,
-            p.GetValue(Capacity), p.GetValue(Threads), p.GetValue(LogLevel)!);
+            p.GetValue(Capacity), p.GetValue(Threads), p.GetValue(LogLevel)!, p.GetValue(JoinTimeout), p.GetValue(GraceSeconds));
 
         private int SafeCapacity(ArgumentResult r)
         {

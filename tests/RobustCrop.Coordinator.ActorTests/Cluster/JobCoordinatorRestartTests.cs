@@ -92,6 +92,8 @@ public sealed class JobCoordinatorRestartTests : TestKit
             return _inner.PlanAsync(ct);
         }
 
+        public Task<string?> VerifyAsync(WorkProtocol.ManifestSummary reported, CancellationToken ct) => _inner.VerifyAsync(reported, ct);
+
         public Task<RunSummary?> CompleteAsync(IReadOnlyDictionary<string, string> devices, CancellationToken ct)
         {
             if (Interlocked.Increment(ref _completions) == 1) throw new InvalidOperationException(Fault);

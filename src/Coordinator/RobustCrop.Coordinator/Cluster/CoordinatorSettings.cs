@@ -14,4 +14,7 @@ public sealed record CoordinatorSettings
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The clock of leases and status lines (a fake one in tests).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using RobustCrop.Cluster.Protocol;
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Results;
 
@@ -20,6 +21,12 @@ public sealed record JobOutcome(RunSummary? Summary, string? FailureReason)
 public interface IJobBackend
 {
     Task<JobPlan> PlanAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Whether a shard a worker reported done is done in the job's store: null when its manifest and every file it lists
+    /// are there and the manifest agrees with the report, else the one-line problem.
+    /// </summary>
+    Task<string?> VerifyAsync(WorkProtocol.ManifestSummary reported, CancellationToken ct);
 
     /// <param name="devices">Model id → device the workers reported, for the summary.</param>
     Task<RunSummary?> CompleteAsync(IReadOnlyDictionary<string, string> devices, CancellationToken ct);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Hosting;
+using RobustCrop.Coordinator.Scheduling;
 
 namespace RobustCrop.Coordinator.Cluster;
 
@@ -22,11 +23,17 @@ public sealed record JobProgress(string RunId, long Images, long Crops) : JobEve
 /// <summary>A line for the user (a resumed run).</summary>
 public sealed record JobNote(string RunId, string Line) : JobEvent(RunId);
 
-/// <summary>A machine-readable scheduling event ("shard_done …", "requeued …").</summary>
-public sealed record JobSchedulingEvent(string RunId, string Line) : JobEvent(RunId);
+/// <summary>A machine-readable scheduling event ("shard_done …", "requeued …") and, where the scheduler made it, the typed event.</summary>
+public sealed record JobSchedulingEvent(string RunId, string Line, SchedulingEvent? Event = null) : JobEvent(RunId);
 
-/// <summary>The periodic machine-readable "cluster …" line and the per-worker lines.</summary>
-public sealed record JobStatus(string RunId, ImmutableArray<string> Lines) : JobEvent(RunId);
+/// <summary>The periodic machine-readable "cluster …" line and the per-worker lines, with the figures behind them.</summary>
+public sealed record JobStatus(string RunId, ImmutableArray<string> Lines, ClusterSnapshot? Snapshot = null) : JobEvent(RunId);
+
+/// <summary>One worker's figures at a status tick.</summary>
+public sealed record WorkerRate(string Worker, int ShardsDone, int Leased, long Images, long Crops, double ImagesPerSecond);
+
+/// <summary>The scheduler's state at a status tick, for metrics and the status page.</summary>
+public sealed record ClusterSnapshot(SchedulerCounts Counts, IReadOnlyDictionary<RequeueReason, long> Requeues, ImmutableArray<WorkerRate> Workers, DateTimeOffset AtUtc);
 
 /// <summary>Every planned input is done and aggregated: the progress can show 100 %.</summary>
 public sealed record JobAllDone(string RunId) : JobEvent(RunId);

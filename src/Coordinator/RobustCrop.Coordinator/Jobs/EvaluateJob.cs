@@ -59,6 +59,7 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         var observer = new ConsoleJobObserver(progress, topology.Verbose);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSignalFreeLifetime();
         builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => events.AttachTo(akka
             .AddRobustCropNode(topology.Node, progress.Note))
             .AddJobCoordinator(spec, backend, topology.Coordinator)

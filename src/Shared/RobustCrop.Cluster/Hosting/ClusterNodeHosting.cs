@@ -39,8 +39,16 @@ public static class ClusterNodeHosting
             .WithCustomSerializer("robustcrop", [typeof(IClusterMessage)], system => new ClusterMessageSerializer(system))
             // The hosting options have no knob for stable-after; the resolver's default (20 s) would keep a dead worker's
             // shard leased for that long.
-            .AddHocon(ConfigurationFactory.ParseString(
-                $"akka.cluster.split-brain-resolver.stable-after = {(int)s.StableAfter.TotalMilliseconds}ms"), HoconAddMode.Prepend);
+            .AddHocon(ConfigurationFactory.ParseString($$"""
+                akka.cluster.split-brain-resolver.stable-after = {{(int)s.StableAfter.TotalMilliseconds}}ms
+                # A failed association (a peer not listening yet, or just restarted) drops every message to that address
+                # for this long; the default 5 s turned a worker's first InitJoin before the coordinator bound into a
+                # 5-10 s join. Loopback and pod networks answer in milliseconds: retry soon.
+                akka.remote.retry-gate-closed-for = 500ms
+                # Ask the seeds again quickly when a join was not answered, instead of after 5 s.
+                akka.cluster.seed-node-timeout = 2s
+                akka.cluster.retry-unsuccessful-join-after = 2s
+                """), HoconAddMode.Prepend);
         if (s.JoinsItself)
             builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
         return builder;

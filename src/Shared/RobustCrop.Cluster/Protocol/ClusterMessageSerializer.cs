@@ -32,6 +32,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
         ["release-lease"] = typeof(WorkProtocol.ReleaseLease),
         ["worker-failed"] = typeof(WorkProtocol.WorkerFailed),
         ["worker-progress"] = typeof(ProgressProtocol.WorkerProgress),
+        ["worker-refused"] = typeof(WorkProtocol.WorkerRefused),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType = TypesByManifest.ToFrozenDictionary(kv => kv.Value, kv => kv.Key);

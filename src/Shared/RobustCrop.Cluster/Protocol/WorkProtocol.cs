@@ -10,8 +10,15 @@ namespace RobustCrop.Cluster.Protocol;
 /// </summary>
 public static class WorkProtocol
 {
-    /// <summary>Sent until a <see cref="JobSpec"/> comes back.</summary>
-    public sealed record RegisterWorker(WorkerId Worker, int Capacity, string Device) : IClusterMessage;
+    /// <summary>Sent until a <see cref="JobSpec"/> (or <see cref="WorkerRefused"/>) comes back.</summary>
+    /// <param name="ProtocolVersion">The sender's <see cref="Protocol.ProtocolVersion.Current"/>; a worker of another version is refused.</param>
+    public sealed record RegisterWorker(WorkerId Worker, int Capacity, string Device, int ProtocolVersion) : IClusterMessage;
+
+    /// <summary>
+    /// The coordinator will not take work from this worker (another protocol version, or its output is not in the job's
+    /// store): the worker says why in one line and exits.
+    /// </summary>
+    public sealed record WorkerRefused(WorkerId Worker, string Reason) : IClusterMessage;
 
     /// <summary>"I have <paramref name="Capacity"/> free slots": answered by up to that many <see cref="ShardLease"/>s, <see cref="NoWorkYet"/> or <see cref="JobFinished"/>.</summary>
     public sealed record RequestWork(WorkerId Worker, int Capacity, Guid CorrelationId) : IClusterMessage;

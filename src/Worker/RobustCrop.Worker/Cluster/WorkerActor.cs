@@ -10,21 +10,32 @@ namespace RobustCrop.Worker.Cluster;
 
 /// <summary>
 /// Pulls shards from the job singleton and runs each on a dedicated thread: the mailbox only ever sees messages
-/// (leases, progress, results piped back), never inference. Every request and completion is resent until answered,
-/// with the same correlation id, because a message in flight when a node is removed is simply gone.
+/// (leases, progress, results piped back), never inference. The protocol's decisions are <see cref="WorkerSlots"/>'s;
+/// this actor turns messages into its calls and its answers into Tells, and owns what is not protocol: the loaded
+/// runtime and the cancellation of running shards.
 /// </summary>
 public sealed class WorkerActor : ReceiveActor, IWithTimers
 {
+    /// <summary>
+    /// Stop taking work (SIGTERM): with a zero grace every lease is handed back at once, otherwise running shards may
+    /// finish for that long. The worker calls its <c>onStopped</c> once nothing is running and every completion is acknowledged.
+    /// </summary>
+    public sealed record StopWorking(TimeSpan Grace);
+
     private sealed record RuntimeReady(JobRuntime Runtime);
     private sealed record RuntimeFailed(string Reason);
     private sealed record ShardProgress(LeaseId Lease, int Images, long Crops);
     private sealed record ShardRunFinished(LeaseId Lease, ManifestSummary Manifest);
     private sealed record ShardRunFailed(LeaseId Lease, string Reason);
-    private sealed record Tick(string What);
+    // Typed timer messages, one per timer.
+    private sealed record ResendTick;
+    private sealed record RenewTick;
+    private sealed record ProgressTick;
+    private sealed record RequestAgain;
+    private sealed record GraceOver;
 
-    private sealed class Running(ShardLease lease, CancellationTokenSource cancel)
+    private sealed class Running(CancellationTokenSource cancel)
     {
-        public ShardLease Lease { get; } = lease;
         public CancellationTokenSource Cancel { get; } = cancel;
         public int Images { get; set; }
         public long Crops { get; set; }
@@ -33,21 +44,23 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly WorkerSettings _settings;
     private readonly IActorRef _coordinator;
     private readonly Action<JobFinished> _onFinished;
+    private readonly Action _onStopped;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly WorkerSlots _slots;
     private readonly Dictionary<LeaseId, Running> _running = [];
-    // With the time each was last sent: only what has waited a whole retry interval is resent, so an acknowledgement
-    // already on its way does not provoke a duplicate (bench-cluster counted 173 with 64 workers before this).
-    private readonly Dictionary<LeaseId, (IClusterMessage Message, DateTime Sent)> _unacked = [];
     private JobRuntime? _runtime;
-    private RequestWork? _pending;
     private IClusterMessage? _failure;
+    private string _runId = "";
     private long _imagesDone, _cropsDone;
+    private bool _ended;
 
-    public WorkerActor(WorkerSettings settings, IActorRef coordinator, Action<JobFinished> onFinished)
+    public WorkerActor(WorkerSettings settings, IActorRef coordinator, Action<JobFinished> onFinished, Action? onStopped = null)
     {
         _settings = settings;
         _coordinator = coordinator;
         _onFinished = onFinished;
+        _onStopped = onStopped ?? (() => { });
+        _slots = new WorkerSlots(settings.Id, settings.Capacity, settings.Device, settings.RetryInterval, settings.Clock);
         Registering();
     }
 
@@ -55,8 +68,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _coordinator.Tell(Register);
-        Timers.StartPeriodicTimer("register", new Tick("register"), _settings.RetryInterval);
+        _coordinator.Tell(_slots.Registration());
+        Timers.StartPeriodicTimer("resend", new ResendTick(), _settings.RetryInterval / 2);
     }
 
     protected override void PostStop()
@@ -66,14 +79,12 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         if (_running.Count == 0) _runtime?.Dispose();
     }
 
-    private RegisterWorker Register => new(_settings.Id, _settings.Capacity, _settings.Device);
-
     private void Registering()
     {
-        Receive<Tick>(t => t.What == "register", _ => _coordinator.Tell(Register));
         Receive<JobSpec>(spec =>
         {
-            Timers.Cancel("register");
+            _slots.OnRegistered();
+            _runId = spec.Run.RunId.Value;
             _log.Info("worker {0}: job {1}, loading models", _settings.Id, spec.Run.RunId);
             var settings = _settings;
             // Synchronous from start to end, so LongRunning really keeps a thread of its own for the seconds of loading.
@@ -81,6 +92,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
                 .PipeTo(Self, success: r => new RuntimeReady(r), failure: e => new RuntimeFailed(Reason(e)));
             Become(Loading);
         });
+        Receive<StopWorking>(_ => StopNow());
         CommonReceives();
     }
 
@@ -89,9 +101,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<RuntimeReady>(r =>
         {
             _runtime = r.Runtime;
-            Timers.StartPeriodicTimer("renew", new Tick("renew"), _settings.RenewInterval);
-            Timers.StartPeriodicTimer("progress", new Tick("progress"), _settings.ProgressInterval);
-            Timers.StartPeriodicTimer("resend", new Tick("resend"), _settings.RetryInterval);
+            if (_slots.Stopping) { StopNow(); return; }
+            Timers.StartPeriodicTimer("renew", new RenewTick(), _settings.RenewInterval);
+            Timers.StartPeriodicTimer("progress", new ProgressTick(), _settings.ProgressInterval);
             Become(Working);
             RequestMore();
         });
@@ -100,15 +112,17 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _log.Error("worker {0}: cannot run the job: {1}", _settings.Id, f.Reason);
             _failure = new WorkerFailed(_settings.Id, f.Reason);
             _coordinator.Tell(_failure);
-            Timers.StartPeriodicTimer("resend", new Tick("resend"), _settings.RetryInterval);
             Become(Failed);
         });
+        // Models are loading on their own thread; the stop takes effect when they are ready (or failed).
+        Receive<StopWorking>(_ => _slots.Stop(handBack: true));
         CommonReceives();
     }
 
     private void Failed()
     {
-        Receive<Tick>(t => t.What == "resend", _ => { if (_failure is not null) _coordinator.Tell(_failure); });
+        Receive<ResendTick>(_ => { if (_failure is not null) _coordinator.Tell(_failure); });
+        Receive<StopWorking>(_ => StopNow());
         CommonReceives();
     }
 
@@ -117,20 +131,23 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<ShardLease>(OnLease);
         Receive<NoWorkYet>(n =>
         {
-            if (_pending?.CorrelationId != n.CorrelationId) return;
-            _pending = null;
-            Timers.Cancel("request");
-            Timers.StartSingleTimer("request-again", new Tick("request-again"), n.RetryAfter);
+            if (_slots.OnNoWork(n)) Timers.StartSingleTimer("request-again", new RequestAgain(), n.RetryAfter);
         });
+        Receive<RequestAgain>(_ => RequestMore());
         Receive<LeaseRenewed>(_ => { });
         Receive<LeaseLost>(l =>
         {
-            if (!_running.Remove(l.Lease, out var r)) return;
-            _log.Warning("worker {0}: lease {1} (shard {2}) lost: {3}", _settings.Id, l.Lease, r.Lease.ShardId, l.Reason);
-            r.Cancel.Cancel();
+            var shard = _slots.ShardOf(l.Lease);
+            if (!_slots.OnLeaseLost(l.Lease)) return;
+            _log.Warning("worker {0}: lease {1} (shard {2}) lost: {3}", _settings.Id, l.Lease, shard, l.Reason);
+            Cancel(l.Lease);
             RequestMore();
         });
-        Receive<CompletionAck>(a => _unacked.Remove(a.Lease));
+        Receive<CompletionAck>(a =>
+        {
+            _slots.OnAck(a.Lease);
+            CheckDrained();
+        });
         Receive<ShardProgress>(p =>
         {
             if (!_running.TryGetValue(p.Lease, out var r)) return;
@@ -139,99 +156,119 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         });
         Receive<ShardRunFinished>(f =>
         {
-            if (!_running.Remove(f.Lease, out var r)) return;
+            if (_running.Remove(f.Lease, out var r)) r.Cancel.Dispose();
+            if (_slots.OnShardWritten(f.Lease, f.Manifest) is not { } done) return;
             _imagesDone += f.Manifest.Images + f.Manifest.Errors;
             _cropsDone += f.Manifest.Crops;
-            r.Cancel.Dispose();
-            var done = new ShardCompleted(_settings.Id, f.Lease, f.Manifest);
-            _unacked[f.Lease] = (done, DateTime.UtcNow);
             _coordinator.Tell(done);
             RequestMore();
         });
         Receive<ShardRunFailed>(f =>
         {
-            if (!_running.Remove(f.Lease, out var r)) return; // cancelled after LeaseLost: already forgotten
-            r.Cancel.Dispose();
-            _log.Warning("worker {0}: shard {1} failed: {2}", _settings.Id, r.Lease.ShardId, f.Reason);
-            var failed = new ShardFailed(_settings.Id, f.Lease, r.Lease.ShardId, f.Reason);
-            _unacked[f.Lease] = (failed, DateTime.UtcNow);
+            if (_running.Remove(f.Lease, out var r)) r.Cancel.Dispose();
+            var shard = _slots.ShardOf(f.Lease);
+            if (_slots.OnShardFailed(f.Lease, f.Reason) is not { } failed) { CheckDrained(); return; } // cancelled after LeaseLost or a stop
+            _log.Warning("worker {0}: shard {1} failed: {2}", _settings.Id, shard, f.Reason);
             _coordinator.Tell(failed);
             RequestMore();
         });
-        Receive<Tick>(t =>
+        Receive<RenewTick>(_ => { if (_slots.Renewal() is { } renew) _coordinator.Tell(renew); });
+        Receive<ProgressTick>(_ => _coordinator.Tell(new ProgressProtocol.WorkerProgress(_settings.Id,
+            _imagesDone + _running.Values.Sum(r => (long)r.Images), _cropsDone + _running.Values.Sum(r => r.Crops),
+            _running.Count, _settings.Clock.GetUtcNow())));
+        Receive<StopWorking>(s =>
         {
-            switch (t.What)
+            _log.Info("worker {0}: stopping ({1} shard(s) running, grace {2} s)", _settings.Id, _slots.Running.Count, s.Grace.TotalSeconds);
+            if (s.Grace <= TimeSpan.Zero) HandBack();
+            else
             {
-                case "request":
-                    if (_pending is not null) _coordinator.Tell(_pending);
-                    break;
-                case "request-again":
-                    RequestMore();
-                    break;
-                case "renew":
-                    if (_running.Count > 0) _coordinator.Tell(new RenewLease(_settings.Id, [.. _running.Keys]));
-                    break;
-                case "progress":
-                    _coordinator.Tell(new ProgressProtocol.WorkerProgress(_settings.Id,
-                        _imagesDone + _running.Values.Sum(r => (long)r.Images), _cropsDone + _running.Values.Sum(r => r.Crops),
-                        _running.Count, DateTimeOffset.UtcNow));
-                    break;
-                case "resend":
-                    var now = DateTime.UtcNow;
-                    foreach (var (lease, (message, sent)) in _unacked.ToList())
-                    {
-                        if (now - sent < _settings.RetryInterval) continue;
-                        _coordinator.Tell(message);
-                        _unacked[lease] = (message, now);
-                    }
-                    break;
+                _slots.Stop(handBack: false);
+                Timers.StartSingleTimer("grace", new GraceOver(), s.Grace);
             }
+            CheckDrained();
+        });
+        Receive<GraceOver>(_ =>
+        {
+            HandBack();
+            CheckDrained();
         });
         CommonReceives();
     }
 
     private void CommonReceives()
     {
+        Receive<ResendTick>(_ =>
+        {
+            foreach (var m in _slots.DueResends()) _coordinator.Tell(m);
+        });
         Receive<JobFinished>(f =>
         {
             _log.Info("worker {0}: job finished ({1})", _settings.Id, f.Succeeded ? "complete" : f.Reason);
-            foreach (var r in _running.Values) r.Cancel.Cancel();
-            Timers.CancelAll();
-            _onFinished(f);
+            End(f);
+        });
+        Receive<WorkProtocol.WorkerRefused>(r =>
+        {
+            _log.Error("worker {0}: refused by the coordinator: {1}", _settings.Id, r.Reason);
+            End(new JobFinished(_runId, false, $"refused by the coordinator: {r.Reason}"));
         });
         Receive<JobSpec>(_ => { }); // answers to retried registrations
-        ReceiveAny(_ => { });
+    }
+
+    private void End(JobFinished outcome)
+    {
+        if (_ended) return;
+        _ended = true;
+        foreach (var lease in _running.Keys.ToList()) Cancel(lease);
+        Timers.CancelAll();
+        _onFinished(outcome);
+    }
+
+    private void HandBack()
+    {
+        foreach (var lease in _slots.Stop(handBack: true))
+        {
+            _coordinator.Tell(_slots.ReleaseOf(lease.Lease));
+            Cancel(lease.Lease);
+        }
+    }
+
+    private void StopNow()
+    {
+        _slots.Stop(handBack: true);
+        _onStopped();
+    }
+
+    private void CheckDrained()
+    {
+        if (_slots.Stopping && _slots.Drained) _onStopped();
+    }
+
+    private void Cancel(LeaseId lease)
+    {
+        if (_running.Remove(lease, out var r)) r.Cancel.Cancel();
     }
 
     private void RequestMore()
     {
-        int free = _settings.Capacity - _running.Count;
-        if (free <= 0 || _pending is not null) return;
+        if (_runtime is null || _slots.NextRequest() is not { } request) return;
         Timers.Cancel("request-again");
-        _pending = new RequestWork(_settings.Id, free, Guid.NewGuid());
-        _coordinator.Tell(_pending);
-        Timers.StartPeriodicTimer("request", new Tick("request"), _settings.RetryInterval);
+        _coordinator.Tell(request);
     }
 
     private void OnLease(ShardLease lease)
     {
-        if (_running.ContainsKey(lease.Lease) || _unacked.ContainsKey(lease.Lease)) return; // an answer to a resent request
-        if (_pending?.CorrelationId == lease.CorrelationId)
+        switch (_runtime is null ? LeaseStep.Release : _slots.OnLease(lease))
         {
-            _pending = null;
-            Timers.Cancel("request");
-        }
-        if (_running.Count >= _settings.Capacity || _runtime is null)
-        {
-            _coordinator.Tell(new ReleaseLease(_settings.Id, lease.Lease));
-            return;
+            case LeaseStep.Ignore: return;
+            case LeaseStep.Release:
+                _coordinator.Tell(_slots.ReleaseOf(lease.Lease));
+                return;
         }
         _log.Info("worker {0}: lease {1} shard {2} started", _settings.Id, lease.Lease, lease.ShardId);
         var cancel = new CancellationTokenSource();
-        var running = new Running(lease, cancel);
-        _running[lease.Lease] = running;
+        _running[lease.Lease] = new Running(cancel);
         var self = Self;
-        var runtime = _runtime;
+        var runtime = _runtime!;
         var token = cancel.Token;
         // Not Task.Factory.StartNew(async …, LongRunning): that thread would end at the first await and inference would go
         // on on the pool the mailboxes share. RunShardAsync gives inference a thread of its own (ShardEvaluator.EvaluateAsync);
@@ -239,6 +276,12 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Task.Run(() => runtime.RunShardAsync(lease.Shard, (images, crops) => self.Tell(new ShardProgress(lease.Lease, images, crops)), token), CancellationToken.None)
             .PipeTo(self, success: m => new ShardRunFinished(lease.Lease, m), failure: e => new ShardRunFailed(lease.Lease, Reason(e)));
         RequestMore();
+    }
+
+    protected override void Unhandled(object message)
+    {
+        _log.Warning("worker {0}: unexpected message {1} ignored", _settings.Id, message.GetType().Name);
+        base.Unhandled(message);
     }
 
     /// <summary>The one-line reason a user sees, worded as the CLI words the same failure.</summary>
@@ -249,14 +292,15 @@ public static class WorkerActorHosting
 {
     /// <summary>
     /// <paramref name="count"/> worker actors on this node, talking to the job singleton through its proxy (registered by
-    /// <see cref="AddJobSingletonProxy"/> or by the coordinator's singleton registration).
+    /// <see cref="AddJobSingletonProxy"/> or by the coordinator's singleton registration), named <c>worker-N</c>.
     /// </summary>
-    public static AkkaConfigurationBuilder AddWorkers(this AkkaConfigurationBuilder builder, int count, Func<int, WorkerSettings> settings, Action<JobFinished> onFinished)
+    public static AkkaConfigurationBuilder AddWorkers(this AkkaConfigurationBuilder builder, int count, Func<int, WorkerSettings> settings,
+        Action<JobFinished> onFinished, Action? onStopped = null)
         => builder.WithActors((system, registry) =>
         {
             var proxy = registry.Get<JobSingletonKey>();
             for (int i = 0; i < count; i++)
-                system.ActorOf(Props.Create(() => new WorkerActor(settings(i), proxy, onFinished)), $"worker-{i}");
+                system.ActorOf(Props.Create(() => new WorkerActor(settings(i), proxy, onFinished, onStopped)), $"worker-{i}");
         });
 
     /// <summary>On a worker-only node: a proxy that finds the job singleton on the coordinator role wherever it runs.</summary>

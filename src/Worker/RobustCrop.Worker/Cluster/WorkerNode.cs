@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,56 +10,142 @@ namespace RobustCrop.Worker.Cluster;
 
 /// <summary>What a worker process was asked to be: where it joins and listens, and what it runs on.</summary>
 /// <param name="ModelsDir">Models shipped next to the executable ("builtin:" in zoo files).</param>
+/// <param name="JoinTimeout">How long to look for a coordinator (its port answering and the join accepted) before giving up.</param>
+/// <param name="Grace">On a stop signal: how long running shards may finish before their leases are handed back (zero: at once).</param>
 public sealed record WorkerNodeSettings(string Join, string Listen, string? PublicHost, string Device, int Capacity, int Threads,
-    string LogLevel, string ModelsDir);
+    string LogLevel, string ModelsDir)
+{
+    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    public TimeSpan Grace { get; init; } = TimeSpan.Zero;
+}
 
 /// <summary>
 /// A worker node's life: joins a coordinator, takes the job spec from it, pulls shards until the job ends, then leaves
 /// the cluster. If its cluster goes away under it (the coordinator died, or this node was downed), it starts a fresh
-/// node and joins again, so a restarted coordinator finds its workers back.
+/// node and joins again, so a restarted coordinator finds its workers back. A stop signal ends it for good: leases
+/// handed back (or finished within the grace), the cluster left, never rejoined.
 /// </summary>
 public static class WorkerNode
 {
-    /// <summary>Joins, runs and rejoins until the job ends: 0 when it succeeded, 1 when it failed, 130 when stopped.</summary>
+    /// <summary>0 when the job succeeded, 1 when it failed or this worker was refused, 130 when stopped, 3 when no coordinator was found.</summary>
     public static async Task<int> RunAsync(WorkerNodeSettings settings, TextWriter log, CancellationToken stop)
     {
         while (true)
         {
-            var outcome = await RunNodeAsync(settings, log, stop);
-            if (outcome is { } finished) return finished.Succeeded ? 0 : 1;
+            var end = await RunNodeAsync(settings, log, stop);
+            switch (end)
+            {
+                case NodeEnd.Finished f: return f.Outcome.Succeeded ? 0 : 1;
+                case NodeEnd.Stopped: return 130;
+                case NodeEnd.NoCoordinator n:
+                    log.WriteLine($"robustcrop-worker: {n.Reason}");
+                    return 3;
+            }
             if (stop.IsCancellationRequested) return 130;
             log.WriteLine("worker: left the cluster without the job ending (coordinator gone or this node downed); joining again");
             try { await Task.Delay(TimeSpan.FromSeconds(1), stop); } catch (OperationCanceledException) { return 130; }
         }
     }
 
-    /// <summary>One cluster membership: the job's end, or null when the node was removed before it.</summary>
-    private static async Task<WorkProtocol.JobFinished?> RunNodeAsync(WorkerNodeSettings s, TextWriter log, CancellationToken ct)
+    private abstract record NodeEnd
     {
+        public sealed record Finished(WorkProtocol.JobFinished Outcome) : NodeEnd;
+        public sealed record Lost : NodeEnd;
+        public sealed record Stopped : NodeEnd;
+        public sealed record NoCoordinator(string Reason) : NodeEnd;
+    }
+
+    private static async Task<NodeEnd> RunNodeAsync(WorkerNodeSettings s, TextWriter log, CancellationToken stop)
+    {
+        var (joinHost, joinPort) = ClusterNodeSettings.ParseHostPort("--join", s.Join);
+        using var joinWindow = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        joinWindow.CancelAfter(s.JoinTimeout);
+        // Dial the coordinator's port before starting remoting: an association attempt to a port not yet bound is gated
+        // for seconds (retry-gate-closed-for) and every InitJoin in that window is dropped, which is what made workers
+        // started with their coordinator join ~10 s late.
+        if (!await SeedAnswersAsync(joinHost, joinPort, joinWindow.Token))
+            return stop.IsCancellationRequested ? new NodeEnd.Stopped()
+                : new NodeEnd.NoCoordinator($"no coordinator answered at {s.Join} within {s.JoinTimeout.TotalSeconds:F0} s (--join-timeout); exiting");
+
         var finished = new TaskCompletionSource<WorkProtocol.JobFinished>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var (listenHost, listenPort) = ClusterNodeSettings.ParseHostPort("--listen", s.Listen);
         var node = new ClusterNodeSettings(listenHost, listenPort, s.PublicHost, [ClusterRoles.Worker], [s.Join], s.LogLevel);
         var id = WorkerId.New(s.PublicHost ?? Environment.MachineName);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSignalFreeLifetime();
         builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => akka
             .AddRobustCropNode(node, log.WriteLine)
             .AddJobSingletonProxy()
-            .AddWorkers(1, _ => new WorkerSettings(id, s.Capacity, s.Device, s.Threads, s.ModelsDir, log.WriteLine), f => finished.TrySetResult(f)));
+            .AddWorkers(1, _ => new WorkerSettings(id, s.Capacity, s.Device, s.Threads, s.ModelsDir, log.WriteLine),
+                f => finished.TrySetResult(f), () => stopped.TrySetResult()));
         using var host = builder.Build();
-        await host.StartAsync(ct);
+        await host.StartAsync(CancellationToken.None);
         var system = host.Services.GetRequiredService<ActorSystem>();
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => joined.TrySetResult());
         var departed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         system.ActorOf(CoordinatorDepartureWatcher.Props(() => departed.TrySetResult()), "coordinator-departure");
         log.WriteLine($"worker {id}: joining {s.Join} (device {s.Device}, capacity {s.Capacity}, threads {s.Threads})");
-        var ended = await Task.WhenAny(finished.Task, departed.Task, system.WhenTerminated, Task.Delay(Timeout.Infinite, ct));
-        WorkProtocol.JobFinished? result = ended == finished.Task ? finished.Task.Result
-            // The coordinator leaves only after its job ended: this worker missed the news, not the job.
-            : ended == departed.Task ? new WorkProtocol.JobFinished("(job)", true, null) : null;
-        if (result is not null) log.WriteLine($"worker {id}: job {result.RunId} {(result.Succeeded ? "complete" : "failed: " + result.Reason)}; leaving");
+        try
+        {
+            await joined.Task.WaitAsync(joinWindow.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not a member yet: nothing to hand back, nothing to leave gracefully.
+            await ShutdownAsync(system, host, leave: false);
+            return stop.IsCancellationRequested ? new NodeEnd.Stopped()
+                : new NodeEnd.NoCoordinator($"the coordinator at {s.Join} answered but did not accept this worker within {s.JoinTimeout.TotalSeconds:F0} s (--join-timeout); exiting");
+        }
+
+        var signalled = Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var ended = await Task.WhenAny(finished.Task, departed.Task, system.WhenTerminated, signalled);
+        NodeEnd result;
+        if (ended == signalled && !finished.Task.IsCompleted)
+        {
+            log.WriteLine($"worker {id}: stop signal; {(s.Grace > TimeSpan.Zero ? $"running shards may finish within {s.Grace.TotalSeconds:F0} s" : "handing its leases back")}, then leaving");
+            system.ActorSelection("/user/worker-0").Tell(new WorkerActor.StopWorking(s.Grace));
+            await Task.WhenAny(stopped.Task, finished.Task, system.WhenTerminated, Task.Delay(s.Grace + TimeSpan.FromSeconds(10), CancellationToken.None));
+            result = new NodeEnd.Stopped();
+        }
+        else if (ended == finished.Task) result = new NodeEnd.Finished(finished.Task.Result);
+        // The coordinator leaves only after its job ended: this worker missed the news, not the job.
+        else if (ended == departed.Task) result = new NodeEnd.Finished(new WorkProtocol.JobFinished("(job)", true, null));
+        else result = new NodeEnd.Lost();
+        if (result is NodeEnd.Finished { Outcome: var o })
+            log.WriteLine($"worker {id}: job {o.RunId} {(o.Succeeded ? "complete" : "failed: " + o.Reason)}; leaving");
+        await ShutdownAsync(system, host, leave: true);
+        return result;
+    }
+
+    private static async Task ShutdownAsync(ActorSystem system, IHost host, bool leave)
+    {
         // Leaving (not just stopping) hands the cluster a clean departure instead of a failure to detect.
-        await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+        if (leave) await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+        else await system.Terminate();
         await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(15), CancellationToken.None).ContinueWith(_ => { }, CancellationToken.None);
         try { await host.StopAsync(CancellationToken.None); } catch (Exception e) when (e is OperationCanceledException or InvalidOperationException) { }
-        return result;
+    }
+
+    /// <summary>Waits until a TCP connection to the seed succeeds (false when the token ends first).</summary>
+    private static async Task<bool> SeedAnswersAsync(string host, int port, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                attempt.CancelAfter(TimeSpan.FromSeconds(2));
+                await client.ConnectAsync(host, port, attempt.Token);
+                return true;
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException) { }
+            try { await Task.Delay(TimeSpan.FromMilliseconds(200), ct); } catch (OperationCanceledException) { }
+        }
+        return false;
     }
 }

@@ -19,6 +19,9 @@ public sealed record WorkerSettings(
 
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The clock of the protocol's resends (a fake one in tests).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>
     /// Connection string of an az:// output, known only to this process (a flag of the embedded run, or
     /// AZURE_STORAGE_CONNECTION_STRING when null): secrets never travel in cluster messages.

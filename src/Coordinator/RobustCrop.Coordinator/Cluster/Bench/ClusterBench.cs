@@ -61,6 +61,7 @@ public static class ClusterBench
         };
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSignalFreeLifetime();
         builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => events.AttachTo(akka
             .AddRobustCropNode(node, log ?? (_ => { })))
             .AddJobCoordinator(spec, new SyntheticJobBackend(run.Shards), settings)

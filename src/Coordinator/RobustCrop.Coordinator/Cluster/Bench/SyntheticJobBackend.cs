@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using RobustCrop.Cluster.Protocol;
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Results;
 
@@ -20,6 +21,9 @@ public sealed class SyntheticJobBackend(int shards) : IJobBackend
             .ToImmutableArray();
         return Task.FromResult(new JobPlan("synthetic", todo, SkippedShards: 0, SkippedInputs: 0, TotalInputs: (long)shards * ShardSize, Models: 0));
     }
+
+    /// <summary>No store to read: every report is taken as written (the bench measures scheduling, not storage).</summary>
+    public Task<string?> VerifyAsync(WorkProtocol.ManifestSummary reported, CancellationToken ct) => Task.FromResult<string?>(null);
 
     public Task<RunSummary?> CompleteAsync(IReadOnlyDictionary<string, string> devices, CancellationToken ct)
         => Task.FromResult<RunSummary?>(new RunSummary("bench-cluster", "synthetic", (long)shards * ShardSize, 0, []));
