@@ -1,0 +1,281 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Hosting.TestKit;
+using Akka.TestKit;
+using Microsoft.Extensions.Time.Testing;
+using RobustCrop.Cluster.Hosting;
+using RobustCrop.Cluster.Protocol;
+using RobustCrop.Coordinator.Cluster;
+using RobustCrop.Core.Data;
+using RobustCrop.Core.Results;
+using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
+using static RobustCrop.Cluster.Protocol.WorkProtocol;
+
+namespace RobustCrop.Coordinator.ActorTests.Cluster;
+
+/// <summary>
+/// The real job singleton on a one-node cluster, spoken to by <c>TestProbe</c> workers message by message: every
+/// answer of the protocol is asserted, with lease time on a <see cref="FakeTimeProvider"/> the test moves.
+/// </summary>
+[Trait("Category", "Cluster")]
+public sealed class JobCoordinatorProtocolTests : TestKit
+{
+    private const string RunId = "protocol-test";
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly StoreBackend _backend = new(shards: 4);
+    private readonly JobEventFeed _events = new(RunId);
+    private readonly ITestOutputHelper _output;
+
+    public JobCoordinatorProtocolTests(ITestOutputHelper output) : base("protocol", output, TimeSpan.FromSeconds(30)) => _output = output;
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
+    {
+        var spec = new JobSpec(new RunSettings(new RobustCrop.Core.Settings.RunId(RunId)) { Data = "synthetic", Tau = 0, WindowK = 0, Batch = 1, Rics = RicsSelection.None with { Seed = 0 } });
+        var node = new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator], [], "WARNING");
+        var settings = new CoordinatorSettings
+        {
+            LeaseDuration = Lease,
+            NoWorkRetry = TimeSpan.FromMilliseconds(50),
+            TickInterval = TimeSpan.FromMilliseconds(50),
+            MaxAttempts = 2,
+            Clock = _clock,
+        };
+        _events.AttachTo(builder.AddRobustCropNode(node, WriteLog)).AddJobCoordinator(spec, _backend, settings);
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private IActorRef Job => ActorRegistry.Get<JobSingletonKey>();
+
+    private TestProbe Register(string id)
+    {
+        var probe = CreateTestProbe(id);
+        probe.Send(Job, new RegisterWorker(new WorkerId(id), 1, "cpu", ProtocolVersion.Current));
+        probe.ExpectMsg<JobSpec>(TimeSpan.FromSeconds(20), cancellationToken: Ct);
+        return probe;
+    }
+
+    /// <summary>Asks until the plan is ready and a lease comes (the first requests may be answered "no work yet").</summary>
+    private static ShardLease Take(TestProbe probe, IActorRef job, string id, int capacity = 1)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            probe.Send(job, new RequestWork(new WorkerId(id), capacity, Guid.NewGuid()));
+            var answer = probe.ExpectMsg<object>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+            if (answer is ShardLease lease) return lease;
+            Assert.IsType<NoWorkYet>(answer);
+            Thread.Sleep(50);
+        }
+        throw new TimeoutException("no lease");
+    }
+
+    private static ManifestSummary Done(ShardLease l) => new(l.ShardId, StoreBackend.ShardSize, 0, 10, 1, [], DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+
+    private void Complete(TestProbe probe, string id, ShardLease l)
+    {
+        _backend.Write(l.ShardId);
+        probe.Send(Job, new ShardCompleted(new WorkerId(id), l.Lease, Done(l)));
+        Assert.Equal(l.Lease, probe.ExpectMsg<CompletionAck>(TimeSpan.FromSeconds(10), cancellationToken: Ct).Lease);
+    }
+
+    [Fact]
+    public void A_lease_is_renewed_while_its_worker_renews_and_requeued_when_it_stops()
+    {
+        var a = Register("a");
+        var b = Register("b");
+        var lease = Take(a, Job, "a");
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        a.Send(Job, new RenewLease(new WorkerId("a"), [lease.Lease]));
+        Assert.Equal(_clock.GetUtcNow() + Lease, a.ExpectMsg<LeaseRenewed>(cancellationToken: Ct).ExpiresUtc);
+        // 25 s after the renewal: still a's, so b gets another shard.
+        _clock.Advance(TimeSpan.FromSeconds(25));
+        Thread.Sleep(200);
+        Assert.NotEqual(lease.ShardId, Take(b, Job, "b").ShardId);
+        // Past expiry: back at the head of the queue, and a's renewal is answered "lost".
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        AwaitAssert(() =>
+        {
+            a.Send(Job, new RenewLease(new WorkerId("a"), [lease.Lease]));
+            a.ExpectMsg<LeaseLost>(TimeSpan.FromSeconds(1), cancellationToken: Ct);
+        }, TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        var c = Register("c");
+        Assert.Equal(lease.ShardId, Take(c, Job, "c").ShardId);
+    }
+
+    [Fact]
+    public void A_duplicate_completion_is_acknowledged_and_counted_once()
+    {
+        var a = Register("a");
+        var lease = Take(a, Job, "a");
+        Complete(a, "a", lease);
+        Complete(a, "a", lease);
+        Assert.Equal(1, _backend.Verifications(lease.ShardId));
+    }
+
+    [Fact]
+    public void A_completion_whose_files_are_not_in_the_store_is_refused_and_its_shard_done_by_another_worker()
+    {
+        var liar = Register("liar");
+        var lease = Take(liar, Job, "liar");
+        // Not written to the store: the worker's word alone.
+        liar.Send(Job, new ShardCompleted(new WorkerId("liar"), lease.Lease, Done(lease)));
+        var refused = liar.ExpectMsg<WorkProtocol.WorkerRefused>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        Assert.Contains("not in the job's store", refused.Reason);
+        liar.Send(Job, new RequestWork(new WorkerId("liar"), 1, Guid.NewGuid()));
+        liar.ExpectMsg<WorkProtocol.WorkerRefused>(cancellationToken: Ct);
+
+        var honest = Register("honest");
+        var seen = new HashSet<ShardId>();
+        for (int i = 0; i < StoreBackend.Shards; i++)
+        {
+            var l = Take(honest, Job, "honest");
+            seen.Add(l.ShardId);
+            Complete(honest, "honest", l);
+        }
+        Assert.Contains(lease.ShardId, seen);
+        honest.ExpectMsg<JobFinished>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+    }
+
+    [Fact]
+    public void A_worker_of_another_protocol_version_is_refused_naming_both_versions()
+    {
+        var old = CreateTestProbe();
+        old.Send(Job, new RegisterWorker(new WorkerId("old"), 1, "cpu", 1));
+        var refused = old.ExpectMsg<WorkProtocol.WorkerRefused>(TimeSpan.FromSeconds(20), cancellationToken: Ct);
+        Assert.StartsWith($"protocol version 1 (this coordinator speaks {ProtocolVersion.Current})", refused.Reason);
+    }
+
+    [Fact]
+    public void A_worker_that_rejoins_after_losing_its_node_gets_its_requeued_shards_under_new_leases()
+    {
+        var a = Register("a");
+        var lease = Take(a, Job, "a");
+        // Its node is gone (a new process, a new worker id): the old lease is not renewed and expires.
+        _clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        var again = Register("a-2");
+        AwaitAssert(() => Assert.Equal(lease.ShardId, Take(again, Job, "a-2").ShardId), TimeSpan.FromSeconds(10), cancellationToken: Ct);
+    }
+
+    [Fact]
+    public void A_failing_shard_is_retried_then_fails_the_job_with_its_reason()
+    {
+        var a = Register("a");
+        var first = Take(a, Job, "a");
+        a.Send(Job, new ShardFailed(new WorkerId("a"), first.Lease, first.ShardId, "disk full"));
+        a.ExpectMsg<CompletionAck>(cancellationToken: Ct);
+        var second = Take(a, Job, "a");
+        Assert.Equal(first.ShardId, second.ShardId);
+        a.Send(Job, new ShardFailed(new WorkerId("a"), second.Lease, second.ShardId, "disk full"));
+        a.ExpectMsg<CompletionAck>(cancellationToken: Ct);
+        var finished = a.ExpectMsg<JobFinished>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        Assert.False(finished.Succeeded);
+        Assert.Equal("disk full", finished.Reason);
+    }
+
+    [Fact]
+    public async Task A_run_completes_only_when_every_shard_is_verified_and_the_outcome_reaches_the_edge()
+    {
+        var a = Register("a");
+        for (int i = 0; i < StoreBackend.Shards; i++) Complete(a, "a", Take(a, Job, "a"));
+        var outcome = await _events.WaitAsync(new NullObserver(), TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        Assert.True(outcome.Succeeded, outcome.FailureReason);
+        Assert.Equal(StoreBackend.Shards, _backend.Written.Count);
+    }
+
+    [Fact]
+    public async Task A_restarted_singleton_resumes_from_the_store_and_leases_only_what_is_not_done()
+    {
+        var a = Register("a");
+        var done = new[] { Take(a, Job, "a"), Take(a, Job, "a") };
+        foreach (var l in done) Complete(a, "a", l);
+        var third = Take(a, Job, "a");
+        _backend.Write(third.ShardId);
+        _backend.ThrowOnNextVerify = true;
+        a.Send(Job, new ShardCompleted(new WorkerId("a"), third.Lease, Done(third)));
+        // The new incarnation planned from the store, where three shards are written (the third's report was lost with
+        // the old incarnation, its files were not): one shard is left, and the worker carries on.
+        AwaitAssert(() => Assert.Equal(2, _backend.Plans), TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        a.Send(Job, new RegisterWorker(new WorkerId("a"), 1, "cpu", ProtocolVersion.Current));
+        a.FishForMessage(m => m is JobSpec, TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        var leased = new List<ShardId>();
+        var observer = new NullObserver();
+        var outcome = _events.WaitAsync(observer, Ct);
+        var last = Take(a, Job, "a");
+        leased.Add(last.ShardId);
+        Complete(a, "a", last);
+        var result = await outcome.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        Assert.True(result.Succeeded, result.FailureReason);
+        Assert.DoesNotContain(done[0].ShardId, leased);
+        Assert.DoesNotContain(done[1].ShardId, leased);
+        Assert.DoesNotContain(third.ShardId, leased);
+        Assert.Equal(StoreBackend.Shards, _backend.Written.Count);
+    }
+
+    private void WriteLog(string line)
+    {
+        try { _output.WriteLine(line); }
+        catch (InvalidOperationException) { }
+    }
+
+    private sealed class NullObserver : IJobObserver
+    {
+        public void Planned(JobPlan plan) { }
+        public void Progress(long images, long crops) { }
+        public void Note(string line) { }
+        public void Event(string line) { }
+        public void Status(IReadOnlyList<string> lines) { }
+        public void Finished() { }
+    }
+}
+
+/// <summary>
+/// A job over an in-memory "store": a shard is in it once the test wrote it, the plan skips what is there (a resumed or
+/// restarted coordinator), and a completion verifies only when the shard was written.
+/// </summary>
+internal sealed class StoreBackend(int shards) : IJobBackend
+{
+    public const int ShardSize = 8;
+    public const int Shards = 4;
+
+    private readonly ConcurrentDictionary<ShardId, int> _verifications = new();
+
+    public ConcurrentDictionary<ShardId, bool> Written { get; } = new();
+
+    public void Write(ShardId shard) => Written[shard] = true;
+
+    public int Verifications(ShardId shard) => _verifications.GetValueOrDefault(shard);
+
+    public Task<JobPlan> PlanAsync(CancellationToken ct)
+    {
+        Plans++;
+        var all = Enumerable.Range(0, shards).Select(i => new DatasetShard(new ShardId(i), ShardSource.Of("mem"), (long)i * ShardSize, ShardSize)).ToList();
+        var todo = all.Where(s => !Written.ContainsKey(s.Id)).ToImmutableArray();
+        return Task.FromResult(new JobPlan("mem", todo, all.Count - todo.Length, (all.Count - todo.Length) * (long)ShardSize, (long)shards * ShardSize, 0));
+    }
+
+    /// <summary>The next verification throws inside the singleton's handler (a bug, say): the singleton restarts.</summary>
+    public bool ThrowOnNextVerify { get; set; }
+
+    public int Plans { get; private set; }
+
+    public Task<string?> VerifyAsync(ManifestSummary reported, CancellationToken ct)
+    {
+        if (ThrowOnNextVerify)
+        {
+            ThrowOnNextVerify = false;
+            throw new InvalidOperationException("simulated fault in the singleton");
+        }
+        _verifications.AddOrUpdate(reported.Shard, 1, (_, n) => n + 1);
+        return Task.FromResult(Written.ContainsKey(reported.Shard) ? null : $"shard {reported.Shard}'s manifest is not in the job's store");
+    }
+
+    public Task<RunSummary?> CompleteAsync(IReadOnlyDictionary<string, string> devices, CancellationToken ct)
+        => Task.FromResult<RunSummary?>(new RunSummary(RunIdOf, "mem", (long)shards * ShardSize, 0, []));
+
+    private const string RunIdOf = "protocol-test";
+}
