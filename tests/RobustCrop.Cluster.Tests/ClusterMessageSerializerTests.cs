@@ -53,6 +53,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
         new WorkerFailed(Worker, "model file not found: /zoo/x.onnx"),
         new ProgressProtocol.WorkerProgress(Worker, 1234, 56789, 2, At),
         new WorkerRefused(Worker, "protocol version 1 (this coordinator speaks 2)"),
+        new CoordinatorStopping("run-1"),
     ];
 
     /// <summary>
@@ -75,6 +76,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
         ["release-lease"] = """{"Worker":{"Value":"node-a-1234-abcdef"},"Lease":{"Value":44}}""",
         ["worker-failed"] = """{"Worker":{"Value":"node-a-1234-abcdef"},"Reason":"model file not found: /zoo/x.onnx"}""",
         ["worker-progress"] = """{"Worker":{"Value":"node-a-1234-abcdef"},"ImagesDone":1234,"CropsDone":56789,"Running":2,"AtUtc":"2025-03-04T05:06:07.891+00:00"}""",
+        ["coordinator-stopping"] = """{"RunId":"run-1"}""",
         ["worker-refused"] = """{"Worker":{"Value":"node-a-1234-abcdef"},"Reason":"protocol version 1 (this coordinator speaks 2)"}""",
     };
 

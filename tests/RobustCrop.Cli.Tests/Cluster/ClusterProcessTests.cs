@@ -36,7 +36,7 @@ public sealed partial class ClusterProcessTests : IDisposable
 
     private NodeProcess StartWorker(int port) => Track(NodeProcess.Worker("--join", $"127.0.0.1:{port}", "--threads", "1"));
 
-    private NodeProcess Track(NodeProcess p)
+    internal NodeProcess Track(NodeProcess p)
     {
         _processes.Add(p);
         return p;
@@ -67,10 +67,8 @@ public sealed partial class ClusterProcessTests : IDisposable
     public async Task CoordinatorAndTwoWorkers_ProduceTheSingleProcessRows()
     {
         int port = NodeProcess.FreePort();
+        // All three at the same instant, as Kubernetes starts pods: the workers wait for the coordinator's port themselves.
         var coordinator = StartCoordinator(port, "two", 24);
-        // Workers joining at the very instant the coordinator's process starts have been seen (1 run in 5, on 2 cores)
-        // to stay Joining for over 30 s; late joiners are covered by their own test, so this one starts them once it listens.
-        await NodeProcess.WaitForListenerAsync(port, TimeSpan.FromSeconds(30));
         var w1 = StartWorker(port);
         var w2 = StartWorker(port);
 

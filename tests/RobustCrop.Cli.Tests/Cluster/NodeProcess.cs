@@ -7,15 +7,16 @@ using RobustCrop.IO.Onnx;
 namespace RobustCrop.Cli.Tests.Cluster;
 
 /// <summary>A robustcrop or robustcrop-worker OS process, its output collected; killed (whole tree) on Dispose.</summary>
-public sealed class NodeProcess : IDisposable
+public sealed partial class NodeProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly Lock _gate = new();
 
-    private NodeProcess(string dll, IEnumerable<string> args)
+    private NodeProcess(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var a in args) psi.ArgumentList.Add(a);
         _process = new Process { StartInfo = psi };
@@ -29,6 +30,18 @@ public sealed class NodeProcess : IDisposable
     public static NodeProcess Coordinator(params string[] args) => new("robustcrop.dll", args);
 
     public static NodeProcess Worker(params string[] args) => new("robustcrop-worker.dll", args);
+
+    public static NodeProcess WorkerWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args)
+        => new("robustcrop-worker.dll", args, environment);
+
+    /// <summary>SIGTERM, as Kubernetes stops a pod: the process decides how to stop.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited) _ = SendSignal(_process.Id, 15);
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int SendSignal(int pid, int signal);
 
     public string Output { get { lock (_gate) return _output.ToString(); } }
 

@@ -21,6 +21,11 @@ namespace RobustCrop.Coordinator.Cluster;
 /// </summary>
 public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
 {
+    /// <summary>From the edge, before the node stops a job it did not finish: workers are told, answered with <see cref="StopAnnounced"/>.</summary>
+    public sealed record AnnounceStop;
+
+    public sealed record StopAnnounced;
+
     // Piped results carry the incarnation that asked: after a restart the old incarnation's plan or aggregation (or
     // its cancellation) lands in the same mailbox and must not be taken for the new one's.
     private sealed record PlanReady(Guid Incarnation, JobPlan Plan);
@@ -87,6 +92,13 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         Receive<AggregateFailed>(_ => { });
         Receive<ExpiryTick>(_ => After(_scheduler.ExpireLeases));
         Receive<StatusTick>(_ => OnStatus());
+        Receive<AnnounceStop>(_ =>
+        {
+            // Not the job's end: workers rejoin and wait for a coordinator with this run id, which resumes.
+            if (_finished is null)
+                foreach (var w in _workers.Values) w.Actor.Tell(new CoordinatorStopping(RunId));
+            Sender.Tell(new StopAnnounced());
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -70,7 +70,15 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         JobOutcome result;
         try
         {
-            result = await events.WaitAsync(observer, ct);
+            try
+            {
+                result = await events.WaitAsync(observer, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                await AnnounceStopAsync(host.Services.GetRequiredService<ActorRegistry>());
+                throw;
+            }
             if (topology.LocalWorkers == 0 || topology.Node.Port != 0)
                 await WaitForWorkersToLeaveAsync(host.Services.GetRequiredService<ActorSystem>(), TimeSpan.FromSeconds(15));
         }
@@ -80,6 +88,18 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         }
         if (!result.Succeeded) throw new JobFailedException(result.FailureReason!);
         return result.Summary!;
+    }
+
+    /// <summary>Cancelled: workers are told the coordinator stops before the job's end, so they rejoin instead of exiting.</summary>
+    private static async Task AnnounceStopAsync(ActorRegistry registry)
+    {
+        try
+        {
+            await registry.Get<JobSingletonKey>().Ask<JobCoordinatorActor.StopAnnounced>(new JobCoordinatorActor.AnnounceStop(), TimeSpan.FromSeconds(5));
+            // The notices travel before this node's leave gossip, on the same connections; give them a moment to land.
+            await Task.Delay(TimeSpan.FromMilliseconds(300));
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { }
     }
 
     /// <summary>Gives workers that were told the job finished time to leave, so they exit 0 instead of losing their cluster.</summary>

@@ -236,7 +236,7 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
             _workers.Remove(id);
             _events.Add(new WorkerLeft(id, reason));
         }
-        foreach (var l in _leases.Values.Where(l => l.Address == address).ToList()) Requeue(l, RequeueReason.WorkerRemoved, reason);
+        foreach (var l in _leases.Values.Where(l => l.Address == address).ToList()) Requeue(l, RequeueReason.WorkerRemoved, null);
     }
 
     /// <summary>Re-queues every lease not renewed in time; call it on a timer.</summary>

@@ -48,6 +48,13 @@ public static class ClusterNodeHosting
                 # Ask the seeds again quickly when a join was not answered, instead of after 5 s.
                 akka.cluster.seed-node-timeout = 2s
                 akka.cluster.retry-unsuccessful-join-after = 2s
+                # The process's entry point owns SIGTERM/SIGINT (StopSignals): Akka's own hook would stop the node under
+                # a running job, before the job could be cancelled or the worker hand its leases back.
+                akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+                # The proxy warns "failed to find the singleton after 30 seconds" at every identification attempt while a
+                # node is still joining (seconds, not 30): noise at the default level. A worker that finds no coordinator
+                # says so itself (--join-timeout).
+                akka.cluster.singleton-proxy.log-singleton-identification-failure = false
                 """), HoconAddMode.Prepend);
         if (s.JoinsItself)
             builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));

@@ -33,6 +33,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
         ["worker-failed"] = typeof(WorkProtocol.WorkerFailed),
         ["worker-progress"] = typeof(ProgressProtocol.WorkerProgress),
         ["worker-refused"] = typeof(WorkProtocol.WorkerRefused),
+        ["coordinator-stopping"] = typeof(WorkProtocol.CoordinatorStopping),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<Type, string> ManifestsByType = TypesByManifest.ToFrozenDictionary(kv => kv.Value, kv => kv.Key);

@@ -6,6 +6,6 @@ namespace RobustCrop.Cluster.Protocol;
 /// </summary>
 public static class ProtocolVersion
 {
-    /// <summary>2: registration carries the version, <c>worker-refused</c>, completions verified against the store.</summary>
+    /// <summary>2: registration carries the version, <c>worker-refused</c>, <c>coordinator-stopping</c>, completions verified against the store.</summary>
     public const int Current = 2;
 }

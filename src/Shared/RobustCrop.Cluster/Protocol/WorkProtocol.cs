@@ -29,6 +29,12 @@ public static class WorkProtocol
     /// <summary>Nothing to lease now (plan not ready, or every remaining shard is leased): ask again after the delay.</summary>
     public sealed record NoWorkYet(Guid CorrelationId, TimeSpan RetryAfter) : IClusterMessage;
 
+    /// <summary>
+    /// The coordinator is stopping before the job ended (cancelled, or a rolling restart): its departure is not the end
+    /// of the job, so workers rejoin and wait for it (or its successor with the same run id) to come back.
+    /// </summary>
+    public sealed record CoordinatorStopping(string RunId) : IClusterMessage;
+
     /// <summary>The run is complete (summary and _SUCCESS written): the worker leaves the cluster.</summary>
     public sealed record JobFinished(string RunId, bool Succeeded, string? Reason) : IClusterMessage;
 

@@ -45,6 +45,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly IActorRef _coordinator;
     private readonly Action<JobFinished> _onFinished;
     private readonly Action _onStopped;
+    private readonly Action _onCoordinatorStopping;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly WorkerSlots _slots;
     private readonly Dictionary<LeaseId, Running> _running = [];
@@ -54,8 +55,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private long _imagesDone, _cropsDone;
     private bool _ended;
 
-    public WorkerActor(WorkerSettings settings, IActorRef coordinator, Action<JobFinished> onFinished, Action? onStopped = null)
+    public WorkerActor(WorkerSettings settings, IActorRef coordinator, Action<JobFinished> onFinished, Action? onStopped = null, Action? onCoordinatorStopping = null)
     {
+        _onCoordinatorStopping = onCoordinatorStopping ?? (() => { });
         _settings = settings;
         _coordinator = coordinator;
         _onFinished = onFinished;
@@ -212,6 +214,11 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             End(new JobFinished(_runId, false, $"refused by the coordinator: {r.Reason}"));
         });
         Receive<JobSpec>(_ => { }); // answers to retried registrations
+        Receive<CoordinatorStopping>(c =>
+        {
+            _log.Info("worker {0}: the coordinator of {1} is stopping before the job ended; this worker will rejoin", _settings.Id, c.RunId);
+            _onCoordinatorStopping();
+        });
     }
 
     private void End(JobFinished outcome)
@@ -295,12 +302,12 @@ public static class WorkerActorHosting
     /// <see cref="AddJobSingletonProxy"/> or by the coordinator's singleton registration), named <c>worker-N</c>.
     /// </summary>
     public static AkkaConfigurationBuilder AddWorkers(this AkkaConfigurationBuilder builder, int count, Func<int, WorkerSettings> settings,
-        Action<JobFinished> onFinished, Action? onStopped = null)
+        Action<JobFinished> onFinished, Action? onStopped = null, Action? onCoordinatorStopping = null)
         => builder.WithActors((system, registry) =>
         {
             var proxy = registry.Get<JobSingletonKey>();
             for (int i = 0; i < count; i++)
-                system.ActorOf(Props.Create(() => new WorkerActor(settings(i), proxy, onFinished, onStopped)), $"worker-{i}");
+                system.ActorOf(Props.Create(() => new WorkerActor(settings(i), proxy, onFinished, onStopped, onCoordinatorStopping)), $"worker-{i}");
         });
 
     /// <summary>On a worker-only node: a proxy that finds the job singleton on the coordinator role wherever it runs.</summary>

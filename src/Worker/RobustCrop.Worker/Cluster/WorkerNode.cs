@@ -69,6 +69,8 @@ public static class WorkerNode
                 : new NodeEnd.NoCoordinator($"no coordinator answered at {s.Join} within {s.JoinTimeout.TotalSeconds:F0} s (--join-timeout); exiting");
 
         var finished = new TaskCompletionSource<WorkProtocol.JobFinished>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Set (from the worker actor) when the coordinator said it stops before the job's end: its departure then means "rejoin".
+        bool coordinatorStopping = false;
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var (listenHost, listenPort) = ClusterNodeSettings.ParseHostPort("--listen", s.Listen);
         var node = new ClusterNodeSettings(listenHost, listenPort, s.PublicHost, [ClusterRoles.Worker], [s.Join], s.LogLevel);
@@ -79,7 +81,7 @@ public static class WorkerNode
             .AddRobustCropNode(node, log.WriteLine)
             .AddJobSingletonProxy()
             .AddWorkers(1, _ => new WorkerSettings(id, s.Capacity, s.Device, s.Threads, s.ModelsDir, log.WriteLine),
-                f => finished.TrySetResult(f), () => stopped.TrySetResult()));
+                f => finished.TrySetResult(f), () => stopped.TrySetResult(), () => coordinatorStopping = true));
         using var host = builder.Build();
         await host.StartAsync(CancellationToken.None);
         var system = host.Services.GetRequiredService<ActorSystem>();
@@ -113,7 +115,7 @@ public static class WorkerNode
         }
         else if (ended == finished.Task) result = new NodeEnd.Finished(finished.Task.Result);
         // The coordinator leaves only after its job ended: this worker missed the news, not the job.
-        else if (ended == departed.Task) result = new NodeEnd.Finished(new WorkProtocol.JobFinished("(job)", true, null));
+        else if (ended == departed.Task && !Volatile.Read(ref coordinatorStopping)) result = new NodeEnd.Finished(new WorkProtocol.JobFinished("(job)", true, null));
         else result = new NodeEnd.Lost();
         if (result is NodeEnd.Finished { Outcome: var o })
             log.WriteLine($"worker {id}: job {o.RunId} {(o.Succeeded ? "complete" : "failed: " + o.Reason)}; leaving");
