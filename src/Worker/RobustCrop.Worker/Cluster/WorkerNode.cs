@@ -58,6 +58,7 @@ public static class WorkerNode
 
     private static async Task<NodeEnd> RunNodeAsync(WorkerNodeSettings s, TextWriter log, CancellationToken stop)
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (joinHost, joinPort) = ClusterNodeSettings.ParseHostPort("--join", s.Join);
         using var joinWindow = CancellationTokenSource.CreateLinkedTokenSource(stop);
         joinWindow.CancelAfter(s.JoinTimeout);
@@ -94,6 +95,8 @@ public static class WorkerNode
         try
         {
             await joined.Task.WaitAsync(joinWindow.Token);
+            log.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"worker {id}: joined {s.Join} after {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"));
         }
         catch (OperationCanceledException)
         {
