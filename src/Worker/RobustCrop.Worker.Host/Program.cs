@@ -26,7 +26,8 @@ public static class Program
         using var stop = new StopSignals();
         var settings = new WorkerNodeSettings(o.Join, o.Listen, o.PublicHost, o.Device, o.Capacity, o.Threads, o.LogLevel,
             Path.Combine(AppContext.BaseDirectory, "models"))
-        { JoinTimeout = TimeSpan.FromSeconds(o.JoinTimeoutSeconds), Grace = TimeSpan.FromSeconds(o.GraceSeconds) };
+        { JoinTimeout = TimeSpan.FromSeconds(o.JoinTimeoutSeconds), Grace = TimeSpan.FromSeconds(o.GraceSeconds),
+            MetricsPort = o.MetricsPort > 0 ? o.MetricsPort : null };
         return await WorkerNode.RunAsync(settings, Console.Error, stop.Token);
     }
 }

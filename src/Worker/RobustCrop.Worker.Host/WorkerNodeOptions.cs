@@ -18,7 +18,8 @@ public sealed record WorkerNodeOptions(
     int Threads,
     string LogLevel,
     int JoinTimeoutSeconds = WorkerNodeOptions.Defaults.JoinTimeoutSeconds,
-    int GraceSeconds = WorkerNodeOptions.Defaults.GraceSeconds)
+    int GraceSeconds = WorkerNodeOptions.Defaults.GraceSeconds,
+    int MetricsPort = 0)
 {
     /// <summary>Every default of the worker's options; the declarations read them and the help prints them.</summary>
     public static class Defaults
@@ -88,9 +89,13 @@ public sealed record WorkerNodeOptions(
             GraceSeconds.CustomParser = r => Int(r, "--grace-seconds", CliSingle(r), 0, 86_400);
             GraceSeconds.DefaultValueFactory = r => Env(GraceSeconds) is { } v ? Int(r, FromEnvironment("--grace-seconds"), v, 0, 86_400) : Defaults.GraceSeconds;
 
+            MetricsPort = new Option<int>("--metrics-port") { Description = "serve Prometheus /metrics on this port (127.0.0.1 unless --public-host; 0: none)", HelpName = "N" };
+            MetricsPort.CustomParser = r => Int(r, "--metrics-port", CliSingle(r), 0, 65535);
+            MetricsPort.DefaultValueFactory = r => Env(MetricsPort) is { } v ? Int(r, FromEnvironment("--metrics-port"), v, 0, 65535) : 0;
+
             Command = new RootCommand($"robustcrop-worker: joins a coordinator and pulls shards until the job ends. Every option can also come from the environment: {EnvironmentName("--join")}, {EnvironmentName("--device")}, ...")
             {
-                Join, Listen, PublicHost, Device, Capacity, Threads, LogLevel, JoinTimeout, GraceSeconds,
+                Join, Listen, PublicHost, Device, Capacity, Threads, LogLevel, JoinTimeout, GraceSeconds, MetricsPort,
             };
             Command.Validators.Add(r =>
             {
@@ -108,10 +113,11 @@ public sealed record WorkerNodeOptions(
         public Option<string> LogLevel { get; }
         public Option<int> JoinTimeout { get; }
         public Option<int> GraceSeconds { get; }
+        public Option<int> MetricsPort { get; }
         public RootCommand Command { get; }
 
         public WorkerNodeOptions Bind(ParseResult p) => new(p.GetValue(Join)!, p.GetValue(Listen)!, p.GetValue(PublicHost), p.GetValue(Device)!,
-            p.GetValue(Capacity), p.GetValue(Threads), p.GetValue(LogLevel)!, p.GetValue(JoinTimeout), p.GetValue(GraceSeconds));
+            p.GetValue(Capacity), p.GetValue(Threads), p.GetValue(LogLevel)!, p.GetValue(JoinTimeout), p.GetValue(GraceSeconds), p.GetValue(MetricsPort));
 
         private int SafeCapacity(ArgumentResult r)
         {

@@ -28,9 +28,10 @@ public sealed class CoordinatorCommand : Command
         var leaseSeconds = CliOptions.Int("--lease-seconds", "a shard whose worker stops renewing is re-queued after S seconds", Defaults.Coordinator.LeaseSeconds, 2, 86_400, "S");
         var statusSeconds = CliOptions.Int("--status-seconds", "period of the machine-readable \"cluster …\" line", Defaults.Coordinator.StatusSeconds, 1, 3600, "S");
         var logLevel = CliOptions.OneOf("--log-level", "Akka log level on stderr", Defaults.Coordinator.LogLevel, "L", "debug", "info", "warning", "error");
+        var metricsPort = CliOptions.Int("--metrics-port", "serve Prometheus /metrics and the /status page on this port (127.0.0.1 unless --public-host)", 0, 0, 65535, "N");
         var job = new EvaluateOptionSet();
         job.AddTo(this);
-        foreach (var o in new Option[] { listen, publicHost, workers, leaseSeconds, statusSeconds, logLevel }) Add(o);
+        foreach (var o in new Option[] { listen, publicHost, workers, leaseSeconds, statusSeconds, logLevel, metricsPort }) Add(o);
         Validators.Add(r => job.ValidateWorkers(r, workers));
 
         SetAction(async (p, ct) =>
@@ -48,7 +49,11 @@ public sealed class CoordinatorCommand : Command
             {
                 LeaseDuration = TimeSpan.FromSeconds(p.GetValue(leaseSeconds)),
                 StatusInterval = TimeSpan.FromSeconds(status),
-            });
+            })
+            {
+                MetricsPort = p.GetValue(metricsPort) is > 0 and var port ? port : null,
+                MetricsHost = host is null ? "127.0.0.1" : "*",
+            };
             var progress = new RunProgress(io.Err, interactive: false, TimeSpan.FromSeconds(status));
             progress.Note(string.Create(CultureInfo.InvariantCulture, $"coordinator: run {options.Run.RunId.Value} listening on {hp.Host}:{hp.Port}; start workers with: robustcrop-worker --join {host ?? hp.Host}:{hp.Port}"));
             var summary = await new EvaluateJob(options, progress, topology).RunAsync(ct);

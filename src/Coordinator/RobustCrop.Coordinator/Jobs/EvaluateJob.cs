@@ -5,7 +5,9 @@ using Microsoft.Extensions.Hosting;
 using RobustCrop.Cluster.Hosting;
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;
+using RobustCrop.Cluster.Observability;
 using RobustCrop.Coordinator.Console;
+using RobustCrop.Coordinator.Observability;
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Data;
@@ -26,6 +28,12 @@ public sealed class JobFailedException(string message) : Exception(message);
 /// <param name="Verbose">Print scheduling events and the periodic "cluster …" status lines.</param>
 public sealed record ClusterTopology(ClusterNodeSettings Node, int LocalWorkers, bool Verbose, CoordinatorSettings Coordinator)
 {
+    /// <summary>Where /metrics and /status are served; none when null.</summary>
+    public int? MetricsPort { get; init; }
+
+    /// <summary>"127.0.0.1", or "*" on a node with a public host.</summary>
+    public string MetricsHost { get; init; } = "127.0.0.1";
+
     /// <summary>One node on a free loopback port; Akka's own log only for errors, so the console shows the run alone.</summary>
     public static ClusterTopology Embedded(int localWorkers) => new(
         new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator, ClusterRoles.Worker], [], "ERROR"),
@@ -58,10 +66,13 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         var events = new JobEventFeed(spec.Run.RunId.Value);
         var observer = new ConsoleJobObserver(progress, topology.Verbose);
 
+        var metrics = topology.MetricsPort is null ? null : new ClusterMetrics(spec.Run.RunId.Value, TimeProvider.System);
+        await using var server = metrics is null ? null
+            : new MetricsServer(topology.MetricsHost, topology.MetricsPort!.Value, metrics.Registry, () => StatusPage.Render(metrics.Status));
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSignalFreeLifetime();
-        builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => events.AttachTo(akka
-            .AddRobustCropNode(topology.Node, progress.Note))
+        builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => AttachMetrics(events.AttachTo(akka
+            .AddRobustCropNode(topology.Node, progress.Note)), metrics)
             .AddJobCoordinator(spec, backend, topology.Coordinator)
             .AddWorkers(topology.LocalWorkers, i => new WorkerSettings(WorkerId.New($"local{i}"), 1, options.Device, options.Threads,
                 ShippedFiles.BuiltinModelsDir, progress.Note) { ConnectionString = options.ConnectionString, StorageOptions = options.StorageOptions }, _ => { }));
@@ -89,6 +100,9 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         if (!result.Succeeded) throw new JobFailedException(result.FailureReason!);
         return result.Summary!;
     }
+
+    private static AkkaConfigurationBuilder AttachMetrics(AkkaConfigurationBuilder builder, ClusterMetrics? metrics)
+        => metrics is null ? builder : metrics.AttachTo(builder);
 
     /// <summary>Cancelled: workers are told the coordinator stops before the job's end, so they rejoin instead of exiting.</summary>
     private static async Task AnnounceStopAsync(ActorRegistry registry)

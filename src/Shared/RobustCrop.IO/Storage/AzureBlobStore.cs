@@ -33,7 +33,19 @@ public sealed record AzureBlobStoreOptions
     /// <summary>Block size of staged uploads.</summary>
     public int BlockSize { get; init; } = 8 << 20;
 
+    /// <summary>Called at each retry of a request (a worker's storage-retries counter); from SDK threads, so thread-safe.</summary>
+    public Action? OnRetry { get; init; }
+
     public static AzureBlobStoreOptions Default { get; } = new();
+}
+
+/// <summary>Reports every retried attempt of a request (the SDK's per-retry position sees each attempt, numbered).</summary>
+internal sealed class RetryCountingPolicy(Action onRetry) : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+{
+    public override void OnSendingRequest(Azure.Core.HttpMessage message)
+    {
+        if (message.ProcessingContext.RetryNumber > 0) onRetry();
+    }
 }
 
 /// <summary>
@@ -71,6 +83,7 @@ public sealed class AzureBlobStore : IResultStore
         // Never log request or response content; headers the SDK logs are already redacted.
         o.Diagnostics.IsLoggingContentEnabled = false;
         o.Diagnostics.IsTelemetryEnabled = false;
+        if (options.OnRetry is { } onRetry) o.AddPolicy(new RetryCountingPolicy(onRetry), Azure.Core.HttpPipelinePosition.PerRetry);
         return o;
     }
 

@@ -8,6 +8,7 @@ using RobustCrop.IO.Data;
 using RobustCrop.IO.Models;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Inference;
+using RobustCrop.Worker.Observability;
 using RobustCrop.Worker.Pipeline;
 using RobustCrop.Worker.Sinks;
 
@@ -16,8 +17,11 @@ namespace RobustCrop.Worker.Cluster;
 /// <summary>What a worker builds once from a <see cref="JobSpec"/>: the loaded models, the dataset and the result store.</summary>
 public sealed class JobRuntime : IDisposable
 {
-    private JobRuntime(RunSettings settings, IImageDataset dataset, IReadOnlyList<EvaluatedModel> models, ShardWriter writer)
+    private readonly WorkerMetrics? _metrics;
+
+    private JobRuntime(RunSettings settings, IImageDataset dataset, IReadOnlyList<EvaluatedModel> models, ShardWriter writer, WorkerMetrics? metrics)
     {
+        _metrics = metrics;
         Settings = settings;
         Dataset = dataset;
         Models = models;
@@ -45,7 +49,8 @@ public sealed class JobRuntime : IDisposable
     {
         var settings = spec.Run;
         var dataset = DatasetFactory.Open(settings.Data);
-        var store = StoreFactory.Open(settings.Out, worker.ConnectionString, worker.StorageOptions);
+        var storage = worker.Metrics is { } counting ? (worker.StorageOptions ?? AzureBlobStoreOptions.Default) with { OnRetry = counting.StorageRetry } : worker.StorageOptions;
+        var store = StoreFactory.Open(settings.Out, worker.ConnectionString, storage);
         var manifests = SelectModels(ZooFile.Load(settings.ZooPath, worker.BuiltinModelsDir), settings.ModelIds.IsDefaultOrEmpty ? null : settings.ModelIds, settings.ZooPath);
         var device = DeviceSpec.Parse(worker.Device);
         var models = new List<EvaluatedModel>();
@@ -54,8 +59,10 @@ public sealed class JobRuntime : IDisposable
             foreach (var m in manifests)
             {
                 var loaded = ModelLoader.Load(m, device, worker.Threads);
-                models.Add(loaded);
                 if (loaded.Inference is OnnxSession { FallbackReason: { } why }) worker.Note(why);
+                models.Add(worker.Metrics is { } metrics
+                    ? new EvaluatedModel(loaded.Manifest, new TimedInference(loaded.Inference, loaded.Id, metrics), loaded.Normalization, loaded.Interpreter, loaded.Device)
+                    : loaded);
             }
         }
         catch
@@ -64,7 +71,7 @@ public sealed class JobRuntime : IDisposable
             throw;
         }
         var writer = new ShardWriter(store, new RunLayout(settings.RunId.Value), models, worker.Id.Value, settings, dataset.Name);
-        return new JobRuntime(settings, dataset, models, writer);
+        return new JobRuntime(settings, dataset, models, writer, worker.Metrics);
     }
 
     /// <summary>Runs one shard to its manifest: inference on a dedicated thread (<see cref="ShardEvaluator.EvaluateAsync"/>), the writes as async I/O.</summary>
@@ -77,6 +84,7 @@ public sealed class JobRuntime : IDisposable
         // worker that loses its lease mid-write never leaves a manifest that disagrees with the files beside it.
         var manifest = await Writer.WriteAsync(result, $"{Dataset.Name}:{shard.Source}[{shard.Start}+{shard.Count}]", started, CancellationToken.None)
             .ConfigureAwait(false);
+        _metrics?.ShardWritten(result);
         return new WorkProtocol.ManifestSummary(shard.Id, manifest.Images, manifest.Errors, result.CropsInferred, manifest.Files.Count,
             [.. Models.Select(m => new WorkProtocol.ModelDevice(m.Id, m.Device))], manifest.StartedUtc, manifest.FinishedUtc);
     }

@@ -171,6 +171,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             var shard = _slots.ShardOf(f.Lease);
             if (_slots.OnShardFailed(f.Lease, f.Reason) is not { } failed) { CheckDrained(); return; } // cancelled after LeaseLost or a stop
             _log.Warning("worker {0}: shard {1} failed: {2}", _settings.Id, shard, f.Reason);
+            _settings.Metrics?.ShardFailed();
             _coordinator.Tell(failed);
             RequestMore();
         });

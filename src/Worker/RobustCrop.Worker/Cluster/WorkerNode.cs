@@ -4,6 +4,8 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RobustCrop.Cluster.Hosting;
+using RobustCrop.Cluster.Observability;
+using RobustCrop.Worker.Observability;
 using RobustCrop.Cluster.Protocol;
 
 namespace RobustCrop.Worker.Cluster;
@@ -18,6 +20,9 @@ public sealed record WorkerNodeSettings(string Join, string Listen, string? Publ
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
     public TimeSpan Grace { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Where /metrics is served (bound to 127.0.0.1 unless a public host is set); none when null.</summary>
+    public int? MetricsPort { get; init; }
 }
 
 /// <summary>
@@ -31,9 +36,13 @@ public static class WorkerNode
     /// <summary>0 when the job succeeded, 1 when it failed or this worker was refused, 130 when stopped, 3 when no coordinator was found.</summary>
     public static async Task<int> RunAsync(WorkerNodeSettings settings, TextWriter log, CancellationToken stop)
     {
+        // One set of figures for the process, across rejoins: a counter must never go back.
+        var metrics = settings.MetricsPort is null ? null : new WorkerMetrics();
+        await using var server = metrics is null ? null
+            : new MetricsServer(settings.PublicHost is null ? "127.0.0.1" : "*", settings.MetricsPort!.Value, metrics.Registry);
         while (true)
         {
-            var end = await RunNodeAsync(settings, log, stop);
+            var end = await RunNodeAsync(settings, metrics, log, stop);
             switch (end)
             {
                 case NodeEnd.Finished f: return f.Outcome.Succeeded ? 0 : 1;
@@ -56,7 +65,7 @@ public static class WorkerNode
         public sealed record NoCoordinator(string Reason) : NodeEnd;
     }
 
-    private static async Task<NodeEnd> RunNodeAsync(WorkerNodeSettings s, TextWriter log, CancellationToken stop)
+    private static async Task<NodeEnd> RunNodeAsync(WorkerNodeSettings s, WorkerMetrics? metrics, TextWriter log, CancellationToken stop)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (joinHost, joinPort) = ClusterNodeSettings.ParseHostPort("--join", s.Join);
@@ -69,6 +78,7 @@ public static class WorkerNode
             return stop.IsCancellationRequested ? new NodeEnd.Stopped()
                 : new NodeEnd.NoCoordinator($"no coordinator answered at {s.Join} within {s.JoinTimeout.TotalSeconds:F0} s (--join-timeout); exiting");
 
+        var answered = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         var finished = new TaskCompletionSource<WorkProtocol.JobFinished>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Set (from the worker actor) when the coordinator said it stops before the job's end: its departure then means "rejoin".
         bool coordinatorStopping = false;
@@ -81,7 +91,7 @@ public static class WorkerNode
         builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => akka
             .AddRobustCropNode(node, log.WriteLine)
             .AddJobSingletonProxy()
-            .AddWorkers(1, _ => new WorkerSettings(id, s.Capacity, s.Device, s.Threads, s.ModelsDir, log.WriteLine),
+            .AddWorkers(1, _ => new WorkerSettings(id, s.Capacity, s.Device, s.Threads, s.ModelsDir, log.WriteLine) { Metrics = metrics },
                 f => finished.TrySetResult(f), () => stopped.TrySetResult(), () => coordinatorStopping = true));
         using var host = builder.Build();
         await host.StartAsync(CancellationToken.None);
@@ -95,8 +105,10 @@ public static class WorkerNode
         try
         {
             await joined.Task.WaitAsync(joinWindow.Token);
+            var joinedAt = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            // Both figures: the first is what this node controls (the join itself), the second includes waiting for the coordinator to start.
             log.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"worker {id}: joined {s.Join} after {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"));
+                $"worker {id}: joined {s.Join} {(joinedAt - answered).TotalSeconds:F1} s after its port answered, after {joinedAt.TotalSeconds:F1} s"));
         }
         catch (OperationCanceledException)
         {

@@ -30,6 +30,9 @@ public sealed record WorkerSettings(
 
     public IO.Storage.AzureBlobStoreOptions? StorageOptions { get; init; }
 
+    /// <summary>The process's /metrics figures; none when null.</summary>
+    public Observability.WorkerMetrics? Metrics { get; init; }
+
     // Records print their members; the connection string must never reach a log line.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
