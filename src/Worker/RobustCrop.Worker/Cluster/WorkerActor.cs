@@ -167,6 +167,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         });
         Receive<ShardRunFailed>(f =>
         {
+            if (_ended) return; // cancelled because the job ended or this worker was refused: not a shard failure
             if (_running.Remove(f.Lease, out var r)) r.Cancel.Dispose();
             var shard = _slots.ShardOf(f.Lease);
             if (_slots.OnShardFailed(f.Lease, f.Reason) is not { } failed) { CheckDrained(); return; } // cancelled after LeaseLost or a stop
@@ -211,7 +212,8 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         });
         Receive<WorkProtocol.WorkerRefused>(r =>
         {
-            _log.Error("worker {0}: refused by the coordinator: {1}", _settings.Id, r.Reason);
+            // The node prints the outcome, reason included, as its one line.
+            if (!_ended) _log.Debug("worker {0}: refused by the coordinator: {1}", _settings.Id, r.Reason);
             End(new JobFinished(_runId, false, $"refused by the coordinator: {r.Reason}"));
         });
         Receive<JobSpec>(_ => { }); // answers to retried registrations
