@@ -26,7 +26,16 @@ public sealed class StderrLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMe
         var setup = Context.System.Settings.Setup.Get<NodeLogSetup>();
         Action<string> writeLine = setup.HasValue ? setup.Value.WriteLine : _ => { };
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
-        Receive<LogEvent>(e => writeLine($"akka {LevelName(e.LogLevel())} {e.LogSource}: {e.Message}{(e.Cause is { } c ? " (" + c.GetType().Name + ": " + c.Message + ")" : "")}"));
+        // One line per event, whatever Akka puts in it: a message or cause that carries a stack trace or a dump (a worker
+        // that died mid-connection) keeps its first line, so an ordinary failure costs the operator one line.
+        Receive<LogEvent>(e => writeLine($"akka {LevelName(e.LogLevel())} {e.LogSource}: {FirstLine(e.Message?.ToString())}{(e.Cause is { } c ? " (" + c.GetType().Name + ": " + FirstLine(c.Message) + ")" : "")}"));
+    }
+
+    public static string FirstLine(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        int end = text.IndexOfAny(['\r', '\n']);
+        return end < 0 ? text : text[..end].TrimEnd() + " …";
     }
 
     private static string LevelName(LogLevel level) => level switch
