@@ -39,7 +39,7 @@ public sealed class BenchClusterCommand : Command
     {
         var latency = TimeSpan.FromMilliseconds(latencyMs);
         Out($"bench-cluster: {shards} shard(s), latency {latencyMs} ms, one in-process node (coordinator+worker roles), {Environment.ProcessorCount} core(s)");
-        Out($"{"workers",7} {"wall_s",8} {"leases/s",9} {"ideal_s",8} {"overhead",9} {"ovh_held",9} {"gap_ms",7} {"gap_p99",8} {"hold_ms",8} {"startup_s",9}  exactly_once");
+        Out($"{"workers",7} {"wall_s",8} {"leases/s",9} {"ideal_s",8} {"overhead",9} {"ovh_held",9} {"gap_ms",7} {"gap_p99",8} {"hold_ms",8} {"startup_s",9} {"peak_mib",8}  exactly_once");
         var results = new List<ClusterBenchResult>();
         foreach (int w in workerCounts)
         {
@@ -49,7 +49,7 @@ public sealed class BenchClusterCommand : Command
             results.Add(r);
             string once = r.ExactlyOnce && r.Requeued == 0 && r.Duplicates == 0 ? "yes" : $"NO (requeued {r.Requeued}, duplicates {r.Duplicates})";
             Out(string.Create(CultureInfo.InvariantCulture,
-                $"{w,7} {r.Wall.TotalSeconds,8:F2} {r.LeasesPerSecond,9:F0} {r.Ideal.TotalSeconds,8:F2} {FormatOverhead(r.Overhead),9} {FormatOverhead(r.OverheadVsHeld),9} {r.Counts.MeanGapMs,7:F2} {r.Counts.P99GapMs,8:F2} {r.Counts.MeanHoldMs,8:F2} {r.Startup.TotalSeconds,9:F2}  {once}"));
+                $"{w,7} {r.Wall.TotalSeconds,8:F2} {r.LeasesPerSecond,9:F0} {r.Ideal.TotalSeconds,8:F2} {FormatOverhead(r.Overhead),9} {FormatOverhead(r.OverheadVsHeld),9} {r.Counts.MeanGapMs,7:F2} {r.Counts.P99GapMs,8:F2} {r.Counts.MeanHoldMs,8:F2} {r.Startup.TotalSeconds,9:F2} {PeakMiB(),8:F0}  {once}"));
         }
         var best = results.MaxBy(r => r.LeasesPerSecond)!;
         var worst = results.Where(r => !double.IsNaN(r.Overhead)).MaxBy(r => r.Overhead);
@@ -58,6 +58,13 @@ public sealed class BenchClusterCommand : Command
         Out(string.Create(CultureInfo.InvariantCulture,
             $"summary: peak {best.LeasesPerSecond:F0} leases/s at {best.Run.Workers} workers; mean gap {results.Average(r => r.Counts.MeanGapMs):F2} ms{worstText}; exactly once: {(allOnce ? "yes" : "NO")}"));
         return allOnce ? 0 : 1;
+    }
+
+    /// <summary>The process's peak working set so far (VmHWM): the coordinator's memory at this many shards.</summary>
+    private static double PeakMiB()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return self.PeakWorkingSet64 / (1024.0 * 1024.0);
     }
 
     private static string FormatOverhead(double overhead)
