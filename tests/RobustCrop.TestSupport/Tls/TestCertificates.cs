@@ -19,7 +19,7 @@ public sealed class TestCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        Certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
+        Certificate = request.CreateSelfSigned(now.AddDays(-30), now.AddDays(30));
     }
 
     /// <summary>The CA's own certificate, with its private key.</summary>

@@ -31,7 +31,7 @@ public sealed partial class TlsRefusalLog(Action<string> writeLine, TimeProvider
         if (ChannelLine().Match(message) is { Success: true } m)
         {
             bool client = message.Contains("(Client side)", StringComparison.Ordinal) || source.Contains("TcpClientHandler", StringComparison.Ordinal);
-            string why = ErrorLine().Match(message) is { Success: true } e ? e.Groups["why"].Value.Trim() : "TLS handshake failed";
+            string why = ErrorLine().Match(message) is { Success: true } e ? Plain(e.Groups["why"].Value.Trim()) : "TLS handshake failed";
             if (client) OutboundFailed(m.Groups["remote"].Value, why);
             else Refused(m.Groups["remote"].Value, why);
             return true;
@@ -48,6 +48,10 @@ public sealed partial class TlsRefusalLog(Action<string> writeLine, TimeProvider
         }
         return false;
     }
+
+    // DotNetty follows this one with a hex dump of the bytes it got: the cause is what an operator needs.
+    private static string Plain(string why) => why.StartsWith("not an SSL/TLS record", StringComparison.Ordinal)
+        ? "it does not speak TLS (a node started without --tls-cert?)" : why;
 
     private void Once(string peer, string line)
     {
