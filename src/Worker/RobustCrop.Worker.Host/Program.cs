@@ -1,3 +1,4 @@
+using RobustCrop.Cluster.Hosting.Tls;
 using RobustCrop.Worker.Cluster;
 
 namespace RobustCrop.Worker.Host;
@@ -13,9 +14,16 @@ public static class Program
             return 0;
         }
         WorkerNodeOptions o;
+        ClusterTlsSettings? tls = null;
         try
         {
             o = WorkerNodeOptions.Parse(args, Environment.GetEnvironmentVariable);
+            // Loaded once here so a bad file or password is exit 2 before the node starts.
+            if (o.TlsCert is { } cert)
+            {
+                tls = ClusterTlsSettings.FromOptions(cert, o.TlsPeerThumbprint, Environment.GetEnvironmentVariable);
+                tls.Check();
+            }
         }
         catch (ArgumentException e)
         {
@@ -25,7 +33,8 @@ public static class Program
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         var settings = new WorkerNodeSettings(o.Join, o.Listen, o.PublicHost, o.Device, o.Capacity, o.Threads, o.LogLevel,
-            Path.Combine(AppContext.BaseDirectory, "models"));
+            Path.Combine(AppContext.BaseDirectory, "models"))
+        { Tls = tls };
         return await WorkerNode.RunAsync(settings, Console.Error, stop.Token);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using RobustCrop.Cluster.Hosting.Tls;
 
 namespace RobustCrop.Worker.Host;
 
@@ -16,7 +17,9 @@ public sealed record WorkerNodeOptions(
     string Device,
     int Capacity,
     int Threads,
-    string LogLevel)
+    string LogLevel,
+    string? TlsCert = null,
+    string? TlsPeerThumbprint = null)
 {
     /// <summary>Every default of the worker's options; the declarations read them and the help prints them.</summary>
     public static class Defaults
@@ -72,14 +75,30 @@ public sealed record WorkerNodeOptions(
             LogLevel.CustomParser = r => CheckLogLevel(r, CliSingle(r));
             LogLevel.DefaultValueFactory = r => Env(LogLevel) is { } v ? CheckLogLevel(r, v) : Defaults.LogLevel;
 
+            TlsCert = new Option<string?>("--tls-cert")
+            {
+                Description = $"PKCS#12 file (this node's certificate and key, and the cluster CA): mutual TLS with the coordinator; password from {ClusterTlsSettings.PasswordVariable}",
+                HelpName = "PATH",
+            };
+            TlsCert.DefaultValueFactory = _ => Env(TlsCert);
+
+            TlsPeerThumbprint = new Option<string?>("--tls-peer-thumbprint")
+            {
+                Description = "accept only peers whose certificate has one of these SHA-1 or SHA-256 thumbprints, instead of any certificate of the CA",
+                HelpName = "HEX,...",
+            };
+            TlsPeerThumbprint.DefaultValueFactory = _ => Env(TlsPeerThumbprint);
+
             Command = new RootCommand($"robustcrop-worker: joins a coordinator and pulls shards until the job ends. Every option can also come from the environment: {EnvironmentName("--join")}, {EnvironmentName("--device")}, ...")
             {
-                Join, Listen, PublicHost, Device, Capacity, Threads, LogLevel,
+                Join, Listen, PublicHost, Device, Capacity, Threads, LogLevel, TlsCert, TlsPeerThumbprint,
             };
             Command.Validators.Add(r =>
             {
                 if (r.GetResult(Join) is not OptionResult { Implicit: false } && Env(Join) is null)
                     r.AddError($"--join HOST:PORT is required (the coordinator's --listen address), or {EnvironmentName("--join")}");
+                if (r.GetValue(TlsPeerThumbprint) is not null && r.GetValue(TlsCert) is null)
+                    r.AddError("--tls-peer-thumbprint needs --tls-cert");
             });
         }
 
@@ -90,10 +109,12 @@ public sealed record WorkerNodeOptions(
         public Option<int> Capacity { get; }
         public Option<int> Threads { get; }
         public Option<string> LogLevel { get; }
+        public Option<string?> TlsCert { get; }
+        public Option<string?> TlsPeerThumbprint { get; }
         public RootCommand Command { get; }
 
         public WorkerNodeOptions Bind(ParseResult p) => new(p.GetValue(Join)!, p.GetValue(Listen)!, p.GetValue(PublicHost), p.GetValue(Device)!,
-            p.GetValue(Capacity), p.GetValue(Threads), p.GetValue(LogLevel)!);
+            p.GetValue(Capacity), p.GetValue(Threads), p.GetValue(LogLevel)!, p.GetValue(TlsCert), p.GetValue(TlsPeerThumbprint));
 
         private int SafeCapacity(ArgumentResult r)
         {

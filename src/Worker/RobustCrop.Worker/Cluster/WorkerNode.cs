@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RobustCrop.Cluster.Hosting;
+using RobustCrop.Cluster.Hosting.Tls;
 using RobustCrop.Cluster.Protocol;
 
 namespace RobustCrop.Worker.Cluster;
@@ -10,7 +11,11 @@ namespace RobustCrop.Worker.Cluster;
 /// <summary>What a worker process was asked to be: where it joins and listens, and what it runs on.</summary>
 /// <param name="ModelsDir">Models shipped next to the executable ("builtin:" in zoo files).</param>
 public sealed record WorkerNodeSettings(string Join, string Listen, string? PublicHost, string Device, int Capacity, int Threads,
-    string LogLevel, string ModelsDir);
+    string LogLevel, string ModelsDir)
+{
+    /// <summary>Mutual TLS with the coordinator; null = plain TCP.</summary>
+    public ClusterTlsSettings? Tls { get; init; }
+}
 
 /// <summary>
 /// A worker node's life: joins a coordinator, takes the job spec from it, pulls shards until the job ends, then leaves
@@ -37,7 +42,7 @@ public static class WorkerNode
     {
         var finished = new TaskCompletionSource<WorkProtocol.JobFinished>(TaskCreationOptions.RunContinuationsAsynchronously);
         var (listenHost, listenPort) = ClusterNodeSettings.ParseHostPort("--listen", s.Listen);
-        var node = new ClusterNodeSettings(listenHost, listenPort, s.PublicHost, [ClusterRoles.Worker], [s.Join], s.LogLevel);
+        var node = new ClusterNodeSettings(listenHost, listenPort, s.PublicHost, [ClusterRoles.Worker], [s.Join], s.LogLevel) { Tls = s.Tls };
         var id = WorkerId.New(s.PublicHost ?? Environment.MachineName);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => akka
