@@ -13,9 +13,10 @@ public sealed class NodeProcess : IDisposable
     private readonly StringBuilder _output = new();
     private readonly Lock _gate = new();
 
-    private NodeProcess(string dll, IEnumerable<string> args)
+    private NodeProcess(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var a in args) psi.ArgumentList.Add(a);
         _process = new Process { StartInfo = psi };
@@ -29,6 +30,10 @@ public sealed class NodeProcess : IDisposable
     public static NodeProcess Coordinator(params string[] args) => new("robustcrop.dll", args);
 
     public static NodeProcess Worker(params string[] args) => new("robustcrop-worker.dll", args);
+
+    /// <summary>A process with extra environment variables (secrets such as the TLS password travel this way, never as arguments).</summary>
+    public static NodeProcess WithEnvironment(bool worker, IReadOnlyDictionary<string, string> environment, params string[] args)
+        => new(worker ? "robustcrop-worker.dll" : "robustcrop.dll", args, environment);
 
     public string Output { get { lock (_gate) return _output.ToString(); } }
 
