@@ -15,7 +15,8 @@ cli=src/Coordinator/RobustCrop.Cli/bin/Release/net10.0/linux-x64/robustcrop.dll
 worker=src/Worker/RobustCrop.Worker.Host/bin/Release/net10.0/linux-x64/robustcrop-worker.dll
 data=$(dirname "$cli")/samples/fashion-mnist
 work=$(mktemp -d)
-trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+keep=${KEEP:-0}
+trap 'kill -9 $(jobs -p) 2>/dev/null; if [ "$keep" = 1 ]; then echo "logs kept in $work"; else rm -rf "$work"; fi' EXIT
 job=(--data "$data" --limit $((shards * 2)) --shard-size 2 --model resnet18 --threads 1 --out "$work/out")
 now() { date +%s.%N; }
 since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.1f", a - b }'; }
@@ -25,7 +26,6 @@ free_port() { while :; do p=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.
 dump() {
   for q in "SELECT * EXCLUDE (run_id) FROM images ORDER BY model, image_key" \
            "SELECT * EXCLUDE (run_id) FROM crops ORDER BY model, image_key, kind, dx, dy, x, y" \
-           "SELECT * EXCLUDE (run_id) FROM rics ORDER BY model, image_key, \"window\", score" \
            "SELECT count(*) AS rows, count(DISTINCT (model, image_key)) AS keys FROM images"; do
     dotnet "$cli" query --run "$work/out/$1" --format csv "$q"
   done
@@ -60,4 +60,5 @@ overhead=$(awk -v a="$churn_s" -v b="$calm_s" 'BEGIN { printf "%.0f%%", (a / b -
 echo "chaos shards=$shards workers=$nworkers kill_every_s=$interval kills=$kills requeued=$requeued"
 echo "chaos single_process_s=$single_s churn_free_cluster_s=$calm_s (exit $calm_status, equal=$calm_same) churn_s=$churn_s (exit $churn_status) overhead_vs_churn_free=$overhead"
 echo "chaos result_equals_single_process=$same ($(tail -n 1 "$work/single.csv") rows,keys)"
-[ "$same" = yes ] && [ "$churn_status" -eq 0 ]
+if [ "$same" = yes ] && [ "$churn_status" -eq 0 ]; then exit 0; fi
+keep=1; tail -n 20 "$work/churn.coordinator.log"; exit 1

@@ -133,6 +133,24 @@ public class CommandLineTests
         => Assert.Contains(option, await RefusedAsync("coordinator", "--listen", "127.0.0.1:4053", option, value));
 
     [Fact]
+    public async Task Coordinator_tls_options_are_checked_before_anything_starts()
+    {
+        using var tmp = new TempDir();
+        string junk = Path.Combine(tmp.Path, "bad.p12");
+        File.WriteAllText(junk, "not a certificate");
+        Assert.Equal("robustcrop: --tls-peer-thumbprint needs --tls-cert",
+            await RefusedAsync("coordinator", "--listen", "127.0.0.1:4053", "--tls-peer-thumbprint", new string('A', 40)));
+        Assert.StartsWith("robustcrop: --tls-cert: no such file",
+            await RefusedAsync("coordinator", "--listen", "127.0.0.1:4053", "--tls-cert", Path.Combine(tmp.Path, "none.p12")));
+        Assert.Contains("not a PKCS#12 file",
+            await RefusedAsync("coordinator", "--listen", "127.0.0.1:4053", "--tls-cert", junk));
+        Assert.StartsWith("robustcrop: --tls-peer-thumbprint needs a SHA-1",
+            await RefusedAsync("coordinator", "--listen", "127.0.0.1:4053", "--tls-cert", junk, "--tls-peer-thumbprint", "xyz"));
+        // The password is never a flag.
+        Assert.Contains("--tls-password", await RefusedAsync("coordinator", "--listen", "127.0.0.1:4053", "--tls-password", "secret"));
+    }
+
+    [Fact]
     public async Task Bench_cluster_refuses_bad_counts()
     {
         Assert.Contains("--workers", await RefusedAsync("bench-cluster", "--workers", "0"));

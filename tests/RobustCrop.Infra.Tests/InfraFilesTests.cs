@@ -167,6 +167,36 @@ public sealed class InfraFilesTests
     }
 
     [Fact]
+    public void Both_deployments_take_their_tls_certificate_and_password_from_one_secret()
+    {
+        var docs = K8sDocuments().Select(d => d.Doc).ToList();
+        var secret = Single(docs, "Secret", "robustcrop-tls");
+        var keys = Mapping(Get(secret, "stringData")).Children.Keys.Select(k => ((YamlScalarNode)k).Value).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "coordinator.p12", "worker.p12", "password" }, keys);
+
+        foreach (var (name, key) in new[] { ("robustcrop-coordinator", "coordinator.p12"), ("robustcrop-worker", "worker.p12") })
+        {
+            var deployment = Single(docs, "Deployment", name);
+            var container = Container(deployment);
+            Assert.Contains("--tls-cert /etc/robustcrop/tls/node.p12", string.Join(' ', Sequence(container, "args")));
+            Assert.DoesNotContain(Sequence(container, "args"), a => a.Contains("password", StringComparison.OrdinalIgnoreCase));
+
+            var env = ((YamlSequenceNode)Get(container, "env")!).Cast<YamlMappingNode>().Single(e => Scalar(e, "name") == "ROBUSTCROP_TLS_PASSWORD");
+            Assert.Null(Get(env, "value"));
+            var reference = Mapping(Get(Mapping(Get(env, "valueFrom")), "secretKeyRef"));
+            Assert.Equal("robustcrop-tls", Scalar(reference, "name"));
+
+            var mount = ((YamlSequenceNode)Get(container, "volumeMounts")!).Cast<YamlMappingNode>().Single(m => Scalar(m, "mountPath") == "/etc/robustcrop/tls");
+            var podSpec = Mapping(Get(Mapping(Get(Mapping(Get(deployment, "spec")), "template")), "spec"));
+            var volume = ((YamlSequenceNode)Get(podSpec, "volumes")!).Cast<YamlMappingNode>().Single(v => Scalar(v, "name") == Scalar(mount, "name"));
+            var source = Mapping(Get(volume, "secret"));
+            Assert.Equal("robustcrop-tls", Scalar(source, "secretName"));
+            var item = ((YamlSequenceNode)Get(source, "items")!).Cast<YamlMappingNode>().Single();
+            Assert.Equal((key, "node.p12"), (Scalar(item, "key"), Scalar(item, "path")));
+        }
+    }
+
+    [Fact]
     public void No_infra_file_inlines_an_account_key()
     {
         var files = Directory.EnumerateFiles(InfraDir, "*", SearchOption.AllDirectories)

@@ -36,6 +36,19 @@ public class WorkerNodeOptionsTests
     }
 
     [Fact]
+    public void Tls_options_come_from_arguments_or_the_environment_and_the_password_never_from_an_option()
+    {
+        var env = Env(("ROBUSTCROP_JOIN", "c:4053"), ("ROBUSTCROP_TLS_CERT", "/etc/tls/node.p12"), ("ROBUSTCROP_TLS_PEER_THUMBPRINT", "AB"));
+        var fromEnv = WorkerNodeOptions.Parse([], env);
+        Assert.Equal(("/etc/tls/node.p12", "AB"), (fromEnv.TlsCert, fromEnv.TlsPeerThumbprint));
+        Assert.Equal("other.p12", WorkerNodeOptions.Parse(["--tls-cert", "other.p12"], env).TlsCert);
+        Assert.Null(WorkerNodeOptions.Parse(["--join", "c:1"], Env()).TlsCert);
+
+        Assert.Equal("unknown option --tls-password", Refused(["--join", "c:1", "--tls-cert", "a.p12", "--tls-password", "x"]));
+        Assert.Contains("--tls-peer-thumbprint needs --tls-cert", Refused(["--join", "c:1", "--tls-peer-thumbprint", "AB"]));
+    }
+
+    [Fact]
     public void Bad_values_are_one_line_naming_the_option_or_its_variable()
     {
         Assert.StartsWith("--join HOST:PORT is required", Refused([]));

@@ -1,4 +1,5 @@
 using RobustCrop.Cluster.Hosting;
+using RobustCrop.Cluster.Hosting.Tls;
 using RobustCrop.Worker.Cluster;
 
 namespace RobustCrop.Worker.Host;
@@ -14,9 +15,16 @@ public static class Program
             return 0;
         }
         WorkerNodeOptions o;
+        ClusterTlsSettings? tls = null;
         try
         {
             o = WorkerNodeOptions.Parse(args, Environment.GetEnvironmentVariable);
+            // Loaded once here so a bad file or password is exit 2 before the node starts.
+            if (o.TlsCert is { } cert)
+            {
+                tls = ClusterTlsSettings.FromOptions(cert, o.TlsPeerThumbprint, Environment.GetEnvironmentVariable);
+                tls.Check();
+            }
         }
         catch (ArgumentException e)
         {
@@ -27,7 +35,7 @@ public static class Program
         var settings = new WorkerNodeSettings(o.Join, o.Listen, o.PublicHost, o.Device, o.Capacity, o.Threads, o.LogLevel,
             Path.Combine(AppContext.BaseDirectory, "models"))
         { JoinTimeout = TimeSpan.FromSeconds(o.JoinTimeoutSeconds), Grace = TimeSpan.FromSeconds(o.GraceSeconds),
-            MetricsPort = o.MetricsPort > 0 ? o.MetricsPort : null };
+            MetricsPort = o.MetricsPort > 0 ? o.MetricsPort : null, Tls = tls };
         return await WorkerNode.RunAsync(settings, Console.Error, stop.Token);
     }
 }

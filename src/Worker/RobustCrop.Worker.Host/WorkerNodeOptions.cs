@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using RobustCrop.Cluster.Hosting.Tls;
 
 namespace RobustCrop.Worker.Host;
 
@@ -19,7 +20,9 @@ public sealed record WorkerNodeOptions(
     string LogLevel,
     int JoinTimeoutSeconds = WorkerNodeOptions.Defaults.JoinTimeoutSeconds,
     int GraceSeconds = WorkerNodeOptions.Defaults.GraceSeconds,
-    int MetricsPort = 0)
+    int MetricsPort = 0,
+    string? TlsCert = null,
+    string? TlsPeerThumbprint = null)
 {
     /// <summary>Every default of the worker's options; the declarations read them and the help prints them.</summary>
     public static class Defaults
@@ -93,14 +96,30 @@ public sealed record WorkerNodeOptions(
             MetricsPort.CustomParser = r => Int(r, "--metrics-port", CliSingle(r), 0, 65535);
             MetricsPort.DefaultValueFactory = r => Env(MetricsPort) is { } v ? Int(r, FromEnvironment("--metrics-port"), v, 0, 65535) : 0;
 
+            TlsCert = new Option<string?>("--tls-cert")
+            {
+                Description = $"PKCS#12 file (this node's certificate and key, and the cluster CA): mutual TLS with the coordinator; password from {ClusterTlsSettings.PasswordVariable}",
+                HelpName = "PATH",
+            };
+            TlsCert.DefaultValueFactory = _ => Env(TlsCert);
+
+            TlsPeerThumbprint = new Option<string?>("--tls-peer-thumbprint")
+            {
+                Description = "accept only peers whose certificate has one of these SHA-1 or SHA-256 thumbprints, instead of any certificate of the CA",
+                HelpName = "HEX,...",
+            };
+            TlsPeerThumbprint.DefaultValueFactory = _ => Env(TlsPeerThumbprint);
+
             Command = new RootCommand($"robustcrop-worker: joins a coordinator and pulls shards until the job ends. Every option can also come from the environment: {EnvironmentName("--join")}, {EnvironmentName("--device")}, ...")
             {
-                Join, Listen, PublicHost, Device, Capacity, Threads, LogLevel, JoinTimeout, GraceSeconds, MetricsPort,
+                Join, Listen, PublicHost, Device, Capacity, Threads, LogLevel, JoinTimeout, GraceSeconds, MetricsPort, TlsCert, TlsPeerThumbprint,
             };
             Command.Validators.Add(r =>
             {
                 if (r.GetResult(Join) is not OptionResult { Implicit: false } && Env(Join) is null)
                     r.AddError($"--join HOST:PORT is required (the coordinator's --listen address), or {EnvironmentName("--join")}");
+                if (r.GetValue(TlsPeerThumbprint) is not null && r.GetValue(TlsCert) is null)
+                    r.AddError("--tls-peer-thumbprint needs --tls-cert");
             });
         }
 
@@ -114,10 +133,13 @@ public sealed record WorkerNodeOptions(
         public Option<int> JoinTimeout { get; }
         public Option<int> GraceSeconds { get; }
         public Option<int> MetricsPort { get; }
+        public Option<string?> TlsCert { get; }
+        public Option<string?> TlsPeerThumbprint { get; }
         public RootCommand Command { get; }
 
         public WorkerNodeOptions Bind(ParseResult p) => new(p.GetValue(Join)!, p.GetValue(Listen)!, p.GetValue(PublicHost), p.GetValue(Device)!,
-            p.GetValue(Capacity), p.GetValue(Threads), p.GetValue(LogLevel)!, p.GetValue(JoinTimeout), p.GetValue(GraceSeconds), p.GetValue(MetricsPort));
+            p.GetValue(Capacity), p.GetValue(Threads), p.GetValue(LogLevel)!, p.GetValue(JoinTimeout), p.GetValue(GraceSeconds), p.GetValue(MetricsPort),
+            p.GetValue(TlsCert), p.GetValue(TlsPeerThumbprint));
 
         private int SafeCapacity(ArgumentResult r)
         {

@@ -43,6 +43,10 @@ public sealed partial class NodeProcess : IDisposable
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
     private static partial int SendSignal(int pid, int signal);
 
+    /// <summary>A process with extra environment variables (secrets such as the TLS password travel this way, never as arguments).</summary>
+    public static NodeProcess WithEnvironment(bool worker, IReadOnlyDictionary<string, string> environment, params string[] args)
+        => new(worker ? "robustcrop-worker.dll" : "robustcrop.dll", args, environment);
+
     public string Output { get { lock (_gate) return _output.ToString(); } }
 
     public bool HasExited => _process.HasExited;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using RobustCrop.Cli.Options;
 using RobustCrop.Cluster.Hosting;
+using RobustCrop.Cluster.Hosting.Tls;
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Coordinator.Console;
@@ -28,14 +29,25 @@ public sealed class CoordinatorCommand : Command
         var leaseSeconds = CliOptions.Int("--lease-seconds", "a shard whose worker stops renewing is re-queued after S seconds", Defaults.Coordinator.LeaseSeconds, 2, 86_400, "S");
         var statusSeconds = CliOptions.Int("--status-seconds", "period of the machine-readable \"cluster …\" line", Defaults.Coordinator.StatusSeconds, 1, 3600, "S");
         var logLevel = CliOptions.OneOf("--log-level", "Akka log level on stderr", Defaults.Coordinator.LogLevel, "L", "debug", "info", "warning", "error");
+        var tlsCert = CliOptions.String("--tls-cert",
+            $"PKCS#12 file (this node's certificate and key, and the cluster CA): mutual TLS between all nodes; password from {ClusterTlsSettings.PasswordVariable}",
+            helpName: "PATH");
+        var tlsPeer = CliOptions.String("--tls-peer-thumbprint",
+            "accept only peers whose certificate has one of these SHA-1 or SHA-256 thumbprints, instead of any certificate of the CA", helpName: "HEX,...");
         var metricsPort = CliOptions.Int("--metrics-port", "serve Prometheus /metrics and the /status page on this port (127.0.0.1 unless --public-host)", 0, 0, 65535, "N");
         var job = new EvaluateOptionSet();
         job.AddTo(this);
-        foreach (var o in new Option[] { listen, publicHost, workers, leaseSeconds, statusSeconds, logLevel, metricsPort }) Add(o);
+        foreach (var o in new Option[] { listen, publicHost, workers, leaseSeconds, statusSeconds, logLevel, tlsCert, tlsPeer, metricsPort }) Add(o);
         Validators.Add(r => job.ValidateWorkers(r, workers));
+        Validators.Add(r =>
+        {
+            if (r.GetResult(tlsPeer) is not null && r.GetResult(tlsCert) is null) r.AddError("--tls-peer-thumbprint needs --tls-cert");
+        });
 
         SetAction(async (p, ct) =>
         {
+            // Before anything else: a certificate that cannot be used is a usage error (exit 2), not a node that starts open.
+            var tls = Tls(p.GetValue(tlsCert), p.GetValue(tlsPeer));
             var options = job.Bind(p);
             var hp = ClusterNodeSettings.ParseHostPort("--listen", p.GetValue(listen)!);
             string? host = p.GetValue(publicHost);
@@ -44,7 +56,7 @@ public sealed class CoordinatorCommand : Command
             // Loopback unless the operator names a public host: a cluster port must never be opened to a network by default.
             string bind = host is null ? hp.Host : "0.0.0.0";
             var node = new ClusterNodeSettings(bind, hp.Port, host ?? hp.Host,
-                local > 0 ? [ClusterRoles.Coordinator, ClusterRoles.Worker] : [ClusterRoles.Coordinator], [], p.GetValue(logLevel)!);
+                local > 0 ? [ClusterRoles.Coordinator, ClusterRoles.Worker] : [ClusterRoles.Coordinator], [], p.GetValue(logLevel)!) { Tls = tls };
             var topology = new ClusterTopology(node, local, Verbose: true, new CoordinatorSettings
             {
                 LeaseDuration = TimeSpan.FromSeconds(p.GetValue(leaseSeconds)),
@@ -55,10 +67,25 @@ public sealed class CoordinatorCommand : Command
                 MetricsHost = host is null ? "127.0.0.1" : "*",
             };
             var progress = new RunProgress(io.Err, interactive: false, TimeSpan.FromSeconds(status));
-            progress.Note(string.Create(CultureInfo.InvariantCulture, $"coordinator: run {options.Run.RunId.Value} listening on {hp.Host}:{hp.Port}; start workers with: robustcrop-worker --join {host ?? hp.Host}:{hp.Port}"));
+            progress.Note(string.Create(CultureInfo.InvariantCulture, $"coordinator: run {options.Run.RunId.Value} listening on {hp.Host}:{hp.Port}; start workers with: robustcrop-worker --join {host ?? hp.Host}:{hp.Port}{(tls is null ? "" : " --tls-cert PATH")}"));
             var summary = await new EvaluateJob(options, progress, topology).RunAsync(ct);
             SummaryTable.Print(io.Ansi, summary, Path.Combine(options.Run.Out, options.Run.RunId.Value));
             return 0;
         });
+    }
+
+    private static ClusterTlsSettings? Tls(string? certificate, string? thumbprints)
+    {
+        if (certificate is null) return null;
+        try
+        {
+            var tls = ClusterTlsSettings.FromOptions(certificate, thumbprints, Environment.GetEnvironmentVariable);
+            tls.Check();
+            return tls;
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 }

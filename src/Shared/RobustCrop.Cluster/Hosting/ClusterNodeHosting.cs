@@ -4,6 +4,7 @@ using Akka.Configuration;
 using Akka.Event;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using RobustCrop.Cluster.Hosting.Tls;
 using RobustCrop.Cluster.Protocol;
 
 namespace RobustCrop.Cluster.Hosting;
@@ -14,24 +15,21 @@ public static class ClusterNodeHosting
     /// <param name="log">Where Akka's log lines go (the host's stderr); called from Akka's logger actor, so thread-safe.</param>
     public static AkkaConfigurationBuilder AddRobustCropNode(this AkkaConfigurationBuilder builder, ClusterNodeSettings s, Action<string> log)
     {
+        var tls = s.Tls?.Load();
+        var refusals = tls is null ? null : new TlsRefusalLog(log);
         builder
-            .AddSetup(new NodeLogSetup(log))
+            .AddSetup(new NodeLogSetup(log, refusals))
             .ConfigureLoggers(l =>
             {
                 l.LogLevel = ParseLevel(s.LogLevel);
                 l.ClearLoggers();
                 l.AddLogger<StderrLogger>();
             })
-            .WithRemoting(new RemoteOptions
-            {
-                HostName = s.BindHost,
-                Port = s.Port,
-                PublicHostName = s.PublicHost,
-            })
+            .WithRemoting(RemoteOptions(s, tls, refusals))
             .WithClustering(new ClusterOptions
             {
                 Roles = [.. s.Roles],
-                SeedNodes = s.JoinsItself ? [] : [.. s.Seeds.Select(ClusterNodeSettings.SeedAddress)],
+                SeedNodes = s.JoinsItself ? [] : [.. s.Seeds.Select(seed => ClusterNodeSettings.SeedAddress(seed, tls is not null))],
                 // The coordinator is the oldest node and holds the job singleton: a partition keeps its side. Down-if-alone
                 // would down a coordinator whose only worker died, which is exactly the case to survive.
                 SplitBrainResolver = new KeepOldestOption { DownIfAlone = false, Role = ClusterRoles.Coordinator },
@@ -51,6 +49,10 @@ public static class ClusterNodeHosting
                 # The process's entry point owns SIGTERM/SIGINT (StopSignals): Akka's own hook would stop the node under
                 # a running job, before the job could be cancelled or the worker hand its leases back.
                 akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+                # Workers that come and go (spot nodes, SIGKILL every few seconds in scripts/chaos-cluster.sh) change
+                # reachability again and again; by default the resolver then takes that for instability and downs every
+                # node, the coordinator included, failing the job. Keep-oldest alone decides: the coordinator's side stays.
+                akka.cluster.split-brain-resolver.down-all-when-unstable = off
                 # The proxy warns "failed to find the singleton after 30 seconds" at every identification attempt while a
                 # node is still joining (seconds, not 30): noise at the default level. A worker that finds no coordinator
                 # says so itself (--join-timeout).
@@ -59,6 +61,25 @@ public static class ClusterNodeHosting
         if (s.JoinsItself)
             builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
         return builder;
+    }
+
+    private static RemoteOptions RemoteOptions(ClusterNodeSettings s, ClusterTlsIdentity? tls, TlsRefusalLog? refusals)
+    {
+        var options = new RemoteOptions { HostName = s.BindHost, Port = s.Port, PublicHostName = s.PublicHost };
+        if (tls is null || refusals is null) return options;
+        options.EnableSsl = true;
+        // The certificate object travels as a DotNettySslSetup (the hosting extension adds it): no path or password in
+        // the HOCON, which Akka can log. Mutual: the server asks for the client's certificate and refuses a handshake
+        // without one; both ends run the same validator on the other's certificate.
+        options.Ssl = new SslOptions
+        {
+            X509Certificate = tls.Certificate,
+            SuppressValidation = false,
+            RequireMutualAuthentication = true,
+            ValidateCertificateHostname = false,
+            CustomValidator = (peer, chain, remote, errors, _) => tls.Validate(peer, chain, remote, errors, refusals),
+        };
+        return options;
     }
 
     private static LogLevel ParseLevel(string level) => level.Trim().ToUpperInvariant() switch

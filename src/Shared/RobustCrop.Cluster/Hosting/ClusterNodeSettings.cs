@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using RobustCrop.Cluster.Hosting.Tls;
 
 namespace RobustCrop.Cluster.Hosting;
 
@@ -21,9 +22,13 @@ public sealed record ClusterNodeSettings(
     /// <summary>How long the split-brain resolver waits for a stable membership before downing unreachable nodes.</summary>
     public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Mutual TLS on remoting; null = plain TCP (loopback and trusted networks only).</summary>
+    public ClusterTlsSettings? Tls { get; init; }
+
     public bool JoinsItself => Seeds.IsDefaultOrEmpty;
 
-    public static string SeedAddress(string hostPort) => $"akka.tcp://{SystemName}@{hostPort}";
+    /// <summary>A seed's actor-system address; a TLS node's scheme is akka.ssl.tcp (Akka names the transport in it).</summary>
+    public static string SeedAddress(string hostPort, bool tls = false) => $"akka.{(tls ? "ssl." : "")}tcp://{SystemName}@{hostPort}";
 
     /// <summary>Parses HOST:PORT; the message names the option so the CLI can print it as is.</summary>
     public static (string Host, int Port) ParseHostPort(string option, string text)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using RobustCrop.Cluster.Hosting;
 using RobustCrop.Cluster.Observability;
 using RobustCrop.Worker.Observability;
+using RobustCrop.Cluster.Hosting.Tls;
 using RobustCrop.Cluster.Protocol;
 
 namespace RobustCrop.Worker.Cluster;
@@ -23,6 +24,9 @@ public sealed record WorkerNodeSettings(string Join, string Listen, string? Publ
 
     /// <summary>Where /metrics is served (bound to 127.0.0.1 unless a public host is set); none when null.</summary>
     public int? MetricsPort { get; init; }
+
+    /// <summary>Mutual TLS with the coordinator; null = plain TCP.</summary>
+    public ClusterTlsSettings? Tls { get; init; }
 }
 
 /// <summary>
@@ -84,7 +88,7 @@ public static class WorkerNode
         bool coordinatorStopping = false;
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var (listenHost, listenPort) = ClusterNodeSettings.ParseHostPort("--listen", s.Listen);
-        var node = new ClusterNodeSettings(listenHost, listenPort, s.PublicHost, [ClusterRoles.Worker], [s.Join], s.LogLevel);
+        var node = new ClusterNodeSettings(listenHost, listenPort, s.PublicHost, [ClusterRoles.Worker], [s.Join], s.LogLevel) { Tls = s.Tls };
         var id = WorkerId.New(s.PublicHost ?? Environment.MachineName);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSignalFreeLifetime();

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+
+namespace RobustCrop.Cluster.Hosting.Tls;
+
+/// <summary>
+/// One line per refused peer. A refused handshake reaches the log several ways (this node's validator, then Akka's
+/// handler says the handshake failed and again that it rejected the connection, each over several lines with
+/// troubleshooting text); they are folded into the first, most precise reason, once per peer endpoint.
+/// </summary>
+public sealed partial class TlsRefusalLog(Action<string> writeLine, TimeProvider? time = null)
+{
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _recent = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>An inbound peer (a node that tried to join or talk to this one) was turned away.</summary>
+    public void Refused(string peer, string why) => Once(peer, $"tls: refused peer {peer}: {why}");
+
+    /// <summary>This node could not open a connection to <paramref name="peer"/> (it turned this node away, or this node
+    /// did not trust it).</summary>
+    public void OutboundFailed(string peer, string why) => Once(peer, $"tls: handshake with {peer} failed: {why}");
+
+    /// <summary>
+    /// Whether <paramref name="message"/> is one of Akka.Remote's TLS log lines; when it is, it has been reported (or
+    /// folded into an earlier report) and must not be printed as is.
+    /// </summary>
+    public bool TryFold(string source, string message)
+    {
+        if (!source.Contains("DotNetty", StringComparison.Ordinal) && !source.Contains("Tcp", StringComparison.Ordinal)) return false;
+        if (ChannelLine().Match(message) is { Success: true } m)
+        {
+            bool client = message.Contains("(Client side)", StringComparison.Ordinal) || source.Contains("TcpClientHandler", StringComparison.Ordinal);
+            string why = ErrorLine().Match(message) is { Success: true } e ? Plain(e.Groups["why"].Value.Trim()) : "TLS handshake failed";
+            if (client) OutboundFailed(m.Groups["remote"].Value, why);
+            else Refused(m.Groups["remote"].Value, why);
+            return true;
+        }
+        if (RejectedLine().Match(message) is { Success: true } r)
+        {
+            Refused(r.Groups["remote"].Value, "TLS handshake failed");
+            return true;
+        }
+        if (NoCertificateLine().Match(message) is { Success: true } n)
+        {
+            Refused(n.Groups["remote"].Value, "it presented no client certificate");
+            return true;
+        }
+        return false;
+    }
+
+    // DotNetty follows this one with a hex dump of the bytes it got: the cause is what an operator needs.
+    private static string Plain(string why) => why.StartsWith("not an SSL/TLS record", StringComparison.Ordinal)
+        ? "it does not speak TLS (a node started without --tls-cert?)" : why;
+
+    private void Once(string peer, string line)
+    {
+        var now = _time.GetUtcNow();
+        bool fresh = true;
+        _recent.AddOrUpdate(peer, now, (_, last) =>
+        {
+            fresh = now - last >= Window;
+            return fresh ? now : last;
+        });
+        if (fresh) writeLine(line);
+        // Old entries go, so a long-running coordinator probed from many ports does not grow without bound.
+        if (_recent.Count > 1024)
+            foreach (var (k, t) in _recent)
+                if (now - t >= Window) _recent.TryRemove(k, out _);
+    }
+
+    [GeneratedRegex(@"^TLS (?:handshake failed|exception) on channel \[(?<local>.*?)->(?<remote>.*?)\]\(Id=")]
+    private static partial Regex ChannelLine();
+
+    [GeneratedRegex(@"^\s*Error: (?<why>.+)$", RegexOptions.Multiline)]
+    private static partial Regex ErrorLine();
+
+    [GeneratedRegex(@"^Rejected incoming connection from \[(?<remote>.*?)\] due to TLS handshake failure")]
+    private static partial Regex RejectedLine();
+
+    [GeneratedRegex(@"^Mutual TLS required but client did not provide a certificate from (?<remote>\S+)")]
+    private static partial Regex NoCertificateLine();
+}
