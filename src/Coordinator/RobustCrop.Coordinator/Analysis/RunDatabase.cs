@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using RobustCrop.IO.Results;
 
 namespace RobustCrop.Coordinator.Analysis;
 
@@ -24,8 +25,12 @@ public sealed class RunDatabase : IDisposable
 
     public IReadOnlyList<string> Views { get; }
 
+    /// <exception cref="FileNotFoundException">The run has no finished shard (no manifest) and no summary.</exception>
     public static RunDatabase Open(string runFolder)
     {
+        // Only the files that a shard manifest lists count: a shard that failed before its manifest may have left
+        // Parquet files behind, and a retry on another worker writes them again under the same names.
+        var files = FinishedFiles(runFolder);
         var connection = new DuckDBConnection("DataSource=:memory:");
         try
         {
@@ -33,14 +38,15 @@ public sealed class RunDatabase : IDisposable
             var views = new List<string>();
             foreach (var table in PartitionedTables.Append("errors"))
             {
-                string dir = Path.Combine(runFolder, table);
-                if (!Directory.Exists(dir) || !Directory.EnumerateFiles(dir, "*.parquet", SearchOption.AllDirectories).Any()) continue;
+                var tableFiles = files.Where(f => f.StartsWith(table + "/", StringComparison.Ordinal))
+                    .Select(f => Path.Combine(runFolder, f.Replace('/', Path.DirectorySeparatorChar)))
+                    .Where(File.Exists).Order(StringComparer.Ordinal).ToList();
+                if (tableFiles.Count == 0) continue;
                 // union_by_name: shards written with and without optional columns (embeddings) still form one table.
-                // The model column is in the files too; hive_partitioning adds it for files that lack it, and the
-                // partition value agrees with the file's by construction.
+                // The model column is in no file: hive_partitioning takes it from the model=<m>/ folder, once.
                 bool hive = PartitionedTables.Contains(table);
-                string glob = hive ? $"{dir}/*/*.parquet" : $"{dir}/*.parquet";
-                Execute(connection, $"CREATE VIEW {table} AS SELECT * FROM read_parquet({Literal(glob)}, hive_partitioning = {(hive ? "true" : "false")}, union_by_name = true)");
+                string list = "[" + string.Join(", ", tableFiles.Select(Literal)) + "]";
+                Execute(connection, $"CREATE VIEW {table} AS SELECT * FROM read_parquet({list}, hive_partitioning = {(hive ? "true" : "false")}, union_by_name = true)");
                 views.Add(table);
             }
             string summary = Path.Combine(runFolder, "summary.parquet");
@@ -49,7 +55,7 @@ public sealed class RunDatabase : IDisposable
                 Execute(connection, $"CREATE VIEW summary AS SELECT * FROM read_parquet({Literal(summary)})");
                 views.Add("summary");
             }
-            if (views.Count == 0) throw new FileNotFoundException($"no result Parquet files under {runFolder}");
+            if (views.Count == 0) throw new FileNotFoundException($"no finished shard (no _manifests/shard-*.json) and no summary under {runFolder}");
             return new RunDatabase(connection, views);
         }
         catch
@@ -57,6 +63,33 @@ public sealed class RunDatabase : IDisposable
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The run-relative paths (<c>images/model=m/part-00000.parquet</c>) of every file a shard manifest lists.</summary>
+    private static HashSet<string> FinishedFiles(string runFolder)
+    {
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        string dir = Path.Combine(runFolder, "_manifests");
+        if (!Directory.Exists(dir)) return files;
+        foreach (var path in Directory.EnumerateFiles(dir, "shard-*.json"))
+        {
+            ShardManifest manifest;
+            try
+            {
+                manifest = ShardManifestIo.Deserialize(File.ReadAllText(path));
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new InvalidDataException($"unreadable shard manifest {Path.GetFileName(path)}: {e.Message}", e);
+            }
+            foreach (var f in manifest.Files)
+            {
+                // Manifest paths are store-relative, "<run-id>/images/…"; the run folder may be a cache copy.
+                int slash = f.Path.IndexOf('/', StringComparison.Ordinal);
+                files.Add(slash < 0 ? f.Path : f.Path[(slash + 1)..]);
+            }
+        }
+        return files;
     }
 
     /// <exception cref="DuckDBException">The SQL does not parse, names an unknown column, or fails while running.</exception>

@@ -121,12 +121,12 @@ public static class ZooTable
         foreach (var run in runs)
             foreach (var m in run.Models)
             {
-                var key = (m.Model, run.Dataset);
+                var key = (m.Model, m.Dataset ?? run.Dataset);
                 if (rows.TryGetValue(key, out var old))
-                    replaced?.Invoke($"{m.Model} on {run.Dataset}: run {run.RunId} replaces run {old.RunId}");
+                    replaced?.Invoke($"{m.Model} on {key.Item2}: run {run.RunId} replaces run {old.RunId}");
                 // The RICS setting shown is the most consistent one (ties: the smaller window, which costs less).
                 var rics = m.Rics.OrderByDescending(r => r.Consistency1px ?? double.NegativeInfinity).ThenBy(r => r.Window).FirstOrDefault();
-                rows[key] = new ZooRow(m.Model, run.Dataset, run.RunId, m.Images, m.Accuracy,
+                rows[key] = new ZooRow(m.Model, key.Item2, run.RunId, m.Images, m.Accuracy,
                     m.Realistic.Consistency1px, m.Realistic.Fooled1px, m.Realistic.FooledWindow.K, m.Realistic.FooledWindow.Rate,
                     m.Realistic.Cosine1pxMin.Mean, m.Realistic.Changed1px.Rate, m.Cyclic.Consistency1px, m.Cyclic.Fooled1px,
                     rics?.Window, rics?.Score, rics?.Consistency1px, rics?.Accuracy, m.RicsCyclic?.Consistency1px,
