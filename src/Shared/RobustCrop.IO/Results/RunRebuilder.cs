@@ -15,12 +15,16 @@ public static class RunRebuilder
     public const string UnknownDataset = "unknown";
 
     public static async Task<RunSummary> AggregateAsync(IResultStore store, RunLayout layout, CancellationToken ct)
+        => await AggregateAsync(store, layout, await RunStateIo.ReadAsync(store, layout, ct), ct);
+
+    /// <summary>The summary of the shards <paramref name="state"/> lists as finished (an unfinished run's partial summary).</summary>
+    public static async Task<RunSummary> AggregateAsync(IResultStore store, RunLayout layout, RunState state, CancellationToken ct)
     {
         var (dataset, facts, files) = await ReadFactsAsync(store, layout, ct);
         if (files == 0 && !await AnyAsync(store, layout.ErrorsDir, ct))
             throw new FileNotFoundException($"no run '{layout.RunId}' in {store.Describe()}: it has no images/ or errors/ files");
-        dataset ??= await DatasetFromSummaryAsync(store, layout, ct) ?? UnknownDataset;
-        return await RunAggregator.AggregateAsync(store, layout, dataset, facts, ct);
+        dataset ??= state.Plan?.Dataset ?? await DatasetFromSummaryAsync(store, layout, ct) ?? UnknownDataset;
+        return await RunAggregator.AggregateAsync(store, layout, state, dataset, facts, ct);
     }
 
     /// <summary>The dataset name and per-model facts read from the first images file of each model.</summary>
