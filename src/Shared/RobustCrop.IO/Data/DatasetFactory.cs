@@ -26,11 +26,21 @@ public static class DatasetFactory
         var paths = spec.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (paths.Length == 0)
             throw new DatasetException("no data given");
-        var datasets = paths.Select(OpenOne).ToArray();
+        // Keys are "<dataset name>/…" and results are summarised per source dataset, so two sources with the same folder
+        // name (a/photos,b/photos) must not share a name: the second is "photos-2", the third "photos-3".
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var datasets = new IImageDataset[paths.Length];
+        for (int i = 0; i < paths.Length; i++)
+        {
+            var first = OpenOne(paths[i], null);
+            string name = first.Name;
+            for (int n = 2; !used.Add(name); n++) name = $"{first.Name}-{n}";
+            datasets[i] = name == first.Name ? first : OpenOne(paths[i], name);
+        }
         return datasets.Length == 1 ? datasets[0] : new CompositeDataset(datasets);
     }
 
-    private static IImageDataset OpenOne(string entry)
+    private static IImageDataset OpenOne(string entry, string? name)
     {
         int hash = entry.LastIndexOf('#');
         string path = hash < 0 ? entry : entry[..hash];
@@ -48,21 +58,21 @@ public static class DatasetFactory
         {
             var idx = IdxImageFiles(path);
             if (idx.Length > 0)
-                return new IdxDataset(ChooseSplit(path, idx, split));
+                return new IdxDataset(ChooseSplit(path, idx, split), name);
             NoSplit(path, split);
             if (Directory.EnumerateFiles(path, "*.tar", new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive }).Any())
-                return new WebDatasetTarDataset(path);
-            return new ImageFolderDataset(path);
+                return new WebDatasetTarDataset(path, name);
+            return new ImageFolderDataset(path, name);
         }
 
         NoSplit(path, split);
         string file = Path.GetFileName(path);
         if (file.Contains("-images-idx3-ubyte", StringComparison.Ordinal))
-            return new IdxDataset(path);
+            return new IdxDataset(path, name);
         if (file.EndsWith(".tar", StringComparison.OrdinalIgnoreCase))
-            return new WebDatasetTarDataset(path);
+            return new WebDatasetTarDataset(path, name);
         if (file.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
-            return new ParquetImageDataset(path);
+            return new ParquetImageDataset(path, name);
         throw new DatasetException($"unsupported data file (expected a folder, .tar, .parquet or IDX file): {path}");
     }
 
