@@ -82,7 +82,8 @@ public sealed class AggregateCommand : Command
         var (storeUri, runId) = StoreFactory.SplitRun(runUri);
         if (!RunLayout.IsValidId(runId))
             throw new UsageException($"'{runUri}' does not end in a run id (letters, digits, '-', '_' and '.')");
-        var store = await StoreFactory.OpenAsync(storeUri, connectionString, ct);
+        // A local run is only read here (and its summary rewritten): no probe, which would create a mistyped folder.
+        var store = StoreFactory.IsAzure(storeUri) ? await StoreFactory.OpenAsync(storeUri, connectionString, ct) : StoreFactory.Open(storeUri, connectionString);
         var layout = new RunLayout(runId);
         var state = await RunStateIo.ReadAsync(store, layout, ct);
         if (!state.Finished && !allowPartial)

@@ -48,12 +48,14 @@ public static class StoreFactory
         return new AzureBlobStore(service.GetBlobContainerClient(container), prefix, options);
     }
 
-    /// <summary><see cref="Open"/>, then for az:// a probe of the container (created when missing) with a short timeout,
-    /// so a wrong key or unreachable storage fails at start with one line.</summary>
+    /// <summary><see cref="Open"/>, then a probe: for az:// of the container (created when missing) with a short timeout,
+    /// so a wrong key or unreachable storage fails at start with one line; for a local folder that it is a writable
+    /// folder with room (<see cref="LocalFolderStore.ProbeAsync"/>), so a bad --out is found before the first shard.</summary>
     public static async Task<IResultStore> OpenAsync(string uri, string? connectionString, CancellationToken ct, AzureBlobStoreOptions? options = null)
     {
         var store = Open(uri, connectionString, options);
         if (store is AzureBlobStore azure) await azure.ProbeAsync(ct).ConfigureAwait(false);
+        else if (store is LocalFolderStore local) await local.ProbeAsync(ct).ConfigureAwait(false);
         return store;
     }
 
