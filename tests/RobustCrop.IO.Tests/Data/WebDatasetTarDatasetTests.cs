@@ -68,6 +68,45 @@ public sealed class WebDatasetTarDatasetTests
     }
 
     [Fact]
+    public void A_brace_range_names_the_tars_in_order_keyed_like_a_folder()
+    {
+        using var dir = new TempDir();
+        dir.File("wds/00000.tar", Tar(("000000.jpg", "a0")));
+        dir.File("wds/00001.tar", Tar(("000000.jpg", "b0")));
+        dir.File("wds/00002.tar", Tar(("000000.jpg", "c0")));
+
+        var ds = Assert.IsType<WebDatasetTarDataset>(DatasetFactory.Open(Path.Combine(dir.Path, "wds", "{00001..00002}.tar")));
+        Assert.Equal("wds", ds.Name);
+        Assert.Equal(["00001.tar", "00002.tar"], ds.Tars);
+        Assert.Equal(["wds/00001/000000", "wds/00002/000000"], ds.PlanShards(10).SelectMany(ds.ReadShard).Select(r => r.Key));
+        // The same folder read whole keys its samples identically.
+        var folder = new WebDatasetTarDataset(Path.Combine(dir.Path, "wds"));
+        Assert.Equal(folder.PlanShards(10).Skip(1).SelectMany(folder.ReadShard).Select(r => r.Key), ds.PlanShards(10).SelectMany(ds.ReadShard).Select(r => r.Key));
+        // A brace range beside another source splits at the commas outside the braces.
+        var composite = Assert.IsType<CompositeDataset>(DatasetFactory.Open(Path.Combine(dir.Path, "wds", "{00000,00002}.tar") + "," + Path.Combine(dir.Path, "wds", "00001.tar")));
+        Assert.Equal(2, composite.Children.Count);
+
+        var missing = Assert.Throws<DatasetException>(() => DatasetFactory.Open(Path.Combine(dir.Path, "wds", "{00002..00003}.tar")));
+        Assert.Equal($"data not found: {Path.Combine(dir.Path, "wds", "00003.tar")}", missing.Message);
+    }
+
+    [Fact]
+    public void An_img2dataset_stats_sidecar_plans_the_tar_without_reading_it()
+    {
+        using var dir = new TempDir();
+        // The sidecar says 4 samples; the tar holds 5. Planning trusts the sidecar (it never opens the tar), so shards of 2
+        // cover 4 samples: proof that no header was read.
+        dir.File("wds/00000.tar", FiveSamples());
+        dir.File("wds/00000_stats.json", """{"count": 6, "successes": 4, "failed_to_download": 2, "status_dict": {"success": 4}}""");
+        var ds = new WebDatasetTarDataset(Path.Combine(dir.Path, "wds"));
+
+        Assert.Equal([(0L, 2L), (2L, 2L)], ds.PlanShards(2).Select(s => (s.Start, s.Count)));
+        Assert.Equal([(0L, -1L)], ds.PlanShards(4).Select(s => (s.Start, s.Count)));
+        Assert.Null(WebDatasetTarDataset.StatsSuccesses("""{"count": 3}"""u8));
+        Assert.Null(WebDatasetTarDataset.StatsSuccesses("not json"u8));
+    }
+
+    [Fact]
     public void A_folder_of_tars_is_read_in_name_order_with_tar_names_in_keys()
     {
         using var dir = new TempDir();

@@ -23,7 +23,7 @@ public static class DatasetFactory
     /// <exception cref="DatasetException">A path is missing, unsupported or broken.</exception>
     public static IImageDataset Open(string spec)
     {
-        var paths = spec.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var paths = Core.Data.BraceExpansion.SplitTopLevel(spec).Select(p => p.Trim()).Where(p => p.Length > 0).ToArray();
         if (paths.Length == 0)
             throw new DatasetException("no data given");
         // Keys are "<dataset name>/…" and results are summarised per source dataset, so two sources with the same folder
@@ -42,6 +42,16 @@ public static class DatasetFactory
 
     private static IImageDataset OpenOne(string entry, string? name)
     {
+        if (Core.Data.BraceExpansion.HasBraces(entry))
+        {
+            // shards/{00000..09999}.tar: the tars named, in order; a missing one fails here, at start.
+            System.Collections.Immutable.ImmutableArray<string> tars;
+            try { tars = Core.Data.BraceExpansion.Expand(entry); }
+            catch (FormatException e) { throw new DatasetException(e.Message); }
+            if (tars.Any(t => !t.EndsWith(".tar", StringComparison.OrdinalIgnoreCase)))
+                throw new DatasetException($"'{entry}': a brace pattern names .tar shards");
+            return new WebDatasetTarDataset(tars, name);
+        }
         int hash = entry.LastIndexOf('#');
         string path = hash < 0 ? entry : entry[..hash];
         string? split = hash < 0 ? null : entry[(hash + 1)..];

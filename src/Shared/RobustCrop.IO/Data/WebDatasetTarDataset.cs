@@ -23,7 +23,28 @@ public sealed class WebDatasetTarDataset : IImageDataset
     private readonly string _path;
     private readonly bool _isFolder;
     private readonly string[] _tars;
+    private readonly string[]? _tarPaths;
     private readonly long _maxMemberBytes;
+
+    /// <summary>A list of tars (a brace range such as <c>shards/{00000..09999}.tar</c>, expanded), read in the given order
+    /// and keyed like a folder of tars; the dataset is named after the first tar's folder.</summary>
+    /// <exception cref="DatasetException">A tar is missing, or two tars share a file name.</exception>
+    public WebDatasetTarDataset(IReadOnlyList<string> tarPaths, string? name = null, long maxMemberBytes = ImageFolderDataset.DefaultMaxFileBytes)
+    {
+        ArgumentNullException.ThrowIfNull(tarPaths);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMemberBytes);
+        if (tarPaths.Count == 0) throw new DatasetException("no .tar files given");
+        _tarPaths = tarPaths.Select(Path.GetFullPath).ToArray();
+        foreach (var t in _tarPaths)
+            if (!File.Exists(t)) throw new DatasetException($"data not found: {t}");
+        _tars = _tarPaths.Select(Path.GetFileName).OfType<string>().ToArray();
+        if (_tars.Distinct(StringComparer.Ordinal).Count() != _tars.Length)
+            throw new DatasetException("two of the tars given share a file name; their sample keys would collide");
+        _path = Path.GetDirectoryName(_tarPaths[0])!;
+        _isFolder = true;
+        _maxMemberBytes = maxMemberBytes;
+        Name = name ?? Path.GetFileName(_path);
+    }
 
     /// <param name="path">A .tar file or a folder holding .tar files.</param>
     public WebDatasetTarDataset(string path, string? name = null, long maxMemberBytes = ImageFolderDataset.DefaultMaxFileBytes)
@@ -63,7 +84,8 @@ public sealed class WebDatasetTarDataset : IImageDataset
         foreach (string tar in _tars)
         {
             var source = ShardSource.Of($"{Name}/{tar}");
-            long samples = CountSamples(TarPath(tar));
+            // img2dataset's NNNNN_stats.json beside the tar gives its sample count without reading the tar.
+            long samples = SidecarCount(TarPath(tar)) ?? CountSamples(TarPath(tar));
             if (samples <= shardSize)
             {
                 // Also the case of an unreadable tar (-1): reading it reports the error.
@@ -88,7 +110,8 @@ public sealed class WebDatasetTarDataset : IImageDataset
         return ReadSamples(TarPath(tar), start, end, keyPrefix, shard);
     }
 
-    private string TarPath(string tar) => _isFolder ? Path.Combine(_path, tar) : _path;
+    private string TarPath(string tar)
+        => _tarPaths is not null ? _tarPaths[Array.IndexOf(_tars, tar)] : _isFolder ? Path.Combine(_path, tar) : _path;
 
     private IEnumerable<ImageRecord> ReadSamples(string tarPath, long start, long end, string keyPrefix, DatasetShard shard)
     {
@@ -139,6 +162,38 @@ public sealed class WebDatasetTarDataset : IImageDataset
         }
         if (current is not null && index >= start && index < end)
             yield return current.ToRecord(keyPrefix, _maxMemberBytes, duplicate: !seen.Add(current.Key));
+    }
+
+    /// <summary>The "successes" of img2dataset's <c>NNNNN_stats.json</c> beside <c>NNNNN.tar</c> (the samples it wrote into
+    /// the tar), or null when there is no readable sidecar.</summary>
+    internal static long? SidecarCount(string tarPath)
+    {
+        string stats = Path.Combine(Path.GetDirectoryName(tarPath)!, Path.GetFileNameWithoutExtension(tarPath) + "_stats.json");
+        if (!File.Exists(stats)) return null;
+        try
+        {
+            return StatsSuccesses(File.ReadAllBytes(stats));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>"successes" of an img2dataset stats file, or null.</summary>
+    public static long? StatsSuccesses(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("successes", out var v)
+                   && v.TryGetInt64(out long n) && n >= 0 ? n : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Samples in a tar, or -1 when it cannot be read to the end.</summary>
