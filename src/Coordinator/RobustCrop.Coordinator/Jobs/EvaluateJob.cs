@@ -45,7 +45,7 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
     public async Task<RunSummary> RunAsync(CancellationToken ct)
     {
         var run = options.Run;
-        var dataset = DatasetFactory.Open(run.Data);
+        var dataset = DatasetFactory.Open(run.Data, options.ConnectionString);
         // Before any model is loaded: a wrong connection string or unreachable storage fails at start, with one line.
         var store = await StoreFactory.OpenAsync(run.Out, options.ConnectionString, ct, options.StorageOptions);
         var layout = new RunLayout(run.RunId.Value);

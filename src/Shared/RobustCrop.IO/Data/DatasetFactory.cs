@@ -14,14 +14,17 @@ public static class DatasetFactory
     /// after '#' (<c>samples/fashion-mnist#train</c>), else the test split t10k when present (evaluation
     /// uses test data unless told otherwise), else the first split in name order;</item>
     /// <item>an <c>*-images-idx3-ubyte[.gz]</c> file → <see cref="IdxDataset"/> of that file;</item>
-    /// <item>a .tar file, or a folder holding .tar files → <see cref="WebDatasetTarDataset"/>;</item>
+    /// <item>a .tar file, or a folder holding .tar files → <see cref="WebDatasetTarDataset"/>; a brace list of tars
+    /// (<c>shards/{00000..09999}.tar</c>) too;</item>
+    /// <item><c>az://container/prefix/</c> (its .tar blobs) or an az:// brace list → <see cref="AzureTarDataset"/>;</item>
     /// <item>a .parquet file → <see cref="ParquetImageDataset"/>;</item>
     /// <item>any other folder → <see cref="ImageFolderDataset"/>.</item>
     /// </list>
     /// A dataset is named after its folder or file, without extension.
     /// </summary>
     /// <exception cref="DatasetException">A path is missing, unsupported or broken.</exception>
-    public static IImageDataset Open(string spec)
+    /// <param name="connectionString">For az:// sources (else the credential variables, see <c>StoreFactory.Service</c>).</param>
+    public static IImageDataset Open(string spec, string? connectionString = null)
     {
         var paths = Core.Data.BraceExpansion.SplitTopLevel(spec).Select(p => p.Trim()).Where(p => p.Length > 0).ToArray();
         if (paths.Length == 0)
@@ -32,16 +35,18 @@ public static class DatasetFactory
         var datasets = new IImageDataset[paths.Length];
         for (int i = 0; i < paths.Length; i++)
         {
-            var first = OpenOne(paths[i], null);
+            var first = OpenOne(paths[i], null, connectionString);
             string name = first.Name;
             for (int n = 2; !used.Add(name); n++) name = $"{first.Name}-{n}";
-            datasets[i] = name == first.Name ? first : OpenOne(paths[i], name);
+            datasets[i] = name == first.Name ? first : OpenOne(paths[i], name, connectionString);
         }
         return datasets.Length == 1 ? datasets[0] : new CompositeDataset(datasets);
     }
 
-    private static IImageDataset OpenOne(string entry, string? name)
+    private static IImageDataset OpenOne(string entry, string? name, string? connectionString)
     {
+        if (Storage.StoreFactory.IsAzure(entry))
+            return AzureTarDataset.Open(entry, connectionString, name);
         if (Core.Data.BraceExpansion.HasBraces(entry))
         {
             // shards/{00000..09999}.tar: the tars named, in order; a missing one fails here, at start.

@@ -25,6 +25,25 @@ public sealed class WebDatasetTarDataset : IImageDataset
     private readonly string[] _tars;
     private readonly string[]? _tarPaths;
     private readonly long _maxMemberBytes;
+    // Where the tars come from: local files, or blobs streamed from object storage (AzureTarSource).
+    private readonly Func<string, Stream>? _open;
+    private readonly Func<string, long>? _count;
+
+    /// <summary>Tars read through <paramref name="open"/> (a sequential stream per tar) and planned with
+    /// <paramref name="count"/> (samples of a tar, or -1 when unknown: one tar is then one shard).</summary>
+    internal WebDatasetTarDataset(string name, IReadOnlyList<string> tars, Func<string, Stream> open, Func<string, long> count,
+        long maxMemberBytes = ImageFolderDataset.DefaultMaxFileBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMemberBytes);
+        if (tars.Count == 0) throw new DatasetException($"no .tar files in {name}");
+        _tars = [.. tars];
+        _path = name;
+        _isFolder = true;
+        _open = open;
+        _count = count;
+        _maxMemberBytes = maxMemberBytes;
+        Name = name;
+    }
 
     /// <summary>A list of tars (a brace range such as <c>shards/{00000..09999}.tar</c>, expanded), read in the given order
     /// and keyed like a folder of tars; the dataset is named after the first tar's folder.</summary>
@@ -85,7 +104,7 @@ public sealed class WebDatasetTarDataset : IImageDataset
         {
             var source = ShardSource.Of($"{Name}/{tar}");
             // img2dataset's NNNNN_stats.json beside the tar gives its sample count without reading the tar.
-            long samples = SidecarCount(TarPath(tar)) ?? CountSamples(TarPath(tar));
+            long samples = _count is not null ? _count(tar) : SidecarCount(TarPath(tar)) ?? CountSamples(TarPath(tar));
             if (samples <= shardSize)
             {
                 // Also the case of an unreadable tar (-1): reading it reports the error.
@@ -107,16 +126,17 @@ public sealed class WebDatasetTarDataset : IImageDataset
         long start = Math.Max(0, shard.Start);
         long end = shard.Count < 0 ? long.MaxValue : start + shard.Count;
         string keyPrefix = _isFolder ? $"{Name}/{Path.GetFileNameWithoutExtension(tar)}/" : prefix;
-        return ReadSamples(TarPath(tar), start, end, keyPrefix, shard);
+        return ReadSamples(tar, start, end, keyPrefix, shard);
     }
 
     private string TarPath(string tar)
         => _tarPaths is not null ? _tarPaths[Array.IndexOf(_tars, tar)] : _isFolder ? Path.Combine(_path, tar) : _path;
 
-    private IEnumerable<ImageRecord> ReadSamples(string tarPath, long start, long end, string keyPrefix, DatasetShard shard)
+    private IEnumerable<ImageRecord> ReadSamples(string tar, long start, long end, string keyPrefix, DatasetShard shard)
     {
+        string tarPath = _open is null ? TarPath(tar) : tar;
         string shardKey = keyPrefix.TrimEnd('/') + (shard.Count < 0 ? "" : $"@{start}");
-        var (reader, openError) = TryOpen(tarPath);
+        var (reader, openError) = _open is null ? TryOpen(tarPath) : (new TarReader(_open(tar), leaveOpen: false), null);
         if (reader is null)
         {
             yield return new ImageRecord(shardKey, null, null, null, openError);
@@ -240,7 +260,7 @@ public sealed class WebDatasetTarDataset : IImageDataset
         {
             return (reader.GetNextEntry(copyData: false), null);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException and not DataSourceException)
         {
             return (null, e.Message);
         }
@@ -254,7 +274,7 @@ public sealed class WebDatasetTarDataset : IImageDataset
             entry.DataStream?.ReadExactly(data);
             return (data, null);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException and not DataSourceException)
         {
             return (null, $"{entry.Name}: {e.Message}");
         }

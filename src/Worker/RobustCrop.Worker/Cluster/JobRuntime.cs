@@ -44,7 +44,7 @@ public sealed class JobRuntime : IDisposable
     public static JobRuntime Load(JobSpec spec, WorkerSettings worker)
     {
         var settings = spec.Run;
-        var dataset = DatasetFactory.Open(settings.Data);
+        var dataset = DatasetFactory.Open(settings.Data, worker.ConnectionString);
         var store = StoreFactory.Open(settings.Out, worker.ConnectionString, worker.StorageOptions);
         var manifests = SelectModels(ZooFile.Load(settings.ZooPath, worker.BuiltinModelsDir), settings.ModelIds.IsDefaultOrEmpty ? null : settings.ModelIds, settings.ZooPath);
         var device = DeviceSpec.Parse(worker.Device);
