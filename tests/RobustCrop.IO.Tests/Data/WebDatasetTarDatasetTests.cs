@@ -51,6 +51,24 @@ public sealed class WebDatasetTarDatasetTests
     }
 
     [Fact]
+    public void The_img2dataset_json_of_each_sample_is_carried_with_its_record()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("shard.tar", Tar(
+            ("000000.jpg", "jpeg-0"),
+            ("000000.json", """{"url": "http://example.org/a.jpg", "caption": "a cat", "key": "000000", "width": 640, "height": 480, "status": "success"}"""),
+            ("000001.jpg", "jpeg-1"), ("000001.txt", "only a caption"),
+            ("000002.jpg", "jpeg-2"), ("000002.json", "{broken")));
+        var ds = new WebDatasetTarDataset(path);
+
+        var records = ds.ReadShard(Assert.Single(ds.PlanShards(10))).ToList();
+        Assert.Equal(new SampleMetadata("http://example.org/a.jpg", "a cat", "000000", 640, 480, "success"), records[0].Metadata);
+        Assert.Equal(new SampleMetadata(null, "only a caption", null, null, null, null), records[1].Metadata);
+        Assert.Null(records[2].Metadata);
+        Assert.Equal("jpeg-2", Encoding.UTF8.GetString(records[2].Encoded!.Value.Span));
+    }
+
+    [Fact]
     public void One_tar_is_one_whole_shard_unless_it_holds_more_samples_than_the_shard_size()
     {
         using var dir = new TempDir();

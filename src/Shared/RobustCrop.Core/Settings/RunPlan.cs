@@ -26,7 +26,8 @@ public sealed record RunPlan(
     [property: JsonPropertyName("keep_embeddings")] bool KeepEmbeddings,
     [property: JsonPropertyName("max_pixels")] long MaxPixels,
     [property: JsonPropertyName("shards")] int Shards,
-    [property: JsonPropertyName("inputs")] long Inputs)
+    [property: JsonPropertyName("inputs")] long Inputs,
+    [property: JsonPropertyName("captions")] bool Captions = false)
 {
     /// <summary>What <paramref name="now"/> changes against this (stored) plan, one "option: stored → now" item per
     /// difference, in command-line terms; empty when the plans describe the same work. Model order does not matter.</summary>
@@ -48,6 +49,7 @@ public sealed record RunPlan(
         Check("--rics", Rics, now.Rics);
         Check("--keep-embeddings", KeepEmbeddings, now.KeepEmbeddings);
         Check("pixel limit", MaxPixels, now.MaxPixels);
+        Check("--captions", Captions, now.Captions);
         // Same options over changed data (a file added to a folder) plan other shards.
         if (d.Count == 0) Check("shards planned", Shards, now.Shards);
         return d.ToImmutable();
@@ -63,7 +65,7 @@ public sealed record RunPlan(
               + (rics.WindowFrames ? " window-frames" : "") + string.Create(CultureInfo.InvariantCulture, $" seed={rics.Seed:x}")
             : "none";
         return new RunPlan(absoluteData, dataset, run.ShardSize, run.Limit, [.. models], run.Tau, run.WindowK, ricsText,
-            run.KeepEmbeddings, run.DecodeLimits.MaxPixels, shards, inputs);
+            run.KeepEmbeddings, run.DecodeLimits.MaxPixels, shards, inputs, run.KeepCaptions);
     }
 
     private static string Show<T>(T value) => value switch

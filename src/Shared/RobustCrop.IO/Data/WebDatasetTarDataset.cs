@@ -308,17 +308,46 @@ public sealed class WebDatasetTarDataset : IImageDataset
         {
             string recordKey = keyPrefix + Key;
             string? label = Label();
+            var meta = Metadata();
             if (duplicate)
-                return new ImageRecord(recordKey, label, null, null, "duplicate sample key: the members of a sample must be adjacent in the tar");
+                return new ImageRecord(recordKey, label, null, null, "duplicate sample key: the members of a sample must be adjacent in the tar", meta);
             var image = Members.FirstOrDefault(m => ImageFolderDataset.ImageExtensions.Contains(m.Ext));
             if (image is null)
             {
                 string found = string.Join(", ", Members.Select(m => m.Ext.Length == 0 ? "(no extension)" : m.Ext));
-                return new ImageRecord(recordKey, label, null, null, $"no image member (found: {found})");
+                return new ImageRecord(recordKey, label, null, null, $"no image member (found: {found})", meta);
             }
             if (image.Length > maxBytes || image.Data is null)
-                return new ImageRecord(recordKey, label, null, null, $"{image.Ext} member is {image.Length} bytes, over the {maxBytes}-byte limit");
-            return new ImageRecord(recordKey, label, image.Data, null);
+                return new ImageRecord(recordKey, label, null, null, $"{image.Ext} member is {image.Length} bytes, over the {maxBytes}-byte limit", meta);
+            return new ImageRecord(recordKey, label, image.Data, null, Metadata: meta);
+        }
+
+        /// <summary>img2dataset's per-sample .json (url, caption, key, width, height, status); the caption falls back to the
+        /// .txt member. Null when the sample has neither; a broken .json keeps the image.</summary>
+        private SampleMetadata? Metadata()
+        {
+            var json = Members.FirstOrDefault(m => m.Ext == "json")?.Data;
+            var txt = Members.FirstOrDefault(m => m.Ext == "txt")?.Data;
+            string? caption = txt is null ? null : System.Text.Encoding.UTF8.GetString(txt);
+            if (json is null) return caption is null ? null : new SampleMetadata(null, caption, null, null, null, null);
+            try
+            {
+                using var doc = JsonDocument.Parse(json);
+                var root = doc.RootElement;
+                if (root.ValueKind != JsonValueKind.Object) return null;
+                string? Text(string name) => root.TryGetProperty(name, out var v) ? v.ValueKind switch
+                {
+                    JsonValueKind.String => v.GetString(),
+                    JsonValueKind.Number => v.GetRawText(),
+                    _ => null,
+                } : null;
+                int? Int(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : null;
+                return new SampleMetadata(Text("url"), Text("caption") ?? caption, Text("key"), Int("width"), Int("height"), Text("status"));
+            }
+            catch (JsonException)
+            {
+                return caption is null ? null : new SampleMetadata(null, caption, null, null, null, null);
+            }
         }
 
         private string? Label()
