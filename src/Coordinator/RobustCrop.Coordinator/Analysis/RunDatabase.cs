@@ -28,9 +28,10 @@ public sealed class RunDatabase : IDisposable
     /// <exception cref="FileNotFoundException">The run has no finished shard (no manifest) and no summary.</exception>
     public static RunDatabase Open(string runFolder)
     {
-        // Only the files that a shard manifest lists count: a shard that failed before its manifest may have left
-        // Parquet files behind, and a retry on another worker writes them again under the same names.
-        var files = FinishedFiles(runFolder);
+        // Only the files of shards with a manifest count: a shard that failed before its manifest may have left Parquet
+        // files behind, and a retry on another worker writes them again under the same names. Files are matched by shard
+        // number (part-NNNNN), so a copy of a run whose model=<m>/ folders were renamed still reads.
+        var done = FinishedShards(runFolder);
         var connection = new DuckDBConnection("DataSource=:memory:");
         try
         {
@@ -38,13 +39,15 @@ public sealed class RunDatabase : IDisposable
             var views = new List<string>();
             foreach (var table in PartitionedTables.Append("errors"))
             {
-                var tableFiles = files.Where(f => f.StartsWith(table + "/", StringComparison.Ordinal))
-                    .Select(f => Path.Combine(runFolder, f.Replace('/', Path.DirectorySeparatorChar)))
-                    .Where(File.Exists).Order(StringComparer.Ordinal).ToList();
+                string dir = Path.Combine(runFolder, table);
+                if (!Directory.Exists(dir)) continue;
+                bool hive = PartitionedTables.Contains(table);
+                var tableFiles = Directory.EnumerateFiles(dir, "part-*.parquet", hive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+                    .Where(f => ShardOf(f) is { } shard && done.Contains(shard))
+                    .Order(StringComparer.Ordinal).ToList();
                 if (tableFiles.Count == 0) continue;
                 // union_by_name: shards written with and without optional columns (embeddings) still form one table.
                 // The model column is in no file: hive_partitioning takes it from the model=<m>/ folder, once.
-                bool hive = PartitionedTables.Contains(table);
                 string list = "[" + string.Join(", ", tableFiles.Select(Literal)) + "]";
                 Execute(connection, $"CREATE VIEW {table} AS SELECT * FROM read_parquet({list}, hive_partitioning = {(hive ? "true" : "false")}, union_by_name = true)");
                 views.Add(table);
@@ -65,31 +68,33 @@ public sealed class RunDatabase : IDisposable
         }
     }
 
-    /// <summary>The run-relative paths (<c>images/model=m/part-00000.parquet</c>) of every file a shard manifest lists.</summary>
-    private static HashSet<string> FinishedFiles(string runFolder)
+    /// <summary>The shard numbers that have a manifest.</summary>
+    private static HashSet<int> FinishedShards(string runFolder)
     {
-        var files = new HashSet<string>(StringComparer.Ordinal);
+        var shards = new HashSet<int>();
         string dir = Path.Combine(runFolder, "_manifests");
-        if (!Directory.Exists(dir)) return files;
+        if (!Directory.Exists(dir)) return shards;
         foreach (var path in Directory.EnumerateFiles(dir, "shard-*.json"))
         {
-            ShardManifest manifest;
             try
             {
-                manifest = ShardManifestIo.Deserialize(File.ReadAllText(path));
+                shards.Add(ShardManifestIo.Deserialize(File.ReadAllText(path)).Shard);
             }
             catch (System.Text.Json.JsonException e)
             {
                 throw new InvalidDataException($"unreadable shard manifest {Path.GetFileName(path)}: {e.Message}", e);
             }
-            foreach (var f in manifest.Files)
-            {
-                // Manifest paths are store-relative, "<run-id>/images/…"; the run folder may be a cache copy.
-                int slash = f.Path.IndexOf('/', StringComparison.Ordinal);
-                files.Add(slash < 0 ? f.Path : f.Path[(slash + 1)..]);
-            }
         }
-        return files;
+        return shards;
+    }
+
+    /// <summary>12 from ".../part-00012.parquet"; null for any other name.</summary>
+    private static int? ShardOf(string file)
+    {
+        string name = Path.GetFileNameWithoutExtension(file);
+        return name.StartsWith("part-", StringComparison.Ordinal)
+               && int.TryParse(name.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int shard)
+            ? shard : null;
     }
 
     /// <exception cref="DuckDBException">The SQL does not parse, names an unknown column, or fails while running.</exception>
