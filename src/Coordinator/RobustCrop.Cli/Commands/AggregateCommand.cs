@@ -86,6 +86,8 @@ public sealed class AggregateCommand : Command
         var store = StoreFactory.IsAzure(storeUri) ? await StoreFactory.OpenAsync(storeUri, connectionString, ct) : StoreFactory.Open(storeUri, connectionString);
         var layout = new RunLayout(runId);
         var state = await RunStateIo.ReadAsync(store, layout, ct);
+        // Nothing of the run at all is "no run" (RunRebuilder says so), not an unfinished one.
+        if (!state.Finished && state.Plan is null && state.Done.IsEmpty) _ = await RunRebuilder.AggregateAsync(store, layout, state, ct);
         if (!state.Finished && !allowPartial)
             throw new RunUnfinishedException($"{runUri}: {state.Progress} (aggregate --allow-partial shows what is done)");
         var summary = await RunRebuilder.AggregateAsync(store, layout, state, ct);

@@ -69,8 +69,10 @@ public static class BraceExpansion
         throw new FormatException($"'{whole}': a '{{' without its '}}'");
     }
 
-    private static IEnumerable<string> Choices(string body, string whole)
+    // A list, not an iterator: the core stays free of the runtime services a compiler-made iterator calls.
+    private static List<string> Choices(string body, string whole)
     {
+        var choices = new List<string>();
         int dots = body.IndexOf("..", StringComparison.Ordinal);
         if (dots > 0 && !body.Contains(',', StringComparison.Ordinal) && !body.Contains('{', StringComparison.Ordinal))
         {
@@ -85,12 +87,12 @@ public static class BraceExpansion
             long step = from <= to ? 1 : -1;
             for (long v = from; ; v += step)
             {
-                yield return v.ToString(new string('0', Math.Max(1, width)), CultureInfo.InvariantCulture);
-                if (v == to) yield break;
+                choices.Add(v.ToString(new string('0', Math.Max(1, width)), CultureInfo.InvariantCulture));
+                if (v == to) return choices;
             }
         }
-        foreach (var alt in SplitTopLevel(body))
-            yield return alt;
+        choices.AddRange(SplitTopLevel(body));
+        return choices;
     }
 
     private static void Add(ImmutableArray<string>.Builder result, string name, string whole)
