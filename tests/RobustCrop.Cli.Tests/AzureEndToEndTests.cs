@@ -97,7 +97,7 @@ public sealed class AzureEndToEndTests(AzuriteFixture azurite, Xunit.Abstraction
         // The DESIGN §8 layout, blob for file.
         string[] expected =
         [
-            "_SUCCESS", "_manifests/shard-00000.json", "crops/model=resnet18/part-00000.parquet", "errors/part-00000.parquet",
+            "_SUCCESS", "_manifests/shard-00000.json", "_plan.json", "crops/model=resnet18/part-00000.parquet", "errors/part-00000.parquet",
             "images/model=resnet18/part-00000.parquet", "summary.json", "summary.parquet",
         ];
         Assert.Equal(expected, await BlobsAsync("runs/r1"));

@@ -137,7 +137,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     public void JobSpec_HasAStableWireForm()
     {
         const string golden = """
-            {"Run":{"RunId":"run-1","Data":"/data/a,/data/b#train","Out":"/out","ZooPath":"/zoo/default.yaml","ModelIds":["resnet18","resnet18-blur"],"Limit":112,"ShardSize":256,"Tau":0.99,"WindowK":2,"KeepEmbeddings":true,"Batch":32,"Rics":{"Windows":[1,9,31],"Scores":["Hash","Dog","Cyclic"],"Seed":5929344408171315201,"WindowFrames":true},"DecodeLimits":{"MaxPixels":40000000,"MaxBytes":67108864,"MinSide":8},"MaxScenePixels":16000000}}
+            {"Run":{"RunId":"run-1","Data":"/data/a,/data/b#train","Out":"/out","ZooPath":"/zoo/default.yaml","ModelIds":["resnet18","resnet18-blur"],"Limit":112,"ShardSize":256,"Tau":0.99,"WindowK":2,"KeepEmbeddings":true,"KeepCaptions":false,"Batch":32,"Rics":{"Windows":[1,9,31],"Scores":["Hash","Dog","Cyclic"],"Seed":5929344408171315201,"WindowFrames":true},"DecodeLimits":{"MaxPixels":40000000,"MaxBytes":67108864,"MinSide":8},"MaxScenePixels":16000000}}
             """;
         Assert.Equal(golden, System.Text.Encoding.UTF8.GetString(_serializer.ToBinary(Spec)));
         Assert.Equal(Spec, _serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(golden), "job-spec"));

@@ -70,6 +70,7 @@ public static class CommandRouter
         catch (DuckDB.NET.Data.DuckDBException e) { return Fail(io, RunFailed, $"query failed: {e.Message}"); }
         catch (Exception e) when (e is ZooException or DatasetException or ModelLoadException or ModelOutputException or NotSupportedException
             or ArgumentException or IOException or UnauthorizedAccessException or Azure.RequestFailedException or Coordinator.Jobs.JobFailedException
+            or IO.Results.RunUnfinishedException or IO.Results.RunPlanMismatchException
             || (e is AggregateException agg && StorageErrors.Exhausted(agg) is not null))
         {
             return Fail(io, RunFailed, FailureReasons.Describe(e));

@@ -83,6 +83,21 @@ public sealed class CompositeAndFactoryTests
     }
 
     [Fact]
+    public void Two_sources_with_the_same_folder_name_get_distinct_names_and_keys()
+    {
+        using var dir = new TempDir();
+        dir.File("a/photos/x.png", "x");
+        dir.File("b/photos/x.png", "y");
+        dir.File("c/photos/x.png", "z");
+
+        var composite = Assert.IsType<CompositeDataset>(DatasetFactory.Open(string.Join(',',
+            new[] { "a", "b", "c" }.Select(d => Path.Combine(dir.Path, d, "photos")))));
+        Assert.Equal("photos+photos-2+photos-3", composite.Name);
+        var keys = composite.PlanShards(10).SelectMany(composite.ReadShard).Select(r => r.Key).ToList();
+        Assert.Equal(["photos/x.png", "photos-2/x.png", "photos-3/x.png"], keys);
+    }
+
+    [Fact]
     public void Factory_reports_missing_and_unsupported_paths_in_one_line()
     {
         using var dir = new TempDir();

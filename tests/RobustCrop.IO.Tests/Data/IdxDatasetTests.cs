@@ -106,6 +106,35 @@ public sealed class IdxDatasetTests
         Assert.Equal("t10k-images-idx3-ubyte: not an IDX images file (magic 2049, expected 2051)", e.Message);
     }
 
+    [Theory]
+    [InlineData(7000, 7000)] // 49 Mpx: over the 40 Mpx limit encoded images have
+    [InlineData(27000, 27000)] // rows × cols overflows an int
+    public void Images_over_the_pixel_limit_fail_at_open_naming_the_file(int rows, int cols)
+    {
+        using var dir = new TempDir();
+        string path = dir.File("d/t10k-images-idx3-ubyte", ImagesFile(0, rows, cols, []));
+
+        var e = Assert.Throws<DatasetException>(() => new IdxDataset(path));
+        Assert.Equal($"t10k-images-idx3-ubyte: images of {cols}x{rows} are over the 40000000-pixel limit", e.Message);
+    }
+
+    [Fact]
+    public void A_gzip_with_a_forged_length_trailer_is_not_inflated_past_the_header_size()
+    {
+        // The header promises 3 images of 2x3 (16 + 18 bytes); the gzip holds 4 MB, and its ISIZE trailer is forged to
+        // say 34 so the length check at open passes.
+        using var dir = new TempDir();
+        byte[] payload = [.. ImagesFile(3, 2, 3, Pixels), .. new byte[4 << 20]];
+        byte[] gz = Gzip(payload);
+        BinaryPrimitives.WriteUInt32LittleEndian(gz.AsSpan(gz.Length - 4), 16 + 18);
+        string path = dir.File("d/t10k-images-idx3-ubyte.gz", gz);
+
+        var ds = new IdxDataset(path);
+        var records = ds.ReadShard(ds.PlanShards(10).Single()).ToList();
+        Assert.Equal(3, records.Count);
+        Assert.All(records, r => Assert.Equal("t10k-images-idx3-ubyte.gz: more bytes than its header's 34", r.ReadError));
+    }
+
     [Fact]
     public void A_wrong_labels_magic_fails_at_open()
     {

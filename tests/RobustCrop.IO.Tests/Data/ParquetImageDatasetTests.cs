@@ -52,6 +52,30 @@ public sealed class ParquetImageDatasetTests
     }
 
     [Fact]
+    public async Task A_repeated_key_is_an_error_row_whichever_shard_holds_it()
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "dups.parquet");
+        var image = new DataField<byte[]>("image");
+        var key = new DataField<string>("key");
+        await using (var file = File.Create(path))
+        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(image, key), file))
+        {
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(image, Enumerable.Range(0, 6).Select(i => Encoding.UTF8.GetBytes($"img{i}")).ToArray());
+            await group.WriteAsync(key, new[] { "a", "b", "a", "c", "b", "a" });
+        }
+        var ds = new ParquetImageDataset(path);
+
+        // Shards of 2: the repeats of "a" (rows 2, 5) and "b" (row 4) are in other shards than their first rows.
+        var records = ds.PlanShards(2).SelectMany(ds.ReadShard).ToList();
+        Assert.Equal(6, records.Count);
+        Assert.Equal([null, null, "duplicate key: row 2 repeats the key of row 0", null,
+            "duplicate key: row 4 repeats the key of row 1", "duplicate key: row 5 repeats the key of row 0"], records.Select(r => r.ReadError));
+        Assert.Equal(3, records.Where(r => r.ReadError is null).Select(r => r.Key).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Without_key_and_label_rows_are_numbered_and_unlabelled()
     {
         using var dir = new TempDir();

@@ -51,6 +51,24 @@ public sealed class WebDatasetTarDatasetTests
     }
 
     [Fact]
+    public void The_img2dataset_json_of_each_sample_is_carried_with_its_record()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("shard.tar", Tar(
+            ("000000.jpg", "jpeg-0"),
+            ("000000.json", """{"url": "http://example.org/a.jpg", "caption": "a cat", "key": "000000", "width": 640, "height": 480, "status": "success"}"""),
+            ("000001.jpg", "jpeg-1"), ("000001.txt", "only a caption"),
+            ("000002.jpg", "jpeg-2"), ("000002.json", "{broken")));
+        var ds = new WebDatasetTarDataset(path);
+
+        var records = ds.ReadShard(Assert.Single(ds.PlanShards(10))).ToList();
+        Assert.Equal(new SampleMetadata("http://example.org/a.jpg", "a cat", "000000", 640, 480, "success"), records[0].Metadata);
+        Assert.Equal(new SampleMetadata(null, "only a caption", null, null, null, null), records[1].Metadata);
+        Assert.Null(records[2].Metadata);
+        Assert.Equal("jpeg-2", Encoding.UTF8.GetString(records[2].Encoded!.Value.Span));
+    }
+
+    [Fact]
     public void One_tar_is_one_whole_shard_unless_it_holds_more_samples_than_the_shard_size()
     {
         using var dir = new TempDir();
@@ -65,6 +83,45 @@ public sealed class WebDatasetTarDatasetTests
         string[] all = ["shard/000000", "shard/000001", "shard/000002", "shard/000003", "shard/000004"];
         foreach (int size in new[] { 1, 2, 3, 4, 5, 6 })
             ShardAssert.CoversEachItemOnce(ds, size, all);
+    }
+
+    [Fact]
+    public void A_brace_range_names_the_tars_in_order_keyed_like_a_folder()
+    {
+        using var dir = new TempDir();
+        dir.File("wds/00000.tar", Tar(("000000.jpg", "a0")));
+        dir.File("wds/00001.tar", Tar(("000000.jpg", "b0")));
+        dir.File("wds/00002.tar", Tar(("000000.jpg", "c0")));
+
+        var ds = Assert.IsType<WebDatasetTarDataset>(DatasetFactory.Open(Path.Combine(dir.Path, "wds", "{00001..00002}.tar")));
+        Assert.Equal("wds", ds.Name);
+        Assert.Equal(["00001.tar", "00002.tar"], ds.Tars);
+        Assert.Equal(["wds/00001/000000", "wds/00002/000000"], ds.PlanShards(10).SelectMany(ds.ReadShard).Select(r => r.Key));
+        // The same folder read whole keys its samples identically.
+        var folder = new WebDatasetTarDataset(Path.Combine(dir.Path, "wds"));
+        Assert.Equal(folder.PlanShards(10).Skip(1).SelectMany(folder.ReadShard).Select(r => r.Key), ds.PlanShards(10).SelectMany(ds.ReadShard).Select(r => r.Key));
+        // A brace range beside another source splits at the commas outside the braces.
+        var composite = Assert.IsType<CompositeDataset>(DatasetFactory.Open(Path.Combine(dir.Path, "wds", "{00000,00002}.tar") + "," + Path.Combine(dir.Path, "wds", "00001.tar")));
+        Assert.Equal(2, composite.Children.Count);
+
+        var missing = Assert.Throws<DatasetException>(() => DatasetFactory.Open(Path.Combine(dir.Path, "wds", "{00002..00003}.tar")));
+        Assert.Equal($"data not found: {Path.Combine(dir.Path, "wds", "00003.tar")}", missing.Message);
+    }
+
+    [Fact]
+    public void An_img2dataset_stats_sidecar_plans_the_tar_without_reading_it()
+    {
+        using var dir = new TempDir();
+        // The sidecar says 4 samples; the tar holds 5. Planning trusts the sidecar (it never opens the tar), so shards of 2
+        // cover 4 samples: proof that no header was read.
+        dir.File("wds/00000.tar", FiveSamples());
+        dir.File("wds/00000_stats.json", """{"count": 6, "successes": 4, "failed_to_download": 2, "status_dict": {"success": 4}}""");
+        var ds = new WebDatasetTarDataset(Path.Combine(dir.Path, "wds"));
+
+        Assert.Equal([(0L, 2L), (2L, 2L)], ds.PlanShards(2).Select(s => (s.Start, s.Count)));
+        Assert.Equal([(0L, -1L)], ds.PlanShards(4).Select(s => (s.Start, s.Count)));
+        Assert.Null(WebDatasetTarDataset.StatsSuccesses("""{"count": 3}"""u8));
+        Assert.Null(WebDatasetTarDataset.StatsSuccesses("not json"u8));
     }
 
     [Fact]

@@ -152,6 +152,39 @@ public sealed class ResultParquetTests
     }
 
     [Fact]
+    public async Task A_partition_file_stores_no_model_column_and_reads_it_back_from_the_metadata()
+    {
+        // pyarrow, Spark and polars reject or duplicate a column that is both in the file and in model=<m>/.
+        var rows = Enumerable.Range(0, 25_000).Select(Image).ToList();
+        using var ms = new MemoryStream();
+        await ResultParquet.WritePartitionRowsAsync(ms, "resnet18", rows, r => r.Model,
+            new Dictionary<string, string> { [ResultMetadataKeys.RunId] = "run-1" });
+
+        ms.Position = 0;
+        var columns = await TopLevelColumnsAsync(ms);
+        Assert.DoesNotContain("model", columns);
+        Assert.Contains("image_key", columns);
+        Assert.Equal(columns.Count, columns.Distinct().Count());
+        ms.Position = 0;
+        Assert.Equal("resnet18", (await ResultParquet.ReadMetadataAsync(ms))[ResultMetadataKeys.Model]);
+        ms.Position = 0;
+        Assert.Equal(rows, await ResultParquet.ReadImageRowsAsync(ms));
+        ms.Position = 0;
+        await using var reader = await ParquetReader.CreateAsync(ms, leaveStreamOpen: true);
+        // Row groups of at least 10,000 rows where the file has that many: engines read large groups efficiently.
+        Assert.All(Enumerable.Range(0, reader.RowGroupCount), g => Assert.True(reader.OpenRowGroupReader(g).RowCount >= 10_000));
+    }
+
+    [Fact]
+    public async Task A_partition_file_refuses_a_row_of_another_model()
+    {
+        using var ms = new MemoryStream();
+        var e = await Assert.ThrowsAsync<ArgumentException>(() =>
+            ResultParquet.WritePartitionRowsAsync(ms, "resnet18-blur", [Image(1)], r => r.Model));
+        Assert.Contains("'resnet18'", e.Message);
+    }
+
+    [Fact]
     public async Task Error_rows_round_trip_with_their_columns()
     {
         var rows = new List<ErrorRow>

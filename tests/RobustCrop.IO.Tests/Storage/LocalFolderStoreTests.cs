@@ -37,6 +37,47 @@ public sealed class LocalFolderStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task The_probe_creates_a_missing_folder_and_leaves_nothing_in_it()
+    {
+        await _store.ProbeAsync(default);
+        Assert.True(Directory.Exists(_root));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_root));
+    }
+
+    [Fact]
+    public async Task The_probe_refuses_a_file_with_one_line()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_root)!);
+        await File.WriteAllTextAsync(_root, "not a folder");
+        try
+        {
+            var e = await Assert.ThrowsAsync<IOException>(() => _store.ProbeAsync(default));
+            Assert.Equal($"--out {_root} is a file, not a folder", e.Message);
+        }
+        finally
+        {
+            File.Delete(_root);
+        }
+    }
+
+    [Fact]
+    public async Task The_probe_refuses_a_folder_with_too_little_free_space()
+    {
+        var e = await Assert.ThrowsAsync<IOException>(() => _store.ProbeAsync(default, minFreeBytes: long.MaxValue));
+        Assert.Matches(@"^--out .+ has \d+ MiB free, under the \d+ MiB a run needs$", e.Message);
+    }
+
+    [Fact]
+    public async Task The_probe_refuses_a_folder_below_a_file()
+    {
+        Directory.CreateDirectory(_root);
+        await File.WriteAllTextAsync(Path.Combine(_root, "file"), "x");
+        var e = await Assert.ThrowsAsync<IOException>(() => new LocalFolderStore(Path.Combine(_root, "file", "out")).ProbeAsync(default));
+        Assert.StartsWith($"--out {Path.Combine(_root, "file", "out")} cannot be written: ", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
     public async Task Written_file_can_be_read_back_and_exists()
     {
         await WriteTextAsync("run/a/b.json", "hello");

@@ -21,7 +21,9 @@ public sealed class AggregateCommand : Command
             helpName: "URIS");
         var output = CliOptions.String("--out", "with --runs: also write the table as .parquet or .csv", helpName: "FILE");
         var connectionString = CliOptions.String("--connection-string", "storage connection string for az:// (default: $AZURE_STORAGE_CONNECTION_STRING)", helpName: "CS");
-        foreach (var o in new Option[] { run, runs, output, connectionString }) Add(o);
+        var allowPartial = CliOptions.Flag("--allow-partial",
+            "accept unfinished runs: print what their finished shards hold (never written as the run's summary; in a zoo table a partial run never replaces a finished one)");
+        foreach (var o in new Option[] { run, runs, output, connectionString, allowPartial }) Add(o);
         Validators.Add(r =>
         {
             bool one = r.Given(run), many = r.Given(runs);
@@ -35,16 +37,29 @@ public sealed class AggregateCommand : Command
         SetAction(async (p, ct) =>
         {
             string? cs = p.GetValue(connectionString);
+            bool partial = p.GetValue(allowPartial);
             if (p.GetValue(run) is { } one)
             {
-                var (summary, _) = await RebuildAsync(one, cs, write: true, ct);
+                var (summary, _, state) = await RebuildAsync(one, cs, write: true, partial, ct);
+                if (!state.Finished) io.Err.WriteLine($"note: {one}: {state.Progress}; summary.json not written");
                 SummaryTable.Print(io.Ansi, summary, one);
                 return 0;
             }
-            var summaries = new List<RunSummary>();
+            var finished = new List<RunSummary>();
+            var unfinished = new List<RunSummary>();
             foreach (var uri in Split(p.GetValue(runs)))
-                summaries.Add((await RebuildAsync(uri, cs, write: false, ct)).Summary);
-            var rows = ZooTable.Build(summaries, note => io.Err.WriteLine($"note: {note}"));
+            {
+                var (summary, _, state) = await RebuildAsync(uri, cs, write: false, partial, ct);
+                if (state.Finished) finished.Add(summary);
+                else
+                {
+                    io.Err.WriteLine($"note: {uri}: {state.Progress}");
+                    unfinished.Add(summary);
+                }
+            }
+            // A later run replaces an earlier one for the same model × dataset; partial runs go first, so a finished run
+            // always wins over an unfinished one.
+            var rows = ZooTable.Build(unfinished.Concat(finished), note => io.Err.WriteLine($"note: {note}"));
             io.Out.Write(ZooTable.Format(rows));
             if (p.GetValue(output) is { } file)
             {
@@ -57,16 +72,26 @@ public sealed class AggregateCommand : Command
 
     private static string[] Split(string? list) => (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    /// <summary>Aggregates one run (opening its store, probing az:// first) and, with <paramref name="write"/>, rewrites its summary files.</summary>
-    public static async Task<(RunSummary Summary, RunLayout Layout)> RebuildAsync(string runUri, string? connectionString, bool write, CancellationToken ct)
+    /// <summary>Aggregates one run (opening its store, probing az:// first) and, with <paramref name="write"/>, rewrites its
+    /// summary files. Only shards with a manifest count; an unfinished run is refused unless <paramref name="allowPartial"/>,
+    /// and its partial summary is never written where a finished one belongs.</summary>
+    /// <exception cref="RunUnfinishedException">The run is unfinished and <paramref name="allowPartial"/> is false.</exception>
+    public static async Task<(RunSummary Summary, RunLayout Layout, RunState State)> RebuildAsync(string runUri, string? connectionString, bool write,
+        bool allowPartial, CancellationToken ct)
     {
         var (storeUri, runId) = StoreFactory.SplitRun(runUri);
         if (!RunLayout.IsValidId(runId))
             throw new UsageException($"'{runUri}' does not end in a run id (letters, digits, '-', '_' and '.')");
-        var store = await StoreFactory.OpenAsync(storeUri, connectionString, ct);
+        // A local run is only read here (and its summary rewritten): no probe, which would create a mistyped folder.
+        var store = StoreFactory.IsAzure(storeUri) ? await StoreFactory.OpenAsync(storeUri, connectionString, ct) : StoreFactory.Open(storeUri, connectionString);
         var layout = new RunLayout(runId);
-        var summary = await RunRebuilder.AggregateAsync(store, layout, ct);
-        if (write) await RunAggregator.WriteSummaryAsync(store, layout, summary, ct);
-        return (summary, layout);
+        var state = await RunStateIo.ReadAsync(store, layout, ct);
+        // Nothing of the run at all is "no run" (RunRebuilder says so), not an unfinished one.
+        if (!state.Finished && state.Plan is null && state.Done.IsEmpty) _ = await RunRebuilder.AggregateAsync(store, layout, state, ct);
+        if (!state.Finished && !allowPartial)
+            throw new RunUnfinishedException($"{runUri}: {state.Progress} (aggregate --allow-partial shows what is done)");
+        var summary = await RunRebuilder.AggregateAsync(store, layout, state, ct);
+        if (write && state.Finished) await RunAggregator.WriteSummaryAsync(store, layout, summary, ct);
+        return (summary, layout, state);
     }
 }

@@ -31,6 +31,8 @@ public sealed class EvaluateOptionSet
     public Option<int> Window { get; } = CliOptions.Int("--window", "k of the fooled_window set Wk (0 = off)", Defaults.Evaluate.WindowK, 0, 64, "K");
     public Option<double> Tau { get; } = CliOptions.Tau();
     public Option<bool> KeepEmbeddings { get; } = CliOptions.Flag("--keep-embeddings", "store each crop's normalised output vector in crops files");
+
+    public Option<bool> Captions { get; } = CliOptions.Flag("--captions", "copy img2dataset captions (.json) into the images rows (url, key, size and status always are)");
     public Option<int> Threads { get; } = CliOptions.Threads();
     public Option<int> Batch { get; } = CliOptions.Batch();
 
@@ -48,7 +50,7 @@ public sealed class EvaluateOptionSet
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Data, Zoo, Model, Out, ConnectionString, RunId, Device, Limit, ShardSize, Window, Tau, KeepEmbeddings,
+        foreach (var o in new Option[] { Data, Zoo, Model, Out, ConnectionString, RunId, Device, Limit, ShardSize, Window, Tau, KeepEmbeddings, Captions,
                      Threads, Batch, Rics, RicsScore, RicsCyclic, RicsSeed, RicsFooledWindow })
             command.Add(o);
     }
@@ -68,6 +70,7 @@ public sealed class EvaluateOptionSet
             Tau = p.GetValue(Tau),
             WindowK = p.GetValue(Window),
             KeepEmbeddings = p.GetValue(KeepEmbeddings),
+            KeepCaptions = p.GetValue(Captions),
             Batch = p.GetValue(Batch),
             Rics = RicsSelection.Of(windows, p.GetValue(RicsScore)!, p.Given(RicsCyclic) ? p.GetValue(RicsCyclic) : windows.Count > 0,
                 p.GetValue(RicsSeed), p.GetValue(RicsFooledWindow)),

@@ -70,7 +70,7 @@ public static class ReportHtml
             .Append(")</th><th>cyclic fooled_1px</th><th>cyclic RICS fooled_1px</th></tr>\n");
         foreach (var m in s.Models)
         {
-            h.Append("<tr><td class=\"t\">").Append(E(m.Model)).Append("</td><td>").Append(N(m.Images)).Append("</td><td>").Append(N(m.CropsInferred))
+            h.Append("<tr><td class=\"t\">").Append(E(Label(s, m))).Append("</td><td>").Append(N(m.Images)).Append("</td><td>").Append(N(m.CropsInferred))
                 .Append("</td><td>").Append(P(m.Accuracy)).Append("</td><td>").Append(P(m.Realistic.Consistency1px))
                 .Append("</td><td>").Append(P(m.Realistic.Fooled1px)).Append("</td><td>").Append(P(m.Realistic.FooledWindow.Rate))
                 .Append("</td><td>").Append(F(m.Realistic.Cosine1pxMin.Mean, "0.0000")).Append("</td><td>").Append(F(m.Realistic.Cosine1pxMin.P05, "0.0000"))
@@ -80,6 +80,9 @@ public static class ReportHtml
         h.Append("</table></div>\n<p class=\"note\">— : does not apply (no classes, no labels, or not evaluated).</p>\n");
     }
 
+    /// <summary>"model (dataset)" in a composite run, which has a row per model × source dataset.</summary>
+    internal static string Label(RunSummary s, ModelSummary m) => m.Dataset is { } d && d != s.Dataset ? $"{m.Model} ({d})" : m.Model;
+
     private static void RicsTable(StringBuilder h, RunSummary s)
     {
         h.Append("<table><tr><th class=\"t\">model</th><th class=\"t\">score</th><th>n</th><th>consistency_1px</th><th>bound (axis)</th><th>fooled_1px</th><th>accuracy</th><th>Δ accuracy</th></tr>\n");
@@ -87,7 +90,7 @@ public static class ReportHtml
         foreach (var r in m.Rics.OrderBy(r => r.Score, StringComparer.Ordinal).ThenBy(r => r.Window))
         {
             double? delta = r.Accuracy is { } a && m.Accuracy is { } a0 ? a - a0 : null;
-            h.Append("<tr><td class=\"t\">").Append(E(m.Model)).Append("</td><td class=\"t\">").Append(E(r.Score)).Append("</td><td>").Append(r.Window)
+            h.Append("<tr><td class=\"t\">").Append(E(Label(s, m))).Append("</td><td class=\"t\">").Append(E(r.Score)).Append("</td><td>").Append(r.Window)
                 .Append("</td><td>").Append(P(r.Consistency1px)).Append("</td><td>").Append(P(r.BoundConsistencyAxis1px))
                 .Append("</td><td>").Append(P(r.Fooled1px)).Append("</td><td>").Append(P(r.Accuracy))
                 .Append("</td><td>").Append(delta is null ? "—" : F(100 * delta.Value, "+0.0;-0.0;0.0") + " pt").Append("</td></tr>\n");

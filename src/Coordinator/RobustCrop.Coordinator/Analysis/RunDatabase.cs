@@ -1,4 +1,5 @@
 using DuckDB.NET.Data;
+using RobustCrop.IO.Results;
 
 namespace RobustCrop.Coordinator.Analysis;
 
@@ -24,8 +25,13 @@ public sealed class RunDatabase : IDisposable
 
     public IReadOnlyList<string> Views { get; }
 
+    /// <exception cref="FileNotFoundException">The run has no finished shard (no manifest) and no summary.</exception>
     public static RunDatabase Open(string runFolder)
     {
+        // Only the files of shards with a manifest count: a shard that failed before its manifest may have left Parquet
+        // files behind, and a retry on another worker writes them again under the same names. Files are matched by shard
+        // number (part-NNNNN), so a copy of a run whose model=<m>/ folders were renamed still reads.
+        var done = FinishedShards(runFolder);
         var connection = new DuckDBConnection("DataSource=:memory:");
         try
         {
@@ -34,13 +40,16 @@ public sealed class RunDatabase : IDisposable
             foreach (var table in PartitionedTables.Append("errors"))
             {
                 string dir = Path.Combine(runFolder, table);
-                if (!Directory.Exists(dir) || !Directory.EnumerateFiles(dir, "*.parquet", SearchOption.AllDirectories).Any()) continue;
-                // union_by_name: shards written with and without optional columns (embeddings) still form one table.
-                // The model column is in the files too; hive_partitioning adds it for files that lack it, and the
-                // partition value agrees with the file's by construction.
+                if (!Directory.Exists(dir)) continue;
                 bool hive = PartitionedTables.Contains(table);
-                string glob = hive ? $"{dir}/*/*.parquet" : $"{dir}/*.parquet";
-                Execute(connection, $"CREATE VIEW {table} AS SELECT * FROM read_parquet({Literal(glob)}, hive_partitioning = {(hive ? "true" : "false")}, union_by_name = true)");
+                var tableFiles = Directory.EnumerateFiles(dir, "part-*.parquet", hive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+                    .Where(f => ShardOf(f) is { } shard && done.Contains(shard))
+                    .Order(StringComparer.Ordinal).ToList();
+                if (tableFiles.Count == 0) continue;
+                // union_by_name: shards written with and without optional columns (embeddings) still form one table.
+                // The model column is in no file: hive_partitioning takes it from the model=<m>/ folder, once.
+                string list = "[" + string.Join(", ", tableFiles.Select(Literal)) + "]";
+                Execute(connection, $"CREATE VIEW {table} AS SELECT * FROM read_parquet({list}, hive_partitioning = {(hive ? "true" : "false")}, union_by_name = true)");
                 views.Add(table);
             }
             string summary = Path.Combine(runFolder, "summary.parquet");
@@ -49,7 +58,7 @@ public sealed class RunDatabase : IDisposable
                 Execute(connection, $"CREATE VIEW summary AS SELECT * FROM read_parquet({Literal(summary)})");
                 views.Add("summary");
             }
-            if (views.Count == 0) throw new FileNotFoundException($"no result Parquet files under {runFolder}");
+            if (views.Count == 0) throw new FileNotFoundException($"no finished shard (no _manifests/shard-*.json) and no summary under {runFolder}");
             return new RunDatabase(connection, views);
         }
         catch
@@ -57,6 +66,35 @@ public sealed class RunDatabase : IDisposable
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The shard numbers that have a manifest.</summary>
+    private static HashSet<int> FinishedShards(string runFolder)
+    {
+        var shards = new HashSet<int>();
+        string dir = Path.Combine(runFolder, "_manifests");
+        if (!Directory.Exists(dir)) return shards;
+        foreach (var path in Directory.EnumerateFiles(dir, "shard-*.json"))
+        {
+            try
+            {
+                shards.Add(ShardManifestIo.Deserialize(File.ReadAllText(path)).Shard);
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new InvalidDataException($"unreadable shard manifest {Path.GetFileName(path)}: {e.Message}", e);
+            }
+        }
+        return shards;
+    }
+
+    /// <summary>12 from ".../part-00012.parquet"; null for any other name.</summary>
+    private static int? ShardOf(string file)
+    {
+        string name = Path.GetFileNameWithoutExtension(file);
+        return name.StartsWith("part-", StringComparison.Ordinal)
+               && int.TryParse(name.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int shard)
+            ? shard : null;
     }
 
     /// <exception cref="DuckDBException">The SQL does not parse, names an unknown column, or fails while running.</exception>

@@ -81,7 +81,9 @@ public sealed class RunLocation
     }
 
     private static bool IsAnalysisFile(string rel)
-        => rel.EndsWith(".parquet", StringComparison.Ordinal) || rel.EndsWith("/summary.json", StringComparison.Ordinal);
+        => rel.EndsWith(".parquet", StringComparison.Ordinal) || rel.EndsWith("/summary.json", StringComparison.Ordinal)
+           || rel.EndsWith("/_plan.json", StringComparison.Ordinal)
+           || (rel.Contains("/_manifests/", StringComparison.Ordinal) && rel.EndsWith(".json", StringComparison.Ordinal));
 
     /// <summary>The default cache for runs fetched from remote stores.</summary>
     public static string DefaultCacheRoot => Path.Combine(Path.GetTempPath(), "robustcrop-cache");

@@ -28,9 +28,12 @@ public static class RunReport
         var rics = new List<ReportImage>();
         foreach (var m in summary.Models.Where(m => m.Rics.Count > 0))
         {
-            rics.Add(new ReportImage($"rics-window-{m.Model}.png", $"{m.Model}: RICS against the window n", ReportPlots.RicsByWindow(m, text)));
+            // A composite run has a summary per model × source dataset: the file names carry the dataset too.
+            string name = m.Dataset is { } d && d != summary.Dataset ? $"{m.Model}-{d}" : m.Model;
+            string label = ReportHtml.Label(summary, m);
+            rics.Add(new ReportImage($"rics-window-{name}.png", $"{label}: RICS against the window n", ReportPlots.RicsByWindow(m, text)));
             if (ReportPlots.RicsTradeOff(m, text) is { } png)
-                rics.Add(new ReportImage($"rics-tradeoff-{m.Model}.png", $"{m.Model}: consistency / accuracy trade-off", png));
+                rics.Add(new ReportImage($"rics-tradeoff-{name}.png", $"{label}: consistency / accuracy trade-off", png));
         }
         var flips = new List<ReportImage>();
         if (dataSpec is not null)

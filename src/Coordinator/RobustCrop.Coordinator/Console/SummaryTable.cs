@@ -4,9 +4,13 @@ using Spectre.Console;
 
 namespace RobustCrop.Coordinator.Console;
 
-/// <summary>The headline table printed at the end of a run: one row per model.</summary>
+/// <summary>The headline table printed at the end of a run: one row per model (per model × dataset in a composite run).</summary>
 public static class SummaryTable
 {
+    /// <summary>A composite run prints one row per model × source dataset, the model named "model (dataset)".</summary>
+    private static string Name(RunSummary s, ModelSummary m)
+        => m.Dataset is { } d && d != s.Dataset ? $"{m.Model} ({d})" : m.Model;
+
     /// <param name="console">The command's console; its width is set where it is created (see CliConsole).</param>
     public static void Print(IAnsiConsole console, RunSummary s, string location)
     {
@@ -16,7 +20,7 @@ public static class SummaryTable
             "cos_1px_min mean / p05", $"fooled_W{s.WindowK}", "cyclic fooled_1px", "accuracy", "crops");
         foreach (var m in s.Models)
             table.AddRow(
-                Markup.Escape(m.Model),
+                Markup.Escape(Name(s, m)),
                 Pct(m.Realistic.Fooled1px),
                 Pct(m.Realistic.Consistency1px),
                 Pct(m.Realistic.Changed1px.Rate),
@@ -38,7 +42,7 @@ public static class SummaryTable
         t.AddColumns("model", "setting", "fooled_1px", "consistency_1px", "bound (axis / N1)", "changed_1px", "accuracy", "Δ accuracy", "on window edge");
         foreach (var m in s.Models)
         {
-            t.AddRow(Markup.Escape(m.Model), "baseline (centre crop)", Pct(m.Realistic.Fooled1px), Pct(m.Realistic.Consistency1px), "", Pct(m.Realistic.Changed1px.Rate), Pct(m.Accuracy), "", "");
+            t.AddRow(Markup.Escape(Name(s, m)), "baseline (centre crop)", Pct(m.Realistic.Fooled1px), Pct(m.Realistic.Consistency1px), "", Pct(m.Realistic.Changed1px.Rate), Pct(m.Accuracy), "", "");
             foreach (var r in m.Rics)
                 t.AddRow("", $"{Markup.Escape(r.Score)} n={r.Window}", Pct(r.Fooled1px), Pct(r.Consistency1px),
                     $"{Pct(r.BoundConsistencyAxis1px)} / {Pct(r.BoundConsistency1px)}", Pct(r.Changed1px.Rate), Pct(r.Accuracy),

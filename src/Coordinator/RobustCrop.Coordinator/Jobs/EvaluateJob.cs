@@ -10,8 +10,10 @@ using RobustCrop.Coordinator.Console;
 using RobustCrop.Coordinator.Observability;
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Results;
+using RobustCrop.Core.Settings;
 using RobustCrop.IO.Data;
 using RobustCrop.IO.Models;
+using RobustCrop.IO.Results;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Cluster;
 using RobustCrop.Worker.Inference;
@@ -51,7 +53,7 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
     public async Task<RunSummary> RunAsync(CancellationToken ct)
     {
         var run = options.Run;
-        var dataset = DatasetFactory.Open(run.Data);
+        var dataset = DatasetFactory.Open(run.Data, options.ConnectionString);
         // Before any model is loaded: a wrong connection string or unreachable storage fails at start, with one line.
         var store = await StoreFactory.OpenAsync(run.Out, options.ConnectionString, ct, options.StorageOptions);
         var layout = new RunLayout(run.RunId.Value);
@@ -59,6 +61,18 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         var shards = ShardLimit.Apply(dataset.PlanShards(run.ShardSize), run.Limit);
         DeviceSpec.Parse(options.Device);
         foreach (var m in manifests) ModelLoader.Validate(m);
+        // The run is what its first start planned: a resume with other data, shards, limit, models or metric settings
+        // would mix or skip work, so it stops here with one line naming what differs.
+        var plan = RunPlan.Of(run, options.ForWorkers().Data, dataset.Name, manifests.Select(m => m.Id), shards.Count,
+            shards.Any(s => s.Count < 0) ? -1 : shards.Sum(s => s.Count));
+        try
+        {
+            await RunStateIo.StoreOrCheckPlanAsync(store, layout, plan, ct);
+        }
+        catch (RunPlanMismatchException e)
+        {
+            throw new JobFailedException(e.Message);
+        }
 
         var spec = new JobSpec(options.ForWorkers());
         var backend = new RunJobBackend(dataset, shards, manifests, store, layout);

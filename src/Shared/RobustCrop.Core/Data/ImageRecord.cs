@@ -8,9 +8,11 @@ namespace RobustCrop.Core.Data;
 /// <param name="Encoded">Encoded file bytes (JPEG, PNG, …) when the source stores files.</param>
 /// <param name="Raw">Already-decoded pixels when the source stores raw arrays (IDX).</param>
 /// <param name="ReadError">Why the record could not be read; then Encoded and Raw are null.</param>
+/// <param name="Metadata">The sample's img2dataset metadata (.json sidecar), when the source has it.</param>
 public sealed record ImageRecord(
     string Key,
     string? Label,
     ReadOnlyMemory<byte>? Encoded,
     RgbImage? Raw,
-    string? ReadError = null);
+    string? ReadError = null,
+    SampleMetadata? Metadata = null);

@@ -36,6 +36,8 @@ public sealed record CropRow(
 
 /// <summary>One row per image × model: the DESIGN §4 metrics (images/model=&lt;m&gt;/part-&lt;shard&gt;.parquet).
 /// Nullable metrics are null where they do not apply (no classes, no label).</summary>
+/// <param name="Url">The last six come from an img2dataset sample's .json (null elsewhere): url, caption (only with
+/// --captions), img2dataset's key, the width and height it recorded, and its status.</param>
 public sealed record ImageRow(
     string RunId,
     int Shard,
@@ -63,7 +65,13 @@ public sealed record ImageRow(
     double? CyclicConsistency1px,
     bool? CyclicFooled1px,
     double CyclicCosine1pxMin,
-    bool CyclicChanged1px);
+    bool CyclicChanged1px,
+    string? Url = null,
+    string? Caption = null,
+    string? SampleKey = null,
+    int? SampleWidth = null,
+    int? SampleHeight = null,
+    string? SampleStatus = null);
 
 /// <summary>One row per input that could not be used (errors/part-&lt;shard&gt;.parquet).</summary>
 /// <param name="Stage">read | decode | plan | infer.</param>

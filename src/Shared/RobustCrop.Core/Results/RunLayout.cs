@@ -27,6 +27,9 @@ public sealed class RunLayout
     public string SummaryParquet => Root + "summary.parquet";
     public string Success => Root + "_SUCCESS";
 
+    /// <summary>The run's plan, stored at its first start (data, shard size, limit, models, metric settings).</summary>
+    public string Plan => Root + "_plan.json";
+
     /// <summary>crops/model=&lt;m&gt;/ — the Hive-style partition folder engines turn into a model column.</summary>
     /// <summary>Per-image RICS results, one row per image × model × setting (an addition to the DESIGN §8 layout).</summary>
     public string RicsDir => Root + "rics/";

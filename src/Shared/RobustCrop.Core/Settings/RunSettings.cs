@@ -47,6 +47,9 @@ public sealed record RunSettings(RunId RunId)
     /// <summary>Store each crop's normalised output vector in the crops files.</summary>
     public bool KeepEmbeddings { get; init; }
 
+    /// <summary>Copy img2dataset captions into the images rows (they can be large).</summary>
+    public bool KeepCaptions { get; init; }
+
     /// <summary>Crops per inference call.</summary>
     public int Batch { get; init; } = DefaultBatch;
 
@@ -65,7 +68,7 @@ public sealed record RunSettings(RunId RunId)
     public bool Equals(RunSettings? other)
         => other is not null && RunId == other.RunId && Data == other.Data && Out == other.Out && ZooPath == other.ZooPath
            && ModelIds.SequenceEqual(other.ModelIds) && Limit == other.Limit && ShardSize == other.ShardSize
-           && Tau.Equals(other.Tau) && WindowK == other.WindowK && KeepEmbeddings == other.KeepEmbeddings && Batch == other.Batch
+           && Tau.Equals(other.Tau) && WindowK == other.WindowK && KeepEmbeddings == other.KeepEmbeddings && KeepCaptions == other.KeepCaptions && Batch == other.Batch
            && Rics.Equals(other.Rics) && DecodeLimits == other.DecodeLimits && MaxScenePixels == other.MaxScenePixels;
 
     public override int GetHashCode() => HashCode.Combine(RunId, Data, Out, ZooPath, Tau, WindowK, Batch, Rics);

@@ -14,24 +14,49 @@ public static class DatasetFactory
     /// after '#' (<c>samples/fashion-mnist#train</c>), else the test split t10k when present (evaluation
     /// uses test data unless told otherwise), else the first split in name order;</item>
     /// <item>an <c>*-images-idx3-ubyte[.gz]</c> file → <see cref="IdxDataset"/> of that file;</item>
-    /// <item>a .tar file, or a folder holding .tar files → <see cref="WebDatasetTarDataset"/>;</item>
+    /// <item>a .tar file, or a folder holding .tar files → <see cref="WebDatasetTarDataset"/>; a brace list of tars
+    /// (<c>shards/{00000..09999}.tar</c>) too;</item>
+    /// <item><c>az://container/prefix/</c> (its .tar blobs) or an az:// brace list → <see cref="AzureTarDataset"/>;</item>
     /// <item>a .parquet file → <see cref="ParquetImageDataset"/>;</item>
     /// <item>any other folder → <see cref="ImageFolderDataset"/>.</item>
     /// </list>
     /// A dataset is named after its folder or file, without extension.
     /// </summary>
     /// <exception cref="DatasetException">A path is missing, unsupported or broken.</exception>
-    public static IImageDataset Open(string spec)
+    /// <param name="connectionString">For az:// sources (else the credential variables, see <c>StoreFactory.Service</c>).</param>
+    public static IImageDataset Open(string spec, string? connectionString = null)
     {
-        var paths = spec.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var paths = Core.Data.BraceExpansion.SplitTopLevel(spec).Select(p => p.Trim()).Where(p => p.Length > 0).ToArray();
         if (paths.Length == 0)
             throw new DatasetException("no data given");
-        var datasets = paths.Select(OpenOne).ToArray();
+        // Keys are "<dataset name>/…" and results are summarised per source dataset, so two sources with the same folder
+        // name (a/photos,b/photos) must not share a name: the second is "photos-2", the third "photos-3".
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var datasets = new IImageDataset[paths.Length];
+        for (int i = 0; i < paths.Length; i++)
+        {
+            var first = OpenOne(paths[i], null, connectionString);
+            string name = first.Name;
+            for (int n = 2; !used.Add(name); n++) name = $"{first.Name}-{n}";
+            datasets[i] = name == first.Name ? first : OpenOne(paths[i], name, connectionString);
+        }
         return datasets.Length == 1 ? datasets[0] : new CompositeDataset(datasets);
     }
 
-    private static IImageDataset OpenOne(string entry)
+    private static IImageDataset OpenOne(string entry, string? name, string? connectionString)
     {
+        if (Storage.StoreFactory.IsAzure(entry))
+            return AzureTarDataset.Open(entry, connectionString, name);
+        if (Core.Data.BraceExpansion.HasBraces(entry))
+        {
+            // shards/{00000..09999}.tar: the tars named, in order; a missing one fails here, at start.
+            System.Collections.Immutable.ImmutableArray<string> tars;
+            try { tars = Core.Data.BraceExpansion.Expand(entry); }
+            catch (FormatException e) { throw new DatasetException(e.Message); }
+            if (tars.Any(t => !t.EndsWith(".tar", StringComparison.OrdinalIgnoreCase)))
+                throw new DatasetException($"'{entry}': a brace pattern names .tar shards");
+            return new WebDatasetTarDataset(tars, name);
+        }
         int hash = entry.LastIndexOf('#');
         string path = hash < 0 ? entry : entry[..hash];
         string? split = hash < 0 ? null : entry[(hash + 1)..];
@@ -48,21 +73,21 @@ public static class DatasetFactory
         {
             var idx = IdxImageFiles(path);
             if (idx.Length > 0)
-                return new IdxDataset(ChooseSplit(path, idx, split));
+                return new IdxDataset(ChooseSplit(path, idx, split), name);
             NoSplit(path, split);
             if (Directory.EnumerateFiles(path, "*.tar", new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive }).Any())
-                return new WebDatasetTarDataset(path);
-            return new ImageFolderDataset(path);
+                return new WebDatasetTarDataset(path, name);
+            return new ImageFolderDataset(path, name);
         }
 
         NoSplit(path, split);
         string file = Path.GetFileName(path);
         if (file.Contains("-images-idx3-ubyte", StringComparison.Ordinal))
-            return new IdxDataset(path);
+            return new IdxDataset(path, name);
         if (file.EndsWith(".tar", StringComparison.OrdinalIgnoreCase))
-            return new WebDatasetTarDataset(path);
+            return new WebDatasetTarDataset(path, name);
         if (file.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
-            return new ParquetImageDataset(path);
+            return new ParquetImageDataset(path, name);
         throw new DatasetException($"unsupported data file (expected a folder, .tar, .parquet or IDX file): {path}");
     }
 

@@ -28,7 +28,8 @@ public sealed class IdxDataset : IImageDataset
 
     /// <param name="imagesPath">A <c>*-images-idx3-ubyte[.gz]</c> file; the labels file is found by name beside it.</param>
     /// <param name="name">Dataset name; by default the name of the folder holding the files.</param>
-    public IdxDataset(string imagesPath, string? name = null)
+    /// <param name="maxPixels">Largest rows × columns accepted (the decoder's limit for encoded images), checked at open.</param>
+    public IdxDataset(string imagesPath, string? name = null, long? maxPixels = null)
     {
         if (!File.Exists(imagesPath))
             throw new DatasetException($"data not found: {imagesPath}");
@@ -45,6 +46,10 @@ public sealed class IdxDataset : IImageDataset
         Count = Dim(header, 4, "count", fileName, allowZero: true);
         Height = Dim(header, 8, "rows", fileName, allowZero: false);
         Width = Dim(header, 12, "columns", fileName, allowZero: false);
+        // Checked before anything is allocated, as the decoder checks an encoded image's header.
+        long limit = maxPixels ?? DecodeLimits.Default.MaxPixels;
+        if ((long)Width * Height > limit)
+            throw new DatasetException($"{fileName}: images of {Width}x{Height} are over the {limit}-pixel limit");
         long pixelBytes = (long)Count * Height * Width;
         if (pixelBytes > Array.MaxLength)
             throw new DatasetException($"{fileName}: {Count} images of {Width}x{Height} do not fit in memory as one array");
@@ -159,7 +164,7 @@ public sealed class IdxDataset : IImageDataset
         int count = Dim(header, 4, "count", fileName, allowZero: true);
         if (count != expectedCount)
             throw new DatasetException($"{fileName}: {count} labels for {expectedCount} images");
-        byte[] all = ReadAll(path);
+        byte[] all = ReadAll(path, 8L + count);
         if (all.Length != 8 + count)
             throw new DatasetException($"{fileName}: truncated or padded: {all.Length} bytes, expected {8 + count}");
         return all[8..];
@@ -167,7 +172,7 @@ public sealed class IdxDataset : IImageDataset
 
     private static byte[] ReadPixels(string path, int pixelBytes)
     {
-        byte[] all = ReadAll(path);
+        byte[] all = ReadAll(path, 16L + pixelBytes);
         if (all.Length != 16 + pixelBytes)
             throw new DatasetException($"{Path.GetFileName(path)}: {all.Length} bytes, expected {16 + pixelBytes}");
         return all[16..];
@@ -200,13 +205,21 @@ public sealed class IdxDataset : IImageDataset
         }
     }
 
-    private static byte[] ReadAll(string path)
+    /// <summary>The decompressed payload, read until <paramref name="expected"/> bytes and one more at most: a gzip whose
+    /// header and forged length trailer promise a small file cannot inflate past the size the IDX header implies.
+    /// The buffer grows with the data actually read, so a forged count allocates nothing up front.</summary>
+    private static byte[] ReadAll(string path, long expected)
     {
         try
         {
             using var s = OpenPayload(path);
             using var buffer = new MemoryStream();
-            s.CopyTo(buffer);
+            var chunk = new byte[1 << 16];
+            int n;
+            while (buffer.Length <= expected && (n = s.Read(chunk, 0, (int)Math.Min(chunk.Length, expected + 1 - buffer.Length))) > 0)
+                buffer.Write(chunk, 0, n);
+            if (buffer.Length > expected)
+                throw new DatasetException($"{Path.GetFileName(path)}: more bytes than its header's {expected}");
             return buffer.ToArray();
         }
         catch (Exception e) when (e is InvalidDataException or IOException)

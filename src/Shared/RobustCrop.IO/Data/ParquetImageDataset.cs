@@ -28,6 +28,7 @@ public sealed class ParquetImageDataset : IImageDataset
     private readonly string _imageColumn;
     private readonly string? _labelColumn;
     private readonly string? _keyColumn;
+    private readonly Lazy<IReadOnlyDictionary<long, long>> _duplicates;
 
     public ParquetImageDataset(string path, string? name = null, long maxCellBytes = ImageFolderDataset.DefaultMaxFileBytes)
     {
@@ -36,6 +37,7 @@ public sealed class ParquetImageDataset : IImageDataset
             throw new DatasetException($"data not found: {path}");
         _path = Path.GetFullPath(path);
         _maxCellBytes = maxCellBytes;
+        _duplicates = new Lazy<IReadOnlyDictionary<long, long>>(FindDuplicateKeys);
         Name = name ?? ShardPlanning.NameFromPath(_path);
         string file = Path.GetFileName(_path);
         try
@@ -129,6 +131,10 @@ public sealed class ParquetImageDataset : IImageDataset
         string key = $"{Name}/{(columns?.Keys?[inGroup] ?? row.ToString("D6", CultureInfo.InvariantCulture))}";
         if (columns is null)
             return new ImageRecord(key, null, null, null, error);
+        // A key must name one image: a repeat is an error row (its first row is measured), wherever the two rows fall.
+        if (_duplicates.Value.TryGetValue(row, out long first))
+            return new ImageRecord(key, columns.Labels?[inGroup], null, null,
+                string.Create(CultureInfo.InvariantCulture, $"duplicate key: row {row} repeats the key of row {first}"));
         string? label = columns.Labels?[inGroup];
         byte[]? image = columns.Images[inGroup];
         if (image is null)
@@ -136,6 +142,41 @@ public sealed class ParquetImageDataset : IImageDataset
         if (image.Length > _maxCellBytes)
             return new ImageRecord(key, label, null, null, $"image is {image.Length} bytes, over the {_maxCellBytes}-byte limit");
         return new ImageRecord(key, label, image, null);
+    }
+
+    /// <summary>Row → the earlier row with the same key, for every row whose key repeats one before it. Reads the key
+    /// column alone (no image bytes), once per dataset object.</summary>
+    private IReadOnlyDictionary<long, long> FindDuplicateKeys()
+    {
+        var duplicates = new Dictionary<long, long>();
+        if (_keyColumn is null) return duplicates;
+        var firstRow = new Dictionary<string, long>(StringComparer.Ordinal);
+        var reader = OpenReader();
+        try
+        {
+            var field = reader.Schema.GetDataFields().First(f => f.Path.ToString() == _keyColumn);
+            long start = 0;
+            for (int g = 0; g < _groupRows.Length; start += _groupRows[g], g++)
+            {
+                using var group = reader.OpenRowGroupReader(g);
+                var keys = ReadText(group, field, checked((int)group.RowCount));
+                for (int i = 0; i < keys.Length; i++)
+                {
+                    if (keys[i] is not { } k) continue;
+                    if (!firstRow.TryAdd(k, start + i)) duplicates[start + i] = firstRow[k];
+                }
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // An unreadable key column fails each row group's read with its own error row; nothing to mark here.
+            _ = e;
+        }
+        finally
+        {
+            Close(reader);
+        }
+        return duplicates;
     }
 
     private sealed record GroupColumns(byte[]?[] Images, string?[]? Labels, string?[]? Keys);

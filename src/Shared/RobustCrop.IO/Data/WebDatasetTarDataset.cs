@@ -23,7 +23,47 @@ public sealed class WebDatasetTarDataset : IImageDataset
     private readonly string _path;
     private readonly bool _isFolder;
     private readonly string[] _tars;
+    private readonly string[]? _tarPaths;
     private readonly long _maxMemberBytes;
+    // Where the tars come from: local files, or blobs streamed from object storage (AzureTarSource).
+    private readonly Func<string, Stream>? _open;
+    private readonly Func<string, long>? _count;
+
+    /// <summary>Tars read through <paramref name="open"/> (a sequential stream per tar) and planned with
+    /// <paramref name="count"/> (samples of a tar, or -1 when unknown: one tar is then one shard).</summary>
+    internal WebDatasetTarDataset(string name, IReadOnlyList<string> tars, Func<string, Stream> open, Func<string, long> count,
+        long maxMemberBytes = ImageFolderDataset.DefaultMaxFileBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMemberBytes);
+        if (tars.Count == 0) throw new DatasetException($"no .tar files in {name}");
+        _tars = [.. tars];
+        _path = name;
+        _isFolder = true;
+        _open = open;
+        _count = count;
+        _maxMemberBytes = maxMemberBytes;
+        Name = name;
+    }
+
+    /// <summary>A list of tars (a brace range such as <c>shards/{00000..09999}.tar</c>, expanded), read in the given order
+    /// and keyed like a folder of tars; the dataset is named after the first tar's folder.</summary>
+    /// <exception cref="DatasetException">A tar is missing, or two tars share a file name.</exception>
+    public WebDatasetTarDataset(IReadOnlyList<string> tarPaths, string? name = null, long maxMemberBytes = ImageFolderDataset.DefaultMaxFileBytes)
+    {
+        ArgumentNullException.ThrowIfNull(tarPaths);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMemberBytes);
+        if (tarPaths.Count == 0) throw new DatasetException("no .tar files given");
+        _tarPaths = tarPaths.Select(Path.GetFullPath).ToArray();
+        foreach (var t in _tarPaths)
+            if (!File.Exists(t)) throw new DatasetException($"data not found: {t}");
+        _tars = _tarPaths.Select(Path.GetFileName).OfType<string>().ToArray();
+        if (_tars.Distinct(StringComparer.Ordinal).Count() != _tars.Length)
+            throw new DatasetException("two of the tars given share a file name; their sample keys would collide");
+        _path = Path.GetDirectoryName(_tarPaths[0])!;
+        _isFolder = true;
+        _maxMemberBytes = maxMemberBytes;
+        Name = name ?? Path.GetFileName(_path);
+    }
 
     /// <param name="path">A .tar file or a folder holding .tar files.</param>
     public WebDatasetTarDataset(string path, string? name = null, long maxMemberBytes = ImageFolderDataset.DefaultMaxFileBytes)
@@ -63,7 +103,8 @@ public sealed class WebDatasetTarDataset : IImageDataset
         foreach (string tar in _tars)
         {
             var source = ShardSource.Of($"{Name}/{tar}");
-            long samples = CountSamples(TarPath(tar));
+            // img2dataset's NNNNN_stats.json beside the tar gives its sample count without reading the tar.
+            long samples = _count is not null ? _count(tar) : SidecarCount(TarPath(tar)) ?? CountSamples(TarPath(tar));
             if (samples <= shardSize)
             {
                 // Also the case of an unreadable tar (-1): reading it reports the error.
@@ -85,15 +126,17 @@ public sealed class WebDatasetTarDataset : IImageDataset
         long start = Math.Max(0, shard.Start);
         long end = shard.Count < 0 ? long.MaxValue : start + shard.Count;
         string keyPrefix = _isFolder ? $"{Name}/{Path.GetFileNameWithoutExtension(tar)}/" : prefix;
-        return ReadSamples(TarPath(tar), start, end, keyPrefix, shard);
+        return ReadSamples(tar, start, end, keyPrefix, shard);
     }
 
-    private string TarPath(string tar) => _isFolder ? Path.Combine(_path, tar) : _path;
+    private string TarPath(string tar)
+        => _tarPaths is not null ? _tarPaths[Array.IndexOf(_tars, tar)] : _isFolder ? Path.Combine(_path, tar) : _path;
 
-    private IEnumerable<ImageRecord> ReadSamples(string tarPath, long start, long end, string keyPrefix, DatasetShard shard)
+    private IEnumerable<ImageRecord> ReadSamples(string tar, long start, long end, string keyPrefix, DatasetShard shard)
     {
+        string tarPath = _open is null ? TarPath(tar) : tar;
         string shardKey = keyPrefix.TrimEnd('/') + (shard.Count < 0 ? "" : $"@{start}");
-        var (reader, openError) = TryOpen(tarPath);
+        var (reader, openError) = _open is null ? TryOpen(tarPath) : (new TarReader(_open(tar), leaveOpen: false), null);
         if (reader is null)
         {
             yield return new ImageRecord(shardKey, null, null, null, openError);
@@ -141,6 +184,38 @@ public sealed class WebDatasetTarDataset : IImageDataset
             yield return current.ToRecord(keyPrefix, _maxMemberBytes, duplicate: !seen.Add(current.Key));
     }
 
+    /// <summary>The "successes" of img2dataset's <c>NNNNN_stats.json</c> beside <c>NNNNN.tar</c> (the samples it wrote into
+    /// the tar), or null when there is no readable sidecar.</summary>
+    internal static long? SidecarCount(string tarPath)
+    {
+        string stats = Path.Combine(Path.GetDirectoryName(tarPath)!, Path.GetFileNameWithoutExtension(tarPath) + "_stats.json");
+        if (!File.Exists(stats)) return null;
+        try
+        {
+            return StatsSuccesses(File.ReadAllBytes(stats));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>"successes" of an img2dataset stats file, or null.</summary>
+    public static long? StatsSuccesses(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("successes", out var v)
+                   && v.TryGetInt64(out long n) && n >= 0 ? n : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Samples in a tar, or -1 when it cannot be read to the end.</summary>
     private static long CountSamples(string tarPath)
     {
@@ -185,7 +260,7 @@ public sealed class WebDatasetTarDataset : IImageDataset
         {
             return (reader.GetNextEntry(copyData: false), null);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException and not DataSourceException)
         {
             return (null, e.Message);
         }
@@ -199,7 +274,7 @@ public sealed class WebDatasetTarDataset : IImageDataset
             entry.DataStream?.ReadExactly(data);
             return (data, null);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException and not DataSourceException)
         {
             return (null, $"{entry.Name}: {e.Message}");
         }
@@ -233,17 +308,46 @@ public sealed class WebDatasetTarDataset : IImageDataset
         {
             string recordKey = keyPrefix + Key;
             string? label = Label();
+            var meta = Metadata();
             if (duplicate)
-                return new ImageRecord(recordKey, label, null, null, "duplicate sample key: the members of a sample must be adjacent in the tar");
+                return new ImageRecord(recordKey, label, null, null, "duplicate sample key: the members of a sample must be adjacent in the tar", meta);
             var image = Members.FirstOrDefault(m => ImageFolderDataset.ImageExtensions.Contains(m.Ext));
             if (image is null)
             {
                 string found = string.Join(", ", Members.Select(m => m.Ext.Length == 0 ? "(no extension)" : m.Ext));
-                return new ImageRecord(recordKey, label, null, null, $"no image member (found: {found})");
+                return new ImageRecord(recordKey, label, null, null, $"no image member (found: {found})", meta);
             }
             if (image.Length > maxBytes || image.Data is null)
-                return new ImageRecord(recordKey, label, null, null, $"{image.Ext} member is {image.Length} bytes, over the {maxBytes}-byte limit");
-            return new ImageRecord(recordKey, label, image.Data, null);
+                return new ImageRecord(recordKey, label, null, null, $"{image.Ext} member is {image.Length} bytes, over the {maxBytes}-byte limit", meta);
+            return new ImageRecord(recordKey, label, image.Data, null, Metadata: meta);
+        }
+
+        /// <summary>img2dataset's per-sample .json (url, caption, key, width, height, status); the caption falls back to the
+        /// .txt member. Null when the sample has neither; a broken .json keeps the image.</summary>
+        private SampleMetadata? Metadata()
+        {
+            var json = Members.FirstOrDefault(m => m.Ext == "json")?.Data;
+            var txt = Members.FirstOrDefault(m => m.Ext == "txt")?.Data;
+            string? caption = txt is null ? null : System.Text.Encoding.UTF8.GetString(txt);
+            if (json is null) return caption is null ? null : new SampleMetadata(null, caption, null, null, null, null);
+            try
+            {
+                using var doc = JsonDocument.Parse(json);
+                var root = doc.RootElement;
+                if (root.ValueKind != JsonValueKind.Object) return null;
+                string? Text(string name) => root.TryGetProperty(name, out var v) ? v.ValueKind switch
+                {
+                    JsonValueKind.String => v.GetString(),
+                    JsonValueKind.Number => v.GetRawText(),
+                    _ => null,
+                } : null;
+                int? Int(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : null;
+                return new SampleMetadata(Text("url"), Text("caption") ?? caption, Text("key"), Int("width"), Int("height"), Text("status"));
+            }
+            catch (JsonException)
+            {
+                return caption is null ? null : new SampleMetadata(null, caption, null, null, null, null);
+            }
         }
 
         private string? Label()

@@ -46,13 +46,15 @@ internal sealed class ParquetColumns<TRow> where TRow : class
 
     public IReadOnlyList<string> AllColumnNames => _columns.Select(c => c.Name).ToArray();
 
+    /// <param name="omitted">Columns not stored: a Hive partition column, whose value the folder name carries.</param>
     public async Task WriteAsync(Stream output, IReadOnlyList<TRow> rows, IReadOnlyDictionary<string, string>? metadata,
-        int rowGroupSize, CancellationToken cancellationToken)
+        int rowGroupSize, CancellationToken cancellationToken, IReadOnlyCollection<string>? omitted = null)
     {
         // A list column that no row fills is left out altogether, so a run without embeddings has no
         // embedding column rather than a column of nulls that readers must still decode.
         var columns = _columns
             .Where(c => c.Kind != Kind.SingleList || rows.Any(r => c.Property.GetValue(r) is not null))
+            .Where(c => omitted is null || !omitted.Contains(c.Name))
             .ToArray();
         var fields = columns.Select(CreateField).ToArray();
         var schema = new ParquetSchema(fields);
@@ -87,6 +89,14 @@ internal sealed class ParquetColumns<TRow> where TRow : class
                 var column = _columns[c];
                 if (!topLevel.TryGetValue(column.Name, out var field))
                 {
+                    // A partition column is not stored in the file (its folder name is the value); the file's
+                    // key-value metadata repeats it, so a file read on its own still knows it.
+                    if (ResultParquet.PartitionColumns.TryGetValue(column.Name, out var key)
+                        && reader.CustomMetadata.TryGetValue(key, out var partitionValue))
+                    {
+                        values[c] = Enumerable.Repeat<object?>(partitionValue, count).ToArray();
+                        continue;
+                    }
                     if (!column.Nullable)
                         throw new InvalidDataException($"Parquet file lacks the required column '{column.Name}'.");
                     values[c] = new object?[count];

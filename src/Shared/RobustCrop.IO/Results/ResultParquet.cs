@@ -28,6 +28,12 @@ public static class ResultParquet
     /// analytics engines read efficiently.</summary>
     public const int RowGroupSize = 100_000;
 
+    /// <summary>Hive partition columns (the folder <c>model=&lt;m&gt;/</c>) and the key-value metadata key holding the same
+    /// value. Partitioned files never store these columns: pyarrow, Spark and polars reject or duplicate a column that is
+    /// both in the file and in the folder name.</summary>
+    public static readonly IReadOnlyDictionary<string, string> PartitionColumns =
+        new Dictionary<string, string>(StringComparer.Ordinal) { ["model"] = ResultMetadataKeys.Model };
+
     /// <summary>snake_case column name of a row property, e.g. "Cosine1pxMin" → "cosine_1px_min".</summary>
     public static string ColumnName(string propertyName) => SnakeCase.From(propertyName);
 
@@ -41,6 +47,22 @@ public static class ResultParquet
     public static Task WriteImageRowsAsync(Stream output, IReadOnlyList<ImageRow> rows,
         IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
         => WriteRowsAsync(output, rows, metadata, cancellationToken);
+
+    /// <summary>Writes the rows of one <c>model=&lt;m&gt;/</c> partition file: every column but the partition column, whose
+    /// value goes into the key-value metadata (<see cref="ResultMetadataKeys.Model"/>) instead.</summary>
+    /// <exception cref="ArgumentException">A row belongs to another model than <paramref name="model"/>.</exception>
+    public static async Task WritePartitionRowsAsync<TRow>(Stream output, string model, IReadOnlyList<TRow> rows,
+        Func<TRow, string> modelOf, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
+        where TRow : class
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        foreach (var r in rows)
+            if (!string.Equals(modelOf(r), model, StringComparison.Ordinal))
+                throw new ArgumentException($"a row of model '{modelOf(r)}' cannot go into the partition of model '{model}'", nameof(rows));
+        var meta = metadata is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(metadata, StringComparer.Ordinal);
+        meta[ResultMetadataKeys.Model] = model;
+        await WriteRowsAsync(output, rows, meta, cancellationToken, PartitionColumns.Keys.ToArray()).ConfigureAwait(false);
+    }
 
     public static Task WriteErrorRowsAsync(Stream output, IReadOnlyList<ErrorRow> rows,
         IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
@@ -73,21 +95,25 @@ public static class ResultParquet
 
     /// <summary>Writes any positional record with supported property types (int, long, float, double,
     /// bool, string, their nullable forms, float[]) under the same naming rules.</summary>
-    public static async Task WriteRowsAsync<TRow>(Stream output, IReadOnlyList<TRow> rows,
+    public static Task WriteRowsAsync<TRow>(Stream output, IReadOnlyList<TRow> rows,
         IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default) where TRow : class
+        => WriteRowsAsync(output, rows, metadata, cancellationToken, omitted: null);
+
+    private static async Task WriteRowsAsync<TRow>(Stream output, IReadOnlyList<TRow> rows,
+        IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken, IReadOnlyCollection<string>? omitted) where TRow : class
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(rows);
         var columns = new ParquetColumns<TRow>();
         if (output.CanSeek)
         {
-            await columns.WriteAsync(output, rows, metadata, RowGroupSize, cancellationToken).ConfigureAwait(false);
+            await columns.WriteAsync(output, rows, metadata, RowGroupSize, cancellationToken, omitted).ConfigureAwait(false);
             return;
         }
         // The Parquet footer is written after seeking, so a forward-only sink (an upload stream) gets a
         // buffered copy.
         using var buffer = new MemoryStream();
-        await columns.WriteAsync(buffer, rows, metadata, RowGroupSize, cancellationToken).ConfigureAwait(false);
+        await columns.WriteAsync(buffer, rows, metadata, RowGroupSize, cancellationToken, omitted).ConfigureAwait(false);
         buffer.Position = 0;
         await buffer.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
     }

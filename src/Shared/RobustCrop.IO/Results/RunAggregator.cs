@@ -19,12 +19,21 @@ public static class RunAggregator
 
     public static async Task<RunSummary> AggregateAsync(IResultStore store, RunLayout layout, string dataset,
         IReadOnlyList<ModelFacts>? facts, CancellationToken ct)
+        => await AggregateAsync(store, layout, await RunStateIo.ReadAsync(store, layout, ct).ConfigureAwait(false), dataset, facts, ct)
+            .ConfigureAwait(false);
+
+    /// <summary>Aggregates the files of the shards <paramref name="state"/> holds (those with a manifest) and no other:
+    /// a shard that failed before its manifest may have left files that a retry writes again.</summary>
+    public static async Task<RunSummary> AggregateAsync(IResultStore store, RunLayout layout, RunState state, string dataset,
+        IReadOnlyList<ModelFacts>? facts, CancellationToken ct)
     {
-        var rowsByModel = new SortedDictionary<string, List<ImageRow>>(StringComparer.Ordinal);
+        // Rows are grouped by model and source dataset: a composite run (photos + Fashion-MNIST) is summarised per
+        // dataset, never in one row mixing labelled digits with unlabelled photos.
+        var rowsByModel = new SortedDictionary<(string Model, string Dataset), List<ImageRow>>();
         double? tau = null;
         await foreach (var path in store.ListAsync(layout.ImagesDir, ct))
         {
-            if (!path.EndsWith(".parquet", StringComparison.Ordinal)) continue;
+            if (!path.EndsWith(".parquet", StringComparison.Ordinal) || !state.Files.Contains(path)) continue;
             List<ImageRow> rows;
             await using (var s = await store.OpenReadAsync(path, ct)) rows = await ResultParquet.ReadImageRowsAsync(s, ct);
             if (tau is null)
@@ -35,37 +44,49 @@ public static class RunAggregator
             }
             foreach (var r in rows)
             {
-                if (!rowsByModel.TryGetValue(r.Model, out var list)) rowsByModel[r.Model] = list = [];
+                var key = (r.Model, DatasetOf(r.ImageKey, dataset));
+                if (!rowsByModel.TryGetValue(key, out var list)) rowsByModel[key] = list = [];
                 list.Add(r);
             }
         }
-        var ricsByModel = new Dictionary<string, List<RicsRow>>(StringComparer.Ordinal);
+        var ricsByModel = new Dictionary<(string Model, string Dataset), List<RicsRow>>();
         await foreach (var path in store.ListAsync(layout.RicsDir, ct))
         {
-            if (!path.EndsWith(".parquet", StringComparison.Ordinal)) continue;
+            if (!path.EndsWith(".parquet", StringComparison.Ordinal) || !state.Files.Contains(path)) continue;
             await using var s = await store.OpenReadAsync(path, ct);
             foreach (var r in await ResultParquet.ReadRowsAsync<RicsRow>(s, ct))
             {
-                if (!ricsByModel.TryGetValue(r.Model, out var list)) ricsByModel[r.Model] = list = [];
+                var key = (r.Model, DatasetOf(r.ImageKey, dataset));
+                if (!ricsByModel.TryGetValue(key, out var list)) ricsByModel[key] = list = [];
                 list.Add(r);
             }
         }
         long errors = 0;
         await foreach (var path in store.ListAsync(layout.ErrorsDir, ct))
         {
-            if (!path.EndsWith(".parquet", StringComparison.Ordinal)) continue;
+            if (!path.EndsWith(".parquet", StringComparison.Ordinal) || !state.Files.Contains(path)) continue;
             await using var s = await store.OpenReadAsync(path, ct);
             errors += (await ResultParquet.ReadErrorRowsAsync(s, ct)).Count;
         }
         double effectiveTau = tau ?? 0.99;
-        var models = rowsByModel.Select(kv => Summarise(kv.Key, kv.Value, ricsByModel.GetValueOrDefault(kv.Key) ?? [], effectiveTau,
-            facts?.FirstOrDefault(f => f.Model == kv.Key))).ToList();
+        var models = rowsByModel.Select(kv => Summarise(kv.Key.Model, kv.Value, ricsByModel.GetValueOrDefault(kv.Key) ?? [], effectiveTau,
+            facts?.FirstOrDefault(f => f.Model == kv.Key.Model)) with { Dataset = kv.Key.Dataset }).ToList();
         // Models listed in the zoo but with no image rows (every input was an error) still appear, with null metrics.
         foreach (var f in facts ?? [])
-            if (!rowsByModel.ContainsKey(f.Model)) models.Add(Summarise(f.Model, [], [], effectiveTau, f));
+            if (!rowsByModel.Keys.Any(k => k.Model == f.Model))
+                models.AddRange(dataset.Split('+').Select(d => Summarise(f.Model, [], [], effectiveTau, f) with { Dataset = d }));
         long images = rowsByModel.Values.SelectMany(r => r).Select(r => r.ImageKey).Distinct(StringComparer.Ordinal).LongCount();
         int k = rowsByModel.Values.SelectMany(r => r).Select(r => r.WindowK).DefaultIfEmpty(0).Max();
         return new RunSummary(layout.RunId, dataset, images, errors, models, DateTimeOffset.UtcNow, effectiveTau, k);
+    }
+
+    /// <summary>The source dataset of an image: every dataset keys its images "&lt;dataset name&gt;/…", and a composite
+    /// dataset keeps its children's names distinct.</summary>
+    public static string DatasetOf(string imageKey, string runDataset)
+    {
+        ArgumentNullException.ThrowIfNull(imageKey);
+        int slash = imageKey.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 ? imageKey[..slash] : runDataset;
     }
 
     public static ModelSummary Summarise(string model, IReadOnlyList<ImageRow> rows, IReadOnlyList<RicsRow> rics, double tau, ModelFacts? facts)

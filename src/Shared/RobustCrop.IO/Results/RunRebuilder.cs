@@ -15,12 +15,16 @@ public static class RunRebuilder
     public const string UnknownDataset = "unknown";
 
     public static async Task<RunSummary> AggregateAsync(IResultStore store, RunLayout layout, CancellationToken ct)
+        => await AggregateAsync(store, layout, await RunStateIo.ReadAsync(store, layout, ct), ct);
+
+    /// <summary>The summary of the shards <paramref name="state"/> lists as finished (an unfinished run's partial summary).</summary>
+    public static async Task<RunSummary> AggregateAsync(IResultStore store, RunLayout layout, RunState state, CancellationToken ct)
     {
         var (dataset, facts, files) = await ReadFactsAsync(store, layout, ct);
         if (files == 0 && !await AnyAsync(store, layout.ErrorsDir, ct))
             throw new FileNotFoundException($"no run '{layout.RunId}' in {store.Describe()}: it has no images/ or errors/ files");
-        dataset ??= await DatasetFromSummaryAsync(store, layout, ct) ?? UnknownDataset;
-        return await RunAggregator.AggregateAsync(store, layout, dataset, facts, ct);
+        dataset ??= state.Plan?.Dataset ?? await DatasetFromSummaryAsync(store, layout, ct) ?? UnknownDataset;
+        return await RunAggregator.AggregateAsync(store, layout, state, dataset, facts, ct);
     }
 
     /// <summary>The dataset name and per-model facts read from the first images file of each model.</summary>
@@ -121,12 +125,12 @@ public static class ZooTable
         foreach (var run in runs)
             foreach (var m in run.Models)
             {
-                var key = (m.Model, run.Dataset);
+                var key = (m.Model, m.Dataset ?? run.Dataset);
                 if (rows.TryGetValue(key, out var old))
-                    replaced?.Invoke($"{m.Model} on {run.Dataset}: run {run.RunId} replaces run {old.RunId}");
+                    replaced?.Invoke($"{m.Model} on {key.Item2}: run {run.RunId} replaces run {old.RunId}");
                 // The RICS setting shown is the most consistent one (ties: the smaller window, which costs less).
                 var rics = m.Rics.OrderByDescending(r => r.Consistency1px ?? double.NegativeInfinity).ThenBy(r => r.Window).FirstOrDefault();
-                rows[key] = new ZooRow(m.Model, run.Dataset, run.RunId, m.Images, m.Accuracy,
+                rows[key] = new ZooRow(m.Model, key.Item2, run.RunId, m.Images, m.Accuracy,
                     m.Realistic.Consistency1px, m.Realistic.Fooled1px, m.Realistic.FooledWindow.K, m.Realistic.FooledWindow.Rate,
                     m.Realistic.Cosine1pxMin.Mean, m.Realistic.Changed1px.Rate, m.Cyclic.Consistency1px, m.Cyclic.Fooled1px,
                     rics?.Window, rics?.Score, rics?.Consistency1px, rics?.Accuracy, m.RicsCyclic?.Consistency1px,

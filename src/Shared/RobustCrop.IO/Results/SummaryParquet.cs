@@ -12,7 +12,8 @@ namespace RobustCrop.IO.Results;
 /// values (RICS is measured under realistic shifts) with bound_consistency_axis_1px; the
 /// fooled-window, cosine, cyclic_* and rics_cyclic_* columns are null.</item>
 /// </list>
-/// images and crops_inferred are the model's on every row.</summary>
+/// images and crops_inferred are the model's on every row. dataset is the source dataset: a composite run has the rows
+/// of each model once per source dataset.</summary>
 public sealed record SummaryParquetRow(
     string RunId,
     string Model,
@@ -43,7 +44,8 @@ public sealed record SummaryParquetRow(
     int? InputSize,
     int? ResizeSize,
     long? ImagesWithLabels,
-    long? ImagesWithoutShifts);
+    long? ImagesWithoutShifts,
+    string Dataset);
 
 /// <summary>summary.parquet: the per-model aggregates of summary.json as a flat table (see <see cref="SummaryParquetRow"/>).</summary>
 public static class SummaryParquet
@@ -84,7 +86,7 @@ public static class SummaryParquet
                 r.Changed1px.Tau, r.Changed1px.Rate, BoundConsistencyAxis1px: null,
                 m.Cyclic.Consistency1px, m.Cyclic.Fooled1px, m.Cyclic.Changed1px.Tau, m.Cyclic.Changed1px.Rate,
                 m.RicsCyclic?.Consistency1px, m.RicsCyclic?.Fooled1px, m.RicsCyclic?.Accuracy,
-                m.Device, m.InputSize, m.ResizeSize, m.ImagesWithLabels, m.ImagesWithoutShifts));
+                m.Device, m.InputSize, m.ResizeSize, m.ImagesWithLabels, m.ImagesWithoutShifts, m.Dataset ?? summary.Dataset));
             foreach (var rics in m.Rics)
             {
                 rows.Add(new SummaryParquetRow(
@@ -94,7 +96,7 @@ public static class SummaryParquet
                     rics.Changed1px.Tau, rics.Changed1px.Rate, rics.BoundConsistencyAxis1px,
                     null, null, null, null,
                     null, null, null,
-                    m.Device, m.InputSize, m.ResizeSize, m.ImagesWithLabels, m.ImagesWithoutShifts));
+                    m.Device, m.InputSize, m.ResizeSize, m.ImagesWithLabels, m.ImagesWithoutShifts, m.Dataset ?? summary.Dataset));
             }
         }
         return rows;

@@ -242,6 +242,20 @@ public static class StorageErrors
         return Redact($"{status}{code}: {reason}".TrimEnd(' ', ':'));
     }
 
+    /// <summary>Any storage failure as one redacted line: the last try of an exhausted retry, a request failure, or the
+    /// first line of another exception's message.</summary>
+    public static string Describe(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e switch
+        {
+            RequestFailedException r => Describe(r),
+            AggregateException a when Exhausted(a) is { } last => $"after {a.InnerExceptions.Count} tries: {Describe(last)}",
+            AggregateException { InnerException: { } inner } => Describe(inner),
+            _ => Redact(FirstLine(e.Message)),
+        };
+    }
+
     /// <summary>The last failure of a retry policy that gave up (an AggregateException of RequestFailedExceptions), or null.</summary>
     public static RequestFailedException? Exhausted(AggregateException e)
     {

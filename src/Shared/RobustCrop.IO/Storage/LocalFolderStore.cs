@@ -19,6 +19,42 @@ public sealed class LocalFolderStore : IResultStore
     /// <summary>The absolute root folder.</summary>
     public string Root => _root;
 
+    /// <summary>Free space below which <see cref="ProbeAsync"/> refuses the folder: a shard's files must fit.</summary>
+    public const long DefaultMinFreeBytes = 256L << 20;
+
+    /// <summary>
+    /// Checks at start, before any model is loaded or shard computed, that the folder can take results: it is not a file,
+    /// it can be created, a file can be written, renamed and deleted in it, and its volume has at least
+    /// <paramref name="minFreeBytes"/> free. Otherwise one line saying which.
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot take results.</exception>
+    public async Task ProbeAsync(CancellationToken ct, long minFreeBytes = DefaultMinFreeBytes)
+    {
+        if (File.Exists(_root))
+            throw new IOException($"--out {_root} is a file, not a folder");
+        try
+        {
+            Directory.CreateDirectory(_root);
+            await WriteAsync($"_probe{TempMarker}{Guid.NewGuid():N}", s => s.WriteAsync(new byte[1], ct).AsTask(), ct).ConfigureAwait(false);
+            foreach (var f in Directory.EnumerateFiles(_root, "_probe" + TempMarker + "*")) File.Delete(f);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new IOException($"--out {_root} cannot be written: {e.Message}", e);
+        }
+        long free;
+        try
+        {
+            free = new DriveInfo(_root).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return; // No volume information (some mounts): the writes above are the check.
+        }
+        if (free < minFreeBytes)
+            throw new IOException($"--out {_root} has {free >> 20} MiB free, under the {minFreeBytes >> 20} MiB a run needs");
+    }
+
     public async Task WriteAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(writer);

@@ -32,28 +32,63 @@ public static class StoreFactory
         }
         var (container, prefix) = ParseAzure(uri);
         options ??= AzureBlobStoreOptions.Default;
-        string? cs = string.IsNullOrWhiteSpace(connectionString) ? (environment ?? Environment.GetEnvironmentVariable)(ConnectionStringVariable) : connectionString;
-        if (string.IsNullOrWhiteSpace(cs))
-            throw new ArgumentException($"{uri} needs a storage connection string: set {ConnectionStringVariable} or pass --connection-string");
-        BlobServiceClient service;
-        try
-        {
-            service = new BlobServiceClient(cs.Trim(), AzureBlobStore.ClientOptions(options));
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or UriFormatException)
-        {
-            // The parser's messages can quote parts of the string; say only which kind of problem it is.
-            throw new ArgumentException($"the storage connection string for {uri} is not valid ({e.GetType().Name}); it is not shown here");
-        }
+        var service = Service(uri, connectionString, options, environment);
         return new AzureBlobStore(service.GetBlobContainerClient(container), prefix, options);
     }
 
-    /// <summary><see cref="Open"/>, then for az:// a probe of the container (created when missing) with a short timeout,
-    /// so a wrong key or unreachable storage fails at start with one line.</summary>
+    /// <summary>Where an account's URL comes from when credentials other than a connection string are used.</summary>
+    public const string AccountUrlVariable = "AZURE_STORAGE_ACCOUNT_URL";
+
+    /// <summary>A SAS token (with <see cref="AccountUrlVariable"/>); a SAS can also be given as a connection string
+    /// (<c>BlobEndpoint=…;SharedAccessSignature=…</c>).</summary>
+    public const string SasTokenVariable = "AZURE_STORAGE_SAS_TOKEN";
+
+    /// <summary>
+    /// The blob service for an az:// URI, from the first credential found: <paramref name="connectionString"/>, the
+    /// <see cref="ConnectionStringVariable"/> variable (an account key or a SAS connection string), a SAS token
+    /// (<see cref="SasTokenVariable"/>) for <see cref="AccountUrlVariable"/>, or else <c>DefaultAzureCredential</c> (managed
+    /// or workload identity in Kubernetes, environment, Azure CLI) for <see cref="AccountUrlVariable"/>. No credential
+    /// is ever put in a message.
+    /// </summary>
+    /// <exception cref="ArgumentException">No credential source, or one that does not parse (one line, no secret).</exception>
+    public static BlobServiceClient Service(string uri, string? connectionString, AzureBlobStoreOptions? options = null,
+        Func<string, string?>? environment = null)
+    {
+        var env = environment ?? Environment.GetEnvironmentVariable;
+        var clientOptions = AzureBlobStore.ClientOptions(options ?? AzureBlobStoreOptions.Default);
+        string? cs = string.IsNullOrWhiteSpace(connectionString) ? env(ConnectionStringVariable) : connectionString;
+        if (!string.IsNullOrWhiteSpace(cs))
+        {
+            try
+            {
+                return new BlobServiceClient(cs.Trim(), clientOptions);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or UriFormatException)
+            {
+                // The parser's messages can quote parts of the string; say only which kind of problem it is.
+                throw new ArgumentException($"the storage connection string for {uri} is not valid ({e.GetType().Name}); it is not shown here");
+            }
+        }
+        string? accountUrl = env(AccountUrlVariable);
+        if (string.IsNullOrWhiteSpace(accountUrl))
+            throw new ArgumentException($"{uri} needs a storage connection string: set {ConnectionStringVariable} or pass --connection-string "
+                + $"(or set {AccountUrlVariable}, with {SasTokenVariable} for a SAS token, or for a managed identity alone)");
+        if (!Uri.TryCreate(accountUrl.Trim(), UriKind.Absolute, out var account) || account.Scheme is not ("https" or "http"))
+            throw new ArgumentException($"{AccountUrlVariable} is not an http(s) URL");
+        string? sas = env(SasTokenVariable);
+        if (!string.IsNullOrWhiteSpace(sas))
+            return new BlobServiceClient(account, new Azure.AzureSasCredential(sas.Trim().TrimStart('?')), clientOptions);
+        return new BlobServiceClient(account, new Azure.Identity.DefaultAzureCredential(), clientOptions);
+    }
+
+    /// <summary><see cref="Open"/>, then a probe: for az:// of the container (created when missing) with a short timeout,
+    /// so a wrong key or unreachable storage fails at start with one line; for a local folder that it is a writable
+    /// folder with room (<see cref="LocalFolderStore.ProbeAsync"/>), so a bad --out is found before the first shard.</summary>
     public static async Task<IResultStore> OpenAsync(string uri, string? connectionString, CancellationToken ct, AzureBlobStoreOptions? options = null)
     {
         var store = Open(uri, connectionString, options);
         if (store is AzureBlobStore azure) await azure.ProbeAsync(ct).ConfigureAwait(false);
+        else if (store is LocalFolderStore local) await local.ProbeAsync(ct).ConfigureAwait(false);
         return store;
     }
 

@@ -48,7 +48,7 @@ public sealed class JobRuntime : IDisposable
     public static JobRuntime Load(JobSpec spec, WorkerSettings worker)
     {
         var settings = spec.Run;
-        var dataset = DatasetFactory.Open(settings.Data);
+        var dataset = DatasetFactory.Open(settings.Data, worker.ConnectionString);
         var storage = worker.Metrics is { } counting ? (worker.StorageOptions ?? AzureBlobStoreOptions.Default) with { OnRetry = counting.StorageRetry } : worker.StorageOptions;
         var store = StoreFactory.Open(settings.Out, worker.ConnectionString, storage);
         var manifests = SelectModels(ZooFile.Load(settings.ZooPath, worker.BuiltinModelsDir), settings.ModelIds.IsDefaultOrEmpty ? null : settings.ModelIds, settings.ZooPath);

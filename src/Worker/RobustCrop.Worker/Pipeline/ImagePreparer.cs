@@ -44,6 +44,6 @@ public sealed class ImagePreparer(IReadOnlyCollection<(int Resize, Interpolation
                     $"image {source.Width}x{source.Height} would resize to a {w}x{h} scene, over the {settings.MaxScenePixels}-pixel limit (aspect ratio too extreme)");
             scenes[family] = SceneResizer.ResizeShorterSide(source, family.Resize, family.Interp);
         }
-        return new PreparedImage(record.Key, record.Label, source.Width, source.Height, scenes);
+        return new PreparedImage(record.Key, record.Label, source.Width, source.Height, scenes, Metadata: record.Metadata);
     }
 }

@@ -11,7 +11,8 @@ public sealed record PreparedImage(
     int SourceHeight,
     IReadOnlyDictionary<(int Resize, Interpolation Interp), RgbImage> Scenes,
     ErrorStage? ErrorStage = null,
-    string? Error = null)
+    string? Error = null,
+    Core.Data.SampleMetadata? Metadata = null)
 {
     public bool IsError => Error is not null;
 

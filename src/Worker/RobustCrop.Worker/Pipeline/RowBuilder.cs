@@ -45,7 +45,10 @@ public static class RowBuilder
             realistic.Shifts, realistic.Consistency, realistic.Fooled,
             s.WindowK, window?.Shifts ?? 0, window?.Fooled,
             realistic.CosineMin, realistic.Changed,
-            cyclic.Shifts, cyclic.Consistency, cyclic.Fooled, cyclic.CosineMin, cyclic.Changed);
+            cyclic.Shifts, cyclic.Consistency, cyclic.Fooled, cyclic.CosineMin, cyclic.Changed,
+            // img2dataset's metadata joins results back to the collection; captions can be large, so only on request.
+            w.Image.Metadata?.Url, s.KeepCaptions ? w.Image.Metadata?.Caption : null, w.Image.Metadata?.Key,
+            w.Image.Metadata?.Width, w.Image.Metadata?.Height, w.Image.Metadata?.Status);
     }
 
     public static IEnumerable<CropRow> CropRows(RunSettings s, ShardId shard, ImageModelWork w)

@@ -29,12 +29,12 @@ public sealed class ShardWriter(IResultStore store, RunLayout layout, IReadOnlyL
             var imageMeta = new Dictionary<string, string>(meta) { [ResultMetadataKeys.Device] = m.Device };
             if (dataset is not null) imageMeta[ResultMetadataKeys.Dataset] = dataset;
             files.Add(await WriteFileAsync(layout.ImagesPart(m.Id, shard), result.Images[m.Id].Count,
-                s => ResultParquet.WriteImageRowsAsync(s, result.Images[m.Id], imageMeta, ct), ct));
+                s => ResultParquet.WritePartitionRowsAsync(s, m.Id, result.Images[m.Id], r => r.Model, imageMeta, ct), ct));
             files.Add(await WriteFileAsync(layout.CropsPart(m.Id, shard), result.Crops[m.Id].Count,
-                s => ResultParquet.WriteCropRowsAsync(s, result.Crops[m.Id], meta, ct), ct));
+                s => ResultParquet.WritePartitionRowsAsync(s, m.Id, result.Crops[m.Id], r => r.Model, meta, ct), ct));
             if (settings.Rics.Any)
                 files.Add(await WriteFileAsync(layout.RicsPart(m.Id, shard), result.Rics[m.Id].Count,
-                    s => ResultParquet.WriteRowsAsync(s, result.Rics[m.Id], meta, ct), ct));
+                    s => ResultParquet.WritePartitionRowsAsync(s, m.Id, result.Rics[m.Id], r => r.Model, meta, ct), ct));
         }
         var errorMeta = new Dictionary<string, string>
         {

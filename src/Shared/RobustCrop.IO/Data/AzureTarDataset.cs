@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using RobustCrop.Core.Data;
+using RobustCrop.IO.Storage;
+
+namespace RobustCrop.IO.Data;
+
+/// <summary>
+/// WebDataset shards in Azure Blob Storage: <c>az://container/prefix/</c> (every .tar under the prefix, in name order)
+/// or a brace list <c>az://container/shards/{00000..09999}.tar</c>. Nothing is downloaded to disk.
+/// </summary>
+/// <remarks>
+/// Planning lists the blobs (a few requests for 10,000 shards) and reads no tar: one tar is one shard, unless an
+/// img2dataset <c>NNNNN_stats.json</c> beside it gives its sample count (fetched in parallel). Reading streams a tar with
+/// sequential ranged reads (<see cref="BlobClient.OpenRead(BlobOpenReadOptions, CancellationToken)"/>, one buffer ahead),
+/// each retried with exponential backoff by the client. A blob that still fails mid-way — storage gone longer than the
+/// retries last, or the blob replaced while read — fails the whole shard with <see cref="DataSourceException"/>: its
+/// manifest is not written, so a retry on another worker or a resume reads it again, and no sample is lost or doubled.
+/// </remarks>
+public static class AzureTarDataset
+{
+    /// <summary>Bytes fetched per ranged read of a tar.</summary>
+    public const int DefaultBufferSize = 4 << 20;
+
+    /// <summary>Sidecar downloads in flight while planning.</summary>
+    private const int SidecarParallelism = 32;
+
+    /// <param name="entry">az://container/prefix/, az://container/prefix/x.tar or a brace pattern of .tar blobs.</param>
+    /// <exception cref="DatasetException">No tar, a missing tar of a brace list, bad credentials or unreachable storage (one line).</exception>
+    public static WebDatasetTarDataset Open(string entry, string? connectionString, string? name = null, AzureBlobStoreOptions? options = null,
+        int bufferSize = DefaultBufferSize, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var (container, folder, wanted) = Parse(entry);
+        BlobContainerClient client;
+        try
+        {
+            client = StoreFactory.Service(entry, connectionString, options, environment).GetBlobContainerClient(container);
+        }
+        catch (ArgumentException e)
+        {
+            throw new DatasetException(e.Message);
+        }
+        var tars = new List<string>();
+        var sidecars = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var blob in client.GetBlobs(BlobTraits.None, BlobStates.None, folder, CancellationToken.None))
+            {
+                if (blob.Name.EndsWith(".tar", StringComparison.OrdinalIgnoreCase)) tars.Add(blob.Name);
+                else if (blob.Name.EndsWith("_stats.json", StringComparison.Ordinal)) sidecars.Add(blob.Name);
+            }
+        }
+        catch (Exception e) when (e is RequestFailedException or AggregateException or IOException or Azure.Identity.AuthenticationFailedException)
+        {
+            throw new DatasetException($"cannot list {entry}: {StorageErrors.Describe(e)}");
+        }
+        tars.Sort(StringComparer.Ordinal);
+        if (wanted is not null)
+        {
+            var present = tars.ToHashSet(StringComparer.Ordinal);
+            if (wanted.FirstOrDefault(t => !present.Contains(t)) is { } missing)
+                throw new DatasetException($"data not found: az://{container}/{missing}");
+            tars = wanted;
+        }
+        if (tars.Count == 0) throw new DatasetException($"no .tar blobs under {entry}");
+        var names = tars.Select(t => t[folder.Length..]).ToArray();
+        var counts = SidecarCounts(client, tars, sidecars);
+        string datasetName = name ?? DatasetName(container, folder);
+        var blobOf = names.Zip(tars).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        return new WebDatasetTarDataset(datasetName, names,
+            tar => OpenBlob(client, container, blobOf[tar], bufferSize),
+            tar => counts.TryGetValue(blobOf[tar], out long n) ? n : -1);
+    }
+
+    /// <summary>(container, listing prefix, explicit blob names or null) of an entry.</summary>
+    private static (string Container, string Folder, List<string>? Wanted) Parse(string entry)
+    {
+        if (BraceExpansion.HasBraces(entry))
+        {
+            List<string> expanded;
+            try { expanded = [.. BraceExpansion.Expand(entry)]; }
+            catch (FormatException e) { throw new DatasetException(e.Message); }
+            var parsed = expanded.Select(Split).ToList();
+            string container = parsed[0].Container;
+            if (parsed.Any(p => p.Container != container)) throw new DatasetException($"'{entry}': every shard must be in one container");
+            if (parsed.Any(p => !p.Path.EndsWith(".tar", StringComparison.OrdinalIgnoreCase)))
+                throw new DatasetException($"'{entry}': a brace pattern names .tar shards");
+            // The listing prefix is the folder of the pattern's text before its first brace.
+            string before = Split(entry[..entry.IndexOf('{', StringComparison.Ordinal)] + "x").Path;
+            int slash = before.LastIndexOf('/');
+            return (container, slash < 0 ? "" : before[..(slash + 1)], parsed.Select(p => p.Path).ToList());
+        }
+        var (c, path) = Split(entry);
+        if (path.EndsWith(".tar", StringComparison.OrdinalIgnoreCase))
+        {
+            int slash = path.LastIndexOf('/');
+            return (c, slash < 0 ? "" : path[..(slash + 1)], [path]);
+        }
+        return (c, path.Length == 0 ? "" : path.TrimEnd('/') + "/", null);
+    }
+
+    private static (string Container, string Path) Split(string uri)
+    {
+        try
+        {
+            return StoreFactory.ParseAzure(uri);
+        }
+        catch (ArgumentException e)
+        {
+            throw new DatasetException(e.Message);
+        }
+    }
+
+    private static string DatasetName(string container, string folder)
+    {
+        string trimmed = folder.TrimEnd('/');
+        int slash = trimmed.LastIndexOf('/');
+        return trimmed.Length == 0 ? container : trimmed[(slash + 1)..];
+    }
+
+    /// <summary>Sample counts from the img2dataset sidecars that exist (tar blob name → count).</summary>
+    private static ConcurrentDictionary<string, long> SidecarCounts(BlobContainerClient client, List<string> tars, HashSet<string> sidecars)
+    {
+        var counts = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var pairs = tars.Select(t => (Tar: t, Stats: t[..^".tar".Length] + "_stats.json")).Where(p => sidecars.Contains(p.Stats)).ToList();
+        Parallel.ForEach(pairs, new ParallelOptions { MaxDegreeOfParallelism = SidecarParallelism }, p =>
+        {
+            try
+            {
+                var content = client.GetBlobClient(p.Stats).DownloadContent().Value.Content;
+                if (WebDatasetTarDataset.StatsSuccesses(content.ToMemory().Span) is { } n) counts[p.Tar] = n;
+            }
+            catch (Exception e) when (e is RequestFailedException or IOException or AggregateException)
+            {
+                // An unreadable sidecar plans its tar as one shard; reading the tar will tell.
+            }
+        });
+        return counts;
+    }
+
+    private static Stream OpenBlob(BlobContainerClient client, string container, string blob, int bufferSize)
+    {
+        try
+        {
+            // allowModifications: false pins the blob's ETag: a blob replaced mid-read fails instead of mixing versions.
+            var stream = client.GetBlobClient(blob).OpenRead(new BlobOpenReadOptions(allowModifications: false) { BufferSize = bufferSize });
+            return new DataSourceStream(stream, $"az://{container}/{blob}");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new DataSourceException($"cannot read az://{container}/{blob}: {StorageErrors.Describe(e)}", e);
+        }
+    }
+
+    /// <summary>A read-only stream whose storage failures become <see cref="DataSourceException"/>, which the tar reader
+    /// lets through (it is not a corrupt tar) so the shard fails whole.</summary>
+    private sealed class DataSourceStream(Stream inner, string what) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return inner.Read(buffer);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new DataSourceException($"{what} failed while read: {StorageErrors.Describe(e)}", e);
+            }
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
