@@ -7,6 +7,7 @@ using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Coordinator.Console;
 using RobustCrop.Core.Data;
+using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
 using RobustCrop.IO.Data;
 using RobustCrop.IO.Models;
@@ -50,7 +51,11 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         var manifests = JobRuntime.SelectModels(ZooFile.Load(run.ZooPath, ShippedFiles.BuiltinModelsDir), run.ModelIds, run.ZooPath);
         var shards = ShardLimit.Apply(dataset.PlanShards(run.ShardSize), run.Limit);
         DeviceSpec.Parse(options.Device);
-        foreach (var m in manifests) ModelLoader.Validate(m);
+        foreach (var m in manifests)
+        {
+            ZooFeasibility.Check(m, run);
+            ModelLoader.Validate(m);
+        }
 
         var spec = new JobSpec(options.ForWorkers());
         var backend = new RunJobBackend(dataset, shards, manifests, store, layout);
