@@ -107,4 +107,33 @@ public sealed class ZooFileTests
         Assert.All(zoo, m => Assert.Equal(["fashion-mnist"], m.HeadAppliesTo));
         Assert.All(zoo, m => Assert.False(m.ClassesApplyTo("photos/chelsea.png")));
     }
+
+    [Fact]
+    public void Presets_fill_what_the_exporter_trained_with_and_the_manifest_wins_where_it_speaks()
+    {
+        var zoo = ZooFile.Parse("""
+            models:
+              - { id: clip, onnx: c.onnx, preset: open_clip }
+              - { id: dino, onnx: d.onnx, preset: dinov2 }
+              - { id: vit, onnx: v.onnx, preset: timm, input: { size: 384 }, resize: { crop_pct: 1.0 } }
+              - { id: rn, onnx: r.onnx, preset: imagenet }
+              - { id: clip-wide, onnx: c.onnx, preset: open_clip, resize: { margin: 5 } }
+            """, "/z", "/m");
+        var clip = zoo[0];
+        Assert.Equal((224, 224, Interpolation.Bicubic, OutputKind.Embedding), (clip.InputSize, clip.ResizeSize, clip.Interpolation, clip.Output));
+        Assert.Equal([0.48145466f, 0.4578275f, 0.40821073f], clip.Mean);
+        Assert.Equal([0.26862954f, 0.26130258f, 0.27577711f], clip.Std);
+        Assert.Equal((224, 256, Interpolation.Bicubic, OutputKind.Embedding), (zoo[1].InputSize, zoo[1].ResizeSize, zoo[1].Interpolation, zoo[1].Output));
+        Assert.Equal([0.485f, 0.456f, 0.406f], zoo[1].Mean);
+        Assert.Equal((384, 384, Interpolation.Bicubic, OutputKind.Logits), (zoo[2].InputSize, zoo[2].ResizeSize, zoo[2].Interpolation, zoo[2].Output));
+        Assert.Equal((224, 256, Interpolation.Bilinear), (zoo[3].InputSize, zoo[3].ResizeSize, zoo[3].Interpolation));
+        Assert.Equal((234, 224), (zoo[4].ResizeSize, zoo[4].NativeResizeSize));
+    }
+
+    [Fact]
+    public void An_unknown_preset_fails_with_the_list_of_presets()
+    {
+        var e = Assert.Throws<ZooException>(() => ZooFile.Parse("models:\n  - { id: a, onnx: x, preset: clip }", "/z", "/m"));
+        Assert.Equal("zoo: model a: preset 'clip' is not one of timm, open_clip, dinov2, imagenet", e.Message);
+    }
 }
