@@ -40,6 +40,9 @@ public sealed record ModelManifest(
     /// </summary>
     public IReadOnlyList<string> HeadAppliesTo { get; init; } = [];
 
+    /// <summary>The class-names file of a <c>.npy</c> zero-shot head (one name per line, in row order).</summary>
+    public string? HeadClassesPath { get; init; }
+
     /// <summary>Whether class metrics apply to the input with this key (its dataset is the key's first segment).</summary>
     public bool ClassesApplyTo(string key)
     {

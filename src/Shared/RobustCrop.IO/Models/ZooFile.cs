@@ -117,6 +117,7 @@ public static class ZooFile
         {
             NativeResizeSize = margin is null ? null : native,
             HeadAppliesTo = appliesTo,
+            HeadClassesPath = m.Head?.Classes is null ? null : ResolvePath(m.Head.Classes, baseDir, builtin),
         };
     }
 

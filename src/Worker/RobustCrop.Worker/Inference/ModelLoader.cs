@@ -18,7 +18,7 @@ public static class ModelLoader
             if (m.InputName is not null && m.InputName != session.InputName)
                 throw new ZooException($"input.name '{m.InputName}' is not the model's input ('{session.InputName}')");
             var norm = new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
-            var head = m.HeadPath is null ? null : HeadFiles.Load(m.HeadPath);
+            var head = m.HeadPath is null ? null : HeadFiles.Load(m.HeadPath, m.HeadClassesPath);
             var interpreter = new OutputInterpreter(m.Output, session.OutputDim, head);
             return new EvaluatedModel(m, session, norm, interpreter, session.ActiveDevice);
         }
@@ -49,7 +49,7 @@ public static class ModelLoader
             LoadMeanImage(m);
             if (m.HeadPath is not null)
             {
-                var head = HeadFiles.Load(m.HeadPath);
+                var head = HeadFiles.Load(m.HeadPath, m.HeadClassesPath);
                 if (m.Output != OutputKind.Embedding) throw new ZooException("a head applies to embedding outputs only (output.kind: embedding)");
                 if (outputDim is long d && d != head.Dimension)
                     throw new ZooException($"head {Path.GetFileName(m.HeadPath)} expects {head.Dimension}-d embeddings, the model outputs {d}");
