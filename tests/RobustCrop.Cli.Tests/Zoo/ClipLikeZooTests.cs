@@ -72,7 +72,8 @@ public sealed class ClipLikeZooTests
             float norm = MathF.Sqrt(expected.Sum(v => v * v));
             var actual = node["embedding"]!.AsArray().Select(v => (float)v!).ToArray();
             Assert.Equal(3, actual.Length);
-            for (int c = 0; c < 3; c++) Assert.Equal(expected[c] / norm, actual[c], 1e-5f);
+            // 1e-4: float32 rounding of the in-pipeline normalisation; one grey level of one channel moves it by ~0.007.
+            for (int c = 0; c < 3; c++) Assert.Equal(expected[c] / norm, actual[c], 1e-4f);
         }
     }
 }
