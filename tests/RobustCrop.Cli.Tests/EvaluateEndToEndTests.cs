@@ -106,6 +106,44 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
+    public async Task CropPctOneModel_StopsBeforeAnythingRuns_WithTheMarginLine()
+    {
+        using var tmp = new TempDir();
+        string zoo = WriteZoo(tmp, "builtin:ResNet18Onnx/ResNet18.onnx", 224, 224, "    output: { kind: embedding }");
+        string @out = tmp.Sub("out");
+        var run = await CliHarness.RunAsync("evaluate", "--data", CopyPhotos(tmp, 1), "--out", @out, "--zoo", zoo, "--threads", "2", "--rics", "9");
+        AssertOneLineFailure(run, "model m: resize 224 around a 224-px crop leaves 0 px of room to shift", "need 5", "set resize.margin: 5");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(@out)); // nothing ran
+    }
+
+    [Fact]
+    public async Task RicsWindowsPastTheMargin_StopBeforeAnythingRuns()
+    {
+        using var tmp = new TempDir();
+        string @out = tmp.Sub("out"), data = CopyPhotos(tmp, 1);
+        foreach (var n in new[] { "33", "255" })
+        {
+            var run = await CliHarness.RunAsync("evaluate", "--data", data, "--out", @out, "--model", "resnet18", "--threads", "2", "--rics", n);
+            AssertOneLineFailure(run, "model resnet18: resize 256 around a 224-px crop leaves 16 px", $"RICS windows of {n} px");
+        }
+        Assert.Empty(Directory.EnumerateFileSystemEntries(@out));
+    }
+
+    [Fact]
+    public async Task MarginModel_IsMeasuredOnTheWiderScene()
+    {
+        using var tmp = new TempDir();
+        string zoo = WriteZoo(tmp, "builtin:ResNet18Onnx/ResNet18.onnx", 224, 224, "    output: { kind: embedding }");
+        File.WriteAllText(zoo, File.ReadAllText(zoo).Replace("resize: { size: 224 }", "resize: { size: 224, margin: 2 }", StringComparison.Ordinal));
+        string @out = tmp.Sub("out");
+        var run = await CliHarness.RunAsync("evaluate", "--data", CopyPhotos(tmp, 1), "--out", @out, "--run-id", "margin", "--zoo", zoo, "--threads", "2", "--window", "2");
+        Assert.True(run.ExitCode == 0, run.Err);
+        var row = Assert.Single(await CliHarness.ReadImageRowsAsync(Path.Combine(@out, "margin")));
+        Assert.Equal(228, Math.Min(row.SceneWidth, row.SceneHeight)); // C + 2m
+        Assert.Equal(8, row.Shifts1px);
+    }
+
+    [Fact]
     public async Task ModelReturningNaN_FailsWithOneLine_AndWritesNoShard()
     {
         using var tmp = new TempDir();

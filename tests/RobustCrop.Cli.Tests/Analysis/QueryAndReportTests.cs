@@ -38,6 +38,16 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
     }
 
     [Fact]
+    public async Task TheFashionMnistHead_AnswersForFashionMnistOnly_ThePhotosGetRepresentationMetrics()
+    {
+        // Per dataset: rows, rows with a class answer, rows with a fooled_1px verdict, rows with a cosine.
+        var csv = Lines(await QueryCsvAsync(run.RunDir,
+            "SELECT split_part(image_key, '/', 1) AS dataset, count(*) AS n, count(prediction) AS answered, count(fooled_1px) AS judged, " +
+            "count(cosine_1px_min) AS cosines FROM images GROUP BY 1 ORDER BY 1"));
+        Assert.Equal(["dataset,n,answered,judged,cosines", "fashion-mnist,10,10,10,10", "photos,3,0,0,3"], csv);
+    }
+
+    [Fact]
     public async Task Query_Json_IsAnArrayOfRowObjectsWithTypedValues()
     {
         var r = await CliHarness.RunAsync("query", "--run", run.RunDir, "--format", "json",

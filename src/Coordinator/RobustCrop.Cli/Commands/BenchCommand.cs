@@ -50,8 +50,10 @@ public sealed class BenchCommand : Command
             ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
         var dataset = DatasetFactory.Open(data);
         var records = TakeRecords(dataset, images);
-        using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads);
         var settings = new RunSettings(new RunId("bench")) { Data = data, ZooPath = zooPath, Batch = batch };
+        ZooFeasibility.Check(manifest, settings);
+        ModelLoader.Validate(manifest);
+        using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads);
         Out($"model {modelId} on {model.Device}, {threads} intra-op thread(s), batch {batch}, {records.Count} inputs from {dataset.Name}");
 
         // 1. Preparation cost: decode + resize once per image, then write every planned crop (normalised) into a tensor.

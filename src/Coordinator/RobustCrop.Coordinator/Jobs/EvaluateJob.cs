@@ -9,6 +9,7 @@ using RobustCrop.Cluster.Observability;
 using RobustCrop.Coordinator.Console;
 using RobustCrop.Coordinator.Observability;
 using RobustCrop.Core.Data;
+using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Settings;
 using RobustCrop.IO.Data;
@@ -60,7 +61,11 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         var manifests = JobRuntime.SelectModels(ZooFile.Load(run.ZooPath, ShippedFiles.BuiltinModelsDir), run.ModelIds, run.ZooPath);
         var shards = ShardLimit.Apply(dataset.PlanShards(run.ShardSize), run.Limit);
         DeviceSpec.Parse(options.Device);
-        foreach (var m in manifests) ModelLoader.Validate(m);
+        foreach (var m in manifests)
+        {
+            ZooFeasibility.Check(m, run);
+            ModelLoader.Validate(m);
+        }
         // The run is what its first start planned: a resume with other data, shards, limit, models or metric settings
         // would mix or skip work, so it stops here with one line naming what differs.
         var plan = RunPlan.Of(run, options.ForWorkers().Data, dataset.Name, manifests.Select(m => m.Id), shards.Count,

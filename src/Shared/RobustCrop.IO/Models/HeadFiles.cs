@@ -7,8 +7,10 @@ namespace RobustCrop.IO.Models;
 /// <summary>A class head's JSON file (linear, zero-shot or prototype weights, with the provenance of a fitted head).</summary>
 public static class HeadFiles
 {
-    public static ClassHead Load(string path)
+    /// <summary>A JSON head file, or a <c>.npy</c> zero-shot head with its class-names file (<see cref="NpyHead"/>).</summary>
+    public static ClassHead Load(string path, string? classesPath = null)
     {
+        if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) return NpyHead.Load(path, classesPath);
         if (!File.Exists(path)) throw new ZooException($"head file not found: {path}");
         HeadFile? f;
         try { f = JsonSerializer.Deserialize<HeadFile>(File.ReadAllText(path), JsonOptions); }

@@ -14,6 +14,9 @@ public static class ZooFile
 {
     public const string BuiltinPrefix = "builtin:";
 
+    /// <summary>Bounds on what a manifest may ask, so a typo fails here rather than as an overflow deep in a worker.</summary>
+    public const int MaxResize = 65_536, MaxMargin = 1024, MaxLowPassRadius = Onnx.OnnxModelSurgery.MaxRadius;
+
     public static IReadOnlyList<ModelManifest> Load(string path, string builtinModelsDir)
     {
         if (!File.Exists(path)) throw new ZooException($"zoo file not found: {path}");
@@ -63,23 +66,38 @@ public static class ZooFile
             throw new ZooException($"{src}: model id '{id}' may hold only letters, digits, '-', '_' and '.'");
         string where = $"{src}: model {id}";
         if (string.IsNullOrWhiteSpace(m.Onnx)) throw new ZooException($"{where}: no onnx path");
-        int size = m.Input?.Size ?? throw new ZooException($"{where}: no input.size");
+        var preset = m.Preset is null ? null : ZooPresets.Find(m.Preset)
+            ?? throw new ZooException($"{where}: preset '{m.Preset}' is not one of {string.Join(", ", ZooPresets.Names)}");
+        int size = m.Input?.Size ?? preset?.InputSize ?? throw new ZooException($"{where}: no input.size");
         if (size is < 8 or > 4096) throw new ZooException($"{where}: input.size {size} is out of range 8..4096");
-        int resize = m.Resize?.Size ?? (int)Math.Round(size / (m.Resize?.CropPct ?? 0.875));
-        if (resize < size) throw new ZooException($"{where}: resize.size {resize} is smaller than input.size {size}");
-        var interp = ParseEnum<Interpolation>(m.Resize?.Interpolation ?? "bilinear", where, "resize.interpolation");
+        if (m.Resize?.CropPct is double pct && !(pct > 0 && pct <= 1))
+            throw new ZooException($"{where}: resize.crop_pct {pct} must be in (0, 1] (input.size / resize.size, e.g. 0.875)");
+        if (m.Resize?.Size is int given && given is < 1 or > MaxResize)
+            throw new ZooException($"{where}: resize.size {given} is out of range 1..{MaxResize}");
+        int native = m.Resize?.Size ?? (int)Math.Round(size / (m.Resize?.CropPct ?? preset?.CropPct ?? 0.875));
+        if (native < size) throw new ZooException($"{where}: resize.size {native} is smaller than input.size {size}");
+        int? margin = m.Resize?.Margin;
+        if (margin is < 0 or > MaxMargin) throw new ZooException($"{where}: resize.margin {margin} is out of range 0..{MaxMargin}");
+        // A margin measures the model on a slightly wider view (C + 2m) than its native preprocessing, so a
+        // crop_pct-1.0 model has room for the shifts; the native resize is kept for the record.
+        int resize = margin is int mg ? size + 2 * mg : native;
+        var interp = ParseEnum<Interpolation>(m.Resize?.Interpolation ?? preset?.Interpolation ?? "bilinear", where, "resize.interpolation");
         var n = m.Normalization ?? new NormalizationDto();
         var order = ParseEnum<ChannelOrder>(n.ChannelOrder ?? "rgb", where, "normalization.channel_order");
         float scale = n.Scale ?? 1f / 255f;
-        float[] mean = n.Mean ?? (n.MeanImage is null ? [0.485f, 0.456f, 0.406f] : [0f, 0f, 0f]);
-        float[] std = n.Std ?? (n.MeanImage is null ? [0.229f, 0.224f, 0.225f] : [1f, 1f, 1f]);
+        float[] mean = n.Mean ?? (n.MeanImage is null ? preset?.Mean ?? ZooPresets.ImageNetMean : [0f, 0f, 0f]);
+        float[] std = n.Std ?? (n.MeanImage is null ? preset?.Std ?? ZooPresets.ImageNetStd : [1f, 1f, 1f]);
         if (mean.Length != 3 || std.Length != 3) throw new ZooException($"{where}: normalization.mean and .std need 3 values");
         if (std.Any(s => !(s > 0))) throw new ZooException($"{where}: normalization.std must be positive");
-        var kind = ParseEnum<OutputKind>(m.Output?.Kind ?? "logits", where, "output.kind");
+        var kind = ParseEnum<OutputKind>(m.Output?.Kind ?? preset?.Output ?? "logits", where, "output.kind");
         float? sigma = m.Lowpass?.Sigma;
         if (sigma is <= 0) throw new ZooException($"{where}: lowpass.sigma must be positive");
         int radius = m.Lowpass?.Radius ?? (sigma is float s ? Onnx.OnnxModelSurgery.DefaultRadius(s) : 0);
-        if (sigma is not null && radius < 1) throw new ZooException($"{where}: lowpass.radius must be at least 1");
+        if (sigma is not null && radius is < 1 or > MaxLowPassRadius)
+            throw new ZooException($"{where}: lowpass.radius {radius} is out of range 1..{MaxLowPassRadius} (the largest kernel the low-pass rewrite builds)");
+        var appliesTo = m.Head?.AppliesTo ?? [];
+        if (m.Head is not null && m.Head.Path is null) throw new ZooException($"{where}: head has no path");
+        if (appliesTo.Any(string.IsNullOrWhiteSpace)) throw new ZooException($"{where}: head.applies_to has an empty dataset name");
         return new ModelManifest(
             id,
             ResolvePath(m.Onnx, baseDir, builtin),
@@ -93,9 +111,14 @@ public static class ZooFile
             std,
             n.MeanImage is null ? null : ResolvePath(n.MeanImage, baseDir, builtin),
             kind,
-            m.Head is null ? null : ResolvePath(m.Head, baseDir, builtin),
+            m.Head?.Path is null ? null : ResolvePath(m.Head.Path, baseDir, builtin),
             sigma,
-            radius);
+            radius)
+        {
+            NativeResizeSize = margin is null ? null : native,
+            HeadAppliesTo = appliesTo,
+            HeadClassesPath = m.Head?.Classes is null ? null : ResolvePath(m.Head.Classes, baseDir, builtin),
+        };
     }
 
     private static T ParseEnum<T>(string text, string where, string field) where T : struct, Enum
@@ -111,17 +134,24 @@ public static class ZooFile
     {
         public string? Id { get; set; }
         public string? Onnx { get; set; }
+        public string? Preset { get; set; }
         public InputDto? Input { get; set; }
         public ResizeDto? Resize { get; set; }
         public NormalizationDto? Normalization { get; set; }
         public OutputDto? Output { get; set; }
-        public string? Head { get; set; }
+        public HeadDto? Head { get; set; }
         public LowpassDto? Lowpass { get; set; }
         public string? Description { get; set; }
     }
 
     private sealed class InputDto { public string? Name { get; set; } public int? Size { get; set; } }
-    private sealed class ResizeDto { public int? Size { get; set; } public double? CropPct { get; set; } public string? Interpolation { get; set; } }
+    private sealed class ResizeDto
+    {
+        public int? Size { get; set; }
+        public double? CropPct { get; set; }
+        public string? Interpolation { get; set; }
+        public int? Margin { get; set; }
+    }
     private sealed class NormalizationDto
     {
         public string? ChannelOrder { get; set; }

@@ -100,6 +100,9 @@ public static class OnnxModelSurgery
         return w;
     }
 
+    /// <summary>The largest low-pass radius the rewrite builds (a 129x129 kernel): beyond it the blur is no anti-aliasing.</summary>
+    public const int MaxRadius = 64;
+
     /// <summary>A radius that keeps all but ~0.3% of the Gaussian's mass: ceil(3 sigma), at least 1.</summary>
     public static int DefaultRadius(float sigma)
     {
@@ -117,9 +120,9 @@ public static class OnnxModelSurgery
         {
             throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "sigma must be positive and finite");
         }
-        if (radius < 1 || radius > 64)
+        if (radius < 1 || radius > MaxRadius)
         {
-            throw new ArgumentOutOfRangeException(nameof(radius), radius, "radius must be 1..64");
+            throw new ArgumentOutOfRangeException(nameof(radius), radius, $"radius must be 1..{MaxRadius}");
         }
         int size = 2 * radius + 1;
         var oneD = new double[size];

@@ -18,7 +18,7 @@ public static class ModelLoader
             if (m.InputName is not null && m.InputName != session.InputName)
                 throw new ZooException($"input.name '{m.InputName}' is not the model's input ('{session.InputName}')");
             var norm = new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
-            var head = m.HeadPath is null ? null : HeadFiles.Load(m.HeadPath);
+            var head = m.HeadPath is null ? null : HeadFiles.Load(m.HeadPath, m.HeadClassesPath);
             var interpreter = new OutputInterpreter(m.Output, session.OutputDim, head);
             return new EvaluatedModel(m, session, norm, interpreter, session.ActiveDevice);
         }
@@ -40,16 +40,45 @@ public static class ModelLoader
     /// </summary>
     public static void Validate(ModelManifest m)
     {
-        OnnxSessionFactory.Validate(m.OnnxPath, m.InputSize);
+        if (m.LowPassSigma is not null && m.LowPassRadius is < 1 or > OnnxModelSurgery.MaxRadius)
+            throw new ModelLoadException($"model {m.Id}: lowpass.radius {m.LowPassRadius} is out of range 1..{OnnxModelSurgery.MaxRadius}");
+        var info = OnnxSessionFactory.Validate(m.OnnxPath, m.InputSize);
         try
         {
+            long? outputDim = DeclaredOutputDim(info);
             LoadMeanImage(m);
-            if (m.HeadPath is not null) HeadFiles.Load(m.HeadPath);
+            if (m.HeadPath is not null)
+            {
+                var head = HeadFiles.Load(m.HeadPath, m.HeadClassesPath);
+                if (m.Output != OutputKind.Embedding) throw new ZooException("a head applies to embedding outputs only (output.kind: embedding)");
+                if (outputDim is long d && d != head.Dimension)
+                    throw new ZooException($"head {Path.GetFileName(m.HeadPath)} expects {head.Dimension}-d embeddings, the model outputs {d}");
+            }
         }
         catch (ZooException e)
         {
             throw new ModelLoadException($"model {m.Id}: {e.Message}");
         }
+    }
+
+    /// <summary>The largest output row a run takes: 16M floats (64 MB per crop) is far past any embedding or logit vector.</summary>
+    public const long MaxOutputValues = 1L << 24;
+
+    /// <summary>Values per image of the model's output when its shape is fixed; null when symbolic (probed at load).</summary>
+    private static long? DeclaredOutputDim(OnnxModelInfo info)
+    {
+        if (info.Outputs.Count == 0) throw new ZooException("the model declares no output");
+        var output = info.Outputs[0];
+        if (output.Dims.Count < 2 || output.Dims.Skip(1).Any(d => d.Value is null)) return null;
+        long n = 1;
+        foreach (var d in output.Dims.Skip(1))
+        {
+            // Checked against the limit at every step, so absurd declared sizes cannot overflow.
+            n *= d.Value!.Value;
+            if (n < 1 || n > MaxOutputValues)
+                throw new ZooException($"output '{output.Name}' declares shape {output.Shape}, more than {MaxOutputValues} values per image (or none)");
+        }
+        return n;
     }
 
     private static float[]? LoadMeanImage(ModelManifest m)

@@ -70,12 +70,14 @@ public static class OnnxSessionFactory
     /// Checks a model file without creating a session (seconds for a large model): it exists, parses as ONNX, and
     /// declares the expected input size. A coordinator calls this before any worker loads the model.
     /// </summary>
-    public static void Validate(string path, int? expectedInputSize)
+    public static OnnxModelInfo Validate(string path, int? expectedInputSize)
     {
         if (!File.Exists(path)) throw new ModelLoadException($"model file not found: {path}");
         try
         {
-            CheckDeclaredSize(OnnxModelSurgery.Inspect(File.ReadAllBytes(path)), expectedInputSize, path);
+            var info = OnnxModelSurgery.Inspect(File.ReadAllBytes(path));
+            CheckDeclaredSize(info, expectedInputSize, path);
+            return info;
         }
         catch (InvalidDataException ex)
         {

@@ -13,6 +13,8 @@ public sealed class ImageModelWork(PreparedImage image, EvaluatedModel model, Rg
     public RgbImage Scene { get; } = scene;
     public CropPlan Plan { get; } = plan;
     public RicsPlan Rics { get; } = rics ?? RicsPlan.Empty;
-    public CropOutputs Outputs { get; } = new(plan.Crops.Length, model.Interpreter.VectorDimension, model.Interpreter.HasClasses);
+    // A head answers only for the datasets it was fitted for (head.applies_to); other inputs get representation metrics.
+    public CropOutputs Outputs { get; } = new(plan.Crops.Length, model.Interpreter.VectorDimension,
+        model.Interpreter.HasClasses && model.Manifest.ClassesApplyTo(image.Key));
     public int Pending { get; set; } = plan.Crops.Length;
 }
