@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Akka.Hosting.TestKit;
 using Akka.TestKit;
 using Microsoft.Extensions.Time.Testing;
+using RobustCrop.Coordinator.Scheduling;
 using RobustCrop.Cluster.Hosting;
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;

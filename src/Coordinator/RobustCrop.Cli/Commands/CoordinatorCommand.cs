@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using RobustCrop.Coordinator.Scheduling;
 using RobustCrop.Cli.Options;
 using RobustCrop.Cluster.Hosting;
 using RobustCrop.Cluster.Hosting.Tls;

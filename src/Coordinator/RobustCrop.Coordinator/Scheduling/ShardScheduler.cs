@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Core.Data;
-using RobustCrop.Coordinator.Cluster;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
 namespace RobustCrop.Coordinator.Scheduling;

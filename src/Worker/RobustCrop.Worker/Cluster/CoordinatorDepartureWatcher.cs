@@ -9,11 +9,25 @@ namespace RobustCrop.Worker.Cluster;
 /// worker that missed JobFinished — it was still registering when the job ended — exits cleanly instead of rejoining a
 /// cluster that no longer exists. A coordinator that crashed is downed, not exited, and workers wait for its restart.
 /// </summary>
-public sealed class CoordinatorDepartureWatcher : ReceiveActor
+public sealed class CoordinatorDepartureWatcher : ReceiveActor, IWithTimers
 {
-    public CoordinatorDepartureWatcher(Action onDeparted)
+    private sealed record StillUnreachable;
+
+    public CoordinatorDepartureWatcher(Action onDeparted, Action? onLost = null)
     {
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        // A coordinator killed outright (kill -9, a lost machine) is neither exited nor removed from this worker's view
+        // once the resolver no longer downs everyone: unreachable for this long, the worker treats its cluster as lost
+        // and joins again, so a restarted coordinator finds it.
+        Receive<ClusterEvent.UnreachableMember>(e =>
+        {
+            if (e.Member.HasRole(ClusterRoles.Coordinator) && onLost is not null)
+                Timers.StartSingleTimer("lost", new StillUnreachable(), LostAfter);
+        });
+        Receive<StillUnreachable>(_ =>
+        {
+            if (cluster.State.Unreachable.Any(m => m.HasRole(ClusterRoles.Coordinator))) onLost?.Invoke();
+        });
         Receive<ClusterEvent.MemberExited>(e =>
         {
             if (e.Member.HasRole(ClusterRoles.Coordinator)) onDeparted();
@@ -25,8 +39,12 @@ public sealed class CoordinatorDepartureWatcher : ReceiveActor
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.MemberExited), typeof(ClusterEvent.MemberRemoved));
+            typeof(ClusterEvent.MemberExited), typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.UnreachableMember));
     }
 
-    public static Props Props(Action onDeparted) => Akka.Actor.Props.Create(() => new CoordinatorDepartureWatcher(onDeparted));
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(10);
+
+    public static Props Props(Action onDeparted, Action? onLost = null) => Akka.Actor.Props.Create(() => new CoordinatorDepartureWatcher(onDeparted, onLost));
 }

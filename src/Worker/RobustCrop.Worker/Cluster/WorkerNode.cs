@@ -104,7 +104,8 @@ public static class WorkerNode
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => joined.TrySetResult());
         var departed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        system.ActorOf(CoordinatorDepartureWatcher.Props(() => departed.TrySetResult()), "coordinator-departure");
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.ActorOf(CoordinatorDepartureWatcher.Props(() => departed.TrySetResult(), () => lost.TrySetResult()), "coordinator-departure");
         log.WriteLine($"worker {id}: joining {s.Join} (device {s.Device}, capacity {s.Capacity}, threads {s.Threads})");
         try
         {
@@ -123,7 +124,7 @@ public static class WorkerNode
         }
 
         var signalled = Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        var ended = await Task.WhenAny(finished.Task, departed.Task, system.WhenTerminated, signalled);
+        var ended = await Task.WhenAny(finished.Task, departed.Task, system.WhenTerminated, lost.Task, signalled);
         NodeEnd result;
         if (ended == signalled && !finished.Task.IsCompleted)
         {

@@ -1,4 +1,4 @@
-namespace RobustCrop.Coordinator.Cluster;
+namespace RobustCrop.Coordinator.Scheduling;
 
 /// <summary>Timings and limits of the job singleton.</summary>
 public sealed record CoordinatorSettings
