@@ -131,6 +131,9 @@ public static class WorkerNode
             log.WriteLine($"worker {id}: stop signal; {(s.Grace > TimeSpan.Zero ? $"running shards may finish within {s.Grace.TotalSeconds:F0} s" : "handing its leases back")}, then leaving");
             system.ActorSelection("/user/worker-0").Tell(new WorkerActor.StopWorking(s.Grace));
             await Task.WhenAny(stopped.Task, finished.Task, system.WhenTerminated, Task.Delay(s.Grace + TimeSpan.FromSeconds(10), CancellationToken.None));
+            // The hand-backs are told through the singleton proxy; leaving at once could let the leave gossip (and the
+            // re-queue it causes, "worker-removed") overtake them on a loaded machine. A moment lets them land first.
+            await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
             result = new NodeEnd.Stopped();
         }
         else if (ended == finished.Task) result = new NodeEnd.Finished(finished.Task.Result);
