@@ -115,6 +115,14 @@ public static class WorkerNode
             log.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"worker {id}: joined {s.Join} {(joinedAt - answered).TotalSeconds:F1} s after its port answered, after {joinedAt.TotalSeconds:F1} s"));
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && IsMember(cluster))
+        {
+            // Welcomed but not yet Up: the singleton proxy finds the coordinator before the leader moves this node Up, so
+            // the worker may already hold a lease. Hand it back and leave, exactly as a member that is Up does.
+            await HandBackAsync(system, s, id, stopped.Task, finished.Task, log);
+            await ShutdownAsync(system, host, leave: true);
+            return new NodeEnd.Stopped();
+        }
         catch (OperationCanceledException)
         {
             // Not a member yet: nothing to hand back, nothing to leave gracefully.
@@ -128,12 +136,7 @@ public static class WorkerNode
         NodeEnd result;
         if (ended == signalled && !finished.Task.IsCompleted)
         {
-            log.WriteLine($"worker {id}: stop signal; {(s.Grace > TimeSpan.Zero ? $"running shards may finish within {s.Grace.TotalSeconds:F0} s" : "handing its leases back")}, then leaving");
-            system.ActorSelection("/user/worker-0").Tell(new WorkerActor.StopWorking(s.Grace));
-            await Task.WhenAny(stopped.Task, finished.Task, system.WhenTerminated, Task.Delay(s.Grace + TimeSpan.FromSeconds(10), CancellationToken.None));
-            // The hand-backs are told through the singleton proxy; leaving at once could let the leave gossip (and the
-            // re-queue it causes, "worker-removed") overtake them on a loaded machine. A moment lets them land first.
-            await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+            await HandBackAsync(system, s, id, stopped.Task, finished.Task, log);
             result = new NodeEnd.Stopped();
         }
         else if (ended == finished.Task) result = new NodeEnd.Finished(finished.Task.Result);
@@ -145,6 +148,20 @@ public static class WorkerNode
         await ShutdownAsync(system, host, leave: true);
         return result;
     }
+
+    /// <summary>Tells the worker actor to stop (handing its leases back, after the grace if any) and waits until it has.</summary>
+    private static async Task HandBackAsync(ActorSystem system, WorkerNodeSettings s, WorkerId id, Task stopped, Task finished, TextWriter log)
+    {
+        log.WriteLine($"worker {id}: stop signal; {(s.Grace > TimeSpan.Zero ? $"running shards may finish within {s.Grace.TotalSeconds:F0} s" : "handing its leases back")}, then leaving");
+        system.ActorSelection("/user/worker-0").Tell(new WorkerActor.StopWorking(s.Grace));
+        await Task.WhenAny(stopped, finished, system.WhenTerminated, Task.Delay(s.Grace + TimeSpan.FromSeconds(10), CancellationToken.None));
+        // The hand-backs are told through the singleton proxy; leaving at once could let the leave gossip (and the
+        // re-queue it causes, "worker-removed") overtake them on a loaded machine. A moment lets them land first.
+        await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+    }
+
+    /// <summary>True once the coordinator has welcomed this node (Joining or later), before the leader has moved it Up.</summary>
+    private static bool IsMember(Akka.Cluster.Cluster cluster) => cluster.State.Members.Any(m => m.Address.Equals(cluster.SelfAddress));
 
     private static async Task ShutdownAsync(ActorSystem system, IHost host, bool leave)
     {
