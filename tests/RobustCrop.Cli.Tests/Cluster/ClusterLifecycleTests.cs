@@ -93,7 +93,7 @@ public sealed partial class ClusterLifecycleTests : IDisposable
         Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(30)) == 130, first.Output);
         Assert.Contains("robustcrop: cancelled", first.Output);
         Assert.DoesNotContain(JobEventFeedText.StoppedBeforeCompletion, first.Output);
-        Assert.False(File.Exists(Path.Combine(_tmp.Path, "out", "cancel", "_SUCCESS")));
+        Assert.False(File.Exists(Path.Combine(_tmp.Path, "out", "cancel", "_SUCCESS")), first.Output);
 
         var second = Coordinator(port, "cancel", 48);
         Assert.True(await second.WaitForExitAsync(JobTimeout) == 0, second.Output);

@@ -189,6 +189,24 @@ public sealed class JobCoordinatorProtocolTests : TestKit
     }
 
     [Fact]
+    public void A_coordinator_that_announced_its_stop_grants_no_lease_and_never_completes_the_run()
+    {
+        var a = Register("a");
+        var held = new List<ShardLease>();
+        for (int i = 0; i < StoreBackend.Shards - 1; i++) held.Add(Take(a, Job, "a"));
+        Complete(a, "a", held[0]);
+        a.Send(Job, new JobCoordinatorActor.AnnounceStop());
+        a.ExpectMsg<CoordinatorStopping>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        a.ExpectMsg<JobCoordinatorActor.StopAnnounced>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        // The shards still running finish while the node stops: recorded (the resume skips them), never a new lease.
+        foreach (var l in held.Skip(1)) Complete(a, "a", l);
+        a.Send(Job, new RequestWork(new WorkerId("a"), 1, Guid.NewGuid()));
+        a.ExpectMsg<NoWorkYet>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        a.ExpectNoMsg(TimeSpan.FromMilliseconds(500), cancellationToken: Ct);
+        Assert.Equal(0, _backend.Completions);
+    }
+
+    [Fact]
     public async Task A_restarted_singleton_resumes_from_the_store_and_leases_only_what_is_not_done()
     {
         var a = Register("a");
@@ -275,8 +293,13 @@ internal sealed class StoreBackend(int shards) : IJobBackend
         return Task.FromResult(Written.ContainsKey(reported.Shard) ? null : $"shard {reported.Shard}'s manifest is not in the job's store");
     }
 
+    public int Completions { get; private set; }
+
     public Task<RunSummary?> CompleteAsync(IReadOnlyDictionary<string, string> devices, CancellationToken ct)
-        => Task.FromResult<RunSummary?>(new RunSummary(RunIdOf, "mem", (long)shards * ShardSize, 0, []));
+    {
+        Completions++;
+        return Task.FromResult<RunSummary?>(new RunSummary(RunIdOf, "mem", (long)shards * ShardSize, 0, []));
+    }
 
     private const string RunIdOf = "protocol-test";
 }
