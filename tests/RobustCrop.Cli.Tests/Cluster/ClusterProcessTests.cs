@@ -114,7 +114,10 @@ public sealed partial class ClusterProcessTests : IDisposable
         Assert.InRange(before.Count, 3, shards - 1);
 
         var second = StartCoordinator(port, "restart", inputs);
-        Assert.True(await second.WaitForExitAsync(JobTimeout) == 0, second.Output);
+        int exit;
+        try { exit = await second.WaitForExitAsync(JobTimeout); }
+        catch (TimeoutException e) { throw new TimeoutException($"{e.Message}\nworker:\n{worker.Output}"); }
+        Assert.True(exit == 0, $"coordinator:\n{second.Output}\nworker:\n{worker.Output}");
         Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
 
         int resumed = int.Parse(Resumed().Match(second.Output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
