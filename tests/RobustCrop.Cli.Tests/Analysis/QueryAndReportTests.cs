@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -172,21 +171,8 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
         var r = await CliHarness.RunAsync("report", "--run", run.RunDir, "--to", to, "--data", run.Data);
         Assert.True(r.ExitCode == 0, r.Err);
         string shot = Path.Combine(to, "screenshot.png");
-        string profile = run.Temp.Sub("chromium-profile-" + Guid.NewGuid().ToString("N")[..8]);
-        var psi = new ProcessStartInfo(ChromiumFactAttribute.Chromium)
-        {
-            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
-        };
-        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", $"--user-data-dir={profile}", $"--screenshot={shot}", "--window-size=1280,2000",
-                     new Uri(Path.Combine(to, RunReport.HtmlName)).AbsoluteUri })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        _ = p.StandardOutput.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(cts.Token);
-        Assert.True(File.Exists(shot), "no screenshot: " + await stderr);
+        await HeadlessChromium.ScreenshotAsync(Path.Combine(to, RunReport.HtmlName), shot,
+            run.Temp.Sub("chromium-profile-" + Guid.NewGuid().ToString("N")[..8]), 1280, 2000);
 
         Assert.True(new FileInfo(shot).Length > 20_000, $"screenshot of {new FileInfo(shot).Length} bytes");
         using var bitmap = SKBitmap.Decode(shot);
