@@ -11,8 +11,6 @@ using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Results;
-using RobustCrop.Core.Rics;
-using RobustCrop.Core.Settings;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
 namespace RobustCrop.Coordinator.ActorTests.Cluster;
@@ -36,8 +34,8 @@ public sealed class JobCoordinatorProtocolTests : TestKit
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
     {
-        var spec = new JobSpec(new RunSettings(new RobustCrop.Core.Settings.RunId(RunId)) { Data = "synthetic", Tau = 0, WindowK = 0, Batch = 1, Rics = RicsSelection.None with { Seed = 0 } });
-        var node = new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator], [], "WARNING");
+        var spec = TestJob.Spec(RunId);
+        var node = TestJob.Node(ClusterRoles.Coordinator);
         var settings = new CoordinatorSettings
         {
             LeaseDuration = Lease,
