@@ -13,7 +13,7 @@ namespace RobustCrop.IO.Data;
 /// </summary>
 /// <remarks>
 /// Planning lists the blobs (a few requests for 10,000 shards) and reads no tar: one tar is one shard, unless an
-/// img2dataset <c>NNNNN_stats.json</c> beside it gives its sample count (fetched in parallel). Reading streams a tar with
+/// img2dataset <c>NNNNN_stats.json</c> or <c>NNNNN.parquet</c> beside it gives its sample count (fetched in parallel). Reading streams a tar with
 /// sequential ranged reads (<see cref="BlobClient.OpenRead(BlobOpenReadOptions, CancellationToken)"/>, one buffer ahead),
 /// each retried with exponential backoff by the client. A blob that still fails mid-way — storage gone longer than the
 /// retries last, or the blob replaced while read — fails the whole shard with <see cref="DataSourceException"/>: its
@@ -26,6 +26,9 @@ public static class AzureTarDataset
 
     /// <summary>Sidecar downloads in flight while planning.</summary>
     private const int SidecarParallelism = 32;
+
+    /// <summary>Bytes per ranged read of a sidecar Parquet: its footer and status column, not its whole file.</summary>
+    private const int ParquetReadBuffer = 64 << 10;
 
     /// <param name="entry">az://container/prefix/, az://container/prefix/x.tar or a brace pattern of .tar blobs.</param>
     /// <exception cref="DatasetException">No tar, a missing tar of a brace list, bad credentials or unreachable storage (one line).</exception>
@@ -50,7 +53,8 @@ public static class AzureTarDataset
             foreach (var blob in client.GetBlobs(BlobTraits.None, BlobStates.None, folder, CancellationToken.None))
             {
                 if (blob.Name.EndsWith(".tar", StringComparison.OrdinalIgnoreCase)) tars.Add(blob.Name);
-                else if (blob.Name.EndsWith("_stats.json", StringComparison.Ordinal)) sidecars.Add(blob.Name);
+                else if (blob.Name.EndsWith(Img2DatasetSidecar.StatsSuffix, StringComparison.Ordinal)
+                         || blob.Name.EndsWith(Img2DatasetSidecar.ParquetSuffix, StringComparison.Ordinal)) sidecars.Add(blob.Name);
             }
         }
         catch (Exception e) when (e is RequestFailedException or AggregateException or IOException or Azure.Identity.AuthenticationFailedException)
@@ -121,17 +125,26 @@ public static class AzureTarDataset
         return trimmed.Length == 0 ? container : trimmed[(slash + 1)..];
     }
 
-    /// <summary>Sample counts from the img2dataset sidecars that exist (tar blob name → count).</summary>
+    /// <summary>Sample counts from the img2dataset sidecars that exist (tar blob name → count): the stats file, else the
+    /// shard Parquet, of which only the footer and the status column are fetched (ranged reads).</summary>
     private static ConcurrentDictionary<string, long> SidecarCounts(BlobContainerClient client, List<string> tars, HashSet<string> sidecars)
     {
         var counts = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        var pairs = tars.Select(t => (Tar: t, Stats: t[..^".tar".Length] + "_stats.json")).Where(p => sidecars.Contains(p.Stats)).ToList();
+        var pairs = tars.Select(t => (Tar: t, Names: Img2DatasetSidecar.NamesOf(t)))
+            .Where(p => sidecars.Contains(p.Names.Stats) || sidecars.Contains(p.Names.Parquet)).ToList();
         Parallel.ForEach(pairs, new ParallelOptions { MaxDegreeOfParallelism = SidecarParallelism }, p =>
         {
             try
             {
-                var content = client.GetBlobClient(p.Stats).DownloadContent().Value.Content;
-                if (WebDatasetTarDataset.StatsSuccesses(content.ToMemory().Span) is { } n) counts[p.Tar] = n;
+                if (sidecars.Contains(p.Names.Stats)
+                    && WebDatasetTarDataset.StatsSuccesses(client.GetBlobClient(p.Names.Stats).DownloadContent().Value.Content.ToMemory().Span) is { } n)
+                    counts[p.Tar] = n;
+                else if (sidecars.Contains(p.Names.Parquet))
+                {
+                    using var stream = client.GetBlobClient(p.Names.Parquet).OpenRead(new BlobOpenReadOptions(allowModifications: false) { BufferSize = ParquetReadBuffer });
+                    // A planning thread of the pool, no synchronisation context: blocking cannot deadlock.
+                    if (Img2DatasetSidecar.ParquetSuccessesAsync(stream).GetAwaiter().GetResult() is { } m) counts[p.Tar] = m;
+                }
             }
             catch (Exception e) when (e is RequestFailedException or IOException or AggregateException)
             {
