@@ -14,7 +14,8 @@ namespace RobustCrop.IO.Data;
 /// <remarks>
 /// Planning lists the blobs (a few requests for 10,000 shards) and reads no tar: one tar is one shard, unless an
 /// img2dataset <c>NNNNN_stats.json</c> or <c>NNNNN.parquet</c> beside it gives its sample count (fetched in parallel). Reading streams a tar with
-/// sequential ranged reads (<see cref="BlobClient.OpenRead(BlobOpenReadOptions, CancellationToken)"/>, one buffer ahead),
+/// sequential ranged reads (<see cref="BlobClient.OpenRead(BlobOpenReadOptions, CancellationToken)"/>) kept two
+/// buffers ahead of the reader by a <see cref="ReadAheadStream"/>,
 /// each retried with exponential backoff by the client. A blob that still fails mid-way — storage gone longer than the
 /// retries last, or the blob replaced while read — fails the whole shard with <see cref="DataSourceException"/>: its
 /// manifest is not written, so a retry on another worker or a resume reads it again, and no sample is lost or doubled.
@@ -26,6 +27,9 @@ public static class AzureTarDataset
 
     /// <summary>Sidecar downloads in flight while planning.</summary>
     private const int SidecarParallelism = 32;
+
+    /// <summary>Chunks of a tar fetched ahead of its reader (memory: about this many + 1 buffers per open tar).</summary>
+    private const int ReadAheadChunks = 2;
 
     /// <summary>Bytes per ranged read of a sidecar Parquet: its footer and status column, not its whole file.</summary>
     private const int ParquetReadBuffer = 64 << 10;
@@ -160,7 +164,8 @@ public static class AzureTarDataset
         {
             // allowModifications: false pins the blob's ETag: a blob replaced mid-read fails instead of mixing versions.
             var stream = client.GetBlobClient(blob).OpenRead(new BlobOpenReadOptions(allowModifications: false) { BufferSize = bufferSize });
-            return new DataSourceStream(stream, $"az://{container}/{blob}");
+            // Fetched one chunk ahead in the background: the next ranged read overlaps the decoding of this one's samples.
+            return new ReadAheadStream(new DataSourceStream(stream, $"az://{container}/{blob}"), bufferSize, ReadAheadChunks);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -187,6 +192,18 @@ public static class AzureTarDataset
                 return inner.Read(buffer);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new DataSourceException($"{what} failed while read: {StorageErrors.Describe(e)}", e);
+            }
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
                 throw new DataSourceException($"{what} failed while read: {StorageErrors.Describe(e)}", e);
             }
