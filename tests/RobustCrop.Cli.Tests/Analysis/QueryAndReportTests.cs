@@ -148,6 +148,17 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
         var files = pngs.Select(p => File.ReadAllBytes(Path.Combine(to, p!))).ToList();
         Assert.All(embedded, e => Assert.Contains(files, f => f.AsSpan().SequenceEqual(e)));
         Assert.All(fooled, key => Assert.Contains(key, html));
+
+        // The photos have no class answer (the head applies to Fashion-MNIST): each is drawn as a representation change,
+        // its worst one-pixel shift at exactly the image's cosine_1px_min, lowest first.
+        var photos = Lines(await QueryCsvAsync(run.RunDir,
+            "SELECT image_key, printf('%.4f', cosine_1px_min) FROM images WHERE prediction IS NULL ORDER BY cosine_1px_min, image_key")).Skip(1).ToArray();
+        Assert.Equal(3, photos.Length);
+        Assert.Equal(photos.Length, pngs.Count(p => p!.StartsWith("moved-resnet18-", StringComparison.Ordinal)));
+        Assert.Contains("Images whose representation moves most under a one-pixel shift", html);
+        var rows = Regex.Matches(html, @"<tr><td class=""t"">resnet18</td><td class=""t"">([^<]+)</td><td>\((-?\d), (-?\d)\)</td><td>([0-9.]+)</td></tr>")
+            .Select(m => $"{m.Groups[1].Value},{m.Groups[4].Value}").ToArray();
+        Assert.Equal(photos, rows);
     }
 
     [Fact]
