@@ -6,7 +6,7 @@ public sealed class ReadAheadStreamTests
 {
     /// <summary>A source that returns at most <c>piece</c> bytes per read, counts what was taken from it, and can fail
     /// once <c>failAfter</c> bytes were read.</summary>
-    private sealed class Source(byte[] data, int piece, long failAfter = long.MaxValue) : Stream
+    private sealed class Source(byte[] data, int piece, long failAfter = long.MaxValue) : ForwardReadStream
     {
         private long _position;
 
@@ -29,15 +29,6 @@ public sealed class ReadAheadStreamTests
             base.Dispose(disposing);
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static byte[] Random(int length)

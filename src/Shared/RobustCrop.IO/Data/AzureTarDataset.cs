@@ -175,14 +175,8 @@ public static class AzureTarDataset
 
     /// <summary>A read-only stream whose storage failures become <see cref="DataSourceException"/>, which the tar reader
     /// lets through (it is not a corrupt tar) so the shard fails whole.</summary>
-    private sealed class DataSourceStream(Stream inner, string what) : Stream
+    private sealed class DataSourceStream(Stream inner, string what) : ForwardReadStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
@@ -209,10 +203,6 @@ public static class AzureTarDataset
             }
         }
 
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

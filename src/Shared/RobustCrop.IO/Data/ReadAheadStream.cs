@@ -8,7 +8,7 @@ namespace RobustCrop.IO.Data;
 /// of the pipeline stalling for each ranged read. A source failure reaches the reader at the point it happened, as the
 /// same exception; disposing stops the background reads.
 /// </summary>
-public sealed class ReadAheadStream : Stream
+public sealed class ReadAheadStream : ForwardReadStream
 {
     private readonly Stream _source;
     private readonly Channel<Chunk> _chunks;
@@ -103,15 +103,6 @@ public sealed class ReadAheadStream : Stream
         return true;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
