@@ -39,6 +39,10 @@ public sealed class JobCoordinatorMembershipTests : TestKit
     }
 
     [Fact]
+    public void Nodes_are_downed_by_the_coordinator_not_by_the_split_brain_resolver()
+        => Assert.IsType<RobustCrop.Cluster.Hosting.Downing.CoordinatorDowningProvider>(Akka.Cluster.Cluster.Get(Sys).DowningProvider);
+
+    [Fact]
     public async Task The_leases_of_a_node_that_leaves_are_requeued_at_once()
     {
         var self = Akka.Cluster.Cluster.Get(Sys).SelfAddress;
