@@ -28,10 +28,11 @@ public static class OnnxExternalData
 
     /// <summary>
     /// The first reference that the files in <paramref name="folder"/> cannot satisfy, as a sentence naming the file
-    /// ("external data file 'model.onnx.data' (initializer 'w') is missing"); null when all are there.
+    /// ("external data file 'model.onnx.data' (initializer 'w') is missing in /models"); null when all are there.
     /// </summary>
     public static string? FirstProblem(IReadOnlyList<ExternalTensor> references, string folder)
     {
+        ArgumentNullException.ThrowIfNull(references);
         var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var t in references)
         {
@@ -42,7 +43,7 @@ public static class OnnxExternalData
             if (!sizes.TryGetValue(t.Location, out long size))
             {
                 var file = new FileInfo(Path.Combine(folder, t.Location));
-                if (!file.Exists) return $"{where} is missing next to the model";
+                if (!file.Exists) return $"{where} is missing in {folder}";
                 sizes[t.Location] = size = file.Length;
             }
             long end = t.Offset + (t.Length ?? 0);

@@ -12,7 +12,7 @@ public static class ModelLoader
     public static EvaluatedModel Load(ModelManifest m, DeviceSpec device, int threads)
     {
         var session = OnnxSessionFactory.Load(m.OnnxPath, device, threads, m.LowPassSigma, m.InputSize,
-            lowPassRadius: m.LowPassSigma is null ? null : m.LowPassRadius, io: ModelIo.Of(m));
+            lowPassRadius: m.LowPassSigma is null ? null : m.LowPassRadius, io: ModelIo.Of(m), name: m.Id);
         try
         {
             if (m.InputName is not null && m.InputName != session.InputName)
@@ -42,7 +42,7 @@ public static class ModelLoader
     {
         if (m.LowPassSigma is not null && m.LowPassRadius is < 1 or > OnnxModelSurgery.MaxRadius)
             throw new ModelLoadException($"model {m.Id}: lowpass.radius {m.LowPassRadius} is out of range 1..{OnnxModelSurgery.MaxRadius}");
-        var info = OnnxSessionFactory.Validate(m.OnnxPath, m.InputSize, ModelIo.Of(m));
+        var info = OnnxSessionFactory.Validate(m.OnnxPath, m.InputSize, ModelIo.Of(m), m.Id);
         try
         {
             long? outputDim = DeclaredOutputDim(info, m.OutputName);

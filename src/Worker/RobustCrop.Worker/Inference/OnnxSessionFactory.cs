@@ -21,12 +21,13 @@ public static class OnnxSessionFactory
         int? expectedInputSize = null,
         int maxBatch = OnnxSession.DefaultMaxBatch,
         int? lowPassRadius = null,
-        ModelIo? io = null)
+        ModelIo? io = null,
+        string? name = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = ReadGraphFile(path);
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return Create(bytes, path, device, threads, lowPassSigma, expectedInputSize, maxBatch, lowPassRadius, io, folder);
+        return Create(bytes, name ?? path, device, threads, lowPassSigma, expectedInputSize, maxBatch, lowPassRadius, io, folder);
     }
 
     /// <summary>As <see cref="Load"/>, for model bytes already in memory; <paramref name="name"/> appears in errors.</summary>
@@ -77,19 +78,21 @@ public static class OnnxSessionFactory
     /// Checks a model file without creating a session (seconds for a large model): it exists, parses as ONNX, its external
     /// data files are there, and its input and output fit the manifest. A coordinator calls this before any worker loads it.
     /// </summary>
-    public static OnnxModelInfo Validate(string path, int? expectedInputSize, ModelIo? io = null)
+    /// <param name="name">Names the model in errors; default its path.</param>
+    public static OnnxModelInfo Validate(string path, int? expectedInputSize, ModelIo? io = null, string? name = null)
     {
         byte[] bytes = ReadGraphFile(path);
+        name ??= path;
         try
         {
-            CheckExternalData(bytes, path, Path.GetDirectoryName(Path.GetFullPath(path)));
+            CheckExternalData(bytes, name, Path.GetDirectoryName(Path.GetFullPath(path)));
             var info = OnnxModelSurgery.Inspect(bytes);
-            ModelSignature.Check(info, expectedInputSize, io ?? ModelIo.Default, path);
+            ModelSignature.Check(info, expectedInputSize, io ?? ModelIo.Default, name);
             return info;
         }
         catch (InvalidDataException ex)
         {
-            throw new ModelLoadException($"model {path} is not a valid ONNX file: {OnnxSession.FirstLine(ex.Message)}", ex);
+            throw new ModelLoadException($"model {name} is not a valid ONNX file: {OnnxSession.FirstLine(ex.Message)}", ex);
         }
     }
 
