@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using SkiaSharp;
+
+namespace RobustCrop.Cli.Tests.Zoo;
+
+/// <summary>
+/// The synthetic zoo end to end through one <c>evaluate</c>: an NHWC model, a float16 model, a two-output model read by
+/// <c>output.name</c>, an external-data model and a ViT-like token model. The first four return their input flattened
+/// (the external one times a known scale), so each base crop's stored embedding is exactly the crop the model received;
+/// the test computes that crop by hand from the image's pixels, in the model's layout and element type.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class SyntheticZooTests
+{
+    private const int C = 16, R = 22, W = 26;
+    private static readonly float[] Mean = [0.5f, 0.25f, 0.125f], Std = [0.5f, 0.25f, 2f];
+
+    private static float[] Scale() => [.. Enumerable.Range(0, 3 * C * C).Select(i => 1f + (i % 5) * 0.5f)];
+
+    [Fact]
+    public async Task Every_exporter_shape_runs_through_evaluate_and_receives_the_hand_computed_crop()
+    {
+        using var tmp = new TempDir();
+        string data = tmp.Sub("synth");
+        var images = new Dictionary<string, byte[]>(); // name → interleaved RGB, W x R
+        var random = new Random(7);
+        foreach (string name in new[] { "a", "b" })
+        {
+            var rgb = new byte[W * R * 3];
+            random.NextBytes(rgb);
+            images[name] = rgb;
+            using var bitmap = new SKBitmap(new SKImageInfo(W, R, SKColorType.Rgba8888, SKAlphaType.Opaque));
+            for (int y = 0; y < R; y++)
+                for (int x = 0; x < W; x++)
+                {
+                    int i = (y * W + x) * 3;
+                    bitmap.SetPixel(x, y, new SKColor(rgb[i], rgb[i + 1], rgb[i + 2]));
+                }
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(data, name + ".png"), png.ToArray());
+        }
+        File.WriteAllBytes(Path.Combine(tmp.Path, "nhwc.onnx"), ZooModels.IdentityNhwc(C));
+        File.WriteAllBytes(Path.Combine(tmp.Path, "fp16.onnx"), ZooModels.IdentityHalf(C));
+        File.WriteAllBytes(Path.Combine(tmp.Path, "two.onnx"), ZooModels.TwoOutputs(C));
+        string ext = tmp.Sub("external");
+        File.WriteAllBytes(Path.Combine(ext, "model.onnx"), ZooModels.ScaledIdentity(C, Scale(), "model.onnx.data"));
+        ZooModels.WriteFloats(Path.Combine(ext, "model.onnx.data"), Scale());
+        File.WriteAllBytes(Path.Combine(tmp.Path, "vit.onnx"), ZooModels.VitLike(ZooModels.VitWeights.Random(8, 12, seed: 3)));
+        string zoo = Path.Combine(tmp.Path, "zoo.yaml");
+        const string Norm = "normalization: { mean: [0.5, 0.25, 0.125], std: [0.5, 0.25, 2.0] }";
+        File.WriteAllText(zoo, $"""
+            models:
+              - {"{"} id: nhwc, onnx: nhwc.onnx, input: {"{"} size: {C}, layout: nhwc {"}"}, resize: {"{"} size: {R} {"}"}, output: {"{"} kind: embedding {"}"}, {Norm} {"}"}
+              - {"{"} id: fp16, onnx: fp16.onnx, input: {"{"} size: {C}, type: float16 {"}"}, resize: {"{"} size: {R} {"}"}, output: {"{"} kind: embedding {"}"}, {Norm} {"}"}
+              - {"{"} id: two, onnx: two.onnx, input: {"{"} size: {C} {"}"}, resize: {"{"} size: {R} {"}"}, output: {"{"} kind: embedding, name: pixels {"}"}, {Norm} {"}"}
+              - {"{"} id: external, onnx: external/model.onnx, input: {"{"} size: {C} {"}"}, resize: {"{"} size: {R} {"}"}, output: {"{"} kind: embedding {"}"}, {Norm} {"}"}
+              - {"{"} id: vit, onnx: vit.onnx, preset: dinov2, input: {"{"} size: 32 {"}"}, resize: {"{"} size: 38 {"}"}, output: {"{"} pool: cls {"}"} {"}"}
+            """);
+        string @out = tmp.Sub("out");
+
+        var run = await CliHarness.RunAsync("evaluate", "--data", data, "--zoo", zoo, "--out", @out, "--run-id", "synth",
+            "--threads", "2", "--keep-embeddings");
+
+        Assert.True(run.ExitCode == 0, run.Err);
+        string runDir = Path.Combine(@out, "synth");
+        var rows = await CliHarness.ReadImageRowsAsync(runDir);
+        Assert.Equal(10, rows.Count); // 2 images x 5 models, no errors
+        Assert.Empty(await CliHarness.ReadErrorRowsAsync(runDir));
+        // The ViT's embedding (12-d CLS) moves under a 1-px shift of its view; the identities' trivially do too.
+        Assert.All(rows.Where(r => r.Model == "vit"), r => Assert.True(r.Cosine1pxMin < 0.99999));
+
+        var q = await CliHarness.RunAsync("query", "--run", runDir, "--format", "json",
+            "SELECT model, image_key, x, y, embedding FROM crops WHERE kind = 'realistic' AND dx = 0 AND dy = 0 AND model <> 'vit' ORDER BY model, image_key");
+        Assert.True(q.ExitCode == 0, q.Err);
+        var crops = JsonNode.Parse(q.Out)!.AsArray();
+        Assert.Equal(8, crops.Count);
+        foreach (var node in crops)
+        {
+            string model = (string)node!["model"]!;
+            var rgb = images[Path.GetFileNameWithoutExtension((string)node["image_key"]!)];
+            float[] expected = HandComputedCrop(model, rgb, (int)node["x"]!, (int)node["y"]!);
+            float[] actual = [.. node["embedding"]!.AsArray().Select(v => (float)v!)];
+            Assert.Equal(expected.Length, actual.Length);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(MathF.Abs(expected[i] - actual[i]) < 1e-6f, $"{model}: element {i} is {actual[i]}, by hand {expected[i]}");
+        }
+    }
+
+    /// <summary>
+    /// The C x C window at (x, y) of the scene (the image itself: its short side is already R), normalised
+    /// (v·(1/255)/std − mean/std, the pipeline's expression), laid out and typed as <paramref name="model"/> takes it,
+    /// passed through the model by hand, and L2-normalised as embeddings are stored.
+    /// </summary>
+    private static float[] HandComputedCrop(string model, byte[] rgb, int x0, int y0)
+    {
+        var v = new float[3 * C * C];
+        for (int y = 0; y < C; y++)
+            for (int x = 0; x < C; x++)
+                for (int c = 0; c < 3; c++)
+                {
+                    float value = rgb[((y0 + y) * W + x0 + x) * 3 + c] * (1f / 255f / Std[c]) - Mean[c] / Std[c];
+                    int index = model == "nhwc" ? (y * C + x) * 3 + c : c * C * C + y * C + x;
+                    v[index] = model switch
+                    {
+                        "fp16" => (float)(Half)value,
+                        "external" => value * Scale()[index],
+                        _ => value,
+                    };
+                }
+        float norm = MathF.Sqrt(v.Sum(e => e * e));
+        return [.. v.Select(e => e / norm)];
+    }
+}
