@@ -10,7 +10,7 @@ namespace RobustCrop.Cli.Tests.Zoo;
 /// the test computes that crop by hand from the image's pixels, in the model's layout and element type.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class SyntheticZooTests
+public sealed class SyntheticZooTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     private const int C = 16, R = 22, W = 26;
     private static readonly float[] Mean = [0.5f, 0.25f, 0.125f], Std = [0.5f, 0.25f, 2f];
@@ -62,6 +62,7 @@ public sealed class SyntheticZooTests
             "--threads", "2", "--keep-embeddings");
 
         Assert.True(run.ExitCode == 0, run.Err);
+        log.WriteLine(run.Out); // the zoo table (model, preprocessing, metrics), for the record
         string runDir = Path.Combine(@out, "synth");
         var rows = await CliHarness.ReadImageRowsAsync(runDir);
         Assert.Equal(10, rows.Count); // 2 images x 5 models, no errors
