@@ -87,6 +87,29 @@ public sealed class SyntheticZooTests(Xunit.Abstractions.ITestOutputHelper log)
         }
     }
 
+    [Fact]
+    public async Task A_layout_that_does_not_match_the_graph_stops_evaluate_with_one_line_before_anything_runs()
+    {
+        using var tmp = new TempDir();
+        string data = tmp.Sub("synth");
+        using (var bitmap = new SKBitmap(W, R))
+        {
+            bitmap.Erase(new SKColor(10, 20, 30));
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(data, "a.png"), png.ToArray());
+        }
+        File.WriteAllBytes(Path.Combine(tmp.Path, "nchw.onnx"), ZooModels.IdentityNchw(C));
+        string zoo = Path.Combine(tmp.Path, "zoo.yaml");
+        File.WriteAllText(zoo, $"models:\n  - {{ id: keras, onnx: nchw.onnx, input: {{ size: {C}, layout: nhwc }}, resize: {{ size: {R} }} }}\n");
+        string @out = tmp.Sub("out");
+
+        var run = await CliHarness.RunAsync("evaluate", "--data", data, "--zoo", zoo, "--out", @out, "--run-id", "bad", "--threads", "2");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Equal("robustcrop: model keras: input 'image' is [batch,3,16,16], which is NCHW; remove input.layout: nhwc", Assert.Single(run.ErrLines));
+        Assert.False(Directory.Exists(Path.Combine(@out, "bad", "images")));
+    }
+
     /// <summary>
     /// The C x C window at (x, y) of the scene (the image itself: its short side is already R), normalised
     /// (v·(1/255)/std − mean/std, the pipeline's expression), laid out and typed as <paramref name="model"/> takes it,
