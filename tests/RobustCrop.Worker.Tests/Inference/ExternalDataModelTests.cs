@@ -1,4 +1,5 @@
 using Xunit.Abstractions;
+using RobustCrop.IO.Onnx;
 using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Tests.Inference;
@@ -106,5 +107,37 @@ public sealed class ExternalDataModelTests(ITestOutputHelper log) : IDisposable
         Assert.Equal(small.answer, large.answer, 1e-3f);
         Assert.True(large.bytes < 2 << 20, $"loading a 48 MB external-data model allocated {large.bytes} managed bytes");
         Assert.True(Math.Abs(large.bytes - small.bytes) < 256 << 10, $"managed allocation grew from {small.bytes} to {large.bytes} bytes with the data file");
+    }
+
+    [Fact]
+    public void Loading_a_model_with_48MB_of_embedded_weights_allocates_no_more_managed_memory_than_a_tiny_one()
+    {
+        (long bytes, float answer) Measure(string name, int columns)
+        {
+            var w = new float[Item * columns];
+            Array.Fill(w, 0.5f);
+            byte[] model = new OnnxGraphBuilder("wide_embedded")
+                .AddInput("image", "batch", 3, Size, Size)
+                .AddOutput("mean", "batch", 1)
+                .AddInitializer("w", [Item, columns], w)
+                .AddNode("Flatten", ["image"], ["flat"], OnnxAttribute.Int("axis", 1))
+                .AddNode("MatMul", ["flat", "w"], ["wide"])
+                .AddNode("ReduceMean", ["wide"], ["mean"], OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 1))
+                .ToBytes();
+            string path = Path.Combine(_tmp.Sub(name), "model.onnx");
+            File.WriteAllBytes(path, model);
+            var crop = RandomCrops(1, seed: 4);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            using var session = OnnxSessionFactory.Load(path, DeviceSpec.Cpu, 1, lowPassSigma: 1f, Size, maxBatch: 1);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            return (allocated, session.Run(crop, 1)[0]);
+        }
+
+        var small = Measure("embedded-small", columns: 64);
+        var large = Measure("embedded-large", columns: 65_536);
+        log.WriteLine($"managed bytes allocated by Load: {small.bytes} (48 KB embedded), {large.bytes} (48 MB embedded)");
+        Assert.Equal(small.answer, large.answer, 1e-3f);
+        Assert.True(large.bytes < 2 << 20, $"loading a model with 48 MB of embedded weights allocated {large.bytes} managed bytes");
+        Assert.True(Math.Abs(large.bytes - small.bytes) < 256 << 10, $"managed allocation grew from {small.bytes} to {large.bytes} bytes with the weights");
     }
 }

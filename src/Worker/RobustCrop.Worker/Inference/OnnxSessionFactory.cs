@@ -96,19 +96,18 @@ public static class OnnxSessionFactory
         }
     }
 
-    // Only graph files are read whole: a protobuf cannot pass 2 GB, so anything bigger must keep its weights external.
+    // The graph only: weights stay in the file (embedded raw_data becomes a reference to the file itself, see
+    // OnnxGraphFile), so what is read and rewritten here is kilobytes for a model of any size.
     private static byte[] ReadGraphFile(string path)
     {
-        var file = new FileInfo(path);
-        if (!file.Exists) throw new ModelLoadException($"model file not found: {path}");
-        if (file.Length > Array.MaxLength)
-        {
-            throw new ModelLoadException(
-                $"model {path} is {file.Length} bytes in one file, over the 2 GB protobuf limit; export it with its weights as external data (save_as_external_data)");
-        }
+        if (!File.Exists(path)) throw new ModelLoadException($"model file not found: {path}");
         try
         {
-            return File.ReadAllBytes(path);
+            return OnnxGraphFile.ReadGraph(path);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ModelLoadException($"model {path} is not a valid ONNX file: {OnnxSession.FirstLine(ex.Message)}", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
