@@ -47,7 +47,7 @@ public sealed class ZooModelSessionTests
     [Fact]
     public void A_float16_nhwc_model_gets_both_conversions()
     {
-        // IdentityNhwc is float32; the half NHWC case needs a half NHWC model: NCHW half identity fed as if NHWC is not one.
+        // A float16 NHWC model ([batch, S, S, 3] half in, flattened half out): the transposition and the rounding together.
         var model = new OnnxGraphBuilder("fp16_nhwc").AddHalfInput("image", "batch", Size, Size, 3).AddHalfOutput("pixels", "batch", Item)
             .AddNode("Flatten", ["image"], ["pixels"], OnnxAttribute.Int("axis", 1)).ToBytes();
         using var session = Open(model, new ModelIo(TensorLayout.Nhwc, InputElementType.Float16));
