@@ -1,5 +1,4 @@
 using RobustCrop.Core.Imaging;
-using RobustCrop.Core.Models;
 
 namespace RobustCrop.Core.Tests.Imaging;
 

@@ -1,3 +1,4 @@
+using RobustCrop.Core.Imaging;
 using RobustCrop.Core.Models;
 using RobustCrop.IO.Onnx;
 using RobustCrop.Worker.Inference;

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using RobustCrop.Core.Models;
 
 namespace RobustCrop.Core.Imaging;
 

@@ -1,4 +1,4 @@
-using RobustCrop.Core.Models;
+using RobustCrop.Core.Imaging;
 using RobustCrop.IO.Onnx;
 
 namespace RobustCrop.Worker.Inference;
