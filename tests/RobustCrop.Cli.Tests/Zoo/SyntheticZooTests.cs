@@ -110,6 +110,50 @@ public sealed class SyntheticZooTests(Xunit.Abstractions.ITestOutputHelper log)
         Assert.False(Directory.Exists(Path.Combine(@out, "bad", "images")));
     }
 
+    [Fact]
+    public async Task A_margin_model_records_its_native_preprocessing_accuracy_beside_the_shifted_one()
+    {
+        // A red image with a green centre (30 of 52 px): the native view (crop_pct 1.0, the whole short side) is mostly
+        // red, the margin view (scene 16 + 2·5 = 26, crop 16: the central 32 px) is mostly green. The model is the mean
+        // colour with a zero-shot head on the colour axes, labelled red: native right, shifted setting wrong.
+        using var tmp = new TempDir();
+        string data = tmp.Sub("data");
+        Directory.CreateDirectory(Path.Combine(data, "red"));
+        using (var bitmap = new SKBitmap(52, 52))
+        {
+            bitmap.Erase(new SKColor(200, 30, 30));
+            using (var canvas = new SKCanvas(bitmap))
+            using (var green = new SKPaint { Color = new SKColor(30, 200, 30) })
+                canvas.DrawRect(11, 11, 30, 30, green);
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(data, "red", "ring.png"), png.ToArray());
+        }
+        File.WriteAllBytes(Path.Combine(tmp.Path, "mean.onnx"), TinyModels.MeanColour(16));
+        NpyWriter.WriteFloat32(Path.Combine(tmp.Path, "colours.npy"), 3, 3, [1, 0, 0, 0, 1, 0, 0, 0, 1]);
+        File.WriteAllLines(Path.Combine(tmp.Path, "colours.txt"), ["red", "green", "blue"]);
+        string zoo = Path.Combine(tmp.Path, "zoo.yaml");
+        File.WriteAllText(zoo, """
+            models:
+              - id: colour
+                onnx: mean.onnx
+                input: { size: 16 }
+                resize: { crop_pct: 1.0, margin: 5 }
+                normalization: { mean: [0, 0, 0], std: [1, 1, 1] }
+                output: { kind: embedding }
+                head: { path: colours.npy, classes: colours.txt }
+            """);
+        string @out = tmp.Sub("out");
+
+        var run = await CliHarness.RunAsync("evaluate", "--data", data, "--zoo", zoo, "--out", @out, "--run-id", "native", "--threads", "2");
+
+        Assert.True(run.ExitCode == 0, run.Err);
+        var row = Assert.Single(await CliHarness.ReadImageRowsAsync(Path.Combine(@out, "native")));
+        Assert.Equal(("green", false, true), (row.PredictionLabel, row.Correct, row.CorrectNative));
+        var model = CliHarness.ReadSummary(Path.Combine(@out, "native"))["models"]!.AsArray().Single()!;
+        Assert.Equal(0.0, (double)model["accuracy"]!);
+        Assert.Equal(1.0, (double)model["accuracy_native"]!);
+    }
+
     /// <summary>
     /// The C x C window at (x, y) of the scene (the image itself: its short side is already R), normalised
     /// (v·(1/255)/std − mean/std, the pipeline's expression), laid out and typed as <paramref name="model"/> takes it,
