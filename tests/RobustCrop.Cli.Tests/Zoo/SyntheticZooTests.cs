@@ -152,6 +152,7 @@ public sealed class SyntheticZooTests(Xunit.Abstractions.ITestOutputHelper log)
         var model = CliHarness.ReadSummary(Path.Combine(@out, "native"))["models"]!.AsArray().Single()!;
         Assert.Equal(0.0, (double)model["accuracy"]!);
         Assert.Equal(1.0, (double)model["accuracy_native"]!);
+        Assert.Contains("0.0% (native 100.0%)", run.Out);
     }
 
     /// <summary>
