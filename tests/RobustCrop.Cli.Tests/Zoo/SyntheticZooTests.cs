@@ -153,6 +153,11 @@ public sealed class SyntheticZooTests(Xunit.Abstractions.ITestOutputHelper log)
         Assert.Equal(0.0, (double)model["accuracy"]!);
         Assert.Equal(1.0, (double)model["accuracy_native"]!);
         Assert.Contains("0.0% (native 100.0%)", run.Out);
+        var q = await CliHarness.RunAsync("query", "--run", Path.Combine(@out, "native"), "--format", "json",
+            "SELECT accuracy, accuracy_native FROM summary WHERE mode = 'baseline'");
+        Assert.True(q.ExitCode == 0, q.Err);
+        var parquetRow = JsonNode.Parse(q.Out)!.AsArray().Single()!;
+        Assert.Equal((0.0, 1.0), ((double)parquetRow["accuracy"]!, (double)parquetRow["accuracy_native"]!));
     }
 
     /// <summary>
