@@ -28,7 +28,7 @@ public static class OnnxExternalData
 
     /// <summary>
     /// The first reference that the files in <paramref name="folder"/> cannot satisfy, as a sentence naming the file
-    /// ("external data file 'model.onnx.data' (initializer 'w') is missing in /models"); null when all are there.
+    /// ("external data file 'model.onnx.data' (initializer 'w') is missing in &lt;folder&gt;"); null when all are there.
     /// </summary>
     public static string? FirstProblem(IReadOnlyList<ExternalTensor> references, string folder)
     {
