@@ -9,8 +9,6 @@ using RobustCrop.Coordinator.Scheduling;
 using RobustCrop.Cluster.Hosting;
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;
-using RobustCrop.Core.Rics;
-using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Cluster;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
@@ -34,8 +32,8 @@ public sealed class JobCoordinatorMembershipTests : TestKit
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
     {
-        var spec = new JobSpec(new RunSettings(new RobustCrop.Core.Settings.RunId(RunId)) { Data = "synthetic", Tau = 0, WindowK = 0, Batch = 1, Rics = RicsSelection.None with { Seed = 0 } });
-        var node = new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator], [], "WARNING");
+        var spec = TestJob.Spec(RunId);
+        var node = TestJob.Node(ClusterRoles.Coordinator);
         var settings = new CoordinatorSettings { NoWorkRetry = TimeSpan.FromMilliseconds(50), TickInterval = TimeSpan.FromMilliseconds(50), Clock = new FakeTimeProvider() };
         builder.AddRobustCropNode(node, WriteLog).AddJobCoordinator(spec, _backend, settings);
     }

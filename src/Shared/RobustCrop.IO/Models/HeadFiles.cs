@@ -7,10 +7,12 @@ namespace RobustCrop.IO.Models;
 /// <summary>A class head's JSON file (linear, zero-shot or prototype weights, with the provenance of a fitted head).</summary>
 public static class HeadFiles
 {
-    /// <summary>A JSON head file, or a <c>.npy</c> zero-shot head with its class-names file (<see cref="NpyHead"/>).</summary>
+    /// <summary>A JSON head file, a <c>.npy</c> zero-shot head with its class-names file (<see cref="NpyHead"/>), or a
+    /// Parquet file of class embeddings (<see cref="ParquetHead"/>).</summary>
     public static ClassHead Load(string path, string? classesPath = null)
     {
         if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) return NpyHead.Load(path, classesPath);
+        if (path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)) return ParquetHead.Load(path);
         if (!File.Exists(path)) throw new ZooException($"head file not found: {path}");
         HeadFile? f;
         try { f = JsonSerializer.Deserialize<HeadFile>(File.ReadAllText(path), JsonOptions); }
