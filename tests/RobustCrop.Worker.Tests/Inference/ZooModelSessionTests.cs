@@ -97,6 +97,18 @@ public sealed class ZooModelSessionTests
     }
 
     [Fact]
+    public void Low_pass_on_an_nhwc_or_float16_model_is_refused_in_one_line()
+    {
+        foreach (var (model, io) in new[] { (ZooModels.IdentityNhwc(Size), new ModelIo(Layout: TensorLayout.Nhwc)),
+                     (ZooModels.IdentityHalf(Size), new ModelIo(Type: InputElementType.Float16)) })
+        {
+            var e = Assert.Throws<ModelLoadException>(() =>
+                OnnxSessionFactory.Create(model, "zoo", DeviceSpec.Cpu, 1, lowPassSigma: 1f, Size, maxBatch: 4, io: io));
+            Assert.Equal("model zoo: lowpass needs an nchw float32 input", e.Message);
+        }
+    }
+
+    [Fact]
     public void A_symbolic_spatial_size_takes_the_manifests_size()
     {
         var w = ZooModels.VitWeights.Random(embed: 4, dim: 6, seed: 5);
