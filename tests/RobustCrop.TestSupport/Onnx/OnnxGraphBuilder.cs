@@ -36,6 +36,44 @@ public sealed class OnnxGraphBuilder
         return this;
     }
 
+    /// <summary>ONNX element type 10 (float16) instead of float.</summary>
+    public OnnxGraphBuilder AddHalfInput(string name, params OnnxDim[] dims)
+    {
+        _inputs.Add(OnnxEncoding.ValueInfo(name, OnnxFields.ElemFloat16, dims));
+        return this;
+    }
+
+    public OnnxGraphBuilder AddHalfOutput(string name, params OnnxDim[] dims)
+    {
+        _outputs.Add(OnnxEncoding.ValueInfo(name, OnnxFields.ElemFloat16, dims));
+        return this;
+    }
+
+    /// <summary>
+    /// A float initializer whose bytes live in <paramref name="location"/> at <paramref name="offset"/> (as exporters write
+    /// models over 2 GB): the tensor names the file, offset and length; the caller writes the bytes there.
+    /// </summary>
+    public OnnxGraphBuilder AddExternalInitializer(string name, long[] dims, string location, long offset)
+    {
+        long count = 1;
+        foreach (long d in dims) count *= d;
+        var w = new ProtoWriter();
+        w.WritePackedInt64s(OnnxFields.TensorDims, dims);
+        w.WriteVarint(OnnxFields.TensorDataType, OnnxFields.ElemFloat);
+        w.WriteString(OnnxFields.TensorName, name);
+        foreach (var (key, value) in new[] { ("location", location), ("offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                     ("length", (count * 4).ToString(System.Globalization.CultureInfo.InvariantCulture)) })
+        {
+            var entry = new ProtoWriter();
+            entry.WriteString(OnnxFields.EntryKey, key);
+            entry.WriteString(OnnxFields.EntryValue, value);
+            w.WriteMessage(OnnxFields.TensorExternalData, entry);
+        }
+        w.WriteVarint(OnnxFields.TensorDataLocation, OnnxFields.DataLocationExternal);
+        _initializers.Add(w);
+        return this;
+    }
+
     /// <summary>Declares an intermediate tensor's shape, as exporters do; mostly useful to test surgery that drops them.</summary>
     public OnnxGraphBuilder AddValueInfo(string name, params OnnxDim[] dims)
     {

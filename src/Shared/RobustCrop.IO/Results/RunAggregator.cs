@@ -116,7 +116,8 @@ public static class RunAggregator
             facts?.InputSize,
             facts?.ResizeSize,
             rows.LongCount(r => r.Label is not null),
-            rows.LongCount(r => r.Shifts1px == 0));
+            rows.LongCount(r => r.Shifts1px == 0),
+            AccuracyNative: Stats.Rate(rows.Select(r => r.CorrectNative)));
     }
 
     /// <summary>The score name of cyclic RICS rows.</summary>

@@ -48,7 +48,8 @@ public static class RowBuilder
             cyclic.Shifts, cyclic.Consistency, cyclic.Fooled, cyclic.CosineMin, cyclic.Changed,
             // img2dataset's metadata joins results back to the collection; captions can be large, so only on request.
             w.Image.Metadata?.Url, s.KeepCaptions ? w.Image.Metadata?.Caption : null, w.Image.Metadata?.Key,
-            w.Image.Metadata?.Width, w.Image.Metadata?.Height, w.Image.Metadata?.Status);
+            w.Image.Metadata?.Width, w.Image.Metadata?.Height, w.Image.Metadata?.Status,
+            w.NativeIndex >= 0 ? AnswerOn(w, w.NativeIndex).Correct : null);
     }
 
     public static IEnumerable<CropRow> CropRows(RunSettings s, ShardId shard, ImageModelWork w)
