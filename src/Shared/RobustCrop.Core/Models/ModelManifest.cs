@@ -55,6 +55,10 @@ public sealed record ModelManifest(
     /// <summary>The class-names file of a <c>.npy</c> zero-shot head (one name per line, in row order).</summary>
     public string? HeadClassesPath { get; init; }
 
+    /// <summary><c>labels:</c> the dataset's label of each class, in class order (<see cref="ClassLabels"/>), for data
+    /// labelled otherwise than the classes are named (ImageNet synset folders).</summary>
+    public string? LabelsPath { get; init; }
+
     /// <summary>Whether class metrics apply to the input with this key (its dataset is the key's first segment).</summary>
     public bool ClassesApplyTo(string key)
     {

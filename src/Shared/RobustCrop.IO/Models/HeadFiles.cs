@@ -31,6 +31,20 @@ public static class HeadFiles
         return new ClassHead(kind, f.Classes, d, f.Weights.SelectMany(r => r).ToArray(), f.Bias, f.LogitScale ?? 10f);
     }
 
+    /// <summary>A labels file (<see cref="ClassLabels"/>): one class per line, its dataset label first.</summary>
+    public static ClassLabels LoadLabels(string path)
+    {
+        if (!File.Exists(path)) throw new ZooException($"labels file not found: {path}");
+        try
+        {
+            return ClassLabels.Parse(File.ReadLines(path));
+        }
+        catch (ZooException e)
+        {
+            throw new ZooException($"{Path.GetFileName(path)}: {e.Message}");
+        }
+    }
+
     public static void Save(ClassHead head, string path, HeadProvenance provenance)
     {
         var f = new HeadFile

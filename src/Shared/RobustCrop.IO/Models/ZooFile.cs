@@ -124,6 +124,7 @@ public static class ZooFile
             NativeResizeSize = margin is null ? null : native,
             HeadAppliesTo = appliesTo,
             HeadClassesPath = m.Head?.Classes is null ? null : ResolvePath(m.Head.Classes, baseDir, builtin),
+            LabelsPath = m.Labels is null ? null : ResolvePath(m.Labels, baseDir, builtin),
             InputLayout = layout,
             InputType = type,
             OutputName = m.Output?.Name,
@@ -158,6 +159,7 @@ public static class ZooFile
         public NormalizationDto? Normalization { get; set; }
         public OutputDto? Output { get; set; }
         public HeadDto? Head { get; set; }
+        public string? Labels { get; set; }
         public LowpassDto? Lowpass { get; set; }
         public string? Description { get; set; }
     }

@@ -19,7 +19,8 @@ public static class ModelLoader
                 throw new ZooException($"input.name '{m.InputName}' is not the model's input ('{session.InputName}')");
             var norm = new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
             var head = m.HeadPath is null ? null : HeadFiles.Load(m.HeadPath, m.HeadClassesPath);
-            var interpreter = new OutputInterpreter(m.Output, session.OutputDim, head);
+            var labels = m.LabelsPath is null ? null : HeadFiles.LoadLabels(m.LabelsPath);
+            var interpreter = new OutputInterpreter(m.Output, session.OutputDim, head, labels);
             return new EvaluatedModel(m, session, norm, interpreter, session.ActiveDevice);
         }
         catch (ZooException e)
@@ -47,12 +48,22 @@ public static class ModelLoader
         {
             long? outputDim = DeclaredOutputDim(info, m.OutputName);
             LoadMeanImage(m);
+            int? classes = m.Output == OutputKind.Logits && outputDim is long logits ? (int)logits : null;
             if (m.HeadPath is not null)
             {
                 var head = HeadFiles.Load(m.HeadPath, m.HeadClassesPath);
                 if (m.Output != OutputKind.Embedding) throw new ZooException("a head applies to embedding outputs only (output.kind: embedding)");
                 if (outputDim is long d && d != head.Dimension)
                     throw new ZooException($"head {Path.GetFileName(m.HeadPath)} expects {head.Dimension}-d embeddings, the model outputs {d}");
+                classes = head.Classes.Count;
+            }
+            if (m.LabelsPath is not null)
+            {
+                var labels = HeadFiles.LoadLabels(m.LabelsPath);
+                if (m.Output != OutputKind.Logits && m.HeadPath is null)
+                    throw new ZooException($"labels {Path.GetFileName(m.LabelsPath)}: the model has no classes (a logits output or a head)");
+                if (classes is int k && labels.Count != k)
+                    throw new ZooException($"labels {Path.GetFileName(m.LabelsPath)} names {labels.Count} classes, the model has {k}");
             }
         }
         catch (ZooException e)

@@ -23,7 +23,7 @@ public static class RowBuilder
         int? pred = o.HasClasses ? o.Predictions![crop] : null;
         string? label = pred is int p ? w.Model.Interpreter.ClassName(p) : null;
         return new Answer(pred, label, o.HasClasses ? o.Confidences![crop] : null,
-            w.Image.Label is not null && label is not null ? label == w.Image.Label : null);
+            w.Image.Label is { } truth && pred is int k ? w.Model.Interpreter.IsLabel(k, truth) : null);
     }
 
     public static ErrorRow ErrorRow(RunSettings s, ShardId shard, string key, ErrorStage stage, string reason)
