@@ -1,10 +1,8 @@
-using RobustCrop.IO.Onnx;
-
-namespace RobustCrop.TestSupport;
+namespace RobustCrop.IO.Onnx;
 
 /// <summary>
-/// Builds small float ONNX models (IR 7, default-domain opset 13) for tests and tools whose answers
-/// can be computed by hand.
+/// Builds small float ONNX models (IR 7, default-domain opset 13) whose answers can be computed by hand: the tests'
+/// synthetic zoo, and the near-zero-cost model <c>bench</c> measures the pipeline's feed capacity with.
 /// </summary>
 public sealed class OnnxGraphBuilder
 {
