@@ -1,0 +1,137 @@
+using System.Globalization;
+using Parquet;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Storage;
+
+namespace RobustCrop.IO.Results;
+
+/// <summary>
+/// Feeds images and rics files into per model × source dataset accumulators a row group at a time (the reading half of
+/// <see cref="RunAggregator"/>). Holds no row beyond the current row group.
+/// </summary>
+internal sealed class StreamingReader(SortedDictionary<(string Model, string Dataset), ModelAccumulator> groups, string runDataset)
+{
+    private static readonly string[] ImageInts = ["crops_inferred", "shifts_1px", "window_k", "window_shifts", "cyclic_shifts_1px"];
+    private static readonly string[] ImageBools = ["correct", "fooled_1px", "fooled_window", "changed_1px", "cyclic_fooled_1px", "cyclic_changed_1px"];
+    private static readonly string[] ImageDoubles = ["consistency_1px", "cosine_1px_min", "cyclic_consistency_1px"];
+    // Columns the row types require: a file without them is refused, as ResultParquet refuses it.
+    private static readonly string[] RequiredImageColumns = ["changed_1px", "cyclic_changed_1px", "cosine_1px_min"];
+    private static readonly string[] RicsInts = ["window", "offset_x", "offset_y", "frames", "border_choices", "shifts_1px", "window_k", "window_shifts"];
+    private static readonly string[] RicsBools = ["correct", "fooled_1px", "changed_1px", "fooled_window"];
+    private static readonly string[] RicsDoubles = ["consistency_1px"];
+    private static readonly string[] RequiredRicsColumns = ["changed_1px"];
+
+    private readonly SummaryColumns _columns = new();
+    private string _lastModel = "";
+    private string _lastDataset = "";
+    private ModelAccumulator? _last;
+
+    /// <summary>τ from the first file whose metadata holds it.</summary>
+    public double? Tau { get; private set; }
+
+    /// <summary>Adds an images file's rows; adds its image keys to <paramref name="keys"/>.</summary>
+    public async Task ReadImagesAsync(IResultStore store, string path, HashSet<string> keys, CancellationToken ct)
+    {
+        await using var input = await OpenAsync(store, path, ct).ConfigureAwait(false);
+        await using var reader = await ParquetReader.CreateAsync(input, leaveStreamOpen: true, cancellationToken: ct).ConfigureAwait(false);
+        string? fileModel = Start(reader, path, RequiredImageColumns);
+        var c = _columns;
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            await c.ReadAsync(reader, g, path, "label", ImageInts, ImageBools, ImageDoubles, ct).ConfigureAwait(false);
+            var labels = c.Strings;
+            int[] crops = c.Int(0), shifts = c.Int(1), windowK = c.Int(2), windowShifts = c.Int(3), cyclicShifts = c.Int(4);
+            for (int r = 0; r < c.Count; r++)
+            {
+                string key = c.Keys[r] ?? throw new InvalidDataException($"{path}: an image_key is null");
+                keys.Add(key);
+                var facts = new ImageFacts(crops[r], c.Bool(0, r), labels[r] is not null, shifts[r], c.Double(0, r), c.Bool(1, r),
+                    windowK[r], windowShifts[r], c.Bool(2, r), c.Double(1, r) ?? 0, c.Bool(3, r) ?? false, cyclicShifts[r],
+                    c.Double(2, r), c.Bool(4, r), c.Bool(5, r) ?? false);
+                Group(ModelOf(c, r, fileModel, path), key).Add(facts);
+            }
+        }
+    }
+
+    /// <summary>Adds a rics file's rows.</summary>
+    public async Task ReadRicsAsync(IResultStore store, string path, CancellationToken ct)
+    {
+        await using var input = await OpenAsync(store, path, ct).ConfigureAwait(false);
+        await using var reader = await ParquetReader.CreateAsync(input, leaveStreamOpen: true, cancellationToken: ct).ConfigureAwait(false);
+        string? fileModel = Start(reader, path, RequiredRicsColumns);
+        string cyclic = RunAggregator.CyclicScore;
+        var c = _columns;
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            await c.ReadAsync(reader, g, path, "score", RicsInts, RicsBools, RicsDoubles, ct).ConfigureAwait(false);
+            var scores = c.Strings;
+            int[] window = c.Int(0), offsetX = c.Int(1), offsetY = c.Int(2), frames = c.Int(3), border = c.Int(4), shifts = c.Int(5),
+                windowK = c.Int(6), windowShifts = c.Int(7);
+            for (int r = 0; r < c.Count; r++)
+            {
+                string key = c.Keys[r] ?? throw new InvalidDataException($"{path}: an image_key is null");
+                string score = scores[r] ?? throw new InvalidDataException($"{path}: a score is null");
+                var facts = new RicsFacts(window[r], string.Equals(score, cyclic, StringComparison.Ordinal), c.Bool(0, r), offsetX[r], offsetY[r],
+                    frames[r], border[r], shifts[r], c.Double(0, r), c.Bool(1, r), c.Bool(2, r) ?? false, windowK[r], windowShifts[r], c.Bool(3, r));
+                Group(ModelOf(c, r, fileModel, path), key).Add(facts, score);
+            }
+        }
+    }
+
+    /// <summary>The rows of a file, from its row groups' counts (no column is read).</summary>
+    public static async Task<long> CountRowsAsync(IResultStore store, string path, CancellationToken ct)
+    {
+        await using var input = await OpenAsync(store, path, ct).ConfigureAwait(false);
+        await using var reader = await ParquetReader.CreateAsync(input, leaveStreamOpen: true, cancellationToken: ct).ConfigureAwait(false);
+        long rows = 0;
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            rows += group.RowCount;
+        }
+        return rows;
+    }
+
+    /// <summary>Reads τ if not known yet and checks the required columns; returns the file's model from its metadata
+    /// (partitioned files keep it there and in the folder name, never as a column).</summary>
+    private string? Start(ParquetReader reader, string path, string[] required)
+    {
+        var meta = reader.CustomMetadata;
+        if (Tau is null && meta.TryGetValue(RunAggregator.TauMetadataKey, out var t))
+            Tau = double.Parse(t, CultureInfo.InvariantCulture);
+        foreach (var name in required)
+            if (!reader.Schema.Fields.Any(f => string.Equals(f.Name, name, StringComparison.Ordinal)))
+                throw new InvalidDataException($"{path}: Parquet file lacks the required column '{name}'");
+        return meta.TryGetValue(ResultMetadataKeys.Model, out var m) ? m : null;
+    }
+
+    private static string ModelOf(SummaryColumns c, int r, string? fileModel, string path)
+        => c.Models?[r] ?? fileModel ?? throw new InvalidDataException($"{path}: no model column and no '{ResultMetadataKeys.Model}' metadata");
+
+    /// <summary>The accumulator of a row; the last one is kept, since a file's rows come in long runs of one dataset.</summary>
+    private ModelAccumulator Group(string model, string key)
+    {
+        int slash = key.IndexOf('/', StringComparison.Ordinal);
+        var dataset = slash > 0 ? key.AsSpan(0, slash) : runDataset.AsSpan();
+        if (_last is not null && string.Equals(model, _lastModel, StringComparison.Ordinal) && dataset.SequenceEqual(_lastDataset))
+            return _last;
+        string name = dataset.ToString();
+        if (!groups.TryGetValue((model, name), out var acc)) groups[(model, name)] = acc = new ModelAccumulator();
+        (_lastModel, _lastDataset, _last) = (model, name, acc);
+        return acc;
+    }
+
+    private static async Task<Stream> OpenAsync(IResultStore store, string path, CancellationToken ct)
+    {
+        var s = await store.OpenReadAsync(path, ct).ConfigureAwait(false);
+        if (s.CanSeek) return s;
+        // Parquet is read from its footer backwards; a forward-only download is buffered (one file, not the run).
+        await using (s)
+        {
+            var copy = new MemoryStream();
+            await s.CopyToAsync(copy, ct).ConfigureAwait(false);
+            copy.Position = 0;
+            return copy;
+        }
+    }
+}
