@@ -89,6 +89,9 @@ public sealed class ModelAccumulator
     private readonly CosineSketch _cosine = new();
     private readonly Dictionary<(int Window, string Score), RicsAccumulator> _rics = [];
     private RicsCyclicAccumulator? _ricsCyclic;
+    private RicsAccumulator? _lastRics;
+    private int _lastWindow;
+    private string? _lastScore;
 
     public long Images => _images;
 
@@ -128,8 +131,13 @@ public sealed class ModelAccumulator
             (_ricsCyclic ??= new RicsCyclicAccumulator()).Add(r);
             return;
         }
-        if (!_rics.TryGetValue((r.Window, score), out var acc)) _rics[(r.Window, score)] = acc = new RicsAccumulator();
-        acc.Add(r);
+        // A file's rows repeat a few settings: the last one is checked before the dictionary.
+        if (_lastRics is null || r.Window != _lastWindow || !string.Equals(score, _lastScore, StringComparison.Ordinal))
+        {
+            if (!_rics.TryGetValue((r.Window, score), out _lastRics)) _rics[(r.Window, score)] = _lastRics = new RicsAccumulator();
+            (_lastWindow, _lastScore) = (r.Window, score);
+        }
+        _lastRics.Add(r);
     }
 
     public void Merge(ModelAccumulator other)

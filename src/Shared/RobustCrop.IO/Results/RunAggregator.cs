@@ -54,20 +54,12 @@ public static class RunAggregator
             if (!shardIndex.TryGetValue(shard, out int i)) { shardIndex[shard] = i = shards.Count; shards.Add([]); }
             shards[i].Add(path);
         }
-        var reader = new StreamingReader(groups, dataset);
-        long images = 0;
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var files in shards)
-        {
-            keys.Clear();
-            foreach (var path in files) await reader.ReadImagesAsync(store, path, keys, ct).ConfigureAwait(false);
-            images += keys.Count;
-        }
+        var work = new List<(string Path, bool Rics, int Shard)>();
+        for (int i = 0; i < shards.Count; i++) work.AddRange(shards[i].Select(p => (p, false, i)));
         await foreach (var path in store.ListAsync(layout.RicsDir, ct).ConfigureAwait(false))
-        {
-            if (!path.EndsWith(".parquet", StringComparison.Ordinal) || !shardOf.ContainsKey(path)) continue;
-            await reader.ReadRicsAsync(store, path, ct).ConfigureAwait(false);
-        }
+            if (path.EndsWith(".parquet", StringComparison.Ordinal) && shardOf.ContainsKey(path)) work.Add((path, true, -1));
+        var reader = new StreamingReader(groups, dataset);
+        long images = await AddAllAsync(store, reader, work, ct).ConfigureAwait(false);
         long errors = 0;
         await foreach (var path in store.ListAsync(layout.ErrorsDir, ct).ConfigureAwait(false))
         {
@@ -88,6 +80,53 @@ public static class RunAggregator
                 models.AddRange(dataset.Split('+').Select(d => new ModelAccumulator().ToSummary(f.Model, d, tau, f.Device, f.InputSize, f.ResizeSize)));
         int k = measured.Select(kv => kv.Value.WindowK).DefaultIfEmpty(0).Max();
         return new RunSummary(layout.RunId, dataset, images, errors, models, DateTimeOffset.UtcNow, tau, k);
+    }
+
+    /// <summary>Decodes the files ahead on the thread pool (as many in flight as there are cores, so memory stays a few
+    /// files) and adds them one at a time in list order; returns the images counted distinct per shard.</summary>
+    private static async Task<long> AddAllAsync(IResultStore store, StreamingReader reader, List<(string Path, bool Rics, int Shard)> work,
+        CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        int depth = Math.Max(2, Environment.ProcessorCount);
+        var pending = new Queue<(int Shard, Task<StreamingReader.Decoded> Task)>();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        long images = 0;
+        int shard = -1, next = 0;
+        try
+        {
+            while (next < work.Count || pending.Count > 0)
+            {
+                while (pending.Count < depth && next < work.Count)
+                {
+                    var w = work[next++];
+                    pending.Enqueue((w.Shard, Task.Run(() => reader.DecodeAsync(store, w.Path, w.Rics, cts.Token), cts.Token)));
+                }
+                var (s, task) = pending.Dequeue();
+                var decoded = await task.ConfigureAwait(false);
+                if (s != shard)
+                {
+                    // A shard's images files are adjacent in the work list: its keys are complete when the next begins.
+                    images += keys.Count;
+                    keys.Clear();
+                    shard = s;
+                }
+                reader.Add(decoded, keys);
+            }
+        }
+        catch
+        {
+            await cts.CancelAsync().ConfigureAwait(false);
+            // The decodes still in flight are cancelled and waited for, so none outlives the call; the first failure is
+            // the one reported, whatever the others end with.
+            foreach (var (_, t) in pending)
+            {
+                try { await t.ConfigureAwait(false); }
+                catch (Exception) { }
+            }
+            throw;
+        }
+        return images + keys.Count;
     }
 
     /// <summary>The source dataset of an image: every dataset keys its images "&lt;dataset name&gt;/…", and a composite

@@ -21,7 +21,7 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
     private static readonly string[] RicsDoubles = ["consistency_1px"];
     private static readonly string[] RequiredRicsColumns = ["changed_1px"];
 
-    private readonly SummaryColumns _columns = new();
+    private readonly System.Collections.Concurrent.ConcurrentBag<SummaryColumns> _pool = [];
     private string _lastModel = "";
     private string _lastDataset = "";
     private ModelAccumulator? _last;
@@ -29,52 +29,73 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
     /// <summary>τ from the first file whose metadata holds it.</summary>
     public double? Tau { get; private set; }
 
-    /// <summary>Adds an images file's rows; adds its image keys to <paramref name="keys"/>.</summary>
-    public async Task ReadImagesAsync(IResultStore store, string path, HashSet<string> keys, CancellationToken ct)
+    /// <summary>A file's summary columns, every row group decoded, ready to be added.</summary>
+    public sealed record Decoded(string Path, bool Rics, string? Model, double? Tau, List<SummaryColumns> Groups);
+
+    /// <summary>Decodes a file's summary columns (thread-safe: files are decoded ahead, in parallel, while an earlier
+    /// one is added). Its buffers go back to the pool in <see cref="Add"/>.</summary>
+    public async Task<Decoded> DecodeAsync(IResultStore store, string path, bool rics, CancellationToken ct)
     {
         await using var input = await OpenAsync(store, path, ct).ConfigureAwait(false);
         await using var reader = await ParquetReader.CreateAsync(input, leaveStreamOpen: true, cancellationToken: ct).ConfigureAwait(false);
-        string? fileModel = Start(reader, path, RequiredImageColumns);
-        var c = _columns;
+        var meta = reader.CustomMetadata;
+        double? tau = meta.TryGetValue(RunAggregator.TauMetadataKey, out var t) ? double.Parse(t, CultureInfo.InvariantCulture) : null;
+        foreach (var name in rics ? RequiredRicsColumns : RequiredImageColumns)
+            if (!reader.Schema.Fields.Any(f => string.Equals(f.Name, name, StringComparison.Ordinal)))
+                throw new InvalidDataException($"{path}: Parquet file lacks the required column '{name}'");
+        var groups = new List<SummaryColumns>(reader.RowGroupCount);
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
-            await c.ReadAsync(reader, g, path, "label", ImageInts, ImageBools, ImageDoubles, ct).ConfigureAwait(false);
-            var labels = c.Strings;
-            int[] crops = c.Int(0), shifts = c.Int(1), windowK = c.Int(2), windowShifts = c.Int(3), cyclicShifts = c.Int(4);
-            for (int r = 0; r < c.Count; r++)
-            {
-                string key = c.Keys[r] ?? throw new InvalidDataException($"{path}: an image_key is null");
-                keys.Add(key);
-                var facts = new ImageFacts(crops[r], c.Bool(0, r), labels[r] is not null, shifts[r], c.Double(0, r), c.Bool(1, r),
-                    windowK[r], windowShifts[r], c.Bool(2, r), c.Double(1, r) ?? 0, c.Bool(3, r) ?? false, cyclicShifts[r],
-                    c.Double(2, r), c.Bool(4, r), c.Bool(5, r) ?? false);
-                Group(ModelOf(c, r, fileModel, path), key).Add(facts);
-            }
+            var c = _pool.TryTake(out var pooled) ? pooled : new SummaryColumns();
+            groups.Add(c);
+            if (rics) await c.ReadAsync(reader, g, path, "score", RicsInts, RicsBools, RicsDoubles, ct).ConfigureAwait(false);
+            else await c.ReadAsync(reader, g, path, "label", ImageInts, ImageBools, ImageDoubles, ct).ConfigureAwait(false);
+        }
+        return new Decoded(path, rics, meta.TryGetValue(ResultMetadataKeys.Model, out var m) ? m : null, tau, groups);
+    }
+
+    /// <summary>Adds a decoded file's rows (one caller at a time, in file order, so sums keep their order); an images
+    /// file's keys go into <paramref name="keys"/>.</summary>
+    public void Add(Decoded file, HashSet<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        Tau ??= file.Tau;
+        foreach (var c in file.Groups)
+        {
+            if (file.Rics) AddRics(c, file.Model, file.Path);
+            else AddImages(c, file.Model, file.Path, keys);
+            _pool.Add(c);
         }
     }
 
-    /// <summary>Adds a rics file's rows.</summary>
-    public async Task ReadRicsAsync(IResultStore store, string path, CancellationToken ct)
+    private void AddImages(SummaryColumns c, string? fileModel, string path, HashSet<string> keys)
     {
-        await using var input = await OpenAsync(store, path, ct).ConfigureAwait(false);
-        await using var reader = await ParquetReader.CreateAsync(input, leaveStreamOpen: true, cancellationToken: ct).ConfigureAwait(false);
-        string? fileModel = Start(reader, path, RequiredRicsColumns);
-        string cyclic = RunAggregator.CyclicScore;
-        var c = _columns;
-        for (int g = 0; g < reader.RowGroupCount; g++)
+        var labels = c.Strings;
+        int[] crops = c.Int(0), shifts = c.Int(1), windowK = c.Int(2), windowShifts = c.Int(3), cyclicShifts = c.Int(4);
+        for (int r = 0; r < c.Count; r++)
         {
-            await c.ReadAsync(reader, g, path, "score", RicsInts, RicsBools, RicsDoubles, ct).ConfigureAwait(false);
-            var scores = c.Strings;
-            int[] window = c.Int(0), offsetX = c.Int(1), offsetY = c.Int(2), frames = c.Int(3), border = c.Int(4), shifts = c.Int(5),
-                windowK = c.Int(6), windowShifts = c.Int(7);
-            for (int r = 0; r < c.Count; r++)
-            {
-                string key = c.Keys[r] ?? throw new InvalidDataException($"{path}: an image_key is null");
-                string score = scores[r] ?? throw new InvalidDataException($"{path}: a score is null");
-                var facts = new RicsFacts(window[r], string.Equals(score, cyclic, StringComparison.Ordinal), c.Bool(0, r), offsetX[r], offsetY[r],
-                    frames[r], border[r], shifts[r], c.Double(0, r), c.Bool(1, r), c.Bool(2, r) ?? false, windowK[r], windowShifts[r], c.Bool(3, r));
-                Group(ModelOf(c, r, fileModel, path), key).Add(facts, score);
-            }
+            string key = c.Keys[r] ?? throw new InvalidDataException($"{path}: an image_key is null");
+            keys.Add(key);
+            var facts = new ImageFacts(crops[r], c.Bool(0, r), labels[r] is not null, shifts[r], c.Double(0, r), c.Bool(1, r),
+                windowK[r], windowShifts[r], c.Bool(2, r), c.Double(1, r) ?? 0, c.Bool(3, r) ?? false, cyclicShifts[r],
+                c.Double(2, r), c.Bool(4, r), c.Bool(5, r) ?? false);
+            Group(ModelOf(c, r, fileModel, path), key).Add(facts);
+        }
+    }
+
+    private void AddRics(SummaryColumns c, string? fileModel, string path)
+    {
+        string cyclic = RunAggregator.CyclicScore;
+        var scores = c.Strings;
+        int[] window = c.Int(0), offsetX = c.Int(1), offsetY = c.Int(2), frames = c.Int(3), border = c.Int(4), shifts = c.Int(5),
+            windowK = c.Int(6), windowShifts = c.Int(7);
+        for (int r = 0; r < c.Count; r++)
+        {
+            string key = c.Keys[r] ?? throw new InvalidDataException($"{path}: an image_key is null");
+            string score = scores[r] ?? throw new InvalidDataException($"{path}: a score is null");
+            var facts = new RicsFacts(window[r], string.Equals(score, cyclic, StringComparison.Ordinal), c.Bool(0, r), offsetX[r], offsetY[r],
+                frames[r], border[r], shifts[r], c.Double(0, r), c.Bool(1, r), c.Bool(2, r) ?? false, windowK[r], windowShifts[r], c.Bool(3, r));
+            Group(ModelOf(c, r, fileModel, path), key).Add(facts, score);
         }
     }
 
@@ -90,19 +111,6 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
             rows += group.RowCount;
         }
         return rows;
-    }
-
-    /// <summary>Reads τ if not known yet and checks the required columns; returns the file's model from its metadata
-    /// (partitioned files keep it there and in the folder name, never as a column).</summary>
-    private string? Start(ParquetReader reader, string path, string[] required)
-    {
-        var meta = reader.CustomMetadata;
-        if (Tau is null && meta.TryGetValue(RunAggregator.TauMetadataKey, out var t))
-            Tau = double.Parse(t, CultureInfo.InvariantCulture);
-        foreach (var name in required)
-            if (!reader.Schema.Fields.Any(f => string.Equals(f.Name, name, StringComparison.Ordinal)))
-                throw new InvalidDataException($"{path}: Parquet file lacks the required column '{name}'");
-        return meta.TryGetValue(ResultMetadataKeys.Model, out var m) ? m : null;
     }
 
     private static string ModelOf(SummaryColumns c, int r, string? fileModel, string path)
