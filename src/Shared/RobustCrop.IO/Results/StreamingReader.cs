@@ -56,7 +56,7 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
 
     /// <summary>Adds a decoded file's rows (one caller at a time, in file order, so sums keep their order); an images
     /// file's keys go into <paramref name="keys"/>.</summary>
-    public void Add(Decoded file, HashSet<string> keys)
+    public void Add(Decoded file, DistinctKeys keys)
     {
         ArgumentNullException.ThrowIfNull(file);
         Tau ??= file.Tau;
@@ -68,7 +68,7 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
         }
     }
 
-    private void AddImages(SummaryColumns c, string? fileModel, string path, HashSet<string> keys)
+    private void AddImages(SummaryColumns c, string? fileModel, string path, DistinctKeys keys)
     {
         var labels = c.Strings;
         int[] crops = c.Int(0), shifts = c.Int(1), windowK = c.Int(2), windowShifts = c.Int(3), cyclicShifts = c.Int(4);
