@@ -26,11 +26,12 @@ public static class RunAggregator
     /// a shard that failed before its manifest may have left files that a retry writes again.</summary>
     /// <remarks>Streams: one file and one row group at a time, into one <see cref="ModelAccumulator"/> per model × source
     /// dataset, so memory is bounded by a shard, not by the run (DESIGN §9). Images are counted distinct by key within
-    /// each shard, across its models' files (in a <see cref="DistinctKeys"/>, which holds no key string), and the shards' counts are summed: the plan gives every input to exactly one
-    /// shard and a repeated key becomes an error row, so a key never spans two shards and the sum is the run's exact
-    /// distinct count. Rows reach each accumulator in the order the old in-memory pass saw them, so means are the same
-    /// doubles; cosine p05 is exact up to <see cref="CosineSketch.ExactCapacity"/> measured images per entry and within
-    /// the sketch's documented bound beyond.</remarks>
+    /// each shard, across its models' files (in a <see cref="DistinctKeys"/>, which holds no key string), and the shards'
+    /// counts are summed: the plan gives every input to exactly one shard and a repeated key becomes an error row, so a
+    /// key never spans two shards and the sum is the run's exact distinct count. Rows reach each accumulator in the order
+    /// the old in-memory pass saw them, so means are the same doubles; cosine p05 is exact up to
+    /// <see cref="CosineSketch.ExactCapacity"/> measured images per entry and within the sketch's documented bound
+    /// beyond.</remarks>
     public static async Task<RunSummary> AggregateAsync(IResultStore store, RunLayout layout, RunState state, string dataset,
         IReadOnlyList<ModelFacts>? facts, CancellationToken ct)
     {
