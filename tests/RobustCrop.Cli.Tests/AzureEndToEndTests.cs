@@ -81,6 +81,55 @@ public sealed class AzureEndToEndTests(AzuriteFixture azurite, Xunit.Abstraction
         foreach (var f in forbidden) Assert.DoesNotContain(f, run.Err + run.Out);
     }
 
+    /// <summary>Two img2dataset-style WebDataset shards of real photos (image, .json sidecar), written to a local folder
+    /// and the same bytes uploaded under az://container/shards/.</summary>
+    private async Task<string> WebDatasetShardsAsync(TempDir tmp)
+    {
+        string local = tmp.Sub("shards");
+        string[][] shards = [["camera.png", "coins.png"], ["chelsea.png"]];
+        for (int s = 0; s < shards.Length; s++)
+        {
+            using var buffer = new MemoryStream();
+            using (var tar = new System.Formats.Tar.TarWriter(buffer, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true))
+                for (int i = 0; i < shards[s].Length; i++)
+                {
+                    string key = $"{s:D5}{i:D4}";
+                    void Add(string name, byte[] data) => tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, name) { DataStream = new MemoryStream(data) });
+                    Add(key + ".png", File.ReadAllBytes(Path.Combine(CliHarness.PhotosDir, shards[s][i])));
+                    Add(key + ".json", Encoding.UTF8.GetBytes($$"""{"url": "http://example.org/{{shards[s][i]}}", "caption": "photo {{shards[s][i]}}", "key": "{{key}}", "width": 512, "height": 512, "status": "success"}"""));
+                }
+            byte[] bytes = buffer.ToArray();
+            await File.WriteAllBytesAsync(Path.Combine(local, $"{s:D5}.tar"), bytes);
+            await Raw.GetBlobClient($"shards/{s:D5}.tar").UploadAsync(new BinaryData(bytes), overwrite: true);
+        }
+        return local;
+    }
+
+    [Fact]
+    public async Task WebDataset_shards_read_from_az_into_az_give_the_rows_of_the_same_shards_read_from_a_local_folder()
+    {
+        using var tmp = new TempDir();
+        await Raw.CreateIfNotExistsAsync();
+        string shards = await WebDatasetShardsAsync(tmp);
+
+        var az = await CliHarness.RunAsync(Quick($"az://{_container}/shards/", $"az://{_container}/runs", "wds", "--captions"));
+        Assert.True(az.ExitCode == 0, az.Err);
+        Assert.DoesNotContain(AzuriteFixture.AccountKey, az.Out + az.Err);
+        var loc = await CliHarness.RunAsync(Quick(shards, tmp.Sub("out"), "wds", "--captions"));
+        Assert.True(loc.ExitCode == 0, loc.Err);
+
+        // One tar is one shard; every row, metadata included, equal to the local run's.
+        Assert.Equal(["_manifests/shard-00000.json", "_manifests/shard-00001.json"], (await BlobsAsync("runs/wds")).Where(n => n.StartsWith("_manifests/", StringComparison.Ordinal)));
+        static List<ImageRow> Sorted(IEnumerable<ImageRow> rows) => [.. rows.OrderBy(r => r.ImageKey, StringComparer.Ordinal).ThenBy(r => r.Model, StringComparer.Ordinal)];
+        var fromBlob = Sorted(await BlobImageRowsAsync("runs/wds"));
+        var fromDisk = Sorted(await CliHarness.ReadImageRowsAsync(Path.Combine(tmp.Path, "out", "wds")));
+        Assert.Equal(3, fromBlob.Count);
+        Assert.Equal(fromDisk, fromBlob);
+        Assert.Equal(["http://example.org/camera.png", "http://example.org/coins.png", "http://example.org/chelsea.png"], fromBlob.Select(r => r.Url));
+        Assert.Equal("photo coins.png", fromBlob[1].Caption);
+        Assert.Equal(Canonical(CliHarness.ReadSummary(Path.Combine(tmp.Path, "out", "wds"))), Canonical(await BlobSummaryAsync("runs/wds")));
+    }
+
     [Fact]
     public async Task Evaluate_to_az_writes_the_layout_of_a_local_run_and_aggregate_rebuilds_the_same_summary_on_both()
     {

@@ -19,6 +19,9 @@ public sealed class TempDir : IDisposable
         return full;
     }
 
+    /// <summary>A fresh sub-folder, created.</summary>
+    public string Sub(string name) => Directory.CreateDirectory(System.IO.Path.Combine(Path, name)).FullName;
+
     public string File(string relative, string text) => File(relative, System.Text.Encoding.UTF8.GetBytes(text));
 
     public void Dispose()

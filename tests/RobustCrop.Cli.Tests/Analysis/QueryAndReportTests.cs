@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -149,6 +148,17 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
         var files = pngs.Select(p => File.ReadAllBytes(Path.Combine(to, p!))).ToList();
         Assert.All(embedded, e => Assert.Contains(files, f => f.AsSpan().SequenceEqual(e)));
         Assert.All(fooled, key => Assert.Contains(key, html));
+
+        // The photos have no class answer (the head applies to Fashion-MNIST): each is drawn as a representation change,
+        // its worst one-pixel shift at exactly the image's cosine_1px_min, lowest first.
+        var photos = Lines(await QueryCsvAsync(run.RunDir,
+            "SELECT image_key, printf('%.4f', cosine_1px_min) FROM images WHERE prediction IS NULL ORDER BY cosine_1px_min, image_key")).Skip(1).ToArray();
+        Assert.Equal(3, photos.Length);
+        Assert.Equal(photos.Length, pngs.Count(p => p!.StartsWith("moved-resnet18-", StringComparison.Ordinal)));
+        Assert.Contains("Images whose representation moves most under a one-pixel shift", html);
+        var rows = Regex.Matches(html, @"<tr><td class=""t"">resnet18</td><td class=""t"">([^<]+)</td><td>\((-?\d), (-?\d)\)</td><td>([0-9.]+)</td></tr>")
+            .Select(m => $"{m.Groups[1].Value},{m.Groups[4].Value}").ToArray();
+        Assert.Equal(photos, rows);
     }
 
     [Fact]
@@ -172,21 +182,8 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
         var r = await CliHarness.RunAsync("report", "--run", run.RunDir, "--to", to, "--data", run.Data);
         Assert.True(r.ExitCode == 0, r.Err);
         string shot = Path.Combine(to, "screenshot.png");
-        string profile = run.Temp.Sub("chromium-profile-" + Guid.NewGuid().ToString("N")[..8]);
-        var psi = new ProcessStartInfo(ChromiumFactAttribute.Chromium)
-        {
-            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
-        };
-        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", $"--user-data-dir={profile}", $"--screenshot={shot}", "--window-size=1280,2000",
-                     new Uri(Path.Combine(to, RunReport.HtmlName)).AbsoluteUri })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        _ = p.StandardOutput.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(cts.Token);
-        Assert.True(File.Exists(shot), "no screenshot: " + await stderr);
+        await HeadlessChromium.ScreenshotAsync(Path.Combine(to, RunReport.HtmlName), shot,
+            run.Temp.Sub("chromium-profile-" + Guid.NewGuid().ToString("N")[..8]), 1280, 2000);
 
         Assert.True(new FileInfo(shot).Length > 20_000, $"screenshot of {new FileInfo(shot).Length} bytes");
         using var bitmap = SKBitmap.Decode(shot);

@@ -10,36 +10,20 @@ namespace RobustCrop.Cli.Tests.Cluster;
 [Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 [Trait("Category", "Slow")]
-public sealed partial class ClusterLifecycleTests : IDisposable
+public sealed partial class ClusterLifecycleTests : NodeProcessTest
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(120);
-    private readonly TempDir _tmp = new();
-    private readonly List<NodeProcess> _processes = [];
     private readonly string _zoo;
 
     // A heavier model than the other process tests' (about 8× the work per crop): a shard takes seconds, so a signal
     // lands while one runs.
-    public ClusterLifecycleTests() => _zoo = NodeProcess.WriteTinyZoo(_tmp.Sub("zoo"), kernel: 31, channels: 128);
-
-    public void Dispose()
-    {
-        foreach (var p in _processes) p.Dispose();
-        _tmp.Dispose();
-    }
-
-    private static string FashionMnist => Path.Combine(AppContext.BaseDirectory, "samples", "fashion-mnist");
+    public ClusterLifecycleTests() => _zoo = NodeProcess.WriteTinyZoo(Tmp.Sub("zoo"), kernel: 31, channels: 128);
 
     private NodeProcess Coordinator(int port, string runId, int limit, int shardSize = 4) => Track(NodeProcess.Coordinator(
         ["coordinator", "--listen", $"127.0.0.1:{port}", "--status-seconds", "1", "--data", FashionMnist, "--limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-         "--shard-size", shardSize.ToString(System.Globalization.CultureInfo.InvariantCulture), "--zoo", _zoo, "--window", "1", "--threads", "1", "--out", Path.Combine(_tmp.Path, "out"), "--run-id", runId]));
+         "--shard-size", shardSize.ToString(System.Globalization.CultureInfo.InvariantCulture), "--zoo", _zoo, "--window", "1", "--threads", "1", "--out", Path.Combine(Tmp.Path, "out"), "--run-id", runId]));
 
     private NodeProcess Worker(int port, params string[] more) => Track(NodeProcess.Worker(["--join", $"127.0.0.1:{port}", "--threads", "1", .. more]));
-
-    private NodeProcess Track(NodeProcess p)
-    {
-        _processes.Add(p);
-        return p;
-    }
 
     [Fact]
     public async Task A_worker_told_to_stop_hands_its_lease_back_at_once_leaves_and_never_rejoins()
@@ -62,7 +46,7 @@ public sealed partial class ClusterLifecycleTests : IDisposable
         var replacement = Worker(port);
         Assert.True(await coordinator.WaitForExitAsync(JobTimeout) == 0, coordinator.Output);
         Assert.Equal(0, await replacement.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.True(File.Exists(Path.Combine(_tmp.Path, "out", "sigterm", "_SUCCESS")));
+        Assert.True(File.Exists(Path.Combine(Tmp.Path, "out", "sigterm", "_SUCCESS")));
     }
 
     [Fact]
@@ -93,7 +77,7 @@ public sealed partial class ClusterLifecycleTests : IDisposable
         Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(30)) == 130, first.Output);
         Assert.Contains("robustcrop: cancelled", first.Output);
         Assert.DoesNotContain(JobEventFeedText.StoppedBeforeCompletion, first.Output);
-        Assert.False(File.Exists(Path.Combine(_tmp.Path, "out", "cancel", "_SUCCESS")));
+        Assert.False(File.Exists(Path.Combine(Tmp.Path, "out", "cancel", "_SUCCESS")), first.Output);
 
         var second = Coordinator(port, "cancel", 48);
         Assert.True(await second.WaitForExitAsync(JobTimeout) == 0, second.Output);

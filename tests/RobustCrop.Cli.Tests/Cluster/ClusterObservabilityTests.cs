@@ -10,29 +10,21 @@ namespace RobustCrop.Cli.Tests.Cluster;
 [Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 [Trait("Category", "Slow")]
-public sealed partial class ClusterObservabilityTests : IDisposable
+public sealed partial class ClusterObservabilityTests : NodeProcessTest
 {
-    private readonly TempDir _tmp = new();
-    private readonly List<NodeProcess> _processes = [];
-
-    public void Dispose()
-    {
-        foreach (var p in _processes) p.Dispose();
-        _tmp.Dispose();
-    }
 
     [Fact]
     public async Task Metrics_scraped_during_a_run_add_up_to_the_shards_and_the_status_page_shows_the_run()
     {
         const int inputs = 48, shards = inputs / 4;
-        string zoo = NodeProcess.WriteTinyZoo(_tmp.Sub("zoo"), kernel: 31, channels: 128);
+        string zoo = NodeProcess.WriteTinyZoo(Tmp.Sub("zoo"), kernel: 31, channels: 128);
         int port = NodeProcess.FreePort(), coordinatorMetrics = NodeProcess.FreePort(), workerMetrics = NodeProcess.FreePort();
         var coordinator = NodeProcess.Coordinator("coordinator", "--listen", $"127.0.0.1:{port}", "--status-seconds", "1", "--metrics-port", $"{coordinatorMetrics}",
             "--data", Path.Combine(AppContext.BaseDirectory, "samples", "fashion-mnist"), "--limit", $"{inputs}", "--shard-size", "4",
-            "--zoo", zoo, "--window", "1", "--threads", "1", "--out", Path.Combine(_tmp.Path, "out"), "--run-id", "obs");
-        _processes.Add(coordinator);
+            "--zoo", zoo, "--window", "1", "--threads", "1", "--out", Path.Combine(Tmp.Path, "out"), "--run-id", "obs");
+        Track(coordinator);
         var worker = NodeProcess.Worker("--join", $"127.0.0.1:{port}", "--threads", "1", "--metrics-port", $"{workerMetrics}");
-        _processes.Add(worker);
+        Track(worker);
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var scrapes = new List<Dictionary<string, double>>();

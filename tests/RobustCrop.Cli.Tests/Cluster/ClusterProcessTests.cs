@@ -10,39 +10,23 @@ namespace RobustCrop.Cli.Tests.Cluster;
 [Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 [Trait("Category", "Slow")]
-public sealed partial class ClusterProcessTests : IDisposable
+public sealed partial class ClusterProcessTests : NodeProcessTest
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(120);
-    private readonly TempDir _tmp = new();
-    private readonly List<NodeProcess> _processes = [];
     private readonly string _zoo;
 
-    public ClusterProcessTests() => _zoo = NodeProcess.WriteTinyZoo(_tmp.Sub("zoo"));
-
-    public void Dispose()
-    {
-        foreach (var p in _processes) p.Dispose();
-        _tmp.Dispose();
-    }
-
-    private static string FashionMnist => Path.Combine(AppContext.BaseDirectory, "samples", "fashion-mnist");
+    public ClusterProcessTests() => _zoo = NodeProcess.WriteTinyZoo(Tmp.Sub("zoo"));
 
     private string[] JobArgs(string runId, int limit) =>
         ["--data", FashionMnist, "--limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture), "--shard-size", "4",
-         "--zoo", _zoo, "--window", "1", "--threads", "1", "--out", Path.Combine(_tmp.Path, "out"), "--run-id", runId];
+         "--zoo", _zoo, "--window", "1", "--threads", "1", "--out", Path.Combine(Tmp.Path, "out"), "--run-id", runId];
 
     private NodeProcess StartCoordinator(int port, string runId, int limit, params string[] more)
         => Track(NodeProcess.Coordinator(["coordinator", "--listen", $"127.0.0.1:{port}", "--status-seconds", "1", .. JobArgs(runId, limit), .. more]));
 
     private NodeProcess StartWorker(int port) => Track(NodeProcess.Worker("--join", $"127.0.0.1:{port}", "--threads", "1"));
 
-    internal NodeProcess Track(NodeProcess p)
-    {
-        _processes.Add(p);
-        return p;
-    }
-
-    private string RunDir(string runId) => Path.Combine(_tmp.Path, "out", runId);
+    private string RunDir(string runId) => Path.Combine(Tmp.Path, "out", runId);
 
     private async Task<List<ImageRow>> ReferenceRowsAsync(int limit)
     {
@@ -114,7 +98,10 @@ public sealed partial class ClusterProcessTests : IDisposable
         Assert.InRange(before.Count, 3, shards - 1);
 
         var second = StartCoordinator(port, "restart", inputs);
-        Assert.True(await second.WaitForExitAsync(JobTimeout) == 0, second.Output);
+        int exit;
+        try { exit = await second.WaitForExitAsync(JobTimeout); }
+        catch (TimeoutException e) { throw new TimeoutException($"{e.Message}\nworker:\n{worker.Output}"); }
+        Assert.True(exit == 0, $"coordinator:\n{second.Output}\nworker:\n{worker.Output}");
         Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
 
         int resumed = int.Parse(Resumed().Match(second.Output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);

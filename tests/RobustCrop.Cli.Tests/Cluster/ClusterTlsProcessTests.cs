@@ -11,35 +11,25 @@ namespace RobustCrop.Cli.Tests.Cluster;
 [Trait("Category", "Cluster")]
 [Collection(ClusterCollection.Name)]
 [Trait("Category", "Slow")]
-public sealed class ClusterTlsProcessTests : IDisposable
+public sealed class ClusterTlsProcessTests : NodeProcessTest
 {
     private const string Password = "tls-test-Pa55word";
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(120);
     private static readonly Dictionary<string, string> WithPassword = new() { [ClusterTlsSettings.PasswordVariable] = Password };
-    private readonly TempDir _tmp = new();
     private readonly TestCertificateAuthority _ca = new("robustcrop-process-ca");
-    private readonly List<NodeProcess> _processes = [];
     private readonly string _zoo;
 
-    public ClusterTlsProcessTests() => _zoo = NodeProcess.WriteTinyZoo(_tmp.Sub("zoo"));
+    public ClusterTlsProcessTests() => _zoo = NodeProcess.WriteTinyZoo(Tmp.Sub("zoo"));
 
-    public void Dispose()
+    protected override void DisposeMore()
     {
-        foreach (var p in _processes) p.Dispose();
         _ca.Dispose();
-        _tmp.Dispose();
-    }
-
-    private NodeProcess Track(NodeProcess p)
-    {
-        _processes.Add(p);
-        return p;
     }
 
     private NodeProcess StartCoordinator(int port, string certificate) => Track(NodeProcess.WithEnvironment(false, WithPassword,
         "coordinator", "--listen", $"127.0.0.1:{port}", "--status-seconds", "1", "--tls-cert", certificate,
         "--data", Path.Combine(AppContext.BaseDirectory, "samples", "fashion-mnist"), "--limit", "8", "--shard-size", "4",
-        "--zoo", _zoo, "--window", "1", "--threads", "1", "--out", Path.Combine(_tmp.Path, "out"), "--run-id", "tls"));
+        "--zoo", _zoo, "--window", "1", "--threads", "1", "--out", Path.Combine(Tmp.Path, "out"), "--run-id", "tls"));
 
     private NodeProcess StartWorker(int port, IReadOnlyDictionary<string, string> environment, params string[] more)
         => Track(NodeProcess.WithEnvironment(true, environment, ["--join", $"127.0.0.1:{port}", "--threads", "1", .. more]));
@@ -48,13 +38,13 @@ public sealed class ClusterTlsProcessTests : IDisposable
     public async Task CoordinatorAndWorkerWithCertificatesOfTheSameCa_CompleteAJob()
     {
         int port = NodeProcess.FreePort();
-        var coordinator = StartCoordinator(port, _ca.NodeFile(_tmp.Path, "coordinator", Password));
+        var coordinator = StartCoordinator(port, _ca.NodeFile(Tmp.Path, "coordinator", Password));
         await NodeProcess.WaitForListenerAsync(port, TimeSpan.FromSeconds(30));
-        var worker = StartWorker(port, WithPassword, "--tls-cert", _ca.NodeFile(_tmp.Path, "worker", Password));
+        var worker = StartWorker(port, WithPassword, "--tls-cert", _ca.NodeFile(Tmp.Path, "worker", Password));
 
         Assert.True(await coordinator.WaitForExitAsync(JobTimeout) == 0, coordinator.Output);
         Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.True(File.Exists(Path.Combine(_tmp.Path, "out", "tls", "_SUCCESS")));
+        Assert.True(File.Exists(Path.Combine(Tmp.Path, "out", "tls", "_SUCCESS")));
         Assert.Contains("akka.ssl.tcp://", coordinator.Output + worker.Output);
         Assert.DoesNotContain(Password, coordinator.Output + worker.Output);
     }
@@ -64,10 +54,10 @@ public sealed class ClusterTlsProcessTests : IDisposable
     {
         using var otherCa = new TestCertificateAuthority("another-ca");
         int port = NodeProcess.FreePort();
-        var coordinator = StartCoordinator(port, _ca.NodeFile(_tmp.Path, "coordinator", Password));
+        var coordinator = StartCoordinator(port, _ca.NodeFile(Tmp.Path, "coordinator", Password));
         await NodeProcess.WaitForListenerAsync(port, TimeSpan.FromSeconds(30));
         var plain = StartWorker(port, new Dictionary<string, string>());
-        var stranger = StartWorker(port, new Dictionary<string, string>(), "--tls-cert", otherCa.NodeFile(_tmp.Path, "stranger"));
+        var stranger = StartWorker(port, new Dictionary<string, string>(), "--tls-cert", otherCa.NodeFile(Tmp.Path, "stranger"));
 
         await coordinator.WaitForOutputAsync(o => o.Contains("it does not speak TLS", StringComparison.Ordinal)
             && o.Contains("is not issued by this cluster's CA", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
@@ -86,10 +76,10 @@ public sealed class ClusterTlsProcessTests : IDisposable
     {
         int port = NodeProcess.FreePort();
         var coordinator = Track(NodeProcess.WithEnvironment(false, WithPassword, "coordinator", "--listen", $"127.0.0.1:{port}",
-            "--data", Path.Combine(AppContext.BaseDirectory, "samples", "fashion-mnist"), "--zoo", _zoo, "--out", Path.Combine(_tmp.Path, "out"),
-            "--tls-cert", Path.Combine(_tmp.Path, "missing.p12")));
+            "--data", Path.Combine(AppContext.BaseDirectory, "samples", "fashion-mnist"), "--zoo", _zoo, "--out", Path.Combine(Tmp.Path, "out"),
+            "--tls-cert", Path.Combine(Tmp.Path, "missing.p12")));
         var wrongPassword = StartWorker(port, new Dictionary<string, string> { [ClusterTlsSettings.PasswordVariable] = "not-the-password" },
-            "--tls-cert", _ca.NodeFile(_tmp.Path, "worker", Password));
+            "--tls-cert", _ca.NodeFile(Tmp.Path, "worker", Password));
 
         Assert.Equal(2, await coordinator.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Equal(2, await wrongPassword.WaitForExitAsync(TimeSpan.FromSeconds(60)));

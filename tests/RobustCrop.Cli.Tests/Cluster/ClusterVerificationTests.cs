@@ -14,29 +14,15 @@ namespace RobustCrop.Cli.Tests.Cluster;
 [Trait("Category", "Cluster")]
 [Trait("Category", "Azurite")]
 [Trait("Category", "Slow")]
-public sealed partial class ClusterVerificationTests(AzuriteFixture jobStore) : IAsyncLifetime, IDisposable
+public sealed partial class ClusterVerificationTests(AzuriteFixture jobStore) : NodeProcessTest, IAsyncLifetime
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(120);
     private readonly AzuriteFixture _elsewhere = new();
-    private readonly TempDir _tmp = new();
-    private readonly List<NodeProcess> _processes = [];
     private readonly string _container = "verify-" + Guid.NewGuid().ToString("N")[..12];
 
     public Task InitializeAsync() => _elsewhere.InitializeAsync();
 
     public Task DisposeAsync() => _elsewhere.DisposeAsync();
-
-    public void Dispose()
-    {
-        foreach (var p in _processes) p.Dispose();
-        _tmp.Dispose();
-    }
-
-    private NodeProcess Track(NodeProcess p)
-    {
-        _processes.Add(p);
-        return p;
-    }
 
     private NodeProcess Worker(int port, string connectionString) => Track(NodeProcess.WorkerWithEnvironment(
         new Dictionary<string, string> { [StoreFactory.ConnectionStringVariable] = connectionString }, "--join", $"127.0.0.1:{port}", "--threads", "1"));
@@ -45,7 +31,7 @@ public sealed partial class ClusterVerificationTests(AzuriteFixture jobStore) : 
     public async Task A_worker_writing_to_another_store_is_refused_and_its_shards_are_done_where_the_job_says()
     {
         const int inputs = 24;
-        string zoo = NodeProcess.WriteTinyZoo(_tmp.Sub("zoo"));
+        string zoo = NodeProcess.WriteTinyZoo(Tmp.Sub("zoo"));
         int port = NodeProcess.FreePort();
         var coordinator = Track(NodeProcess.Coordinator("coordinator", "--listen", $"127.0.0.1:{port}", "--status-seconds", "1",
             "--data", Path.Combine(AppContext.BaseDirectory, "samples", "fashion-mnist"), "--limit", $"{inputs}", "--shard-size", "4",

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RobustCrop.Cli.Tests.Analysis;
 using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Coordinator.Observability;
@@ -24,16 +23,7 @@ public sealed class StatusPageScreenshotTests : IDisposable
         string page = Path.Combine(_tmp.Path, "status.html");
         await File.WriteAllTextAsync(page, StatusPage.Render(model));
         string shot = Path.Combine(_tmp.Path, "status.png");
-        var psi = new ProcessStartInfo(ChromiumFactAttribute.Chromium) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", $"--user-data-dir={_tmp.Sub("profile")}", $"--screenshot={shot}", "--window-size=1200,800", new Uri(page).AbsoluteUri })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        _ = p.StandardOutput.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(cts.Token);
-        Assert.True(File.Exists(shot), "no screenshot: " + await stderr);
+        await HeadlessChromium.ScreenshotAsync(page, shot, _tmp.Sub("profile"), 1200, 800);
 
         using var bitmap = SKBitmap.Decode(shot);
         Assert.Equal((1200, 800), (bitmap.Width, bitmap.Height));

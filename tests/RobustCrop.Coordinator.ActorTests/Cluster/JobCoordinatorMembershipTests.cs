@@ -9,8 +9,6 @@ using RobustCrop.Coordinator.Scheduling;
 using RobustCrop.Cluster.Hosting;
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;
-using RobustCrop.Core.Rics;
-using RobustCrop.Core.Settings;
 using RobustCrop.Worker.Cluster;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
@@ -34,11 +32,15 @@ public sealed class JobCoordinatorMembershipTests : TestKit
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
     {
-        var spec = new JobSpec(new RunSettings(new RobustCrop.Core.Settings.RunId(RunId)) { Data = "synthetic", Tau = 0, WindowK = 0, Batch = 1, Rics = RicsSelection.None with { Seed = 0 } });
-        var node = new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator], [], "WARNING");
+        var spec = TestJob.Spec(RunId);
+        var node = TestJob.Node(ClusterRoles.Coordinator);
         var settings = new CoordinatorSettings { NoWorkRetry = TimeSpan.FromMilliseconds(50), TickInterval = TimeSpan.FromMilliseconds(50), Clock = new FakeTimeProvider() };
         builder.AddRobustCropNode(node, WriteLog).AddJobCoordinator(spec, _backend, settings);
     }
+
+    [Fact]
+    public void Nodes_are_downed_by_the_coordinator_not_by_the_split_brain_resolver()
+        => Assert.IsType<RobustCrop.Cluster.Hosting.Downing.CoordinatorDowningProvider>(Akka.Cluster.Cluster.Get(Sys).DowningProvider);
 
     [Fact]
     public async Task The_leases_of_a_node_that_leaves_are_requeued_at_once()

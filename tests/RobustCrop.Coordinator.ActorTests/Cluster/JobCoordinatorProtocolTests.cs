@@ -11,8 +11,6 @@ using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Results;
-using RobustCrop.Core.Rics;
-using RobustCrop.Core.Settings;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
 namespace RobustCrop.Coordinator.ActorTests.Cluster;
@@ -36,8 +34,8 @@ public sealed class JobCoordinatorProtocolTests : TestKit
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
     {
-        var spec = new JobSpec(new RunSettings(new RobustCrop.Core.Settings.RunId(RunId)) { Data = "synthetic", Tau = 0, WindowK = 0, Batch = 1, Rics = RicsSelection.None with { Seed = 0 } });
-        var node = new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator], [], "WARNING");
+        var spec = TestJob.Spec(RunId);
+        var node = TestJob.Node(ClusterRoles.Coordinator);
         var settings = new CoordinatorSettings
         {
             LeaseDuration = Lease,
@@ -189,6 +187,24 @@ public sealed class JobCoordinatorProtocolTests : TestKit
     }
 
     [Fact]
+    public void A_coordinator_that_announced_its_stop_grants_no_lease_and_never_completes_the_run()
+    {
+        var a = Register("a");
+        var held = new List<ShardLease>();
+        for (int i = 0; i < StoreBackend.Shards - 1; i++) held.Add(Take(a, Job, "a"));
+        Complete(a, "a", held[0]);
+        a.Send(Job, new JobCoordinatorActor.AnnounceStop());
+        a.ExpectMsg<CoordinatorStopping>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        a.ExpectMsg<JobCoordinatorActor.StopAnnounced>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        // The shards still running finish while the node stops: recorded (the resume skips them), never a new lease.
+        foreach (var l in held.Skip(1)) Complete(a, "a", l);
+        a.Send(Job, new RequestWork(new WorkerId("a"), 1, Guid.NewGuid()));
+        a.ExpectMsg<NoWorkYet>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
+        a.ExpectNoMsg(TimeSpan.FromMilliseconds(500), cancellationToken: Ct);
+        Assert.Equal(0, _backend.Completions);
+    }
+
+    [Fact]
     public async Task A_restarted_singleton_resumes_from_the_store_and_leases_only_what_is_not_done()
     {
         var a = Register("a");
@@ -275,8 +291,13 @@ internal sealed class StoreBackend(int shards) : IJobBackend
         return Task.FromResult(Written.ContainsKey(reported.Shard) ? null : $"shard {reported.Shard}'s manifest is not in the job's store");
     }
 
+    public int Completions { get; private set; }
+
     public Task<RunSummary?> CompleteAsync(IReadOnlyDictionary<string, string> devices, CancellationToken ct)
-        => Task.FromResult<RunSummary?>(new RunSummary(RunIdOf, "mem", (long)shards * ShardSize, 0, []));
+    {
+        Completions++;
+        return Task.FromResult<RunSummary?>(new RunSummary(RunIdOf, "mem", (long)shards * ShardSize, 0, []));
+    }
 
     private const string RunIdOf = "protocol-test";
 }

@@ -7,8 +7,6 @@ using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Coordinator.Cluster.Bench;
 using RobustCrop.Core.Results;
-using RobustCrop.Core.Rics;
-using RobustCrop.Core.Settings;
 
 namespace RobustCrop.Coordinator.ActorTests.Cluster;
 
@@ -31,8 +29,8 @@ public sealed class JobCoordinatorRestartTests : TestKit
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
     {
-        var spec = new JobSpec(new RunSettings(new RobustCrop.Core.Settings.RunId(RunId)) { Data = "synthetic", Tau = 0, WindowK = 0, Batch = 1, Rics = RicsSelection.None with { Seed = 0 } });
-        var node = new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator, ClusterRoles.Worker], [], "WARNING");
+        var spec = TestJob.Spec(RunId);
+        var node = TestJob.Node(ClusterRoles.Coordinator, ClusterRoles.Worker);
         var settings = new CoordinatorSettings { NoWorkRetry = TimeSpan.FromMilliseconds(50), TickInterval = TimeSpan.FromMilliseconds(200) };
         _events.AttachTo(builder.AddRobustCropNode(node, WriteLog))
             .AddJobCoordinator(spec, _backend, settings)

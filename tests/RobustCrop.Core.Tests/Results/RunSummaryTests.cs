@@ -30,7 +30,7 @@ public sealed class RunSummaryTests
     [
         "created_utc", "tau", "window_k",
         "models[].device", "models[].input_size", "models[].resize_size",
-        "models[].images_with_labels", "models[].images_without_shifts", "models[].dataset",
+        "models[].images_with_labels", "models[].images_without_shifts", "models[].dataset", "models[].accuracy_native",
         "models[].rics[].images", "models[].rics[].border_rate", "models[].rics[].bound_consistency_1px", "models[].rics[].fooled_window",
         "models[].rics_cyclic.images", "models[].rics_cyclic.identity_rate",
     ];

@@ -96,6 +96,18 @@ public sealed class AzureTarDatasetTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task An_img2dataset_parquet_beside_a_blob_tar_gives_its_count_without_reading_the_tar()
+    {
+        await UploadAsync(shards: 1, samples: 4, imageBytes: 100, stats: false);
+        // 3 of 5 URLs succeeded: a plan of 3 (the tar holds 4) proves the count came from the Parquet's status column.
+        var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(_container);
+        await container.GetBlobClient("shards/00000.parquet").UploadAsync(
+            new BinaryData(Img2DatasetFiles.ShardParquet("success", "failed_to_download", "success", "success", "failed_to_download")), overwrite: true);
+        var ds = DatasetFactory.Open($"az://{_container}/shards/", azurite.ConnectionString);
+        Assert.Equal([(0L, 2L), (2L, 1L)], ds.PlanShards(2).Select(s => (s.Start, s.Count)));
+    }
+
+    [Fact]
     public async Task Without_sidecars_one_tar_is_one_shard_and_planning_reads_no_tar()
     {
         await UploadAsync(shards: 2, samples: 4, imageBytes: 100, stats: false);

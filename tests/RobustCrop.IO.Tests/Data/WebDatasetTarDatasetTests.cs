@@ -125,6 +125,21 @@ public sealed class WebDatasetTarDatasetTests
     }
 
     [Fact]
+    public void Without_a_stats_file_the_img2dataset_parquet_gives_the_sample_count_from_its_status_column()
+    {
+        using var dir = new TempDir();
+        // 4 of 6 URLs succeeded; the tar holds 5 samples: a plan of 4 proves the count came from the Parquet, not the tar.
+        dir.File("wds/00000.tar", FiveSamples());
+        dir.File("wds/00000.parquet", Img2DatasetFiles.ShardParquet("success", "failed_to_download", "success", "success", "failed_to_resize", "success"));
+        var ds = new WebDatasetTarDataset(Path.Combine(dir.Path, "wds"));
+        Assert.Equal([(0L, 2L), (2L, 2L)], ds.PlanShards(2).Select(s => (s.Start, s.Count)));
+
+        // A Parquet without a status column says nothing: the tar's own headers are counted (5 samples).
+        dir.File("wds/00000.parquet", Img2DatasetFiles.ShardParquet("state", ["success", "success"]));
+        Assert.Equal([2L, 2L, 1L], new WebDatasetTarDataset(Path.Combine(dir.Path, "wds")).PlanShards(2).Select(s => s.Count));
+    }
+
+    [Fact]
     public void A_folder_of_tars_is_read_in_name_order_with_tar_names_in_keys()
     {
         using var dir = new TempDir();

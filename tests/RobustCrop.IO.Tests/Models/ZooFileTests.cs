@@ -41,6 +41,25 @@ public sealed class ZooFileTests
         Assert.Equal(3, v.LowPassRadius);                // ceil(3 sigma)
     }
 
+    [Fact]
+    public void Reads_layout_element_type_output_name_and_pool_with_their_defaults()
+    {
+        var zoo = ZooFile.Parse("""
+            models:
+              - id: keras
+                onnx: k.onnx
+                input: { size: 224, layout: nhwc, type: fp16 }
+                output: { kind: embedding, name: image_embeds, pool: mean }
+              - { id: plain, onnx: p.onnx, preset: dinov2 }
+            """, "/zoo", "/m");
+        var k = zoo[0];
+        Assert.Equal((TensorLayout.Nhwc, InputElementType.Float16, "image_embeds", EmbeddingPool.Mean), (k.InputLayout, k.InputType, k.OutputName, k.OutputPool));
+        Assert.EndsWith("; layout=nhwc; type=float16", k.PreprocessingDescription);
+        var p = zoo[1];
+        Assert.Equal((TensorLayout.Nchw, InputElementType.Float32, (string?)null, EmbeddingPool.Cls), (p.InputLayout, p.InputType, p.OutputName, p.OutputPool));
+        Assert.DoesNotContain("layout", p.PreprocessingDescription);
+    }
+
     [Theory]
     [InlineData("models: []", "no models")]
     [InlineData("models:\n  - id: a b\n    onnx: x\n    input: {size: 224}", "may hold only")]
@@ -55,6 +74,11 @@ public sealed class ZooFileTests
     [InlineData("models:\n  - id: a\n    onnx: x\n    input: {size: 224}\n    lowpass: {sigma: 1, radius: 65}", "lowpass.radius 65 is out of range 1..64")]
     [InlineData("models:\n  - id: a\n    onnx: x\n    input: {size: 224}\n    lowpass: {sigma: 30}", "lowpass.radius 90 is out of range 1..64")]
     [InlineData("models:\n  - id: a\n    onnx: x\n    input: {size: 224}\n    head: {applies_to: [x]}", "model a: head has no path")]
+    [InlineData("models:\n  - id: a\n    onnx: x\n    input: {size: 224, layout: chw}", "model a: input.layout 'chw' is not one of nchw, nhwc")]
+    [InlineData("models:\n  - id: a\n    onnx: x\n    input: {size: 224, type: int8}", "model a: input.type 'int8' is not one of float32, float16")]
+    [InlineData("models:\n  - id: a\n    onnx: x\n    input: {size: 224}\n    output: {pool: max}", "model a: output.pool 'max' is not one of cls, mean")]
+    [InlineData("models:\n  - id: a\n    onnx: x\n    input: {size: 224, layout: nhwc}\n    lowpass: {sigma: 1}", "model a: lowpass needs an nchw float32 input")]
+    [InlineData("models:\n  - id: a\n    onnx: x\n    input: {size: 224, type: fp16}\n    lowpass: {sigma: 1}", "model a: lowpass needs an nchw float32 input")]
     public void Bad_zoo_files_fail_with_one_line_naming_the_problem(string yaml, string expected)
     {
         var e = Assert.Throws<ZooException>(() => ZooFile.Parse(yaml, "/z", "/m"));

@@ -98,7 +98,8 @@ internal static class InMemoryAggregator
             facts?.InputSize,
             facts?.ResizeSize,
             rows.LongCount(r => r.Label is not null),
-            rows.LongCount(r => r.Shifts1px == 0));
+            rows.LongCount(r => r.Shifts1px == 0),
+            AccuracyNative: Stats.Rate(rows.Select(r => r.CorrectNative)));
     }
 
     /// <summary>The score name of cyclic RICS rows.</summary>

@@ -33,7 +33,8 @@ public sealed class StreamingAggregatorTests : IDisposable
             measured ? 4 : 0, measured ? 1 - (i % 3) * 0.25 : null, measured ? i % 3 == 0 : null,
             i % 6 == 0 ? 2 : 0, i % 6 == 0 ? 24 : 0, i % 6 == 0 ? i % 12 == 0 : null,
             measured ? 1 - ((i * 7919) % 1000) / 1e4 - shard * 1e-5 : 1, measured && i % 5 == 1,
-            i % 2, i % 2 == 1 ? 0.75 : null, i % 2 == 1 ? i % 3 == 1 : null, 0.99, i % 7 == 0);
+            i % 2, i % 2 == 1 ? 0.75 : null, i % 2 == 1 ? i % 3 == 1 : null, 0.99, i % 7 == 0,
+            CorrectNative: photo ? null : i % 3 != 0);
     }
 
     private static IEnumerable<RicsRow> Rics(ImageRow r, int i)
@@ -105,6 +106,9 @@ public sealed class StreamingAggregatorTests : IDisposable
         Assert.Equal(["hash", "hash"], digitsA.Rics.Select(r => r.Score));
         Assert.Equal([5, 9], digitsA.Rics.Select(r => r.Window));
         Assert.Equal(60, digitsA.RicsCyclic!.Images);
+        // Odd inputs 1..39 natively correct unless i % 3 == 0 (3, 9, 15, 21, 27, 33, 39): 13 of 20.
+        Assert.Equal(13.0 / 20, digitsA.AccuracyNative);
+        Assert.Null(photosB.AccuracyNative);
         var empty = streamed.Models.Where(m => m.Model == "m-c").ToList();
         Assert.Equal(["photos", "fashion-mnist"], empty.Select(m => m.Dataset!));
         Assert.All(empty, m => Assert.Null(m.Realistic.Cosine1pxMin.P05));

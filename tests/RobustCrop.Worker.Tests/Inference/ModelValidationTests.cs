@@ -63,4 +63,42 @@ public sealed class ModelValidationTests : IDisposable
         var m = Manifest(TinyModels.MeanColour(8), 8) with { LowPassSigma = 30f, LowPassRadius = 90 };
         Assert.Equal("model tiny: lowpass.radius 90 is out of range 1..64", Assert.Throws<ModelLoadException>(() => ModelLoader.Validate(m)).Message);
     }
+
+    [Fact]
+    public void Layout_nhwc_on_an_nchw_model_fails_up_front_naming_the_model_id()
+    {
+        var m = Manifest(ZooModels.IdentityNchw(8), 8) with { InputLayout = TensorLayout.Nhwc };
+        Assert.Equal("model tiny: input 'image' is [batch,3,8,8], which is NCHW; remove input.layout: nhwc",
+            Assert.Throws<ModelLoadException>(() => ModelLoader.Validate(m)).Message);
+    }
+
+    [Fact]
+    public void An_output_name_the_model_lacks_fails_up_front_listing_its_outputs()
+    {
+        var m = Manifest(ZooModels.TwoOutputs(8), 8) with { OutputName = "embeds" };
+        Assert.Equal("model tiny: output.name 'embeds' is not one of the model's outputs (mean, pixels)",
+            Assert.Throws<ModelLoadException>(() => ModelLoader.Validate(m)).Message);
+    }
+
+    [Fact]
+    public void A_head_is_checked_against_the_pooled_dimension_of_a_token_output()
+    {
+        // [batch, 5, 6] tokens pool to 6-d embeddings: a 6-d head fits, a 30-d one (tokens x D) does not.
+        byte[] tokens = new OnnxGraphBuilder("tokens")
+            .AddInput(TinyModels.InputName, "batch", 3, 8, 8)
+            .AddOutput("tokens", "batch", 5, 6)
+            .AddInt64Initializer("shape", [3], [0, 5, 6])
+            .AddInt64Initializer("starts", [1], [0])
+            .AddInt64Initializer("ends", [1], [30])
+            .AddInt64Initializer("axes", [1], [1])
+            .AddNode("Flatten", [TinyModels.InputName], ["flat"], OnnxAttribute.Int("axis", 1))
+            .AddNode("Slice", ["flat", "starts", "ends", "axes"], ["first30"])
+            .AddNode("Reshape", ["first30", "shape"], ["tokens"])
+            .ToBytes();
+        ModelLoader.Validate(Manifest(tokens, 8, Head(6)));
+        Assert.Equal("model tiny: head head-30.json expects 30-d embeddings, the model outputs 6",
+            Assert.Throws<ModelLoadException>(() => ModelLoader.Validate(Manifest(tokens, 8, Head(30)))).Message);
+        using var loaded = ModelLoader.Load(Manifest(tokens, 8, Head(6)), DeviceSpec.Cpu, 1);
+        Assert.Equal(6, loaded.Inference.OutputDimension);
+    }
 }

@@ -115,6 +115,7 @@ public sealed class BenchCommand : Command
             double pipeSecs = sw.Elapsed.TotalSeconds;
             double pipe = result.CropsInferred / pipeSecs;
             Out(F($"full pipeline: {pipe:F1} crops/s ({pipeSecs:F2} s, {result.CropsInferred} crops, {result.Images[model.Id].Count} images)"));
+            await FeedCapacityAsync(manifest, model, records, settings, device, threads, tmp, ct);
             Out(F($"pipeline/bare: {pipe / bare:F3}"));
         }
         finally
@@ -122,6 +123,36 @@ public sealed class BenchCommand : Command
             if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
         }
         return 0;
+    }
+
+    /// <summary>
+    /// 4. Feed capacity: the same pipeline on the same inputs with <see cref="FeedModel"/> in place of the model, so the
+    /// figure is what decode, resize, planning, RICS scoring, crop assembly, the head, the metrics and the Parquet writes
+    /// deliver per second, the ceiling any accelerator behind them can be fed at. Per core: crops per CPU-second of the
+    /// whole process (every thread, GC included), which is what a node of N cores multiplies by N.
+    /// </summary>
+    private async Task FeedCapacityAsync(ModelManifest manifest, EvaluatedModel real, IReadOnlyList<ImageRecord> records, RunSettings settings,
+        string device, int threads, string tmp, CancellationToken ct)
+    {
+        Directory.CreateDirectory(tmp);
+        string path = Path.Combine(tmp, "feed-capacity.onnx");
+        FeedModel.Write(path, real.Inference is OnnxSession s ? s.InputName : "input", manifest.InputSize, real.Interpreter.RawDimension);
+        // The real model's preprocessing and head; no low-pass (that is part of the model's own cost).
+        var nullManifest = manifest with { OnnxPath = path, LowPassSigma = null, InputName = null };
+        using var model = ModelLoader.Load(nullManifest, DeviceSpec.Parse(device), threads);
+        var shard = new DatasetShard(new ShardId(0), ShardSource.Of("feed"), 0, records.Count);
+        var evaluator = new ShardEvaluator([model], settings);
+        var writer = new ShardWriter(new LocalFolderStore(Path.Combine(tmp, "feed")), new RunLayout("feed"), [model], "bench", settings);
+        var process = Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+        var result = await evaluator.EvaluateAsync(shard, records, null, ct);
+        await writer.WriteAsync(result, "feed", DateTimeOffset.UtcNow, ct);
+        double secs = sw.Elapsed.TotalSeconds;
+        process.Refresh();
+        double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
+        Out(F($"feed capacity (near-zero-cost model, same shapes and head): {result.CropsInferred / secs:F0} crops/s ({secs:F2} s wall, {cpu:F2} s CPU, {result.CropsInferred} crops)"));
+        Out(F($"feed/core: {result.CropsInferred / Math.Max(cpu, 1e-9):F0}"));
     }
 
     /// <summary>

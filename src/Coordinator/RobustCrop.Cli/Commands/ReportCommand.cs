@@ -12,7 +12,7 @@ public sealed class ReportCommand : Command
         var run = CliOptions.String("--run", "the run: <out>/<run-id> (a local folder, or a store URI such as az://…/<run-id>)", helpName: "RUN", required: true);
         var to = CliOptions.String("--to", "write into this folder instead of <run>/report/", helpName: "DIR");
         var data = CliOptions.String("--data",
-            "the evaluated data (evaluate's --data syntax): draws each flipped image's two crops side by side; without it the flipped images are listed by key",
+            "the evaluated data (evaluate's --data syntax): draws each flipped image's two crops side by side, and the photos' largest representation changes; without it they are listed by key",
             helpName: "PATHS");
         var cache = new Option<string>("--cache") { Description = "where runs from remote stores are fetched to", HelpName = "DIR", DefaultValueFactory = _ => RunLocation.DefaultCacheRoot };
         var connectionString = CliOptions.String("--connection-string", "for az:// runs (default: AZURE_STORAGE_CONNECTION_STRING); never printed", helpName: "CS");
@@ -27,7 +27,7 @@ public sealed class ReportCommand : Command
             var result = await RunReport.WriteAsync(location, folder, target, prefix, p.GetValue(data), ct);
             if (!result.PlotText) io.Err.WriteLine("robustcrop: note: no font file found (set ROBUSTCROP_FONT to a .ttf); the plots have no text, the HTML page has it all");
             string where = target is LocalFolderStore local ? Path.Combine(local.Root, result.HtmlPath) : $"{target.Describe()}: {result.HtmlPath}";
-            io.Out.WriteLine($"report: {where} ({result.PngPaths.Count} plots, {result.FlippedImages} flipped image(s), {result.FlipImagesDrawn} drawn)");
+            io.Out.WriteLine($"report: {where} ({result.PngPaths.Count} plots, {result.FlippedImages} flipped image(s), {result.FlipImagesDrawn} drawn, {result.MovedImagesDrawn} representation change(s) drawn)");
             return 0;
         });
     }

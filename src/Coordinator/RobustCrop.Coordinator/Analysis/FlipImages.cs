@@ -62,9 +62,11 @@ public static class FlipImages
         DrawCrop(canvas, scene, f.BaseX, f.BaseY, size, Pad, Pad);
         DrawCrop(canvas, scene, f.ShiftX, f.ShiftY, size, 2 * Pad + Tile, Pad);
         paint.Color = SKColors.Black;
-        canvas.DrawText("base: " + Answer(f.BasePrediction, f.BaseLabel), Pad, Tile + Pad + 20, SKTextAlign.Left, font, paint);
+        // A flip names the two answers; a representation change (no class answer) gives the cosine between the two embeddings.
+        canvas.DrawText(f.Cosine is null ? "base: " + Answer(f.BasePrediction, f.BaseLabel) : "base", Pad, Tile + Pad + 20, SKTextAlign.Left, font, paint);
         paint.Color = new SKColor(0xB0, 0x10, 0x10);
-        canvas.DrawText($"shift ({f.Dx:+0;-0;0},{f.Dy:+0;-0;0}): " + Answer(f.ShiftPrediction, f.ShiftLabel), 2 * Pad + Tile, Tile + Pad + 20, SKTextAlign.Left, font, paint);
+        string shifted = f.Cosine is { } c ? $"cosine {c.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}" : Answer(f.ShiftPrediction, f.ShiftLabel);
+        canvas.DrawText($"shift ({f.Dx:+0;-0;0},{f.Dy:+0;-0;0}): " + shifted, 2 * Pad + Tile, Tile + Pad + 20, SKTextAlign.Left, font, paint);
         using var image = surface.Snapshot();
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();

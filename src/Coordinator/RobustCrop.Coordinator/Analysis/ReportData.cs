@@ -12,11 +12,13 @@ public sealed record ConsistencyCell(int Dx, int Dy, long Images, double Agree);
 /// <summary>The consistency map of one model over W_k. ByCosine: the model has no classes, so "equal" means cosine ≥ τ.</summary>
 public sealed record ConsistencyMap(string Model, int K, bool ByCosine, IReadOnlyList<ConsistencyCell> Cells);
 
-/// <summary>An image whose prediction changes under a one-pixel realistic shift: the base crop and the first shifted crop that disagrees.</summary>
+/// <summary>An image whose prediction changes under a one-pixel realistic shift: the base crop and the first shifted crop
+/// that disagrees. Also an image without class metrics whose embedding moves most: the shifted crop of the lowest
+/// cosine to the base, with that <paramref name="Cosine"/> (predictions null).</summary>
 public sealed record FlipExample(
     string Model, string ImageKey, string? Label,
     int BaseX, int BaseY, int? BasePrediction, string? BaseLabel,
-    int Dx, int Dy, int ShiftX, int ShiftY, int? ShiftPrediction, string? ShiftLabel);
+    int Dx, int Dy, int ShiftX, int ShiftY, int? ShiftPrediction, string? ShiftLabel, double? Cosine = null);
 
 /// <summary>What the scene of a model was made with (Parquet key "robustcrop.preprocessing").</summary>
 public sealed record ScenePreprocessing(int InputSize, int ResizeSize, Interpolation Interpolation);
@@ -29,10 +31,14 @@ public sealed record ReportData(
     IReadOnlyDictionary<string, double[]> Cosine1pxMin,
     IReadOnlyList<FlipExample> Flips,
     long FlippedImages,
-    IReadOnlyDictionary<string, ScenePreprocessing> Preprocessing)
+    IReadOnlyDictionary<string, ScenePreprocessing> Preprocessing,
+    IReadOnlyList<FlipExample> Movers)
 {
     /// <summary>Examples shown per model; the count of all flipped images is reported beside them.</summary>
     public const int MaxFlipsPerModel = 12;
+
+    /// <summary>Images without class metrics shown per model, those whose embedding a one-pixel shift moves most.</summary>
+    public const int MaxMoversPerModel = 6;
 
     public static async Task<ReportData> LoadAsync(string runFolder, RunSummary summary, CancellationToken ct)
     {
@@ -42,11 +48,13 @@ public sealed record ReportData(
         var maps = new List<ConsistencyMap>();
         var cosine = new Dictionary<string, double[]>(StringComparer.Ordinal);
         var flips = new List<FlipExample>();
+        var movers = new List<FlipExample>();
         long flipped = 0;
         if (db.Views.Contains("crops"))
         {
             maps.AddRange(LoadMaps(db, k, tau, ct));
             (flips, flipped) = LoadFlips(db, ct);
+            movers = LoadMovers(db, ct);
         }
         if (db.Views.Contains("images"))
         {
@@ -54,7 +62,7 @@ public sealed record ReportData(
             foreach (var g in r.Rows.GroupBy(row => (string)row[0]!))
                 cosine[g.Key] = g.Select(row => Convert.ToDouble(row[1], CultureInfo.InvariantCulture)).ToArray();
         }
-        return new ReportData(summary, tau, maps, cosine, flips, flipped, await LoadPreprocessingAsync(runFolder, ct));
+        return new ReportData(summary, tau, maps, cosine, flips, flipped, await LoadPreprocessingAsync(runFolder, ct), movers);
     }
 
     // One row per image × shift: crops are unique per absolute position, but a run that keeps duplicates (a rerun
@@ -111,6 +119,27 @@ public sealed record ReportData(
             WHERE b.p0 IS NOT NULL AND r.p IS DISTINCT FROM b.p0 AND (r.dx <> 0 OR r.dy <> 0)
             """, ct).Rows.Select(row => Convert.ToInt64(row[0], CultureInfo.InvariantCulture)).Single();
         return (flips, total);
+    }
+
+    /// <summary>
+    /// Per model, the images with no class answer (photos outside a head's datasets, or a model without a head) whose
+    /// embedding a one-pixel realistic shift moves most: each image's shifted crop of lowest cosine to the base, lowest first.
+    /// </summary>
+    private static List<FlipExample> LoadMovers(RunDatabase db, CancellationToken ct)
+    {
+        string sql = string.Format(CultureInfo.InvariantCulture, RealisticWithBase, 1) + $"""
+            , m AS (
+                SELECT r.model, r.image_key, b.x0, b.y0, r.dx, r.dy, r.x, r.y, r.cos
+                FROM r JOIN b USING (model, image_key)
+                WHERE b.p0 IS NULL AND r.cos IS NOT NULL AND isfinite(r.cos) AND (r.dx <> 0 OR r.dy <> 0)
+                QUALIFY row_number() OVER (PARTITION BY r.model, r.image_key ORDER BY r.cos, abs(r.dx) + abs(r.dy), r.dy, r.dx) = 1)
+            SELECT * FROM m
+            QUALIFY row_number() OVER (PARTITION BY model ORDER BY cos, image_key) <= {MaxMoversPerModel}
+            ORDER BY model, cos, image_key
+            """;
+        return db.Query(sql, ct).Rows.Select(row => new FlipExample(
+            (string)row[0]!, (string)row[1]!, null, Int(row[2]), Int(row[3]), null, null,
+            Int(row[4]), Int(row[5]), Int(row[6]), Int(row[7]), null, null, Convert.ToDouble(row[8], CultureInfo.InvariantCulture))).ToList();
     }
 
     /// <summary>The preprocessing of each model, read from the key-value metadata of its first images file.</summary>

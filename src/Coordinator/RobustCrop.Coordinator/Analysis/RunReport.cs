@@ -3,7 +3,8 @@ using RobustCrop.IO.Storage;
 namespace RobustCrop.Coordinator.Analysis;
 
 /// <summary>What a report wrote: paths relative to the target store.</summary>
-public sealed record ReportResult(string HtmlPath, IReadOnlyList<string> PngPaths, long FlippedImages, int FlipImagesDrawn, bool PlotText);
+public sealed record ReportResult(string HtmlPath, IReadOnlyList<string> PngPaths, long FlippedImages, int FlipImagesDrawn, bool PlotText,
+    int MovedImagesDrawn = 0);
 
 /// <summary>Builds the report of a finished run and writes it through an <see cref="IResultStore"/>, so the same code
 /// writes into a local run, a blob run's report/ folder, or any folder given with --to.</summary>
@@ -36,16 +37,22 @@ public static class RunReport
                 rics.Add(new ReportImage($"rics-tradeoff-{name}.png", $"{label}: consistency / accuracy trade-off", png));
         }
         var flips = new List<ReportImage>();
+        var movers = new List<ReportImage>();
         if (dataSpec is not null)
         {
-            var drawn = FlipImages.Render(dataSpec, data.Flips, data.Preprocessing, typeface, ct);
+            // One pass over the data for both: flips have a class answer, movers none, so no (model, key) is in both.
+            var drawn = FlipImages.Render(dataSpec, [.. data.Flips, .. data.Movers], data.Preprocessing, typeface, ct);
             int i = 0;
             foreach (var f in data.Flips)
                 if (drawn.TryGetValue((f.Model, f.ImageKey), out var png))
                     flips.Add(new ReportImage($"flip-{f.Model}-{++i:D2}.png", $"{f.Model}: {f.ImageKey}", png));
+            i = 0;
+            foreach (var f in data.Movers)
+                if (drawn.TryGetValue((f.Model, f.ImageKey), out var png))
+                    movers.Add(new ReportImage($"moved-{f.Model}-{++i:D2}.png", $"{f.Model}: {f.ImageKey}", png));
         }
 
-        var images = maps.Concat(cosine is null ? [] : [cosine]).Concat(rics).Concat(flips).ToList();
+        var images = maps.Concat(cosine is null ? [] : [cosine]).Concat(rics).Concat(movers).Concat(flips).ToList();
         var written = new List<string>();
         foreach (var img in images)
         {
@@ -53,9 +60,9 @@ public static class RunReport
             await target.WriteAsync(path, s => s.WriteAsync(img.Png, ct).AsTask(), ct);
             written.Add(path);
         }
-        string html = ReportHtml.Build(data, maps, cosine, rics, flips, dataSpec is not null);
+        string html = ReportHtml.Build(data, maps, cosine, rics, movers, flips, dataSpec is not null);
         string htmlPath = prefix + HtmlName;
         await target.WriteTextAsync(htmlPath, html, ct);
-        return new ReportResult(htmlPath, written, data.FlippedImages, flips.Count, text);
+        return new ReportResult(htmlPath, written, data.FlippedImages, flips.Count, text, movers.Count);
     }
 }

@@ -94,9 +94,14 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         Receive<StatusTick>(_ => OnStatus());
         Receive<AnnounceStop>(_ =>
         {
-            // Not the job's end: workers rejoin and wait for a coordinator with this run id, which resumes.
-            if (_finished is null)
+            // Not the job's end: workers rejoin and wait for a coordinator with this run id, which resumes. No lease is
+            // granted and the run is not completed from here on: the shards that still finish while this node stops keep
+            // their manifests (the resume skips them), but a run the user cancelled must not be marked _SUCCESS.
+            if (_finished is null && !_scheduler.Closed)
+            {
+                _scheduler.Closed = true;
                 foreach (var w in _workers.Values) w.Actor.Tell(new CoordinatorStopping(RunId));
+            }
             Sender.Tell(new StopAnnounced());
         });
     }

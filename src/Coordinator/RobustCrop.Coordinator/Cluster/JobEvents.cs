@@ -70,30 +70,52 @@ public sealed class JobEventFeed(string runId)
     /// </summary>
     public async Task<JobOutcome> WaitAsync(IJobObserver observer, CancellationToken ct)
     {
-        bool planned = false;
-        await foreach (var e in _events.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+        try
         {
-            switch (e)
-            {
-                case JobPlanned p when planned:
-                    // A restarted singleton planned again; the run's header and totals were printed from the first plan.
-                    observer.Note($"coordinator restarted ({p.AfterRestart}); re-planned from the store: {p.Plan.ToDo.Length} shard(s) to run, {p.Plan.SkippedShards} already done");
-                    break;
-                case JobPlanned p:
-                    planned = true;
-                    observer.Planned(p.Plan);
-                    if (p.AfterRestart is not null) observer.Note($"coordinator restarted ({p.AfterRestart}) before its first plan");
-                    break;
-                case JobProgress p: observer.Progress(p.Images, p.Crops); break;
-                case JobNote n: observer.Note(n.Line); break;
-                case JobSchedulingEvent s: observer.Event(s.Line); break;
-                case JobStatus s: observer.Status(s.Lines); break;
-                case JobAllDone: observer.Finished(); break;
-                case JobEnded end: return end.Outcome;
-            }
+            await foreach (var e in _events.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                if (Feed(e, observer) is { } outcome) return outcome;
+        }
+        catch (OperationCanceledException) when (EndedAlready(observer) is { } outcome)
+        {
+            // The signal landed after the job ended (its _SUCCESS written) but before its last event was read: the run
+            // is finished, and saying "cancelled" would send the user to resume a run that needs nothing.
+            return outcome;
         }
         ct.ThrowIfCancellationRequested();
         return new JobOutcome(null, StoppedBeforeCompletion);
+    }
+
+    private JobOutcome? EndedAlready(IJobObserver observer)
+    {
+        while (_events.Reader.TryRead(out var e))
+            if (Feed(e, observer) is { } outcome) return outcome;
+        return null;
+    }
+
+    private bool _planned;
+
+    /// <summary>Hands one event to the observer; the job's outcome when it is the last.</summary>
+    private JobOutcome? Feed(JobEvent e, IJobObserver observer)
+    {
+        switch (e)
+        {
+            case JobPlanned p when _planned:
+                // A restarted singleton planned again; the run's header and totals were printed from the first plan.
+                observer.Note($"coordinator restarted ({p.AfterRestart}); re-planned from the store: {p.Plan.ToDo.Length} shard(s) to run, {p.Plan.SkippedShards} already done");
+                break;
+            case JobPlanned p:
+                _planned = true;
+                observer.Planned(p.Plan);
+                if (p.AfterRestart is not null) observer.Note($"coordinator restarted ({p.AfterRestart}) before its first plan");
+                break;
+            case JobProgress p: observer.Progress(p.Images, p.Crops); break;
+            case JobNote n: observer.Note(n.Line); break;
+            case JobSchedulingEvent s: observer.Event(s.Line); break;
+            case JobStatus s: observer.Status(s.Lines); break;
+            case JobAllDone: observer.Finished(); break;
+            case JobEnded end: return end.Outcome;
+        }
+        return null;
     }
 
     /// <summary>Channel writes only: the unbounded channel never blocks, so neither does this mailbox.</summary>

@@ -27,7 +27,8 @@ public static class SummaryTable
                 $"{F(m.Realistic.Cosine1pxMin.Mean, "0.0000")} / {F(m.Realistic.Cosine1pxMin.P05, "0.0000")}",
                 Pct(m.Realistic.FooledWindow.Rate),
                 Pct(m.Cyclic.Fooled1px),
-                Pct(m.Accuracy),
+                // A resize.margin model shows its native-preprocessing accuracy too: the margin's cost at a glance.
+                m.AccuracyNative is null ? Pct(m.Accuracy) : $"{Pct(m.Accuracy)} (native {Pct(m.AccuracyNative)})",
                 m.CropsInferred.ToString(CultureInfo.InvariantCulture));
         console.Write(table);
         PrintRics(console, s);

@@ -89,13 +89,16 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         var metrics = topology.MetricsPort is null ? null : new ClusterMetrics(spec.Run.RunId.Value, TimeProvider.System);
         await using var server = metrics is null ? null
             : new MetricsServer(topology.MetricsHost, topology.MetricsPort!.Value, metrics.Registry, () => StatusPage.Render(metrics.Status));
+        // The local workers of this process load each model once between them, not once each.
+        var shared = new SharedModels<SharedModelKey, Worker.Pipeline.EvaluatedModel>();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSignalFreeLifetime();
         builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => AttachMetrics(events.AttachTo(akka
             .AddRobustCropNode(topology.Node, progress.Note)), metrics)
             .AddJobCoordinator(spec, backend, topology.Coordinator)
             .AddWorkers(topology.LocalWorkers, i => new WorkerSettings(WorkerId.New($"local{i}"), 1, options.Device, options.Threads,
-                ShippedFiles.BuiltinModelsDir, progress.Note) { ConnectionString = options.ConnectionString, StorageOptions = options.StorageOptions }, _ => { }));
+                ShippedFiles.BuiltinModelsDir, progress.Note)
+                { ConnectionString = options.ConnectionString, StorageOptions = options.StorageOptions, SharedModels = shared }, _ => { }));
         using var host = builder.Build();
         await host.StartAsync(ct);
         JobOutcome result;

@@ -1,9 +1,9 @@
 using Akka.Cluster.Hosting;
-using Akka.Cluster.Hosting.SBR;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using RobustCrop.Cluster.Hosting.Downing;
 using RobustCrop.Cluster.Hosting.Tls;
 using RobustCrop.Cluster.Protocol;
 
@@ -11,7 +11,7 @@ namespace RobustCrop.Cluster.Hosting;
 
 public static class ClusterNodeHosting
 {
-    /// <summary>Remoting, clustering, the split-brain resolver, the message serializer and logging of one node.</summary>
+    /// <summary>Remoting, clustering, the coordinator's downing, the message serializer and logging of one node.</summary>
     /// <param name="log">Where Akka's log lines go (the host's stderr); called from Akka's logger actor, so thread-safe.</param>
     public static AkkaConfigurationBuilder AddRobustCropNode(this AkkaConfigurationBuilder builder, ClusterNodeSettings s, Action<string> log)
     {
@@ -30,15 +30,14 @@ public static class ClusterNodeHosting
             {
                 Roles = [.. s.Roles],
                 SeedNodes = s.JoinsItself ? [] : [.. s.Seeds.Select(seed => ClusterNodeSettings.SeedAddress(seed, tls is not null))],
-                // The coordinator is the oldest node and holds the job singleton: a partition keeps its side. Down-if-alone
-                // would down a coordinator whose only worker died, which is exactly the case to survive.
-                SplitBrainResolver = new KeepOldestOption { DownIfAlone = false, Role = ClusterRoles.Coordinator },
+                // No split-brain resolver: the coordinator downs what it cannot reach (Downing/UnreachableDowning says why).
+                SplitBrainResolver = null,
             })
             .WithCustomSerializer("robustcrop", [typeof(IClusterMessage)], system => new ClusterMessageSerializer(system))
-            // The hosting options have no knob for stable-after; the resolver's default (20 s) would keep a dead worker's
-            // shard leased for that long.
             .AddHocon(ConfigurationFactory.ParseString($$"""
-                akka.cluster.split-brain-resolver.stable-after = {{(int)s.StableAfter.TotalMilliseconds}}ms
+                # The coordinator downs a member it has not reached for stable-after; workers down nobody.
+                akka.cluster.downing-provider-class = "{{typeof(CoordinatorDowningProvider).AssemblyQualifiedName}}"
+                {{CoordinatorDowningProvider.StableAfterPath}} = {{(int)s.StableAfter.TotalMilliseconds}}ms
                 # A failed association (a peer not listening yet, or just restarted) drops every message to that address
                 # for this long; the default 5 s turned a worker's first InitJoin before the coordinator bound into a
                 # 5-10 s join. Loopback and pod networks answer in milliseconds: retry soon.
@@ -49,10 +48,6 @@ public static class ClusterNodeHosting
                 # The process's entry point owns SIGTERM/SIGINT (StopSignals): Akka's own hook would stop the node under
                 # a running job, before the job could be cancelled or the worker hand its leases back.
                 akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
-                # Workers that come and go (spot nodes, SIGKILL every few seconds in scripts/chaos-cluster.sh) change
-                # reachability again and again; by default the resolver then takes that for instability and downs every
-                # node, the coordinator included, failing the job. Keep-oldest alone decides: the coordinator's side stays.
-                akka.cluster.split-brain-resolver.down-all-when-unstable = off
                 # The proxy warns "failed to find the singleton after 30 seconds" at every identification attempt while a
                 # node is still joining (seconds, not 30): noise at the default level. A worker that finds no coordinator
                 # says so itself (--join-timeout).

@@ -40,8 +40,24 @@ public sealed record ModelManifest(
     /// </summary>
     public IReadOnlyList<string> HeadAppliesTo { get; init; } = [];
 
+    /// <summary><c>input.layout</c>: the pipeline writes NCHW crops; an NHWC model gets them transposed on the way in.</summary>
+    public TensorLayout InputLayout { get; init; } = TensorLayout.Nchw;
+
+    /// <summary><c>input.type</c>: a float16 model gets its crops rounded to half precision (and its outputs widened back).</summary>
+    public InputElementType InputType { get; init; } = InputElementType.Float32;
+
+    /// <summary><c>output.name</c>: which graph output to read when a model has several; null = the first.</summary>
+    public string? OutputName { get; init; }
+
+    /// <summary><c>output.pool</c>: how a <c>[B, tokens, D]</c> output becomes one vector per image.</summary>
+    public EmbeddingPool OutputPool { get; init; } = EmbeddingPool.Cls;
+
     /// <summary>The class-names file of a <c>.npy</c> zero-shot head (one name per line, in row order).</summary>
     public string? HeadClassesPath { get; init; }
+
+    /// <summary><c>labels:</c> the dataset's label of each class, in class order (<see cref="ClassLabels"/>), for data
+    /// labelled otherwise than the classes are named (ImageNet synset folders).</summary>
+    public string? LabelsPath { get; init; }
 
     /// <summary>Whether class metrics apply to the input with this key (its dataset is the key's first segment).</summary>
     public bool ClassesApplyTo(string key)
@@ -60,5 +76,6 @@ public sealed record ModelManifest(
         $"order={ChannelOrder.ToString().ToLowerInvariant()}; scale={Scale}; " +
         (MeanImage is null ? $"mean=[{string.Join(',', Mean)}]" : $"mean_image={Path.GetFileName(MeanImage)}") +
         $"; std=[{string.Join(',', Std)}]" + (LowPassSigma is float s ? $"; lowpass_sigma={s}" : "") +
-        (NativeResizeSize is int native ? $"; native_resize_shorter={native}" : "");
+        (NativeResizeSize is int native ? $"; native_resize_shorter={native}" : "") +
+        (InputLayout == TensorLayout.Nhwc ? "; layout=nhwc" : "") + (InputType == InputElementType.Float16 ? "; type=float16" : "");
 }

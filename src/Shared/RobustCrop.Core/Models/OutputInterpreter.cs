@@ -12,7 +12,9 @@ public sealed class OutputInterpreter
     private readonly OutputKind _kind;
     private readonly ClassHead? _head;
 
-    public OutputInterpreter(OutputKind kind, int rawDimension, ClassHead? head)
+    private readonly ClassLabels? _labels;
+
+    public OutputInterpreter(OutputKind kind, int rawDimension, ClassHead? head, ClassLabels? labels = null)
     {
         if (head is not null && kind != OutputKind.Embedding) throw new ZooException("a head applies to embedding outputs only");
         if (head is not null && head.Dimension != rawDimension)
@@ -20,6 +22,11 @@ public sealed class OutputInterpreter
         _kind = kind;
         _head = head;
         RawDimension = rawDimension;
+        int classes = ClassCount;
+        if (labels is not null && labels.Count != classes)
+            throw new ZooException(classes == 0 ? "labels: the model has no classes (a logits output or a head)"
+                : $"labels: the file names {labels.Count} classes, the model has {classes}");
+        _labels = labels;
     }
 
     public int RawDimension { get; }
@@ -31,7 +38,15 @@ public sealed class OutputInterpreter
 
     public int ClassCount => _kind == OutputKind.Logits ? RawDimension : _head?.Classes.Count ?? 0;
 
-    public string? ClassName(int k) => _head is not null ? _head.Classes[k] : null;
+    public string? ClassName(int k) => _head is not null ? _head.Classes[k] : _labels?.NameOf(k);
+
+    /// <summary>
+    /// Whether class <paramref name="k"/> is the input's <paramref name="datasetLabel"/>: through the zoo's labels file
+    /// where one is given (a label it does not list is wrong: the model cannot name it), else by class name; null when
+    /// the classes have no names to compare (logits without a labels file).
+    /// </summary>
+    public bool? IsLabel(int k, string datasetLabel)
+        => _labels is not null ? _labels.ClassOf(datasetLabel) == k : ClassName(k) is { } name ? name == datasetLabel : null;
 
     /// <summary>Writes the normalised vector of crop <paramref name="crop"/> into <paramref name="outputs"/> and its prediction.</summary>
     /// <param name="scratch">At least <see cref="ClassCount"/> floats, reused across calls.</param>

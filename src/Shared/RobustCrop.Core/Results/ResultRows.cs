@@ -38,6 +38,8 @@ public sealed record CropRow(
 /// Nullable metrics are null where they do not apply (no classes, no label).</summary>
 /// <param name="Url">The last six come from an img2dataset sample's .json (null elsewhere): url, caption (only with
 /// --captions), img2dataset's key, the width and height it recorded, and its status.</param>
+/// <param name="CorrectNative">For a model measured with resize.margin: whether the centre crop at its native resize
+/// (its own preprocessing) is correct; null otherwise.</param>
 public sealed record ImageRow(
     string RunId,
     int Shard,
@@ -71,7 +73,8 @@ public sealed record ImageRow(
     string? SampleKey = null,
     int? SampleWidth = null,
     int? SampleHeight = null,
-    string? SampleStatus = null);
+    string? SampleStatus = null,
+    bool? CorrectNative = null);
 
 /// <summary>One row per input that could not be used (errors/part-&lt;shard&gt;.parquet).</summary>
 /// <param name="Stage">read | decode | plan | infer.</param>

@@ -21,6 +21,8 @@ public sealed record RunSummary(
 /// <param name="Accuracy">Mean over labelled images; null when no image has a label or the model has no classes.</param>
 /// <param name="RicsCyclic">Null when cyclic RICS was not evaluated.</param>
 /// <param name="Dataset">The source dataset of these rows: a composite run has one entry per model × source dataset.</param>
+/// <param name="AccuracyNative">For a model measured with resize.margin: the accuracy of its native preprocessing
+/// (centre crop at native R) beside <paramref name="Accuracy"/> in the shifted setting; null for other models.</param>
 public sealed record ModelSummary(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("images")] long Images,
@@ -35,7 +37,8 @@ public sealed record ModelSummary(
     [property: JsonPropertyName("resize_size")] int? ResizeSize = null,
     [property: JsonPropertyName("images_with_labels")] long? ImagesWithLabels = null,
     [property: JsonPropertyName("images_without_shifts")] long? ImagesWithoutShifts = null,
-    [property: JsonPropertyName("dataset")] string? Dataset = null);
+    [property: JsonPropertyName("dataset")] string? Dataset = null,
+    [property: JsonPropertyName("accuracy_native")] double? AccuracyNative = null);
 
 /// <param name="Consistency1px">Null when the model has no class prediction.</param>
 public sealed record RealisticSummary(

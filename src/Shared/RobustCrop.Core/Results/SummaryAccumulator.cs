@@ -19,14 +19,15 @@ public readonly record struct ImageFacts(
     int CyclicShifts1px,
     double? CyclicConsistency1px,
     bool? CyclicFooled1px,
-    bool CyclicChanged1px)
+    bool CyclicChanged1px,
+    bool? CorrectNative = null)
 {
     public static ImageFacts Of(ImageRow r)
     {
         ArgumentNullException.ThrowIfNull(r);
         return new(r.CropsInferred, r.Correct, r.Label is not null, r.Shifts1px, r.Consistency1px, r.Fooled1px, r.WindowK,
             r.WindowShifts, r.FooledWindow, r.Cosine1pxMin, r.Changed1px, r.CyclicShifts1px, r.CyclicConsistency1px,
-            r.CyclicFooled1px, r.CyclicChanged1px);
+            r.CyclicFooled1px, r.CyclicChanged1px, r.CorrectNative);
     }
 }
 
@@ -83,7 +84,7 @@ public sealed class ModelAccumulator
 {
     private long _images, _crops, _withLabels, _withoutShifts;
     private int _windowK;
-    private MeanAccumulator _accuracy, _consistency, _fooled, _fooledWindow, _cosineMean, _changed;
+    private MeanAccumulator _accuracy, _accuracyNative, _consistency, _fooled, _fooledWindow, _cosineMean, _changed;
     private MeanAccumulator _cyclicConsistency, _cyclicFooled, _cyclicChanged;
     private double _cosineMin = double.PositiveInfinity;
     private readonly CosineSketch _cosine = new();
@@ -102,6 +103,7 @@ public sealed class ModelAccumulator
         _images++;
         _crops += r.CropsInferred;
         _accuracy.Add(r.Correct);
+        _accuracyNative.Add(r.CorrectNative);
         if (r.HasLabel) _withLabels++;
         if (r.Shifts1px == 0) _withoutShifts++;
         _windowK = Math.Max(_windowK, r.WindowK);
@@ -149,6 +151,7 @@ public sealed class ModelAccumulator
         _withoutShifts += other._withoutShifts;
         _windowK = Math.Max(_windowK, other._windowK);
         _accuracy.Merge(other._accuracy);
+        _accuracyNative.Merge(other._accuracyNative);
         _consistency.Merge(other._consistency);
         _fooled.Merge(other._fooled);
         _fooledWindow.Merge(other._fooledWindow);
@@ -190,7 +193,8 @@ public sealed class ModelAccumulator
             resizeSize,
             _withLabels,
             _withoutShifts,
-            dataset);
+            dataset,
+            _accuracyNative.Value);
 }
 
 /// <summary>One realistic RICS setting (window × score) of one model on one dataset.</summary>

@@ -13,8 +13,9 @@ namespace RobustCrop.IO.Data;
 /// </summary>
 /// <remarks>
 /// Planning lists the blobs (a few requests for 10,000 shards) and reads no tar: one tar is one shard, unless an
-/// img2dataset <c>NNNNN_stats.json</c> beside it gives its sample count (fetched in parallel). Reading streams a tar with
-/// sequential ranged reads (<see cref="BlobClient.OpenRead(BlobOpenReadOptions, CancellationToken)"/>, one buffer ahead),
+/// img2dataset <c>NNNNN_stats.json</c> or <c>NNNNN.parquet</c> beside it gives its sample count (fetched in parallel). Reading streams a tar with
+/// sequential ranged reads (<see cref="BlobClient.OpenRead(BlobOpenReadOptions, CancellationToken)"/>) kept two
+/// buffers ahead of the reader by a <see cref="ReadAheadStream"/>,
 /// each retried with exponential backoff by the client. A blob that still fails mid-way — storage gone longer than the
 /// retries last, or the blob replaced while read — fails the whole shard with <see cref="DataSourceException"/>: its
 /// manifest is not written, so a retry on another worker or a resume reads it again, and no sample is lost or doubled.
@@ -26,6 +27,12 @@ public static class AzureTarDataset
 
     /// <summary>Sidecar downloads in flight while planning.</summary>
     private const int SidecarParallelism = 32;
+
+    /// <summary>Chunks of a tar fetched ahead of its reader (memory: about this many + 1 buffers per open tar).</summary>
+    private const int ReadAheadChunks = 2;
+
+    /// <summary>Bytes per ranged read of a sidecar Parquet: its footer and status column, not its whole file.</summary>
+    private const int ParquetReadBuffer = 64 << 10;
 
     /// <param name="entry">az://container/prefix/, az://container/prefix/x.tar or a brace pattern of .tar blobs.</param>
     /// <exception cref="DatasetException">No tar, a missing tar of a brace list, bad credentials or unreachable storage (one line).</exception>
@@ -50,7 +57,8 @@ public static class AzureTarDataset
             foreach (var blob in client.GetBlobs(BlobTraits.None, BlobStates.None, folder, CancellationToken.None))
             {
                 if (blob.Name.EndsWith(".tar", StringComparison.OrdinalIgnoreCase)) tars.Add(blob.Name);
-                else if (blob.Name.EndsWith("_stats.json", StringComparison.Ordinal)) sidecars.Add(blob.Name);
+                else if (blob.Name.EndsWith(Img2DatasetSidecar.StatsSuffix, StringComparison.Ordinal)
+                         || blob.Name.EndsWith(Img2DatasetSidecar.ParquetSuffix, StringComparison.Ordinal)) sidecars.Add(blob.Name);
             }
         }
         catch (Exception e) when (e is RequestFailedException or AggregateException or IOException or Azure.Identity.AuthenticationFailedException)
@@ -121,17 +129,26 @@ public static class AzureTarDataset
         return trimmed.Length == 0 ? container : trimmed[(slash + 1)..];
     }
 
-    /// <summary>Sample counts from the img2dataset sidecars that exist (tar blob name → count).</summary>
+    /// <summary>Sample counts from the img2dataset sidecars that exist (tar blob name → count): the stats file, else the
+    /// shard Parquet, of which only the footer and the status column are fetched (ranged reads).</summary>
     private static ConcurrentDictionary<string, long> SidecarCounts(BlobContainerClient client, List<string> tars, HashSet<string> sidecars)
     {
         var counts = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        var pairs = tars.Select(t => (Tar: t, Stats: t[..^".tar".Length] + "_stats.json")).Where(p => sidecars.Contains(p.Stats)).ToList();
+        var pairs = tars.Select(t => (Tar: t, Names: Img2DatasetSidecar.NamesOf(t)))
+            .Where(p => sidecars.Contains(p.Names.Stats) || sidecars.Contains(p.Names.Parquet)).ToList();
         Parallel.ForEach(pairs, new ParallelOptions { MaxDegreeOfParallelism = SidecarParallelism }, p =>
         {
             try
             {
-                var content = client.GetBlobClient(p.Stats).DownloadContent().Value.Content;
-                if (WebDatasetTarDataset.StatsSuccesses(content.ToMemory().Span) is { } n) counts[p.Tar] = n;
+                if (sidecars.Contains(p.Names.Stats)
+                    && WebDatasetTarDataset.StatsSuccesses(client.GetBlobClient(p.Names.Stats).DownloadContent().Value.Content.ToMemory().Span) is { } n)
+                    counts[p.Tar] = n;
+                else if (sidecars.Contains(p.Names.Parquet))
+                {
+                    using var stream = client.GetBlobClient(p.Names.Parquet).OpenRead(new BlobOpenReadOptions(allowModifications: false) { BufferSize = ParquetReadBuffer });
+                    // A planning thread of the pool, no synchronisation context: blocking cannot deadlock.
+                    if (Img2DatasetSidecar.ParquetSuccessesAsync(stream).GetAwaiter().GetResult() is { } m) counts[p.Tar] = m;
+                }
             }
             catch (Exception e) when (e is RequestFailedException or IOException or AggregateException)
             {
@@ -147,7 +164,8 @@ public static class AzureTarDataset
         {
             // allowModifications: false pins the blob's ETag: a blob replaced mid-read fails instead of mixing versions.
             var stream = client.GetBlobClient(blob).OpenRead(new BlobOpenReadOptions(allowModifications: false) { BufferSize = bufferSize });
-            return new DataSourceStream(stream, $"az://{container}/{blob}");
+            // Fetched one chunk ahead in the background: the next ranged read overlaps the decoding of this one's samples.
+            return new ReadAheadStream(new DataSourceStream(stream, $"az://{container}/{blob}"), bufferSize, ReadAheadChunks);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -157,14 +175,8 @@ public static class AzureTarDataset
 
     /// <summary>A read-only stream whose storage failures become <see cref="DataSourceException"/>, which the tar reader
     /// lets through (it is not a corrupt tar) so the shard fails whole.</summary>
-    private sealed class DataSourceStream(Stream inner, string what) : Stream
+    private sealed class DataSourceStream(Stream inner, string what) : ForwardReadStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
@@ -179,10 +191,18 @@ public static class AzureTarDataset
             }
         }
 
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                throw new DataSourceException($"{what} failed while read: {StorageErrors.Describe(e)}", e);
+            }
+        }
+
 
         protected override void Dispose(bool disposing)
         {

@@ -293,17 +293,20 @@ public sealed class WebDatasetTarDataset : IImageDataset
         return dot < 0 ? "(no extension)" : file[(dot + 1)..].ToLowerInvariant();
     }
 
-    /// <summary>The "successes" of img2dataset's <c>NNNNN_stats.json</c> beside <c>NNNNN.tar</c> (the samples it wrote into
-    /// the tar), or null when there is no readable sidecar.</summary>
+    /// <summary>The samples img2dataset wrote into <c>NNNNN.tar</c>, from its <c>NNNNN_stats.json</c> or else its
+    /// <c>NNNNN.parquet</c> (see <see cref="Img2DatasetSidecar"/>), or null when there is no readable sidecar.</summary>
     internal static long? SidecarCount(string tarPath)
     {
-        string stats = Path.Combine(Path.GetDirectoryName(tarPath)!, Path.GetFileNameWithoutExtension(tarPath) + "_stats.json");
-        if (!File.Exists(stats)) return null;
+        var (stats, parquet) = Img2DatasetSidecar.NamesOf(tarPath);
         try
         {
-            return StatsSuccesses(File.ReadAllBytes(stats));
+            if (File.Exists(stats) && StatsSuccesses(File.ReadAllBytes(stats)) is { } n) return n;
+            if (!File.Exists(parquet)) return null;
+            // Local file, no synchronisation context: blocking on Parquet.Net's async reader cannot deadlock.
+            using var stream = File.OpenRead(parquet);
+            return Img2DatasetSidecar.ParquetSuccessesAsync(stream).GetAwaiter().GetResult();
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }

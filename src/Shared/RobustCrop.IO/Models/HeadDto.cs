@@ -7,7 +7,8 @@ namespace RobustCrop.IO.Models;
 /// <summary>
 /// A zoo's <c>head:</c> entry: either the head file's path alone (<c>head: heads/x.json</c>, every input) or a mapping
 /// <c>{ path: heads/x.json, applies_to: [fashion-mnist] }</c> naming the datasets the head was fitted for; a
-/// <c>.npy</c> zero-shot head also names its class-names file (<c>classes: heads/x-classes.txt</c>).
+/// <c>.npy</c> zero-shot head also names its class-names file (<c>classes: heads/x-classes.txt</c>); a <c>.parquet</c> head
+/// holds its class names itself (a <c>class</c> column beside the <c>embedding</c> list column).
 /// </summary>
 internal sealed class HeadDto : IYamlConvertible
 {

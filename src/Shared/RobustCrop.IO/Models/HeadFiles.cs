@@ -7,10 +7,12 @@ namespace RobustCrop.IO.Models;
 /// <summary>A class head's JSON file (linear, zero-shot or prototype weights, with the provenance of a fitted head).</summary>
 public static class HeadFiles
 {
-    /// <summary>A JSON head file, or a <c>.npy</c> zero-shot head with its class-names file (<see cref="NpyHead"/>).</summary>
+    /// <summary>A JSON head file, a <c>.npy</c> zero-shot head with its class-names file (<see cref="NpyHead"/>), or a
+    /// Parquet file of class embeddings (<see cref="ParquetHead"/>).</summary>
     public static ClassHead Load(string path, string? classesPath = null)
     {
         if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) return NpyHead.Load(path, classesPath);
+        if (path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)) return ParquetHead.Load(path);
         if (!File.Exists(path)) throw new ZooException($"head file not found: {path}");
         HeadFile? f;
         try { f = JsonSerializer.Deserialize<HeadFile>(File.ReadAllText(path), JsonOptions); }
@@ -27,6 +29,20 @@ public static class HeadFiles
             _ => throw new ZooException($"head file {path}: kind '{f.Kind}' is not linear, zero-shot or prototype"),
         };
         return new ClassHead(kind, f.Classes, d, f.Weights.SelectMany(r => r).ToArray(), f.Bias, f.LogitScale ?? 10f);
+    }
+
+    /// <summary>A labels file (<see cref="ClassLabels"/>): one class per line, its dataset label first.</summary>
+    public static ClassLabels LoadLabels(string path)
+    {
+        if (!File.Exists(path)) throw new ZooException($"labels file not found: {path}");
+        try
+        {
+            return ClassLabels.Parse(File.ReadLines(path));
+        }
+        catch (ZooException e)
+        {
+            throw new ZooException($"{Path.GetFileName(path)}: {e.Message}");
+        }
     }
 
     public static void Save(ClassHead head, string path, HeadProvenance provenance)

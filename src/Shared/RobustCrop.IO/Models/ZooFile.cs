@@ -95,6 +95,12 @@ public static class ZooFile
         int radius = m.Lowpass?.Radius ?? (sigma is float s ? Onnx.OnnxModelSurgery.DefaultRadius(s) : 0);
         if (sigma is not null && radius is < 1 or > MaxLowPassRadius)
             throw new ZooException($"{where}: lowpass.radius {radius} is out of range 1..{MaxLowPassRadius} (the largest kernel the low-pass rewrite builds)");
+        var layout = ParseEnum<TensorLayout>(m.Input?.Layout ?? "nchw", where, "input.layout");
+        var type = ParseElementType(m.Input?.Type, where);
+        if (sigma is not null && (layout != TensorLayout.Nchw || type != InputElementType.Float32))
+            throw new ZooException($"{where}: lowpass needs an nchw float32 input (the rewrite adds a float NCHW convolution)");
+        var pool = ParseEnum<EmbeddingPool>(m.Output?.Pool ?? "cls", where, "output.pool");
+        if (m.Output?.Name is "") throw new ZooException($"{where}: output.name is empty");
         var appliesTo = m.Head?.AppliesTo ?? [];
         if (m.Head is not null && m.Head.Path is null) throw new ZooException($"{where}: head has no path");
         if (appliesTo.Any(string.IsNullOrWhiteSpace)) throw new ZooException($"{where}: head.applies_to has an empty dataset name");
@@ -118,6 +124,11 @@ public static class ZooFile
             NativeResizeSize = margin is null ? null : native,
             HeadAppliesTo = appliesTo,
             HeadClassesPath = m.Head?.Classes is null ? null : ResolvePath(m.Head.Classes, baseDir, builtin),
+            LabelsPath = m.Labels is null ? null : ResolvePath(m.Labels, baseDir, builtin),
+            InputLayout = layout,
+            InputType = type,
+            OutputName = m.Output?.Name,
+            OutputPool = pool,
         };
     }
 
@@ -125,6 +136,14 @@ public static class ZooFile
         => Enum.TryParse<T>(text.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var v)
             ? v
             : throw new ZooException($"{where}: {field} '{text}' is not one of {string.Join(", ", Enum.GetNames<T>().Select(x => x.ToLowerInvariant()))}");
+
+    // Exporters and users spell these several ways (numpy's float16, torch's half, ONNX's FLOAT16).
+    private static InputElementType ParseElementType(string? text, string where) => text?.ToLowerInvariant() switch
+    {
+        null or "float32" or "float" or "fp32" => InputElementType.Float32,
+        "float16" or "fp16" or "half" => InputElementType.Float16,
+        _ => throw new ZooException($"{where}: input.type '{text}' is not one of float32, float16"),
+    };
 
     private static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
@@ -140,11 +159,18 @@ public static class ZooFile
         public NormalizationDto? Normalization { get; set; }
         public OutputDto? Output { get; set; }
         public HeadDto? Head { get; set; }
+        public string? Labels { get; set; }
         public LowpassDto? Lowpass { get; set; }
         public string? Description { get; set; }
     }
 
-    private sealed class InputDto { public string? Name { get; set; } public int? Size { get; set; } }
+    private sealed class InputDto
+    {
+        public string? Name { get; set; }
+        public int? Size { get; set; }
+        public string? Layout { get; set; }
+        public string? Type { get; set; }
+    }
     private sealed class ResizeDto
     {
         public int? Size { get; set; }
@@ -160,6 +186,11 @@ public static class ZooFile
         public float[]? Std { get; set; }
         public string? MeanImage { get; set; }
     }
-    private sealed class OutputDto { public string? Kind { get; set; } }
+    private sealed class OutputDto
+    {
+        public string? Kind { get; set; }
+        public string? Name { get; set; }
+        public string? Pool { get; set; }
+    }
     private sealed class LowpassDto { public float? Sigma { get; set; } public int? Radius { get; set; } }
 }

@@ -59,6 +59,12 @@ internal static class OnnxFields
     public const int TensorExternalData = 13;
     public const int TensorDataLocation = 14;
 
+    /// <summary>StringStringEntryProto: the (key, value) pairs of a tensor's external_data.</summary>
+    public const int EntryKey = 1;
+    public const int EntryValue = 2;
+    public const int DataLocationExternal = 1;
+
     public const int ElemFloat = 1;
+    public const int ElemFloat16 = 10;
     public const int ElemInt64 = 7;
 }

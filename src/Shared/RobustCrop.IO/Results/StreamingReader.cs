@@ -12,7 +12,7 @@ namespace RobustCrop.IO.Results;
 internal sealed class StreamingReader(SortedDictionary<(string Model, string Dataset), ModelAccumulator> groups, string runDataset)
 {
     private static readonly string[] ImageInts = ["crops_inferred", "shifts_1px", "window_k", "window_shifts", "cyclic_shifts_1px"];
-    private static readonly string[] ImageBools = ["correct", "fooled_1px", "fooled_window", "changed_1px", "cyclic_fooled_1px", "cyclic_changed_1px"];
+    private static readonly string[] ImageBools = ["correct", "fooled_1px", "fooled_window", "changed_1px", "cyclic_fooled_1px", "cyclic_changed_1px", "correct_native"];
     private static readonly string[] ImageDoubles = ["consistency_1px", "cosine_1px_min", "cyclic_consistency_1px"];
     // Columns the row types require: a file without them is refused, as ResultParquet refuses it.
     private static readonly string[] RequiredImageColumns = ["changed_1px", "cyclic_changed_1px", "cosine_1px_min"];
@@ -78,7 +78,7 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
             keys.Add(key);
             var facts = new ImageFacts(crops[r], c.Bool(0, r), labels[r] is not null, shifts[r], c.Double(0, r), c.Bool(1, r),
                 windowK[r], windowShifts[r], c.Bool(2, r), c.Double(1, r) ?? 0, c.Bool(3, r) ?? false, cyclicShifts[r],
-                c.Double(2, r), c.Bool(4, r), c.Bool(5, r) ?? false);
+                c.Double(2, r), c.Bool(4, r), c.Bool(5, r) ?? false, c.Bool(6, r));
             Group(ModelOf(c, r, fileModel, path), key).Add(facts);
         }
     }

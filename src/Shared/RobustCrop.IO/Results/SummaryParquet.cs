@@ -13,7 +13,8 @@ namespace RobustCrop.IO.Results;
 /// fooled-window, cosine, cyclic_* and rics_cyclic_* columns are null.</item>
 /// </list>
 /// images and crops_inferred are the model's on every row. dataset is the source dataset: a composite run has the rows
-/// of each model once per source dataset.</summary>
+/// of each model once per source dataset. accuracy_native (baseline rows of resize.margin models only) is the accuracy of
+/// the model's native preprocessing beside accuracy in the shifted setting.</summary>
 public sealed record SummaryParquetRow(
     string RunId,
     string Model,
@@ -45,7 +46,8 @@ public sealed record SummaryParquetRow(
     int? ResizeSize,
     long? ImagesWithLabels,
     long? ImagesWithoutShifts,
-    string Dataset);
+    string Dataset,
+    double? AccuracyNative = null);
 
 /// <summary>summary.parquet: the per-model aggregates of summary.json as a flat table (see <see cref="SummaryParquetRow"/>).</summary>
 public static class SummaryParquet
@@ -86,7 +88,8 @@ public static class SummaryParquet
                 r.Changed1px.Tau, r.Changed1px.Rate, BoundConsistencyAxis1px: null,
                 m.Cyclic.Consistency1px, m.Cyclic.Fooled1px, m.Cyclic.Changed1px.Tau, m.Cyclic.Changed1px.Rate,
                 m.RicsCyclic?.Consistency1px, m.RicsCyclic?.Fooled1px, m.RicsCyclic?.Accuracy,
-                m.Device, m.InputSize, m.ResizeSize, m.ImagesWithLabels, m.ImagesWithoutShifts, m.Dataset ?? summary.Dataset));
+                m.Device, m.InputSize, m.ResizeSize, m.ImagesWithLabels, m.ImagesWithoutShifts, m.Dataset ?? summary.Dataset,
+                m.AccuracyNative));
             foreach (var rics in m.Rics)
             {
                 rows.Add(new SummaryParquetRow(

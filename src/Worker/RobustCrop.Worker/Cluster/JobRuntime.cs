@@ -19,9 +19,14 @@ public sealed class JobRuntime : IDisposable
 {
     private readonly WorkerMetrics? _metrics;
 
-    private JobRuntime(RunSettings settings, IImageDataset dataset, IReadOnlyList<EvaluatedModel> models, ShardWriter writer, WorkerMetrics? metrics)
+    // What this runtime must let go of: its own models, or its holds on models shared with the process's other workers.
+    private readonly IReadOnlyList<IDisposable> _held;
+
+    private JobRuntime(RunSettings settings, IImageDataset dataset, IReadOnlyList<EvaluatedModel> models, ShardWriter writer, WorkerMetrics? metrics,
+        IReadOnlyList<IDisposable> held)
     {
         _metrics = metrics;
+        _held = held;
         Settings = settings;
         Dataset = dataset;
         Models = models;
@@ -54,11 +59,23 @@ public sealed class JobRuntime : IDisposable
         var manifests = SelectModels(ZooFile.Load(settings.ZooPath, worker.BuiltinModelsDir), settings.ModelIds.IsDefaultOrEmpty ? null : settings.ModelIds, settings.ZooPath);
         var device = DeviceSpec.Parse(worker.Device);
         var models = new List<EvaluatedModel>();
+        var held = new List<IDisposable>();
         try
         {
             foreach (var m in manifests)
             {
-                var loaded = ModelLoader.Load(m, device, worker.Threads);
+                EvaluatedModel loaded;
+                if (worker.SharedModels is { } shared)
+                {
+                    var handle = shared.Acquire(new SharedModelKey(m, device, worker.Threads), () => ModelLoader.Load(m, device, worker.Threads));
+                    held.Add(handle);
+                    loaded = handle.Value;
+                }
+                else
+                {
+                    loaded = ModelLoader.Load(m, device, worker.Threads);
+                    held.Add(loaded);
+                }
                 if (loaded.Inference is OnnxSession { FallbackReason: { } why }) worker.Note(why);
                 models.Add(worker.Metrics is { } metrics
                     ? new EvaluatedModel(loaded.Manifest, new TimedInference(loaded.Inference, loaded.Id, metrics), loaded.Normalization, loaded.Interpreter, loaded.Device)
@@ -67,11 +84,11 @@ public sealed class JobRuntime : IDisposable
         }
         catch
         {
-            foreach (var m in models) m.Dispose();
+            foreach (var h in held) h.Dispose();
             throw;
         }
         var writer = new ShardWriter(store, new RunLayout(settings.RunId.Value), models, worker.Id.Value, settings, dataset.Name);
-        return new JobRuntime(settings, dataset, models, writer, worker.Metrics);
+        return new JobRuntime(settings, dataset, models, writer, worker.Metrics, held);
     }
 
     /// <summary>Runs one shard to its manifest: inference on a dedicated thread (<see cref="ShardEvaluator.EvaluateAsync"/>), the writes as async I/O.</summary>
@@ -91,6 +108,7 @@ public sealed class JobRuntime : IDisposable
 
     public void Dispose()
     {
-        foreach (var m in Models) m.Dispose();
+        // Not Models: a metrics wrapper around a shared model must not dispose the session the other workers still run.
+        foreach (var h in _held) h.Dispose();
     }
 }

@@ -109,11 +109,14 @@ public static class WorkerNode
         log.WriteLine($"worker {id}: joining {s.Join} (device {s.Device}, capacity {s.Capacity}, threads {s.Threads})");
         try
         {
-            await joined.Task.WaitAsync(joinWindow.Token);
+            // Not Up alone: a welcomed node already works (the proxy finds the singleton before the leader moves it Up),
+            // so with a fast job the job can end, or the coordinator die and this node be downed, before it is ever Up.
+            var first = await Task.WhenAny(joined.Task, finished.Task, departed.Task, lost.Task, system.WhenTerminated).WaitAsync(joinWindow.Token);
             var joinedAt = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             // Both figures: the first is what this node controls (the join itself), the second includes waiting for the coordinator to start.
-            log.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"worker {id}: joined {s.Join} {(joinedAt - answered).TotalSeconds:F1} s after its port answered, after {joinedAt.TotalSeconds:F1} s"));
+            if (first == joined.Task)
+                log.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"worker {id}: joined {s.Join} {(joinedAt - answered).TotalSeconds:F1} s after its port answered, after {joinedAt.TotalSeconds:F1} s"));
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && IsMember(cluster))
         {

@@ -1,4 +1,5 @@
 using RobustCrop.Cluster.Protocol;
+using RobustCrop.Worker.Inference;
 
 namespace RobustCrop.Worker.Cluster;
 
@@ -29,6 +30,10 @@ public sealed record WorkerSettings(
     public string? ConnectionString { get; init; }
 
     public IO.Storage.AzureBlobStoreOptions? StorageOptions { get; init; }
+
+    /// <summary>Models shared by the workers of this process (one session per model, device and threads); each worker
+    /// loads its own when null.</summary>
+    public SharedModels<SharedModelKey, Pipeline.EvaluatedModel>? SharedModels { get; init; }
 
     /// <summary>The process's /metrics figures; none when null.</summary>
     public Observability.WorkerMetrics? Metrics { get; init; }

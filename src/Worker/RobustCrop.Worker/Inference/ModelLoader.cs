@@ -12,14 +12,15 @@ public static class ModelLoader
     public static EvaluatedModel Load(ModelManifest m, DeviceSpec device, int threads)
     {
         var session = OnnxSessionFactory.Load(m.OnnxPath, device, threads, m.LowPassSigma, m.InputSize,
-            lowPassRadius: m.LowPassSigma is null ? null : m.LowPassRadius);
+            lowPassRadius: m.LowPassSigma is null ? null : m.LowPassRadius, io: ModelIo.Of(m), name: m.Id);
         try
         {
             if (m.InputName is not null && m.InputName != session.InputName)
                 throw new ZooException($"input.name '{m.InputName}' is not the model's input ('{session.InputName}')");
             var norm = new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
             var head = m.HeadPath is null ? null : HeadFiles.Load(m.HeadPath, m.HeadClassesPath);
-            var interpreter = new OutputInterpreter(m.Output, session.OutputDim, head);
+            var labels = m.LabelsPath is null ? null : HeadFiles.LoadLabels(m.LabelsPath);
+            var interpreter = new OutputInterpreter(m.Output, session.OutputDim, head, labels);
             return new EvaluatedModel(m, session, norm, interpreter, session.ActiveDevice);
         }
         catch (ZooException e)
@@ -42,17 +43,27 @@ public static class ModelLoader
     {
         if (m.LowPassSigma is not null && m.LowPassRadius is < 1 or > OnnxModelSurgery.MaxRadius)
             throw new ModelLoadException($"model {m.Id}: lowpass.radius {m.LowPassRadius} is out of range 1..{OnnxModelSurgery.MaxRadius}");
-        var info = OnnxSessionFactory.Validate(m.OnnxPath, m.InputSize);
+        var info = OnnxSessionFactory.Validate(m.OnnxPath, m.InputSize, ModelIo.Of(m), m.Id);
         try
         {
-            long? outputDim = DeclaredOutputDim(info);
+            long? outputDim = DeclaredOutputDim(info, m.OutputName);
             LoadMeanImage(m);
+            int? classes = m.Output == OutputKind.Logits && outputDim is long logits ? (int)logits : null;
             if (m.HeadPath is not null)
             {
                 var head = HeadFiles.Load(m.HeadPath, m.HeadClassesPath);
                 if (m.Output != OutputKind.Embedding) throw new ZooException("a head applies to embedding outputs only (output.kind: embedding)");
                 if (outputDim is long d && d != head.Dimension)
                     throw new ZooException($"head {Path.GetFileName(m.HeadPath)} expects {head.Dimension}-d embeddings, the model outputs {d}");
+                classes = head.Classes.Count;
+            }
+            if (m.LabelsPath is not null)
+            {
+                var labels = HeadFiles.LoadLabels(m.LabelsPath);
+                if (m.Output != OutputKind.Logits && m.HeadPath is null)
+                    throw new ZooException($"labels {Path.GetFileName(m.LabelsPath)}: the model has no classes (a logits output or a head)");
+                if (classes is int k && labels.Count != k)
+                    throw new ZooException($"labels {Path.GetFileName(m.LabelsPath)} names {labels.Count} classes, the model has {k}");
             }
         }
         catch (ZooException e)
@@ -65,10 +76,11 @@ public static class ModelLoader
     public const long MaxOutputValues = 1L << 24;
 
     /// <summary>Values per image of the model's output when its shape is fixed; null when symbolic (probed at load).</summary>
-    private static long? DeclaredOutputDim(OnnxModelInfo info)
+    /// <remarks>A [B, tokens, D] output is pooled to D, so D is what a head must match.</remarks>
+    private static long? DeclaredOutputDim(OnnxModelInfo info, string? outputName)
     {
         if (info.Outputs.Count == 0) throw new ZooException("the model declares no output");
-        var output = info.Outputs[0];
+        var output = outputName is null ? info.Outputs[0] : info.Outputs.Single(o => o.Name == outputName);
         if (output.Dims.Count < 2 || output.Dims.Skip(1).Any(d => d.Value is null)) return null;
         long n = 1;
         foreach (var d in output.Dims.Skip(1))
@@ -78,7 +90,7 @@ public static class ModelLoader
             if (n < 1 || n > MaxOutputValues)
                 throw new ZooException($"output '{output.Name}' declares shape {output.Shape}, more than {MaxOutputValues} values per image (or none)");
         }
-        return n;
+        return ModelSignature.Reading([.. output.Dims.Skip(1).Select(d => d.Value!.Value)]).Dim;
     }
 
     private static float[]? LoadMeanImage(ModelManifest m)

@@ -1,14 +1,18 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using RobustCrop.Core.Imaging;
+using RobustCrop.Core.Models;
 using RobustCrop.Worker.Pipeline;
 
 namespace RobustCrop.Worker.Inference;
 
 /// <summary>
-/// One ONNX Runtime session for an image model taking [N,3,S,S] float input. The first output is
-/// returned flattened to [N, OutputDim]. Input and output tensors are bound once per batch size over
-/// pinned per-session buffers, so steady-state runs allocate no tensors. Runs are serialised because
-/// those buffers are shared.
+/// One ONNX Runtime session for an image model. Callers always hand it [N,3,S,S] float32 crops; it feeds them in the
+/// model's layout and element type (NHWC, float16: see <see cref="ModelIo"/>) and returns the chosen output as
+/// [N, OutputDim] floats, a [tokens, D] output pooled to D. Input and output tensors are bound once per batch size over
+/// pinned per-session buffers, so steady-state runs allocate nothing. Runs are serialised because those buffers are shared.
 /// </summary>
 public sealed class OnnxSession : IBatchInference
 {
@@ -16,14 +20,20 @@ public sealed class OnnxSession : IBatchInference
 
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions;
+    private readonly ModelIo _io;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
-    private readonly float[] _inputBuffer;
-    private readonly float[] _outputBuffer;
+    private readonly float[]? _inputFloat;
+    private readonly Float16[]? _inputHalf;
+    private readonly float[]? _outputFloat;
+    private readonly Float16[]? _outputHalf;
+    private readonly float[] _packScratch;
+    private readonly float[] _rawScratch;
     private readonly OrtValue?[] _inputValues;
     private readonly OrtValue?[] _outputValues;
     private readonly long[] _outputTrailingDims;
     private readonly int? _fixedBatch;
+    private readonly int _tokens;
     private readonly Lock _gate = new();
     private bool _disposed;
 
@@ -31,13 +41,17 @@ public sealed class OnnxSession : IBatchInference
     /// <param name="intraOpThreads">Threads for one operator; 0 lets ONNX Runtime choose.</param>
     /// <param name="expectedInputSize">The crop size the caller will feed; a model declaring another size is rejected.</param>
     /// <param name="modelName">Names the model in error messages, usually its path.</param>
+    /// <param name="io">Layout, element type and output choice; null = NCHW float32, first output.</param>
+    /// <param name="externalDataFolder">Where initializers stored as external data live (the original model's folder).</param>
     public OnnxSession(
         byte[] model,
         DeviceSpec device,
         int intraOpThreads,
         int maxBatch = DefaultMaxBatch,
         int? expectedInputSize = null,
-        string modelName = "model")
+        string modelName = "model",
+        ModelIo? io = null,
+        string? externalDataFolder = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegative(intraOpThreads);
@@ -47,12 +61,13 @@ public sealed class OnnxSession : IBatchInference
             ArgumentOutOfRangeException.ThrowIfLessThan(e, 1, nameof(expectedInputSize));
         }
         ModelName = modelName;
+        _io = io ?? ModelIo.Default;
 
-        (_session, ActiveDevice, FallbackReason) = CreateSession(model, device, intraOpThreads, modelName);
+        (_session, ActiveDevice, FallbackReason) = CreateSession(model, device, intraOpThreads, modelName, externalDataFolder);
         try
         {
-            (InputName, InputSize, _fixedBatch) = ValidateInput(_session, expectedInputSize, modelName);
-            (OutputName, _outputTrailingDims) = ValidateOutput(_session, modelName);
+            (InputName, InputSize, _fixedBatch) = ValidateInput(_session, expectedInputSize, modelName, _io);
+            (OutputName, _outputTrailingDims, bool outputHalf) = ValidateOutput(_session, modelName, _io.OutputName);
             MaxBatch = _fixedBatch ?? maxBatch;
             _inputNames = [InputName];
             _outputNames = [OutputName];
@@ -61,13 +76,34 @@ public sealed class OnnxSession : IBatchInference
             _outputValues = new OrtValue?[MaxBatch];
 
             int itemSize = checked(3 * InputSize * InputSize);
-            _inputBuffer = GC.AllocateArray<float>(checked(MaxBatch * itemSize), pinned: true);
-            OutputDim = _outputTrailingDims.Any(d => d < 0) ? ProbeOutputDim(itemSize) : checked((int)_outputTrailingDims.Aggregate(1L, (a, b) => a * b));
-            if (OutputDim < 1)
+            if (_io.Type == InputElementType.Float16)
+            {
+                _inputHalf = GC.AllocateArray<Float16>(checked(MaxBatch * itemSize), pinned: true);
+            }
+            else
+            {
+                _inputFloat = GC.AllocateArray<float>(checked(MaxBatch * itemSize), pinned: true);
+            }
+            _packScratch = _io.Type == InputElementType.Float16 && _io.Layout == TensorLayout.Nhwc ? new float[itemSize] : [];
+            if (_outputTrailingDims.Any(d => d < 0))
+            {
+                ProbeOutputDims(itemSize);
+            }
+            RawOutputDim = checked((int)_outputTrailingDims.Aggregate(1L, (a, b) => a * b));
+            if (RawOutputDim < 1)
             {
                 throw new ModelLoadException($"model {modelName}: output '{OutputName}' has no elements per image");
             }
-            _outputBuffer = GC.AllocateArray<float>(checked(MaxBatch * OutputDim), pinned: true);
+            (_tokens, OutputDim) = ModelSignature.Reading(_outputTrailingDims);
+            if (outputHalf)
+            {
+                _outputHalf = GC.AllocateArray<Float16>(checked(MaxBatch * RawOutputDim), pinned: true);
+            }
+            else
+            {
+                _outputFloat = GC.AllocateArray<float>(checked(MaxBatch * RawOutputDim), pinned: true);
+            }
+            _rawScratch = outputHalf ? new float[RawOutputDim] : [];
         }
         catch
         {
@@ -86,8 +122,11 @@ public sealed class OnnxSession : IBatchInference
     /// <summary>The input's height and width (square).</summary>
     public int InputSize { get; }
 
-    /// <summary>Floats per image in the first output.</summary>
+    /// <summary>Floats per image returned: the output's elements, or D of a pooled [tokens, D] output.</summary>
     public int OutputDim { get; }
+
+    /// <summary>Elements per image the model itself writes (tokens x D for a token output).</summary>
+    public int RawOutputDim { get; }
 
     int IBatchInference.OutputDimension => OutputDim;
 
@@ -129,11 +168,30 @@ public sealed class OnnxSession : IBatchInference
             for (int start = 0; start < batch; start += MaxBatch)
             {
                 int n = Math.Min(MaxBatch, batch - start);
-                input.Slice(start * itemSize, n * itemSize).CopyTo(_inputBuffer);
+                ReadOnlySpan<float> crops = input.Slice(start * itemSize, n * itemSize);
+                if (_inputHalf is not null)
+                {
+                    InputPacking.Pack(crops, n, InputSize, _io.Layout, MemoryMarshal.Cast<Float16, Half>(_inputHalf.AsSpan(0, n * itemSize)), _packScratch);
+                }
+                else
+                {
+                    InputPacking.Pack(crops, n, InputSize, _io.Layout, _inputFloat.AsSpan(0, n * itemSize));
+                }
                 _session.Run(_runOptions, _inputNames, [InputValue(n)], _outputNames, [OutputValue(n)]);
-                ReadOnlySpan<float> result = _outputBuffer.AsSpan(0, n * OutputDim);
-                CheckFinite(result, start);
-                result.CopyTo(output.Slice(start * OutputDim));
+                for (int i = 0; i < n; i++)
+                {
+                    ReadOnlySpan<float> raw = RawOutput(i);
+                    CheckFinite(raw, start + i);
+                    Span<float> dest = output.Slice((start + i) * OutputDim, OutputDim);
+                    if (_tokens == 1)
+                    {
+                        raw.CopyTo(dest);
+                    }
+                    else
+                    {
+                        TokenPooling.Pool(raw, _tokens, OutputDim, _io.Pool, dest);
+                    }
+                }
             }
         }
     }
@@ -168,19 +226,28 @@ public sealed class OnnxSession : IBatchInference
         }
     }
 
-    private OrtValue InputValue(int n) =>
-        _inputValues[n - 1] ??= OrtValue.CreateTensorValueFromMemory(
-            OrtMemoryInfo.DefaultInstance,
-            new Memory<float>(_inputBuffer, 0, n * InputItemSize),
-            [n, 3, InputSize, InputSize]);
+    // Item i of the last run as floats: a view of the float buffer, or the float16 one widened into scratch.
+    private ReadOnlySpan<float> RawOutput(int i)
+    {
+        if (_outputFloat is not null)
+        {
+            return _outputFloat.AsSpan(i * RawOutputDim, RawOutputDim);
+        }
+        TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<Float16, Half>(_outputHalf.AsSpan(i * RawOutputDim, RawOutputDim)), _rawScratch);
+        return _rawScratch;
+    }
 
-    private OrtValue OutputValue(int n) =>
-        _outputValues[n - 1] ??= OrtValue.CreateTensorValueFromMemory(
-            OrtMemoryInfo.DefaultInstance,
-            new Memory<float>(_outputBuffer, 0, n * OutputDim),
-            [n, .. _outputTrailingDims]);
+    private long[] InputShape(int n) => _io.Layout == TensorLayout.Nchw ? [n, 3, InputSize, InputSize] : [n, InputSize, InputSize, 3];
 
-    private void CheckFinite(ReadOnlySpan<float> result, int batchStart)
+    private OrtValue InputValue(int n) => _inputValues[n - 1] ??= _inputHalf is not null
+        ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<Float16>(_inputHalf, 0, n * InputItemSize), InputShape(n))
+        : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(_inputFloat, 0, n * InputItemSize), InputShape(n));
+
+    private OrtValue OutputValue(int n) => _outputValues[n - 1] ??= _outputHalf is not null
+        ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<Float16>(_outputHalf, 0, n * RawOutputDim), [n, .. _outputTrailingDims])
+        : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(_outputFloat, 0, n * RawOutputDim), [n, .. _outputTrailingDims]);
+
+    private void CheckFinite(ReadOnlySpan<float> result, int item)
     {
         for (int i = 0; i < result.Length; i++)
         {
@@ -189,29 +256,32 @@ public sealed class OnnxSession : IBatchInference
             {
                 string what = float.IsNaN(v) ? "NaN" : v > 0 ? "+Infinity" : "-Infinity";
                 throw new ModelOutputException(
-                    $"model {ModelName} returned {what} for batch item {batchStart + i / OutputDim} (output '{OutputName}' element {i % OutputDim})");
+                    $"model {ModelName} returned {what} for batch item {item} (output '{OutputName}' element {i})");
             }
         }
     }
 
     // Output shapes with symbolic non-batch dims are only known after a run; one zero image tells us.
-    private int ProbeOutputDim(int itemSize)
+    private void ProbeOutputDims(int itemSize)
     {
-        using OrtValue probe = OrtValue.CreateTensorValueFromMemory(
-            OrtMemoryInfo.DefaultInstance,
-            new Memory<float>(_inputBuffer, 0, (_fixedBatch ?? 1) * itemSize),
-            [_fixedBatch ?? 1, 3, InputSize, InputSize]);
+        int n = _fixedBatch ?? 1;
+        using OrtValue probe = _inputHalf is not null
+            ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<Float16>(_inputHalf, 0, n * itemSize), InputShape(n))
+            : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(_inputFloat, 0, n * itemSize), InputShape(n));
         using IDisposableReadOnlyCollection<OrtValue> results = _session.Run(_runOptions, _inputNames, [probe], _outputNames);
         long[] shape = results.First().GetTensorTypeAndShape().Shape;
-        for (int i = 0; i < _outputTrailingDims.Length && i + 1 < shape.Length; i++)
+        if (shape.Length != _outputTrailingDims.Length + 1)
+        {
+            throw new ModelLoadException($"model {ModelName}: output '{OutputName}' declares rank {_outputTrailingDims.Length + 1}, returned [{string.Join(",", shape)}]");
+        }
+        for (int i = 0; i < _outputTrailingDims.Length; i++)
         {
             _outputTrailingDims[i] = shape[i + 1];
         }
-        return checked((int)(shape.Skip(1).Aggregate(1L, (a, b) => a * b)));
     }
 
     private static (InferenceSession Session, string ActiveDevice, string? FallbackReason) CreateSession(
-        byte[] model, DeviceSpec device, int intraOpThreads, string modelName)
+        byte[] model, DeviceSpec device, int intraOpThreads, string modelName, string? externalDataFolder)
     {
         _ = QuietEnvironment.Value;
         string? fallback = null;
@@ -219,7 +289,7 @@ public sealed class OnnxSession : IBatchInference
         {
             try
             {
-                return (NewSession(model, intraOpThreads, device.DeviceId), device.ToString(), null);
+                return (NewSession(model, intraOpThreads, device.DeviceId, externalDataFolder), device.ToString(), null);
             }
             catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
             {
@@ -229,7 +299,7 @@ public sealed class OnnxSession : IBatchInference
         }
         try
         {
-            return (NewSession(model, intraOpThreads, cudaDevice: null), "cpu", fallback);
+            return (NewSession(model, intraOpThreads, cudaDevice: null, externalDataFolder), "cpu", fallback);
         }
         catch (OnnxRuntimeException ex)
         {
@@ -237,7 +307,7 @@ public sealed class OnnxSession : IBatchInference
         }
     }
 
-    private static InferenceSession NewSession(byte[] model, int intraOpThreads, int? cudaDevice)
+    private static InferenceSession NewSession(byte[] model, int intraOpThreads, int? cudaDevice, string? externalDataFolder)
     {
         using var options = new SessionOptions
         {
@@ -249,6 +319,11 @@ public sealed class OnnxSession : IBatchInference
             IntraOpNumThreads = intraOpThreads,
             InterOpNumThreads = 1,
         };
+        if (externalDataFolder is not null)
+        {
+            // A model read from memory has no folder of its own; external initializers' relative locations resolve here.
+            options.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", externalDataFolder);
+        }
         if (cudaDevice is int id)
         {
             options.AppendExecutionProvider_CUDA(id);
@@ -281,7 +356,7 @@ public sealed class OnnxSession : IBatchInference
         }
     }
 
-    private static (string Name, int Size, int? FixedBatch) ValidateInput(InferenceSession session, int? expectedSize, string modelName)
+    private static (string Name, int Size, int? FixedBatch) ValidateInput(InferenceSession session, int? expectedSize, string modelName, ModelIo io)
     {
         if (session.InputMetadata.Count != 1)
         {
@@ -289,29 +364,34 @@ public sealed class OnnxSession : IBatchInference
         }
         (string name, NodeMetadata meta) = session.InputMetadata.First();
         int[] d = meta.IsTensor ? meta.Dimensions : [];
-        if (!meta.IsTensor || meta.ElementDataType != TensorElementType.Float)
+        var wanted = io.Type == InputElementType.Float16 ? TensorElementType.Float16 : TensorElementType.Float;
+        if (!meta.IsTensor || meta.ElementDataType != wanted)
         {
-            throw new ModelLoadException($"model {modelName}: input '{name}' is not a float tensor");
+            throw new ModelLoadException($"model {modelName}: input '{name}' is not a {(wanted == TensorElementType.Float ? "float32" : "float16")} tensor");
         }
-        if (d.Length != 4 || d[1] != 3)
+        int channelAxis = io.ChannelAxis;
+        if (d.Length != 4 || d[channelAxis] != 3)
         {
-            throw new ModelLoadException($"model {modelName}: input '{name}' is [{DescribeDims(meta)}], expected [N,3,S,S]");
+            string expected = io.Layout == TensorLayout.Nchw ? "[N,3,S,S]" : "[N,S,S,3]";
+            throw new ModelLoadException($"model {modelName}: input '{name}' is [{DescribeDims(meta)}], expected {expected}");
         }
+        var (h, w) = io.Layout == TensorLayout.Nchw ? (d[2], d[3]) : (d[1], d[2]);
         int size;
-        if (d[2] > 0 && d[3] > 0)
+        if (h > 0 && w > 0)
         {
-            if (d[2] != d[3])
+            if (h != w)
             {
-                throw new ModelLoadException($"model {modelName}: input is 3x{d[2]}x{d[3]}, only square inputs are supported");
+                throw new ModelLoadException($"model {modelName}: input is 3x{h}x{w}, only square inputs are supported");
             }
-            size = d[2];
+            size = h;
             if (expectedSize is int e && e != size)
             {
                 throw new ModelLoadException($"model {modelName}: input is 3x{size}x{size}, manifest says {e}");
             }
         }
-        else if (d[2] <= 0 && d[3] <= 0 && expectedSize is int e)
+        else if (expectedSize is int e && (h <= 0 || h == e) && (w <= 0 || w == e))
         {
+            // Symbolic spatial sizes (exports with dynamic H, W): the manifest's size is what the model gets.
             size = e;
         }
         else
@@ -321,10 +401,14 @@ public sealed class OnnxSession : IBatchInference
         return (name, size, d[0] > 0 ? d[0] : null);
     }
 
-    private static (string Name, long[] TrailingDims) ValidateOutput(InferenceSession session, string modelName)
+    private static (string Name, long[] TrailingDims, bool Half) ValidateOutput(InferenceSession session, string modelName, string? wanted)
     {
-        (string name, NodeMetadata meta) = session.OutputMetadata.First();
-        if (!meta.IsTensor || meta.ElementDataType != TensorElementType.Float)
+        string name = wanted ?? session.OutputMetadata.First().Key;
+        if (!session.OutputMetadata.TryGetValue(name, out NodeMetadata? meta))
+        {
+            throw new ModelLoadException($"model {modelName}: output.name '{wanted}' is not one of the model's outputs ({string.Join(", ", session.OutputMetadata.Keys)})");
+        }
+        if (!meta.IsTensor || meta.ElementDataType is not (TensorElementType.Float or TensorElementType.Float16))
         {
             throw new ModelLoadException($"model {modelName}: output '{name}' is not a float tensor");
         }
@@ -332,7 +416,7 @@ public sealed class OnnxSession : IBatchInference
         {
             throw new ModelLoadException($"model {modelName}: output '{name}' is a scalar, expected [N, ...]");
         }
-        return (name, meta.Dimensions.Skip(1).Select(x => (long)x).ToArray());
+        return (name, meta.Dimensions.Skip(1).Select(x => (long)x).ToArray(), meta.ElementDataType == TensorElementType.Float16);
     }
 
     private static string DescribeDims(NodeMetadata meta) =>

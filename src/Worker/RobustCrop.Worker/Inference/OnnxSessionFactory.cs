@@ -1,8 +1,15 @@
+using RobustCrop.Core.Imaging;
 using RobustCrop.IO.Onnx;
 
 namespace RobustCrop.Worker.Inference;
 
 /// <summary>Loads a model file, applies the graph rewrites every run needs, and opens the session.</summary>
+/// <remarks>
+/// Models of any size: a model whose weights are external data (<c>model.onnx</c> + <c>model.onnx.data</c>, how exporters
+/// write everything over the 2 GB protobuf limit) is read as its small graph file only; the rewrites touch the graph and
+/// copy the initializer references byte for byte, and ONNX Runtime reads the weights natively from the model's folder.
+/// The managed memory a load takes is therefore independent of the weights' size (a test measures it).
+/// </remarks>
 public static class OnnxSessionFactory
 {
     /// <param name="lowPassSigma">When set, a Gaussian of this sigma (radius <paramref name="lowPassRadius"/>, default ceil(3 sigma)) blurs the input inside the model.</param>
@@ -13,26 +20,18 @@ public static class OnnxSessionFactory
         float? lowPassSigma,
         int? expectedInputSize = null,
         int maxBatch = OnnxSession.DefaultMaxBatch,
-        int? lowPassRadius = null)
+        int? lowPassRadius = null,
+        ModelIo? io = null,
+        string? name = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-        {
-            throw new ModelLoadException($"model file not found: {path}");
-        }
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelLoadException($"model {path} could not be read: {OnnxSession.FirstLine(ex.Message)}", ex);
-        }
-        return Create(bytes, path, device, threads, lowPassSigma, expectedInputSize, maxBatch, lowPassRadius);
+        byte[] bytes = ReadGraphFile(path);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return Create(bytes, name ?? path, device, threads, lowPassSigma, expectedInputSize, maxBatch, lowPassRadius, io, folder);
     }
 
     /// <summary>As <see cref="Load"/>, for model bytes already in memory; <paramref name="name"/> appears in errors.</summary>
+    /// <param name="folder">Where external data files are looked up; null: the model must have none.</param>
     public static OnnxSession Create(
         byte[] model,
         string name,
@@ -41,43 +40,70 @@ public static class OnnxSessionFactory
         float? lowPassSigma,
         int? expectedInputSize = null,
         int maxBatch = OnnxSession.DefaultMaxBatch,
-        int? lowPassRadius = null)
+        int? lowPassRadius = null,
+        ModelIo? io = null,
+        string? folder = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        io ??= ModelIo.Default;
         if (lowPassSigma is float s && (!(s > 0) || float.IsInfinity(s)))
         {
             throw new ArgumentOutOfRangeException(nameof(lowPassSigma), s, "low-pass sigma must be positive and finite");
         }
+        if (lowPassSigma is not null && (io.Layout != TensorLayout.Nchw || io.Type != InputElementType.Float32))
+        {
+            throw new ModelLoadException($"model {name}: lowpass needs an nchw float32 input");
+        }
         byte[] rewritten;
+        bool external;
         try
         {
+            external = CheckExternalData(model, name, folder);
             // Always: exporters pin batch 1 in the graph, and the rewrite is a no-op for symbolic models.
             rewritten = OnnxModelSurgery.MakeBatchSymbolic(model);
             if (lowPassSigma is float sigma)
             {
                 rewritten = OnnxModelSurgery.PrependGaussianLowPass(rewritten, sigma, lowPassRadius ?? OnnxModelSurgery.DefaultRadius(sigma));
             }
-            CheckDeclaredSize(OnnxModelSurgery.Inspect(rewritten), expectedInputSize, name);
+            ModelSignature.Check(OnnxModelSurgery.Inspect(rewritten), expectedInputSize, io, name);
         }
         catch (InvalidDataException ex)
         {
             throw new ModelLoadException($"model {name} is not a valid ONNX file: {OnnxSession.FirstLine(ex.Message)}", ex);
         }
-        return new OnnxSession(rewritten, device, threads, maxBatch, expectedInputSize, name);
+        return new OnnxSession(rewritten, device, threads, maxBatch, expectedInputSize, name, io, external ? folder : null);
     }
 
     /// <summary>
-    /// Checks a model file without creating a session (seconds for a large model): it exists, parses as ONNX, and
-    /// declares the expected input size. A coordinator calls this before any worker loads the model.
+    /// Checks a model file without creating a session (seconds for a large model): it exists, parses as ONNX, its external
+    /// data files are there, and its input and output fit the manifest. A coordinator calls this before any worker loads it.
     /// </summary>
-    public static OnnxModelInfo Validate(string path, int? expectedInputSize)
+    /// <param name="name">Names the model in errors; default its path.</param>
+    public static OnnxModelInfo Validate(string path, int? expectedInputSize, ModelIo? io = null, string? name = null)
+    {
+        byte[] bytes = ReadGraphFile(path);
+        name ??= path;
+        try
+        {
+            CheckExternalData(bytes, name, Path.GetDirectoryName(Path.GetFullPath(path)));
+            var info = OnnxModelSurgery.Inspect(bytes);
+            ModelSignature.Check(info, expectedInputSize, io ?? ModelIo.Default, name);
+            return info;
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ModelLoadException($"model {name} is not a valid ONNX file: {OnnxSession.FirstLine(ex.Message)}", ex);
+        }
+    }
+
+    // The graph only: weights stay in the file (embedded raw_data becomes a reference to the file itself, see
+    // OnnxGraphFile), so what is read and rewritten here is kilobytes for a model of any size.
+    private static byte[] ReadGraphFile(string path)
     {
         if (!File.Exists(path)) throw new ModelLoadException($"model file not found: {path}");
         try
         {
-            var info = OnnxModelSurgery.Inspect(File.ReadAllBytes(path));
-            CheckDeclaredSize(info, expectedInputSize, path);
-            return info;
+            return OnnxGraphFile.ReadGraph(path);
         }
         catch (InvalidDataException ex)
         {
@@ -89,16 +115,13 @@ public static class OnnxSessionFactory
         }
     }
 
-    // Creating a session for a large model takes seconds; a wrong manifest size is visible in the file already.
-    private static void CheckDeclaredSize(OnnxModelInfo info, int? expectedInputSize, string name)
+    /// <summary>Whether the model keeps initializers as external data; throws a one-line error when a file is missing.</summary>
+    private static bool CheckExternalData(byte[] model, string name, string? folder)
     {
-        if (expectedInputSize is int expected
-            && info.Inputs.Count == 1
-            && info.Inputs[0].Dims is [_, { Value: 3 }, { Value: long h }, { Value: long w }]
-            && h == w
-            && h != expected)
-        {
-            throw new ModelLoadException($"model {name}: input is 3x{h}x{w}, manifest says {expected}");
-        }
+        var references = OnnxExternalData.References(model);
+        if (references.Count == 0) return false;
+        if (folder is null) throw new ModelLoadException($"model {name}: keeps its weights as external data, so it must be loaded from its file");
+        if (OnnxExternalData.FirstProblem(references, folder) is string problem) throw new ModelLoadException($"model {name}: {problem}");
+        return true;
     }
 }

@@ -6,15 +6,23 @@ using RobustCrop.Core.Planning;
 namespace RobustCrop.Worker.Pipeline;
 
 /// <summary>One image × model in flight: its crop plan and the outputs filled in as batches return.</summary>
-public sealed class ImageModelWork(PreparedImage image, EvaluatedModel model, RgbImage scene, CropPlan plan, RicsPlan? rics = null)
+/// <param name="nativeScene">For a model measured with resize.margin: the scene at its native resize, whose centre crop
+/// (one extra output after the plan's, at <see cref="NativeIndex"/>) gives the native-preprocessing answer.</param>
+public sealed class ImageModelWork(PreparedImage image, EvaluatedModel model, RgbImage scene, CropPlan plan, RicsPlan? rics = null,
+    RgbImage? nativeScene = null)
 {
     public PreparedImage Image { get; } = image;
     public EvaluatedModel Model { get; } = model;
     public RgbImage Scene { get; } = scene;
     public CropPlan Plan { get; } = plan;
     public RicsPlan Rics { get; } = rics ?? RicsPlan.Empty;
+    public RgbImage? NativeScene { get; } = nativeScene;
+
+    /// <summary>Where the native centre crop's output is, after the plan's crops; -1 without a native scene.</summary>
+    public int NativeIndex => NativeScene is null ? -1 : Plan.Crops.Length;
+
     // A head answers only for the datasets it was fitted for (head.applies_to); other inputs get representation metrics.
-    public CropOutputs Outputs { get; } = new(plan.Crops.Length, model.Interpreter.VectorDimension,
+    public CropOutputs Outputs { get; } = new(plan.Crops.Length + (nativeScene is null ? 0 : 1), model.Interpreter.VectorDimension,
         model.Interpreter.HasClasses && model.Manifest.ClassesApplyTo(image.Key));
-    public int Pending { get; set; } = plan.Crops.Length;
+    public int Pending { get; set; } = plan.Crops.Length + (nativeScene is null ? 0 : 1);
 }

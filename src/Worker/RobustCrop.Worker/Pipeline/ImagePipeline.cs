@@ -36,10 +36,15 @@ public sealed class ImagePipeline
         _models = models;
         _settings = settings;
         _planner = planner;
-        Preparer = new ImagePreparer(models.Select(m => m.Manifest.SceneFamily).Distinct().ToList(), settings);
+        // A margin model's native resize is one more family: its centre crop gives the native-preprocessing accuracy.
+        Preparer = new ImagePreparer(models.Select(m => m.Manifest.SceneFamily)
+            .Concat(models.Where(NeedsNative).Select(m => (m.Manifest.NativeResizeSize!.Value, m.Manifest.Interpolation)))
+            .Distinct().ToList(), settings);
     }
 
     public ImagePreparer Preparer { get; }
+
+    private static bool NeedsNative(EvaluatedModel m) => m.Manifest.NativeResizeSize is not null && m.Interpreter.HasClasses;
 
     /// <summary>Prepares on the calling thread, then infers on it: for callers that already run on a thread of their own.</summary>
     /// <param name="onImage">Called after each input is finished (for progress), with crops inferred so far.</param>
@@ -144,7 +149,11 @@ public sealed class ImagePipeline
                     _onImage?.Invoke(++_finished, CropsSoFar());
                     return;
                 }
-                works.Add(new ImageModelWork(image, m, scene, plan.Crops, plan.Rics));
+                // Only a labelled input whose classes apply can have a native accuracy; others skip the extra crop.
+                var native = NeedsNative(m) && image.Label is not null && m.Manifest.ClassesApplyTo(image.Key)
+                    ? image.Scenes[(m.Manifest.NativeResizeSize!.Value, m.Manifest.Interpolation)]
+                    : null;
+                works.Add(new ImageModelWork(image, m, scene, plan.Crops, plan.Rics, native));
             }
             _pendingPerImage[image.Key] = works.Count;
             foreach (var w in works) _batchers[w.Model.Id].Add(w, _completed);

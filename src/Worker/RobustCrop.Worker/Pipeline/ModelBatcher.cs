@@ -1,3 +1,4 @@
+using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Imaging;
 
 namespace RobustCrop.Worker.Pipeline;
@@ -42,6 +43,14 @@ public sealed class ModelBatcher
             CropWriter.WriteRolled(work.Scene, c.Position.X, c.Position.Y, size, c.RollX, c.RollY,
                 _model.Normalization, _input.AsSpan(_count * _cropFloats, _cropFloats));
             _slots[_count++] = (work, i);
+            if (_count == _slots.Length) Flush(completed);
+        }
+        if (work.NativeScene is { } native)
+        {
+            // The model's own preprocessing: the centre crop of the scene at its native resize (no shift, no roll).
+            var centre = new SceneGeometry(native.Width, native.Height, work.Model.Manifest.NativeResizeSize!.Value, size).Base;
+            CropWriter.Write(native, centre.X, centre.Y, size, _model.Normalization, _input.AsSpan(_count * _cropFloats, _cropFloats));
+            _slots[_count++] = (work, work.NativeIndex);
             if (_count == _slots.Length) Flush(completed);
         }
     }

@@ -23,7 +23,7 @@ public static class RowBuilder
         int? pred = o.HasClasses ? o.Predictions![crop] : null;
         string? label = pred is int p ? w.Model.Interpreter.ClassName(p) : null;
         return new Answer(pred, label, o.HasClasses ? o.Confidences![crop] : null,
-            w.Image.Label is not null && label is not null ? label == w.Image.Label : null);
+            w.Image.Label is { } truth && pred is int k ? w.Model.Interpreter.IsLabel(k, truth) : null);
     }
 
     public static ErrorRow ErrorRow(RunSettings s, ShardId shard, string key, ErrorStage stage, string reason)
@@ -48,7 +48,8 @@ public static class RowBuilder
             cyclic.Shifts, cyclic.Consistency, cyclic.Fooled, cyclic.CosineMin, cyclic.Changed,
             // img2dataset's metadata joins results back to the collection; captions can be large, so only on request.
             w.Image.Metadata?.Url, s.KeepCaptions ? w.Image.Metadata?.Caption : null, w.Image.Metadata?.Key,
-            w.Image.Metadata?.Width, w.Image.Metadata?.Height, w.Image.Metadata?.Status);
+            w.Image.Metadata?.Width, w.Image.Metadata?.Height, w.Image.Metadata?.Status,
+            w.NativeIndex >= 0 ? AnswerOn(w, w.NativeIndex).Correct : null);
     }
 
     public static IEnumerable<CropRow> CropRows(RunSettings s, ShardId shard, ImageModelWork w)

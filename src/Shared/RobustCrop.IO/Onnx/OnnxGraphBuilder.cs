@@ -1,10 +1,8 @@
-using RobustCrop.IO.Onnx;
-
-namespace RobustCrop.TestSupport;
+namespace RobustCrop.IO.Onnx;
 
 /// <summary>
-/// Builds small float ONNX models (IR 7, default-domain opset 13) for tests and tools whose answers
-/// can be computed by hand.
+/// Builds small float ONNX models (IR 7, default-domain opset 13) whose answers can be computed by hand: the tests'
+/// synthetic zoo, and the near-zero-cost model <c>bench</c> measures the pipeline's feed capacity with.
 /// </summary>
 public sealed class OnnxGraphBuilder
 {
@@ -33,6 +31,44 @@ public sealed class OnnxGraphBuilder
     public OnnxGraphBuilder AddOutput(string name, params OnnxDim[] dims)
     {
         _outputs.Add(OnnxEncoding.ValueInfo(name, OnnxFields.ElemFloat, dims));
+        return this;
+    }
+
+    /// <summary>ONNX element type 10 (float16) instead of float.</summary>
+    public OnnxGraphBuilder AddHalfInput(string name, params OnnxDim[] dims)
+    {
+        _inputs.Add(OnnxEncoding.ValueInfo(name, OnnxFields.ElemFloat16, dims));
+        return this;
+    }
+
+    public OnnxGraphBuilder AddHalfOutput(string name, params OnnxDim[] dims)
+    {
+        _outputs.Add(OnnxEncoding.ValueInfo(name, OnnxFields.ElemFloat16, dims));
+        return this;
+    }
+
+    /// <summary>
+    /// A float initializer whose bytes live in <paramref name="location"/> at <paramref name="offset"/> (as exporters write
+    /// models over 2 GB): the tensor names the file, offset and length; the caller writes the bytes there.
+    /// </summary>
+    public OnnxGraphBuilder AddExternalInitializer(string name, long[] dims, string location, long offset)
+    {
+        long count = 1;
+        foreach (long d in dims) count *= d;
+        var w = new ProtoWriter();
+        w.WritePackedInt64s(OnnxFields.TensorDims, dims);
+        w.WriteVarint(OnnxFields.TensorDataType, OnnxFields.ElemFloat);
+        w.WriteString(OnnxFields.TensorName, name);
+        foreach (var (key, value) in new[] { ("location", location), ("offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                     ("length", (count * 4).ToString(System.Globalization.CultureInfo.InvariantCulture)) })
+        {
+            var entry = new ProtoWriter();
+            entry.WriteString(OnnxFields.EntryKey, key);
+            entry.WriteString(OnnxFields.EntryValue, value);
+            w.WriteMessage(OnnxFields.TensorExternalData, entry);
+        }
+        w.WriteVarint(OnnxFields.TensorDataLocation, OnnxFields.DataLocationExternal);
+        _initializers.Add(w);
         return this;
     }
 
