@@ -232,7 +232,7 @@ public class CommandLineTests
 
         var all = await CliHarness.RunAsync("help");
         Assert.Equal(0, all.ExitCode);
-        foreach (var command in new[] { "evaluate", "coordinator", "fit-head", "predict", "bench", "bench-cluster", "aggregate", "query", "report" })
+        foreach (var command in new[] { "evaluate", "coordinator", "fit-head", "predict", "bench", "bench-cluster", "bench-aggregate", "aggregate", "query", "report" })
             Assert.Contains(command, all.Out);
         Assert.Equal(0, (await CliHarness.RunAsync("--help")).ExitCode);
 

@@ -35,6 +35,7 @@ public static class CommandRouter
             new PredictCommand(io),
             new BenchCommand(io),
             new BenchClusterCommand(io),
+            new BenchAggregateCommand(io),
             new AggregateCommand(io),
             new QueryCommand(io),
             new ReportCommand(io),

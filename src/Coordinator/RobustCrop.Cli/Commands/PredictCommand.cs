@@ -68,7 +68,7 @@ public sealed class PredictCommand : Command
         using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads);
         var progress = new RunProgress(io.Err, io.ErrIsTerminal);
         if (model.Inference is OnnxSession { FallbackReason: { } why }) progress.Note(why);
-        progress.Start(dataset.Name, shards.Sum(x => x.Count < 0 ? 0 : x.Count), 1);
+        progress.Start(dataset.Name, shards.Sum(x => dataset.PlannedInputs(x) ?? 0), 1);
         var predictor = new RobustPredictor(model, settings, mode);
         long rows = 0, errors = 0, labelled = 0, correct = 0;
         foreach (var shard in shards)

@@ -32,7 +32,7 @@ public sealed class RunJobBackend(IImageDataset dataset, IReadOnlyList<DatasetSh
             }
             else todo.Add(shard);
         }
-        return new JobPlan(dataset.Name, todo.ToImmutable(), skipped, skippedInputs, shards.Sum(s => s.Count < 0 ? 0 : s.Count), models.Count);
+        return new JobPlan(dataset.Name, todo.ToImmutable(), skipped, skippedInputs, shards.Sum(s => dataset.PlannedInputs(s) ?? 0), models.Count);
     }
 
     public async Task<string?> VerifyAsync(WorkProtocol.ManifestSummary reported, CancellationToken ct)

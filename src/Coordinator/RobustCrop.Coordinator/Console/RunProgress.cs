@@ -4,7 +4,8 @@ using System.Globalization;
 namespace RobustCrop.Coordinator.Console;
 
 /// <summary>
-/// Progress of a run on stderr: images done, crops/s and ETA. On a terminal one line redraws in place; otherwise
+/// Progress of a run on stderr: inputs done (images and error rows: every input is one of them, so images + errors =
+/// inputs and the count reaches the total), crops/s and ETA. On a terminal one line redraws in place; otherwise
 /// (logs, CI) a machine-readable line "progress key=value …" is written every few seconds.
 /// Thread-safe: the shard pipeline reports from its inference thread.
 /// </summary>
@@ -14,24 +15,24 @@ public sealed class RunProgress(TextWriter output, bool interactive, TimeSpan? i
     private readonly Stopwatch _clock = new();
     private readonly TimeSpan _interval = interval ?? (interactive ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(5));
     private TimeSpan? _lastDraw;
-    private long _images, _total, _crops, _cropsDone, _skipped;
+    private long _inputs, _total, _crops, _cropsDone, _skipped;
     private string _dataset = "";
 
-    public void Start(string dataset, long totalImages, int models)
+    public void Start(string dataset, long totalInputs, int models)
     {
-        lock (_gate) { _dataset = dataset; _total = totalImages; _clock.Start(); }
-        Note($"evaluating {dataset}: {(totalImages > 0 ? totalImages.ToString(CultureInfo.InvariantCulture) : "?")} inputs x {models} model(s)");
+        lock (_gate) { _dataset = dataset; _total = totalInputs; _clock.Start(); }
+        Note($"evaluating {dataset}: {(totalInputs > 0 ? totalInputs.ToString(CultureInfo.InvariantCulture) : "?")} inputs x {models} model(s)");
     }
 
-    public void Advance(int images, long cropsInShard)
+    public void Advance(int inputs, long cropsInShard)
     {
-        lock (_gate) { _images += images; _crops = _cropsDone + cropsInShard; Draw(force: false); }
+        lock (_gate) { _inputs += inputs; _crops = _cropsDone + cropsInShard; Draw(force: false); }
     }
 
     /// <summary>Absolute totals (skipped inputs included), as reported by a coordinator that sums its workers.</summary>
-    public void Report(long images, long crops)
+    public void Report(long inputs, long crops)
     {
-        lock (_gate) { _images = images; _crops = crops; _cropsDone = crops; Draw(force: false); }
+        lock (_gate) { _inputs = inputs; _crops = crops; _cropsDone = crops; Draw(force: false); }
     }
 
     public void ShardDone(long crops)
@@ -41,13 +42,13 @@ public sealed class RunProgress(TextWriter output, bool interactive, TimeSpan? i
 
     public void ShardSkipped(long inputs)
     {
-        lock (_gate) { _images += inputs; _skipped += inputs; }
+        lock (_gate) { _inputs += inputs; _skipped += inputs; }
     }
 
     /// <summary>The job completed: every planned input is done, whatever the last (periodic) worker report said.</summary>
     public void Complete()
     {
-        lock (_gate) { if (_total > 0) _images = _total; }
+        lock (_gate) { if (_total > 0) _inputs = _total; }
         Finish();
     }
 
@@ -72,15 +73,15 @@ public sealed class RunProgress(TextWriter output, bool interactive, TimeSpan? i
         _lastDraw = now;
         double secs = Math.Max(now.TotalSeconds, 1e-3);
         double cropsPerSec = _crops / secs;
-        double imagesPerSec = (_images - _skipped) / secs;
-        double? eta = _total > 0 && imagesPerSec > 0 ? Math.Max(0, _total - _images) / imagesPerSec : null;
+        double imagesPerSec = (_inputs - _skipped) / secs;
+        double? eta = _total > 0 && imagesPerSec > 0 ? Math.Max(0, _total - _inputs) / imagesPerSec : null;
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"progress images={_images} total={_total} crops={_crops} crops_per_s={cropsPerSec:F1} elapsed_s={secs:F0} eta_s={(eta is double e ? e.ToString("F0", CultureInfo.InvariantCulture) : "?")}");
+            $"progress inputs={_inputs} total={_total} crops={_crops} crops_per_s={cropsPerSec:F1} elapsed_s={secs:F0} eta_s={(eta is double e ? e.ToString("F0", CultureInfo.InvariantCulture) : "?")}");
         if (interactive)
         {
-            string pct = _total > 0 ? $"{100.0 * _images / _total,5:F1}%" : "";
+            string pct = _total > 0 ? $"{100.0 * _inputs / _total,5:F1}%" : "";
             output.Write(string.Create(CultureInfo.InvariantCulture,
-                $"\r\x1b[2K{_dataset} {pct} images {_images}/{_total}  {cropsPerSec:F1} crops/s  ETA {(eta is double t ? TimeSpan.FromSeconds(t).ToString(@"mm\:ss") : "--:--")}"));
+                $"\r\x1b[2K{_dataset} {pct} inputs {_inputs}/{_total}  {cropsPerSec:F1} crops/s  ETA {(eta is double t ? TimeSpan.FromSeconds(t).ToString(@"mm\:ss") : "--:--")}"));
         }
         else output.WriteLine(line);
     }

@@ -44,4 +44,9 @@ public sealed class CompositeDataset : IImageDataset
             return _children[child.Index].ReadShard(new DatasetShard(child.Id, child.Source, shard.Start, shard.Count));
         throw new ArgumentException($"shard {shard.Id} ({shard.Source}) is not a shard of {Name}", nameof(shard));
     }
+
+    public long? PlannedInputs(DatasetShard shard)
+        => shard.Source is ChildSource { } child && child.Index >= 0 && child.Index < _children.Length
+            ? _children[child.Index].PlannedInputs(new DatasetShard(child.Id, child.Source, shard.Start, shard.Count))
+            : (shard.Count >= 0 ? shard.Count : null);
 }

@@ -13,4 +13,9 @@ public interface IImageDataset
 
     /// <summary>Streams a shard's records in a stable order. A record that cannot be read is yielded with ReadError set, never thrown.</summary>
     IEnumerable<ImageRecord> ReadShard(DatasetShard shard);
+
+    /// <summary>How many inputs (records: images and error rows) the shard yields, where planning knows it: its Count,
+    /// or for a whole part the count planning found (a tar's samples). Null when only reading can tell. Progress totals
+    /// come from here, so a run of small tars is not "? inputs".</summary>
+    long? PlannedInputs(DatasetShard shard) => shard is { Count: >= 0 } ? shard.Count : null;
 }

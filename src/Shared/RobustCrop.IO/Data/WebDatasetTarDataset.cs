@@ -28,6 +28,8 @@ public sealed class WebDatasetTarDataset : IImageDataset
     // Where the tars come from: local files, or blobs streamed from object storage (AzureTarSource).
     private readonly Func<string, Stream>? _open;
     private readonly Func<string, long>? _count;
+    // Samples of each whole-tar shard, as planning found them (a tar that fits one shard is planned with Count -1).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _planned = new(StringComparer.Ordinal);
 
     /// <summary>Tars read through <paramref name="open"/> (a sequential stream per tar) and planned with
     /// <paramref name="count"/> (samples of a tar, or -1 when unknown: one tar is then one shard).</summary>
@@ -109,6 +111,7 @@ public sealed class WebDatasetTarDataset : IImageDataset
             {
                 // Also the case of an unreadable tar (-1): reading it reports the error.
                 shards.Add(new DatasetShard(new ShardId(shards.Count), source, 0, -1));
+                if (samples >= 0) _planned[tar] = samples;
                 continue;
             }
             foreach (var (start, count) in ShardPlanning.Slices(samples, shardSize))
@@ -129,6 +132,16 @@ public sealed class WebDatasetTarDataset : IImageDataset
         return ReadSamples(tar, start, end, keyPrefix, shard);
     }
 
+    /// <summary>A whole-tar shard's samples as planning counted them (a sidecar's count or the tar's headers).</summary>
+    public long? PlannedInputs(DatasetShard shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        if (shard.Count >= 0) return shard.Count;
+        string prefix = Name + "/";
+        return shard.Source is PartSource { Part: var part } && part.StartsWith(prefix, StringComparison.Ordinal)
+            && _planned.TryGetValue(part[prefix.Length..], out long n) ? n : null;
+    }
+
     private string TarPath(string tar)
         => _tarPaths is not null ? _tarPaths[Array.IndexOf(_tars, tar)] : _isFolder ? Path.Combine(_path, tar) : _path;
 
@@ -136,28 +149,43 @@ public sealed class WebDatasetTarDataset : IImageDataset
     {
         string tarPath = _open is null ? TarPath(tar) : tar;
         string shardKey = keyPrefix.TrimEnd('/') + (shard.Count < 0 ? "" : $"@{start}");
-        var (reader, openError) = _open is null ? TryOpen(tarPath) : (new TarReader(_open(tar), leaveOpen: false), null);
-        if (reader is null)
+        var (stream, openError) = _open is null ? TryOpen(tarPath) : (_open(tar), null);
+        if (stream is null)
         {
             yield return new ImageRecord(shardKey, null, null, null, openError);
             yield break;
         }
-        using var _ = reader;
+        using var _ = stream;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         Sample? current = null;
         long index = -1;
-        while (true)
+        // The last member's data was passed over unread (over the limit, or before this shard's range): a tar that breaks
+        // right after it broke inside that member, which is the sample's own error, not a second one.
+        bool lastSkipped = false;
+        foreach (var step in Walk(stream))
         {
-            var (entry, error) = TryNext(reader);
-            if (error is not null)
+            if (step.Corrupt is { } bad)
             {
-                if (current is not null && index >= start && index < end)
+                current?.MarkBroken($"{MemberName(bad)} member claims {bad.Length} bytes, more than the tar holds (a corrupt header or a cut tar)");
+                continue;
+            }
+            if (step.Error is { } error)
+            {
+                bool inRange = current is not null && index >= start && index < end;
+                if (inRange && lastSkipped)
+                {
+                    current!.MarkBroken($"the tar ends inside a member of {current.Members[^1].Length} bytes (cut, or a corrupt header): "
+                        + $"nothing after it could be read ({error})");
                     yield return current.ToRecord(keyPrefix, _maxMemberBytes, duplicate: false);
+                    yield break;
+                }
+                if (inRange)
+                    yield return current!.ToRecord(keyPrefix, _maxMemberBytes, duplicate: false);
+                // The rest of the tar is one input: how many samples it held cannot be known.
                 yield return new ImageRecord(shardKey, null, null, null, $"corrupt tar {Path.GetFileName(tarPath)}: {error}");
                 yield break;
             }
-            if (entry is null)
-                break;
+            var entry = step.Entry!;
             if (!IsMember(entry, out string key, out string ext))
                 continue;
             if (current is null || current.Key != key)
@@ -178,10 +206,91 @@ public sealed class WebDatasetTarDataset : IImageDataset
                 yield return new ImageRecord(shardKey, null, null, null, $"corrupt tar {Path.GetFileName(tarPath)}: {readError}");
                 yield break;
             }
+            lastSkipped = data is null && entry.Length > 0;
             current.Members.Add(new Member(ext, entry.Length, data));
         }
         if (current is not null && index >= start && index < end)
             yield return current.ToRecord(keyPrefix, _maxMemberBytes, duplicate: !seen.Add(current.Key));
+    }
+
+    /// <summary>One step of a walk through a tar: an entry; a header found corrupt (its size runs past the end of the tar;
+    /// the walk goes on from the next valid header when there is one); or where the tar broke (the walk ends).</summary>
+    private readonly record struct Step(TarEntry? Entry, TarEntry? Corrupt, string? Error);
+
+    /// <summary>The tar's entries. On a seekable tar, a header whose size runs past the end of the file is corrupt, not the
+    /// members after it: those are found again from the next block that is a valid header, so one forged size costs one
+    /// sample, never the rest of the tar (planning counts the same way).</summary>
+    private static IEnumerable<Step> Walk(Stream stream)
+    {
+        var reader = new TarReader(stream, leaveOpen: true);
+        try
+        {
+            TarEntry? last = null;
+            while (true)
+            {
+                var (entry, error) = TryNext(reader);
+                if (error is null)
+                {
+                    if (entry is null) yield break;
+                    last = entry;
+                    yield return new Step(entry, null, null);
+                    continue;
+                }
+                if (last is not null && stream.CanSeek && last.DataOffset >= 0 && last.DataOffset + last.Length > stream.Length)
+                {
+                    yield return new Step(null, last, null);
+                    if (NextHeader(stream, last.DataOffset) is not long next) yield break;
+                    reader.Dispose();
+                    stream.Position = next;
+                    reader = new TarReader(stream, leaveOpen: true);
+                    last = null;
+                    continue;
+                }
+                yield return new Step(null, null, error);
+                yield break;
+            }
+        }
+        finally
+        {
+            reader.Dispose();
+        }
+    }
+
+    /// <summary>The offset of the first 512-byte block at or after <paramref name="from"/> that is a tar header (ustar
+    /// magic and a matching checksum), or null.</summary>
+    private static long? NextHeader(Stream stream, long from)
+    {
+        var block = new byte[512];
+        for (long at = (from + 511) / 512 * 512; at + 512 <= stream.Length; at += 512)
+        {
+            stream.Position = at;
+            stream.ReadExactly(block);
+            if (IsHeader(block)) return at;
+        }
+        return null;
+    }
+
+    private static bool IsHeader(ReadOnlySpan<byte> block)
+    {
+        if (!block.Slice(257, 5).SequenceEqual("ustar"u8)) return false;
+        long stored = 0;
+        foreach (byte b in block.Slice(148, 8))
+        {
+            if (b is (byte)' ' or 0) continue;
+            if (b is < (byte)'0' or > (byte)'7') return false;
+            stored = stored * 8 + (b - '0');
+        }
+        long sum = 0;
+        for (int i = 0; i < 512; i++) sum += i is >= 148 and < 156 ? ' ' : block[i];
+        return sum == stored;
+    }
+
+    private static string MemberName(TarEntry entry)
+    {
+        int slash = entry.Name.LastIndexOf('/');
+        string file = entry.Name[(slash + 1)..];
+        int dot = file.IndexOf('.');
+        return dot < 0 ? "(no extension)" : file[(dot + 1)..].ToLowerInvariant();
     }
 
     /// <summary>The samples img2dataset wrote into <c>NNNNN.tar</c>, from its <c>NNNNN_stats.json</c> or else its
@@ -219,18 +328,19 @@ public sealed class WebDatasetTarDataset : IImageDataset
         }
     }
 
-    /// <summary>Samples in a tar, or -1 when it cannot be read to the end.</summary>
+    /// <summary>Samples in a tar as reading finds them (a corrupt header costs its own sample only), or -1 when it cannot
+    /// be read to the end.</summary>
     private static long CountSamples(string tarPath)
     {
         try
         {
             using var stream = File.OpenRead(tarPath);
-            using var reader = new TarReader(stream);
             long count = 0;
             string? last = null;
-            while (reader.GetNextEntry(copyData: false) is { } entry)
+            foreach (var step in Walk(stream))
             {
-                if (!IsMember(entry, out string key, out _) || key == last)
+                if (step.Error is not null) return -1;
+                if (step.Entry is not { } entry || !IsMember(entry, out string key, out _) || key == last)
                     continue;
                 last = key;
                 count++;
@@ -243,11 +353,11 @@ public sealed class WebDatasetTarDataset : IImageDataset
         }
     }
 
-    private static (TarReader? Reader, string? Error) TryOpen(string tarPath)
+    private static (Stream? Stream, string? Error) TryOpen(string tarPath)
     {
         try
         {
-            return (new TarReader(File.OpenRead(tarPath), leaveOpen: false), null);
+            return (File.OpenRead(tarPath), null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -304,14 +414,21 @@ public sealed class WebDatasetTarDataset : IImageDataset
 
     private sealed class Sample(string key)
     {
+        private string? _broken;
+
         public string Key { get; } = key;
         public List<Member> Members { get; } = [];
+
+        /// <summary>The tar broke inside this sample: it is one error row saying so, whatever else it holds.</summary>
+        public void MarkBroken(string reason) => _broken ??= reason;
 
         public ImageRecord ToRecord(string keyPrefix, long maxBytes, bool duplicate)
         {
             string recordKey = keyPrefix + Key;
             string? label = Label();
             var meta = Metadata();
+            if (_broken is not null)
+                return new ImageRecord(recordKey, label, null, null, _broken, meta);
             if (duplicate)
                 return new ImageRecord(recordKey, label, null, null, "duplicate sample key: the members of a sample must be adjacent in the tar", meta);
             var image = Members.FirstOrDefault(m => ImageFolderDataset.ImageExtensions.Contains(m.Ext));

@@ -24,60 +24,110 @@ public static class RunAggregator
 
     /// <summary>Aggregates the files of the shards <paramref name="state"/> holds (those with a manifest) and no other:
     /// a shard that failed before its manifest may have left files that a retry writes again.</summary>
+    /// <remarks>Streams: one file and one row group at a time, into one <see cref="ModelAccumulator"/> per model × source
+    /// dataset, so memory is bounded by a shard, not by the run (DESIGN §9). Images are counted distinct by key within
+    /// each shard, across its models' files (in a <see cref="DistinctKeys"/>, which holds no key string), and the shards'
+    /// counts are summed: the plan gives every input to exactly one shard and a repeated key becomes an error row, so a
+    /// key never spans two shards and the sum is the run's exact distinct count. Rows reach each accumulator in the order
+    /// the old in-memory pass saw them, so means are the same doubles; cosine p05 is exact up to
+    /// <see cref="CosineSketch.ExactCapacity"/> measured images per entry and within the sketch's documented bound
+    /// beyond.</remarks>
     public static async Task<RunSummary> AggregateAsync(IResultStore store, RunLayout layout, RunState state, string dataset,
         IReadOnlyList<ModelFacts>? facts, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(state);
         // Rows are grouped by model and source dataset: a composite run (photos + Fashion-MNIST) is summarised per
         // dataset, never in one row mixing labelled digits with unlabelled photos.
-        var rowsByModel = new SortedDictionary<(string Model, string Dataset), List<ImageRow>>();
-        double? tau = null;
-        await foreach (var path in store.ListAsync(layout.ImagesDir, ct))
+        var groups = new SortedDictionary<(string Model, string Dataset), ModelAccumulator>();
+        var shardOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var m in state.Done)
+            foreach (var f in m.Files)
+                shardOf[f.Path] = m.Shard;
+
+        // A shard's images files (one per model), in the order the listing first meets each shard.
+        var shards = new List<List<string>>();
+        var shardIndex = new Dictionary<int, int>();
+        await foreach (var path in store.ListAsync(layout.ImagesDir, ct).ConfigureAwait(false))
         {
-            if (!path.EndsWith(".parquet", StringComparison.Ordinal) || !state.Files.Contains(path)) continue;
-            List<ImageRow> rows;
-            await using (var s = await store.OpenReadAsync(path, ct)) rows = await ResultParquet.ReadImageRowsAsync(s, ct);
-            if (tau is null)
-            {
-                await using var s = await store.OpenReadAsync(path, ct);
-                var meta = await ResultParquet.ReadMetadataAsync(s, ct);
-                if (meta.TryGetValue(TauMetadataKey, out var t)) tau = double.Parse(t, CultureInfo.InvariantCulture);
-            }
-            foreach (var r in rows)
-            {
-                var key = (r.Model, DatasetOf(r.ImageKey, dataset));
-                if (!rowsByModel.TryGetValue(key, out var list)) rowsByModel[key] = list = [];
-                list.Add(r);
-            }
+            if (!path.EndsWith(".parquet", StringComparison.Ordinal) || !shardOf.TryGetValue(path, out int shard)) continue;
+            if (!shardIndex.TryGetValue(shard, out int i)) { shardIndex[shard] = i = shards.Count; shards.Add([]); }
+            shards[i].Add(path);
         }
-        var ricsByModel = new Dictionary<(string Model, string Dataset), List<RicsRow>>();
-        await foreach (var path in store.ListAsync(layout.RicsDir, ct))
-        {
-            if (!path.EndsWith(".parquet", StringComparison.Ordinal) || !state.Files.Contains(path)) continue;
-            await using var s = await store.OpenReadAsync(path, ct);
-            foreach (var r in await ResultParquet.ReadRowsAsync<RicsRow>(s, ct))
-            {
-                var key = (r.Model, DatasetOf(r.ImageKey, dataset));
-                if (!ricsByModel.TryGetValue(key, out var list)) ricsByModel[key] = list = [];
-                list.Add(r);
-            }
-        }
+        var work = new List<(string Path, bool Rics, int Shard)>();
+        for (int i = 0; i < shards.Count; i++) work.AddRange(shards[i].Select(p => (p, false, i)));
+        await foreach (var path in store.ListAsync(layout.RicsDir, ct).ConfigureAwait(false))
+            if (path.EndsWith(".parquet", StringComparison.Ordinal) && shardOf.ContainsKey(path)) work.Add((path, true, -1));
+        var reader = new StreamingReader(groups, dataset);
+        long images = await AddAllAsync(store, reader, work, ct).ConfigureAwait(false);
         long errors = 0;
-        await foreach (var path in store.ListAsync(layout.ErrorsDir, ct))
+        await foreach (var path in store.ListAsync(layout.ErrorsDir, ct).ConfigureAwait(false))
         {
-            if (!path.EndsWith(".parquet", StringComparison.Ordinal) || !state.Files.Contains(path)) continue;
-            await using var s = await store.OpenReadAsync(path, ct);
-            errors += (await ResultParquet.ReadErrorRowsAsync(s, ct)).Count;
+            if (!path.EndsWith(".parquet", StringComparison.Ordinal) || !shardOf.ContainsKey(path)) continue;
+            errors += await StreamingReader.CountRowsAsync(store, path, ct).ConfigureAwait(false);
         }
-        double effectiveTau = tau ?? 0.99;
-        var models = rowsByModel.Select(kv => Summarise(kv.Key.Model, kv.Value, ricsByModel.GetValueOrDefault(kv.Key) ?? [], effectiveTau,
-            facts?.FirstOrDefault(f => f.Model == kv.Key.Model)) with { Dataset = kv.Key.Dataset }).ToList();
+        double tau = reader.Tau ?? 0.99;
+        // Only entries with image rows: RICS rows of a model × dataset without any are not summarised (as before).
+        var measured = groups.Where(kv => kv.Value.Images > 0).ToList();
+        var models = measured.Select(kv =>
+        {
+            var f = facts?.FirstOrDefault(x => x.Model == kv.Key.Model);
+            return kv.Value.ToSummary(kv.Key.Model, kv.Key.Dataset, tau, f?.Device, f?.InputSize, f?.ResizeSize);
+        }).ToList();
         // Models listed in the zoo but with no image rows (every input was an error) still appear, with null metrics.
         foreach (var f in facts ?? [])
-            if (!rowsByModel.Keys.Any(k => k.Model == f.Model))
-                models.AddRange(dataset.Split('+').Select(d => Summarise(f.Model, [], [], effectiveTau, f) with { Dataset = d }));
-        long images = rowsByModel.Values.SelectMany(r => r).Select(r => r.ImageKey).Distinct(StringComparer.Ordinal).LongCount();
-        int k = rowsByModel.Values.SelectMany(r => r).Select(r => r.WindowK).DefaultIfEmpty(0).Max();
-        return new RunSummary(layout.RunId, dataset, images, errors, models, DateTimeOffset.UtcNow, effectiveTau, k);
+            if (!measured.Any(kv => kv.Key.Model == f.Model))
+                models.AddRange(dataset.Split('+').Select(d => new ModelAccumulator().ToSummary(f.Model, d, tau, f.Device, f.InputSize, f.ResizeSize)));
+        int k = measured.Select(kv => kv.Value.WindowK).DefaultIfEmpty(0).Max();
+        return new RunSummary(layout.RunId, dataset, images, errors, models, DateTimeOffset.UtcNow, tau, k);
+    }
+
+    /// <summary>Decodes the files ahead on the thread pool (as many in flight as there are cores, so memory stays a few
+    /// files) and adds them one at a time in list order; returns the images counted distinct per shard.</summary>
+    private static async Task<long> AddAllAsync(IResultStore store, StreamingReader reader, List<(string Path, bool Rics, int Shard)> work,
+        CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        int depth = Math.Max(2, Environment.ProcessorCount);
+        var pending = new Queue<(int Shard, Task<StreamingReader.Decoded> Task)>();
+        var keys = new DistinctKeys();
+        long images = 0;
+        int shard = -1, next = 0;
+        try
+        {
+            while (next < work.Count || pending.Count > 0)
+            {
+                while (pending.Count < depth && next < work.Count)
+                {
+                    var w = work[next++];
+                    pending.Enqueue((w.Shard, Task.Run(() => reader.DecodeAsync(store, w.Path, w.Rics, cts.Token), cts.Token)));
+                }
+                var (s, task) = pending.Dequeue();
+                var decoded = await task.ConfigureAwait(false);
+                if (s != shard)
+                {
+                    // A shard's images files are adjacent in the work list: its keys are complete when the next begins.
+                    images += keys.Count;
+                    keys.Clear();
+                    shard = s;
+                }
+                reader.Add(decoded, keys);
+            }
+        }
+        catch
+        {
+            await cts.CancelAsync().ConfigureAwait(false);
+            // The decodes still in flight are cancelled and waited for, so none outlives the call; the first failure is
+            // the one reported, whatever the others end with.
+            foreach (var (_, t) in pending)
+            {
+                try { await t.ConfigureAwait(false); }
+                catch (Exception) { }
+            }
+            throw;
+        }
+        return images + keys.Count;
     }
 
     /// <summary>The source dataset of an image: every dataset keys its images "&lt;dataset name&gt;/…", and a composite
@@ -89,69 +139,8 @@ public static class RunAggregator
         return slash > 0 ? imageKey[..slash] : runDataset;
     }
 
-    public static ModelSummary Summarise(string model, IReadOnlyList<ImageRow> rows, IReadOnlyList<RicsRow> rics, double tau, ModelFacts? facts)
-    {
-        var measured = rows.Where(r => r.Shifts1px > 0).ToList();
-        var cyclicMeasured = rows.Where(r => r.CyclicShifts1px > 0).ToList();
-        var cos = measured.Select(r => r.Cosine1pxMin).ToList();
-        int k = rows.Select(r => r.WindowK).DefaultIfEmpty(0).Max();
-        return new ModelSummary(
-            model,
-            rows.Count,
-            rows.Sum(r => (long)r.CropsInferred),
-            Stats.Rate(rows.Select(r => r.Correct)),
-            new RealisticSummary(
-                Stats.Mean(measured.Select(r => r.Consistency1px)),
-                Stats.Rate(measured.Select(r => r.Fooled1px)),
-                new FooledWindowSummary(k, k > 0 ? Stats.Rate(rows.Where(r => r.WindowShifts > 0).Select(r => r.FooledWindow)) : null),
-                new CosineStats(Stats.Mean(cos.Select(c => (double?)c)), Stats.Quantile(cos, 0.05), cos.Count > 0 ? cos.Min() : null),
-                new ChangedSummary(tau, Stats.Rate(measured.Select(r => (bool?)r.Changed1px)))),
-            new CyclicSummary(
-                Stats.Mean(cyclicMeasured.Select(r => r.CyclicConsistency1px)),
-                Stats.Rate(cyclicMeasured.Select(r => r.CyclicFooled1px)),
-                new ChangedSummary(tau, Stats.Rate(cyclicMeasured.Select(r => (bool?)r.CyclicChanged1px)))),
-            SummariseRics(rics.Where(r => r.Score != CyclicScore).ToList(), tau),
-            SummariseRicsCyclic(rics.Where(r => r.Score == CyclicScore).ToList()),
-            facts?.Device,
-            facts?.InputSize,
-            facts?.ResizeSize,
-            rows.LongCount(r => r.Label is not null),
-            rows.LongCount(r => r.Shifts1px == 0),
-            AccuracyNative: Stats.Rate(rows.Select(r => r.CorrectNative)));
-    }
-
     /// <summary>The score name of cyclic RICS rows.</summary>
     public static string CyclicScore => RicsScores.Name(RicsScore.Cyclic);
-
-    private static List<RicsSummary> SummariseRics(IReadOnlyList<RicsRow> rows, double tau)
-        => rows.GroupBy(r => (r.Window, r.Score))
-            .OrderBy(g => g.Key.Score, StringComparer.Ordinal).ThenBy(g => g.Key.Window)
-            .Select(g =>
-            {
-                var measured = g.Where(r => r.Shifts1px > 0).ToList();
-                long frames = g.Sum(r => (long)r.Frames);
-                return new RicsSummary(
-                    g.Key.Window, g.Key.Score,
-                    Stats.Mean(measured.Select(r => r.Consistency1px)),
-                    Stats.Rate(measured.Select(r => r.Fooled1px)),
-                    RicsScores.AxisBound(g.Key.Window),
-                    Stats.Rate(g.Select(r => r.Correct)),
-                    new ChangedSummary(tau, Stats.Rate(measured.Select(r => (bool?)r.Changed1px))),
-                    g.LongCount(),
-                    frames > 0 ? (double)g.Sum(r => (long)r.BorderChoices) / frames : null,
-                    RicsScores.N1Bound(g.Key.Window),
-                    g.Any(r => r.WindowShifts > 0)
-                        ? new FooledWindowSummary(g.Max(r => r.WindowK), Stats.Rate(g.Where(r => r.WindowShifts > 0).Select(r => r.FooledWindow)))
-                        : null);
-            }).ToList();
-
-    private static RicsCyclicSummary? SummariseRicsCyclic(IReadOnlyList<RicsRow> rows)
-        => rows.Count == 0 ? null : new RicsCyclicSummary(
-            Stats.Mean(rows.Where(r => r.Shifts1px > 0).Select(r => r.Consistency1px)),
-            Stats.Rate(rows.Where(r => r.Shifts1px > 0).Select(r => r.Fooled1px)),
-            Stats.Rate(rows.Select(r => r.Correct)),
-            rows.Count,
-            Stats.Rate(rows.Select(r => (bool?)(r.OffsetX == 0 && r.OffsetY == 0))));
 
     public static async Task WriteSummaryAsync(IResultStore store, RunLayout layout, RunSummary summary, CancellationToken ct)
     {
