@@ -143,7 +143,7 @@ public sealed class BenchCommand : Command
         var shard = new DatasetShard(new ShardId(0), ShardSource.Of("feed"), 0, records.Count);
         var evaluator = new ShardEvaluator([model], settings);
         var writer = new ShardWriter(new LocalFolderStore(Path.Combine(tmp, "feed")), new RunLayout("feed"), [model], "bench", settings);
-        var process = Process.GetCurrentProcess();
+        using var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var result = await evaluator.EvaluateAsync(shard, records, null, ct);
