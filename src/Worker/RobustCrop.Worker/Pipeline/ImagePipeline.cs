@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Planning;
@@ -31,15 +30,18 @@ public sealed class ImagePipeline
     private readonly RunSettings _settings;
     private readonly ImagePlanner _planner;
 
-    public ImagePipeline(IReadOnlyList<EvaluatedModel> models, RunSettings settings, ImagePlanner planner)
+    private readonly PipelineOptions _options;
+
+    public ImagePipeline(IReadOnlyList<EvaluatedModel> models, RunSettings settings, ImagePlanner planner, PipelineOptions? options = null)
     {
         _models = models;
         _settings = settings;
         _planner = planner;
+        _options = options ?? PipelineOptions.Default;
         // A margin model's native resize is one more family: its centre crop gives the native-preprocessing accuracy.
         Preparer = new ImagePreparer(models.Select(m => m.Manifest.SceneFamily)
             .Concat(models.Where(NeedsNative).Select(m => (m.Manifest.NativeResizeSize!.Value, m.Manifest.Interpolation)))
-            .Distinct().ToList(), settings);
+            .Distinct().ToList(), settings, _options.Times);
     }
 
     public ImagePreparer Preparer { get; }
@@ -56,54 +58,22 @@ public sealed class ImagePipeline
     }
 
     /// <summary>
-    /// Decoding runs on its own task, ahead of inference by a bounded queue, so the model never waits on JPEG decoding
-    /// and memory stays bounded. Blocks the calling thread for the whole sequence, inference included: synchronous on
-    /// purpose, since an <c>await</c> on the decode queue would resume on a pool thread and take inference with it.
-    /// Callers (actors) run this on a dedicated thread, never on their mailbox.
+    /// The worker's path, a pipeline of bounded stages: inputs are read in order and decoded + resized on
+    /// <see cref="PipelineOptions.DecodeThreads"/> pool threads (<see cref="DecodeStage"/>), planned and inferred on the
+    /// calling thread, and turned into metrics and rows on a results thread (<see cref="ResultStage"/>). Blocks the calling
+    /// thread for the whole sequence, inference included: synchronous on purpose, since an <c>await</c> on the decode
+    /// queue would resume on a pool thread and take inference with it. Callers (actors) run this on a dedicated thread.
     /// </summary>
     public PipelineTotals RunDecodingAhead(IEnumerable<ImageRecord> records, IPipelineSink sink, Action<int, long>? onImage = null, CancellationToken ct = default)
     {
-        var queue = Channel.CreateBounded<PreparedImage>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
-        // Cancelled when inference fails, so the reader never stays blocked on a full queue holding the shard's input open.
-        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var readToken = stopReading.Token;
-        // Decoding stays on the pool: each image is a short, bounded piece of work, unlike a batch of inference.
-        var decode = Task.Run(async () =>
-        {
-            try
-            {
-                foreach (var record in records)
-                {
-                    readToken.ThrowIfCancellationRequested();
-                    await queue.Writer.WriteAsync(Preparer.Prepare(record), readToken).ConfigureAwait(false);
-                }
-                queue.Writer.Complete();
-            }
-            catch (Exception e) { queue.Writer.Complete(e); }
-        }, readToken);
-
-        var pass = new Pass(this, sink, onImage);
-        try
-        {
-            var reader = queue.Reader;
-            while (WaitToRead(reader, ct))
-                while (reader.TryRead(out var image)) pass.Feed(image);
-        }
-        catch
-        {
-            stopReading.Cancel();
-            try { decode.GetAwaiter().GetResult(); } catch (OperationCanceledException) { }
-            throw;
-        }
-        decode.GetAwaiter().GetResult();
-        return pass.Finish();
-    }
-
-    // ReadAllAsync's loop, waiting by blocking: false once the queue is complete, the decoder's exception if it failed.
-    private static bool WaitToRead(ChannelReader<PreparedImage> reader, CancellationToken ct)
-    {
-        var wait = reader.WaitToReadAsync(ct);
-        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+        using var decode = new DecodeStage(Preparer, records, _options.DecodeThreads, ct);
+        using var results = new ResultStage(sink, onImage, capacity: 4 * Math.Max(1, _models.Count) * decode.Capacity);
+        var pass = new Pass(this, results, results.Progress);
+        // On any failure the usings stop the reader (closing the shard's input) and the results thread.
+        while (decode.TryNext(out var image, ct)) pass.Feed(image);
+        var totals = pass.Finish();
+        results.Finish();
+        return totals;
     }
 
     /// <summary>One run over a sequence of inputs: the batchers and the bookkeeping of which inputs are finished.</summary>
@@ -122,7 +92,7 @@ public sealed class ImagePipeline
             _p = pipeline;
             _sink = sink;
             _onImage = onImage;
-            _batchers = pipeline._models.ToDictionary(m => m.Id, m => new ModelBatcher(m, pipeline._settings.Batch));
+            _batchers = pipeline._models.ToDictionary(m => m.Id, m => new ModelBatcher(m, pipeline._settings.Batch, pipeline._options.Times));
         }
 
         private long CropsSoFar() => _batchers.Values.Sum(b => b.CropsInferred);
@@ -142,7 +112,9 @@ public sealed class ImagePipeline
             {
                 var scene = image.Scenes[m.Manifest.SceneFamily];
                 var geometry = new SceneGeometry(scene.Width, scene.Height, m.Manifest.ResizeSize, m.Manifest.InputSize);
+                long planStarted = System.Diagnostics.Stopwatch.GetTimestamp();
                 var plan = _p._planner.Plan(scene, geometry);
+                _p._options.Times?.Add(Stage.Plan, planStarted);
                 if (plan.Crops is null)
                 {
                     _sink.Failed(image, ErrorStage.Plan, plan.Error!);

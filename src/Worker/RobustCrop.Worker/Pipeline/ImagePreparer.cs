@@ -7,7 +7,8 @@ using RobustCrop.IO.Imaging;
 namespace RobustCrop.Worker.Pipeline;
 
 /// <summary>read → decode → resize once per family: everything before the model, as a pure function of the record.</summary>
-public sealed class ImagePreparer(IReadOnlyCollection<(int Resize, Interpolation Interp)> families, RunSettings settings)
+/// <param name="times">Where decode and resize times are added (the bench); null: not timed.</param>
+public sealed class ImagePreparer(IReadOnlyCollection<(int Resize, Interpolation Interp)> families, RunSettings settings, StageTimes? times = null)
 {
     /// <summary>Never throws for bad input: whatever goes wrong becomes the image's error, so nothing is lost.</summary>
     public PreparedImage Prepare(ImageRecord record)
@@ -26,7 +27,9 @@ public sealed class ImagePreparer(IReadOnlyCollection<(int Resize, Interpolation
         if (record.Raw is not null) source = record.Raw;
         else if (record.Encoded is { } bytes)
         {
+            long decodeStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             var decoded = ImageDecoder.Decode(bytes.Span, settings.DecodeLimits);
+            times?.Add(Stage.Decode, decodeStarted);
             if (decoded.Image is null) return PreparedImage.Failed(record.Key, record.Label, ErrorStage.Decode, decoded.Error ?? "could not decode");
             source = decoded.Image;
         }
@@ -42,7 +45,9 @@ public sealed class ImagePreparer(IReadOnlyCollection<(int Resize, Interpolation
             if ((long)w * h > settings.MaxScenePixels)
                 return PreparedImage.Failed(record.Key, record.Label, ErrorStage.Plan,
                     $"image {source.Width}x{source.Height} would resize to a {w}x{h} scene, over the {settings.MaxScenePixels}-pixel limit (aspect ratio too extreme)");
+            long resizeStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             scenes[family] = SceneResizer.ResizeShorterSide(source, family.Resize, family.Interp);
+            times?.Add(Stage.Resize, resizeStarted);
         }
         return new PreparedImage(record.Key, record.Label, source.Width, source.Height, scenes, Metadata: record.Metadata);
     }

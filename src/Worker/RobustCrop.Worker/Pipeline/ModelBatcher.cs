@@ -16,11 +16,14 @@ public sealed class ModelBatcher
     private readonly float[] _scratch;
     private readonly (ImageModelWork Work, int Crop)[] _slots;
     private readonly int _cropFloats;
+    private readonly StageTimes? _times;
     private int _count;
 
-    public ModelBatcher(EvaluatedModel model, int maxBatch)
+    /// <param name="times">Where crop assembly and inference times are added (the bench); null: not timed.</param>
+    public ModelBatcher(EvaluatedModel model, int maxBatch, StageTimes? times = null)
     {
         _model = model;
+        _times = times;
         int batch = Math.Max(1, Math.Min(maxBatch, model.Inference.MaxBatch));
         int size = model.Inference.InputSize;
         _cropFloats = 3 * size * size;
@@ -40,8 +43,10 @@ public sealed class ModelBatcher
         for (int i = 0; i < crops.Length; i++)
         {
             var c = crops[i];
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             CropWriter.WriteRolled(work.Scene, c.Position.X, c.Position.Y, size, c.RollX, c.RollY,
                 _model.Normalization, _input.AsSpan(_count * _cropFloats, _cropFloats));
+            _times?.Add(Stage.CropAssembly, started);
             _slots[_count++] = (work, i);
             if (_count == _slots.Length) Flush(completed);
         }
@@ -59,7 +64,9 @@ public sealed class ModelBatcher
     {
         if (_count == 0) return;
         int d = _model.Inference.OutputDimension;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         _model.Inference.Run(_input.AsSpan(0, _count * _cropFloats), _count, _output.AsSpan(0, _count * d));
+        _times?.Add(Stage.Infer, started);
         for (int s = 0; s < _count; s++)
         {
             var (work, crop) = _slots[s];

@@ -9,9 +9,9 @@ namespace RobustCrop.Worker.Pipeline;
 /// Runs one shard: the <see cref="ImagePipeline"/> with the measurement plan, its outputs turned into result rows.
 /// Decoding runs ahead of inference; callers (actors) run this on a dedicated thread, never on their mailbox.
 /// </summary>
-public sealed class ShardEvaluator(IReadOnlyList<EvaluatedModel> models, RunSettings settings)
+public sealed class ShardEvaluator(IReadOnlyList<EvaluatedModel> models, RunSettings settings, PipelineOptions? options = null)
 {
-    private readonly ImagePipeline _pipeline = new(models, settings, ImagePlanner.Measurement(settings));
+    private readonly ImagePipeline _pipeline = new(models, settings, ImagePlanner.Measurement(settings), options);
 
     /// <summary>Runs <see cref="Evaluate"/> on a thread of its own; the task completes when the shard is done.</summary>
     /// <param name="onImage">Called after each input is finished (for progress), with crops inferred so far.</param>
@@ -29,23 +29,25 @@ public sealed class ShardEvaluator(IReadOnlyList<EvaluatedModel> models, RunSett
     {
         var result = new ShardResult(shard.Id);
         foreach (var m in models) { result.Images[m.Id] = []; result.Crops[m.Id] = []; result.Rics[m.Id] = []; }
-        var totals = _pipeline.RunDecodingAhead(records, new RowSink(settings, result), onImage, ct);
+        var totals = _pipeline.RunDecodingAhead(records, new RowSink(settings, result, options?.Times), onImage, ct);
         result.Inputs = totals.Inputs;
         result.CropsInferred = totals.CropsInferred;
         return result;
     }
 
     /// <summary>Each finished image × model becomes its images, crops and rics rows; each unusable input one error row.</summary>
-    private sealed class RowSink(RunSettings settings, ShardResult result) : IPipelineSink
+    private sealed class RowSink(RunSettings settings, ShardResult result, StageTimes? times) : IPipelineSink
     {
         public void Failed(PreparedImage image, ErrorStage stage, string reason)
             => result.Errors.Add(RowBuilder.ErrorRow(settings, result.Shard, image.Key, stage, reason));
 
         public void Completed(ImageModelWork w)
         {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             result.Images[w.Model.Id].Add(RowBuilder.ImageRow(settings, result.Shard, w));
             result.Crops[w.Model.Id].AddRange(RowBuilder.CropRows(settings, result.Shard, w));
             result.Rics[w.Model.Id].AddRange(RowBuilder.RicsRows(settings, result.Shard, w));
+            times?.Add(Stage.Metrics, started);
         }
     }
 }
