@@ -17,7 +17,8 @@ public class WorkerNodeOptionsTests
     {
         var o = WorkerNodeOptions.Parse(["--join", "127.0.0.1:4053"], Env());
         Assert.Equal(new WorkerNodeOptions("127.0.0.1:4053", WorkerNodeOptions.Defaults.Listen, null, WorkerNodeOptions.Defaults.Device,
-            WorkerNodeOptions.Defaults.Capacity, Environment.ProcessorCount, WorkerNodeOptions.Defaults.LogLevel), o);
+            WorkerNodeOptions.Defaults.Capacity, Environment.ProcessorCount, WorkerNodeOptions.Defaults.LogLevel)
+        { DecodeThreads = Math.Max(1, Environment.ProcessorCount - 1) }, o);
         if (Environment.ProcessorCount >= 2)
             Assert.Equal(Environment.ProcessorCount / 2, WorkerNodeOptions.Parse(["--join", "h:1", "--capacity", "2"], Env()).Threads);
     }
@@ -26,9 +27,10 @@ public class WorkerNodeOptionsTests
     public void Every_option_falls_back_to_its_environment_variable_and_an_argument_wins()
     {
         var env = Env(("ROBUSTCROP_JOIN", "coordinator:4053"), ("ROBUSTCROP_DEVICE", "cuda:0"), ("ROBUSTCROP_PUBLIC_HOST", "w1"),
-            ("ROBUSTCROP_LOG_LEVEL", "debug"), ("ROBUSTCROP_LISTEN", "0.0.0.0:0"), ("ROBUSTCROP_CAPACITY", "1"), ("ROBUSTCROP_THREADS", "1"));
+            ("ROBUSTCROP_LOG_LEVEL", "debug"), ("ROBUSTCROP_LISTEN", "0.0.0.0:0"), ("ROBUSTCROP_CAPACITY", "1"), ("ROBUSTCROP_THREADS", "1"),
+            ("ROBUSTCROP_DECODE_THREADS", "3"));
         var fromEnv = WorkerNodeOptions.Parse([], env);
-        Assert.Equal(new WorkerNodeOptions("coordinator:4053", "0.0.0.0:0", "w1", "cuda:0", 1, 1, "debug"), fromEnv);
+        Assert.Equal(new WorkerNodeOptions("coordinator:4053", "0.0.0.0:0", "w1", "cuda:0", 1, 1, "debug") { DecodeThreads = 3 }, fromEnv);
 
         var given = WorkerNodeOptions.Parse(["--join", "other:5000", "--device=cpu"], env);
         Assert.Equal("other:5000", given.Join);
@@ -60,6 +62,8 @@ public class WorkerNodeOptionsTests
         Assert.Contains("--capacity (from ROBUSTCROP_CAPACITY)", Refused(["--join", "h:1"], Env(("ROBUSTCROP_CAPACITY", "lots"))));
         Assert.Contains("--capacity", Refused(["--join", "h:1", "--capacity", "0"]));
         Assert.Equal("invalid device 'tpu': expected cpu, cuda or cuda:N", Refused(["--join", "h:1", "--device", "tpu"]));
+        Assert.Equal("device cuda:1 is listed twice in 'cuda:1,cuda:1'", Refused(["--join", "h:1", "--device", "cuda:1,cuda:1"]));
+        Assert.Contains("--decode-threads", Refused(["--join", "h:1", "--decode-threads", "0"]));
         Assert.Contains("--log-level", Refused(["--join", "h:1", "--log-level", "loud"]));
         Assert.Equal("unknown option --frob", Refused(["--join", "h:1", "--frob", "1"]));
         Assert.Equal("option --join is given twice", Refused(["--join", "h:1", "--join", "h:2"]));

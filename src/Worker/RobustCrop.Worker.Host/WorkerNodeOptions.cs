@@ -22,7 +22,8 @@ public sealed record WorkerNodeOptions(
     int GraceSeconds = WorkerNodeOptions.Defaults.GraceSeconds,
     int MetricsPort = 0,
     string? TlsCert = null,
-    string? TlsPeerThumbprint = null)
+    string? TlsPeerThumbprint = null,
+    int? DecodeThreads = null)
 {
     /// <summary>Every default of the worker's options; the declarations read them and the help prints them.</summary>
     public static class Defaults
@@ -67,7 +68,7 @@ public sealed record WorkerNodeOptions(
             PublicHost = new Option<string?>("--public-host") { Description = "the name other machines use to reach this worker (binding stays on --listen's host)", HelpName = "NAME" };
             PublicHost.DefaultValueFactory = _ => Env(PublicHost);
 
-            Device = new Option<string>("--device") { Description = "cpu | cuda | cuda:N", HelpName = "DEV" };
+            Device = new Option<string>("--device") { Description = "cpu | cuda | cuda:N | cuda:0,cuda:1,... (one worker, an inference loop, per device)", HelpName = "DEV" };
             Device.CustomParser = r => CheckDevice(r, CliSingle(r));
             Device.DefaultValueFactory = r => Env(Device) is { } v ? CheckDevice(r, v) : Defaults.Device;
 
@@ -79,6 +80,10 @@ public sealed record WorkerNodeOptions(
             Threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (default: all cores / capacity)", HelpName = "N" };
             Threads.CustomParser = r => Int(r, "--threads", CliSingle(r), 1, Environment.ProcessorCount);
             Threads.DefaultValueFactory = r => Env(Threads) is { } v ? Int(r, FromEnvironment("--threads"), v, 1, Environment.ProcessorCount) : Defaults.Threads(SafeCapacity(r));
+
+            DecodeThreads = new Option<int>("--decode-threads") { Description = "threads decoding and resizing inputs ahead of inference, per device (default: cores - 1)", HelpName = "N" };
+            DecodeThreads.CustomParser = r => Int(r, "--decode-threads", CliSingle(r), 1, 1024);
+            DecodeThreads.DefaultValueFactory = r => Env(DecodeThreads) is { } v ? Int(r, FromEnvironment("--decode-threads"), v, 1, 1024) : Pipeline.PipelineOptions.DefaultDecodeThreads;
 
             LogLevel = new Option<string>("--log-level") { Description = "debug | info | warning | error", HelpName = "L" };
             LogLevel.CustomParser = r => CheckLogLevel(r, CliSingle(r));
@@ -112,7 +117,7 @@ public sealed record WorkerNodeOptions(
 
             Command = new RootCommand($"robustcrop-worker: joins a coordinator and pulls shards until the job ends. Every option can also come from the environment: {EnvironmentName("--join")}, {EnvironmentName("--device")}, ...")
             {
-                Join, Listen, PublicHost, Device, Capacity, Threads, LogLevel, JoinTimeout, GraceSeconds, MetricsPort, TlsCert, TlsPeerThumbprint,
+                Join, Listen, PublicHost, Device, Capacity, Threads, DecodeThreads, LogLevel, JoinTimeout, GraceSeconds, MetricsPort, TlsCert, TlsPeerThumbprint,
             };
             Command.Validators.Add(r =>
             {
@@ -129,6 +134,7 @@ public sealed record WorkerNodeOptions(
         public Option<string> Device { get; }
         public Option<int> Capacity { get; }
         public Option<int> Threads { get; }
+        public Option<int> DecodeThreads { get; }
         public Option<string> LogLevel { get; }
         public Option<int> JoinTimeout { get; }
         public Option<int> GraceSeconds { get; }
@@ -139,7 +145,7 @@ public sealed record WorkerNodeOptions(
 
         public WorkerNodeOptions Bind(ParseResult p) => new(p.GetValue(Join)!, p.GetValue(Listen)!, p.GetValue(PublicHost), p.GetValue(Device)!,
             p.GetValue(Capacity), p.GetValue(Threads), p.GetValue(LogLevel)!, p.GetValue(JoinTimeout), p.GetValue(GraceSeconds), p.GetValue(MetricsPort),
-            p.GetValue(TlsCert), p.GetValue(TlsPeerThumbprint));
+            p.GetValue(TlsCert), p.GetValue(TlsPeerThumbprint), p.GetValue(DecodeThreads));
 
         private int SafeCapacity(ArgumentResult r)
         {
@@ -149,7 +155,7 @@ public sealed record WorkerNodeOptions(
 
         private static string CheckDevice(ArgumentResult r, string v)
         {
-            if (!Inference.DeviceSpec.TryParse(v, out _)) r.AddError($"invalid device '{v}': expected cpu, cuda or cuda:N");
+            if (Inference.DeviceSpec.TryParseList(v, out string? error) is null) r.AddError(error!);
             return v;
         }
 

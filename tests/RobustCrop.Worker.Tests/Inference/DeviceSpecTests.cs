@@ -34,4 +34,25 @@ public class DeviceSpecTests
         Assert.StartsWith($"invalid device '{text}': expected cpu, cuda or cuda:N", ex.Message);
         Assert.False(DeviceSpec.TryParse(text, out _));
     }
+
+    [Theory]
+    [InlineData("cpu", "cpu")]
+    [InlineData("cuda:1", "cuda:1")]
+    [InlineData("cuda:0,cuda:1", "cuda:0|cuda:1")]
+    [InlineData(" cuda:2 , CUDA:0 ", "cuda:2|cuda:0")]
+    public void ParseList_keeps_the_devices_in_the_order_given(string text, string expected)
+        => Assert.Equal(expected, string.Join('|', DeviceSpec.ParseList(text)));
+
+    [Theory]
+    [InlineData("tpu", "invalid device 'tpu': expected cpu, cuda or cuda:N")]
+    [InlineData("cuda:0,tpu", "invalid device 'tpu' in 'cuda:0,tpu': expected cpu, cuda, cuda:N or a list such as cuda:0,cuda:1")]
+    [InlineData("cuda:0,", "invalid device '' in 'cuda:0,': expected cpu, cuda, cuda:N or a list such as cuda:0,cuda:1")]
+    [InlineData("cuda:0,cuda", "device cuda:0 is listed twice in 'cuda:0,cuda'")]
+    [InlineData("cpu,cuda:0", "'cpu,cuda:0': cpu cannot be combined with other devices (a CPU worker takes every core)")]
+    public void ParseList_refuses_with_one_line(string text, string error)
+    {
+        Assert.Null(DeviceSpec.TryParseList(text, out string? why));
+        Assert.Equal(error, why);
+        Assert.Equal(error, Assert.Throws<ArgumentException>(() => DeviceSpec.ParseList(text)).Message.Split(" (Parameter")[0]);
+    }
 }

@@ -22,7 +22,8 @@ public sealed class EvaluateOptionSet
     public Option<string> Out { get; } = CliOptions.String("--out", "output location: a folder or az://container/prefix (Azure Blob Storage)", Defaults.Out, "URI");
     public Option<string> ConnectionString { get; } = CliOptions.String("--connection-string", "storage connection string for az:// (default: $AZURE_STORAGE_CONNECTION_STRING)", helpName: "CS");
     public Option<string> RunId { get; } = CliOptions.RunId("run id (default: a new one); reusing one resumes: finished shards are skipped");
-    public Option<string> Device { get; } = CliOptions.Device();
+    public Option<string> Device { get; } = CliOptions.Devices();
+    public Option<int> DecodeThreads { get; } = CliOptions.DecodeThreads();
 
     public Option<int> Limit { get; } = CliOptions.Int("--limit",
         $"at most N inputs (0 = all; default all, or {Defaults.Evaluate.SampleLimit} for the sample job)", null, 0, int.MaxValue);
@@ -51,7 +52,7 @@ public sealed class EvaluateOptionSet
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Data, Zoo, Model, Out, ConnectionString, RunId, Device, Limit, ShardSize, Window, Tau, KeepEmbeddings, Captions,
-                     Threads, Batch, Rics, RicsScore, RicsCyclic, RicsSeed, RicsFooledWindow })
+                     Threads, DecodeThreads, Batch, Rics, RicsScore, RicsCyclic, RicsSeed, RicsFooledWindow })
             command.Add(o);
     }
 
@@ -75,7 +76,11 @@ public sealed class EvaluateOptionSet
             Rics = RicsSelection.Of(windows, p.GetValue(RicsScore)!, p.Given(RicsCyclic) ? p.GetValue(RicsCyclic) : windows.Count > 0,
                 p.GetValue(RicsSeed), p.GetValue(RicsFooledWindow)),
         };
-        return new EvaluateOptions(run, p.GetValue(Device)!, p.GetValue(Threads)) { ConnectionString = p.GetValue(ConnectionString) };
+        return new EvaluateOptions(run, p.GetValue(Device)!, p.GetValue(Threads))
+        {
+            ConnectionString = p.GetValue(ConnectionString),
+            DecodeThreads = p.GetValue(DecodeThreads),
+        };
     }
 
     /// <summary>

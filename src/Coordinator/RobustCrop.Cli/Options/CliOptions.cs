@@ -58,6 +58,23 @@ public static class CliOptions
         },
     };
 
+    /// <summary>The devices of a job's local workers: one, or a list of CUDA devices shared out between the workers.</summary>
+    public static Option<string> Devices() => new("--device")
+    {
+        Description = "cpu | cuda | cuda:N | cuda:0,cuda:1,... (local workers take the devices in turn: one inference loop per device and worker); CUDA falls back to CPU with a one-line notice",
+        HelpName = "DEV",
+        DefaultValueFactory = _ => Defaults.Device,
+        CustomParser = r =>
+        {
+            string v = Single(r);
+            if (DeviceSpec.TryParseList(v, out string? error) is null) r.AddError(error!);
+            return v;
+        },
+    };
+
+    public static Option<int> DecodeThreads() => Int("--decode-threads",
+        "threads decoding and resizing inputs ahead of inference, per worker (default: cores - 1)", Defaults.DecodeThreads, 1, 1024);
+
     /// <summary>A run id names a folder or blob prefix. No declared default: a fresh id is made when none is given (see callers), so help does not print one.</summary>
     public static Option<string> RunId(string description) => new("--run-id")
     {

@@ -13,6 +13,9 @@ public static class Defaults
     public const string Device = "cpu";
     public const int Batch = RunSettings.DefaultBatch;
 
+    /// <summary>cores − 1, declared by the worker's pipeline (one core is left to inference).</summary>
+    public static int DecodeThreads => Worker.Pipeline.PipelineOptions.DefaultDecodeThreads;
+
     /// <summary>ONNX Runtime intra-op threads: all cores, the most <c>--threads</c> accepts.</summary>
     public static int Threads => Environment.ProcessorCount;
 

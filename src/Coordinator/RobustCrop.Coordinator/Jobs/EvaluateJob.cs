@@ -19,6 +19,7 @@ using RobustCrop.IO.Results;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Cluster;
 using RobustCrop.Worker.Inference;
+using RobustCrop.Worker.Pipeline;
 
 namespace RobustCrop.Coordinator.Jobs;
 
@@ -91,14 +92,22 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
             : new MetricsServer(topology.MetricsHost, topology.MetricsPort!.Value, metrics.Registry, () => StatusPage.Render(metrics.Status));
         // The local workers of this process load each model once between them, not once each.
         var shared = new SharedModels<SharedModelKey, Worker.Pipeline.EvaluatedModel>();
+        // Several devices: local workers take them in turn, so each device gets its own inference loop(s).
+        var devices = DeviceSpec.ParseList(options.Device);
+        int localWorkers = topology.LocalWorkers == 0 ? 0 : Math.Max(topology.LocalWorkers, devices.Length);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSignalFreeLifetime();
         builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => AttachMetrics(events.AttachTo(akka
             .AddRobustCropNode(topology.Node, progress.Note)), metrics)
             .AddJobCoordinator(spec, backend, topology.Coordinator)
-            .AddWorkers(topology.LocalWorkers, i => new WorkerSettings(WorkerId.New($"local{i}"), 1, options.Device, options.Threads,
+            .AddWorkers(localWorkers, i => new WorkerSettings(WorkerId.New($"local{i}"), 1, devices[i % devices.Length].ToString(), options.Threads,
                 ShippedFiles.BuiltinModelsDir, progress.Note)
-                { ConnectionString = options.ConnectionString, StorageOptions = options.StorageOptions, SharedModels = shared }, _ => { }));
+            {
+                ConnectionString = options.ConnectionString,
+                StorageOptions = options.StorageOptions,
+                SharedModels = shared,
+                Pipeline = new PipelineOptions { DecodeThreads = options.DecodeThreads },
+            }, _ => { }));
         using var host = builder.Build();
         await host.StartAsync(ct);
         JobOutcome result;

@@ -11,13 +11,16 @@ public sealed record EvaluateOptions(RunSettings Run, string Device, int Threads
     /// <summary>Connection string of an az:// <see cref="RunSettings.Out"/>; null reads AZURE_STORAGE_CONNECTION_STRING. Never printed.</summary>
     public string? ConnectionString { get; init; }
 
+    /// <summary>Threads decoding inputs ahead of inference in each local worker.</summary>
+    public int DecodeThreads { get; init; } = Worker.Pipeline.PipelineOptions.DefaultDecodeThreads;
+
     /// <summary>Retry settings of an az:// store (null: the defaults).</summary>
     public IO.Storage.AzureBlobStoreOptions? StorageOptions { get; init; }
 
     // A record prints its members; the connection string must never appear in a log or an exception message.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Run = {Run.RunId}, Data = {Run.Data}, Out = {Run.Out}, ZooPath = {Run.ZooPath}, Device = {Device}, Threads = {Threads}");
+        builder.Append($"Run = {Run.RunId}, Data = {Run.Data}, Out = {Run.Out}, ZooPath = {Run.ZooPath}, Device = {Device}, Threads = {Threads}, DecodeThreads = {DecodeThreads}");
         return true;
     }
 

@@ -22,10 +22,13 @@ public sealed class JobRuntime : IDisposable
     // What this runtime must let go of: its own models, or its holds on models shared with the process's other workers.
     private readonly IReadOnlyList<IDisposable> _held;
 
+    private readonly PipelineOptions _pipeline;
+
     private JobRuntime(RunSettings settings, IImageDataset dataset, IReadOnlyList<EvaluatedModel> models, ShardWriter writer, WorkerMetrics? metrics,
-        IReadOnlyList<IDisposable> held)
+        IReadOnlyList<IDisposable> held, PipelineOptions pipeline)
     {
         _metrics = metrics;
+        _pipeline = pipeline;
         _held = held;
         Settings = settings;
         Dataset = dataset;
@@ -88,14 +91,14 @@ public sealed class JobRuntime : IDisposable
             throw;
         }
         var writer = new ShardWriter(store, new RunLayout(settings.RunId.Value), models, worker.Id.Value, settings, dataset.Name);
-        return new JobRuntime(settings, dataset, models, writer, worker.Metrics, held);
+        return new JobRuntime(settings, dataset, models, writer, worker.Metrics, held, worker.Pipeline);
     }
 
     /// <summary>Runs one shard to its manifest: inference on a dedicated thread (<see cref="ShardEvaluator.EvaluateAsync"/>), the writes as async I/O.</summary>
     public async Task<WorkProtocol.ManifestSummary> RunShardAsync(DatasetShard shard, Action<int, long> onImage, CancellationToken ct)
     {
         var started = DateTimeOffset.UtcNow;
-        var evaluator = new ShardEvaluator(Models, Settings);
+        var evaluator = new ShardEvaluator(Models, Settings, _pipeline);
         var result = await evaluator.EvaluateAsync(shard, Dataset.ReadShard(shard), onImage, ct).ConfigureAwait(false);
         // Not cancellable once writing starts: a shard's files and its manifest (last) are written as one unit, so a
         // worker that loses its lease mid-write never leaves a manifest that disagrees with the files beside it.

@@ -18,6 +18,9 @@ namespace RobustCrop.Worker.Cluster;
 public sealed record WorkerNodeSettings(string Join, string Listen, string? PublicHost, string Device, int Capacity, int Threads,
     string LogLevel, string ModelsDir)
 {
+    /// <summary>Threads decoding inputs ahead of inference, per device's worker.</summary>
+    public int DecodeThreads { get; init; } = Pipeline.PipelineOptions.DefaultDecodeThreads;
+
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
     public TimeSpan Grace { get; init; } = TimeSpan.Zero;
@@ -90,13 +93,19 @@ public static class WorkerNode
         var (listenHost, listenPort) = ClusterNodeSettings.ParseHostPort("--listen", s.Listen);
         var node = new ClusterNodeSettings(listenHost, listenPort, s.PublicHost, [ClusterRoles.Worker], [s.Join], s.LogLevel) { Tls = s.Tls };
         var id = WorkerId.New(s.PublicHost ?? Environment.MachineName);
+        // One worker (inference loop) per device: "cuda:0,cuda:1" runs two, each pulling its own shards.
+        var devices = Inference.DeviceSpec.ParseList(s.Device);
+        int stoppedWorkers = 0;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSignalFreeLifetime();
         builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => akka
             .AddRobustCropNode(node, log.WriteLine)
             .AddJobSingletonProxy()
-            .AddWorkers(1, _ => new WorkerSettings(id, s.Capacity, s.Device, s.Threads, s.ModelsDir, log.WriteLine) { Metrics = metrics },
-                f => finished.TrySetResult(f), () => stopped.TrySetResult(), () => coordinatorStopping = true));
+            .AddWorkers(devices.Length, i => new WorkerSettings(devices.Length == 1 ? id : WorkerId.New($"{s.PublicHost ?? Environment.MachineName}-{DeviceName(devices[i])}"),
+                    s.Capacity, devices[i].ToString(), s.Threads, s.ModelsDir, log.WriteLine)
+                { Metrics = metrics, Pipeline = new Pipeline.PipelineOptions { DecodeThreads = s.DecodeThreads } },
+                f => finished.TrySetResult(f), () => { if (Interlocked.Increment(ref stoppedWorkers) == devices.Length) stopped.TrySetResult(); },
+                () => coordinatorStopping = true));
         using var host = builder.Build();
         await host.StartAsync(CancellationToken.None);
         var system = host.Services.GetRequiredService<ActorSystem>();
@@ -106,7 +115,7 @@ public static class WorkerNode
         var departed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         system.ActorOf(CoordinatorDepartureWatcher.Props(() => departed.TrySetResult(), () => lost.TrySetResult()), "coordinator-departure");
-        log.WriteLine($"worker {id}: joining {s.Join} (device {s.Device}, capacity {s.Capacity}, threads {s.Threads})");
+        log.WriteLine($"worker {id}: joining {s.Join} (device {s.Device}, capacity {s.Capacity}, threads {s.Threads}, decode threads {s.DecodeThreads})");
         try
         {
             // Not Up alone: a welcomed node already works (the proxy finds the singleton before the leader moves it Up),
@@ -153,10 +162,13 @@ public static class WorkerNode
     }
 
     /// <summary>Tells the worker actor to stop (handing its leases back, after the grace if any) and waits until it has.</summary>
+    private static string DeviceName(Inference.DeviceSpec d) => d.ToString().Replace(':', '-');
+
     private static async Task HandBackAsync(ActorSystem system, WorkerNodeSettings s, WorkerId id, Task stopped, Task finished, TextWriter log)
     {
         log.WriteLine($"worker {id}: stop signal; {(s.Grace > TimeSpan.Zero ? $"running shards may finish within {s.Grace.TotalSeconds:F0} s" : "handing its leases back")}, then leaving");
-        system.ActorSelection("/user/worker-0").Tell(new WorkerActor.StopWorking(s.Grace));
+        foreach (int i in Enumerable.Range(0, Inference.DeviceSpec.ParseList(s.Device).Length))
+            system.ActorSelection($"/user/worker-{i}").Tell(new WorkerActor.StopWorking(s.Grace));
         await Task.WhenAny(stopped, finished, system.WhenTerminated, Task.Delay(s.Grace + TimeSpan.FromSeconds(10), CancellationToken.None));
         // The hand-backs are told through the singleton proxy; leaving at once could let the leave gossip (and the
         // re-queue it causes, "worker-removed") overtake them on a loaded machine. A moment lets them land first.

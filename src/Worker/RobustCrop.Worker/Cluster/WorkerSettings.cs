@@ -1,5 +1,6 @@
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Worker.Inference;
+using RobustCrop.Worker.Pipeline;
 
 namespace RobustCrop.Worker.Cluster;
 
@@ -33,7 +34,10 @@ public sealed record WorkerSettings(
 
     /// <summary>Models shared by the workers of this process (one session per model, device and threads); each worker
     /// loads its own when null.</summary>
-    public SharedModels<SharedModelKey, Pipeline.EvaluatedModel>? SharedModels { get; init; }
+    public SharedModels<SharedModelKey, EvaluatedModel>? SharedModels { get; init; }
+
+    /// <summary>How this worker runs its pipeline on this machine (decode threads); never part of the job.</summary>
+    public PipelineOptions Pipeline { get; init; } = PipelineOptions.Default;
 
     /// <summary>The process's /metrics figures; none when null.</summary>
     public Observability.WorkerMetrics? Metrics { get; init; }
@@ -41,7 +45,7 @@ public sealed record WorkerSettings(
     // Records print their members; the connection string must never reach a log line.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append($"Id = {Id}, Capacity = {Capacity}, Device = {Device}, Threads = {Threads}");
+        builder.Append($"Id = {Id}, Capacity = {Capacity}, Device = {Device}, Threads = {Threads}, DecodeThreads = {Pipeline.DecodeThreads}");
         return true;
     }
 }
