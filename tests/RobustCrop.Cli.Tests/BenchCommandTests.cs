@@ -10,7 +10,7 @@ public sealed partial class BenchCommandTests
     [Fact]
     public async Task Bench_reports_the_bare_loop_the_pipeline_and_the_feed_capacity_with_the_ratio_last()
     {
-        var run = await CliHarness.RunAsync("bench", "--images", "2", "--threads", "2");
+        var run = await CliHarness.RunAsync("bench", "--images", "2,3", "--threads", "2");
         Assert.True(run.ExitCode == 0, run.Err);
         var lines = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
         double bare = Rate(lines, "bare ONNX Runtime loop: "), pipeline = Rate(lines, "full pipeline: ");
@@ -18,6 +18,17 @@ public sealed partial class BenchCommandTests
         // The feed model costs microseconds per batch: the same pipeline runs it many times faster than ResNet18.
         Assert.True(feed > 3 * pipeline, $"feed {feed} crops/s, pipeline {pipeline} crops/s");
         Assert.True(double.Parse(FeedPerCore().Match(run.Out).Groups[1].Value, CultureInfo.InvariantCulture) > 0, run.Out);
+        // Every stage timed; inference is where a ResNet18 on a CPU spends its time.
+        var stages = new[] { "decode", "resize", "plan+score", "crop assembly", "infer", "metrics", "write" }
+            .ToDictionary(n => n, n => double.Parse(Assert.Single(lines, l => l.StartsWith(n + " ", StringComparison.Ordinal))[14..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+        Assert.All(stages, kv => Assert.True(kv.Value > 0, $"{kv.Key}: {kv.Value} ms"));
+        Assert.Equal("infer", stages.MaxBy(kv => kv.Value).Key);
+        // The feed at one decode thread, and (on a machine with two cores) at two.
+        Assert.Contains(lines, l => l.StartsWith("feed scaling, 1 decode thread(s): ", StringComparison.Ordinal));
+        // One child process per size, each reading exactly its inputs; the ratio of the two peaks.
+        Assert.Single(lines, l => l.StartsWith("worker peak working set at 2 inputs: ", StringComparison.Ordinal) && l.Contains("(2 inputs read", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("worker peak working set at 3 inputs: ", StringComparison.Ordinal) && l.Contains("(3 inputs read", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("peak working set ratio (3 / 2 inputs): ", StringComparison.Ordinal));
         var last = Ratio().Match(lines[^1]);
         Assert.True(last.Success, lines[^1]);
         // The ratio of the two rates printed above (each rounded to 0.1 crops/s).

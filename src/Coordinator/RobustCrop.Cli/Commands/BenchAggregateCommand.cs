@@ -85,37 +85,9 @@ public sealed class BenchAggregateCommand : Command
     /// <summary>Runs this command's <c>--measure</c> mode in a fresh process and reads its result line.</summary>
     private static async Task<Measured> MeasureInChildAsync(string root, CancellationToken ct)
     {
-        var psi = SelfStart();
-        foreach (var a in new[] { "bench-aggregate", "--measure", root }) psi.ArgumentList.Add(a);
-        using var child = Process.Start(psi) ?? throw new IOException($"could not start {psi.FileName}");
-        var stdout = child.StandardOutput.ReadToEndAsync(ct);
-        var stderr = child.StandardError.ReadToEndAsync(ct);
-        await child.WaitForExitAsync(ct);
-        string output = await stdout, errors = await stderr;
-        string? line = output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith(MeasuredPrefix, StringComparison.Ordinal));
-        if (child.ExitCode != 0 || line is null)
-            throw new IOException($"the aggregation child exited {child.ExitCode}: {errors.Trim().Split('\n').LastOrDefault()}");
-        var f = line[MeasuredPrefix.Length..].Split(' ');
+        var f = (await SelfProcess.RunForLineAsync(["bench-aggregate", "--measure", root], MeasuredPrefix, ct)).Split(' ');
         return new Measured(double.Parse(f[0], CultureInfo.InvariantCulture), long.Parse(f[1], CultureInfo.InvariantCulture),
             long.Parse(f[2], CultureInfo.InvariantCulture), long.Parse(f[3], CultureInfo.InvariantCulture), long.Parse(f[4], CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>How to start robustcrop again: its own executable, or the dotnet host with robustcrop.dll when this runs
-    /// inside another host (tests).</summary>
-    private static ProcessStartInfo SelfStart()
-    {
-        string? self = Environment.ProcessPath;
-        var psi = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (self is not null && Path.GetFileNameWithoutExtension(self) == "robustcrop")
-        {
-            psi.FileName = self;
-            return psi;
-        }
-        psi.FileName = self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet"
-            ? self
-            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        psi.ArgumentList.Add(typeof(BenchAggregateCommand).Assembly.Location);
-        return psi;
     }
 
     /// <summary>The child: aggregates the run as <c>aggregate --run</c> does (state, summary, summary files written).</summary>

@@ -35,26 +35,87 @@ public sealed class BenchCommand : Command
         var model = CliOptions.String("--model", "model from the zoo", Defaults.Bench.Model, "ID");
         var zoo = new Option<string>("--zoo") { Description = "zoo file", HelpName = "FILE", DefaultValueFactory = _ => ShippedFiles.DefaultZoo };
         var data = CliOptions.String("--data", "images to use (default: the shipped samples)", helpName: "PATHS");
-        var images = CliOptions.Int("--images", "inputs to run", Defaults.Bench.Images, 1, 100_000);
+        var images = new Option<IReadOnlyList<int>>("--images")
+        {
+            Description = "inputs to run (the smallest for the side-by-side figures); each size also gets the worker's peak working set, measured in a child process",
+            HelpName = "N[,N...]",
+            DefaultValueFactory = _ => [Defaults.Bench.Images],
+            CustomParser = r => ParseSizes(r),
+        };
         var threads = CliOptions.Threads();
         var batch = CliOptions.Batch();
         var device = CliOptions.Device();
-        foreach (var o in new Option[] { model, zoo, data, images, threads, batch, device }) Add(o);
-        SetAction((p, ct) => RunAsync(p.GetValue(model)!, p.GetValue(zoo)!, p.GetValue(data) ?? ShippedFiles.DefaultData, p.GetValue(images),
-            p.GetValue(threads), p.GetValue(batch), p.GetValue(device)!, ct));
+        var decodeThreads = CliOptions.DecodeThreads();
+        // The memory child's mode: stream N inputs through the worker's path and print one line.
+        var measureMemory = new Option<int?>(BenchMemory.Option) { Hidden = true };
+        foreach (var o in new Option[] { model, zoo, data, images, threads, batch, device, decodeThreads, measureMemory }) Add(o);
+        SetAction((p, ct) =>
+        {
+            var args = new BenchArgs(p.GetValue(model)!, p.GetValue(zoo)!, p.GetValue(data) ?? ShippedFiles.DefaultData, p.GetValue(threads),
+                p.GetValue(batch), p.GetValue(device)!, p.GetValue(decodeThreads));
+            return p.GetValue(measureMemory) is int n ? MeasureMemoryAsync(args, n, ct) : RunAsync(args, p.GetValue(images)!, ct);
+        });
     }
 
-    private async Task<int> RunAsync(string modelId, string zooPath, string data, int images, int threads, int batch, string device, CancellationToken ct)
+    /// <summary>What both the bench and its memory children are run with.</summary>
+    private sealed record BenchArgs(string Model, string Zoo, string Data, int Threads, int Batch, string Device, int DecodeThreads)
     {
-        var manifest = ZooFile.Load(zooPath, ShippedFiles.BuiltinModelsDir).FirstOrDefault(m => m.Id == modelId)
-            ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
-        var dataset = DatasetFactory.Open(data);
-        var records = TakeRecords(dataset, images);
-        var settings = new RunSettings(new RunId("bench")) { Data = data, ZooPath = zooPath, Batch = batch };
+        public IEnumerable<string> ToArgs() => ["--model", Model, "--zoo", Zoo, "--data", Data, "--threads", I(Threads), "--batch", I(Batch),
+            "--device", Device, "--decode-threads", I(DecodeThreads)];
+
+        private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private async Task<int> MeasureMemoryAsync(BenchArgs a, int images, CancellationToken ct)
+    {
+        var manifest = LoadManifest(a);
+        var settings = Settings(a);
+        return await BenchMemory.MeasureAsync(manifest, settings, DatasetFactory.Open(a.Data), images, DeviceSpec.Parse(a.Device), a.Threads,
+            new PipelineOptions { DecodeThreads = a.DecodeThreads }, _io.Out, ct);
+    }
+
+    /// <summary>The sample job's plan (the default a user first runs): the measurement crops, hash RICS at n = 9 and cyclic RICS.</summary>
+    private static RunSettings Settings(BenchArgs a) => new(new RunId("bench"))
+    {
+        Data = a.Data,
+        ZooPath = a.Zoo,
+        Batch = a.Batch,
+        Rics = RicsSelection.Of(Defaults.Evaluate.SampleRicsWindows, [RicsScores.Parse(Defaults.Evaluate.RicsScore)], cyclic: true),
+    };
+
+    private static ModelManifest LoadManifest(BenchArgs a)
+        => ZooFile.Load(a.Zoo, ShippedFiles.BuiltinModelsDir).FirstOrDefault(m => m.Id == a.Model)
+            ?? throw new ZooException($"model '{a.Model}' is not in the zoo {a.Zoo}");
+
+    private static List<int> ParseSizes(System.CommandLine.Parsing.ArgumentResult r)
+    {
+        string text = CliOptions.Single(r);
+        var list = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n is < 1 or > 100_000)
+            {
+                r.AddError($"--images needs input counts 1-100000, comma-separated; got '{text}'");
+                return list;
+            }
+            if (!list.Contains(n)) list.Add(n);
+        }
+        if (list.Count == 0) r.AddError("--images needs at least one input count");
+        return list;
+    }
+
+    private async Task<int> RunAsync(BenchArgs a, IReadOnlyList<int> sizes, CancellationToken ct)
+    {
+        var manifest = LoadManifest(a);
+        var dataset = DatasetFactory.Open(a.Data);
+        var records = TakeRecords(dataset, sizes.Min());
+        var settings = Settings(a);
         ZooFeasibility.Check(manifest, settings);
         ModelLoader.Validate(manifest);
+        int threads = a.Threads, batch = a.Batch;
+        string modelId = a.Model, device = a.Device;
         using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads);
-        Out($"model {modelId} on {model.Device}, {threads} intra-op thread(s), batch {batch}, {records.Count} inputs from {dataset.Name}");
+        Out($"model {modelId} on {model.Device}, {threads} intra-op thread(s), batch {batch}, {a.DecodeThreads} decode thread(s), {records.Count} inputs from {dataset.Name}, the sample job's plan (hash RICS n=9, cyclic RICS)");
 
         // 1. Preparation cost: decode + resize once per image, then write every planned crop (normalised) into a tensor.
         // The same preparer and planner as the pipeline measured in 3, timed stage by stage.
@@ -104,18 +165,30 @@ public sealed class BenchCommand : Command
 
         // 3. The full pipeline on the same inputs: read → decode → plan → batch → infer → metrics → Parquet.
         string tmp = Path.Combine(Path.GetTempPath(), "robustcrop-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var peaks = new List<long>();
         try
         {
             var shard = new DatasetShard(new ShardId(0), ShardSource.Of("bench"), 0, records.Count);
-            var evaluator = new ShardEvaluator([model], settings);
+            var times = new StageTimes();
+            var evaluator = new ShardEvaluator([model], settings, new PipelineOptions { DecodeThreads = a.DecodeThreads, Times = times });
             var writer = new ShardWriter(new LocalFolderStore(tmp), new RunLayout("bench"), [model], "bench", settings);
             sw.Restart();
             var result = await evaluator.EvaluateAsync(shard, records, null, ct); // inference on a thread of its own
+            long writeStarted = Stopwatch.GetTimestamp();
             await writer.WriteAsync(result, "bench", DateTimeOffset.UtcNow, ct);
+            times.Add(Stage.Write, writeStarted);
             double pipeSecs = sw.Elapsed.TotalSeconds;
             double pipe = result.CropsInferred / pipeSecs;
             Out(F($"full pipeline: {pipe:F1} crops/s ({pipeSecs:F2} s, {result.CropsInferred} crops, {result.Images[model.Id].Count} images)"));
-            await FeedCapacityAsync(manifest, model, records, settings, device, threads, tmp, ct);
+            StageTable(times, result.Images[model.Id].Count, result.CropsInferred, pipeSecs);
+            await FeedCapacityAsync(manifest, model, records, settings, device, threads, a.DecodeThreads, tmp, ct);
+            foreach (int size in sizes)
+            {
+                var m = await BenchMemory.InChildAsync(size, a.ToArgs(), ct);
+                Out(F($"worker peak working set at {m.Images} inputs: {m.PeakBytes / (1024.0 * 1024.0):F0} MiB ({m.Inputs} inputs read, near-zero-cost model, a process per size)"));
+                peaks.Add(m.PeakBytes);
+            }
+            if (peaks.Count > 1) Out(F($"peak working set ratio ({sizes[^1]} / {sizes[0]} inputs): {(double)peaks[^1] / peaks[0]:F3}"));
             Out(F($"pipeline/bare: {pipe / bare:F3}"));
         }
         finally
@@ -132,7 +205,7 @@ public sealed class BenchCommand : Command
     /// whole process (every thread, GC included), which is what a node of N cores multiplies by N.
     /// </summary>
     private async Task FeedCapacityAsync(ModelManifest manifest, EvaluatedModel real, IReadOnlyList<ImageRecord> records, RunSettings settings,
-        string device, int threads, string tmp, CancellationToken ct)
+        string device, int threads, int decodeThreads, string tmp, CancellationToken ct)
     {
         Directory.CreateDirectory(tmp);
         string path = Path.Combine(tmp, "feed-capacity.onnx");
@@ -140,9 +213,29 @@ public sealed class BenchCommand : Command
         // The real model's preprocessing and head; no low-pass (that is part of the model's own cost).
         var nullManifest = manifest with { OnnxPath = path, LowPassSigma = null, InputName = null };
         using var model = ModelLoader.Load(nullManifest, DeviceSpec.Parse(device), threads);
+        // How the feed scales with decode threads (1, 2, …, the configured count), then the configured count's figure.
+        var counts = new SortedSet<int> { 1, decodeThreads };
+        if (Environment.ProcessorCount >= 2) counts.Add(2);
+        Feed? configured = null;
+        foreach (int n in counts)
+        {
+            var feed = await FeedOnceAsync(model, records, settings, n, Path.Combine(tmp, $"feed-{n}"), ct);
+            Out(F($"feed scaling, {n} decode thread(s): {feed.Crops / feed.Seconds:F0} crops/s wall, {feed.Crops / Math.Max(feed.CpuSeconds, 1e-9):F0} crops per CPU-second"));
+            if (n == decodeThreads) configured = feed;
+        }
+        var c = configured!;
+        Out(F($"feed capacity (near-zero-cost model, same shapes and head): {c.Crops / c.Seconds:F0} crops/s ({c.Seconds:F2} s wall, {c.CpuSeconds:F2} s CPU, {c.Crops} crops)"));
+        Out(F($"feed/core: {c.Crops / Math.Max(c.CpuSeconds, 1e-9):F0}"));
+    }
+
+    private sealed record Feed(long Crops, double Seconds, double CpuSeconds);
+
+    private static async Task<Feed> FeedOnceAsync(EvaluatedModel model, IReadOnlyList<ImageRecord> records, RunSettings settings, int decodeThreads,
+        string folder, CancellationToken ct)
+    {
         var shard = new DatasetShard(new ShardId(0), ShardSource.Of("feed"), 0, records.Count);
-        var evaluator = new ShardEvaluator([model], settings);
-        var writer = new ShardWriter(new LocalFolderStore(Path.Combine(tmp, "feed")), new RunLayout("feed"), [model], "bench", settings);
+        var evaluator = new ShardEvaluator([model], settings, new PipelineOptions { DecodeThreads = decodeThreads });
+        var writer = new ShardWriter(new LocalFolderStore(folder), new RunLayout("feed"), [model], "bench", settings);
         using var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
@@ -150,9 +243,19 @@ public sealed class BenchCommand : Command
         await writer.WriteAsync(result, "feed", DateTimeOffset.UtcNow, ct);
         double secs = sw.Elapsed.TotalSeconds;
         process.Refresh();
-        double cpu = (process.TotalProcessorTime - cpu0).TotalSeconds;
-        Out(F($"feed capacity (near-zero-cost model, same shapes and head): {result.CropsInferred / secs:F0} crops/s ({secs:F2} s wall, {cpu:F2} s CPU, {result.CropsInferred} crops)"));
-        Out(F($"feed/core: {result.CropsInferred / Math.Max(cpu, 1e-9):F0}"));
+        return new Feed(result.CropsInferred, secs, (process.TotalProcessorTime - cpu0).TotalSeconds);
+    }
+
+    /// <summary>Per stage: CPU time summed over the threads that ran it, per image and per crop, and its share of the wall time.</summary>
+    private void StageTable(StageTimes times, int images, long crops, double wallSeconds)
+    {
+        Out("stage            ms total   ms/image    ms/crop   % of wall (summed over threads)");
+        foreach (var (stage, name) in new[] { (Stage.Decode, "decode"), (Stage.Resize, "resize"), (Stage.Plan, "plan+score"),
+                     (Stage.CropAssembly, "crop assembly"), (Stage.Infer, "infer"), (Stage.Metrics, "metrics"), (Stage.Write, "write") })
+        {
+            double ms = times.Total(stage).TotalMilliseconds;
+            Out(F($"{name,-14} {ms,10:F1} {ms / Math.Max(1, images),10:F2} {ms / Math.Max(1, crops),10:F3} {100 * ms / (1000 * wallSeconds),9:F1}"));
+        }
     }
 
     /// <summary>

@@ -77,7 +77,7 @@ public static class ModelLoader
 
     /// <summary>Values per image of the model's output when its shape is fixed; null when symbolic (probed at load).</summary>
     /// <remarks>A [B, tokens, D] output is pooled to D, so D is what a head must match.</remarks>
-    private static long? DeclaredOutputDim(OnnxModelInfo info, string? outputName)
+    public static long? DeclaredOutputDim(OnnxModelInfo info, string? outputName)
     {
         if (info.Outputs.Count == 0) throw new ZooException("the model declares no output");
         var output = outputName is null ? info.Outputs[0] : info.Outputs.Single(o => o.Name == outputName);

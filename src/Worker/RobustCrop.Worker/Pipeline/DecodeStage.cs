@@ -4,8 +4,8 @@ using RobustCrop.Core.Data;
 namespace RobustCrop.Worker.Pipeline;
 
 /// <summary>
-/// Reads the inputs in order on one task and prepares (decode + resize) up to <c>threads</c> of them at once on the
-/// thread pool, handing them to the consumer in input order, so rows are the same whatever the thread count. Bounded on
+/// Reads the inputs in order on one task and prepares (decode + resize, then the plan and its RICS scoring) up to
+/// <c>threads</c> of them at once on the thread pool, handing them to the consumer in input order, so rows are the same whatever the thread count. Bounded on
 /// both sides: at most <c>threads</c> preparations run and at most <see cref="Capacity"/> prepared or preparing inputs
 /// wait, so memory is flat in the dataset's size and a slow model slows the reader instead of filling memory.
 /// </summary>
@@ -14,18 +14,18 @@ namespace RobustCrop.Worker.Pipeline;
 /// bytes are cheap next to decoding them. The pool is the right home for the preparations, each a short bounded piece
 /// of CPU work, unlike inference, which keeps a thread of its own.
 /// </remarks>
-internal sealed class DecodeStage : IDisposable
+internal sealed class DecodeStage<T> : IDisposable
 {
-    private readonly Channel<Task<PreparedImage>> _queue;
+    private readonly Channel<Task<T>> _queue;
     private readonly SemaphoreSlim _running;
     private readonly CancellationTokenSource _stop;
     private readonly Task _reader;
 
-    public DecodeStage(ImagePreparer preparer, IEnumerable<ImageRecord> records, int threads, CancellationToken ct)
+    public DecodeStage(Func<ImageRecord, T> prepare, IEnumerable<ImageRecord> records, int threads, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Capacity = Math.Max(16, 2 * threads);
-        _queue = Channel.CreateBounded<Task<PreparedImage>>(new BoundedChannelOptions(Capacity) { SingleReader = true, SingleWriter = true });
+        _queue = Channel.CreateBounded<Task<T>>(new BoundedChannelOptions(Capacity) { SingleReader = true, SingleWriter = true });
         _running = new SemaphoreSlim(threads, threads);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var token = _stop.Token;
@@ -39,7 +39,7 @@ internal sealed class DecodeStage : IDisposable
                     await _running.WaitAsync(token).ConfigureAwait(false);
                     var prepared = Task.Run(() =>
                     {
-                        try { return preparer.Prepare(record); }
+                        try { return prepare(record); }
                         finally { _running.Release(); }
                     }, CancellationToken.None);
                     await _queue.Writer.WriteAsync(prepared, token).ConfigureAwait(false);
@@ -57,7 +57,7 @@ internal sealed class DecodeStage : IDisposable
     /// The next input in order, waiting by blocking (the caller owns its thread); false once all are handed out. Throws
     /// the reader's exception (a failed read of the shard) or the cancellation.
     /// </summary>
-    public bool TryNext(out PreparedImage image, CancellationToken ct)
+    public bool TryNext(out T image, CancellationToken ct)
     {
         var reader = _queue.Reader;
         while (true)
@@ -71,7 +71,7 @@ internal sealed class DecodeStage : IDisposable
             bool more = wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
             if (!more)
             {
-                image = null!;
+                image = default!;
                 // Completion with an error surfaces here: WaitToReadAsync returns false only for a clean end.
                 reader.Completion.GetAwaiter().GetResult();
                 return false;

@@ -53,7 +53,7 @@ public sealed class ImagePipeline
     public PipelineTotals Run(IEnumerable<ImageRecord> records, IPipelineSink sink, Action<int, long>? onImage = null)
     {
         var pass = new Pass(this, sink, onImage);
-        foreach (var record in records) pass.Feed(Preparer.Prepare(record));
+        foreach (var record in records) pass.Feed(PrepareAndPlan(record));
         return pass.Finish();
     }
 
@@ -66,7 +66,7 @@ public sealed class ImagePipeline
     /// </summary>
     public PipelineTotals RunDecodingAhead(IEnumerable<ImageRecord> records, IPipelineSink sink, Action<int, long>? onImage = null, CancellationToken ct = default)
     {
-        using var decode = new DecodeStage(Preparer, records, _options.DecodeThreads, ct);
+        using var decode = new DecodeStage<PlannedImage>(PrepareAndPlan, records, _options.DecodeThreads, ct);
         using var results = new ResultStage(sink, onImage, capacity: 4 * Math.Max(1, _models.Count) * decode.Capacity);
         var pass = new Pass(this, results, results.Progress);
         // On any failure the usings stop the reader (closing the shard's input) and the results thread.
@@ -75,6 +75,36 @@ public sealed class ImagePipeline
         results.Finish();
         return totals;
     }
+
+    /// <summary>
+    /// Decode, resize and plan one input for every model: pure CPU work on the input alone (RICS scoring included), so it
+    /// runs on the decode threads, in parallel, and the inference thread only assembles crops and runs the models.
+    /// </summary>
+    private PlannedImage PrepareAndPlan(ImageRecord record)
+    {
+        var image = Preparer.Prepare(record);
+        if (image.IsError) return new PlannedImage(image, null, image.ErrorStage, image.Error);
+        // Every model is planned before any is queued: an input one model cannot use is an error row for all.
+        var works = new List<ImageModelWork>(_models.Count);
+        foreach (var m in _models)
+        {
+            var scene = image.Scenes[m.Manifest.SceneFamily];
+            var geometry = new SceneGeometry(scene.Width, scene.Height, m.Manifest.ResizeSize, m.Manifest.InputSize);
+            long planStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+            var plan = _planner.Plan(scene, geometry);
+            _options.Times?.Add(Stage.Plan, planStarted);
+            if (plan.Crops is null) return new PlannedImage(image, null, ErrorStage.Plan, plan.Error);
+            // Only a labelled input whose classes apply can have a native accuracy; others skip the extra crop.
+            var native = NeedsNative(m) && image.Label is not null && m.Manifest.ClassesApplyTo(image.Key)
+                ? image.Scenes[(m.Manifest.NativeResizeSize!.Value, m.Manifest.Interpolation)]
+                : null;
+            works.Add(new ImageModelWork(image, m, scene, plan.Crops, plan.Rics, native));
+        }
+        return new PlannedImage(image, works, null, null);
+    }
+
+    /// <summary>An input ready for inference: its works (one per model), or why it cannot be used.</summary>
+    private sealed record PlannedImage(PreparedImage Image, IReadOnlyList<ImageModelWork>? Works, ErrorStage? ErrorStage, string? Error);
 
     /// <summary>One run over a sequence of inputs: the batchers and the bookkeeping of which inputs are finished.</summary>
     private sealed class Pass
@@ -97,35 +127,15 @@ public sealed class ImagePipeline
 
         private long CropsSoFar() => _batchers.Values.Sum(b => b.CropsInferred);
 
-        public void Feed(PreparedImage image)
+        public void Feed(PlannedImage planned)
         {
             _inputs++;
-            if (image.IsError)
+            var image = planned.Image;
+            if (planned.Works is not { } works)
             {
-                _sink.Failed(image, image.ErrorStage!.Value, image.Error!);
+                _sink.Failed(image, planned.ErrorStage!.Value, planned.Error!);
                 _onImage?.Invoke(++_finished, CropsSoFar());
                 return;
-            }
-            // Every model is planned before any is queued: an input one model cannot use is an error row for all.
-            var works = new List<ImageModelWork>(_p._models.Count);
-            foreach (var m in _p._models)
-            {
-                var scene = image.Scenes[m.Manifest.SceneFamily];
-                var geometry = new SceneGeometry(scene.Width, scene.Height, m.Manifest.ResizeSize, m.Manifest.InputSize);
-                long planStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-                var plan = _p._planner.Plan(scene, geometry);
-                _p._options.Times?.Add(Stage.Plan, planStarted);
-                if (plan.Crops is null)
-                {
-                    _sink.Failed(image, ErrorStage.Plan, plan.Error!);
-                    _onImage?.Invoke(++_finished, CropsSoFar());
-                    return;
-                }
-                // Only a labelled input whose classes apply can have a native accuracy; others skip the extra crop.
-                var native = NeedsNative(m) && image.Label is not null && m.Manifest.ClassesApplyTo(image.Key)
-                    ? image.Scenes[(m.Manifest.NativeResizeSize!.Value, m.Manifest.Interpolation)]
-                    : null;
-                works.Add(new ImageModelWork(image, m, scene, plan.Crops, plan.Rics, native));
             }
             _pendingPerImage[image.Key] = works.Count;
             foreach (var w in works) _batchers[w.Model.Id].Add(w, _completed);
