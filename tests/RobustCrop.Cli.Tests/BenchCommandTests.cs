@@ -13,6 +13,8 @@ public sealed partial class BenchCommandTests
         var run = await CliHarness.RunAsync("bench", "--images", "2,3", "--threads", "2");
         Assert.True(run.ExitCode == 0, run.Err);
         var lines = run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+        // --batch auto (the default) on a CPU is the fixed default batch; only CUDA measures one.
+        Assert.Contains(", batch 32, ", lines[0]);
         double bare = Rate(lines, "bare ONNX Runtime loop: "), pipeline = Rate(lines, "full pipeline: ");
         double feed = Rate(lines, "feed capacity (near-zero-cost model, same shapes and head): ");
         // The feed model costs microseconds per batch: the same pipeline runs it many times faster than ResNet18.

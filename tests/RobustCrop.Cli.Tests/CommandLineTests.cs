@@ -82,6 +82,7 @@ public class CommandLineTests
     [InlineData("--batch", "4097")]
     [InlineData("--batch", "1e3")]
     [InlineData("--batch", "")]
+    [InlineData("--batch", "automatic")]
     [InlineData("--limit", "-1")]
     [InlineData("--limit", "lots")]
     [InlineData("--shard-size", "0")]
@@ -97,6 +98,8 @@ public class CommandLineTests
     [InlineData("--rics-score", "best")]
     [InlineData("--rics-seed", "-1")]
     [InlineData("--device", "tpu")]
+    [InlineData("--device", "cuda:0,cuda:0")]
+    [InlineData("--decode-threads", "0")]
     [InlineData("--run-id", "a/b")]
     [InlineData("--run-id", "../up")]
     public async Task Evaluate_refuses_a_bad_value_with_one_line_naming_the_option(string option, string value)

@@ -60,7 +60,7 @@ public sealed class BenchCommand : Command
     /// <summary>What both the bench and its memory children are run with.</summary>
     private sealed record BenchArgs(string Model, string Zoo, string Data, int Threads, int Batch, string Device, int DecodeThreads)
     {
-        public IEnumerable<string> ToArgs() => ["--model", Model, "--zoo", Zoo, "--data", Data, "--threads", I(Threads), "--batch", I(Batch),
+        public IEnumerable<string> ToArgs() => ["--model", Model, "--zoo", Zoo, "--data", Data, "--threads", I(Threads), "--batch", Batch == RunSettings.AutoBatch ? "auto" : I(Batch),
             "--device", Device, "--decode-threads", I(DecodeThreads)];
 
         private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
@@ -112,9 +112,11 @@ public sealed class BenchCommand : Command
         var settings = Settings(a);
         ZooFeasibility.Check(manifest, settings);
         ModelLoader.Validate(manifest);
-        int threads = a.Threads, batch = a.Batch;
+        int threads = a.Threads;
         string modelId = a.Model, device = a.Device;
-        using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads);
+        using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads, autoBatch: a.Batch == RunSettings.AutoBatch, note: Out);
+        // The bare loop runs the batch the pipeline runs: the one given, or the one auto chose for this device.
+        int batch = Math.Min(model.BatchFor(a.Batch), model.Inference.MaxBatch);
         Out($"model {modelId} on {model.Device}, {threads} intra-op thread(s), batch {batch}, {a.DecodeThreads} decode thread(s), {records.Count} inputs from {dataset.Name}, the sample job's plan (hash RICS n=9, cyclic RICS)");
 
         // 1. Preparation cost: decode + resize once per image, then write every planned crop (normalised) into a tensor.

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using RobustCrop.Core.Settings;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Rics;
 using RobustCrop.Worker.Inference;
@@ -43,7 +44,14 @@ public static class CliOptions
         },
     };
 
-    public static Option<int> Batch() => Int("--batch", "crops per inference call", Defaults.Batch, 1, 4096);
+    /// <summary>A size, or "auto" (0, <see cref="RunSettings.AutoBatch"/>): measured per model on CUDA, the fixed default on a CPU.</summary>
+    public static Option<int> Batch() => new("--batch")
+    {
+        Description = $"crops per inference call, 1-4096, or auto: on CUDA the largest power of two before the latency scales linearly (measured at start-up and logged), {RunSettings.DefaultBatch} on a CPU",
+        HelpName = "N|auto",
+        DefaultValueFactory = _ => Defaults.Batch,
+        CustomParser = r => Single(r).Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? RunSettings.AutoBatch : ParseInt(r, "--batch", 1, 4096),
+    };
 
     public static Option<string> Device() => new("--device")
     {

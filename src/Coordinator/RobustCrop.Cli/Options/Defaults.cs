@@ -11,7 +11,8 @@ public static class Defaults
 {
     public const string Out = "out";
     public const string Device = "cpu";
-    public const int Batch = RunSettings.DefaultBatch;
+    /// <summary>auto: chosen per model and device by each worker (<see cref="RunSettings.DefaultBatch"/> on a CPU).</summary>
+    public const int Batch = RunSettings.AutoBatch;
 
     /// <summary>cores − 1, declared by the worker's pipeline (one core is left to inference).</summary>
     public static int DecodeThreads => Worker.Pipeline.PipelineOptions.DefaultDecodeThreads;

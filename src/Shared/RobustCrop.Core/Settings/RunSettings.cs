@@ -18,6 +18,9 @@ public sealed record RunSettings(RunId RunId)
     public const double DefaultTau = 0.99;
     public const int DefaultWindowK = 2;
     public const int DefaultBatch = 32;
+
+    /// <summary><see cref="Batch"/> = 0: each worker chooses per (model, device) at load (<c>--batch auto</c>); on a CPU that is <see cref="DefaultBatch"/>.</summary>
+    public const int AutoBatch = 0;
     public const int DefaultShardSize = 256;
     public const long DefaultMaxScenePixels = 16_000_000;
 
@@ -50,7 +53,7 @@ public sealed record RunSettings(RunId RunId)
     /// <summary>Copy img2dataset captions into the images rows (they can be large).</summary>
     public bool KeepCaptions { get; init; }
 
-    /// <summary>Crops per inference call.</summary>
+    /// <summary>Crops per inference call; <see cref="AutoBatch"/>: chosen per model and device by the worker.</summary>
     public int Batch { get; init; } = DefaultBatch;
 
     public RicsSelection Rics { get; init; } = RicsSelection.None;

@@ -61,6 +61,7 @@ public sealed class JobRuntime : IDisposable
         var store = StoreFactory.Open(settings.Out, worker.ConnectionString, storage);
         var manifests = SelectModels(ZooFile.Load(settings.ZooPath, worker.BuiltinModelsDir), settings.ModelIds.IsDefaultOrEmpty ? null : settings.ModelIds, settings.ZooPath);
         var device = DeviceSpec.Parse(worker.Device);
+        bool auto = settings.Batch == RunSettings.AutoBatch;
         var models = new List<EvaluatedModel>();
         var held = new List<IDisposable>();
         try
@@ -70,13 +71,13 @@ public sealed class JobRuntime : IDisposable
                 EvaluatedModel loaded;
                 if (worker.SharedModels is { } shared)
                 {
-                    var handle = shared.Acquire(new SharedModelKey(m, device, worker.Threads), () => ModelLoader.Load(m, device, worker.Threads));
+                    var handle = shared.Acquire(new SharedModelKey(m, device, worker.Threads), () => ModelLoader.Load(m, device, worker.Threads, auto, worker.Note));
                     held.Add(handle);
                     loaded = handle.Value;
                 }
                 else
                 {
-                    loaded = ModelLoader.Load(m, device, worker.Threads);
+                    loaded = ModelLoader.Load(m, device, worker.Threads, auto, worker.Note);
                     held.Add(loaded);
                 }
                 if (loaded.Inference is OnnxSession { FallbackReason: { } why }) worker.Note(why);

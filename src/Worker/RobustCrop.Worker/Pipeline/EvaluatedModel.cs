@@ -17,5 +17,11 @@ public sealed class EvaluatedModel(ModelManifest manifest, IBatchInference infer
 
     public string Id => Manifest.Id;
 
+    /// <summary>The batch <c>--batch auto</c> runs it with: measured on CUDA at load, <see cref="Core.Settings.RunSettings.DefaultBatch"/> elsewhere.</summary>
+    public int AutoBatch { get; init; } = Core.Settings.RunSettings.DefaultBatch;
+
+    /// <summary>The batch batches are filled to under <paramref name="requested"/> (a fixed size, or auto).</summary>
+    public int BatchFor(int requested) => requested == Core.Settings.RunSettings.AutoBatch ? AutoBatch : requested;
+
     public void Dispose() => Inference.Dispose();
 }

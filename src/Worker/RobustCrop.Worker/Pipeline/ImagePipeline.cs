@@ -122,7 +122,7 @@ public sealed class ImagePipeline
             _p = pipeline;
             _sink = sink;
             _onImage = onImage;
-            _batchers = pipeline._models.ToDictionary(m => m.Id, m => new ModelBatcher(m, pipeline._settings.Batch, pipeline._options.Times));
+            _batchers = pipeline._models.ToDictionary(m => m.Id, m => new ModelBatcher(m, m.BatchFor(pipeline._settings.Batch), pipeline._options.Times));
         }
 
         private long CropsSoFar() => _batchers.Values.Sum(b => b.CropsInferred);
