@@ -1,4 +1,5 @@
 using RobustCrop.Core.Data;
+using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Settings;
@@ -86,6 +87,31 @@ public class PipelineStagesTests
         }
     }
 
+    [Fact]
+    public void The_next_batch_is_filled_while_the_model_runs_the_current_one()
+    {
+        using var model = Model(TinyModels.GlobalAverage(Crop), "avg", Crop, Resize);
+        var settings = new RunSettings(new RunId("r")) { WindowK = 1, Batch = 64 };
+        var source = new CountingSource(NoiseRecords(12, Resize, Resize, seed: 9));
+        // The first batch (64 crops: the first fillFirst inputs) holds the model until the pipeline has read one input more:
+        // it can only do so while that batch runs if it fills the next one meanwhile. A single buffer would wait here
+        // for 10 s and the test would fail.
+        var planner = ImagePlanner.Measurement(settings);
+        int perInput = planner.Plan(Noise(Resize, Resize, new Random(1)), new SceneGeometry(Resize, Resize, Resize, Crop)).Crops!.Crops.Length;
+        int fillFirst = (64 + perInput - 1) / perInput;
+        Assert.InRange(perInput, 2, 63);
+        var gated = new GatedInference(model.Inference, () => source.Pulled >= fillFirst + 1);
+        var watched = new EvaluatedModel(model.Manifest, gated, model.Normalization, model.Interpreter, model.Device);
+        var pipeline = new ImagePipeline([watched], settings, planner);
+        var sink = new CountingSink();
+
+        var totals = pipeline.Run(source, sink);
+
+        Assert.True(gated.Overlapped, "the pipeline read nothing while the first batch ran");
+        Assert.Equal(12, sink.Works);
+        Assert.Equal(totals.CropsInferred, gated.Crops);
+    }
+
     private static ShardResult Evaluate(EvaluatedModel model, RunSettings settings, IEnumerable<ImageRecord> records, int decodeThreads)
         => new ShardEvaluator([model], settings, new PipelineOptions { DecodeThreads = decodeThreads })
             .Evaluate(new DatasetShard(new ShardId(0), ShardSource.Of("memory"), 0, -1), records);
@@ -125,6 +151,40 @@ public class PipelineStagesTests
         {
             if (++_completed == after) throw new InvalidOperationException($"sink failed on image {after}");
         }
+    }
+
+    private sealed class CountingSink : IPipelineSink
+    {
+        public int Works { get; private set; }
+
+        public void Failed(PreparedImage image, ErrorStage stage, string reason) { }
+
+        public void Completed(ImageModelWork work) => Works++;
+    }
+
+    /// <summary>Holds its first batch until <paramref name="readOn"/> holds (or 10 s pass), then runs the real model.</summary>
+    private sealed class GatedInference(IBatchInference inner, Func<bool> readOn) : IBatchInference
+    {
+        private bool _first = true;
+
+        public bool Overlapped { get; private set; }
+        public long Crops { get; private set; }
+        public int InputSize => inner.InputSize;
+        public int OutputDimension => inner.OutputDimension;
+        public int MaxBatch => inner.MaxBatch;
+
+        public void Run(ReadOnlySpan<float> input, int batch, Span<float> output)
+        {
+            if (_first)
+            {
+                _first = false;
+                Overlapped = SpinWait.SpinUntil(readOn, TimeSpan.FromSeconds(10));
+            }
+            Crops += batch;
+            inner.Run(input, batch, output);
+        }
+
+        public void Dispose() { }
     }
 
     private sealed class BlockingSink(ManualResetEventSlim release) : IPipelineSink

@@ -52,23 +52,25 @@ public sealed class ImagePipeline
     /// <param name="onImage">Called after each input is finished (for progress), with crops inferred so far.</param>
     public PipelineTotals Run(IEnumerable<ImageRecord> records, IPipelineSink sink, Action<int, long>? onImage = null)
     {
-        var pass = new Pass(this, sink, onImage);
+        using var pass = new Pass(this, sink, onImage);
         foreach (var record in records) pass.Feed(PrepareAndPlan(record));
         return pass.Finish();
     }
 
     /// <summary>
-    /// The worker's path, a pipeline of bounded stages: inputs are read in order and decoded + resized on
-    /// <see cref="PipelineOptions.DecodeThreads"/> pool threads (<see cref="DecodeStage"/>), planned and inferred on the
-    /// calling thread, and turned into metrics and rows on a results thread (<see cref="ResultStage"/>). Blocks the calling
-    /// thread for the whole sequence, inference included: synchronous on purpose, since an <c>await</c> on the decode
-    /// queue would resume on a pool thread and take inference with it. Callers (actors) run this on a dedicated thread.
+    /// The worker's path, a pipeline of bounded stages: inputs are read in order, decoded, resized and planned (RICS
+    /// scoring included) on <see cref="PipelineOptions.DecodeThreads"/> pool threads (<see cref="DecodeStage{T}"/>), their
+    /// crops assembled into batch buffers on the calling thread while each model runs the previous batch on a thread of
+    /// its own (<see cref="ModelBatcher"/>, double-buffered), and metrics and rows made on a results thread
+    /// (<see cref="ResultStage"/>). Every queue is bounded. Blocks the calling thread for the whole sequence: synchronous
+    /// on purpose, since an <c>await</c> on the decode queue would resume on a pool thread. Callers (actors) run this on a
+    /// dedicated thread.
     /// </summary>
     public PipelineTotals RunDecodingAhead(IEnumerable<ImageRecord> records, IPipelineSink sink, Action<int, long>? onImage = null, CancellationToken ct = default)
     {
         using var decode = new DecodeStage<PlannedImage>(PrepareAndPlan, records, _options.DecodeThreads, ct);
         using var results = new ResultStage(sink, onImage, capacity: 4 * Math.Max(1, _models.Count) * decode.Capacity);
-        var pass = new Pass(this, results, results.Progress);
+        using var pass = new Pass(this, results, results.Progress);
         // On any failure the usings stop the reader (closing the shard's input) and the results thread.
         while (decode.TryNext(out var image, ct)) pass.Feed(image);
         var totals = pass.Finish();
@@ -107,7 +109,7 @@ public sealed class ImagePipeline
     private sealed record PlannedImage(PreparedImage Image, IReadOnlyList<ImageModelWork>? Works, ErrorStage? ErrorStage, string? Error);
 
     /// <summary>One run over a sequence of inputs: the batchers and the bookkeeping of which inputs are finished.</summary>
-    private sealed class Pass
+    private sealed class Pass : IDisposable
     {
         private readonly ImagePipeline _p;
         private readonly IPipelineSink _sink;
@@ -123,6 +125,12 @@ public sealed class ImagePipeline
             _sink = sink;
             _onImage = onImage;
             _batchers = pipeline._models.ToDictionary(m => m.Id, m => new ModelBatcher(m, m.BatchFor(pipeline._settings.Batch), pipeline._options.Times));
+        }
+
+        /// <summary>Stops the models' threads; on a failure, after the batch each one runs.</summary>
+        public void Dispose()
+        {
+            foreach (var b in _batchers.Values) b.Dispose();
         }
 
         private long CropsSoFar() => _batchers.Values.Sum(b => b.CropsInferred);

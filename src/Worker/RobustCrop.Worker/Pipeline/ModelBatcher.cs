@@ -6,18 +6,20 @@ namespace RobustCrop.Worker.Pipeline;
 /// <summary>
 /// Packs the crops of successive images into fixed-size batches for one model, so that the session always sees full
 /// batches regardless of how many crops each image needs. Crops are written straight from the scene into the
-/// reusable input buffer (no crop image is ever allocated).
+/// batch buffer (no crop image is ever allocated). Double-buffered: a full batch runs on the model's own thread
+/// (<see cref="InferenceLoop"/>) while the next one is filled here; its outputs are read when that next one is full, so
+/// works complete in the same order as with one buffer, one batch later.
 /// </summary>
-public sealed class ModelBatcher
+public sealed class ModelBatcher : IDisposable
 {
     private readonly EvaluatedModel _model;
-    private readonly float[] _input;
-    private readonly float[] _output;
     private readonly float[] _scratch;
-    private readonly (ImageModelWork Work, int Crop)[] _slots;
     private readonly int _cropFloats;
     private readonly StageTimes? _times;
-    private int _count;
+    private readonly InferenceLoop _loop;
+    private readonly BatchBuffer[] _buffers;
+    private BatchBuffer _filling;
+    private BatchBuffer? _running;
 
     /// <param name="times">Where crop assembly and inference times are added (the bench); null: not timed.</param>
     public ModelBatcher(EvaluatedModel model, int maxBatch, StageTimes? times = null)
@@ -27,10 +29,10 @@ public sealed class ModelBatcher
         int batch = Math.Max(1, Math.Min(maxBatch, model.Inference.MaxBatch));
         int size = model.Inference.InputSize;
         _cropFloats = 3 * size * size;
-        _input = new float[batch * _cropFloats];
-        _output = new float[batch * model.Inference.OutputDimension];
+        _buffers = [new BatchBuffer(batch, _cropFloats, model.Inference.OutputDimension), new BatchBuffer(batch, _cropFloats, model.Inference.OutputDimension)];
+        _filling = _buffers[0];
         _scratch = new float[Math.Max(1, model.Interpreter.ClassCount)];
-        _slots = new (ImageModelWork, int)[batch];
+        _loop = new InferenceLoop(model.Inference, model.Id, times);
     }
 
     public long CropsInferred { get; private set; }
@@ -45,36 +47,62 @@ public sealed class ModelBatcher
             var c = crops[i];
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             CropWriter.WriteRolled(work.Scene, c.Position.X, c.Position.Y, size, c.RollX, c.RollY,
-                _model.Normalization, _input.AsSpan(_count * _cropFloats, _cropFloats));
+                _model.Normalization, _filling.Input.AsSpan(_filling.Count * _cropFloats, _cropFloats));
             _times?.Add(Stage.CropAssembly, started);
-            _slots[_count++] = (work, i);
-            if (_count == _slots.Length) Flush(completed);
+            _filling.Slots[_filling.Count++] = (work, i);
+            if (_filling.IsFull) Submit(completed);
         }
         if (work.NativeScene is { } native)
         {
             // The model's own preprocessing: the centre crop of the scene at its native resize (no shift, no roll).
             var centre = new SceneGeometry(native.Width, native.Height, work.Model.Manifest.NativeResizeSize!.Value, size).Base;
-            CropWriter.Write(native, centre.X, centre.Y, size, _model.Normalization, _input.AsSpan(_count * _cropFloats, _cropFloats));
-            _slots[_count++] = (work, work.NativeIndex);
-            if (_count == _slots.Length) Flush(completed);
+            CropWriter.Write(native, centre.X, centre.Y, size, _model.Normalization, _filling.Input.AsSpan(_filling.Count * _cropFloats, _cropFloats));
+            _filling.Slots[_filling.Count++] = (work, work.NativeIndex);
+            if (_filling.IsFull) Submit(completed);
         }
     }
 
+    /// <summary>Runs what is queued and waits for every batch: all works added so far are in <paramref name="completed"/>.</summary>
     public void Flush(List<ImageModelWork> completed)
     {
-        if (_count == 0) return;
-        int d = _model.Inference.OutputDimension;
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        _model.Inference.Run(_input.AsSpan(0, _count * _cropFloats), _count, _output.AsSpan(0, _count * d));
-        _times?.Add(Stage.Infer, started);
-        for (int s = 0; s < _count; s++)
+        if (_filling.Count > 0) Submit(completed);
+        if (_running is { } last)
         {
-            var (work, crop) = _slots[s];
-            _model.Interpreter.Interpret(_output.AsSpan(s * d, d), work.Outputs, crop, _scratch);
-            if (--work.Pending == 0) completed.Add(work);
-            _slots[s] = default;
+            _running = null;
+            Collect(last, completed);
         }
-        CropsInferred += _count;
-        _count = 0;
+    }
+
+    /// <summary>Stops the model's thread (after the batch it runs, if any).</summary>
+    public void Dispose()
+    {
+        _loop.Dispose();
+        foreach (var b in _buffers) b.Dispose();
+    }
+
+    // The batch before is waited for first, then this one starts at once and the one before is read while it runs.
+    private void Submit(List<ImageModelWork> completed)
+    {
+        var previous = _running;
+        if (previous is not null) InferenceLoop.Wait(previous);
+        _loop.Start(_filling);
+        _running = _filling;
+        _filling = _buffers[0] == _running ? _buffers[1] : _buffers[0];
+        if (previous is not null) Collect(previous, completed);
+    }
+
+    private void Collect(BatchBuffer batch, List<ImageModelWork> completed)
+    {
+        InferenceLoop.Wait(batch);
+        int d = _model.Inference.OutputDimension;
+        for (int s = 0; s < batch.Count; s++)
+        {
+            var (work, crop) = batch.Slots[s];
+            _model.Interpreter.Interpret(batch.Output.AsSpan(s * d, d), work.Outputs, crop, _scratch);
+            if (--work.Pending == 0) completed.Add(work);
+            batch.Slots[s] = default;
+        }
+        CropsInferred += batch.Count;
+        batch.Count = 0;
     }
 }
