@@ -223,7 +223,7 @@ public class CommandLineTests
     {
         var help = await CliHarness.RunAsync("help", "evaluate");
         Assert.Equal(0, help.ExitCode);
-        Assert.Contains("--tau <T>", help.Out);
+        Assert.Contains("--tau <T[,T...]>", help.Out);
         Assert.Contains($"[default: {Defaults.Evaluate.Tau.ToString(CultureInfo.InvariantCulture)}]", help.Out);
         Assert.Contains($"[default: {Defaults.Evaluate.ShardSize}]", help.Out);
         Assert.Contains($"or {Defaults.Evaluate.SampleLimit} for the sample job", help.Out);

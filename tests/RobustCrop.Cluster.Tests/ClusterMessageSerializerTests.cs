@@ -29,6 +29,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
         ModelIds = ["resnet18", "resnet18-blur"],
         Limit = 112,
         KeepEmbeddings = true,
+        ExtraTaus = [0.95, 0.9],
         Rics = RicsSelection.Of([1, 9, 31], [RicsScore.Hash, RicsScore.Dog], cyclic: true, windowFrames: true),
     });
 
@@ -62,7 +63,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     /// </summary>
     private static readonly Dictionary<string, string> Golden = new()
     {
-        ["register"] = """{"Worker":{"Value":"node-a-1234-abcdef"},"Capacity":2,"Device":"cuda:1","ProtocolVersion":2}""",
+        ["register"] = """{"Worker":{"Value":"node-a-1234-abcdef"},"Capacity":2,"Device":"cuda:1","ProtocolVersion":3}""",
         ["request-work"] = """{"Worker":{"Value":"node-a-1234-abcdef"},"Capacity":3,"CorrelationId":"0f8fad5b-d9cb-469f-a165-70867728950e"}""",
         ["lease"] = """{"Lease":{"Value":42},"ShardId":{"Value":17},"Shard":{"Id":{"Value":17},"Source":{"kind":"part","Part":"/data/t10k"},"Start":68,"Count":4},"ExpiresUtc":"2025-03-04T05:06:07.891+00:00","CorrelationId":"0f8fad5b-d9cb-469f-a165-70867728950e"}""",
         ["no-work-yet"] = """{"CorrelationId":"0f8fad5b-d9cb-469f-a165-70867728950e","RetryAfter":"00:00:01.5000000"}""",
@@ -95,7 +96,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     [Fact]
     public void ProtocolVersion_IsPinned()
         // Bumped together with the golden payloads above; a registration of another version is refused by name.
-        => Assert.Equal(2, ProtocolVersion.Current);
+        => Assert.Equal(3, ProtocolVersion.Current);
 
     [Theory]
     [MemberData(nameof(Samples))]
@@ -126,6 +127,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
         Assert.Equal(spec.Run.Rics.Windows.AsEnumerable(), specBack.Run.Rics.Windows.AsEnumerable());
         Assert.Equal(spec.Run.Rics.Scores.AsEnumerable(), specBack.Run.Rics.Scores.AsEnumerable());
         Assert.Equal(spec.Run.Rics.Seed, specBack.Run.Rics.Seed);
+        Assert.Equal([0.95, 0.9], specBack.Run.ExtraTaus.AsEnumerable());
         Assert.Equal(spec, specBack);
     }
 
@@ -137,7 +139,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     public void JobSpec_HasAStableWireForm()
     {
         const string golden = """
-            {"Run":{"RunId":"run-1","Data":"/data/a,/data/b#train","Out":"/out","ZooPath":"/zoo/default.yaml","ModelIds":["resnet18","resnet18-blur"],"Limit":112,"ShardSize":256,"Tau":0.99,"WindowK":2,"KeepEmbeddings":true,"KeepCaptions":false,"Batch":32,"Rics":{"Windows":[1,9,31],"Scores":["Hash","Dog","Cyclic"],"Seed":5929344408171315201,"WindowFrames":true},"DecodeLimits":{"MaxPixels":40000000,"MaxBytes":67108864,"MinSide":8},"MaxScenePixels":16000000}}
+            {"Run":{"RunId":"run-1","Data":"/data/a,/data/b#train","Out":"/out","ZooPath":"/zoo/default.yaml","ModelIds":["resnet18","resnet18-blur"],"Limit":112,"ShardSize":256,"Tau":0.99,"ExtraTaus":[0.95,0.9],"WindowK":2,"KeepEmbeddings":true,"KeepCaptions":false,"Batch":32,"Rics":{"Windows":[1,9,31],"Scores":["Hash","Dog","Cyclic"],"Seed":5929344408171315201,"WindowFrames":true},"DecodeLimits":{"MaxPixels":40000000,"MaxBytes":67108864,"MinSide":8},"MaxScenePixels":16000000}}
             """;
         Assert.Equal(golden, System.Text.Encoding.UTF8.GetString(_serializer.ToBinary(Spec)));
         Assert.Equal(Spec, _serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(golden), "job-spec"));

@@ -44,7 +44,7 @@ public sealed class ClipLikeZooTests
         string @out = tmp.Sub("out");
 
         var run = await CliHarness.RunAsync("evaluate", "--data", data, "--zoo", zoo, "--out", @out, "--run-id", "clip",
-            "--threads", "2", "--rics", "9", "--keep-embeddings");
+            "--threads", "2", "--rics", "9", "--keep-embeddings", "--tau", "0.99,0.5");
 
         Assert.True(run.ExitCode == 0, run.Err);
         string runDir = Path.Combine(@out, "clip");
@@ -58,6 +58,13 @@ public sealed class ClipLikeZooTests
             Assert.False(row.Fooled1px);
             Assert.Equal(1.0, row.Cosine1pxMin, 5);
         }
+
+        // Solid swatches: every shift sees the same colours, so nothing changes at any τ and no nearest neighbour moves
+        // (the gallery is the three base embeddings, each one's neighbour another swatch, the same from every shift).
+        var realistic = CliHarness.ReadSummary(runDir)["models"]!.AsArray().Single()!["realistic"]!;
+        Assert.Equal("[{\"tau\":0.99,\"rate\":0},{\"tau\":0.5,\"rate\":0}]", realistic["changed_1px_by_tau"]!.ToJsonString());
+        Assert.Equal(realistic["changed_1px"]!.ToJsonString(), realistic["changed_1px_by_tau"]![0]!.ToJsonString());
+        Assert.Equal(0.0, (double)realistic["nn_changed_1px"]!);
 
         var q = await CliHarness.RunAsync("query", "--run", runDir, "--format", "json",
             "SELECT image_key, embedding FROM crops WHERE kind = 'realistic' AND dx = 0 AND dy = 0 ORDER BY image_key");

@@ -48,6 +48,11 @@ public sealed class SynsetLabelsTests
             rows.Select(r => (r.Label!, r.PredictionLabel!, r.Correct!.Value)));
         var model = CliHarness.ReadSummary(Path.Combine(@out, "syn"))["models"]!.AsArray().Single()!;
         Assert.Equal(2.0 / 3, (double)model["accuracy"]!, 9);
+        // One τ given: the list holds it alone; no kept embeddings, so no gallery: nn_changed_1px is null, not a made-up number.
+        var realistic = model["realistic"]!.AsObject();
+        Assert.Equal(realistic["changed_1px"]!.ToJsonString(), Assert.Single(realistic["changed_1px_by_tau"]!.AsArray())!.ToJsonString());
+        Assert.True(realistic.ContainsKey("nn_changed_1px"));
+        Assert.Null(realistic["nn_changed_1px"]);
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class EvaluateOptionSet
 
     public Option<int> ShardSize { get; } = CliOptions.Int("--shard-size", "inputs per shard", Defaults.Evaluate.ShardSize, 1, 1_000_000);
     public Option<int> Window { get; } = CliOptions.Int("--window", "k of the fooled_window set Wk (0 = off)", Defaults.Evaluate.WindowK, 0, 64, "K");
-    public Option<double> Tau { get; } = CliOptions.Tau();
+    public Option<IReadOnlyList<double>> Tau { get; } = CliOptions.Tau();
     public Option<bool> KeepEmbeddings { get; } = CliOptions.Flag("--keep-embeddings", "store each crop's normalised output vector in crops files");
 
     public Option<bool> Captions { get; } = CliOptions.Flag("--captions", "copy img2dataset captions (.json) into the images rows (url, key, size and status always are)");
@@ -68,7 +68,8 @@ public sealed class EvaluateOptionSet
             ModelIds = [.. ModelIds(p.GetValue(Model)) ?? []],
             Limit = p.Given(Limit) ? p.GetValue(Limit) : sample ? Defaults.Evaluate.SampleLimit : Defaults.Evaluate.Limit,
             ShardSize = p.GetValue(ShardSize),
-            Tau = p.GetValue(Tau),
+            Tau = p.GetValue(Tau)![0],
+            ExtraTaus = [.. p.GetValue(Tau)!.Skip(1)],
             WindowK = p.GetValue(Window),
             KeepEmbeddings = p.GetValue(KeepEmbeddings),
             KeepCaptions = p.GetValue(Captions),

@@ -97,18 +97,29 @@ public static class CliOptions
     };
 
     /// <summary>(0, 1]: a cosine threshold of 0 or below marks nothing changed, and NaN reached the summary's JSON writer only after every shard ran.</summary>
-    public static Option<double> Tau() => new("--tau")
+    public static Option<IReadOnlyList<double>> Tau() => new("--tau")
     {
-        Description = "changed_1px threshold on cosine_1px_min, in (0, 1]",
-        HelpName = "T",
-        DefaultValueFactory = _ => Defaults.Evaluate.Tau,
+        Description = "changed_1px threshold(s) on cosine_1px_min, in (0, 1]; a list (0.99,0.95,0.9) reports changed_1px at each, the first in changed_1px",
+        HelpName = "T[,T...]",
+        DefaultValueFactory = _ => [Defaults.Evaluate.Tau],
         CustomParser = r =>
         {
-            string s = Single(r);
-            if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-                r.AddError($"--tau needs a finite number in (0, 1]; got '{s}'");
-            else if (!(v > 0 && v <= 1)) r.AddError($"--tau must be in (0, 1]; got {s}");
-            return v;
+            var taus = new List<double>();
+            foreach (var s in Single(r).Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+                {
+                    r.AddError($"--tau needs finite numbers in (0, 1]; got '{s}'");
+                    return taus;
+                }
+                if (!(v > 0 && v <= 1))
+                {
+                    r.AddError($"--tau must be in (0, 1]; got {s}");
+                    return taus;
+                }
+                if (!taus.Contains(v)) taus.Add(v);
+            }
+            return taus;
         },
     };
 

@@ -6,6 +6,7 @@ namespace RobustCrop.Cluster.Protocol;
 /// </summary>
 public static class ProtocolVersion
 {
-    /// <summary>2: registration carries the version, <c>worker-refused</c>, <c>coordinator-stopping</c>, completions verified against the store.</summary>
-    public const int Current = 2;
+    /// <summary>2: registration carries the version, <c>worker-refused</c>, <c>coordinator-stopping</c>, completions verified against the store.
+    /// 3: the job carries the extra τ thresholds (<c>ExtraTaus</c>); batch 0 means auto.</summary>
+    public const int Current = 3;
 }

@@ -46,7 +46,9 @@ public sealed record RealisticSummary(
     [property: JsonPropertyName("fooled_1px")] double? Fooled1px,
     [property: JsonPropertyName("fooled_window")] FooledWindowSummary FooledWindow,
     [property: JsonPropertyName("cosine_1px_min")] CosineStats Cosine1pxMin,
-    [property: JsonPropertyName("changed_1px")] ChangedSummary Changed1px);
+    [property: JsonPropertyName("changed_1px")] ChangedSummary Changed1px,
+    [property: JsonPropertyName("changed_1px_by_tau")] IReadOnlyList<ChangedSummary>? Changed1pxByTau = null,
+    [property: JsonPropertyName("nn_changed_1px")] double? NnChanged1px = null);
 
 public sealed record CyclicSummary(
     [property: JsonPropertyName("consistency_1px")] double? Consistency1px,

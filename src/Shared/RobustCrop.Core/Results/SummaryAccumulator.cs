@@ -80,8 +80,11 @@ public struct MeanAccumulator
 /// Two accumulators of disjoint rows merge into the one of all rows (sums then differ from a sequential sum by rounding
 /// only; the sketch's bound is unchanged).
 /// </summary>
-public sealed class ModelAccumulator
+/// <param name="extraTaus">Thresholds after the run's τ: each counts the measured images whose cosine_1px_min is below it.</param>
+public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
 {
+    private readonly IReadOnlyList<double> _extraTaus = extraTaus ?? [];
+    private readonly MeanAccumulator[] _changedExtra = new MeanAccumulator[extraTaus?.Count ?? 0];
     private long _images, _crops, _withLabels, _withoutShifts;
     private int _windowK;
     private MeanAccumulator _accuracy, _accuracyNative, _consistency, _fooled, _fooledWindow, _cosineMean, _changed;
@@ -115,6 +118,7 @@ public sealed class ModelAccumulator
             _cosine.Add(r.Cosine1pxMin);
             _cosineMin = Math.Min(_cosineMin, r.Cosine1pxMin);
             _changed.Add(r.Changed1px);
+            for (int i = 0; i < _changedExtra.Length; i++) _changedExtra[i].Add(r.Cosine1pxMin < _extraTaus[i]);
         }
         if (r.WindowShifts > 0) _fooledWindow.Add(r.FooledWindow);
         if (r.CyclicShifts1px > 0)
@@ -157,6 +161,8 @@ public sealed class ModelAccumulator
         _fooledWindow.Merge(other._fooledWindow);
         _cosineMean.Merge(other._cosineMean);
         _changed.Merge(other._changed);
+        if (other._changedExtra.Length != _changedExtra.Length) throw new ArgumentException("accumulators of different τ lists", nameof(other));
+        for (int i = 0; i < _changedExtra.Length; i++) _changedExtra[i].Merge(other._changedExtra[i]);
         _cyclicConsistency.Merge(other._cyclicConsistency);
         _cyclicFooled.Merge(other._cyclicFooled);
         _cyclicChanged.Merge(other._cyclicChanged);
@@ -183,7 +189,9 @@ public sealed class ModelAccumulator
                 _fooled.Value,
                 new FooledWindowSummary(_windowK, _windowK > 0 ? _fooledWindow.Value : null),
                 new CosineStats(_cosineMean.Value, _cosine.Quantile(0.05), _cosine.Count > 0 ? _cosineMin : null),
-                new ChangedSummary(tau, _changed.Value)),
+                new ChangedSummary(tau, _changed.Value),
+                // The first entry is changed_1px itself (the rows' own flag), so the two always agree.
+                [new ChangedSummary(tau, _changed.Value), .. _extraTaus.Select((t, i) => new ChangedSummary(t, _changedExtra[i].Value))]),
             new CyclicSummary(_cyclicConsistency.Value, _cyclicFooled.Value, new ChangedSummary(tau, _cyclicChanged.Value)),
             _rics.OrderBy(kv => kv.Key.Score, StringComparer.Ordinal).ThenBy(kv => kv.Key.Window)
                 .Select(kv => kv.Value.ToSummary(kv.Key.Window, kv.Key.Score, tau)).ToList(),

@@ -44,6 +44,16 @@ public sealed record RunSettings(RunId RunId)
     /// <summary>changed_1px threshold on cosine_1px_min.</summary>
     public double Tau { get; init; } = DefaultTau;
 
+    /// <summary>
+    /// More thresholds (<c>--tau 0.99,0.95,0.9</c>), after <see cref="Tau"/>: the rows keep changed_1px at <see cref="Tau"/>;
+    /// these are counted at aggregation from each image's cosine_1px_min (summary's changed_1px_by_tau).
+    /// </summary>
+    public ImmutableArray<double> ExtraTaus { get; init; } = [];
+
+    /// <summary><see cref="Tau"/>, then <see cref="ExtraTaus"/>.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<double> Taus => [Tau, .. ExtraTaus];
+
     /// <summary>k of the fooled_window set W_k (0 = off).</summary>
     public int WindowK { get; init; } = DefaultWindowK;
 
@@ -71,7 +81,7 @@ public sealed record RunSettings(RunId RunId)
     public bool Equals(RunSettings? other)
         => other is not null && RunId == other.RunId && Data == other.Data && Out == other.Out && ZooPath == other.ZooPath
            && ModelIds.SequenceEqual(other.ModelIds) && Limit == other.Limit && ShardSize == other.ShardSize
-           && Tau.Equals(other.Tau) && WindowK == other.WindowK && KeepEmbeddings == other.KeepEmbeddings && KeepCaptions == other.KeepCaptions && Batch == other.Batch
+           && Tau.Equals(other.Tau) && ExtraTaus.SequenceEqual(other.ExtraTaus) && WindowK == other.WindowK && KeepEmbeddings == other.KeepEmbeddings && KeepCaptions == other.KeepCaptions && Batch == other.Batch
            && Rics.Equals(other.Rics) && DecodeLimits == other.DecodeLimits && MaxScenePixels == other.MaxScenePixels;
 
     public override int GetHashCode() => HashCode.Combine(RunId, Data, Out, ZooPath, Tau, WindowK, Batch, Rics);

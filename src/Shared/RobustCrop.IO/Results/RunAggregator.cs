@@ -17,6 +17,9 @@ public static class RunAggregator
 {
     public const string TauMetadataKey = "robustcrop.tau";
 
+    /// <summary>Every τ of the run (<c>--tau 0.99,0.95</c>), comma-separated; the first is <see cref="TauMetadataKey"/>.</summary>
+    public const string TausMetadataKey = "robustcrop.taus";
+
     public static async Task<RunSummary> AggregateAsync(IResultStore store, RunLayout layout, string dataset,
         IReadOnlyList<ModelFacts>? facts, CancellationToken ct)
         => await AggregateAsync(store, layout, await RunStateIo.ReadAsync(store, layout, ct).ConfigureAwait(false), dataset, facts, ct)
@@ -78,7 +81,11 @@ public static class RunAggregator
         // Models listed in the zoo but with no image rows (every input was an error) still appear, with null metrics.
         foreach (var f in facts ?? [])
             if (!measured.Any(kv => kv.Key.Model == f.Model))
-                models.AddRange(dataset.Split('+').Select(d => new ModelAccumulator().ToSummary(f.Model, d, tau, f.Device, f.InputSize, f.ResizeSize)));
+                models.AddRange(dataset.Split('+').Select(d => new ModelAccumulator(reader.ExtraTaus).ToSummary(f.Model, d, tau, f.Device, f.InputSize, f.ResizeSize)));
+        var nn = await NearestNeighbourPass.ComputeAsync(store, layout, shardOf.Keys.ToHashSet(StringComparer.Ordinal), dataset, ct).ConfigureAwait(false);
+        for (int i = 0; i < models.Count; i++)
+            if (nn.TryGetValue((models[i].Model, models[i].Dataset ?? dataset), out double? rate))
+                models[i] = models[i] with { Realistic = models[i].Realistic with { NnChanged1px = rate } };
         int k = measured.Select(kv => kv.Value.WindowK).DefaultIfEmpty(0).Max();
         return new RunSummary(layout.RunId, dataset, images, errors, models, DateTimeOffset.UtcNow, tau, k);
     }

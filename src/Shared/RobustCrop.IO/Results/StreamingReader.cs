@@ -29,8 +29,13 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
     /// <summary>τ from the first file whose metadata holds it.</summary>
     public double? Tau { get; private set; }
 
+    /// <summary>The thresholds after τ (<c>--tau 0.99,0.95</c>), from the first images file; none in older runs.</summary>
+    public IReadOnlyList<double> ExtraTaus { get; private set; } = [];
+
+    private bool _tausRead;
+
     /// <summary>A file's summary columns, every row group decoded, ready to be added.</summary>
-    public sealed record Decoded(string Path, bool Rics, string? Model, double? Tau, List<SummaryColumns> Groups);
+    public sealed record Decoded(string Path, bool Rics, string? Model, double? Tau, List<SummaryColumns> Groups, IReadOnlyList<double>? Taus = null);
 
     /// <summary>Decodes a file's summary columns (thread-safe: files are decoded ahead, in parallel, while an earlier
     /// one is added). Its buffers go back to the pool in <see cref="Add"/>.</summary>
@@ -51,7 +56,10 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
             if (rics) await c.ReadAsync(reader, g, path, "score", RicsInts, RicsBools, RicsDoubles, ct).ConfigureAwait(false);
             else await c.ReadAsync(reader, g, path, "label", ImageInts, ImageBools, ImageDoubles, ct).ConfigureAwait(false);
         }
-        return new Decoded(path, rics, meta.TryGetValue(ResultMetadataKeys.Model, out var m) ? m : null, tau, groups);
+        IReadOnlyList<double>? taus = meta.TryGetValue(RunAggregator.TausMetadataKey, out var ts) && ts.Length > 0
+            ? [.. ts.Split(',').Select(x => double.Parse(x, CultureInfo.InvariantCulture))]
+            : null;
+        return new Decoded(path, rics, meta.TryGetValue(ResultMetadataKeys.Model, out var m) ? m : null, tau, groups, taus);
     }
 
     /// <summary>Adds a decoded file's rows (one caller at a time, in file order, so sums keep their order); an images
@@ -60,6 +68,12 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
     {
         ArgumentNullException.ThrowIfNull(file);
         Tau ??= file.Tau;
+        // Before any accumulator exists: every one counts the same thresholds.
+        if (!_tausRead && !file.Rics)
+        {
+            _tausRead = true;
+            if (file.Taus is { Count: > 1 } taus) ExtraTaus = [.. taus.Skip(1)];
+        }
         foreach (var c in file.Groups)
         {
             if (file.Rics) AddRics(c, file.Model, file.Path);
@@ -124,7 +138,7 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
         if (_last is not null && string.Equals(model, _lastModel, StringComparison.Ordinal) && dataset.SequenceEqual(_lastDataset))
             return _last;
         string name = dataset.ToString();
-        if (!groups.TryGetValue((model, name), out var acc)) groups[(model, name)] = acc = new ModelAccumulator();
+        if (!groups.TryGetValue((model, name), out var acc)) groups[(model, name)] = acc = new ModelAccumulator(ExtraTaus);
         (_lastModel, _lastDataset, _last) = (model, name, acc);
         return acc;
     }

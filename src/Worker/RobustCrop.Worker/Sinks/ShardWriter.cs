@@ -88,6 +88,7 @@ public sealed class ShardWriter(IResultStore store, RunLayout layout, IReadOnlyL
         }),
         [ResultMetadataKeys.RobustCropVersion] = Version,
         [RunAggregator.TauMetadataKey] = settings.Tau.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        [RunAggregator.TausMetadataKey] = string.Join(',', settings.Taus.Select(t => t.ToString("R", System.Globalization.CultureInfo.InvariantCulture))),
     };
 
     private async Task<ManifestFile> WriteFileAsync(string path, int rows, Func<Stream, Task> write, CancellationToken ct)

@@ -1,0 +1,70 @@
+using RobustCrop.Core.Metrics;
+using RobustCrop.Core.Results;
+using RobustCrop.IO.Storage;
+
+namespace RobustCrop.IO.Results;
+
+/// <summary>
+/// nn_changed_1px per model and source dataset, from the crops files of a run that kept its embeddings
+/// (<c>--keep-embeddings</c>): the base embedding and the one-pixel shifts of every image, searched against the run's own
+/// base embeddings (<see cref="NearestNeighbourChange"/>). Without kept embeddings, or past
+/// <see cref="NearestNeighbourChange.MaxGallery"/> images, an entry has no value (null in summary.json).
+/// </summary>
+/// <remarks>Memory: nine vectors per image of one model at a time (base + N1), the gallery the search needs anyway;
+/// the crops files are read one at a time.</remarks>
+public static class NearestNeighbourPass
+{
+    public static async Task<Dictionary<(string Model, string Dataset), double?>> ComputeAsync(IResultStore store, RunLayout layout,
+        ISet<string> donePaths, string runDataset, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(layout);
+        var images = new Dictionary<(string Model, string Dataset), Dictionary<string, Vectors>>();
+        var paths = new List<string>();
+        await foreach (var path in store.ListAsync(layout.CropsDir, ct).ConfigureAwait(false))
+            if (path.EndsWith(".parquet", StringComparison.Ordinal) && donePaths.Contains(path)) paths.Add(path);
+        paths.Sort(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            List<CropRow> rows;
+            await using (var input = await store.OpenReadAsync(path, ct).ConfigureAwait(false))
+                rows = await ResultParquet.ReadCropRowsAsync(input, ct).ConfigureAwait(false);
+            // A run either keeps embeddings in every crops file or in none: one file without them ends the pass.
+            if (rows.Count > 0 && rows.All(r => r.Embedding is null)) return [];
+            foreach (var r in rows)
+            {
+                if (r.Embedding is null || r.Kind != CropKinds.Realistic || Math.Max(Math.Abs(r.Dx), Math.Abs(r.Dy)) > 1) continue;
+                var group = (r.Model, DatasetOf(r.ImageKey, runDataset));
+                if (!images.TryGetValue(group, out var byKey)) images[group] = byKey = new Dictionary<string, Vectors>(StringComparer.Ordinal);
+                if (!byKey.TryGetValue(r.ImageKey, out var v)) byKey[r.ImageKey] = v = new Vectors();
+                if (r.Dx == 0 && r.Dy == 0) v.Base = r.Embedding;
+                else v.Shifted.Add(r.Embedding);
+            }
+        }
+        var rates = new Dictionary<(string Model, string Dataset), double?>();
+        foreach (var (group, byKey) in images)
+        {
+            var measured = byKey.OrderBy(kv => kv.Key, StringComparer.Ordinal).Where(kv => kv.Value.Base is not null).Select(kv => kv.Value).ToList();
+            if (measured.Count > NearestNeighbourChange.MaxGallery) { rates[group] = null; continue; }
+            var search = new NearestNeighbourChange([.. measured.Select(v => v.Base!)]);
+            var mean = new MeanAccumulator();
+            for (int i = 0; i < measured.Count; i++)
+                if (measured[i].Shifted.Count > 0) mean.Add(search.Changed(i, measured[i].Shifted));
+            rates[group] = mean.Value;
+        }
+        return rates;
+    }
+
+    // As the summary groups rows: the key's first folder names the source dataset of a composite run.
+    private static string DatasetOf(string key, string runDataset)
+    {
+        int slash = key.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 ? key[..slash] : runDataset;
+    }
+
+    private sealed class Vectors
+    {
+        public float[]? Base { get; set; }
+        public List<float[]> Shifted { get; } = [];
+    }
+}

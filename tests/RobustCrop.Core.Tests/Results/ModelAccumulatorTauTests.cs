@@ -1,0 +1,38 @@
+using RobustCrop.Core.Results;
+
+namespace RobustCrop.Core.Tests.Results;
+
+/// <summary>changed_1px at several τ at once, counted from each image's cosine_1px_min.</summary>
+public class ModelAccumulatorTauTests
+{
+    private static ImageFacts Image(double cosine, int shifts = 8)
+        => new(9, null, false, shifts, null, null, 0, 0, null, cosine, cosine < 0.99, 0, null, null, false);
+
+    [Fact]
+    public void Every_tau_counts_the_measured_images_below_it_and_the_first_is_changed_1px()
+    {
+        var acc = new ModelAccumulator([0.95, 0.5]);
+        foreach (double c in new[] { 0.999, 0.97, 0.8, 0.4 }) acc.Add(Image(c));
+        acc.Add(Image(0.1, shifts: 0)); // no room for a shift: not measured, at no τ
+
+        var r = acc.ToSummary("m", "d", 0.99, null, null, null).Realistic;
+
+        Assert.Equal(new ChangedSummary(0.99, 0.75), r.Changed1px);
+        Assert.Equal([new(0.99, 0.75), new(0.95, 0.5), new(0.5, 0.25)], r.Changed1pxByTau!);
+        Assert.Null(r.NnChanged1px);
+    }
+
+    [Fact]
+    public void Merged_accumulators_count_as_one()
+    {
+        var a = new ModelAccumulator([0.5]);
+        var b = new ModelAccumulator([0.5]);
+        a.Add(Image(0.4));
+        b.Add(Image(0.6));
+        b.Add(Image(0.3));
+        a.Merge(b);
+
+        Assert.Equal(2.0 / 3, a.ToSummary("m", "d", 0.99, null, null, null).Realistic.Changed1pxByTau![1].Rate!.Value, 12);
+        Assert.Throws<ArgumentException>(() => a.Merge(new ModelAccumulator()));
+    }
+}
