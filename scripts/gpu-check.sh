@@ -4,11 +4,11 @@
 # runs `robustcrop bench --device cuda:0`, times the bare framework with scripts/physical-limit.py where PyTorch is
 # installed, and prints a short table last. Meant to finish in under 8 minutes.
 #
-#   scripts/gpu-check.sh [IMAGES=200] [BATCH=64]
+#   scripts/gpu-check.sh [IMAGES=200] [BATCH=auto]
 # Exit status: 0 when the GPU tests passed and the bench ran on CUDA, 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-images=${1:-200}; batch=${2:-64}
+images=${1:-200}; batch=${2:-auto}
 command -v nvidia-smi >/dev/null || { echo "gpu-check: nvidia-smi not found; this script needs an NVIDIA GPU"; exit 1; }
 gpu=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1)
 echo "gpu-check: $gpu"
