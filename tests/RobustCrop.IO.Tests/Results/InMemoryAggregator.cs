@@ -87,7 +87,9 @@ internal static class InMemoryAggregator
                 Stats.Rate(measured.Select(r => r.Fooled1px)),
                 new FooledWindowSummary(k, k > 0 ? Stats.Rate(rows.Where(r => r.WindowShifts > 0).Select(r => r.FooledWindow)) : null),
                 new CosineStats(Stats.Mean(cos.Select(c => (double?)c)), Stats.Quantile(cos, 0.05), cos.Count > 0 ? cos.Min() : null),
-                new ChangedSummary(tau, Stats.Rate(measured.Select(r => (bool?)r.Changed1px)))),
+                new ChangedSummary(tau, Stats.Rate(measured.Select(r => (bool?)r.Changed1px))),
+                // A run of one τ lists it alone; no kept embeddings, so no nearest-neighbour figure.
+                [new ChangedSummary(tau, Stats.Rate(measured.Select(r => (bool?)r.Changed1px)))]),
             new CyclicSummary(
                 Stats.Mean(cyclicMeasured.Select(r => r.CyclicConsistency1px)),
                 Stats.Rate(cyclicMeasured.Select(r => r.CyclicFooled1px)),
