@@ -16,9 +16,11 @@ public sealed partial class BenchCommandTests
         // --batch auto (the default) on a CPU is the fixed default batch; only CUDA measures one.
         Assert.Contains(", batch 32, ", lines[0]);
         double bare = Rate(lines, "bare ONNX Runtime loop: "), pipeline = Rate(lines, "full pipeline: ");
-        double feed = Rate(lines, "feed capacity (near-zero-cost model, same shapes and head): ");
-        // The feed model costs microseconds per batch: the same pipeline runs it many times faster than ResNet18.
-        Assert.True(feed > 3 * pipeline, $"feed {feed} crops/s, pipeline {pipeline} crops/s");
+        // The feed runs the same inputs through the same plan as the pipeline, so it infers exactly the same crops; how
+        // much faster it is is the benchmark's to report (tests run beside other test assemblies, so rates are not asserted).
+        Assert.True(Rate(lines, "feed capacity (near-zero-cost model, same shapes and head): ") > 0, run.Out);
+        Assert.Equal(CropCount(Assert.Single(lines, l => l.StartsWith("full pipeline: ", StringComparison.Ordinal))),
+            CropCount(Assert.Single(lines, l => l.StartsWith("feed capacity ", StringComparison.Ordinal))));
         Assert.True(double.Parse(FeedPerCore().Match(run.Out).Groups[1].Value, CultureInfo.InvariantCulture) > 0, run.Out);
         // Every stage timed; inference is where a ResNet18 on a CPU spends its time.
         var stages = new[] { "decode", "resize", "plan+score", "crop assembly", "infer", "metrics", "write" }
@@ -42,6 +44,11 @@ public sealed partial class BenchCommandTests
         var line = Assert.Single(lines, l => l.StartsWith(prefix, StringComparison.Ordinal));
         return double.Parse(line[prefix.Length..].Split(' ')[0], CultureInfo.InvariantCulture);
     }
+
+    private static int CropCount(string line) => int.Parse(Crops().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"(\d+) crops[,)]")]
+    private static partial Regex Crops();
 
     [GeneratedRegex(@"^feed/core: (\d+)$", RegexOptions.Multiline)]
     private static partial Regex FeedPerCore();

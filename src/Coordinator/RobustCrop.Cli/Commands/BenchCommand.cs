@@ -216,6 +216,9 @@ public sealed class BenchCommand : Command
         var nullManifest = manifest with { OnnxPath = path, LowPassSigma = null, InputName = null };
         using var model = ModelLoader.Load(nullManifest, DeviceSpec.Parse(device), threads);
         // How the feed scales with decode threads (1, 2, …, the configured count), then the configured count's figure.
+        // One untimed pass first: the feed model's session allocates its arenas on its first runs, which on two inputs
+        // would otherwise be most of what the first figure measures.
+        await FeedOnceAsync(model, records, settings, decodeThreads, Path.Combine(tmp, "feed-warm-up"), ct);
         var counts = new SortedSet<int> { 1, decodeThreads };
         if (Environment.ProcessorCount >= 2) counts.Add(2);
         Feed? configured = null;
