@@ -9,4 +9,11 @@ public interface IBatchInference : IDisposable
 
     /// <summary>Runs <paramref name="batch"/> crops from <paramref name="input"/> ([batch,3,S,S]) into <paramref name="output"/> ([batch, D]).</summary>
     void Run(ReadOnlySpan<float> input, int batch, Span<float> output);
+
+    /// <summary>Whether the model normalises its own input in its graph and takes raw crops through <see cref="RunBytes"/>.</summary>
+    bool TakesBytes => false;
+
+    /// <summary>Runs <paramref name="batch"/> crops laid out [batch,S,S,3] as R,G,B bytes into <paramref name="output"/> ([batch, D]).</summary>
+    void RunBytes(ReadOnlySpan<byte> input, int batch, Span<float> output) =>
+        throw new NotSupportedException("this model takes normalised float crops");
 }
