@@ -53,7 +53,8 @@ public sealed class BenchCommand : Command
         var settings = new RunSettings(new RunId("bench")) { Data = data, ZooPath = zooPath, Batch = batch };
         ZooFeasibility.Check(manifest, settings);
         ModelLoader.Validate(manifest);
-        using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads);
+        // Float crops normalised on the CPU, as the bare loop below feeds them (the in-graph byte path is not benched yet).
+        using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads, normaliseInGraph: false);
         Out($"model {modelId} on {model.Device}, {threads} intra-op thread(s), batch {batch}, {records.Count} inputs from {dataset.Name}");
 
         // 1. Preparation cost: decode + resize once per image, then write every planned crop (normalised) into a tensor.
@@ -139,7 +140,7 @@ public sealed class BenchCommand : Command
         FeedModel.Write(path, real.Inference is OnnxSession s ? s.InputName : "input", manifest.InputSize, real.Interpreter.RawDimension);
         // The real model's preprocessing and head; no low-pass (that is part of the model's own cost).
         var nullManifest = manifest with { OnnxPath = path, LowPassSigma = null, InputName = null };
-        using var model = ModelLoader.Load(nullManifest, DeviceSpec.Parse(device), threads);
+        using var model = ModelLoader.Load(nullManifest, DeviceSpec.Parse(device), threads, normaliseInGraph: false);
         var shard = new DatasetShard(new ShardId(0), ShardSource.Of("feed"), 0, records.Count);
         var evaluator = new ShardEvaluator([model], settings);
         var writer = new ShardWriter(new LocalFolderStore(Path.Combine(tmp, "feed")), new RunLayout("feed"), [model], "bench", settings);

@@ -9,15 +9,26 @@ namespace RobustCrop.Worker.Inference;
 /// <summary>Turns a zoo manifest into a runnable model, failing with one line that names the problem.</summary>
 public static class ModelLoader
 {
-    public static EvaluatedModel Load(ModelManifest m, DeviceSpec device, int threads)
+    /// <param name="normaliseInGraph">Build the normalisation into the graph so the worker feeds uint8 crops (the default);
+    /// false keeps the float crops normalised on the CPU (comparisons, the bench's bare loop).</param>
+    public static EvaluatedModel Load(ModelManifest m, DeviceSpec device, int threads, bool normaliseInGraph = true)
     {
+        PixelNormalization norm;
+        try
+        {
+            norm = new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
+        }
+        catch (ZooException e)
+        {
+            throw new ModelLoadException($"model {m.Id}: {e.Message}");
+        }
         var session = OnnxSessionFactory.Load(m.OnnxPath, device, threads, m.LowPassSigma, m.InputSize,
-            lowPassRadius: m.LowPassSigma is null ? null : m.LowPassRadius, io: ModelIo.Of(m), name: m.Id);
+            lowPassRadius: m.LowPassSigma is null ? null : m.LowPassRadius, io: ModelIo.Of(m), name: m.Id,
+            normaliseInGraph: normaliseInGraph ? norm : null);
         try
         {
             if (m.InputName is not null && m.InputName != session.InputName)
                 throw new ZooException($"input.name '{m.InputName}' is not the model's input ('{session.InputName}')");
-            var norm = new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
             var head = m.HeadPath is null ? null : HeadFiles.Load(m.HeadPath, m.HeadClassesPath);
             var labels = m.LabelsPath is null ? null : HeadFiles.LoadLabels(m.LabelsPath);
             var interpreter = new OutputInterpreter(m.Output, session.OutputDim, head, labels);

@@ -6,12 +6,15 @@ namespace RobustCrop.Worker.Pipeline;
 /// <summary>
 /// Packs the crops of successive images into fixed-size batches for one model, so that the session always sees full
 /// batches regardless of how many crops each image needs. Crops are written straight from the scene into the
-/// reusable input buffer (no crop image is ever allocated).
+/// reusable input buffer (no crop image is ever allocated): normalised floats, or for a model that normalises in its graph
+/// (<see cref="IBatchInference.TakesBytes"/>) the crop's raw bytes, a quarter of the size and a block copy per row.
 /// </summary>
 public sealed class ModelBatcher
 {
     private readonly EvaluatedModel _model;
     private readonly float[] _input;
+    private readonly byte[] _inputBytes;
+    private readonly bool _bytes;
     private readonly float[] _output;
     private readonly float[] _scratch;
     private readonly (ImageModelWork Work, int Crop)[] _slots;
@@ -27,7 +30,9 @@ public sealed class ModelBatcher
         int batch = Math.Max(1, Math.Min(maxBatch, model.Inference.MaxBatch));
         int size = model.Inference.InputSize;
         _cropFloats = 3 * size * size;
-        _input = new float[batch * _cropFloats];
+        _bytes = model.Inference.TakesBytes;
+        _input = _bytes ? [] : new float[batch * _cropFloats];
+        _inputBytes = _bytes ? new byte[batch * _cropFloats] : [];
         _output = new float[batch * model.Inference.OutputDimension];
         _scratch = new float[Math.Max(1, model.Interpreter.ClassCount)];
         _slots = new (ImageModelWork, int)[batch];
@@ -44,8 +49,7 @@ public sealed class ModelBatcher
         {
             var c = crops[i];
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            CropWriter.WriteRolled(work.Scene, c.Position.X, c.Position.Y, size, c.RollX, c.RollY,
-                _model.Normalization, _input.AsSpan(_count * _cropFloats, _cropFloats));
+            WriteCrop(work.Scene, c.Position.X, c.Position.Y, c.RollX, c.RollY);
             _times?.Add(Stage.CropAssembly, started);
             _slots[_count++] = (work, i);
             if (_count == _slots.Length) Flush(completed);
@@ -54,10 +58,18 @@ public sealed class ModelBatcher
         {
             // The model's own preprocessing: the centre crop of the scene at its native resize (no shift, no roll).
             var centre = new SceneGeometry(native.Width, native.Height, work.Model.Manifest.NativeResizeSize!.Value, size).Base;
-            CropWriter.Write(native, centre.X, centre.Y, size, _model.Normalization, _input.AsSpan(_count * _cropFloats, _cropFloats));
+            WriteCrop(native, centre.X, centre.Y, 0, 0);
             _slots[_count++] = (work, work.NativeIndex);
             if (_count == _slots.Length) Flush(completed);
         }
+    }
+
+    // Into the next free slot of the batch buffer.
+    private void WriteCrop(RgbImage scene, int x, int y, int rollX, int rollY)
+    {
+        int size = _model.Inference.InputSize;
+        if (_bytes) CropBytes.WriteRolled(scene, x, y, size, rollX, rollY, _inputBytes.AsSpan(_count * _cropFloats, _cropFloats));
+        else CropWriter.WriteRolled(scene, x, y, size, rollX, rollY, _model.Normalization, _input.AsSpan(_count * _cropFloats, _cropFloats));
     }
 
     public void Flush(List<ImageModelWork> completed)
@@ -65,7 +77,8 @@ public sealed class ModelBatcher
         if (_count == 0) return;
         int d = _model.Inference.OutputDimension;
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        _model.Inference.Run(_input.AsSpan(0, _count * _cropFloats), _count, _output.AsSpan(0, _count * d));
+        if (_bytes) _model.Inference.RunBytes(_inputBytes.AsSpan(0, _count * _cropFloats), _count, _output.AsSpan(0, _count * d));
+        else _model.Inference.Run(_input.AsSpan(0, _count * _cropFloats), _count, _output.AsSpan(0, _count * d));
         _times?.Add(Stage.Infer, started);
         for (int s = 0; s < _count; s++)
         {
