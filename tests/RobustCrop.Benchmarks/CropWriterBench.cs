@@ -9,20 +9,28 @@ namespace RobustCrop.Benchmarks;
 public static class CropWriterBench
 {
     /// <summary>Milliseconds per crop (after a warm-up); <paramref name="reference"/> times <see cref="CropWriterReference"/> instead.</summary>
-    public static double Run(int crops = 2000, bool reference = false)
+    public static double Run(int crops = 2000, bool reference = false) => Run(crops, reference ? Path.Reference : Path.Floats);
+
+    /// <summary>Which crop assembly <see cref="Run(int, Path)"/> times.</summary>
+    public enum Path { Floats, Reference, Bytes }
+
+    /// <summary>Milliseconds per crop; <see cref="Path.Bytes"/> is <see cref="CropBytes"/>, what models normalising in their graph get.</summary>
+    public static double Run(int crops, Path path)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(crops);
         const int size = 224;
         var scene = new RgbImage(256, 288);
         new Random(12345).NextBytes(scene.Pixels);
         float[] dest = new float[3 * size * size];
+        byte[] bytes = new byte[3 * size * size];
         (int X, int Y)[] rolls = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)];
         var norm = PixelNormalization.ImageNet;
 
         void One(int k)
         {
             (int rx, int ry) = rolls[k % rolls.Length];
-            if (reference) CropWriterReference.WriteRolled(scene, 16, 32, size, rx, ry, norm, dest);
+            if (path == Path.Reference) CropWriterReference.WriteRolled(scene, 16, 32, size, rx, ry, norm, dest);
+            else if (path == Path.Bytes) CropBytes.WriteRolled(scene, 16, 32, size, rx, ry, bytes);
             else CropWriter.WriteRolled(scene, 16, 32, size, rx, ry, norm, dest);
         }
 

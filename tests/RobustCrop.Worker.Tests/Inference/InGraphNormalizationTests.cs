@@ -62,6 +62,16 @@ public sealed class InGraphNormalizationTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void A_wrong_channel_order_in_the_graph_is_far_outside_the_tolerance()
+    {
+        // The comparison can fail: the same model normalising BGR while the CPU path is RGB differs grossly.
+        byte[] model = TinyModels.RandomProjection(8, 5, seed: 3);
+        using var floats = Open(model, null);
+        using var bytes = Open(model, PixelNormalization.ImageNet with { Order = ChannelOrder.Bgr });
+        Assert.True(MaxDifference(floats, bytes, PixelNormalization.ImageNet, RandomScene(16, 14, 1), Windows) > 0.1f);
+    }
+
+    [Fact]
     public void Bgr_with_a_mean_image_and_a_low_pass_equals_the_cpu_path()
     {
         byte[] model = TinyModels.RandomProjection(8, 5, seed: 4);
