@@ -9,13 +9,13 @@ namespace RobustCrop.Benchmarks;
 public static class CropWriterBench
 {
     /// <summary>Milliseconds per crop (after a warm-up); <paramref name="reference"/> times <see cref="CropWriterReference"/> instead.</summary>
-    public static double Run(int crops = 2000, bool reference = false) => Run(crops, reference ? Path.Reference : Path.Floats);
+    public static double Run(int crops = 2000, bool reference = false) => Run(crops, reference ? Variant.Reference : Variant.Floats);
 
-    /// <summary>Which crop assembly <see cref="Run(int, Path)"/> times.</summary>
-    public enum Path { Floats, Reference, Bytes }
+    /// <summary>Which crop assembly <see cref="Run(int, Variant)"/> times.</summary>
+    public enum Variant { Floats, Reference, Bytes }
 
-    /// <summary>Milliseconds per crop; <see cref="Path.Bytes"/> is <see cref="CropBytes"/>, what models normalising in their graph get.</summary>
-    public static double Run(int crops, Path path)
+    /// <summary>Milliseconds per crop; <see cref="Variant.Bytes"/> is <see cref="CropBytes"/>, what models normalising in their graph get.</summary>
+    public static double Run(int crops, Variant variant)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(crops);
         const int size = 224;
@@ -29,8 +29,8 @@ public static class CropWriterBench
         void One(int k)
         {
             (int rx, int ry) = rolls[k % rolls.Length];
-            if (path == Path.Reference) CropWriterReference.WriteRolled(scene, 16, 32, size, rx, ry, norm, dest);
-            else if (path == Path.Bytes) CropBytes.WriteRolled(scene, 16, 32, size, rx, ry, bytes);
+            if (variant == Variant.Reference) CropWriterReference.WriteRolled(scene, 16, 32, size, rx, ry, norm, dest);
+            else if (variant == Variant.Bytes) CropBytes.WriteRolled(scene, 16, 32, size, rx, ry, bytes);
             else CropWriter.WriteRolled(scene, 16, 32, size, rx, ry, norm, dest);
         }
 

@@ -9,8 +9,9 @@ using RobustCrop.Worker.Pipeline;
 namespace RobustCrop.Worker.Inference;
 
 /// <summary>
-/// One ONNX Runtime session for an image model. Callers always hand it [N,3,S,S] float32 crops; it feeds them in the
-/// model's layout and element type (NHWC, float16: see <see cref="ModelIo"/>) and returns the chosen output as
+/// One ONNX Runtime session for an image model. Callers hand it [N,3,S,S] float32 crops, which it feeds in the model's
+/// layout and element type (NHWC, float16: see <see cref="ModelIo"/>), or, when the graph was given its normalisation
+/// (<see cref="TakesBytes"/>), [N,S,S,3] uint8 crops as they are (<see cref="RunBytes"/>). It returns the chosen output as
 /// [N, OutputDim] floats, a [tokens, D] output pooled to D. Input and output tensors are bound once per batch size over
 /// pinned per-session buffers, so steady-state runs allocate nothing. Runs are serialised because those buffers are shared.
 /// </summary>

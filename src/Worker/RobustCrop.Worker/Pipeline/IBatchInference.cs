@@ -1,6 +1,10 @@
 namespace RobustCrop.Worker.Pipeline;
 
-/// <summary>A model that maps a batch of NCHW float crops to one output row each. Not thread-safe: one caller at a time.</summary>
+/// <summary>
+/// A model that maps a batch of crops, NCHW floats or (<see cref="TakesBytes"/>) raw HWC bytes, to one output row each.
+/// Not thread-safe: one caller at a time.
+/// </summary>
+/// <remarks>The byte members have defaults so that float-only implementations (test doubles) need not know of them.</remarks>
 public interface IBatchInference : IDisposable
 {
     int InputSize { get; }
