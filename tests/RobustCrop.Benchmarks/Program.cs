@@ -12,6 +12,9 @@ public static class Program
         double reference = CropWriterBench.Run(crops, reference: true);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"crop writer: {fast:F3} ms/crop, scalar reference: {reference:F3} ms/crop, speed-up {reference / fast:F2}x ({crops} crops of 224², ImageNet normalisation, N1 rolls)"));
+        double bytes = CropWriterBench.Run(crops, CropWriterBench.Variant.Bytes);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"byte crops (normalised in the graph): {bytes:F3} ms/crop, {fast / bytes:F1}x faster than the float crop writer ({crops} crops of 224², N1 rolls)"));
         foreach (var (layout, type) in new[] { (TensorLayout.Nchw, InputElementType.Float32), (TensorLayout.Nhwc, InputElementType.Float32),
                      (TensorLayout.Nchw, InputElementType.Float16), (TensorLayout.Nhwc, InputElementType.Float16) })
         {

@@ -57,6 +57,14 @@ public class InferenceThreadTests
             inner.Run(input, batch, output);
         }
 
+        public bool TakesBytes => inner.TakesBytes;
+
+        public void RunBytes(ReadOnlySpan<byte> input, int batch, Span<float> output)
+        {
+            lock (_threads) _threads.Add((Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread));
+            inner.RunBytes(input, batch, output);
+        }
+
         public void Dispose() { }
     }
 }

@@ -175,13 +175,26 @@ public class PipelineStagesTests
 
         public void Run(ReadOnlySpan<float> input, int batch, Span<float> output)
         {
+            Gate(batch);
+            inner.Run(input, batch, output);
+        }
+
+        public bool TakesBytes => inner.TakesBytes;
+
+        public void RunBytes(ReadOnlySpan<byte> input, int batch, Span<float> output)
+        {
+            Gate(batch);
+            inner.RunBytes(input, batch, output);
+        }
+
+        private void Gate(int batch)
+        {
             if (_first)
             {
                 _first = false;
                 Overlapped = SpinWait.SpinUntil(readOn, TimeSpan.FromSeconds(10));
             }
             Crops += batch;
-            inner.Run(input, batch, output);
         }
 
         public void Dispose() { }

@@ -33,8 +33,9 @@ public class CyclicRicsResNet18Tests(ShippedResNet18Fixture fixture) : IClassFix
             var inputs = group.Select(c =>
             {
                 var (cx, cy) = CyclicCanonicalizer.Canonicalize(scene, g.Base, C, c.Rx, c.Ry);
-                var tensor = new float[3 * C * C];
-                CropWriter.WriteRolled(scene, g.BaseX, g.BaseY, C, cx, cy, fixture.Model.Normalization, tensor);
+                // The crop as the worker feeds it: raw bytes, normalised inside the graph (the fixture loads it so).
+                var tensor = new byte[3 * C * C];
+                CropBytes.WriteRolled(scene, g.BaseX, g.BaseY, C, cx, cy, tensor);
                 return tensor;
             }).ToList();
 
@@ -62,19 +63,19 @@ public class CyclicRicsResNet18Tests(ShippedResNet18Fixture fixture) : IClassFix
         Assert.True(identity >= photos.Length / 2, $"only {identity} of {photos.Length} natural crops stayed unrolled");
     }
 
-    private List<(int Class, float[] Vector)> Predict(List<float[]> inputs)
+    private List<(int Class, float[] Vector)> Predict(List<byte[]> inputs)
     {
         var model = fixture.Model;
         int d = model.Inference.OutputDimension, batch = 32;
         var outputs = new CropOutputs(inputs.Count, model.Interpreter.VectorDimension, hasClasses: true);
-        var buffer = new float[batch * 3 * C * C];
+        var buffer = new byte[batch * 3 * C * C];
         var raw = new float[batch * d];
         var scratch = new float[model.Interpreter.ClassCount];
         for (int start = 0; start < inputs.Count; start += batch)
         {
             int n = Math.Min(batch, inputs.Count - start);
             for (int i = 0; i < n; i++) inputs[start + i].CopyTo(buffer, i * 3 * C * C);
-            model.Inference.Run(buffer.AsSpan(0, n * 3 * C * C), n, raw.AsSpan(0, n * d));
+            model.Inference.RunBytes(buffer.AsSpan(0, n * 3 * C * C), n, raw.AsSpan(0, n * d));
             for (int i = 0; i < n; i++) model.Interpreter.Interpret(raw.AsSpan(i * d, d), outputs, start + i, scratch);
         }
         return Enumerable.Range(0, inputs.Count).Select(i => (outputs.Predictions![i], outputs.Vector(i).ToArray())).ToList();

@@ -119,7 +119,8 @@ public sealed class BenchCommand : Command
         int batch = Math.Min(model.BatchFor(a.Batch), model.Inference.MaxBatch);
         Out($"model {modelId} on {model.Device}, {threads} intra-op thread(s), batch {batch}, {a.DecodeThreads} decode thread(s), {records.Count} inputs from {dataset.Name}, the sample job's plan (hash RICS n=9, cyclic RICS)");
 
-        // 1. Preparation cost: decode + resize once per image, then write every planned crop (normalised) into a tensor.
+        // 1. Preparation cost: decode + resize once per image, then write every planned crop into a batch tensor the way
+        // the pipeline does: raw bytes for a model that normalises in its graph (the default), normalised floats otherwise.
         // The same preparer and planner as the pipeline measured in 3, timed stage by stage.
         var preparer = new ImagePreparer([manifest.SceneFamily], settings);
         var planner = ImagePlanner.Measurement(settings);
@@ -131,38 +132,49 @@ public sealed class BenchCommand : Command
             var scene = p.Scenes[manifest.SceneFamily];
             return (scene, plan: planner.Plan(scene, new SceneGeometry(scene.Width, scene.Height, manifest.ResizeSize, manifest.InputSize)).Crops);
         }).Where(p => p.plan is not null).Select(p => (p.scene, plan: p.plan!)).ToList();
-        int cropFloats = 3 * manifest.InputSize * manifest.InputSize;
+        int cropValues = 3 * manifest.InputSize * manifest.InputSize;
         int totalCrops = plans.Sum(p => p.plan.Crops.Length);
+        bool bytes = model.Inference.TakesBytes;
         // Tensors are allocated and touched before timing, so the figure is the crop writer's, not the page faults'.
-        var batches = new List<float[]>();
+        var floatBatches = new List<float[]>();
+        var byteBatches = new List<byte[]>();
         for (int left = totalCrops; left > 0; left -= batch)
         {
-            var b = new float[Math.Min(batch, left) * cropFloats];
-            b.AsSpan().Fill(1f);
-            batches.Add(b);
+            int n = Math.Min(batch, left) * cropValues;
+            if (bytes) byteBatches.Add(Enumerable.Repeat((byte)1, n).ToArray());
+            else floatBatches.Add(Enumerable.Repeat(1f, n).ToArray());
         }
         sw.Restart();
         int k = 0;
         foreach (var (scene, plan) in plans)
             foreach (var c in plan.Crops)
             {
-                CropWriter.WriteRolled(scene, c.Position.X, c.Position.Y, manifest.InputSize, c.RollX, c.RollY, model.Normalization,
-                    batches[k / batch].AsSpan((k % batch) * cropFloats, cropFloats));
+                int at = (k % batch) * cropValues;
+                if (bytes) CropBytes.WriteRolled(scene, c.Position.X, c.Position.Y, manifest.InputSize, c.RollX, c.RollY, byteBatches[k / batch].AsSpan(at, cropValues));
+                else CropWriter.WriteRolled(scene, c.Position.X, c.Position.Y, manifest.InputSize, c.RollX, c.RollY, model.Normalization, floatBatches[k / batch].AsSpan(at, cropValues));
                 k++;
             }
         double cropMs = sw.Elapsed.TotalMilliseconds;
-        Out(F($"decode+resize: {decodeMs / Math.Max(1, prepared.Count):F2} ms/image; crop+normalise: {cropMs / Math.Max(1, totalCrops):F3} ms/crop"));
-        Out(F($"decode+crop+normalise: {(decodeMs + cropMs) / Math.Max(1, totalCrops):F3} ms/crop ({totalCrops} crops)"));
+        string assembly = bytes ? "crop (uint8, normalised in the graph)" : "crop+normalise";
+        Out(F($"decode+resize: {decodeMs / Math.Max(1, prepared.Count):F2} ms/image; {assembly}: {cropMs / Math.Max(1, totalCrops):F3} ms/crop"));
+        Out(F($"decode+crop: {(decodeMs + cropMs) / Math.Max(1, totalCrops):F3} ms/crop ({totalCrops} crops)"));
 
-        // 2. Bare loop over the same tensors; one warm-up batch first so both sides start warm.
+        // 2. Bare loop over the same tensors, into the same session; one warm-up batch first so both sides start warm.
         var output = new float[batch * model.Inference.OutputDimension];
-        model.Inference.Run(batches[0], batches[0].Length / cropFloats, output);
+        void RunBatch(int i)
+        {
+            if (bytes) model.Inference.RunBytes(byteBatches[i], byteBatches[i].Length / cropValues, output);
+            else model.Inference.Run(floatBatches[i], floatBatches[i].Length / cropValues, output);
+        }
+        int batchCount = bytes ? byteBatches.Count : floatBatches.Count;
+        RunBatch(0);
         sw.Restart();
-        foreach (var b in batches) model.Inference.Run(b, b.Length / cropFloats, output);
+        for (int i = 0; i < batchCount; i++) RunBatch(i);
         double bareSecs = sw.Elapsed.TotalSeconds;
         double bare = totalCrops / bareSecs;
         Out(F($"bare ONNX Runtime loop: {bare:F1} crops/s ({bareSecs:F2} s)"));
-        batches.Clear();
+        floatBatches.Clear();
+        byteBatches.Clear();
         BenchRicsScoring(plans.Select(p => (p.scene, p.plan.Geometry)).ToList(), 1000.0 / bare);
 
         // 3. The full pipeline on the same inputs: read → decode → plan → batch → infer → metrics → Parquet.

@@ -65,6 +65,7 @@ internal static class OnnxFields
     public const int DataLocationExternal = 1;
 
     public const int ElemFloat = 1;
+    public const int ElemUint8 = 2;
     public const int ElemFloat16 = 10;
     public const int ElemInt64 = 7;
 }

@@ -155,33 +155,7 @@ public static class OnnxModelSurgery
         float[] kernel2d = GaussianKernel(sigma, radius);
 
         ReadOnlySpan<byte> graph = OnnxEncoding.Graph(model, out int graphOffset);
-        HashSet<string> initializers = OnnxEncoding.InitializerNames(graph);
-        var usedNames = new HashSet<string>(initializers, StringComparer.Ordinal);
-        OnnxTensorInfo? input = null;
-        var gr = new ProtoReader(graph);
-        while (gr.TryRead(out ProtoField f))
-        {
-            if (f.FieldNumber == OnnxFields.GraphInput && f.WireType == WireType.LengthDelimited)
-            {
-                OnnxTensorInfo info = OnnxEncoding.ReadValueInfo(f.Payload);
-                usedNames.Add(info.Name);
-                if (input is null && !initializers.Contains(info.Name))
-                {
-                    input = info;
-                }
-            }
-            else if (f.FieldNumber == OnnxFields.GraphNode && f.WireType == WireType.LengthDelimited)
-            {
-                var nr = new ProtoReader(f.Payload);
-                while (nr.TryRead(out ProtoField nf))
-                {
-                    if ((nf.FieldNumber == OnnxFields.NodeOutput || nf.FieldNumber == OnnxFields.NodeName) && nf.WireType == WireType.LengthDelimited)
-                    {
-                        usedNames.Add(nf.String);
-                    }
-                }
-            }
-        }
+        var usedNames = OnnxGraphNames.Used(graph, out OnnxTensorInfo? input);
         if (input is null)
         {
             throw new InvalidDataException("ONNX model has no non-initializer graph input to low-pass");
@@ -198,9 +172,9 @@ public static class OnnxModelSurgery
         {
             kernel2d.CopyTo(kernel.AsSpan(c * size * size));
         }
-        string blurred = Unique(input.Name + "_lowpassed", usedNames);
-        string kernelName = Unique(input.Name + "_lowpass_kernel", usedNames);
-        string nodeName = Unique(input.Name + "_lowpass", usedNames);
+        string blurred = OnnxGraphNames.Unique(input.Name + "_lowpassed", usedNames);
+        string kernelName = OnnxGraphNames.Unique(input.Name + "_lowpass_kernel", usedNames);
+        string nodeName = OnnxGraphNames.Unique(input.Name + "_lowpass", usedNames);
 
         var conv = OnnxEncoding.Node(
             "Conv",
@@ -223,10 +197,10 @@ public static class OnnxModelSurgery
         var r = new ProtoReader(graph);
         while (r.TryRead(out ProtoField f))
         {
-            if (f.FieldNumber == OnnxFields.GraphNode && f.WireType == WireType.LengthDelimited && ReadsInput(f.Payload, input.Name))
+            if (f.FieldNumber == OnnxFields.GraphNode && f.WireType == WireType.LengthDelimited && OnnxGraphNames.ReadsInput(f.Payload, input.Name))
             {
                 var node = new ProtoWriter(f.Raw.Length + 32);
-                node.WriteMessage(OnnxFields.GraphNode, RenameNodeInputs(f.Payload, input.Name, blurred));
+                node.WriteMessage(OnnxFields.GraphNode, OnnxGraphNames.RenameNodeInputs(f.Payload, input.Name, blurred));
                 splice.Bytes(node.WrittenSpan);
             }
             else
@@ -252,49 +226,6 @@ public static class OnnxModelSurgery
             }
         }
         return output.ToArray();
-    }
-
-    private static bool ReadsInput(ReadOnlySpan<byte> node, string name)
-    {
-        var r = new ProtoReader(node);
-        while (r.TryRead(out ProtoField f))
-        {
-            if (f.FieldNumber == OnnxFields.NodeInput && f.WireType == WireType.LengthDelimited && f.String == name)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static string Unique(string candidate, HashSet<string> used)
-    {
-        string name = candidate;
-        for (int i = 1; used.Contains(name); i++)
-        {
-            name = candidate + "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        used.Add(name);
-        return name;
-    }
-
-    // Subgraph bodies (If/Loop attributes) keep reading the unblurred input; image classifiers do not use them.
-    private static ProtoWriter RenameNodeInputs(ReadOnlySpan<byte> node, string from, string to)
-    {
-        var w = new ProtoWriter(node.Length + 32);
-        var r = new ProtoReader(node);
-        while (r.TryRead(out ProtoField f))
-        {
-            if (f.FieldNumber == OnnxFields.NodeInput && f.WireType == WireType.LengthDelimited && f.String == from)
-            {
-                w.WriteString(OnnxFields.NodeInput, to);
-            }
-            else
-            {
-                w.WriteRaw(f.Raw);
-            }
-        }
-        return w;
     }
 
     /// <summary>Reads a float initializer stored either as raw_data or as float_data (packed or not).</summary>

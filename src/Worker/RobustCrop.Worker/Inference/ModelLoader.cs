@@ -13,17 +13,29 @@ public static class ModelLoader
     public const int MaxAutoBatch = 512;
 
     /// <param name="autoBatch">Measure the batch to run with on CUDA (<see cref="BatchSizeSearch"/>), reported to <paramref name="note"/>.</param>
-    public static EvaluatedModel Load(ModelManifest m, DeviceSpec device, int threads, bool autoBatch = false, Action<string>? note = null)
+    /// <param name="normaliseInGraph">Build the normalisation into the graph so the worker feeds uint8 crops (the default);
+    /// false keeps the float crops normalised on the CPU (comparisons against the CPU path).</param>
+    public static EvaluatedModel Load(ModelManifest m, DeviceSpec device, int threads, bool autoBatch = false, Action<string>? note = null,
+        bool normaliseInGraph = true)
     {
+        PixelNormalization norm;
+        try
+        {
+            norm = new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
+        }
+        catch (ZooException e)
+        {
+            throw new ModelLoadException($"model {m.Id}: {e.Message}");
+        }
         bool search = autoBatch && device.Kind == DeviceKind.Cuda;
         var session = OnnxSessionFactory.Load(m.OnnxPath, device, threads, m.LowPassSigma, m.InputSize,
             maxBatch: search ? MaxAutoBatch : OnnxSession.DefaultMaxBatch,
-            lowPassRadius: m.LowPassSigma is null ? null : m.LowPassRadius, io: ModelIo.Of(m), name: m.Id);
+            lowPassRadius: m.LowPassSigma is null ? null : m.LowPassRadius, io: ModelIo.Of(m), name: m.Id,
+            normaliseInGraph: normaliseInGraph ? norm : null);
         try
         {
             if (m.InputName is not null && m.InputName != session.InputName)
                 throw new ZooException($"input.name '{m.InputName}' is not the model's input ('{session.InputName}')");
-            var norm = new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
             var head = m.HeadPath is null ? null : HeadFiles.Load(m.HeadPath, m.HeadClassesPath);
             var labels = m.LabelsPath is null ? null : HeadFiles.LoadLabels(m.LabelsPath);
             var interpreter = new OutputInterpreter(m.Output, session.OutputDim, head, labels);
@@ -54,14 +66,20 @@ public static class ModelLoader
     /// <summary>The median of five timed calls after two warm-ups, on zero crops (the latency does not depend on the pixels).</summary>
     private static double SecondsPerCall(OnnxSession session, int batch)
     {
-        var input = new float[batch * session.InputItemSize];
+        var floats = session.TakesBytes ? [] : new float[batch * session.InputItemSize];
+        var bytes = session.TakesBytes ? new byte[batch * session.InputItemSize] : [];
         var output = new float[batch * session.OutputDim];
-        for (int i = 0; i < 2; i++) session.Run(input, batch, output);
+        void Call()
+        {
+            if (session.TakesBytes) session.RunBytes(bytes, batch, output);
+            else session.Run(floats, batch, output);
+        }
+        for (int i = 0; i < 2; i++) Call();
         var times = new double[5];
         for (int i = 0; i < times.Length; i++)
         {
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            session.Run(input, batch, output);
+            Call();
             times[i] = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         }
         Array.Sort(times);

@@ -9,8 +9,9 @@ using RobustCrop.Worker.Pipeline;
 namespace RobustCrop.Worker.Inference;
 
 /// <summary>
-/// One ONNX Runtime session for an image model. Callers always hand it [N,3,S,S] float32 crops; it feeds them in the
-/// model's layout and element type (NHWC, float16: see <see cref="ModelIo"/>) and returns the chosen output as
+/// One ONNX Runtime session for an image model. Callers hand it [N,3,S,S] float32 crops, which it feeds in the model's
+/// layout and element type (NHWC, float16: see <see cref="ModelIo"/>), or, when the graph was given its normalisation
+/// (<see cref="TakesBytes"/>), [N,S,S,3] uint8 crops as they are (<see cref="RunBytes"/>). It returns the chosen output as
 /// [N, OutputDim] floats, a [tokens, D] output pooled to D. Input and output tensors are bound once per batch size over
 /// pinned per-session buffers, so steady-state runs allocate nothing. Runs are serialised because those buffers are shared.
 /// </summary>
@@ -25,6 +26,7 @@ public sealed class OnnxSession : IBatchInference
     private readonly string[] _outputNames;
     private readonly float[]? _inputFloat;
     private readonly Float16[]? _inputHalf;
+    private readonly byte[]? _inputBytes;
     private readonly float[]? _outputFloat;
     private readonly Float16[]? _outputHalf;
     private readonly float[] _packScratch;
@@ -43,6 +45,8 @@ public sealed class OnnxSession : IBatchInference
     /// <param name="modelName">Names the model in error messages, usually its path.</param>
     /// <param name="io">Layout, element type and output choice; null = NCHW float32, first output.</param>
     /// <param name="externalDataFolder">Where initializers stored as external data live (the original model's folder).</param>
+    /// <param name="byteInput">The graph normalises its own input (see <see cref="OnnxSessionFactory"/>): it takes uint8
+    /// [N,S,S,3] crops through <see cref="RunBytes"/> instead of floats through <see cref="Run(ReadOnlySpan{float}, int, Span{float})"/>.</param>
     public OnnxSession(
         byte[] model,
         DeviceSpec device,
@@ -51,7 +55,8 @@ public sealed class OnnxSession : IBatchInference
         int? expectedInputSize = null,
         string modelName = "model",
         ModelIo? io = null,
-        string? externalDataFolder = null)
+        string? externalDataFolder = null,
+        bool byteInput = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegative(intraOpThreads);
@@ -62,11 +67,12 @@ public sealed class OnnxSession : IBatchInference
         }
         ModelName = modelName;
         _io = io ?? ModelIo.Default;
+        TakesBytes = byteInput;
 
         (_session, ActiveDevice, FallbackReason) = CreateSession(model, device, intraOpThreads, modelName, externalDataFolder);
         try
         {
-            (InputName, InputSize, _fixedBatch) = ValidateInput(_session, expectedInputSize, modelName, _io);
+            (InputName, InputSize, _fixedBatch) = ValidateInput(_session, expectedInputSize, modelName, byteInput ? ByteIo : _io, byteInput);
             (OutputName, _outputTrailingDims, bool outputHalf) = ValidateOutput(_session, modelName, _io.OutputName);
             MaxBatch = _fixedBatch ?? maxBatch;
             _inputNames = [InputName];
@@ -76,7 +82,11 @@ public sealed class OnnxSession : IBatchInference
             _outputValues = new OrtValue?[MaxBatch];
 
             int itemSize = checked(3 * InputSize * InputSize);
-            if (_io.Type == InputElementType.Float16)
+            if (byteInput)
+            {
+                _inputBytes = GC.AllocateArray<byte>(checked(MaxBatch * itemSize), pinned: true);
+            }
+            else if (_io.Type == InputElementType.Float16)
             {
                 _inputHalf = GC.AllocateArray<Float16>(checked(MaxBatch * itemSize), pinned: true);
             }
@@ -87,7 +97,7 @@ public sealed class OnnxSession : IBatchInference
             _packScratch = _io.Type == InputElementType.Float16 && _io.Layout == TensorLayout.Nhwc ? new float[itemSize] : [];
             if (_outputTrailingDims.Any(d => d < 0))
             {
-                ProbeOutputDims(itemSize);
+                ProbeOutputDims();
             }
             RawOutputDim = checked((int)_outputTrailingDims.Aggregate(1L, (a, b) => a * b));
             if (RawOutputDim < 1)
@@ -141,27 +151,21 @@ public sealed class OnnxSession : IBatchInference
 
     public int InputItemSize => 3 * InputSize * InputSize;
 
+    /// <summary>Whether the graph normalises its own uint8 input, fed through <see cref="RunBytes"/>.</summary>
+    public bool TakesBytes { get; }
+
+    // What a byte-input graph declares: the scene's interleaved layout.
+    private static readonly ModelIo ByteIo = new(TensorLayout.Nhwc);
+
     /// <summary>
     /// Runs <paramref name="batch"/> images laid out [batch,3,S,S] and writes [batch, OutputDim] into
     /// <paramref name="output"/>. Throws <see cref="ModelOutputException"/> if any output is NaN or infinite.
     /// </summary>
     public void Run(ReadOnlySpan<float> input, int batch, Span<float> output)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        if (TakesBytes) throw new InvalidOperationException($"model {ModelName} normalises in its graph: feed uint8 crops through RunBytes");
+        CheckBatch(input.Length, batch, output.Length, "floats");
         int itemSize = InputItemSize;
-        if (input.Length != (long)batch * itemSize)
-        {
-            throw new ArgumentException($"input has {input.Length} floats, expected {batch}x3x{InputSize}x{InputSize} = {(long)batch * itemSize}", nameof(input));
-        }
-        if (output.Length < (long)batch * OutputDim)
-        {
-            throw new ArgumentException($"output has room for {output.Length} floats, needs {(long)batch * OutputDim}", nameof(output));
-        }
-        if (_fixedBatch is int fixedBatch && batch % fixedBatch != 0)
-        {
-            throw new ArgumentException($"model {ModelName} has a fixed batch of {fixedBatch}; got {batch}", nameof(batch));
-        }
-
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -177,21 +181,65 @@ public sealed class OnnxSession : IBatchInference
                 {
                     InputPacking.Pack(crops, n, InputSize, _io.Layout, _inputFloat.AsSpan(0, n * itemSize));
                 }
-                _session.Run(_runOptions, _inputNames, [InputValue(n)], _outputNames, [OutputValue(n)]);
-                for (int i = 0; i < n; i++)
-                {
-                    ReadOnlySpan<float> raw = RawOutput(i);
-                    CheckFinite(raw, start + i);
-                    Span<float> dest = output.Slice((start + i) * OutputDim, OutputDim);
-                    if (_tokens == 1)
-                    {
-                        raw.CopyTo(dest);
-                    }
-                    else
-                    {
-                        TokenPooling.Pool(raw, _tokens, OutputDim, _io.Pool, dest);
-                    }
-                }
+                RunChunk(n, start, output);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> crops laid out [batch,S,S,3] as R,G,B bytes (the scene's own layout) through a graph that
+    /// normalises them itself, writing [batch, OutputDim] into <paramref name="output"/>.
+    /// </summary>
+    public void RunBytes(ReadOnlySpan<byte> input, int batch, Span<float> output)
+    {
+        if (!TakesBytes) throw new InvalidOperationException($"model {ModelName} takes float crops: feed them through Run");
+        CheckBatch(input.Length, batch, output.Length, "bytes");
+        int itemSize = InputItemSize;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            for (int start = 0; start < batch; start += MaxBatch)
+            {
+                int n = Math.Min(MaxBatch, batch - start);
+                input.Slice(start * itemSize, n * itemSize).CopyTo(_inputBytes);
+                RunChunk(n, start, output);
+            }
+        }
+    }
+
+    private void CheckBatch(int inputLength, int batch, int outputLength, string unit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        if (inputLength != (long)batch * InputItemSize)
+        {
+            throw new ArgumentException($"input has {inputLength} {unit}, expected {batch}x3x{InputSize}x{InputSize} = {(long)batch * InputItemSize}", "input");
+        }
+        if (outputLength < (long)batch * OutputDim)
+        {
+            throw new ArgumentException($"output has room for {outputLength} floats, needs {(long)batch * OutputDim}", "output");
+        }
+        if (_fixedBatch is int fixedBatch && batch % fixedBatch != 0)
+        {
+            throw new ArgumentException($"model {ModelName} has a fixed batch of {fixedBatch}; got {batch}", nameof(batch));
+        }
+    }
+
+    // Runs the n items already in the input buffer and writes them at output item `start` onwards.
+    private void RunChunk(int n, int start, Span<float> output)
+    {
+        _session.Run(_runOptions, _inputNames, [InputValue(n)], _outputNames, [OutputValue(n)]);
+        for (int i = 0; i < n; i++)
+        {
+            ReadOnlySpan<float> raw = RawOutput(i);
+            CheckFinite(raw, start + i);
+            Span<float> dest = output.Slice((start + i) * OutputDim, OutputDim);
+            if (_tokens == 1)
+            {
+                raw.CopyTo(dest);
+            }
+            else
+            {
+                TokenPooling.Pool(raw, _tokens, OutputDim, _io.Pool, dest);
             }
         }
     }
@@ -237,10 +285,13 @@ public sealed class OnnxSession : IBatchInference
         return _rawScratch;
     }
 
-    private long[] InputShape(int n) => _io.Layout == TensorLayout.Nchw ? [n, 3, InputSize, InputSize] : [n, InputSize, InputSize, 3];
+    private long[] InputShape(int n) => _io.Layout == TensorLayout.Nchw && !TakesBytes ? [n, 3, InputSize, InputSize] : [n, InputSize, InputSize, 3];
 
-    private OrtValue InputValue(int n) => _inputValues[n - 1] ??= _inputHalf is not null
-        ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<Float16>(_inputHalf, 0, n * InputItemSize), InputShape(n))
+    private OrtValue InputValue(int n) => _inputValues[n - 1] ??= NewInputValue(n);
+
+    private OrtValue NewInputValue(int n) =>
+        _inputBytes is not null ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<byte>(_inputBytes, 0, n * InputItemSize), InputShape(n))
+        : _inputHalf is not null ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<Float16>(_inputHalf, 0, n * InputItemSize), InputShape(n))
         : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(_inputFloat, 0, n * InputItemSize), InputShape(n));
 
     private OrtValue OutputValue(int n) => _outputValues[n - 1] ??= _outputHalf is not null
@@ -262,12 +313,10 @@ public sealed class OnnxSession : IBatchInference
     }
 
     // Output shapes with symbolic non-batch dims are only known after a run; one zero image tells us.
-    private void ProbeOutputDims(int itemSize)
+    private void ProbeOutputDims()
     {
         int n = _fixedBatch ?? 1;
-        using OrtValue probe = _inputHalf is not null
-            ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<Float16>(_inputHalf, 0, n * itemSize), InputShape(n))
-            : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<float>(_inputFloat, 0, n * itemSize), InputShape(n));
+        using OrtValue probe = NewInputValue(n);
         using IDisposableReadOnlyCollection<OrtValue> results = _session.Run(_runOptions, _inputNames, [probe], _outputNames);
         long[] shape = results.First().GetTensorTypeAndShape().Shape;
         if (shape.Length != _outputTrailingDims.Length + 1)
@@ -356,7 +405,7 @@ public sealed class OnnxSession : IBatchInference
         }
     }
 
-    private static (string Name, int Size, int? FixedBatch) ValidateInput(InferenceSession session, int? expectedSize, string modelName, ModelIo io)
+    private static (string Name, int Size, int? FixedBatch) ValidateInput(InferenceSession session, int? expectedSize, string modelName, ModelIo io, bool byteInput)
     {
         if (session.InputMetadata.Count != 1)
         {
@@ -364,10 +413,11 @@ public sealed class OnnxSession : IBatchInference
         }
         (string name, NodeMetadata meta) = session.InputMetadata.First();
         int[] d = meta.IsTensor ? meta.Dimensions : [];
-        var wanted = io.Type == InputElementType.Float16 ? TensorElementType.Float16 : TensorElementType.Float;
+        var wanted = byteInput ? TensorElementType.UInt8 : io.Type == InputElementType.Float16 ? TensorElementType.Float16 : TensorElementType.Float;
         if (!meta.IsTensor || meta.ElementDataType != wanted)
         {
-            throw new ModelLoadException($"model {modelName}: input '{name}' is not a {(wanted == TensorElementType.Float ? "float32" : "float16")} tensor");
+            string type = wanted switch { TensorElementType.Float => "float32", TensorElementType.Float16 => "float16", _ => "uint8" };
+            throw new ModelLoadException($"model {modelName}: input '{name}' is not a {type} tensor");
         }
         int channelAxis = io.ChannelAxis;
         if (d.Length != 4 || d[channelAxis] != 3)

@@ -13,6 +13,8 @@ namespace RobustCrop.Worker.Inference;
 public static class OnnxSessionFactory
 {
     /// <param name="lowPassSigma">When set, a Gaussian of this sigma (radius <paramref name="lowPassRadius"/>, default ceil(3 sigma)) blurs the input inside the model.</param>
+    /// <param name="normaliseInGraph">When set, this normalisation is built into the graph in front of everything else
+    /// (the low-pass included), and the session takes uint8 [N,S,S,3] crops (<see cref="OnnxSession.RunBytes"/>).</param>
     public static OnnxSession Load(
         string path,
         DeviceSpec device,
@@ -22,12 +24,13 @@ public static class OnnxSessionFactory
         int maxBatch = OnnxSession.DefaultMaxBatch,
         int? lowPassRadius = null,
         ModelIo? io = null,
-        string? name = null)
+        string? name = null,
+        PixelNormalization? normaliseInGraph = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = ReadGraphFile(path);
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return Create(bytes, name ?? path, device, threads, lowPassSigma, expectedInputSize, maxBatch, lowPassRadius, io, folder);
+        return Create(bytes, name ?? path, device, threads, lowPassSigma, expectedInputSize, maxBatch, lowPassRadius, io, folder, normaliseInGraph);
     }
 
     /// <summary>As <see cref="Load"/>, for model bytes already in memory; <paramref name="name"/> appears in errors.</summary>
@@ -42,7 +45,8 @@ public static class OnnxSessionFactory
         int maxBatch = OnnxSession.DefaultMaxBatch,
         int? lowPassRadius = null,
         ModelIo? io = null,
-        string? folder = null)
+        string? folder = null,
+        PixelNormalization? normaliseInGraph = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         io ??= ModelIo.Default;
@@ -66,13 +70,21 @@ public static class OnnxSessionFactory
                 rewritten = OnnxModelSurgery.PrependGaussianLowPass(rewritten, sigma, lowPassRadius ?? OnnxModelSurgery.DefaultRadius(sigma));
             }
             ModelSignature.Check(OnnxModelSurgery.Inspect(rewritten), expectedInputSize, io, name);
+            if (normaliseInGraph is not null)
+            {
+                // Last, so its nodes come first: the low-pass (and the model) see the normalised floats they always saw.
+                rewritten = OnnxNormalizationSurgery.Prepend(rewritten, InGraph(normaliseInGraph), io.Layout == TensorLayout.Nhwc, io.Type == InputElementType.Float16);
+            }
         }
         catch (InvalidDataException ex)
         {
             throw new ModelLoadException($"model {name} is not a valid ONNX file: {OnnxSession.FirstLine(ex.Message)}", ex);
         }
-        return new OnnxSession(rewritten, device, threads, maxBatch, expectedInputSize, name, io, external ? folder : null);
+        return new OnnxSession(rewritten, device, threads, maxBatch, expectedInputSize, name, io, external ? folder : null, byteInput: normaliseInGraph is not null);
     }
+
+    private static InGraphNormalization InGraph(PixelNormalization n) =>
+        new(n.Order == ChannelOrder.Bgr, n.Scale, [.. n.Mean], [.. n.Std], n.MeanImage is { } m ? [.. m] : null);
 
     /// <summary>
     /// Checks a model file without creating a session (seconds for a large model): it exists, parses as ONNX, its external

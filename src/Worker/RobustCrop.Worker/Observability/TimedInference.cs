@@ -9,6 +9,7 @@ public sealed class TimedInference(IBatchInference inner, string model, WorkerMe
     public int InputSize => inner.InputSize;
     public int OutputDimension => inner.OutputDimension;
     public int MaxBatch => inner.MaxBatch;
+    public bool TakesBytes => inner.TakesBytes;
 
     public IBatchInference Inner => inner;
 
@@ -16,6 +17,13 @@ public sealed class TimedInference(IBatchInference inner, string model, WorkerMe
     {
         long started = Stopwatch.GetTimestamp();
         inner.Run(input, batch, output);
+        metrics.Batch(model, Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    public void RunBytes(ReadOnlySpan<byte> input, int batch, Span<float> output)
+    {
+        long started = Stopwatch.GetTimestamp();
+        inner.RunBytes(input, batch, output);
         metrics.Batch(model, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 

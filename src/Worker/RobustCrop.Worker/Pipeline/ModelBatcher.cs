@@ -6,7 +6,8 @@ namespace RobustCrop.Worker.Pipeline;
 /// <summary>
 /// Packs the crops of successive images into fixed-size batches for one model, so that the session always sees full
 /// batches regardless of how many crops each image needs. Crops are written straight from the scene into the
-/// batch buffer (no crop image is ever allocated). Double-buffered: a full batch runs on the model's own thread
+/// batch buffer (no crop image is ever allocated): normalised floats, or for a model that normalises in its graph
+/// (<see cref="IBatchInference.TakesBytes"/>) the crop's raw bytes, a quarter of the size and a block copy per row. Double-buffered: a full batch runs on the model's own thread
 /// (<see cref="InferenceLoop"/>) while the next one is filled here; its outputs are read when that next one is full, so
 /// works complete in the same order as with one buffer, one batch later.
 /// </summary>
@@ -29,7 +30,8 @@ public sealed class ModelBatcher : IDisposable
         int batch = Math.Max(1, Math.Min(maxBatch, model.Inference.MaxBatch));
         int size = model.Inference.InputSize;
         _cropFloats = 3 * size * size;
-        _buffers = [new BatchBuffer(batch, _cropFloats, model.Inference.OutputDimension), new BatchBuffer(batch, _cropFloats, model.Inference.OutputDimension)];
+        bool bytes = model.Inference.TakesBytes;
+        _buffers = [new BatchBuffer(batch, _cropFloats, model.Inference.OutputDimension, bytes), new BatchBuffer(batch, _cropFloats, model.Inference.OutputDimension, bytes)];
         _filling = _buffers[0];
         _scratch = new float[Math.Max(1, model.Interpreter.ClassCount)];
         _loop = new InferenceLoop(model.Inference, model.Id, times);
@@ -46,8 +48,7 @@ public sealed class ModelBatcher : IDisposable
         {
             var c = crops[i];
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            CropWriter.WriteRolled(work.Scene, c.Position.X, c.Position.Y, size, c.RollX, c.RollY,
-                _model.Normalization, _filling.Input.AsSpan(_filling.Count * _cropFloats, _cropFloats));
+            WriteCrop(work.Scene, c.Position.X, c.Position.Y, c.RollX, c.RollY);
             _times?.Add(Stage.CropAssembly, started);
             _filling.Slots[_filling.Count++] = (work, i);
             if (_filling.IsFull) Submit(completed);
@@ -56,10 +57,18 @@ public sealed class ModelBatcher : IDisposable
         {
             // The model's own preprocessing: the centre crop of the scene at its native resize (no shift, no roll).
             var centre = new SceneGeometry(native.Width, native.Height, work.Model.Manifest.NativeResizeSize!.Value, size).Base;
-            CropWriter.Write(native, centre.X, centre.Y, size, _model.Normalization, _filling.Input.AsSpan(_filling.Count * _cropFloats, _cropFloats));
+            WriteCrop(native, centre.X, centre.Y, 0, 0);
             _filling.Slots[_filling.Count++] = (work, work.NativeIndex);
             if (_filling.IsFull) Submit(completed);
         }
+    }
+
+    // Into the next free slot of the batch being filled.
+    private void WriteCrop(RgbImage scene, int x, int y, int rollX, int rollY)
+    {
+        int size = _model.Inference.InputSize, at = _filling.Count * _cropFloats;
+        if (_filling.Bytes is { } bytes) CropBytes.WriteRolled(scene, x, y, size, rollX, rollY, bytes.AsSpan(at, _cropFloats));
+        else CropWriter.WriteRolled(scene, x, y, size, rollX, rollY, _model.Normalization, _filling.Input.AsSpan(at, _cropFloats));
     }
 
     /// <summary>Runs what is queued and waits for every batch: all works added so far are in <paramref name="completed"/>.</summary>
