@@ -65,6 +65,30 @@ public sealed class ClipLikeZooTests
         Assert.Equal("[{\"tau\":0.99,\"rate\":0},{\"tau\":0.5,\"rate\":0}]", realistic["changed_1px_by_tau"]!.ToJsonString());
         Assert.Equal(realistic["changed_1px"]!.ToJsonString(), realistic["changed_1px_by_tau"]![0]!.ToJsonString());
         Assert.Equal(0.0, (double)realistic["nn_changed_1px"]!);
+        Assert.Equal("{\"source\":\"run\",\"size\":3}", realistic["nn_gallery"]!.ToJsonString());
+
+        // A gallery given afterwards (rows for this model and for every model; one for another model, not searched) is
+        // kept with the run and searched instead; the swatches' shifts still find the same neighbours.
+        string gallery = Path.Combine(tmp.Path, "gallery.parquet");
+        await WriteGalleryAsync(gallery, [new([1, 0, 0], "clip-like"), new([0, 1, 0], null), new([0, 0, 1], null), new([1, 1, 1], "other")]);
+        var agg = await CliHarness.RunAsync("aggregate", "--run", runDir, "--gallery", gallery);
+        Assert.True(agg.ExitCode == 0, agg.Err);
+        Assert.True(File.Exists(Path.Combine(runDir, "gallery", "gallery.parquet")));
+        realistic = CliHarness.ReadSummary(runDir)["models"]!.AsArray().Single()!["realistic"]!;
+        Assert.Equal("{\"source\":\"gallery/gallery.parquet\",\"size\":3}", realistic["nn_gallery"]!.ToJsonString());
+        Assert.Equal(0.0, (double)realistic["nn_changed_1px"]!);
+
+        // A gallery of another dimension stops the next run before it starts, in one line naming the file and the model.
+        string wrong = Path.Combine(tmp.Path, "wrong.parquet");
+        await WriteGalleryAsync(wrong, [new([1, 0, 0, 0], null)]);
+        var refused = await CliHarness.RunAsync("evaluate", "--data", data, "--zoo", zoo, "--out", @out, "--run-id", "clip2",
+            "--keep-embeddings", "--gallery", wrong);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal("robustcrop: gallery wrong.parquet: its vectors for model clip-like are 4-dimensional, the model outputs 3", refused.Err.Trim().Split('\n')[^1]);
+        Assert.False(Directory.Exists(Path.Combine(@out, "clip2", "crops")));
+        var usage = await CliHarness.RunAsync("evaluate", "--data", data, "--zoo", zoo, "--out", @out, "--gallery", gallery);
+        Assert.Equal(2, usage.ExitCode);
+        Assert.Contains("--gallery needs --keep-embeddings", usage.Err);
 
         var q = await CliHarness.RunAsync("query", "--run", runDir, "--format", "json",
             "SELECT image_key, embedding FROM crops WHERE kind = 'realistic' AND dx = 0 AND dy = 0 ORDER BY image_key");
@@ -82,5 +106,11 @@ public sealed class ClipLikeZooTests
             // 1e-4: float32 rounding of the in-pipeline normalisation; one grey level of one channel moves it by ~0.007.
             for (int c = 0; c < 3; c++) Assert.Equal(expected[c] / norm, actual[c], 1e-4f);
         }
+    }
+
+    private static async Task WriteGalleryAsync(string path, List<RobustCrop.IO.Results.GalleryRow> rows)
+    {
+        await using var output = File.Create(path);
+        await RobustCrop.IO.Results.ResultParquet.WriteRowsAsync(output, rows);
     }
 }

@@ -31,6 +31,18 @@ public class NearestNeighbourChangeTests
     public void A_gallery_of_one_image_has_no_neighbour_to_change()
         => Assert.Null(new NearestNeighbourChange([Dir(0, 1)]).Changed(0, [Dir(90, 1)]));
 
+    [Fact]
+    public void Against_a_given_gallery_every_vector_is_a_candidate_and_the_query_is_not_part_of_it()
+    {
+        var nn = new NearestNeighbourChange(Gallery);
+        // A base at 10°: nearest 0 (10° away); a shift to 25° is nearer 1 (15° < 25°); one to 15° stays with 0 (15° < 25°).
+        Assert.False(nn.Changed(Dir(10, 1), [Dir(15, 1)]));
+        Assert.True(nn.Changed(Dir(10, 1), [Dir(15, 1), Dir(25, 1)]));
+        // Image 0's own vector as a query finds itself (nothing is excluded), so a shift away from it to 30° changes it.
+        Assert.True(nn.Changed(Gallery[0], [Dir(30, 1)]));
+        Assert.Null(new NearestNeighbourChange([]).Changed(Dir(0, 1), [Dir(1, 1)]));
+    }
+
     private static float[] Dir(double degrees, float length)
         => [length * (float)Math.Cos(degrees * Math.PI / 180), length * (float)Math.Sin(degrees * Math.PI / 180)];
 }

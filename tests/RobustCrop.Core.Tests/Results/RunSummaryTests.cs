@@ -34,7 +34,8 @@ public sealed class RunSummaryTests
         "models[].rics[].images", "models[].rics[].border_rate", "models[].rics[].bound_consistency_1px", "models[].rics[].fooled_window",
         "models[].rics_cyclic.images", "models[].rics_cyclic.identity_rate",
         "models[].realistic.changed_1px_by_tau", "models[].realistic.changed_1px_by_tau[].tau", "models[].realistic.changed_1px_by_tau[].rate",
-        "models[].realistic.nn_changed_1px",
+        "models[].realistic.nn_changed_1px", "models[].realistic.nn_gallery", "models[].realistic.nn_gallery.source",
+        "models[].realistic.nn_gallery.size",
     ];
 
     internal static RunSummary Sample() => new(
@@ -43,7 +44,7 @@ public sealed class RunSummaryTests
             new ModelSummary("resnet18", Images: 997, CropsInferred: 29_910, Accuracy: null,
                 new RealisticSummary(0.9375, 0.125, new FooledWindowSummary(2, 0.25),
                     new CosineStats(0.985, 0.9, 0.5), new ChangedSummary(0.99, 0.4),
-                    [new ChangedSummary(0.99, 0.4), new ChangedSummary(0.95, 0.125)], NnChanged1px: 0.25),
+                    [new ChangedSummary(0.99, 0.4), new ChangedSummary(0.95, 0.125)], NnChanged1px: 0.25, NnGallery: new NnGallerySummary("run", 997)),
                 new CyclicSummary(0.96875, 0.0625, new ChangedSummary(0.99, 0.2)),
                 [
                     new RicsSummary(9, "hash", 0.8125, 0.0375, RicsScores.AxisBound(9), null, new ChangedSummary(0.99, 0.05)),

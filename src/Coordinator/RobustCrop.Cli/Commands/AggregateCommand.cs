@@ -23,12 +23,16 @@ public sealed class AggregateCommand : Command
         var connectionString = CliOptions.String("--connection-string", "storage connection string for az:// (default: $AZURE_STORAGE_CONNECTION_STRING)", helpName: "CS");
         var allowPartial = CliOptions.Flag("--allow-partial",
             "accept unfinished runs: print what their finished shards hold (never written as the run's summary; in a zoo table a partial run never replaces a finished one)");
-        foreach (var o in new Option[] { run, runs, output, connectionString, allowPartial }) Add(o);
+        var gallery = CliOptions.String("--gallery",
+            "with --run: keep this Parquet of embeddings as the run's nn_changed_1px gallery (replacing the one it had) and summarise with it",
+            helpName: "FILE");
+        foreach (var o in new Option[] { run, runs, output, connectionString, allowPartial, gallery }) Add(o);
         Validators.Add(r =>
         {
             bool one = r.Given(run), many = r.Given(runs);
             if (one == many) r.AddError("give either --run URI or --runs URI,URI,...");
             else if (one && r.Given(output)) r.AddError("--out is for the zoo table of --runs; --run rewrites the run's own summary");
+            else if (many && r.Given(gallery)) r.AddError("--gallery is kept with one run: give it with --run");
             else if (r.TryGet(output, out string? o) && o is not null && Path.GetExtension(o).ToLowerInvariant() is not (".parquet" or ".csv"))
                 r.AddError($"--out '{o}': the zoo table is written as .parquet or .csv");
             else if (many && r.TryGet(runs, out string? list) && Split(list).Length == 0) r.AddError("--runs needs at least one run URI");
@@ -40,7 +44,7 @@ public sealed class AggregateCommand : Command
             bool partial = p.GetValue(allowPartial);
             if (p.GetValue(run) is { } one)
             {
-                var (summary, _, state) = await RebuildAsync(one, cs, write: true, partial, ct);
+                var (summary, _, state) = await RebuildAsync(one, cs, write: true, partial, ct, p.GetValue(gallery));
                 if (!state.Finished) io.Err.WriteLine($"note: {one}: {state.Progress}; summary.json not written");
                 SummaryTable.Print(io.Ansi, summary, one);
                 return 0;
@@ -76,8 +80,9 @@ public sealed class AggregateCommand : Command
     /// summary files. Only shards with a manifest count; an unfinished run is refused unless <paramref name="allowPartial"/>,
     /// and its partial summary is never written where a finished one belongs.</summary>
     /// <exception cref="RunUnfinishedException">The run is unfinished and <paramref name="allowPartial"/> is false.</exception>
+    /// <param name="gallery">A local gallery file to keep with the run before aggregating (see <see cref="GalleryFile"/>).</param>
     public static async Task<(RunSummary Summary, RunLayout Layout, RunState State)> RebuildAsync(string runUri, string? connectionString, bool write,
-        bool allowPartial, CancellationToken ct)
+        bool allowPartial, CancellationToken ct, string? gallery = null)
     {
         var (storeUri, runId) = StoreFactory.SplitRun(runUri);
         if (!RunLayout.IsValidId(runId))
@@ -90,6 +95,8 @@ public sealed class AggregateCommand : Command
         if (!state.Finished && state.Plan is null && state.Done.IsEmpty) _ = await RunRebuilder.AggregateAsync(store, layout, state, ct);
         if (!state.Finished && !allowPartial)
             throw new RunUnfinishedException($"{runUri}: {state.Progress} (aggregate --allow-partial shows what is done)");
+        // Read and checked before anything of the run is replaced.
+        if (gallery is not null) await NearestNeighbourPass.StoreGalleryAsync(store, layout, gallery, ct);
         var summary = await RunRebuilder.AggregateAsync(store, layout, state, ct);
         if (write && state.Finished) await RunAggregator.WriteSummaryAsync(store, layout, summary, ct);
         return (summary, layout, state);

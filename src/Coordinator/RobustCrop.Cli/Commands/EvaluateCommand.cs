@@ -15,6 +15,7 @@ public sealed class EvaluateCommand : Command
             "local worker actors; each loads the models once and runs one shard at a time", Defaults.Evaluate.Workers, 1, int.MaxValue);
         Add(workers);
         Validators.Add(r => job.ValidateWorkers(r, workers));
+        Validators.Add(job.ValidateGallery);
         SetAction(async (p, ct) =>
         {
             var options = job.Bind(p);

@@ -33,6 +33,10 @@ public sealed class EvaluateOptionSet
     public Option<IReadOnlyList<double>> Tau { get; } = CliOptions.Tau();
     public Option<bool> KeepEmbeddings { get; } = CliOptions.Flag("--keep-embeddings", "store each crop's normalised output vector in crops files");
 
+    public Option<string> Gallery { get; } = CliOptions.String("--gallery",
+        "Parquet of embeddings (an 'embedding' list<float> column, optionally 'model') to search nn_changed_1px in instead of the run's own base embeddings; needs --keep-embeddings",
+        helpName: "FILE");
+
     public Option<bool> Captions { get; } = CliOptions.Flag("--captions", "copy img2dataset captions (.json) into the images rows (url, key, size and status always are)");
     public Option<int> Threads { get; } = CliOptions.Threads();
     public Option<int> Batch { get; } = CliOptions.Batch();
@@ -51,7 +55,7 @@ public sealed class EvaluateOptionSet
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Data, Zoo, Model, Out, ConnectionString, RunId, Device, Limit, ShardSize, Window, Tau, KeepEmbeddings, Captions,
+        foreach (var o in new Option[] { Data, Zoo, Model, Out, ConnectionString, RunId, Device, Limit, ShardSize, Window, Tau, KeepEmbeddings, Gallery, Captions,
                      Threads, DecodeThreads, Batch, Rics, RicsScore, RicsCyclic, RicsSeed, RicsFooledWindow })
             command.Add(o);
     }
@@ -81,7 +85,15 @@ public sealed class EvaluateOptionSet
         {
             ConnectionString = p.GetValue(ConnectionString),
             DecodeThreads = p.GetValue(DecodeThreads),
+            Gallery = p.GetValue(Gallery),
         };
+    }
+
+    /// <summary>nn_changed_1px is read from the kept embeddings: a gallery without them would be searched by nothing.</summary>
+    public void ValidateGallery(CommandResult r)
+    {
+        if (r.Given(Gallery) && !(r.TryGet(KeepEmbeddings, out bool keep) && keep))
+            r.AddError("--gallery needs --keep-embeddings: nn_changed_1px compares the kept embeddings of each image with the gallery");
     }
 
     /// <summary>

@@ -63,10 +63,13 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         var manifests = JobRuntime.SelectModels(ZooFile.Load(run.ZooPath, ShippedFiles.BuiltinModelsDir), run.ModelIds, run.ZooPath);
         var shards = ShardLimit.Apply(dataset.PlanShards(run.ShardSize), run.Limit);
         DeviceSpec.Parse(options.Device);
+        var gallery = options.Gallery is null ? null : await IO.Results.GalleryFile.ReadAsync(options.Gallery, ct);
         foreach (var m in manifests)
         {
             ZooFeasibility.Check(m, run);
-            ModelLoader.Validate(m);
+            long? dimension = ModelLoader.Validate(m);
+            if (gallery?.DimensionFor(m.Id) is int g && dimension is long d && g != d)
+                throw new JobFailedException($"gallery {gallery.Name}: its vectors for model {m.Id} are {g}-dimensional, the model outputs {d}");
         }
         // The run is what its first start planned: a resume with other data, shards, limit, models or metric settings
         // would mix or skip work, so it stops here with one line naming what differs.
@@ -80,6 +83,8 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         {
             throw new JobFailedException(e.Message);
         }
+        // Kept with the run once its plan is accepted, so aggregation (now and any later `aggregate`) searches this gallery.
+        if (options.Gallery is not null) await IO.Results.NearestNeighbourPass.StoreGalleryAsync(store, layout, options.Gallery, ct);
 
         var spec = new JobSpec(options.ForWorkers());
         var backend = new RunJobBackend(dataset, shards, manifests, store, layout);

@@ -14,6 +14,9 @@ public sealed record EvaluateOptions(RunSettings Run, string Device, int Threads
     /// <summary>Threads decoding inputs ahead of inference in each local worker.</summary>
     public int DecodeThreads { get; init; } = Worker.Pipeline.PipelineOptions.DefaultDecodeThreads;
 
+    /// <summary>A local Parquet gallery for nn_changed_1px (<c>--gallery</c>), kept with the run; null: the run's own base embeddings.</summary>
+    public string? Gallery { get; init; }
+
     /// <summary>Retry settings of an az:// store (null: the defaults).</summary>
     public IO.Storage.AzureBlobStoreOptions? StorageOptions { get; init; }
 

@@ -5,8 +5,8 @@ namespace RobustCrop.Core.Metrics;
 /// <summary>
 /// nn_changed_1px, the retrieval reading of "the representation changed": an image counts when the nearest neighbour of
 /// any of its one-pixel-shifted embeddings in a gallery differs from the nearest neighbour of its base embedding. The
-/// gallery is the run's own base embeddings (one per image of the same model and dataset), the image itself excluded.
-/// Nearest = the largest cosine, ties to the lower index, so the answer is deterministic.
+/// gallery is the run's own base embeddings (one per image of the same model and dataset), the image itself excluded, or
+/// a gallery the user gives (<c>--gallery</c>), searched whole. Nearest = the largest cosine, ties to the lower index, so the answer is deterministic.
 /// </summary>
 /// <remarks>Exact, brute force: O(images² · shifts · D), which is why the aggregator only runs it up to
 /// <see cref="MaxGallery"/> images per model and dataset (an approximate index is the tool past that).</remarks>
@@ -44,11 +44,25 @@ public sealed class NearestNeighbourChange
     /// <summary>Whether any shifted embedding of gallery image <paramref name="self"/> has another nearest neighbour than its base; null when the gallery holds no other image.</summary>
     public bool? Changed(int self, IEnumerable<float[]> shifted)
     {
-        ArgumentNullException.ThrowIfNull(shifted);
         if (_gallery.Length < 2) return null;
-        int baseNn = Nearest(_gallery[self], self);
+        return ChangedFrom(_gallery[self], self, shifted);
+    }
+
+    /// <summary>The same against a gallery the image is not part of: whether any shifted embedding's nearest neighbour differs
+    /// from that of <paramref name="baseEmbedding"/>; null when the gallery is empty.</summary>
+    public bool? Changed(float[] baseEmbedding, IEnumerable<float[]> shifted)
+    {
+        ArgumentNullException.ThrowIfNull(baseEmbedding);
+        if (_gallery.Length == 0) return null;
+        return ChangedFrom(baseEmbedding, -1, shifted);
+    }
+
+    private bool ChangedFrom(ReadOnlySpan<float> baseEmbedding, int exclude, IEnumerable<float[]> shifted)
+    {
+        ArgumentNullException.ThrowIfNull(shifted);
+        int baseNn = Nearest(baseEmbedding, exclude);
         foreach (var s in shifted)
-            if (Nearest(s, self) != baseNn) return true;
+            if (Nearest(s, exclude) != baseNn) return true;
         return false;
     }
 

@@ -48,7 +48,17 @@ public sealed record RealisticSummary(
     [property: JsonPropertyName("cosine_1px_min")] CosineStats Cosine1pxMin,
     [property: JsonPropertyName("changed_1px")] ChangedSummary Changed1px,
     [property: JsonPropertyName("changed_1px_by_tau")] IReadOnlyList<ChangedSummary>? Changed1pxByTau = null,
-    [property: JsonPropertyName("nn_changed_1px")] double? NnChanged1px = null);
+    [property: JsonPropertyName("nn_changed_1px")] double? NnChanged1px = null,
+    [property: JsonPropertyName("nn_gallery")] NnGallerySummary? NnGallery = null);
+
+/// <summary>What nn_changed_1px searched: <c>"run"</c> (the run's own base embeddings of the model and dataset, each image
+/// skipping itself) or the name of the gallery file given, and how many vectors it held.</summary>
+public sealed record NnGallerySummary(
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("size")] int Size)
+{
+    public const string Run = "run";
+}
 
 public sealed record CyclicSummary(
     [property: JsonPropertyName("consistency_1px")] double? Consistency1px,

@@ -7,15 +7,16 @@ namespace RobustCrop.IO.Results;
 /// <summary>
 /// nn_changed_1px per model and source dataset, from the crops files of a run that kept its embeddings
 /// (<c>--keep-embeddings</c>): the base embedding and the one-pixel shifts of every image, searched against the run's own
-/// base embeddings (<see cref="NearestNeighbourChange"/>). Without kept embeddings, or past
-/// <see cref="NearestNeighbourChange.MaxGallery"/> images, an entry has no value (null in summary.json).
+/// base embeddings (<see cref="NearestNeighbourChange"/>), or in the gallery the run was given (<see cref="GalleryFile"/>).
+/// Without kept embeddings, past <see cref="NearestNeighbourChange.MaxGallery"/> vectors, or with a given gallery that has
+/// no vectors of the model's dimension, an entry has no value (null in summary.json).
 /// </summary>
 /// <remarks>Memory: nine vectors per image of one model at a time (base + N1), the gallery the search needs anyway;
 /// the crops files are read one at a time.</remarks>
 public static class NearestNeighbourPass
 {
-    public static async Task<Dictionary<(string Model, string Dataset), double?>> ComputeAsync(IResultStore store, RunLayout layout,
-        ISet<string> donePaths, string runDataset, CancellationToken ct)
+    public static async Task<Dictionary<(string Model, string Dataset), (double? Rate, NnGallerySummary? Gallery)>> ComputeAsync(
+        IResultStore store, RunLayout layout, ISet<string> donePaths, string runDataset, GalleryFile? gallery, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(layout);
@@ -41,18 +42,51 @@ public static class NearestNeighbourPass
                 else v.Shifted.Add(r.Embedding);
             }
         }
-        var rates = new Dictionary<(string Model, string Dataset), double?>();
+        var rates = new Dictionary<(string Model, string Dataset), (double?, NnGallerySummary?)>();
         foreach (var (group, byKey) in images)
         {
             var measured = byKey.OrderBy(kv => kv.Key, StringComparer.Ordinal).Where(kv => kv.Value.Base is not null).Select(kv => kv.Value).ToList();
-            if (measured.Count > NearestNeighbourChange.MaxGallery) { rates[group] = null; continue; }
-            var search = new NearestNeighbourChange([.. measured.Select(v => v.Base!)]);
+            var vectors = gallery is null ? measured.Select(v => v.Base!).ToList() : gallery.For(group.Model);
+            var source = new NnGallerySummary(gallery?.Name ?? NnGallerySummary.Run, vectors.Count);
+            int dimension = measured.Count > 0 ? measured[0].Base!.Length : 0;
+            if (vectors.Count > NearestNeighbourChange.MaxGallery || measured.Count == 0 || vectors.Any(v => v.Length != dimension))
+            {
+                rates[group] = (null, source);
+                continue;
+            }
+            var search = new NearestNeighbourChange(vectors);
             var mean = new MeanAccumulator();
             for (int i = 0; i < measured.Count; i++)
-                if (measured[i].Shifted.Count > 0) mean.Add(search.Changed(i, measured[i].Shifted));
-            rates[group] = mean.Value;
+            {
+                if (measured[i].Shifted.Count == 0) continue;
+                mean.Add(gallery is null ? search.Changed(i, measured[i].Shifted) : search.Changed(measured[i].Base!, measured[i].Shifted));
+            }
+            rates[group] = (mean.Value, source);
         }
         return rates;
+    }
+
+    /// <summary>The gallery a run keeps (<see cref="GalleryFile.PathIn"/>); null when it was given none.</summary>
+    public static async Task<GalleryFile?> StoredGalleryAsync(IResultStore store, RunLayout layout, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        string path = GalleryFile.PathIn(layout);
+        if (!await store.ExistsAsync(path, ct).ConfigureAwait(false)) return null;
+        await using var input = await store.OpenReadAsync(path, ct).ConfigureAwait(false);
+        return await GalleryFile.ReadAsync(input, path[layout.Root.Length..], ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps <paramref name="localPath"/> as the run's gallery (replacing one kept before); returns it, read and checked.</summary>
+    public static async Task<GalleryFile> StoreGalleryAsync(IResultStore store, RunLayout layout, string localPath, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var gallery = await GalleryFile.ReadAsync(localPath, ct).ConfigureAwait(false);
+        await store.WriteAsync(GalleryFile.PathIn(layout), async output =>
+        {
+            await using var input = File.OpenRead(localPath);
+            await input.CopyToAsync(output, ct).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+        return gallery;
     }
 
     // As the summary groups rows: the key's first folder names the source dataset of a composite run.

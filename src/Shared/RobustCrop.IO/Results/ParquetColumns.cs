@@ -269,18 +269,33 @@ internal sealed class ParquetColumns<TRow> where TRow : class
         return values;
     }
 
+    /// <remarks>Reads the lists other writers make too: DuckDB, pyarrow and Spark declare list elements nullable and
+    /// often store doubles; a list holding an actual null element is refused (an embedding has no missing values).</remarks>
     private static async Task<object?[]> ReadListAsync(ParquetRowGroupReader group, DataField item, int count,
         CancellationToken ct)
     {
-        if (item.IsNullable)
-            throw new InvalidDataException($"List column '{item.Path}' has nullable elements, which row types cannot hold.");
         long levels = group.GetMetadata(item)?.MetaData?.NumValues
             ?? throw new InvalidDataException($"List column '{item.Path}' has no chunk metadata.");
         var values = new float[levels];
         var definition = new int[levels];
         var repetition = new int[levels];
-        await group.ReadRawAsync<float>(item, values, definition, repetition, ct).ConfigureAwait(false);
+        if (item.ClrType == typeof(double))
+        {
+            var wide = new double[levels];
+            await group.ReadRawAsync<double>(item, wide, definition, repetition, ct).ConfigureAwait(false);
+            for (long i = 0; i < levels; i++) values[i] = (float)wide[i];
+        }
+        else if (item.ClrType == typeof(float))
+        {
+            await group.ReadRawAsync<float>(item, values, definition, repetition, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            throw new InvalidDataException($"List column '{item.Path}' holds {item.ClrType.Name} values, not floats.");
+        }
         int maxDef = item.MaxDefinitionLevel;
+        // Levels: a present element is maxDef; a null element (nullable elements only) maxDef − 1; an empty list one below.
+        int emptyDef = item.IsNullable ? maxDef - 2 : maxDef - 1;
         var result = new object?[count];
         List<float>? current = null;
         int row = -1;
@@ -292,10 +307,12 @@ internal sealed class ParquetColumns<TRow> where TRow : class
                 if (row >= 0)
                     result[row] = current?.ToArray();
                 row++;
-                current = definition[i] >= maxDef - 1 ? new List<float>() : null;
+                current = definition[i] >= emptyDef ? new List<float>() : null;
             }
             if (definition[i] == maxDef)
                 current!.Add(values[v++]);
+            else if (item.IsNullable && definition[i] == maxDef - 1)
+                throw new InvalidDataException($"List column '{item.Path}' has a null element in row {row + 1} of its row group.");
         }
         if (row >= 0)
             result[row] = current?.ToArray();

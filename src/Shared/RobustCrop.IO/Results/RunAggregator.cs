@@ -82,10 +82,11 @@ public static class RunAggregator
         foreach (var f in facts ?? [])
             if (!measured.Any(kv => kv.Key.Model == f.Model))
                 models.AddRange(dataset.Split('+').Select(d => new ModelAccumulator(reader.ExtraTaus).ToSummary(f.Model, d, tau, f.Device, f.InputSize, f.ResizeSize)));
-        var nn = await NearestNeighbourPass.ComputeAsync(store, layout, shardOf.Keys.ToHashSet(StringComparer.Ordinal), dataset, ct).ConfigureAwait(false);
+        var gallery = await NearestNeighbourPass.StoredGalleryAsync(store, layout, ct).ConfigureAwait(false);
+        var nn = await NearestNeighbourPass.ComputeAsync(store, layout, shardOf.Keys.ToHashSet(StringComparer.Ordinal), dataset, gallery, ct).ConfigureAwait(false);
         for (int i = 0; i < models.Count; i++)
-            if (nn.TryGetValue((models[i].Model, models[i].Dataset ?? dataset), out double? rate))
-                models[i] = models[i] with { Realistic = models[i].Realistic with { NnChanged1px = rate } };
+            if (nn.TryGetValue((models[i].Model, models[i].Dataset ?? dataset), out var found))
+                models[i] = models[i] with { Realistic = models[i].Realistic with { NnChanged1px = found.Rate, NnGallery = found.Gallery } };
         int k = measured.Select(kv => kv.Value.WindowK).DefaultIfEmpty(0).Max();
         return new RunSummary(layout.RunId, dataset, images, errors, models, DateTimeOffset.UtcNow, tau, k);
     }

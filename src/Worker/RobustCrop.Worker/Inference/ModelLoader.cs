@@ -90,7 +90,9 @@ public static class ModelLoader
     /// Everything <see cref="Load"/> would refuse, checked without creating a session: the model file and its declared
     /// input size, the mean image and the head. Lets a coordinator fail with one line before any worker starts.
     /// </summary>
-    public static void Validate(ModelManifest m)
+    /// <returns>The values per image of the model's output (what crops files keep as its embedding) where the file fixes
+    /// them; null when they are symbolic.</returns>
+    public static long? Validate(ModelManifest m)
     {
         if (m.LowPassSigma is not null && m.LowPassRadius is < 1 or > OnnxModelSurgery.MaxRadius)
             throw new ModelLoadException($"model {m.Id}: lowpass.radius {m.LowPassRadius} is out of range 1..{OnnxModelSurgery.MaxRadius}");
@@ -116,6 +118,7 @@ public static class ModelLoader
                 if (classes is int k && labels.Count != k)
                     throw new ZooException($"labels {Path.GetFileName(m.LabelsPath)} names {labels.Count} classes, the model has {k}");
             }
+            return outputDim;
         }
         catch (ZooException e)
         {
