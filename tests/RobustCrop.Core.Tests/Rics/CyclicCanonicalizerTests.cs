@@ -85,4 +85,25 @@ public sealed class CyclicCanonicalizerTests
         Assert.Equal(0, CyclicCanonicalizer.Canonicalize(crop, new CropPosition(0, 0), 32, 0, 0).RollX);
         Assert.Equal(0, CyclicCanonicalizer.Canonicalize(crop, new CropPosition(0, 0), 32, 7, 0).RollX);
     }
+
+    [Theory]
+    [InlineData("noise")]
+    [InlineData("stripes")]
+    [InlineData("padded")]
+    public void Many_rolls_at_once_answer_exactly_as_one_call_per_roll(string content)
+    {
+        // Noise (no ties), period-4 stripes (tied columns, broken by the hash) and a padded square (flat bands).
+        var scene = new RgbImage(30, 30);
+        if (content == "noise") new Random(5).NextBytes(scene.Pixels);
+        for (int y = 0; y < 30; y++)
+            for (int x = 0; x < 30; x++)
+            {
+                if (content == "stripes") scene.Row(y)[3 * x] = (byte)((x % 4) * 60 + (y == 9 ? 7 : 0));
+                if (content == "padded" && x is >= 8 and < 20 && y is >= 10 and < 17) scene.Row(y)[3 * x + 1] = (byte)(100 + x + y);
+            }
+        var p = new CropPosition(3, 2);
+        (int, int)[] rolls = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1), (1, -1), (-1, 1), (7, -13), (25, 25)];
+        var together = CyclicCanonicalizer.CanonicalizeRolls(scene, p, 24, rolls);
+        Assert.Equal(rolls.Select(r => CyclicCanonicalizer.Canonicalize(scene, p, 24, r.Item1, r.Item2)), together);
+    }
 }

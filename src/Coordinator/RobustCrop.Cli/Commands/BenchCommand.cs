@@ -195,7 +195,7 @@ public sealed class BenchCommand : Command
             double pipe = result.CropsInferred / pipeSecs;
             Out(F($"full pipeline: {pipe:F1} crops/s ({pipeSecs:F2} s, {result.CropsInferred} crops, {result.Images[model.Id].Count} images)"));
             StageTable(times, result.Images[model.Id].Count, result.CropsInferred, pipeSecs);
-            await FeedCapacityAsync(manifest, model, records, settings, device, threads, a.DecodeThreads, tmp, ct);
+            await FeedCapacityAsync(manifest, model, records, settings, device, a.DecodeThreads, tmp, ct);
             foreach (int size in sizes)
             {
                 var m = await BenchMemory.InChildAsync(size, a.ToArgs(), ct);
@@ -219,14 +219,16 @@ public sealed class BenchCommand : Command
     /// whole process (every thread, GC included), which is what a node of N cores multiplies by N.
     /// </summary>
     private async Task FeedCapacityAsync(ModelManifest manifest, EvaluatedModel real, IReadOnlyList<ImageRecord> records, RunSettings settings,
-        string device, int threads, int decodeThreads, string tmp, CancellationToken ct)
+        string device, int decodeThreads, string tmp, CancellationToken ct)
     {
         Directory.CreateDirectory(tmp);
         string path = Path.Combine(tmp, "feed-capacity.onnx");
         FeedModel.Write(path, real.Inference is OnnxSession s ? s.InputName : "input", manifest.InputSize, real.Interpreter.RawDimension);
         // The real model's preprocessing and head; no low-pass (that is part of the model's own cost).
         var nullManifest = manifest with { OnnxPath = path, LowPassSigma = null, InputName = null };
-        using var model = ModelLoader.Load(nullManifest, DeviceSpec.Parse(device), threads);
+        // One intra-op thread: the null model stands in for an accelerator, and a CPU session's idle intra-op threads spin
+        // after every run, CPU time that no accelerator's session would spend and that feed/core would count as feeding.
+        using var model = ModelLoader.Load(nullManifest, DeviceSpec.Parse(device), threads: 1);
         // How the feed scales with decode threads (1, 2, …, the configured count), then the configured count's figure.
         // One untimed pass first: the feed model's session allocates its arenas on its first runs, which on two inputs
         // would otherwise be most of what the first figure measures.

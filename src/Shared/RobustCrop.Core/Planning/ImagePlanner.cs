@@ -125,7 +125,8 @@ public sealed class ImagePlanner
         }
         if (rics.Cyclic)
         {
-            var rolls = frames.Select(f => CyclicCanonicalizer.Canonicalize(scene, g.Base, g.CropSize, f.Dx, f.Dy)).ToList();
+            var rolls = CyclicCanonicalizer.CanonicalizeRolls(scene, g.Base, g.CropSize, [.. frames.Select(f => (f.Dx, f.Dy))])
+                .Select(r => (RollX: r.RollX, RollY: r.RollY)).ToList();
             result.Add(new RicsSettingChoices(new RicsSetting(RicsScore.Cyclic, g.CropSize), frames,
                 rolls.Select(r => (PlannedCrop?)new PlannedCrop(g.Base, r.RollX, r.RollY)).ToList(),
                 rolls.Select(_ => false).ToList(), rolls[0].RollX, rolls[0].RollY));

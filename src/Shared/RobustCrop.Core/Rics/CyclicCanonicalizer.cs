@@ -22,24 +22,72 @@ public static class CyclicCanonicalizer
     public static (int RollX, int RollY) Canonicalize(RgbImage scene, CropPosition position, int size, int rollX, int rollY)
     {
         // Materialise the input exactly as the model would see it; the score is computed on these pixels only.
-        var input = new RgbImage(size, size);
-        for (int i = 0; i < size; i++)
-        {
-            ReadOnlySpan<byte> src = scene.ReadOnlyRow(position.Y + Mod(i - rollY, size)).Slice(3 * position.X, 3 * size);
-            Span<byte> dst = input.Row(i);
-            int rx = Mod(rollX, size);
-            src[(3 * (size - rx))..].CopyTo(dst);
-            src[..(3 * (size - rx))].CopyTo(dst[(3 * rx)..]);
-        }
+        var input = Rolled(scene, position, size, rollX, rollY);
         var (seamX, seamY) = CanonicalSeams(input);
         return (Mod(rollX - seamX, size), Mod(rollY - seamY, size));
+    }
+
+    /// <summary>
+    /// <see cref="Canonicalize"/> for several rolls of the same base crop (cyclic RICS's unshifted frame and its N1 rolls),
+    /// answering exactly as one call per roll would. The seam profiles are cyclic, so a rolled input's profiles are the base
+    /// crop's rotated: they are computed once (the O(C²) part) and each roll's seams are chosen from its rotated profiles by
+    /// the same rules; only a roll whose choice is a tie materialises its input for the tie-breaking hash.
+    /// </summary>
+    public static (int RollX, int RollY)[] CanonicalizeRolls(RgbImage scene, CropPosition position, int size, ReadOnlySpan<(int RollX, int RollY)> rolls)
+    {
+        var input = Rolled(scene, position, size, 0, 0);
+        var (col, row) = Profiles(input);
+        var result = new (int, int)[rolls.Length];
+        var colF = new long[size];
+        var rowF = new long[size];
+        for (int k = 0; k < rolls.Length; k++)
+        {
+            var (rx, ry) = rolls[k];
+            for (int j = 0; j < size; j++)
+            {
+                colF[j] = col[Mod(j - rx, size)];
+                rowF[j] = row[Mod(j - ry, size)];
+            }
+            var columns = CandidateSeams(colF);
+            var rows = CandidateSeams(rowF);
+            var (seamX, seamY) = columns.Count == 1 && rows.Count == 1
+                ? (columns[0], rows[0])
+                : TieBreak(Rolled(scene, position, size, rx, ry), columns, rows);
+            result[k] = (Mod(rx - seamX, size), Mod(ry - seamY, size));
+        }
+        return result;
     }
 
     /// <summary>The (column, row) seam moved to the border: the canonical image is roll(input, (−column, −row)).</summary>
     public static (int Column, int Row) CanonicalSeams(RgbImage input)
     {
+        if (input.Height != input.Width) throw new ArgumentException("cyclic RICS needs a square input");
+        var (col, row) = Profiles(input);
+        var columns = CandidateSeams(col);
+        var rows = CandidateSeams(row);
+        if (columns.Count == 1 && rows.Count == 1) return (columns[0], rows[0]);
+        return TieBreak(input, columns, rows);
+    }
+
+    // The base crop at `position` rolled by (rollX, rollY), torch.roll semantics.
+    private static RgbImage Rolled(RgbImage scene, CropPosition position, int size, int rollX, int rollY)
+    {
+        var input = new RgbImage(size, size);
+        int rx = Mod(rollX, size);
+        for (int i = 0; i < size; i++)
+        {
+            ReadOnlySpan<byte> src = scene.ReadOnlyRow(position.Y + Mod(i - rollY, size)).Slice(3 * position.X, 3 * size);
+            Span<byte> dst = input.Row(i);
+            src[(3 * (size - rx))..].CopyTo(dst);
+            src[..(3 * (size - rx))].CopyTo(dst[(3 * rx)..]);
+        }
+        return input;
+    }
+
+    // Discontinuity across each column seam (between column j−1 and j) and each row seam, counted cyclically.
+    private static (long[] Columns, long[] Rows) Profiles(RgbImage input)
+    {
         int size = input.Width;
-        if (input.Height != size) throw new ArgumentException("cyclic RICS needs a square input");
         var col = new long[size];
         var row = new long[size];
         for (int i = 0; i < size; i++)
@@ -55,12 +103,14 @@ public static class CyclicCanonicalizer
             }
             row[i] = rowSum;
         }
-        var columns = CandidateSeams(col);
-        var rows = CandidateSeams(row);
-        if (columns.Count == 1 && rows.Count == 1) return (columns[0], rows[0]);
+        return (col, row);
+    }
 
-        // Ties (flat or periodic content): hash every candidate canonical image — all rolls at once, as the C×C windows
-        // of the input tiled 2×2 — and keep the largest. Equal hashes mean identical images, so any of them will do.
+    // Ties (flat or periodic content): hash every candidate canonical image — all rolls at once, as the C×C windows
+    // of the input tiled 2×2 — and keep the largest. Equal hashes mean identical images, so any of them will do.
+    private static (int Column, int Row) TieBreak(RgbImage input, List<int> columns, List<int> rows)
+    {
+        int size = input.Width;
         var tiled = new RgbImage(2 * size - 1, 2 * size - 1);
         for (int i = 0; i < tiled.Height; i++)
         {
