@@ -26,6 +26,7 @@ timeout 300 "$cli" bench --device cuda:0 --images "$images" --batch "$batch" 2>&
 field() { grep -E "^$1" "$bench_log" | head -1 | sed -E "s/^$1[^0-9]*([0-9.]+).*/\1/"; }
 bare=$(field "bare ONNX Runtime loop"); pipe=$(field "full pipeline"); feed=$(field "feed/core"); ratio=$(field "pipeline/bare")
 on_cuda=no; grep -q "on cuda:0" "$bench_log" && on_cuda=yes
+io_binding=no; grep -q "I/O binding over pinned host buffers" "$bench_log" && io_binding=yes
 
 framework="(no PyTorch)"
 if python3 -c "import torch, torchvision" 2>/dev/null; then
@@ -38,6 +39,7 @@ echo "| --- | --- |"
 echo "| GPU | $gpu |"
 echo "| GPU tests | $tests |"
 echo "| bench ran on CUDA | $on_cuda |"
+echo "| I/O binding (pinned host buffers) | $io_binding |"
 echo "| bare ONNX Runtime loop (batch $batch) | ${bare:-?} crops/s |"
 echo "| full pipeline | ${pipe:-?} crops/s |"
 echo "| pipeline/bare | ${ratio:-?} |"

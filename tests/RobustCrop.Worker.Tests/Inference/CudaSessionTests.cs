@@ -16,6 +16,8 @@ public sealed class CudaSessionTests
         using var cuda = OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, DeviceSpec.Cuda(0), threads: 0, lowPassSigma: null, expectedInputSize: size, maxBatch: batch);
         Assert.True(cuda.FallbackReason is null, cuda.FallbackReason);
         Assert.Equal("cuda:0", cuda.ActiveDevice);
+        // Batches go through I/O binding over the provider's pinned host buffers, not managed arrays.
+        Assert.True(cuda.UsesIoBinding);
         using var cpu = OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, DeviceSpec.Cpu, threads: 0, lowPassSigma: null, expectedInputSize: size, maxBatch: batch);
         var onGpu = cuda.Run(input, batch);
         var onCpu = cpu.Run(input, batch);
@@ -29,6 +31,31 @@ public sealed class CudaSessionTests
             var g = onGpu.AsSpan(b * dim, dim);
             double cosine = System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(c, g);
             Assert.True(cosine > 0.9999, $"image {b}: cosine {cosine} between the CPU and CUDA outputs");
+        }
+    }
+
+    [GpuFact]
+    public void Uint8_crops_through_io_binding_answer_as_on_the_cpu_and_a_smaller_last_batch_rebinds()
+    {
+        const int size = 224;
+        var norm = new RobustCrop.Core.Imaging.PixelNormalization(RobustCrop.Core.Imaging.ChannelOrder.Rgb, 1 / 255f, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
+        using var cuda = OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, DeviceSpec.Cuda(0), threads: 0, lowPassSigma: null, expectedInputSize: size, maxBatch: 8, normaliseInGraph: norm);
+        using var cpu = OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, DeviceSpec.Cpu, threads: 0, lowPassSigma: null, expectedInputSize: size, maxBatch: 8, normaliseInGraph: norm);
+        Assert.True(cuda.UsesIoBinding && cuda.TakesBytes);
+        var bytes = new byte[8 * 3 * size * size];
+        new Random(9).NextBytes(bytes);
+        foreach (int batch in new[] { 8, 3, 8 })
+        {
+            var onGpu = new float[batch * cuda.OutputDim];
+            var onCpu = new float[batch * cpu.OutputDim];
+            cuda.RunBytes(bytes.AsSpan(0, batch * 3 * size * size), batch, onGpu);
+            cpu.RunBytes(bytes.AsSpan(0, batch * 3 * size * size), batch, onCpu);
+            int dim = cpu.OutputDim;
+            for (int b = 0; b < batch; b++)
+            {
+                double cosine = System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(onCpu.AsSpan(b * dim, dim), onGpu.AsSpan(b * dim, dim));
+                Assert.True(cosine > 0.9999, $"batch {batch}, image {b}: cosine {cosine}");
+            }
         }
     }
 }

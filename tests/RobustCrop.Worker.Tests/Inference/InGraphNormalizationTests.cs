@@ -29,6 +29,8 @@ public sealed class InGraphNormalizationTests(ITestOutputHelper log)
     {
         Assert.False(floats.TakesBytes);
         Assert.True(bytes.TakesBytes);
+        // On the CPU batches stay in managed arrays that never move; I/O binding is the CUDA path.
+        Assert.False(bytes.UsesIoBinding);
         int size = floats.InputSize, n = windows.Length;
         var floatCrops = new float[n * 3 * size * size];
         var byteCrops = new byte[n * 3 * size * size];

@@ -117,7 +117,9 @@ public sealed class BenchCommand : Command
         using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads, autoBatch: a.Batch == RunSettings.AutoBatch, note: Out);
         // The bare loop runs the batch the pipeline runs: the one given, or the one auto chose for this device.
         int batch = Math.Min(model.BatchFor(a.Batch), model.Inference.MaxBatch);
-        Out($"model {modelId} on {model.Device}, {threads} intra-op thread(s), batch {batch}, {a.DecodeThreads} decode thread(s), {records.Count} inputs from {dataset.Name}, the sample job's plan (hash RICS n=9, cyclic RICS)");
+        string feedKind = model.Inference.TakesBytes ? "uint8 crops normalised in the graph" : "float crops normalised on the CPU";
+        string binding = model.Inference is OnnxSession { UsesIoBinding: true } ? ", I/O binding over pinned host buffers" : "";
+        Out($"model {modelId} on {model.Device}, {threads} intra-op thread(s), batch {batch}, {a.DecodeThreads} decode thread(s), {feedKind}{binding}, {records.Count} inputs from {dataset.Name}, the sample job's plan (hash RICS n=9, cyclic RICS)");
 
         // 1. Preparation cost: decode + resize once per image, then write every planned crop into a batch tensor the way
         // the pipeline does: raw bytes for a model that normalises in its graph (the default), normalised floats otherwise.

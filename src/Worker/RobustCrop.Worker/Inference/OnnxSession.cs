@@ -13,7 +13,9 @@ namespace RobustCrop.Worker.Inference;
 /// layout and element type (NHWC, float16: see <see cref="ModelIo"/>), or, when the graph was given its normalisation
 /// (<see cref="TakesBytes"/>), [N,S,S,3] uint8 crops as they are (<see cref="RunBytes"/>). It returns the chosen output as
 /// [N, OutputDim] floats, a [tokens, D] output pooled to D. Input and output tensors are bound once per batch size over
-/// pinned per-session buffers, so steady-state runs allocate nothing. Runs are serialised because those buffers are shared.
+/// pinned per-session buffers, so steady-state runs allocate nothing: on the CPU managed arrays that never move, on CUDA
+/// page-locked host memory bound with I/O binding (<see cref="CudaPinnedBinding"/>: one copy in and one out per batch).
+/// Runs are serialised because those buffers are shared.
 /// </summary>
 public sealed class OnnxSession : IBatchInference
 {
@@ -36,6 +38,9 @@ public sealed class OnnxSession : IBatchInference
     private readonly long[] _outputTrailingDims;
     private readonly int? _fixedBatch;
     private readonly int _tokens;
+    private readonly bool _halfInput;
+    private readonly bool _halfOutput;
+    private readonly CudaPinnedBinding? _cuda;
     private readonly Lock _gate = new();
     private bool _disposed;
 
@@ -82,19 +87,9 @@ public sealed class OnnxSession : IBatchInference
             _outputValues = new OrtValue?[MaxBatch];
 
             int itemSize = checked(3 * InputSize * InputSize);
-            if (byteInput)
-            {
-                _inputBytes = GC.AllocateArray<byte>(checked(MaxBatch * itemSize), pinned: true);
-            }
-            else if (_io.Type == InputElementType.Float16)
-            {
-                _inputHalf = GC.AllocateArray<Float16>(checked(MaxBatch * itemSize), pinned: true);
-            }
-            else
-            {
-                _inputFloat = GC.AllocateArray<float>(checked(MaxBatch * itemSize), pinned: true);
-            }
-            _packScratch = _io.Type == InputElementType.Float16 && _io.Layout == TensorLayout.Nhwc ? new float[itemSize] : [];
+            _halfInput = !byteInput && _io.Type == InputElementType.Float16;
+            _halfOutput = outputHalf;
+            _packScratch = _halfInput && _io.Layout == TensorLayout.Nhwc ? new float[itemSize] : [];
             if (_outputTrailingDims.Any(d => d < 0))
             {
                 ProbeOutputDims();
@@ -105,13 +100,14 @@ public sealed class OnnxSession : IBatchInference
                 throw new ModelLoadException($"model {modelName}: output '{OutputName}' has no elements per image");
             }
             (_tokens, OutputDim) = ModelSignature.Reading(_outputTrailingDims);
-            if (outputHalf)
+            _cuda = ActiveDevice.StartsWith("cuda", StringComparison.Ordinal) ? PinnedBinding(device, itemSize, byteInput) : null;
+            if (_cuda is null)
             {
-                _outputHalf = GC.AllocateArray<Float16>(checked(MaxBatch * RawOutputDim), pinned: true);
-            }
-            else
-            {
-                _outputFloat = GC.AllocateArray<float>(checked(MaxBatch * RawOutputDim), pinned: true);
+                if (byteInput) _inputBytes = GC.AllocateArray<byte>(checked(MaxBatch * itemSize), pinned: true);
+                else if (_halfInput) _inputHalf = GC.AllocateArray<Float16>(checked(MaxBatch * itemSize), pinned: true);
+                else _inputFloat = GC.AllocateArray<float>(checked(MaxBatch * itemSize), pinned: true);
+                if (outputHalf) _outputHalf = GC.AllocateArray<Float16>(checked(MaxBatch * RawOutputDim), pinned: true);
+                else _outputFloat = GC.AllocateArray<float>(checked(MaxBatch * RawOutputDim), pinned: true);
             }
             _rawScratch = outputHalf ? new float[RawOutputDim] : [];
         }
@@ -173,13 +169,13 @@ public sealed class OnnxSession : IBatchInference
             {
                 int n = Math.Min(MaxBatch, batch - start);
                 ReadOnlySpan<float> crops = input.Slice(start * itemSize, n * itemSize);
-                if (_inputHalf is not null)
+                if (_halfInput)
                 {
-                    InputPacking.Pack(crops, n, InputSize, _io.Layout, MemoryMarshal.Cast<Float16, Half>(_inputHalf.AsSpan(0, n * itemSize)), _packScratch);
+                    InputPacking.Pack(crops, n, InputSize, _io.Layout, MemoryMarshal.Cast<Float16, Half>(InputBuffer<Float16>(_inputHalf)[..(n * itemSize)]), _packScratch);
                 }
                 else
                 {
-                    InputPacking.Pack(crops, n, InputSize, _io.Layout, _inputFloat.AsSpan(0, n * itemSize));
+                    InputPacking.Pack(crops, n, InputSize, _io.Layout, InputBuffer<float>(_inputFloat)[..(n * itemSize)]);
                 }
                 RunChunk(n, start, output);
             }
@@ -201,7 +197,7 @@ public sealed class OnnxSession : IBatchInference
             for (int start = 0; start < batch; start += MaxBatch)
             {
                 int n = Math.Min(MaxBatch, batch - start);
-                input.Slice(start * itemSize, n * itemSize).CopyTo(_inputBytes);
+                input.Slice(start * itemSize, n * itemSize).CopyTo(InputBuffer<byte>(_inputBytes));
                 RunChunk(n, start, output);
             }
         }
@@ -227,7 +223,14 @@ public sealed class OnnxSession : IBatchInference
     // Runs the n items already in the input buffer and writes them at output item `start` onwards.
     private void RunChunk(int n, int start, Span<float> output)
     {
-        _session.Run(_runOptions, _inputNames, [InputValue(n)], _outputNames, [OutputValue(n)]);
+        if (_cuda is not null)
+        {
+            _cuda.Run(_runOptions, n, InputShape(n), [n, .. _outputTrailingDims]);
+        }
+        else
+        {
+            _session.Run(_runOptions, _inputNames, [InputValue(n)], _outputNames, [OutputValue(n)]);
+        }
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<float> raw = RawOutput(i);
@@ -269,19 +272,44 @@ public sealed class OnnxSession : IBatchInference
             {
                 v?.Dispose();
             }
+            _cuda?.Dispose();
             _runOptions.Dispose();
             _session.Dispose();
+        }
+    }
+
+    /// <summary>Whether batches go through CUDA I/O binding over pinned host buffers (false on the CPU, and where the
+    /// provider offered no pinned allocator).</summary>
+    public bool UsesIoBinding => _cuda is not null;
+
+    // The input buffer: the pinned CUDA one, or the managed array of the session's input type.
+    private Span<T> InputBuffer<T>(T[]? managed) where T : unmanaged => _cuda is not null ? _cuda.Input<T>() : managed;
+
+    // A session on CUDA gets pinned host buffers bound once; if the provider cannot give them, it keeps managed ones.
+    private CudaPinnedBinding? PinnedBinding(DeviceSpec device, int itemSize, bool byteInput)
+    {
+        var inputType = byteInput ? TensorElementType.UInt8 : _halfInput ? TensorElementType.Float16 : TensorElementType.Float;
+        var outputType = _halfOutput ? TensorElementType.Float16 : TensorElementType.Float;
+        try
+        {
+            return new CudaPinnedBinding(_session, device.DeviceId, InputName, inputType, (long)MaxBatch * itemSize,
+                OutputName, outputType, (long)MaxBatch * RawOutputDim);
+        }
+        catch (OnnxRuntimeException)
+        {
+            return null;
         }
     }
 
     // Item i of the last run as floats: a view of the float buffer, or the float16 one widened into scratch.
     private ReadOnlySpan<float> RawOutput(int i)
     {
-        if (_outputFloat is not null)
+        if (!_halfOutput)
         {
-            return _outputFloat.AsSpan(i * RawOutputDim, RawOutputDim);
+            return (_cuda is not null ? _cuda.Output<float>() : _outputFloat).Slice(i * RawOutputDim, RawOutputDim);
         }
-        TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<Float16, Half>(_outputHalf.AsSpan(i * RawOutputDim, RawOutputDim)), _rawScratch);
+        ReadOnlySpan<Float16> half = (_cuda is not null ? _cuda.Output<Float16>() : _outputHalf).Slice(i * RawOutputDim, RawOutputDim);
+        TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<Float16, Half>(half), _rawScratch);
         return _rawScratch;
     }
 
@@ -316,7 +344,11 @@ public sealed class OnnxSession : IBatchInference
     private void ProbeOutputDims()
     {
         int n = _fixedBatch ?? 1;
-        using OrtValue probe = NewInputValue(n);
+        // Zeros of the input's type in a buffer of its own (the batch buffers are sized once the output is known).
+        int values = n * InputItemSize;
+        using OrtValue probe = TakesBytes ? OrtValue.CreateTensorValueFromMemory(new byte[values], InputShape(n))
+            : _halfInput ? OrtValue.CreateTensorValueFromMemory(new Float16[values], InputShape(n))
+            : OrtValue.CreateTensorValueFromMemory(new float[values], InputShape(n));
         using IDisposableReadOnlyCollection<OrtValue> results = _session.Run(_runOptions, _inputNames, [probe], _outputNames);
         long[] shape = results.First().GetTensorTypeAndShape().Shape;
         if (shape.Length != _outputTrailingDims.Length + 1)
