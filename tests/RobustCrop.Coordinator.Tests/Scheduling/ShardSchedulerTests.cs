@@ -162,6 +162,27 @@ public sealed class ShardSchedulerTests
     }
 
     [Fact]
+    public void A_completion_that_cannot_be_read_back_fails_the_shard_but_keeps_the_worker()
+    {
+        var s = Planned(2);
+        var leases = Leases(s.Request(A, AddressA, 2, Guid.NewGuid()));
+        Assert.Equal(CompletionStep.Verify, s.Complete(A, leases[0].Lease, leases[0].ShardId));
+        // The store did not answer: the shard goes back to the queue (an attempt used), its other shard stays leased,
+        // and the worker is asked for work again rather than refused.
+        Assert.Equal(FailureStep.Requeued, s.VerifyFailed(leases[0].Lease, leases[0].ShardId, "storage error: connection refused"));
+        Assert.Equal((1, 1), (s.Counts.Leased, s.Counts.Queued));
+        Assert.Equal(0, s.Requeues[RequeueReason.Rejected]);
+        var again = Leases(s.Request(A, AddressA, 1, Guid.NewGuid()));
+        Assert.Equal([0], again.Select(l => l.ShardId.Value));
+        // Its attempts run out like any failure's: the third unreadable completion fails the job.
+        Assert.Equal(CompletionStep.Verify, s.Complete(A, again[0].Lease, again[0].ShardId));
+        Assert.Equal(FailureStep.Requeued, s.VerifyFailed(again[0].Lease, again[0].ShardId, "storage error"));
+        var third = Leases(s.Request(A, AddressA, 1, Guid.NewGuid()))[0];
+        Assert.Equal(CompletionStep.Verify, s.Complete(A, third.Lease, third.ShardId));
+        Assert.Equal(FailureStep.JobFails, s.VerifyFailed(third.Lease, third.ShardId, "storage error"));
+    }
+
+    [Fact]
     public void A_rejected_completion_whose_lease_expired_first_is_not_lost_nor_queued_twice()
     {
         var s = Planned(1);

@@ -30,7 +30,8 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     // its cancellation) lands in the same mailbox and must not be taken for the new one's.
     private sealed record PlanReady(Guid Incarnation, JobPlan Plan);
     private sealed record PlanFailed(Guid Incarnation, string Reason);
-    private sealed record CompletionChecked(Guid Incarnation, ShardCompleted Completion, IActorRef Worker, string? Problem);
+    /// <param name="Unreadable">The check itself failed (the store did not answer): not the worker's fault.</param>
+    private sealed record CompletionChecked(Guid Incarnation, ShardCompleted Completion, IActorRef Worker, string? Problem, bool Unreadable = false);
     private sealed record Aggregated(Guid Incarnation, RunSummary? Summary);
     private sealed record AggregateFailed(Guid Incarnation, string Reason);
     private sealed record ExpiryTick;
@@ -201,7 +202,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
                 var (incarnation, worker) = (_incarnation, Sender);
                 _backend.VerifyAsync(c.Manifest, _stopping.Token)
                     .PipeTo(Self, success: problem => new CompletionChecked(incarnation, c, worker, problem),
-                        failure: e => new CompletionChecked(incarnation, c, worker, $"could not read the shard's manifest: {FailureReasons.Describe(e)}"));
+                        failure: e => new CompletionChecked(incarnation, c, worker, FailureReasons.Describe(e), Unreadable: true));
                 break;
         }
         PublishSchedulingEvents();
@@ -210,6 +211,17 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     private void OnChecked(CompletionChecked v)
     {
         var c = v.Completion;
+        if (v.Unreadable)
+        {
+            // The store could not be read (an outage): the shard failed like any shard whose files cannot be written,
+            // while the worker, which wrote where the job says, stays welcome. Refusing it would leave a local job with
+            // no worker and nothing to end it.
+            v.Worker.Tell(new CompletionAck(c.Lease));
+            var step = _scheduler.VerifyFailed(c.Lease, c.Manifest.Shard, v.Problem!);
+            PublishSchedulingEvents();
+            if (step == FailureStep.JobFails) Fail(v.Problem!);
+            return;
+        }
         if (v.Problem is null)
         {
             _scheduler.Verified(c.Worker, c.Lease, c.Manifest);

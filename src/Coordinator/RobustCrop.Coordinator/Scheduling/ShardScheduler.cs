@@ -207,6 +207,14 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
         }
     }
 
+    /// <summary>The shard's manifest could not be read back to verify it (the store did not answer): a failure of the
+    /// shard, counted against its attempts, not of the worker.</summary>
+    public FailureStep VerifyFailed(LeaseId lease, ShardId shard, string reason)
+    {
+        _verifying.Remove(shard);
+        return Failed(lease, reason);
+    }
+
     /// <summary>The worker could not run the shard.</summary>
     public FailureStep Failed(LeaseId lease, string reason)
     {
