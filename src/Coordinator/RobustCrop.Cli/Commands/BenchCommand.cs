@@ -46,19 +46,22 @@ public sealed class BenchCommand : Command
         var batch = CliOptions.Batch();
         var device = CliOptions.Device();
         var decodeThreads = CliOptions.DecodeThreads();
+        var repeats = CliOptions.Int("--repeats", "times the bare loop and the pipeline each run, alternated; their medians are compared", Defaults.Bench.Repeats, 1, 100);
+        var feedInputs = CliOptions.Int("--feed-inputs",
+            "inputs the feed capacity runs over, the bench's inputs cycled (default: one shard of the default size)", Defaults.Bench.FeedInputs, 1, 100_000);
         // The memory child's mode: stream N inputs through the worker's path and print one line.
         var measureMemory = new Option<int?>(BenchMemory.Option) { Hidden = true };
-        foreach (var o in new Option[] { model, zoo, data, images, threads, batch, device, decodeThreads, measureMemory }) Add(o);
+        foreach (var o in new Option[] { model, zoo, data, images, threads, batch, device, decodeThreads, repeats, feedInputs, measureMemory }) Add(o);
         SetAction((p, ct) =>
         {
             var args = new BenchArgs(p.GetValue(model)!, p.GetValue(zoo)!, p.GetValue(data) ?? ShippedFiles.DefaultData, p.GetValue(threads),
-                p.GetValue(batch), p.GetValue(device)!, p.GetValue(decodeThreads));
-            return p.GetValue(measureMemory) is int n ? MeasureMemoryAsync(args, n, ct) : RunAsync(args, p.GetValue(images)!, ct);
+                p.GetValue(batch), p.GetValue(device)!, p.GetValue(decodeThreads), p.GetValue(repeats));
+            return p.GetValue(measureMemory) is int n ? MeasureMemoryAsync(args, n, ct) : RunAsync(args, p.GetValue(images)!, p.GetValue(feedInputs), ct);
         });
     }
 
     /// <summary>What both the bench and its memory children are run with.</summary>
-    private sealed record BenchArgs(string Model, string Zoo, string Data, int Threads, int Batch, string Device, int DecodeThreads)
+    private sealed record BenchArgs(string Model, string Zoo, string Data, int Threads, int Batch, string Device, int DecodeThreads, int Repeats)
     {
         public IEnumerable<string> ToArgs() => ["--model", Model, "--zoo", Zoo, "--data", Data, "--threads", I(Threads), "--batch", Batch == RunSettings.AutoBatch ? "auto" : I(Batch),
             "--device", Device, "--decode-threads", I(DecodeThreads)];
@@ -104,7 +107,7 @@ public sealed class BenchCommand : Command
         return list;
     }
 
-    private async Task<int> RunAsync(BenchArgs a, IReadOnlyList<int> sizes, CancellationToken ct)
+    private async Task<int> RunAsync(BenchArgs a, IReadOnlyList<int> sizes, int feedInputs, CancellationToken ct)
     {
         var manifest = LoadManifest(a);
         var dataset = DatasetFactory.Open(a.Data);
@@ -161,7 +164,10 @@ public sealed class BenchCommand : Command
         Out(F($"decode+resize: {decodeMs / Math.Max(1, prepared.Count):F2} ms/image; {assembly}: {cropMs / Math.Max(1, totalCrops):F3} ms/crop"));
         Out(F($"decode+crop: {(decodeMs + cropMs) / Math.Max(1, totalCrops):F3} ms/crop ({totalCrops} crops)"));
 
-        // 2. Bare loop over the same tensors, into the same session; one warm-up batch first so both sides start warm.
+        // 2 and 3, alternated: the bare loop over the same tensors into the same session, then the full pipeline on the same
+        // inputs (read → decode → plan → batch → infer → metrics → Parquet), `repeats` times each. On a shared machine a
+        // single pair is as much the neighbours' figure as ours; alternating spreads any drift over both sides, and the
+        // medians are what is compared. One warm-up batch first so both sides start warm.
         var output = new float[batch * model.Inference.OutputDimension];
         void RunBatch(int i)
         {
@@ -170,34 +176,41 @@ public sealed class BenchCommand : Command
         }
         int batchCount = bytes ? byteBatches.Count : floatBatches.Count;
         RunBatch(0);
-        sw.Restart();
-        for (int i = 0; i < batchCount; i++) RunBatch(i);
-        double bareSecs = sw.Elapsed.TotalSeconds;
-        double bare = totalCrops / bareSecs;
-        Out(F($"bare ONNX Runtime loop: {bare:F1} crops/s ({bareSecs:F2} s)"));
-        floatBatches.Clear();
-        byteBatches.Clear();
-        BenchRicsScoring(plans.Select(p => (p.scene, p.plan.Geometry)).ToList(), 1000.0 / bare);
-
-        // 3. The full pipeline on the same inputs: read → decode → plan → batch → infer → metrics → Parquet.
         string tmp = Path.Combine(Path.GetTempPath(), "robustcrop-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var peaks = new List<long>();
         try
         {
             var shard = new DatasetShard(new ShardId(0), ShardSource.Of("bench"), 0, records.Count);
             var times = new StageTimes();
-            var evaluator = new ShardEvaluator([model], settings, new PipelineOptions { DecodeThreads = a.DecodeThreads, Times = times });
-            var writer = new ShardWriter(new LocalFolderStore(tmp), new RunLayout("bench"), [model], "bench", settings);
-            sw.Restart();
-            var result = await evaluator.EvaluateAsync(shard, records, null, ct); // inference on a thread of its own
-            long writeStarted = Stopwatch.GetTimestamp();
-            await writer.WriteAsync(result, "bench", DateTimeOffset.UtcNow, ct);
-            times.Add(Stage.Write, writeStarted);
-            double pipeSecs = sw.Elapsed.TotalSeconds;
-            double pipe = result.CropsInferred / pipeSecs;
-            Out(F($"full pipeline: {pipe:F1} crops/s ({pipeSecs:F2} s, {result.CropsInferred} crops, {result.Images[model.Id].Count} images)"));
-            StageTable(times, result.Images[model.Id].Count, result.CropsInferred, pipeSecs);
-            await FeedCapacityAsync(manifest, model, records, settings, device, a.DecodeThreads, tmp, ct);
+            var bareRates = new List<double>();
+            var pipeRates = new List<double>();
+            ShardResult? result = null;
+            double pipeSecsTotal = 0;
+            for (int r = 0; r < a.Repeats; r++)
+            {
+                sw.Restart();
+                for (int i = 0; i < batchCount; i++) RunBatch(i);
+                bareRates.Add(totalCrops / sw.Elapsed.TotalSeconds);
+                var evaluator = new ShardEvaluator([model], settings, new PipelineOptions { DecodeThreads = a.DecodeThreads, Times = times });
+                var writer = new ShardWriter(new LocalFolderStore(Path.Combine(tmp, $"pipeline-{r}")), new RunLayout("bench"), [model], "bench", settings);
+                sw.Restart();
+                result = await evaluator.EvaluateAsync(shard, records, null, ct); // inference on a thread of its own
+                long writeStarted = Stopwatch.GetTimestamp();
+                await writer.WriteAsync(result, "bench", DateTimeOffset.UtcNow, ct);
+                times.Add(Stage.Write, writeStarted);
+                pipeSecsTotal += sw.Elapsed.TotalSeconds;
+                pipeRates.Add(result.CropsInferred / sw.Elapsed.TotalSeconds);
+            }
+            floatBatches.Clear();
+            byteBatches.Clear();
+            double bare = Median(bareRates), pipe = Median(pipeRates);
+            Out(F($"bare ONNX Runtime loop: {bare:F1} crops/s ({totalCrops / bare:F2} s; {Runs(bareRates)})"));
+            BenchRicsScoring(plans.Select(p => (p.scene, p.plan.Geometry)).ToList(), 1000.0 / bare);
+            int images = result!.Images[model.Id].Count;
+            Out(F($"full pipeline: {pipe:F1} crops/s ({result.CropsInferred / pipe:F2} s, {result.CropsInferred} crops, {images} images; {Runs(pipeRates)})"));
+            // Summed over the repeats, so per image and per crop are over every run.
+            StageTable(times, images * a.Repeats, result.CropsInferred * a.Repeats, pipeSecsTotal);
+            await FeedCapacityAsync(manifest, model, Cycle(records, feedInputs), settings, device, a.DecodeThreads, tmp, ct);
             foreach (int size in sizes)
             {
                 var m = await BenchMemory.InChildAsync(size, a.ToArgs(), ct);
@@ -224,13 +237,7 @@ public sealed class BenchCommand : Command
         string device, int decodeThreads, string tmp, CancellationToken ct)
     {
         Directory.CreateDirectory(tmp);
-        string path = Path.Combine(tmp, "feed-capacity.onnx");
-        FeedModel.Write(path, real.Inference is OnnxSession s ? s.InputName : "input", manifest.InputSize, real.Interpreter.RawDimension);
-        // The real model's preprocessing and head; no low-pass (that is part of the model's own cost).
-        var nullManifest = manifest with { OnnxPath = path, LowPassSigma = null, InputName = null };
-        // One intra-op thread: the null model stands in for an accelerator, and a CPU session's idle intra-op threads spin
-        // after every run, CPU time that no accelerator's session would spend and that feed/core would count as feeding.
-        using var model = ModelLoader.Load(nullManifest, DeviceSpec.Parse(device), threads: 1);
+        using var model = FeedModel.Load(manifest, real.Interpreter.RawDimension, DeviceSpec.Parse(device));
         // How the feed scales with decode threads (1, 2, …, the configured count), then the configured count's figure.
         // One untimed pass first: the feed model's session allocates its arenas on its first runs, which on two inputs
         // would otherwise be most of what the first figure measures.
@@ -245,37 +252,47 @@ public sealed class BenchCommand : Command
             if (n == decodeThreads) configured = feed;
         }
         var c = configured!;
-        Out(F($"feed capacity (near-zero-cost model, same shapes and head): {c.Crops / c.Seconds:F0} crops/s ({c.Seconds:F2} s wall, {c.CpuSeconds:F2} s CPU, {c.Crops} crops)"));
+        // Where the feed's CPU goes, stage by stage (the null model's "infer" is what an accelerator's launch would cost).
+        Out("feed stages:");
+        StageTable(c.Times, records.Count, c.Crops, c.Seconds, indent: "  ");
+        Out(F($"feed GC pauses: {c.GcPauseMs:F1} ms over {c.Seconds:F2} s; stages not timed above (queues, rows, threads waking): {Math.Max(0, c.CpuSeconds * 1000 - StageMs(c.Times)) / records.Count:F2} ms CPU/input"));
+        Out(F($"feed capacity (near-zero-cost model, same shapes and head): {c.Crops / c.Seconds:F0} crops/s ({c.Seconds:F2} s wall, {c.CpuSeconds:F2} s CPU, {c.Crops} crops, {records.Count} inputs in one shard)"));
         Out(F($"feed/core: {c.Crops / Math.Max(c.CpuSeconds, 1e-9):F0}"));
     }
 
-    private sealed record Feed(long Crops, double Seconds, double CpuSeconds);
+    private sealed record Feed(long Crops, double Seconds, double CpuSeconds, StageTimes Times, double GcPauseMs);
+
+    private static double StageMs(StageTimes t) => Enum.GetValues<Stage>().Sum(s => t.Total(s).TotalMilliseconds);
 
     private static async Task<Feed> FeedOnceAsync(EvaluatedModel model, IReadOnlyList<ImageRecord> records, RunSettings settings, int decodeThreads,
         string folder, CancellationToken ct)
     {
         var shard = new DatasetShard(new ShardId(0), ShardSource.Of("feed"), 0, records.Count);
-        var evaluator = new ShardEvaluator([model], settings, new PipelineOptions { DecodeThreads = decodeThreads });
+        var times = new StageTimes();
+        var evaluator = new ShardEvaluator([model], settings, new PipelineOptions { DecodeThreads = decodeThreads, Times = times });
         var writer = new ShardWriter(new LocalFolderStore(folder), new RunLayout("feed"), [model], "bench", settings);
         using var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
+        var gc0 = GC.GetTotalPauseDuration();
         var sw = Stopwatch.StartNew();
         var result = await evaluator.EvaluateAsync(shard, records, null, ct);
+        long writeStarted = Stopwatch.GetTimestamp();
         await writer.WriteAsync(result, "feed", DateTimeOffset.UtcNow, ct);
+        times.Add(Stage.Write, writeStarted);
         double secs = sw.Elapsed.TotalSeconds;
         process.Refresh();
-        return new Feed(result.CropsInferred, secs, (process.TotalProcessorTime - cpu0).TotalSeconds);
+        return new Feed(result.CropsInferred, secs, (process.TotalProcessorTime - cpu0).TotalSeconds, times, (GC.GetTotalPauseDuration() - gc0).TotalMilliseconds);
     }
 
     /// <summary>Per stage: CPU time summed over the threads that ran it, per image and per crop, and its share of the wall time.</summary>
-    private void StageTable(StageTimes times, int images, long crops, double wallSeconds)
+    private void StageTable(StageTimes times, int images, long crops, double wallSeconds, string indent = "")
     {
-        Out("stage            ms total   ms/image    ms/crop   % of wall (summed over threads)");
+        Out(indent + "stage            ms total   ms/image    ms/crop   % of wall (summed over threads)");
         foreach (var (stage, name) in new[] { (Stage.Decode, "decode"), (Stage.Resize, "resize"), (Stage.Plan, "plan+score"),
                      (Stage.CropAssembly, "crop assembly"), (Stage.Infer, "infer"), (Stage.Metrics, "metrics"), (Stage.Write, "write") })
         {
             double ms = times.Total(stage).TotalMilliseconds;
-            Out(F($"{name,-14} {ms,10:F1} {ms / Math.Max(1, images),10:F2} {ms / Math.Max(1, crops),10:F3} {100 * ms / (1000 * wallSeconds),9:F1}"));
+            Out(indent + F($"{name,-14} {ms,10:F1} {ms / Math.Max(1, images),10:F2} {ms / Math.Max(1, crops),10:F3} {100 * ms / (1000 * wallSeconds),9:F1}"));
         }
     }
 
@@ -307,6 +324,13 @@ public sealed class BenchCommand : Command
         Out(F($"cyclic rics canonicalisation: {cms:F2} ms/input = {100 * cms / forwardMs:F1}% of the forward pass it precedes"));
     }
 
+    /// <summary>The inputs repeated up to <paramref name="n"/>, each repeat under keys of its own (the rows of one shard are
+    /// keyed by input), so the feed runs over a whole shard of real inputs without reading more than the bench holds.</summary>
+    private static List<ImageRecord> Cycle(IReadOnlyList<ImageRecord> records, int n)
+        => records.Count == 0 ? [] : Enumerable.Range(0, n)
+            .Select(i => i < records.Count ? records[i] : records[i % records.Count] with { Key = $"{records[i % records.Count].Key}~{i / records.Count}" })
+            .ToList();
+
     private static List<ImageRecord> TakeRecords(IImageDataset dataset, int n)
     {
         var list = new List<ImageRecord>();
@@ -319,6 +343,15 @@ public sealed class BenchCommand : Command
             }
         return list;
     }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Runs(List<double> rates) =>
+        rates.Count == 1 ? "one run" : $"median of {rates.Count} runs: " + string.Join(", ", rates.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)));
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 

@@ -47,9 +47,7 @@ internal static class BenchMemory
             var info = OnnxSessionFactory.Validate(manifest.OnnxPath, manifest.InputSize, ModelIo.Of(manifest), manifest.Id);
             long dim = ModelLoader.DeclaredOutputDim(info, manifest.OutputName)
                 ?? throw new ZooException($"model {manifest.Id}: the memory bench needs a fixed output size");
-            string path = Path.Combine(tmp, "feed-capacity.onnx");
-            FeedModel.Write(path, info.Inputs[0].Name, manifest.InputSize, (int)dim);
-            using var model = ModelLoader.Load(manifest with { OnnxPath = path, LowPassSigma = null, InputName = null }, device, threads);
+            using var model = FeedModel.Load(manifest, (int)dim, device);
             var writer = new ShardWriter(new LocalFolderStore(tmp), new RunLayout("bench-memory"), [model], "bench", settings);
             long inputs = 0;
             foreach (var shard in dataset.PlanShards(settings.ShardSize))

@@ -75,6 +75,10 @@ public static class Defaults
     {
         public const string Model = "resnet18";
         public const int Images = 24;
+        public const int Repeats = 3;
+        /// <summary>The feed capacity runs over one default shard, the bench's inputs cycled: the per-shard costs (four
+        /// Parquet files and a manifest) are then spread over the inputs a worker really writes together.</summary>
+        public const int FeedInputs = RunSettings.DefaultShardSize;
     }
 
     public static class BenchCluster

@@ -1,7 +1,7 @@
 namespace RobustCrop.IO.Onnx;
 
 /// <summary>
-/// Builds small float ONNX models (IR 7, default-domain opset 13) whose answers can be computed by hand: the tests'
+/// Builds small ONNX models (IR 7, default-domain opset 13) whose answers can be computed by hand: the tests'
 /// synthetic zoo, and the near-zero-cost model <c>bench</c> measures the pipeline's feed capacity with.
 /// </summary>
 public sealed class OnnxGraphBuilder
@@ -31,6 +31,13 @@ public sealed class OnnxGraphBuilder
     public OnnxGraphBuilder AddOutput(string name, params OnnxDim[] dims)
     {
         _outputs.Add(OnnxEncoding.ValueInfo(name, OnnxFields.ElemFloat, dims));
+        return this;
+    }
+
+    /// <summary>ONNX element type 2 (uint8): raw pixels, as a graph that normalises its own input takes them.</summary>
+    public OnnxGraphBuilder AddByteInput(string name, params OnnxDim[] dims)
+    {
+        _inputs.Add(OnnxEncoding.ValueInfo(name, OnnxFields.ElemUint8, dims));
         return this;
     }
 

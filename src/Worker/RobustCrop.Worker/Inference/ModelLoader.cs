@@ -36,9 +36,7 @@ public static class ModelLoader
         {
             if (m.InputName is not null && m.InputName != session.InputName)
                 throw new ZooException($"input.name '{m.InputName}' is not the model's input ('{session.InputName}')");
-            var head = m.HeadPath is null ? null : HeadFiles.Load(m.HeadPath, m.HeadClassesPath);
-            var labels = m.LabelsPath is null ? null : HeadFiles.LoadLabels(m.LabelsPath);
-            var interpreter = new OutputInterpreter(m.Output, session.OutputDim, head, labels);
+            var interpreter = Interpreter(m, session.OutputDim);
             int batch = RunSettingsBatch;
             // Only where the session really runs on CUDA: a CPU's latency is linear in the batch from 1 (the fixed default).
             if (search && session.ActiveDevice.StartsWith("cuda", StringComparison.Ordinal))
@@ -59,6 +57,30 @@ public static class ModelLoader
             session.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A session made elsewhere (the bench's near-zero-cost stand-in) run as model <paramref name="m"/>: its head, labels
+    /// and normalisation, on whatever the session outputs. Throws <see cref="ModelLoadException"/> as <see cref="Load"/>.
+    /// </summary>
+    public static EvaluatedModel Wrap(ModelManifest m, OnnxSession session)
+    {
+        try
+        {
+            return new EvaluatedModel(m, session, new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m)),
+                Interpreter(m, session.OutputDim), session.ActiveDevice);
+        }
+        catch (ZooException e)
+        {
+            throw new ModelLoadException($"model {m.Id}: {e.Message}");
+        }
+    }
+
+    private static OutputInterpreter Interpreter(ModelManifest m, int outputDim)
+    {
+        var head = m.HeadPath is null ? null : HeadFiles.Load(m.HeadPath, m.HeadClassesPath);
+        var labels = m.LabelsPath is null ? null : HeadFiles.LoadLabels(m.LabelsPath);
+        return new OutputInterpreter(m.Output, outputDim, head, labels);
     }
 
     private const int RunSettingsBatch = Core.Settings.RunSettings.DefaultBatch;
