@@ -106,10 +106,28 @@ public static class CyclicCanonicalizer
         return (col, row);
     }
 
-    // Ties (flat or periodic content): hash every candidate canonical image — all rolls at once, as the C×C windows
-    // of the input tiled 2×2 — and keep the largest. Equal hashes mean identical images, so any of them will do.
+    /// <summary>Up to this many tied candidates are hashed one by one: a field of every roll costs about six direct hashes.</summary>
+    private const int DirectTieHashes = 4;
+
+    // Ties (flat or periodic content): hash every candidate canonical image and keep the largest. Equal hashes mean
+    // identical images, so any of them will do. A few candidates (the usual tie: two equal bands) are hashed directly;
+    // many (a flat crop ties on every seam) all at once, as the C×C windows of the input tiled 2×2. Both give the same
+    // hash of the same image, so the choice does not depend on which way it was computed.
     private static (int Column, int Row) TieBreak(RgbImage input, List<int> columns, List<int> rows)
     {
+        if (columns.Count * rows.Count <= DirectTieHashes)
+        {
+            (int c, int r) pick = (columns[0], rows[0]);
+            ulong top = WindowHashField.HashOfCyclic(input, pick.c, pick.r, TieSeed);
+            foreach (int r in rows)
+                foreach (int c in columns)
+                {
+                    if ((c, r) == (columns[0], rows[0])) continue;
+                    ulong h = WindowHashField.HashOfCyclic(input, c, r, TieSeed);
+                    if (h > top) (pick, top) = ((c, r), h);
+                }
+            return pick;
+        }
         int size = input.Width;
         var tiled = new RgbImage(2 * size - 1, 2 * size - 1);
         for (int i = 0; i < tiled.Height; i++)

@@ -71,6 +71,26 @@ public static class WindowHashField
         return Mix(h, seed);
     }
 
+    /// <summary>
+    /// <see cref="HashOf"/> of the window at (x, y) of <paramref name="image"/> tiled with itself, i.e. of the image rolled so
+    /// that (x, y) is its top-left pixel, read cyclically without building the tiling (cyclic RICS's tie-break of a few
+    /// candidates).
+    /// </summary>
+    public static ulong HashOfCyclic(RgbImage image, int x, int y, ulong seed)
+    {
+        int w = image.Width, hgt = image.Height;
+        ulong h = 0;
+        for (int r = 0; r < hgt; r++)
+        {
+            ReadOnlySpan<byte> row = image.ReadOnlyRow((y + r) % hgt);
+            ulong rh = 0;
+            for (int k = x; k < w; k++) rh = Add(MulMod(rh, RowBase), Pixel(row, k));
+            for (int k = 0; k < x; k++) rh = Add(MulMod(rh, RowBase), Pixel(row, k));
+            h = Add(MulMod(h, ColBase), rh);
+        }
+        return Mix(h, seed);
+    }
+
     private static ulong Pixel(ReadOnlySpan<byte> row, int x) => ((ulong)row[3 * x] << 16 | (ulong)row[3 * x + 1] << 8 | row[3 * x + 2]) + 1;
 
     private static ulong MulMod(ulong a, ulong b)
