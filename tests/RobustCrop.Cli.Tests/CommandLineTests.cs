@@ -62,18 +62,34 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task Workers_whose_model_copies_do_not_fit_in_memory_are_refused_naming_both_numbers()
+    public async Task Workers_whose_models_do_not_fit_in_memory_are_refused_naming_both_numbers()
     {
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        int models = (int)(available / Defaults.BytesPerWorkerModel) + 1;
+        int models = (int)(available / Defaults.BytesPerModel) + 1;
         string ids = string.Join(',', Enumerable.Range(0, models).Select(i => $"m{i}"));
-        long neededMb = models * Defaults.BytesPerWorkerModel / (1024 * 1024);
+        // One copy of each model whatever the workers (they share the sessions), plus each worker's buffers.
+        long neededMb = (models * Defaults.BytesPerModel + 2 * Defaults.BytesPerLocalWorker) / (1024 * 1024);
 
-        var line = await RefusedAsync("evaluate", "--workers", "1", "--model", ids);
+        var line = await RefusedAsync("evaluate", "--workers", "2", "--model", ids);
 
-        Assert.Contains($"{models} model(s)", line);
-        Assert.Contains($"{neededMb} MB", line);
-        Assert.Contains($"{available / (1024 * 1024)} MB of memory available", line);
+        Assert.Contains($"{models} model(s) x 450 MB (one copy, shared by the workers) + 2 worker(s) x 64 MB = {neededMb} MB", line);
+        Assert.Contains($"{available / (1024 * 1024)} MB of memory available; run fewer models per job", line);
+    }
+
+    [Fact]
+    public async Task Workers_share_the_models_so_more_workers_do_not_multiply_the_model_memory()
+    {
+        // As many models as fit once, with every core a worker: a per-worker copy would need cores times as much.
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        int models = (int)((available - Environment.ProcessorCount * Defaults.BytesPerLocalWorker) / Defaults.BytesPerModel);
+        Assert.True(models >= 2, $"{available} bytes available");
+        string ids = string.Join(',', Enumerable.Range(0, models).Select(i => $"m{i}"));
+
+        var run = await CliHarness.RunAsync("evaluate", "--workers", Cores, "--model", ids, "--limit", "1");
+
+        // Past the option checks: the run itself stops on the unknown model ids, one line, not on --workers.
+        Assert.DoesNotContain("--workers", run.Err);
+        Assert.Contains("m0", run.Err);
     }
 
     [Theory]

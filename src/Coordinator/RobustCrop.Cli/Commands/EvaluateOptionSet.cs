@@ -97,8 +97,8 @@ public sealed class EvaluateOptionSet
     }
 
     /// <summary>
-    /// Local workers each load every model of the job once, and each runs its shard on its own thread; refuses a count
-    /// the machine cannot hold (256 workers once loaded 256 copies of each model and ran it out of memory).
+    /// Local workers share one session per model and each runs its shard on its own thread; refuses a count the machine
+    /// cannot hold (the models once, plus each worker's buffers).
     /// </summary>
     public void ValidateWorkers(CommandResult r, Option<int> workers)
     {
@@ -112,10 +112,13 @@ public sealed class EvaluateOptionSet
         int? models = ModelCount(r);
         if (models is not int m) return;
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        long needed = n * m * Defaults.BytesPerWorkerModel;
-        if (available > 0 && needed > available)
-            r.AddError(string.Create(CultureInfo.InvariantCulture,
-                $"--workers {n}: {n} worker(s) x {m} model(s) x {Defaults.BytesPerWorkerModel / (1024 * 1024)} MB = {needed / (1024 * 1024)} MB, more than the {available / (1024 * 1024)} MB of memory available; give at most {Math.Max(1, available / (m * Defaults.BytesPerWorkerModel))}"));
+        long modelBytes = m * Defaults.BytesPerModel, needed = modelBytes + n * Defaults.BytesPerLocalWorker;
+        if (available <= 0 || needed <= available) return;
+        const long Mb = 1024 * 1024;
+        long fit = (available - modelBytes) / Defaults.BytesPerLocalWorker;
+        string fix = fit >= 1 ? $"give at most {fit} worker(s)" : "run fewer models per job";
+        r.AddError(string.Create(CultureInfo.InvariantCulture,
+            $"--workers {n}: {m} model(s) x {Defaults.BytesPerModel / Mb} MB (one copy, shared by the workers) + {n} worker(s) x {Defaults.BytesPerLocalWorker / Mb} MB = {needed / Mb} MB, more than the {available / Mb} MB of memory available; {fix}"));
     }
 
     /// <summary>The job's model count: the ids given, else the zoo's entries; null when the zoo cannot be read (the run reports that itself).</summary>

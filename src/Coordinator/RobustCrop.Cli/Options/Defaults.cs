@@ -21,10 +21,17 @@ public static class Defaults
     public static int Threads => Environment.ProcessorCount;
 
     /// <summary>
-    /// What one local worker holds per model (ONNX Runtime session, arena, batch tensors, decoded scenes), measured
-    /// round on ResNet18 at batch 32; <c>--workers</c> is refused when the workers' copies would not fit in memory.
+    /// What a process holds per model (ONNX Runtime session and arena), measured round on ResNet18 at batch 32: one copy,
+    /// whatever the number of local workers, which share each session (<c>SharedModels</c>).
     /// </summary>
-    public const long BytesPerWorkerModel = 450L * 1024 * 1024;
+    public const long BytesPerModel = 450L * 1024 * 1024;
+
+    /// <summary>
+    /// What each local worker adds on top (its decode queue of scenes, double-buffered batch tensors, result rows), a bound
+    /// well above what was measured (the default job's peak working set was 1,714 MB with one worker, 1,562 MB with two);
+    /// <c>--workers</c> is refused when the models and the workers would not fit in memory.
+    /// </summary>
+    public const long BytesPerLocalWorker = 64L * 1024 * 1024;
 
     public static class Evaluate
     {
