@@ -73,7 +73,7 @@ public sealed class BenchCommand : Command
     {
         var manifest = LoadManifest(a);
         var settings = Settings(a);
-        return await BenchMemory.MeasureAsync(manifest, settings, DatasetFactory.Open(a.Data), images, DeviceSpec.Parse(a.Device), a.Threads,
+        return await BenchMemory.MeasureAsync(manifest, settings, DatasetFactory.Open(a.Data), images, DeviceSpec.Parse(a.Device),
             new PipelineOptions { DecodeThreads = a.DecodeThreads }, _io.Out, ct);
     }
 

@@ -38,7 +38,7 @@ internal static class BenchMemory
 
     /// <summary>The child: streams <paramref name="images"/> inputs through the worker's path and prints one line.</summary>
     public static async Task<int> MeasureAsync(ModelManifest manifest, RunSettings settings, IImageDataset dataset, int images, DeviceSpec device,
-        int threads, PipelineOptions pipeline, TextWriter output, CancellationToken ct)
+        PipelineOptions pipeline, TextWriter output, CancellationToken ct)
     {
         string tmp = Path.Combine(Path.GetTempPath(), "robustcrop-bench-memory-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(tmp);
