@@ -89,21 +89,46 @@ public sealed class CyclicCanonicalizerTests
     [Theory]
     [InlineData("noise")]
     [InlineData("stripes")]
+    [InlineData("wide stripes")]
     [InlineData("padded")]
     public void Many_rolls_at_once_answer_exactly_as_one_call_per_roll(string content)
     {
-        // Noise (no ties), period-4 stripes (tied columns, broken by the hash) and a padded square (flat bands).
+        // Noise (no ties), period-4 stripes (6 tied columns, broken by the hash field), period-12 stripes (2 tied columns,
+        // each hashed directly) and a padded square (flat bands).
         var scene = new RgbImage(30, 30);
         if (content == "noise") new Random(5).NextBytes(scene.Pixels);
         for (int y = 0; y < 30; y++)
             for (int x = 0; x < 30; x++)
             {
                 if (content == "stripes") scene.Row(y)[3 * x] = (byte)((x % 4) * 60 + (y == 9 ? 7 : 0));
+                if (content == "wide stripes") scene.Row(y)[3 * x] = (byte)((x % 12) * 20 + (y == 9 ? 7 : 0) + (x % 12 == 5 ? 90 : 0));
                 if (content == "padded" && x is >= 8 and < 20 && y is >= 10 and < 17) scene.Row(y)[3 * x + 1] = (byte)(100 + x + y);
             }
         var p = new CropPosition(3, 2);
         (int, int)[] rolls = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1), (1, -1), (-1, 1), (7, -13), (25, 25)];
         var together = CyclicCanonicalizer.CanonicalizeRolls(scene, p, 24, rolls);
         Assert.Equal(rolls.Select(r => CyclicCanonicalizer.Canonicalize(scene, p, 24, r.Item1, r.Item2)), together);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_tie_hashed_candidate_by_candidate_picks_what_the_hash_field_picks(int seed)
+    {
+        // The same candidates, rolls and pixels through both paths: the chosen seam may not depend on the path.
+        var scene = new RgbImage(30, 30);
+        new Random(seed).NextBytes(scene.Pixels);
+        var rng = new Random(100 + seed);
+        var p = new CropPosition(3, 2);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var columns = Enumerable.Range(0, 1 + rng.Next(3)).Select(_ => rng.Next(24)).Distinct().ToList();
+            var rows = Enumerable.Range(0, 1 + rng.Next(2)).Select(_ => rng.Next(24)).Distinct().ToList();
+            int rx = rng.Next(-30, 30), ry = rng.Next(-30, 30);
+            var direct = CyclicCanonicalizer.TieBreak(scene, p, 24, rx, ry, columns, rows, directHashes: int.MaxValue);
+            var field = CyclicCanonicalizer.TieBreak(scene, p, 24, rx, ry, columns, rows, directHashes: 0);
+            Assert.Equal(field, direct);
+        }
     }
 }

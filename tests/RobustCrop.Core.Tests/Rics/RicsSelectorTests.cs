@@ -28,16 +28,17 @@ public sealed class RicsSelectorTests
     public void Cyclic_window_hash_equals_the_hash_of_the_window_of_the_image_tiled_with_itself()
     {
         // Cyclic RICS hashes a few tied rolls directly and many as a field over the 2×2 tiling: the same image must hash the same.
-        var image = Noise(9, 9, 3);
+        // The 9×9 block at (2, 3) of a larger scene, tiled by hand.
+        var scene = Noise(14, 15, 3);
         var tiled = new RgbImage(17, 17);
         for (int r = 0; r < 17; r++)
             for (int c = 0; c < 17; c++)
-                image.ReadOnlyRow(r % 9).Slice(3 * (c % 9), 3).CopyTo(tiled.Row(r).Slice(3 * c, 3));
+                scene.ReadOnlyRow(3 + r % 9).Slice(3 * (2 + c % 9), 3).CopyTo(tiled.Row(r).Slice(3 * c, 3));
         var seen = new HashSet<ulong>();
         for (int y = 0; y < 9; y++)
             for (int x = 0; x < 9; x++)
             {
-                ulong h = WindowHashField.HashOfCyclic(image, x, y, 11);
+                ulong h = WindowHashField.HashOfCyclic(scene, 2, 3, 9, x, y, 11);
                 Assert.Equal(WindowHashField.HashOf(tiled, x, y, 9, 11), h);
                 Assert.True(seen.Add(h), $"roll ({x},{y}) hashes like another roll of a noise image");
             }

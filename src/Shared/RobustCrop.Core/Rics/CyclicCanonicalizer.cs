@@ -35,8 +35,8 @@ public static class CyclicCanonicalizer
     /// </summary>
     public static (int RollX, int RollY)[] CanonicalizeRolls(RgbImage scene, CropPosition position, int size, ReadOnlySpan<(int RollX, int RollY)> rolls)
     {
-        var input = Rolled(scene, position, size, 0, 0);
-        var (col, row) = Profiles(input);
+        // Read in place: neither the base crop nor a roll of it is copied unless many seams tie (the hash field's case).
+        var (col, row) = Profiles(scene, position.X, position.Y, size);
         var result = new (int, int)[rolls.Length];
         var colF = new long[size];
         var rowF = new long[size];
@@ -52,7 +52,7 @@ public static class CyclicCanonicalizer
             var rows = CandidateSeams(rowF);
             var (seamX, seamY) = columns.Count == 1 && rows.Count == 1
                 ? (columns[0], rows[0])
-                : TieBreak(Rolled(scene, position, size, rx, ry), columns, rows);
+                : TieBreak(scene, position, size, rx, ry, columns, rows);
             result[k] = (Mod(rx - seamX, size), Mod(ry - seamY, size));
         }
         return result;
@@ -62,11 +62,11 @@ public static class CyclicCanonicalizer
     public static (int Column, int Row) CanonicalSeams(RgbImage input)
     {
         if (input.Height != input.Width) throw new ArgumentException("cyclic RICS needs a square input");
-        var (col, row) = Profiles(input);
+        var (col, row) = Profiles(input, 0, 0, input.Width);
         var columns = CandidateSeams(col);
         var rows = CandidateSeams(row);
         if (columns.Count == 1 && rows.Count == 1) return (columns[0], rows[0]);
-        return TieBreak(input, columns, rows);
+        return TieBreak(input, new CropPosition(0, 0), input.Width, 0, 0, columns, rows);
     }
 
     // The base crop at `position` rolled by (rollX, rollY), torch.roll semantics.
@@ -84,16 +84,16 @@ public static class CyclicCanonicalizer
         return input;
     }
 
-    // Discontinuity across each column seam (between column j−1 and j) and each row seam, counted cyclically.
-    private static (long[] Columns, long[] Rows) Profiles(RgbImage input)
+    // Discontinuity across each column seam (between column j−1 and j) and each row seam of the size×size block at
+    // (x0, y0), counted cyclically.
+    private static (long[] Columns, long[] Rows) Profiles(RgbImage image, int x0, int y0, int size)
     {
-        int size = input.Width;
         var col = new long[size];
         var row = new long[size];
         for (int i = 0; i < size; i++)
         {
-            ReadOnlySpan<byte> cur = input.ReadOnlyRow(i);
-            ReadOnlySpan<byte> up = input.ReadOnlyRow(Mod(i - 1, size));
+            ReadOnlySpan<byte> cur = image.ReadOnlyRow(y0 + i).Slice(3 * x0, 3 * size);
+            ReadOnlySpan<byte> up = image.ReadOnlyRow(y0 + Mod(i - 1, size)).Slice(3 * x0, 3 * size);
             long rowSum = 0;
             for (int j = 0; j < size; j++)
             {
@@ -113,22 +113,28 @@ public static class CyclicCanonicalizer
     // identical images, so any of them will do. A few candidates (the usual tie: two equal bands) are hashed directly;
     // many (a flat crop ties on every seam) all at once, as the C×C windows of the input tiled 2×2. Both give the same
     // hash of the same image, so the choice does not depend on which way it was computed.
-    private static (int Column, int Row) TieBreak(RgbImage input, List<int> columns, List<int> rows)
+    // The input is the size×size block at `position` of `scene` rolled by (rollX, rollY); seam (c, r) of the input makes
+    // the canonical image that starts at its pixel (c, r), i.e. at the block's pixel (c − rollX, r − rollY).
+    private static (int Column, int Row) TieBreak(RgbImage scene, CropPosition position, int size, int rollX, int rollY,
+        List<int> columns, List<int> rows) => TieBreak(scene, position, size, rollX, rollY, columns, rows, DirectTieHashes);
+
+    /// <param name="directHashes">Up to this many candidates are hashed one by one, more as a field (tests give 0 and ∞).</param>
+    internal static (int Column, int Row) TieBreak(RgbImage scene, CropPosition position, int size, int rollX, int rollY,
+        List<int> columns, List<int> rows, int directHashes)
     {
-        if (columns.Count * rows.Count <= DirectTieHashes)
+        if (columns.Count * rows.Count <= directHashes)
         {
             (int c, int r) pick = (columns[0], rows[0]);
-            ulong top = WindowHashField.HashOfCyclic(input, pick.c, pick.r, TieSeed);
+            ulong top = 0;
             foreach (int r in rows)
                 foreach (int c in columns)
                 {
-                    if ((c, r) == (columns[0], rows[0])) continue;
-                    ulong h = WindowHashField.HashOfCyclic(input, c, r, TieSeed);
-                    if (h > top) (pick, top) = ((c, r), h);
+                    ulong h = WindowHashField.HashOfCyclic(scene, position.X, position.Y, size, Mod(c - rollX, size), Mod(r - rollY, size), TieSeed);
+                    if ((c, r) == (columns[0], rows[0]) || h > top) (pick, top) = ((c, r), h);
                 }
             return pick;
         }
-        int size = input.Width;
+        var input = Rolled(scene, position, size, rollX, rollY);
         var tiled = new RgbImage(2 * size - 1, 2 * size - 1);
         for (int i = 0; i < tiled.Height; i++)
         {

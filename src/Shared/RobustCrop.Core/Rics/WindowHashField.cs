@@ -72,19 +72,18 @@ public static class WindowHashField
     }
 
     /// <summary>
-    /// <see cref="HashOf"/> of the window at (x, y) of <paramref name="image"/> tiled with itself, i.e. of the image rolled so
-    /// that (x, y) is its top-left pixel, read cyclically without building the tiling (cyclic RICS's tie-break of a few
-    /// candidates).
+    /// <see cref="HashOf"/> of the size×size block at (<paramref name="left"/>, <paramref name="top"/>) of
+    /// <paramref name="scene"/> rolled so that its pixel (x, y) comes first, i.e. of the window at (x, y) of the block tiled
+    /// with itself, read cyclically without building the roll or the tiling (cyclic RICS's tie-break of a few candidates).
     /// </summary>
-    public static ulong HashOfCyclic(RgbImage image, int x, int y, ulong seed)
+    public static ulong HashOfCyclic(RgbImage scene, int left, int top, int size, int x, int y, ulong seed)
     {
-        int w = image.Width, hgt = image.Height;
         ulong h = 0;
-        for (int r = 0; r < hgt; r++)
+        for (int r = 0; r < size; r++)
         {
-            ReadOnlySpan<byte> row = image.ReadOnlyRow((y + r) % hgt);
+            ReadOnlySpan<byte> row = scene.ReadOnlyRow(top + (y + r) % size).Slice(3 * left, 3 * size);
             ulong rh = 0;
-            for (int k = x; k < w; k++) rh = Add(MulMod(rh, RowBase), Pixel(row, k));
+            for (int k = x; k < size; k++) rh = Add(MulMod(rh, RowBase), Pixel(row, k));
             for (int k = 0; k < x; k++) rh = Add(MulMod(rh, RowBase), Pixel(row, k));
             h = Add(MulMod(h, ColBase), rh);
         }
