@@ -39,6 +39,35 @@ public sealed class ModelValidationTests : IDisposable
     }
 
     [Fact]
+    public void A_session_made_elsewhere_runs_as_the_manifest_model_with_its_head_or_fails_naming_it()
+    {
+        // The bench's stand-in: a byte-input session wrapped with the manifest's head and classes.
+        byte[] graph = new OnnxGraphBuilder("stand-in")
+            .AddByteInput("crops", "batch", 8, 8, 3)
+            .AddOutput("output", "batch", 3)
+            .AddInt64Initializer("starts", [2], [0, 0])
+            .AddInt64Initializer("ends", [2], [1, 1])
+            .AddInt64Initializer("axes", [2], [1, 2])
+            .AddNode("Slice", ["crops", "starts", "ends", "axes"], ["pixel"])
+            .AddNode("Cast", ["pixel"], ["pixel_float"], OnnxAttribute.Int("to", 1))
+            .AddNode("Flatten", ["pixel_float"], ["output"], OnnxAttribute.Int("axis", 1))
+            .ToBytes();
+        var m = Manifest(TinyModels.MeanColour(8), 8, Head(3));
+        using var model = ModelLoader.Wrap(m, new OnnxSession(graph, DeviceSpec.Cpu, 1, expectedInputSize: 8, byteInput: true));
+        Assert.Equal(["a", "b"], Enumerable.Range(0, model.Interpreter.ClassCount).Select(model.Interpreter.ClassName));
+        // The first pixel's bytes, as floats: what the stand-in reads of each crop.
+        var crop = new byte[8 * 8 * 3];
+        crop[0] = 10; crop[1] = 20; crop[2] = 30; crop[3] = 99;
+        var output = new float[3];
+        model.Inference.RunBytes(crop, 1, output);
+        Assert.Equal([10f, 20f, 30f], output);
+
+        using var session = new OnnxSession(graph, DeviceSpec.Cpu, 1, expectedInputSize: 8, byteInput: true);
+        var e = Assert.Throws<ModelLoadException>(() => ModelLoader.Wrap(m with { HeadPath = Head(5) }, session));
+        Assert.Equal("model tiny: head expects 5-d embeddings, the model outputs 3", e.Message);
+    }
+
+    [Fact]
     public void A_head_on_a_logits_model_fails_up_front()
     {
         var m = Manifest(TinyModels.MeanColour(8), 8, Head(3), OutputKind.Logits);
