@@ -204,10 +204,10 @@ public sealed class BenchCommand : Command
             floatBatches.Clear();
             byteBatches.Clear();
             double bare = Median(bareRates), pipe = Median(pipeRates);
-            Out(F($"bare ONNX Runtime loop: {bare:F1} crops/s ({totalCrops / bare:F2} s; {Runs(bareRates)})"));
+            Out(F($"bare ONNX Runtime loop: {bare:F1} crops/s ({totalCrops / bare:F2} s; {Runs(bareRates, "run", "runs", "F1")})"));
             BenchRicsScoring(plans.Select(p => (p.scene, p.plan.Geometry)).ToList(), 1000.0 / bare);
             int images = result!.Images[model.Id].Count;
-            Out(F($"full pipeline: {pipe:F1} crops/s ({result.CropsInferred / pipe:F2} s, {result.CropsInferred} crops, {images} images; {Runs(pipeRates)})"));
+            Out(F($"full pipeline: {pipe:F1} crops/s ({result.CropsInferred / pipe:F2} s, {result.CropsInferred} crops, {images} images; {Runs(pipeRates, "run", "runs", "F1")})"));
             // Summed over the repeats, so per image and per crop are over every run.
             StageTable(times, images * a.Repeats, result.CropsInferred * a.Repeats, pipeSecsTotal);
             await FeedCapacityAsync(manifest, model, Cycle(records, feedInputs), settings, device, a.DecodeThreads, tmp, ct);
@@ -218,9 +218,9 @@ public sealed class BenchCommand : Command
                 var runs = new List<BenchMemory.Measured>();
                 for (int r = 0; r < a.Repeats; r++) runs.Add(await BenchMemory.InChildAsync(size, a.ToArgs(), ct));
                 var mib = runs.Select(m => m.PeakBytes / (1024.0 * 1024.0)).ToList();
-                string each = runs.Count == 1 ? "one process" : $"median of {runs.Count} processes: " + string.Join(", ", mib.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)));
-                Out(F($"worker peak working set at {size} inputs: {Median(mib):F0} MiB ({runs[0].Inputs} inputs read, near-zero-cost model, {each})"));
-                peaks.Add((long)(Median(mib) * 1024 * 1024));
+                double median = Median(mib);
+                Out(F($"worker peak working set at {size} inputs: {median:F0} MiB ({runs[0].Inputs} inputs read, near-zero-cost model, {Runs(mib, "process", "processes", "F0")})"));
+                peaks.Add((long)(median * 1024 * 1024));
             }
             if (peaks.Count > 1) Out(F($"peak working set ratio ({sizes[^1]} / {sizes[0]} inputs): {(double)peaks[^1] / peaks[0]:F3}"));
             Out(F($"pipeline/bare: {pipe / bare:F3}"));
@@ -355,8 +355,9 @@ public sealed class BenchCommand : Command
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static string Runs(List<double> rates) =>
-        rates.Count == 1 ? "one run" : $"median of {rates.Count} runs: " + string.Join(", ", rates.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)));
+    // "one run", or "median of 3 runs: a, b, c" in the order measured.
+    private static string Runs(List<double> values, string one, string many, string format) =>
+        values.Count == 1 ? $"one {one}" : $"median of {values.Count} {many}: " + string.Join(", ", values.Select(v => v.ToString(format, CultureInfo.InvariantCulture)));
 
     private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 

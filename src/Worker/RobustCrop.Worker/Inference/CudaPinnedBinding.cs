@@ -25,13 +25,18 @@ internal sealed unsafe class CudaPinnedBinding : IDisposable
     private readonly string _outputName;
     private readonly TensorElementType _inputType;
     private readonly TensorElementType _outputType;
+    private readonly Func<int, long[]> _inputShape;
+    private readonly Func<int, long[]> _outputShape;
     private int _boundBatch;
 
     /// <param name="inputValues">Elements of the whole input buffer (MaxBatch items); likewise <paramref name="outputValues"/>.</param>
+    /// <param name="inputShape">The model's input shape for a batch size (asked once per size); likewise <paramref name="outputShape"/>.</param>
     public CudaPinnedBinding(InferenceSession session, int deviceId, string inputName, TensorElementType inputType, long inputValues,
-        string outputName, TensorElementType outputType, long outputValues)
+        string outputName, TensorElementType outputType, long outputValues, Func<int, long[]> inputShape, Func<int, long[]> outputShape)
     {
         _session = session;
+        _inputShape = inputShape;
+        _outputShape = outputShape;
         _inputName = inputName;
         _outputName = outputName;
         _inputType = inputType;
@@ -62,13 +67,13 @@ internal sealed unsafe class CudaPinnedBinding : IDisposable
     public ReadOnlySpan<T> Output<T>() where T : unmanaged => Typed<T>(_outputOwner.GetTensorMutableRawData());
 
     /// <summary>Runs the first <paramref name="batch"/> items of the input buffer into the output buffer.</summary>
-    public void Run(RunOptions options, int batch, long[] inputShape, long[] outputShape)
+    public void Run(RunOptions options, int batch)
     {
         if (batch != _boundBatch)
         {
             if (!_views.TryGetValue(batch, out var view))
             {
-                _views[batch] = view = (View(_inputOwner, _inputType, inputShape), View(_outputOwner, _outputType, outputShape));
+                _views[batch] = view = (View(_inputOwner, _inputType, _inputShape(batch)), View(_outputOwner, _outputType, _outputShape(batch)));
             }
             _binding.ClearBoundInputs();
             _binding.ClearBoundOutputs();

@@ -225,7 +225,7 @@ public sealed class OnnxSession : IBatchInference
     {
         if (_cuda is not null)
         {
-            _cuda.Run(_runOptions, n, InputShape(n), [n, .. _outputTrailingDims]);
+            _cuda.Run(_runOptions, n);
         }
         else
         {
@@ -293,7 +293,7 @@ public sealed class OnnxSession : IBatchInference
         try
         {
             return new CudaPinnedBinding(_session, device.DeviceId, InputName, inputType, (long)MaxBatch * itemSize,
-                OutputName, outputType, (long)MaxBatch * RawOutputDim);
+                OutputName, outputType, (long)MaxBatch * RawOutputDim, InputShape, n => [n, .. _outputTrailingDims]);
         }
         catch (OnnxRuntimeException)
         {
