@@ -12,6 +12,9 @@ public sealed partial class NodeProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly Lock _gate = new();
+    // Released once per output line, so a wait for a line wakes as it arrives (a test that kills a node mid-shard must
+    // act within the shard's milliseconds, not a polling interval later).
+    private readonly SemaphoreSlim _lines = new(0);
 
     private NodeProcess(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -20,11 +23,18 @@ public sealed partial class NodeProcess : IDisposable
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var a in args) psi.ArgumentList.Add(a);
         _process = new Process { StartInfo = psi };
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_gate) _output.AppendLine(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_gate) _output.AppendLine(e.Data); };
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_gate) _output.AppendLine(line);
+        _lines.Release();
     }
 
     public static NodeProcess Coordinator(params string[] args) => new("robustcrop.dll", args);
@@ -67,7 +77,7 @@ public sealed partial class NodeProcess : IDisposable
         {
             if (DateTime.UtcNow > until) throw new TimeoutException($"expected output did not appear within {timeout}:\n{Output}");
             if (_process.HasExited) throw new InvalidOperationException($"process exited ({_process.ExitCode}) first:\n{Output}");
-            await Task.Delay(50);
+            await _lines.WaitAsync(50);
         }
     }
 
