@@ -46,7 +46,7 @@ public sealed class BenchCommand : Command
         var batch = CliOptions.Batch();
         var device = CliOptions.Device();
         var decodeThreads = CliOptions.DecodeThreads();
-        var repeats = CliOptions.Int("--repeats", "times the bare loop and the pipeline each run, alternated; their medians are compared", Defaults.Bench.Repeats, 1, 100);
+        var repeats = CliOptions.Int("--repeats", "times the pipeline runs, each between two runs of the bare loop; the median of its ratios to them is compared", Defaults.Bench.Repeats, 1, 100);
         var feedInputs = CliOptions.Int("--feed-inputs",
             "inputs the feed capacity runs over, the bench's inputs cycled (default: one shard of the default size)", Defaults.Bench.FeedInputs, 1, 100_000);
         // The memory child's mode: stream N inputs through the worker's path and print one line.
@@ -165,9 +165,11 @@ public sealed class BenchCommand : Command
         Out(F($"decode+crop: {(decodeMs + cropMs) / Math.Max(1, totalCrops):F3} ms/crop ({totalCrops} crops)"));
 
         // 2 and 3, alternated: the bare loop over the same tensors into the same session, then the full pipeline on the same
-        // inputs (read → decode → plan → batch → infer → metrics → Parquet), `repeats` times each. On a shared machine a
-        // single pair is as much the neighbours' figure as ours; alternating spreads any drift over both sides, and the
-        // medians are what is compared. One warm-up batch first so both sides start warm.
+        // inputs (read → decode → plan → batch → infer → metrics → Parquet), `repeats` times, and the bare loop once more
+        // at the end, so every pipeline run lies between two bare runs. On a shared machine the device's speed drifts by
+        // ±10% over tens of seconds (a neighbour's load), more than the gap being measured: each pipeline run is compared
+        // with the mean of the bare runs either side of it, which cancels a drift that is linear over the pair, and the
+        // median of those ratios is the figure. One warm-up batch first so both sides start warm.
         var output = new float[batch * model.Inference.OutputDimension];
         void RunBatch(int i)
         {
@@ -186,11 +188,15 @@ public sealed class BenchCommand : Command
             var pipeRates = new List<double>();
             ShardResult? result = null;
             double pipeSecsTotal = 0;
-            for (int r = 0; r < a.Repeats; r++)
+            void RunBare()
             {
                 sw.Restart();
                 for (int i = 0; i < batchCount; i++) RunBatch(i);
                 bareRates.Add(totalCrops / sw.Elapsed.TotalSeconds);
+            }
+            RunBare();
+            for (int r = 0; r < a.Repeats; r++)
+            {
                 var evaluator = new ShardEvaluator([model], settings, new PipelineOptions { DecodeThreads = a.DecodeThreads, Times = times });
                 var writer = new ShardWriter(new LocalFolderStore(Path.Combine(tmp, $"pipeline-{r}")), new RunLayout("bench"), [model], "bench", settings);
                 sw.Restart();
@@ -200,14 +206,17 @@ public sealed class BenchCommand : Command
                 times.Add(Stage.Write, writeStarted);
                 pipeSecsTotal += sw.Elapsed.TotalSeconds;
                 pipeRates.Add(result.CropsInferred / sw.Elapsed.TotalSeconds);
+                RunBare();
             }
             floatBatches.Clear();
             byteBatches.Clear();
             double bare = Median(bareRates), pipe = Median(pipeRates);
+            var ratios = pipeRates.Select((p, r) => p / ((bareRates[r] + bareRates[r + 1]) / 2)).ToList();
             Out(F($"bare ONNX Runtime loop: {bare:F1} crops/s ({totalCrops / bare:F2} s; {Runs(bareRates, "run", "runs", "F1")})"));
             BenchRicsScoring(plans.Select(p => (p.scene, p.plan.Geometry)).ToList(), 1000.0 / bare);
             int images = result!.Images[model.Id].Count;
             Out(F($"full pipeline: {pipe:F1} crops/s ({result.CropsInferred / pipe:F2} s, {result.CropsInferred} crops, {images} images; {Runs(pipeRates, "run", "runs", "F1")})"));
+            Out("each pipeline run / mean of the bare runs either side: " + string.Join(", ", ratios.Select(v => v.ToString("F3", CultureInfo.InvariantCulture))));
             // Summed over the repeats, so per image and per crop are over every run.
             StageTable(times, images * a.Repeats, result.CropsInferred * a.Repeats, pipeSecsTotal);
             await FeedCapacityAsync(manifest, model, Cycle(records, feedInputs), settings, device, a.DecodeThreads, tmp, ct);
@@ -223,7 +232,7 @@ public sealed class BenchCommand : Command
                 peaks.Add((long)(median * 1024 * 1024));
             }
             if (peaks.Count > 1) Out(F($"peak working set ratio ({sizes[^1]} / {sizes[0]} inputs): {(double)peaks[^1] / peaks[0]:F3}"));
-            Out(F($"pipeline/bare: {pipe / bare:F3}"));
+            Out(F($"pipeline/bare: {Median(ratios):F3}"));
         }
         finally
         {
