@@ -18,6 +18,32 @@ public sealed class SceneResizerTests
 
     private static byte At(RgbImage img, int x, int y, int c) => img.ReadOnlyRow(y)[x * 3 + c];
 
+    // Down by ~2x (the sample photos), by a fraction, by a lot, up from Fashion-MNIST's 28 px, one axis only, odd widths
+    // (rows that are not a multiple of 16 bytes), a 1-px side: the vectorised passes against the scalar reference.
+    [Theory]
+    [InlineData(512, 512, 256, 256)]
+    [InlineData(451, 300, 384, 256)]
+    [InlineData(640, 427, 383, 256)]
+    [InlineData(2000, 1333, 37, 23)]
+    [InlineData(28, 28, 256, 256)]
+    [InlineData(300, 200, 300, 117)]
+    [InlineData(300, 200, 141, 200)]
+    [InlineData(17, 5, 1, 3)]
+    [InlineData(5, 1, 9, 1)]
+    public void Vectorised_passes_equal_the_scalar_reference_byte_for_byte(int w, int h, int outW, int outH)
+    {
+        var random = new Random(w * 31 + h);
+        var src = new RgbImage(w, h);
+        random.NextBytes(src.Pixels);
+        foreach (var interp in new[] { Interpolation.Bilinear, Interpolation.Bicubic })
+        {
+            var fast = SceneResizer.Resize(src, outW, outH, interp).Pixels;
+            var reference = SceneResizerReference.Resize(src, outW, outH, interp).Pixels;
+            int diff = Enumerable.Range(0, fast.Length).FirstOrDefault(i => fast[i] != reference[i], -1);
+            Assert.True(diff < 0, $"{interp} {w}x{h} -> {outW}x{outH}: byte {diff} is {(diff < 0 ? 0 : fast[diff])}, reference {(diff < 0 ? 0 : reference[diff])}");
+        }
+    }
+
     [Theory]
     [InlineData(500, 375, 256, 341, 256)] // 500*256/375 = 341.33 -> truncated, as torchvision's int()
     [InlineData(375, 500, 256, 256, 341)]

@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace RobustCrop.Core.Imaging;
 
 /// <summary>
@@ -150,48 +154,82 @@ public static class SceneResizer
         return dst;
     }
 
+    // Clip8 on four lanes: clamp(acc >> PrecisionBits, 0, 255) is the same three cases (≤ 0, ≥ 2^30, between).
+    private static Vector128<int> Clip8(Vector128<int> acc) =>
+        Vector128.Clamp(Vector128.ShiftRightArithmetic(acc, PrecisionBits), Vector128<int>.Zero, Vector128.Create(255));
+
+    /// <remarks>
+    /// One tap is one 4-lane multiply-add over R, G, B (and the next pixel's R, whose lane is dropped): a third of the
+    /// scalar multiply-adds, no bounds checks. The weights are integers, so any evaluation order gives Pillow's bytes.
+    /// </remarks>
     private static void HorizontalRow(ReadOnlySpan<byte> inRow, Span<byte> outRow, Coeffs c)
     {
-        const int half = 1 << (PrecisionBits - 1);
+        var half = Vector128.Create(1 << (PrecisionBits - 1));
+        ref byte px = ref MemoryMarshal.GetReference(inRow);
+        ref int weights = ref MemoryMarshal.GetArrayDataReference(c.Weights);
+        int lastWide = inRow.Length - 4; // a 4-byte read from here on would leave the row
         for (int xx = 0; xx < c.Start.Length; xx++)
         {
-            ReadOnlySpan<int> k = c.Weights.AsSpan(xx * c.KSize, c.Count[xx]);
-            ReadOnlySpan<byte> px = inRow.Slice(c.Start[xx] * 3, k.Length * 3);
-            int r = half, g = half, b = half;
-            for (int x = 0, s = 0; x < k.Length; x++, s += 3)
+            ref int k = ref Unsafe.Add(ref weights, xx * c.KSize);
+            int count = c.Count[xx];
+            var acc = half;
+            for (int x = 0, s = c.Start[xx] * 3; x < count; x++, s += 3)
             {
-                int w = k[x];
-                r += px[s] * w;
-                g += px[s + 1] * w;
-                b += px[s + 2] * w;
+                uint rgb = s <= lastWide
+                    ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref px, s))
+                    : Unsafe.Add(ref px, s) | (uint)Unsafe.Add(ref px, s + 1) << 8 | (uint)Unsafe.Add(ref px, s + 2) << 16;
+                var lanes = Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(rgb).AsByte())).AsInt32();
+                acc += lanes * Vector128.Create(Unsafe.Add(ref k, x));
             }
+            var clipped = Clip8(acc);
             int d = xx * 3;
-            outRow[d] = Clip8(r);
-            outRow[d + 1] = Clip8(g);
-            outRow[d + 2] = Clip8(b);
+            outRow[d] = (byte)clipped.GetElement(0);
+            outRow[d + 1] = (byte)clipped.GetElement(1);
+            outRow[d + 2] = (byte)clipped.GetElement(2);
         }
     }
 
     /// <param name="rowOffset">Source row index of <paramref name="mid"/>'s row 0 (the horizontal pass may skip leading rows).</param>
+    /// <remarks>
+    /// Sixteen bytes of an output row at a time, every tap accumulated in registers (four 4-lane sums) before one clipped
+    /// 16-byte store: no accumulator row in memory, 16 multiply-adds per instruction group instead of one.
+    /// </remarks>
     private static void VerticalPass(RgbImage mid, RgbImage dst, Coeffs c, int rowOffset)
     {
-        const int half = 1 << (PrecisionBits - 1);
-        int stride = mid.Stride;
-        int[] acc = new int[stride];
+        var half = Vector128.Create(1 << (PrecisionBits - 1));
+        int stride = mid.Stride, wide = stride - stride % 16;
+        ref byte src = ref MemoryMarshal.GetArrayDataReference(mid.Pixels);
         for (int yy = 0; yy < dst.Height; yy++)
         {
             ReadOnlySpan<int> k = c.Weights.AsSpan(yy * c.KSize, c.Count[yy]);
-            int first = c.Start[yy] - rowOffset;
-            Array.Fill(acc, half);
-            // Row-major accumulation keeps every read contiguous; integer sums make the order irrelevant to the result.
-            for (int t = 0; t < k.Length; t++)
-            {
-                int w = k[t];
-                ReadOnlySpan<byte> row = mid.ReadOnlyRow(first + t);
-                for (int i = 0; i < acc.Length; i++) acc[i] += row[i] * w;
-            }
+            ref byte first = ref Unsafe.Add(ref src, (c.Start[yy] - rowOffset) * stride);
             Span<byte> outRow = dst.Row(yy);
-            for (int i = 0; i < acc.Length; i++) outRow[i] = Clip8(acc[i]);
+            ref byte output = ref MemoryMarshal.GetReference(outRow);
+            for (int i = 0; i < wide; i += 16)
+            {
+                Vector128<int> a0 = half, a1 = half, a2 = half, a3 = half;
+                for (int t = 0; t < k.Length; t++)
+                {
+                    var w = Vector128.Create(k[t]);
+                    var bytes = Vector128.LoadUnsafe(ref Unsafe.Add(ref first, t * stride + i));
+                    var (lo, hi) = Vector128.Widen(bytes);
+                    var (l0, l1) = Vector128.Widen(lo);
+                    var (h0, h1) = Vector128.Widen(hi);
+                    a0 += l0.AsInt32() * w;
+                    a1 += l1.AsInt32() * w;
+                    a2 += h0.AsInt32() * w;
+                    a3 += h1.AsInt32() * w;
+                }
+                var shorts = Vector128.Narrow(Clip8(a0).AsUInt32(), Clip8(a1).AsUInt32());
+                var shorts2 = Vector128.Narrow(Clip8(a2).AsUInt32(), Clip8(a3).AsUInt32());
+                Vector128.Narrow(shorts, shorts2).StoreUnsafe(ref output, (nuint)i);
+            }
+            for (int i = wide; i < stride; i++)
+            {
+                int acc = 1 << (PrecisionBits - 1);
+                for (int t = 0; t < k.Length; t++) acc += Unsafe.Add(ref first, t * stride + i) * k[t];
+                outRow[i] = Clip8(acc);
+            }
         }
     }
 
