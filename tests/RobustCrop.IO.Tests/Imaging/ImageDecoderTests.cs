@@ -165,6 +165,27 @@ public sealed class ImageDecoderTests
         }
     }
 
+    // Widths around the vector loop's four-pixel steps and its stop six pixels before the end of a row.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(10)]
+    [InlineData(13)]
+    [InlineData(512)]
+    public void Rgba_rows_lose_their_alpha_and_nothing_else(int width)
+    {
+        const int height = 3;
+        var rgba = new byte[width * height * 4];
+        new Random(width).NextBytes(rgba);
+        var image = new RgbImage(width, height);
+        ImageDecoder.RgbaToUprightRgb(rgba, width, height, SkiaSharp.SKEncodedOrigin.TopLeft, image);
+        for (int p = 0; p < width * height; p++)
+            for (int c = 0; c < 3; c++)
+                Assert.True(image.Pixels[3 * p + c] == rgba[4 * p + c], $"width {width}: pixel {p} channel {c} is {image.Pixels[3 * p + c]}, source {rgba[4 * p + c]}");
+    }
+
     [Fact]
     public void Png_pixels_are_exact_at_known_positions()
     {

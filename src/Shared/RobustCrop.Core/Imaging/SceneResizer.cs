@@ -172,14 +172,22 @@ public static class SceneResizer
         {
             ref int k = ref Unsafe.Add(ref weights, xx * c.KSize);
             int count = c.Count[xx];
+            int s0 = c.Start[xx] * 3;
             var acc = half;
-            for (int x = 0, s = c.Start[xx] * 3; x < count; x++, s += 3)
+            if (s0 + (count - 1) * 3 <= lastWide)
             {
-                uint rgb = s <= lastWide
-                    ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref px, s))
-                    : Unsafe.Add(ref px, s) | (uint)Unsafe.Add(ref px, s + 1) << 8 | (uint)Unsafe.Add(ref px, s + 2) << 16;
-                var lanes = Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(rgb).AsByte())).AsInt32();
-                acc += lanes * Vector128.Create(Unsafe.Add(ref k, x));
+                for (int x = 0, s = s0; x < count; x++, s += 3) acc += Tap(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref px, s)), Unsafe.Add(ref k, x));
+            }
+            else
+            {
+                // The row's last pixel among the taps: its bytes are read one by one.
+                for (int x = 0, s = s0; x < count; x++, s += 3)
+                {
+                    uint rgb = s <= lastWide
+                        ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref px, s))
+                        : Unsafe.Add(ref px, s) | (uint)Unsafe.Add(ref px, s + 1) << 8 | (uint)Unsafe.Add(ref px, s + 2) << 16;
+                    acc += Tap(rgb, Unsafe.Add(ref k, x));
+                }
             }
             var clipped = Clip8(acc);
             int d = xx * 3;
@@ -188,6 +196,11 @@ public static class SceneResizer
             outRow[d + 2] = (byte)clipped.GetElement(2);
         }
     }
+
+    // One tap: the pixel's bytes (R, G, B, and whatever follows) widened to four ints, times the tap's weight.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Tap(uint rgb, int weight) =>
+        Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(rgb).AsByte())).AsInt32() * Vector128.Create(weight);
 
     /// <param name="rowOffset">Source row index of <paramref name="mid"/>'s row 0 (the horizontal pass may skip leading rows).</param>
     /// <remarks>
