@@ -13,7 +13,7 @@ namespace RobustCrop.Core.Imaging;
 public static class SceneResizer
 {
     // Pillow's 8-bit precision: 32 bits minus 8 for the pixel minus 2 of headroom for negative bicubic lobes.
-    private const int PrecisionBits = 32 - 8 - 2;
+    internal const int PrecisionBits = 32 - 8 - 2;
 
     /// <summary>
     /// The scene size for a shorter side of <paramref name="shorterSide"/>. The longer side is
@@ -53,11 +53,29 @@ public static class SceneResizer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
         if (width == src.Width && height == src.Height) return src;
+        return Resize<VectorPasses>(src, width, height, interp);
+    }
+
+    /// <summary>
+    /// The two passes of the separable convolution, everything else (Pillow's coefficients, which rows are needed) being
+    /// shared: the vectorised ones here, the scalar reference in the tests.
+    /// </summary>
+    internal interface IPasses
+    {
+        static abstract void HorizontalRow(ReadOnlySpan<byte> inRow, Span<byte> outRow, Coeffs c);
+
+        /// <param name="rowOffset">Source row index of <paramref name="mid"/>'s row 0 (the horizontal pass may skip leading rows).</param>
+        static abstract void VerticalPass(RgbImage mid, RgbImage dst, Coeffs c, int rowOffset);
+    }
+
+    internal static RgbImage Resize<TPasses>(RgbImage src, int width, int height, Interpolation interp) where TPasses : IPasses
+    {
+        if (width == src.Width && height == src.Height) return src;
         return interp switch
         {
             Interpolation.Nearest => Nearest(src, width, height),
-            Interpolation.Bilinear => Convolve(src, width, height, Filter.Bilinear),
-            Interpolation.Bicubic => Convolve(src, width, height, Filter.Bicubic),
+            Interpolation.Bilinear => Convolve<TPasses>(src, width, height, Filter.Bilinear),
+            Interpolation.Bicubic => Convolve<TPasses>(src, width, height, Filter.Bicubic),
             _ => throw new ArgumentOutOfRangeException(nameof(interp), interp, "unknown interpolation"),
         };
     }
@@ -77,7 +95,7 @@ public static class SceneResizer
     }
 
     /// <summary>Per-output-pixel taps: first source index, tap count, and <c>KSize</c> fixed-point weights per output.</summary>
-    private sealed class Coeffs(int outSize, int kSize)
+    internal sealed class Coeffs(int outSize, int kSize)
     {
         public readonly int KSize = kSize;
         public readonly int[] Start = new int[outSize];
@@ -119,14 +137,14 @@ public static class SceneResizer
         return c;
     }
 
-    private static byte Clip8(int acc)
+    internal static byte Clip8(int acc)
     {
         if (acc <= 0) return 0;
         if (acc >= (1 << PrecisionBits << 8)) return 255;
         return (byte)(acc >> PrecisionBits);
     }
 
-    private static RgbImage Convolve(RgbImage src, int outW, int outH, Filter f)
+    private static RgbImage Convolve<TPasses>(RgbImage src, int outW, int outH, Filter f) where TPasses : IPasses
     {
         bool needH = outW != src.Width, needV = outH != src.Height;
         Coeffs? cv = needV ? Precompute(src.Height, outH, f) : null;
@@ -145,103 +163,105 @@ public static class SceneResizer
             Coeffs ch = Precompute(src.Width, outW, f);
             mid = new RgbImage(outW, rowLast - rowFirst);
             for (int y = rowFirst; y < rowLast; y++)
-                HorizontalRow(src.ReadOnlyRow(y), mid.Row(y - rowFirst), ch);
+                TPasses.HorizontalRow(src.ReadOnlyRow(y), mid.Row(y - rowFirst), ch);
         }
 
         if (cv is null) return mid;
         var dst = new RgbImage(outW, outH);
-        VerticalPass(mid, dst, cv, needH ? rowFirst : 0);
+        TPasses.VerticalPass(mid, dst, cv, needH ? rowFirst : 0);
         return dst;
     }
 
-    // Clip8 on four lanes: clamp(acc >> PrecisionBits, 0, 255) is the same three cases (≤ 0, ≥ 2^30, between).
-    private static Vector128<int> Clip8(Vector128<int> acc) =>
-        Vector128.Clamp(Vector128.ShiftRightArithmetic(acc, PrecisionBits), Vector128<int>.Zero, Vector128.Create(255));
-
-    /// <remarks>
-    /// One tap is one 4-lane multiply-add over R, G, B (and the next pixel's R, whose lane is dropped): a third of the
-    /// scalar multiply-adds, no bounds checks. The weights are integers, so any evaluation order gives Pillow's bytes.
-    /// </remarks>
-    private static void HorizontalRow(ReadOnlySpan<byte> inRow, Span<byte> outRow, Coeffs c)
+    private readonly struct VectorPasses : IPasses
     {
-        var half = Vector128.Create(1 << (PrecisionBits - 1));
-        ref byte px = ref MemoryMarshal.GetReference(inRow);
-        ref int weights = ref MemoryMarshal.GetArrayDataReference(c.Weights);
-        int lastWide = inRow.Length - 4; // a 4-byte read from here on would leave the row
-        for (int xx = 0; xx < c.Start.Length; xx++)
+        // Clip8 on four lanes: clamp(acc >> PrecisionBits, 0, 255) is the same three cases (≤ 0, ≥ 2^30, between).
+        private static Vector128<int> Clip8(Vector128<int> acc) =>
+            Vector128.Clamp(Vector128.ShiftRightArithmetic(acc, PrecisionBits), Vector128<int>.Zero, Vector128.Create(255));
+
+        /// <remarks>
+        /// One tap is one 4-lane multiply-add over R, G, B (and the next pixel's R, whose lane is dropped): a third of the
+        /// scalar multiply-adds, no bounds checks. The weights are integers, so any evaluation order gives Pillow's bytes.
+        /// </remarks>
+        public static void HorizontalRow(ReadOnlySpan<byte> inRow, Span<byte> outRow, Coeffs c)
         {
-            ref int k = ref Unsafe.Add(ref weights, xx * c.KSize);
-            int count = c.Count[xx];
-            int s0 = c.Start[xx] * 3;
-            var acc = half;
-            if (s0 + (count - 1) * 3 <= lastWide)
+            var half = Vector128.Create(1 << (PrecisionBits - 1));
+            ref byte px = ref MemoryMarshal.GetReference(inRow);
+            ref int weights = ref MemoryMarshal.GetArrayDataReference(c.Weights);
+            int lastWide = inRow.Length - 4; // a 4-byte read from here on would leave the row
+            for (int xx = 0; xx < c.Start.Length; xx++)
             {
-                for (int x = 0, s = s0; x < count; x++, s += 3) acc += Tap(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref px, s)), Unsafe.Add(ref k, x));
-            }
-            else
-            {
-                // The row's last pixel among the taps: its bytes are read one by one.
-                for (int x = 0, s = s0; x < count; x++, s += 3)
+                ref int k = ref Unsafe.Add(ref weights, xx * c.KSize);
+                int count = c.Count[xx];
+                int s0 = c.Start[xx] * 3;
+                var acc = half;
+                if (s0 + (count - 1) * 3 <= lastWide)
                 {
-                    uint rgb = s <= lastWide
-                        ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref px, s))
-                        : Unsafe.Add(ref px, s) | (uint)Unsafe.Add(ref px, s + 1) << 8 | (uint)Unsafe.Add(ref px, s + 2) << 16;
-                    acc += Tap(rgb, Unsafe.Add(ref k, x));
+                    for (int x = 0, s = s0; x < count; x++, s += 3) acc += Tap(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref px, s)), Unsafe.Add(ref k, x));
                 }
+                else
+                {
+                    // The row's last pixel among the taps: its bytes are read one by one.
+                    for (int x = 0, s = s0; x < count; x++, s += 3)
+                    {
+                        uint rgb = s <= lastWide
+                            ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref px, s))
+                            : Unsafe.Add(ref px, s) | (uint)Unsafe.Add(ref px, s + 1) << 8 | (uint)Unsafe.Add(ref px, s + 2) << 16;
+                        acc += Tap(rgb, Unsafe.Add(ref k, x));
+                    }
+                }
+                var clipped = Clip8(acc);
+                int d = xx * 3;
+                outRow[d] = (byte)clipped.GetElement(0);
+                outRow[d + 1] = (byte)clipped.GetElement(1);
+                outRow[d + 2] = (byte)clipped.GetElement(2);
             }
-            var clipped = Clip8(acc);
-            int d = xx * 3;
-            outRow[d] = (byte)clipped.GetElement(0);
-            outRow[d + 1] = (byte)clipped.GetElement(1);
-            outRow[d + 2] = (byte)clipped.GetElement(2);
         }
-    }
 
-    // One tap: the pixel's bytes (R, G, B, and whatever follows) widened to four ints, times the tap's weight.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<int> Tap(uint rgb, int weight) =>
-        Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(rgb).AsByte())).AsInt32() * Vector128.Create(weight);
+        // One tap: the pixel's bytes (R, G, B, and whatever follows) widened to four ints, times the tap's weight.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<int> Tap(uint rgb, int weight) =>
+            Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(rgb).AsByte())).AsInt32() * Vector128.Create(weight);
 
-    /// <param name="rowOffset">Source row index of <paramref name="mid"/>'s row 0 (the horizontal pass may skip leading rows).</param>
-    /// <remarks>
-    /// Sixteen bytes of an output row at a time, every tap accumulated in registers (four 4-lane sums) before one clipped
-    /// 16-byte store: no accumulator row in memory, 16 multiply-adds per instruction group instead of one.
-    /// </remarks>
-    private static void VerticalPass(RgbImage mid, RgbImage dst, Coeffs c, int rowOffset)
-    {
-        var half = Vector128.Create(1 << (PrecisionBits - 1));
-        int stride = mid.Stride, wide = stride - stride % 16;
-        ref byte src = ref MemoryMarshal.GetArrayDataReference(mid.Pixels);
-        for (int yy = 0; yy < dst.Height; yy++)
+        /// <remarks>
+        /// Sixteen bytes of an output row at a time, every tap accumulated in registers (four 4-lane sums) before one clipped
+        /// 16-byte store: no accumulator row in memory, 16 multiply-adds per instruction group instead of one.
+        /// </remarks>
+        public static void VerticalPass(RgbImage mid, RgbImage dst, Coeffs c, int rowOffset)
         {
-            ReadOnlySpan<int> k = c.Weights.AsSpan(yy * c.KSize, c.Count[yy]);
-            ref byte first = ref Unsafe.Add(ref src, (c.Start[yy] - rowOffset) * stride);
-            Span<byte> outRow = dst.Row(yy);
-            ref byte output = ref MemoryMarshal.GetReference(outRow);
-            for (int i = 0; i < wide; i += 16)
+            var half = Vector128.Create(1 << (PrecisionBits - 1));
+            int stride = mid.Stride, wide = stride - stride % 16;
+            ref byte src = ref MemoryMarshal.GetArrayDataReference(mid.Pixels);
+            for (int yy = 0; yy < dst.Height; yy++)
             {
-                Vector128<int> a0 = half, a1 = half, a2 = half, a3 = half;
-                for (int t = 0; t < k.Length; t++)
+                ReadOnlySpan<int> k = c.Weights.AsSpan(yy * c.KSize, c.Count[yy]);
+                ref byte first = ref Unsafe.Add(ref src, (c.Start[yy] - rowOffset) * stride);
+                Span<byte> outRow = dst.Row(yy);
+                ref byte output = ref MemoryMarshal.GetReference(outRow);
+                for (int i = 0; i < wide; i += 16)
                 {
-                    var w = Vector128.Create(k[t]);
-                    var bytes = Vector128.LoadUnsafe(ref Unsafe.Add(ref first, t * stride + i));
-                    var (lo, hi) = Vector128.Widen(bytes);
-                    var (l0, l1) = Vector128.Widen(lo);
-                    var (h0, h1) = Vector128.Widen(hi);
-                    a0 += l0.AsInt32() * w;
-                    a1 += l1.AsInt32() * w;
-                    a2 += h0.AsInt32() * w;
-                    a3 += h1.AsInt32() * w;
+                    Vector128<int> a0 = half, a1 = half, a2 = half, a3 = half;
+                    for (int t = 0; t < k.Length; t++)
+                    {
+                        var w = Vector128.Create(k[t]);
+                        var bytes = Vector128.LoadUnsafe(ref Unsafe.Add(ref first, t * stride + i));
+                        var (lo, hi) = Vector128.Widen(bytes);
+                        var (l0, l1) = Vector128.Widen(lo);
+                        var (h0, h1) = Vector128.Widen(hi);
+                        a0 += l0.AsInt32() * w;
+                        a1 += l1.AsInt32() * w;
+                        a2 += h0.AsInt32() * w;
+                        a3 += h1.AsInt32() * w;
+                    }
+                    var shorts = Vector128.Narrow(Clip8(a0).AsUInt32(), Clip8(a1).AsUInt32());
+                    var shorts2 = Vector128.Narrow(Clip8(a2).AsUInt32(), Clip8(a3).AsUInt32());
+                    Vector128.Narrow(shorts, shorts2).StoreUnsafe(ref output, (nuint)i);
                 }
-                var shorts = Vector128.Narrow(Clip8(a0).AsUInt32(), Clip8(a1).AsUInt32());
-                var shorts2 = Vector128.Narrow(Clip8(a2).AsUInt32(), Clip8(a3).AsUInt32());
-                Vector128.Narrow(shorts, shorts2).StoreUnsafe(ref output, (nuint)i);
-            }
-            for (int i = wide; i < stride; i++)
-            {
-                int acc = 1 << (PrecisionBits - 1);
-                for (int t = 0; t < k.Length; t++) acc += Unsafe.Add(ref first, t * stride + i) * k[t];
-                outRow[i] = Clip8(acc);
+                for (int i = wide; i < stride; i++)
+                {
+                    int acc = 1 << (PrecisionBits - 1);
+                    for (int t = 0; t < k.Length; t++) acc += Unsafe.Add(ref first, t * stride + i) * k[t];
+                    outRow[i] = SceneResizer.Clip8(acc);
+                }
             }
         }
     }
