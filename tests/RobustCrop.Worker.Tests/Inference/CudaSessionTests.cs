@@ -13,12 +13,12 @@ public sealed class CudaSessionTests
         var input = new float[batch * 3 * size * size];
         var random = new Random(5);
         for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 4 - 2);
-        using var cuda = OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, DeviceSpec.Cuda(0), threads: 0, lowPassSigma: null, expectedInputSize: size, maxBatch: batch);
+        using var cuda = OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, new SessionSpec { Device = DeviceSpec.Cuda(0), ExpectedInputSize = size, MaxBatch = batch });
         Assert.True(cuda.FallbackReason is null, cuda.FallbackReason);
         Assert.Equal("cuda:0", cuda.ActiveDevice);
         // Batches go through I/O binding over the provider's pinned host buffers, not managed arrays.
         Assert.True(cuda.UsesIoBinding);
-        using var cpu = OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, DeviceSpec.Cpu, threads: 0, lowPassSigma: null, expectedInputSize: size, maxBatch: batch);
+        using var cpu = OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, new SessionSpec { ExpectedInputSize = size, MaxBatch = batch });
         var onGpu = cuda.Run(input, batch);
         var onCpu = cpu.Run(input, batch);
         Assert.Equal(onCpu.Length, onGpu.Length);
@@ -39,8 +39,8 @@ public sealed class CudaSessionTests
     {
         const int size = 224;
         var norm = new RobustCrop.Core.Imaging.PixelNormalization(RobustCrop.Core.Imaging.ChannelOrder.Rgb, 1 / 255f, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
-        using var cuda = OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, DeviceSpec.Cuda(0), threads: 0, lowPassSigma: null, expectedInputSize: size, maxBatch: 8, normaliseInGraph: norm);
-        using var cpu = OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, DeviceSpec.Cpu, threads: 0, lowPassSigma: null, expectedInputSize: size, maxBatch: 8, normaliseInGraph: norm);
+        using var cuda = OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, new SessionSpec { Device = DeviceSpec.Cuda(0), ExpectedInputSize = size, MaxBatch = 8, NormaliseInGraph = norm });
+        using var cpu = OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, new SessionSpec { ExpectedInputSize = size, MaxBatch = 8, NormaliseInGraph = norm });
         Assert.True(cuda.UsesIoBinding && cuda.TakesBytes);
         var bytes = new byte[8 * 3 * size * size];
         new Random(9).NextBytes(bytes);

@@ -51,7 +51,7 @@ public sealed class InGraphNormalizationTests(ITestOutputHelper log)
     }
 
     private static OnnxSession Open(byte[] model, PixelNormalization? inGraph, ModelIo? io = null, float? lowPass = null) =>
-        OnnxSessionFactory.Create(model, "synthetic", DeviceSpec.Cpu, threads: 1, lowPassSigma: lowPass, expectedInputSize: 8, maxBatch: 4, io: io, normaliseInGraph: inGraph);
+        OnnxSessionFactory.Create(model, new SessionSpec { Name = "synthetic", Threads = 1, LowPassSigma = lowPass, ExpectedInputSize = 8, MaxBatch = 4, Io = io ?? ModelIo.Default, NormaliseInGraph = inGraph });
 
     [Fact]
     public void ImageNet_mean_std_in_the_graph_equals_the_cpu_path()
@@ -143,8 +143,7 @@ public sealed class InGraphNormalizationTests(ITestOutputHelper log)
         var m = zoo.Single(z => z.Id == id);
         using EvaluatedModel model = ModelLoader.Load(m, DeviceSpec.Cpu, 2, normaliseInGraph: false);
         var floats = Assert.IsType<OnnxSession>(model.Inference);
-        using var bytes = OnnxSessionFactory.Load(m.OnnxPath, DeviceSpec.Cpu, 2, m.LowPassSigma, m.InputSize,
-            lowPassRadius: m.LowPassSigma is null ? null : m.LowPassRadius, io: ModelIo.Of(m), name: m.Id, normaliseInGraph: model.Normalization);
+        using var bytes = OnnxSessionFactory.Load(m.OnnxPath, SessionSpec.Of(m, DeviceSpec.Cpu, 2) with { NormaliseInGraph = model.Normalization });
         var decoded = ImageDecoder.Decode(File.ReadAllBytes(Path.Combine(RepoPaths.Root, "samples", "photos", "chelsea.png")), DecodeLimits.Default);
         Assert.NotNull(decoded.Image);
         var scene = SceneResizer.ResizeShorterSide(decoded.Image, 256, Interpolation.Bilinear);

@@ -12,8 +12,8 @@ public sealed class ResNet18Fixture : IDisposable
 
     public ResNet18Fixture()
     {
-        Plain = OnnxSessionFactory.Load(ModelPath, DeviceSpec.Cpu, threads: 0, lowPassSigma: null, expectedInputSize: 224, maxBatch: 4);
-        LowPassed = OnnxSessionFactory.Load(ModelPath, DeviceSpec.Cpu, threads: 0, lowPassSigma: 1f, expectedInputSize: 224, maxBatch: 4);
+        Plain = OnnxSessionFactory.Load(ModelPath, new SessionSpec { ExpectedInputSize = 224, MaxBatch = 4 });
+        LowPassed = OnnxSessionFactory.Load(ModelPath, new SessionSpec { ExpectedInputSize = 224, MaxBatch = 4, LowPassSigma = 1f });
     }
 
     public OnnxSession Plain { get; }
@@ -114,7 +114,7 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
     public void WrongManifestSize_NamesModelAndBothSizes()
     {
         var ex = Assert.Throws<ModelLoadException>(() =>
-            OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, DeviceSpec.Cpu, 1, null, expectedInputSize: 299));
+            OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, new SessionSpec { Threads = 1, ExpectedInputSize = 299 }));
         Assert.Equal($"model {ResNet18Fixture.ModelPath}: input is 3x224x224, manifest says 299", ex.Message);
     }
 
@@ -126,7 +126,7 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
         Assert.Equal(new long[] { 1, 3, 224, 224 }, dims);
         Assert.All(mean, v => Assert.InRange(v, 0f, 255f));
 
-        using OnnxSession prep = OnnxSessionFactory.Load(ResNet18Fixture.PreprocessPath, DeviceSpec.Cpu, 1, null, maxBatch: 2);
+        using OnnxSession prep = OnnxSessionFactory.Load(ResNet18Fixture.PreprocessPath, new SessionSpec { Threads = 1, MaxBatch = 2 });
         Assert.Equal(("OriginalInput", "PreprocessedInput", ItemSize), (prep.InputName, prep.OutputName, prep.OutputDim));
 
         var random = new Random(3);

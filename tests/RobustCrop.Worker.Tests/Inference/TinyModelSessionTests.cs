@@ -17,7 +17,7 @@ public class TinyModelSessionTests
     }
 
     private static OnnxSession Open(byte[] model, float? lowPass = null, int maxBatch = 8, int? expected = null) =>
-        OnnxSessionFactory.Create(model, "tiny", DeviceSpec.Cpu, threads: 1, lowPass, expected, maxBatch);
+        OnnxSessionFactory.Create(model, new SessionSpec { Name = "tiny", Threads = 1, LowPassSigma = lowPass, ExpectedInputSize = expected, MaxBatch = maxBatch });
 
     [Fact]
     public void MeanColour_OfConstantImage_IsTheConstant()
@@ -213,7 +213,7 @@ public class TinyModelSessionTests
     public void MissingFile_ThrowsModelLoadExceptionNamingTheFile()
     {
         string path = Path.Combine(Path.GetTempPath(), "robustcrop-no-such-model-" + Guid.NewGuid().ToString("N") + ".onnx");
-        var ex = Assert.Throws<ModelLoadException>(() => OnnxSessionFactory.Load(path, DeviceSpec.Cpu, 1, null));
+        var ex = Assert.Throws<ModelLoadException>(() => OnnxSessionFactory.Load(path, new SessionSpec { Threads = 1 }));
         Assert.Equal($"model file not found: {path}", ex.Message);
     }
 
@@ -224,7 +224,7 @@ public class TinyModelSessionTests
         File.WriteAllBytes(path, [0x47, 0x41, 0x52, 0x42, 0x41, 0x47, 0x45, 0x21, 0x00, 0xFF]);
         try
         {
-            var ex = Assert.Throws<ModelLoadException>(() => OnnxSessionFactory.Load(path, DeviceSpec.Cpu, 1, null));
+            var ex = Assert.Throws<ModelLoadException>(() => OnnxSessionFactory.Load(path, new SessionSpec { Threads = 1 }));
             Assert.StartsWith($"model {path} is not a valid ONNX file: ", ex.Message);
             Assert.DoesNotContain('\n', ex.Message);
         }

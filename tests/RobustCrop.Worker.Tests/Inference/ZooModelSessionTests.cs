@@ -20,7 +20,7 @@ public sealed class ZooModelSessionTests
     }
 
     private static OnnxSession Open(byte[] model, ModelIo io, int? size = Size) =>
-        OnnxSessionFactory.Create(model, "zoo", DeviceSpec.Cpu, threads: 1, lowPassSigma: null, size, maxBatch: 4, io: io);
+        OnnxSessionFactory.Create(model, new SessionSpec { Name = "zoo", Threads = 1, ExpectedInputSize = size, MaxBatch = 4, Io = io });
 
     [Fact]
     public void An_nhwc_model_receives_each_crop_transposed_to_rgb_per_pixel()
@@ -103,7 +103,7 @@ public sealed class ZooModelSessionTests
                      (ZooModels.IdentityHalf(Size), new ModelIo(Type: InputElementType.Float16)) })
         {
             var e = Assert.Throws<ModelLoadException>(() =>
-                OnnxSessionFactory.Create(model, "zoo", DeviceSpec.Cpu, 1, lowPassSigma: 1f, Size, maxBatch: 4, io: io));
+                OnnxSessionFactory.Create(model, new SessionSpec { Name = "zoo", Threads = 1, LowPassSigma = 1f, ExpectedInputSize = Size, MaxBatch = 4, Io = io }));
             Assert.Equal("model zoo: lowpass needs an nchw float32 input", e.Message);
         }
     }

@@ -28,10 +28,11 @@ public static class ModelLoader
             throw new ModelLoadException($"model {m.Id}: {e.Message}");
         }
         bool search = autoBatch && device.Kind == DeviceKind.Cuda;
-        var session = OnnxSessionFactory.Load(m.OnnxPath, device, threads, m.LowPassSigma, m.InputSize,
-            maxBatch: search ? MaxAutoBatch : OnnxSession.DefaultMaxBatch,
-            lowPassRadius: m.LowPassSigma is null ? null : m.LowPassRadius, io: ModelIo.Of(m), name: m.Id,
-            normaliseInGraph: normaliseInGraph ? norm : null);
+        var session = OnnxSessionFactory.Load(m.OnnxPath, SessionSpec.Of(m, device, threads) with
+        {
+            MaxBatch = search ? MaxAutoBatch : OnnxSession.DefaultMaxBatch,
+            NormaliseInGraph = normaliseInGraph ? norm : null,
+        });
         try
         {
             if (m.InputName is not null && m.InputName != session.InputName)

@@ -12,47 +12,26 @@ namespace RobustCrop.Worker.Inference;
 /// </remarks>
 public static class OnnxSessionFactory
 {
-    /// <param name="lowPassSigma">When set, a Gaussian of this sigma (radius <paramref name="lowPassRadius"/>, default ceil(3 sigma)) blurs the input inside the model.</param>
-    /// <param name="normaliseInGraph">When set, this normalisation is built into the graph in front of everything else
-    /// (the low-pass included), and the session takes uint8 [N,S,S,3] crops (<see cref="OnnxSession.RunBytes"/>).</param>
-    public static OnnxSession Load(
-        string path,
-        DeviceSpec device,
-        int threads,
-        float? lowPassSigma,
-        int? expectedInputSize = null,
-        int maxBatch = OnnxSession.DefaultMaxBatch,
-        int? lowPassRadius = null,
-        ModelIo? io = null,
-        string? name = null,
-        PixelNormalization? normaliseInGraph = null)
+    /// <summary>Loads a model file (its external data read from beside it), rewrites its graph and opens the session.</summary>
+    public static OnnxSession Load(string path, SessionSpec spec)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(spec);
         byte[] bytes = ReadGraphFile(path);
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return Create(bytes, name ?? path, device, threads, lowPassSigma, expectedInputSize, maxBatch, lowPassRadius, io, folder, normaliseInGraph);
+        return Create(bytes, spec with { Name = spec.Name ?? path }, folder);
     }
 
-    /// <summary>As <see cref="Load"/>, for model bytes already in memory; <paramref name="name"/> appears in errors.</summary>
+    /// <summary>As <see cref="Load"/>, for model bytes already in memory; the spec's name (else "model") appears in errors.</summary>
     /// <param name="folder">Where external data files are looked up; null: the model must have none.</param>
-    public static OnnxSession Create(
-        byte[] model,
-        string name,
-        DeviceSpec device,
-        int threads,
-        float? lowPassSigma,
-        int? expectedInputSize = null,
-        int maxBatch = OnnxSession.DefaultMaxBatch,
-        int? lowPassRadius = null,
-        ModelIo? io = null,
-        string? folder = null,
-        PixelNormalization? normaliseInGraph = null)
+    public static OnnxSession Create(byte[] model, SessionSpec spec, string? folder = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        io ??= ModelIo.Default;
+        ArgumentNullException.ThrowIfNull(spec);
+        var (io, name, lowPassSigma, normaliseInGraph) = (spec.Io, spec.Name ?? "model", spec.LowPassSigma, spec.NormaliseInGraph);
         if (lowPassSigma is float s && (!(s > 0) || float.IsInfinity(s)))
         {
-            throw new ArgumentOutOfRangeException(nameof(lowPassSigma), s, "low-pass sigma must be positive and finite");
+            throw new ArgumentOutOfRangeException(nameof(spec), s, "low-pass sigma must be positive and finite");
         }
         if (lowPassSigma is not null && (io.Layout != TensorLayout.Nchw || io.Type != InputElementType.Float32))
         {
@@ -67,9 +46,9 @@ public static class OnnxSessionFactory
             rewritten = OnnxModelSurgery.MakeBatchSymbolic(model);
             if (lowPassSigma is float sigma)
             {
-                rewritten = OnnxModelSurgery.PrependGaussianLowPass(rewritten, sigma, lowPassRadius ?? OnnxModelSurgery.DefaultRadius(sigma));
+                rewritten = OnnxModelSurgery.PrependGaussianLowPass(rewritten, sigma, spec.LowPassRadius ?? OnnxModelSurgery.DefaultRadius(sigma));
             }
-            ModelSignature.Check(OnnxModelSurgery.Inspect(rewritten), expectedInputSize, io, name);
+            ModelSignature.Check(OnnxModelSurgery.Inspect(rewritten), spec.ExpectedInputSize, io, name);
             if (normaliseInGraph is not null)
             {
                 // Last, so its nodes come first: the low-pass (and the model) see the normalised floats they always saw.
@@ -80,7 +59,7 @@ public static class OnnxSessionFactory
         {
             throw new ModelLoadException($"model {name} is not a valid ONNX file: {OnnxSession.FirstLine(ex.Message)}", ex);
         }
-        return new OnnxSession(rewritten, device, threads, maxBatch, expectedInputSize, name, io, external ? folder : null, byteInput: normaliseInGraph is not null);
+        return new OnnxSession(rewritten, spec.Device, spec.Threads, spec.MaxBatch, spec.ExpectedInputSize, name, io, external ? folder : null, byteInput: normaliseInGraph is not null);
     }
 
     private static InGraphNormalization InGraph(PixelNormalization n) =>
