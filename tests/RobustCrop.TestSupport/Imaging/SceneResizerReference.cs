@@ -44,10 +44,10 @@ public static class SceneResizerReference
             }
         }
 
-        public static void VerticalPass(RgbImage mid, RgbImage dst, SceneResizer.Coeffs c, int rowOffset)
+        public static void VerticalPass(ReadOnlySpan<byte> mid, RgbImage dst, SceneResizer.Coeffs c, int rowOffset)
         {
             const int half = 1 << (PrecisionBits - 1);
-            int stride = mid.Stride;
+            int stride = dst.Stride;
             int[] acc = new int[stride];
             for (int yy = 0; yy < dst.Height; yy++)
             {
@@ -58,7 +58,7 @@ public static class SceneResizerReference
                 for (int t = 0; t < k.Length; t++)
                 {
                     int w = k[t];
-                    ReadOnlySpan<byte> row = mid.ReadOnlyRow(first + t);
+                    ReadOnlySpan<byte> row = mid.Slice((first + t) * stride, stride);
                     for (int i = 0; i < acc.Length; i++) acc[i] += row[i] * w;
                 }
                 Span<byte> outRow = dst.Row(yy);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -64,8 +65,9 @@ public static class SceneResizer
     {
         static abstract void HorizontalRow(ReadOnlySpan<byte> inRow, Span<byte> outRow, Coeffs c);
 
+        /// <param name="mid">The horizontal pass's rows (or the source's), each as wide as <paramref name="dst"/>'s.</param>
         /// <param name="rowOffset">Source row index of <paramref name="mid"/>'s row 0 (the horizontal pass may skip leading rows).</param>
-        static abstract void VerticalPass(RgbImage mid, RgbImage dst, Coeffs c, int rowOffset);
+        static abstract void VerticalPass(ReadOnlySpan<byte> mid, RgbImage dst, Coeffs c, int rowOffset);
     }
 
     internal static RgbImage Resize<TPasses>(RgbImage src, int width, int height, Interpolation interp) where TPasses : IPasses
@@ -157,18 +159,36 @@ public static class SceneResizer
             rowLast = cv.Start[outH - 1] + cv.Count[outH - 1];
         }
 
-        RgbImage mid = src;
-        if (needH)
+        if (!needH) return VerticalOnly<TPasses>(src, outH, cv!);
+        Coeffs ch = Precompute(src.Width, outW, f);
+        int stride = outW * 3, midLength = (rowLast - rowFirst) * stride;
+        if (cv is null)
         {
-            Coeffs ch = Precompute(src.Width, outW, f);
-            mid = new RgbImage(outW, rowLast - rowFirst);
-            for (int y = rowFirst; y < rowLast; y++)
-                TPasses.HorizontalRow(src.ReadOnlyRow(y), mid.Row(y - rowFirst), ch);
+            var wide = new RgbImage(outW, src.Height);
+            for (int y = 0; y < src.Height; y++) TPasses.HorizontalRow(src.ReadOnlyRow(y), wide.Row(y), ch);
+            return wide;
         }
+        // Both passes: the intermediate rows are scratch, pooled (hundreds of kilobytes an image, each a large-object
+        // allocation otherwise).
+        byte[] mid = ArrayPool<byte>.Shared.Rent(midLength);
+        try
+        {
+            for (int y = rowFirst; y < rowLast; y++)
+                TPasses.HorizontalRow(src.ReadOnlyRow(y), mid.AsSpan((y - rowFirst) * stride, stride), ch);
+            var dst = new RgbImage(outW, outH);
+            TPasses.VerticalPass(mid.AsSpan(0, midLength), dst, cv, rowFirst);
+            return dst;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(mid);
+        }
+    }
 
-        if (cv is null) return mid;
-        var dst = new RgbImage(outW, outH);
-        TPasses.VerticalPass(mid, dst, cv, needH ? rowFirst : 0);
+    private static RgbImage VerticalOnly<TPasses>(RgbImage src, int outH, Coeffs cv) where TPasses : IPasses
+    {
+        var dst = new RgbImage(src.Width, outH);
+        TPasses.VerticalPass(src.Pixels, dst, cv, 0);
         return dst;
     }
 
@@ -226,11 +246,11 @@ public static class SceneResizer
         /// Sixteen bytes of an output row at a time, every tap accumulated in registers (four 4-lane sums) before one clipped
         /// 16-byte store: no accumulator row in memory, 16 multiply-adds per instruction group instead of one.
         /// </remarks>
-        public static void VerticalPass(RgbImage mid, RgbImage dst, Coeffs c, int rowOffset)
+        public static void VerticalPass(ReadOnlySpan<byte> mid, RgbImage dst, Coeffs c, int rowOffset)
         {
             var half = Vector128.Create(1 << (PrecisionBits - 1));
-            int stride = mid.Stride, wide = stride - stride % 16;
-            ref byte src = ref MemoryMarshal.GetArrayDataReference(mid.Pixels);
+            int stride = dst.Stride, wide = stride - stride % 16;
+            ref byte src = ref MemoryMarshal.GetReference(mid);
             for (int yy = 0; yy < dst.Height; yy++)
             {
                 ReadOnlySpan<int> k = c.Weights.AsSpan(yy * c.KSize, c.Count[yy]);

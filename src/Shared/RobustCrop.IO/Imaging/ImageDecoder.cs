@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using RobustCrop.Core.Imaging;
@@ -39,6 +40,9 @@ public sealed record DecodeResult(RgbImage? Image, string? Error, int SourceWidt
 /// </remarks>
 public static class ImageDecoder
 {
+    // 4 megapixels of RGBA: LAION-sized inputs and well beyond.
+    private const int PooledRgbaMax = 16 << 20;
+
     public static DecodeResult Decode(ReadOnlySpan<byte> bytes, DecodeLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
@@ -84,28 +88,40 @@ public static class ImageDecoder
 
         // No colour space on the destination: Skia then does no ICC conversion.
         var info = new SKImageInfo(storedW, storedH, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        byte[] rgba = GC.AllocateUninitializedArray<byte>(checked(storedW * storedH * 4), pinned: true);
-        SKCodecResult result;
-        unsafe
+        // The RGBA rows only live until they are converted: a pooled buffer, pinned for the native call only, instead of a
+        // fresh pinned array per image (a megabyte for a 512² photo, which the pinned heap keeps until a full collection).
+        // Not past PooledRgbaMax: the pool would keep a huge image's buffer for good.
+        int length = checked(storedW * storedH * 4);
+        bool pooled = length <= PooledRgbaMax;
+        byte[] rgba = pooled ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
+        try
         {
-            fixed (byte* p = rgba)
-                result = codec.GetPixels(info, (IntPtr)p, info.RowBytes, new SKCodecOptions(0));
-        }
-        switch (result)
-        {
-            case SKCodecResult.Success:
-                break;
-            case SKCodecResult.IncompleteInput:
-                return DecodeResult.Fail($"truncated {format}: the image data ends before the last row", w, h, format);
-            case SKCodecResult.ErrorInInput:
-                return DecodeResult.Fail($"corrupt {format}: the image data is damaged", w, h, format);
-            default:
-                return DecodeResult.Fail($"cannot decode {format}: {result}", w, h, format);
-        }
+            SKCodecResult result;
+            unsafe
+            {
+                fixed (byte* p = rgba)
+                    result = codec.GetPixels(info, (IntPtr)p, info.RowBytes, new SKCodecOptions(0));
+            }
+            switch (result)
+            {
+                case SKCodecResult.Success:
+                    break;
+                case SKCodecResult.IncompleteInput:
+                    return DecodeResult.Fail($"truncated {format}: the image data ends before the last row", w, h, format);
+                case SKCodecResult.ErrorInInput:
+                    return DecodeResult.Fail($"corrupt {format}: the image data is damaged", w, h, format);
+                default:
+                    return DecodeResult.Fail($"cannot decode {format}: {result}", w, h, format);
+            }
 
-        var image = new RgbImage(w, h);
-        RgbaToUprightRgb(rgba, storedW, storedH, origin, image);
-        return new DecodeResult(image, null, w, h, format);
+            var image = new RgbImage(w, h);
+            RgbaToUprightRgb(rgba.AsSpan(0, length), storedW, storedH, origin, image);
+            return new DecodeResult(image, null, w, h, format);
+        }
+        finally
+        {
+            if (pooled) ArrayPool<byte>.Shared.Return(rgba);
+        }
     }
 
     // Bytes 0-2, 4-6, 8-10, 12-14 of four RGBA pixels, packed into the first 12 lanes; lanes 12-15 take whatever (zero).
