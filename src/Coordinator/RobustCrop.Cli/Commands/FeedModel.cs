@@ -26,12 +26,7 @@ internal static class FeedModel
             .AddByteInput("crops", "batch", size, size, 3)
             .AddOutput("output", "batch", outputDim)
             .AddInitializer("projection", [3, outputDim], projection)
-            .AddInt64Initializer("starts", [2], [0, 0])
-            .AddInt64Initializer("ends", [2], [1, 1])
-            .AddInt64Initializer("axes", [2], [1, 2])
-            .AddNode("Slice", ["crops", "starts", "ends", "axes"], ["pixel"])
-            .AddNode("Cast", ["pixel"], ["pixel_float"], OnnxAttribute.Int("to", 1))
-            .AddNode("Flatten", ["pixel_float"], ["flat"], OnnxAttribute.Int("axis", 1))
+            .AddFirstPixel("crops", "flat")
             .AddNode("MatMul", ["flat", "projection"], ["output"])
             .ToBytes();
         // One intra-op thread: the null model stands in for an accelerator, and a CPU session's idle intra-op threads spin

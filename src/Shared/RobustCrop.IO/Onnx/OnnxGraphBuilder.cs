@@ -109,6 +109,19 @@ public sealed class OnnxGraphBuilder
         return this;
     }
 
+    /// <summary>
+    /// Nodes reading the first pixel of each [N,S,S,3] uint8 crop in <paramref name="crops"/> as floats [N,3] into
+    /// <paramref name="output"/>: the near-zero-cost body of <c>bench</c>'s stand-in model (its initializers are named
+    /// <c>first_pixel_*</c>).
+    /// </summary>
+    public OnnxGraphBuilder AddFirstPixel(string crops, string output) =>
+        AddInt64Initializer("first_pixel_starts", [2], [0, 0])
+            .AddInt64Initializer("first_pixel_ends", [2], [1, 1])
+            .AddInt64Initializer("first_pixel_axes", [2], [1, 2])
+            .AddNode("Slice", [crops, "first_pixel_starts", "first_pixel_ends", "first_pixel_axes"], ["first_pixel"])
+            .AddNode("Cast", ["first_pixel"], ["first_pixel_float"], OnnxAttribute.Int("to", 1))
+            .AddNode("Flatten", ["first_pixel_float"], [output], OnnxAttribute.Int("axis", 1));
+
     public byte[] ToBytes()
     {
         var graph = new ProtoWriter();

@@ -21,7 +21,7 @@ public static class ModelLoader
         PixelNormalization norm;
         try
         {
-            norm = new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
+            norm = Normalization(m);
         }
         catch (ZooException e)
         {
@@ -68,14 +68,15 @@ public static class ModelLoader
     {
         try
         {
-            return new EvaluatedModel(m, session, new PixelNormalization(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m)),
-                Interpreter(m, session.OutputDim), session.ActiveDevice);
+            return new EvaluatedModel(m, session, Normalization(m), Interpreter(m, session.OutputDim), session.ActiveDevice);
         }
         catch (ZooException e)
         {
             throw new ModelLoadException($"model {m.Id}: {e.Message}");
         }
     }
+
+    private static PixelNormalization Normalization(ModelManifest m) => new(m.ChannelOrder, m.Scale, m.Mean, m.Std, LoadMeanImage(m));
 
     private static OutputInterpreter Interpreter(ModelManifest m, int outputDim)
     {
