@@ -38,8 +38,8 @@ public sealed class PredictCommand : Command
         });
         SetAction(async (p, ct) =>
         {
-            var mode = new PredictionMode(p.GetValue(robust) ? PredictionModeKind.Rics : p.GetValue(cyclic) ? PredictionModeKind.RicsCyclic : PredictionModeKind.Standard,
-                p.GetValue(window), RicsScores.Parse(p.GetValue(score)!));
+            var kind = p.GetValue(robust) ? PredictionModeKind.Rics : p.GetValue(cyclic) ? PredictionModeKind.RicsCyclic : PredictionModeKind.Standard;
+            var mode = new PredictionMode(kind, p.GetValue(window), RicsScores.Parse(p.GetValue(score)!));
             string id = p.GetValue(runId) ?? Defaults.Predict.RunIdPrefix + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
             var run = new RunSettings(new RunId(id))
             {
@@ -47,9 +47,13 @@ public sealed class PredictCommand : Command
                 ShardSize = p.GetValue(shardSize), Batch = p.GetValue(batch),
             };
             run = run with { Rics = run.Rics with { Seed = p.GetValue(seed) } };
-            var options = new PredictOptions(run, p.GetValue(model), mode, p.GetValue(device)!, p.GetValue(threads)) { ConnectionString = p.GetValue(connectionString) };
+            var options = new PredictOptions(run, p.GetValue(model), mode, p.GetValue(device)!, p.GetValue(threads))
+            {
+                ConnectionString = p.GetValue(connectionString),
+            };
             var outcome = await new PredictJob(options, new RunProgress(io.Err, io.ErrIsTerminal)).RunAsync(ct);
-            io.Out.WriteLine($"{outcome.Predictions} predictions, {outcome.Errors} errors with {outcome.Model} ({mode.Name}) -> {run.Out.TrimEnd('/')}/{id}/predictions");
+            io.Out.WriteLine(
+                $"{outcome.Predictions} predictions, {outcome.Errors} errors with {outcome.Model} ({mode.Name}) -> {run.Out.TrimEnd('/')}/{id}/predictions");
             if (outcome.Accuracy is double accuracy)
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy {100.0 * accuracy:F1}% on {outcome.Labelled} labelled inputs"));
             io.Out.WriteLine($"guarantee: {mode.Guarantee}");

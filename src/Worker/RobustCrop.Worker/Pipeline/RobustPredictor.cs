@@ -74,7 +74,8 @@ public sealed class RobustPredictor(EvaluatedModel model, RunSettings settings, 
 
     private sealed class PredictionSink(RunSettings settings, ShardResult result, List<PredictionRow> rows, PredictionMode mode) : IPipelineSink
     {
-        public void Failed(PreparedImage image, ErrorStage stage, string reason) => result.Errors.Add(RowBuilder.ErrorRow(settings, result.Shard, image.Key, stage, reason));
+        public void Failed(PreparedImage image, ErrorStage stage, string reason)
+            => result.Errors.Add(RowBuilder.ErrorRow(settings, result.Shard, image.Key, stage, reason));
 
         public void Completed(ImageModelWork work) => rows.Add(RowBuilder.PredictionRow(settings, result.Shard, work, mode.Name, mode.Selection));
     }
