@@ -33,13 +33,15 @@ public sealed class OnePipelineTests
         var evaluated = await new ShardEvaluator([model], run).EvaluateAsync(Shard, Records());
 
         var standard = new RobustPredictor(model, run, new PredictionMode(PredictionModeKind.Standard)).Predict(Shard, Records());
-        Assert.Equal(evaluated.Images["proj"].Select(r => (r.ImageKey, r.Prediction)), standard.Rows.Select(r => (r.ImageKey, r.Prediction)));
+        Assert.Equal(evaluated.Images["proj"].Select(r => (r.ImageKey, r.Prediction)), standard.Predictions["proj"].Select(r => (r.ImageKey, r.Prediction)));
+        Assert.Equal(evaluated.Inputs, standard.Inputs);
         Assert.Equal(evaluated.Errors, standard.Errors);
 
         foreach (var mode in new[] { new PredictionMode(PredictionModeKind.Rics, 5, RicsScore.Hash), new PredictionMode(PredictionModeKind.Rics, 5, RicsScore.Dog),
                      new PredictionMode(PredictionModeKind.RicsCyclic) })
         {
-            var (rows, errors) = new RobustPredictor(model, run, mode).Predict(Shard, Records());
+            var predicted = new RobustPredictor(model, run, mode).Predict(Shard, Records());
+            var (rows, errors) = (predicted.Predictions["proj"], predicted.Errors);
             var measured = evaluated.Rics["proj"].Where(r => r.Score == mode.Selection!.Value.Name).ToList();
             Assert.Equal(measured.Select(r => (r.ImageKey, r.Prediction)), rows.Select(r => (r.ImageKey, r.Prediction)));
             Assert.Equal(evaluated.Errors, errors);

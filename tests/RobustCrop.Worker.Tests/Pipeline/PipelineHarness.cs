@@ -1,4 +1,5 @@
 using RobustCrop.Core.Data;
+using RobustCrop.Core.Results;
 using RobustCrop.Core.Imaging;
 using RobustCrop.Core.Models;
 using RobustCrop.Core.Settings;

@@ -13,6 +13,7 @@ using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
 using RobustCrop.IO.Data;
 using RobustCrop.IO.Models;
+using RobustCrop.IO.Results;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
@@ -197,13 +198,11 @@ public sealed class BenchCommand : Command
             RunBare();
             for (int r = 0; r < a.Repeats; r++)
             {
-                var evaluator = new ShardEvaluator([model], settings, new PipelineOptions { DecodeThreads = a.DecodeThreads, Times = times });
-                var writer = new ShardWriter(new LocalFolderStore(Path.Combine(tmp, $"pipeline-{r}")), new RunLayout("bench"), [model], "bench", settings);
+                var runner = ShardRunner.Evaluate([model], settings, new PipelineOptions { DecodeThreads = a.DecodeThreads, Times = times },
+                    new ShardFiles(new LocalFolderStore(Path.Combine(tmp, $"pipeline-{r}")), new RunLayout("bench")), "bench");
                 sw.Restart();
-                result = await evaluator.EvaluateAsync(shard, records, null, ct); // inference on a thread of its own
-                long writeStarted = Stopwatch.GetTimestamp();
-                await writer.WriteAsync(result, "bench", DateTimeOffset.UtcNow, ct);
-                times.Add(Stage.Write, writeStarted);
+                // Inference on a thread of its own; the runner adds the write to the stage times.
+                result = (await runner.RunAsync(shard, records, "bench", null, ct)).Result;
                 pipeSecsTotal += sw.Elapsed.TotalSeconds;
                 pipeRates.Add(result.CropsInferred / sw.Elapsed.TotalSeconds);
                 RunBare();
@@ -283,16 +282,13 @@ public sealed class BenchCommand : Command
     {
         var shard = new DatasetShard(new ShardId(0), ShardSource.Of("feed"), 0, records.Count);
         var times = new StageTimes();
-        var evaluator = new ShardEvaluator([model], settings, new PipelineOptions { DecodeThreads = decodeThreads, Times = times });
-        var writer = new ShardWriter(new LocalFolderStore(folder), new RunLayout("feed"), [model], "bench", settings);
+        var runner = ShardRunner.Evaluate([model], settings, new PipelineOptions { DecodeThreads = decodeThreads, Times = times },
+            new ShardFiles(new LocalFolderStore(folder), new RunLayout("feed")), "bench");
         using var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
         var gc0 = GC.GetTotalPauseDuration();
         var sw = Stopwatch.StartNew();
-        var result = await evaluator.EvaluateAsync(shard, records, null, ct);
-        long writeStarted = Stopwatch.GetTimestamp();
-        await writer.WriteAsync(result, "feed", DateTimeOffset.UtcNow, ct);
-        times.Add(Stage.Write, writeStarted);
+        var result = (await runner.RunAsync(shard, records, "feed", null, ct)).Result;
         double secs = sw.Elapsed.TotalSeconds;
         process.Refresh();
         return new Feed(result.CropsInferred, secs, (process.TotalProcessorTime - cpu0).TotalSeconds, times, (GC.GetTotalPauseDuration() - gc0).TotalMilliseconds);

@@ -5,6 +5,7 @@ using RobustCrop.Core.Models;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Settings;
 using RobustCrop.IO.Data;
+using RobustCrop.IO.Results;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
@@ -48,14 +49,13 @@ internal static class BenchMemory
             long dim = ModelLoader.DeclaredOutputDim(info, manifest.OutputName)
                 ?? throw new ZooException($"model {manifest.Id}: the memory bench needs a fixed output size");
             using var model = FeedModel.Load(manifest, (int)dim, device);
-            var writer = new ShardWriter(new LocalFolderStore(tmp), new RunLayout("bench-memory"), [model], "bench", settings);
+            var runner = ShardRunner.Evaluate([model], settings, pipeline, new ShardFiles(new LocalFolderStore(tmp), new RunLayout("bench-memory")), "bench");
             long inputs = 0;
             foreach (var shard in dataset.PlanShards(settings.ShardSize))
             {
                 if (inputs >= images) break;
                 int take = (int)Math.Min(shard.Count < 0 ? int.MaxValue : shard.Count, images - inputs);
-                var result = new ShardEvaluator([model], settings, pipeline).Evaluate(shard, dataset.ReadShard(shard).Take(take), ct: ct);
-                await writer.WriteAsync(result, "bench", DateTimeOffset.UtcNow, ct);
+                var result = (await runner.RunAsync(shard, dataset.ReadShard(shard).Take(take), "bench", null, ct)).Result;
                 inputs += result.Inputs;
             }
             using var self = Process.GetCurrentProcess();

@@ -3,16 +3,8 @@ using System.Globalization;
 using RobustCrop.Cli.Options;
 using RobustCrop.Coordinator.Console;
 using RobustCrop.Coordinator.Jobs;
-using RobustCrop.Core.Data;
-using RobustCrop.Core.Models;
-using RobustCrop.Core.Results;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
-using RobustCrop.IO.Data;
-using RobustCrop.IO.Models;
-using RobustCrop.IO.Results;
-using RobustCrop.IO.Storage;
-using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Pipeline;
 
 namespace RobustCrop.Cli.Commands;
@@ -44,51 +36,28 @@ public sealed class PredictCommand : Command
             if (r.TryGet(robust, out bool rb) && rb && r.TryGet(cyclic, out bool cy) && cy)
                 r.AddError("choose --robust (realistic RICS) or --cyclic (cyclic RICS), not both");
         });
-        SetAction((p, ct) => RunAsync(io, new Request(p.GetValue(data) ?? ShippedFiles.DefaultData, p.GetValue(model), p.GetValue(zoo)!, p.GetValue(robust),
-            p.GetValue(cyclic), p.GetValue(window), RicsScores.Parse(p.GetValue(score)!), p.GetValue(output)!,
-            p.GetValue(runId) ?? Defaults.Predict.RunIdPrefix + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture), p.GetValue(limit),
-            p.GetValue(device)!, p.GetValue(threads), p.GetValue(batch), p.GetValue(shardSize), p.GetValue(seed), p.GetValue(connectionString)), ct));
-    }
-
-    private sealed record Request(string Data, string? ModelId, string ZooPath, bool Robust, bool Cyclic, int Window, RicsScore Score, string OutDir,
-        string RunId, int Limit, string Device, int Threads, int Batch, int ShardSize, ulong Seed, string? ConnectionString);
-
-    private static async Task<int> RunAsync(CliConsole io, Request q, CancellationToken ct)
-    {
-        var (data, modelId, zooPath, robust, cyclic, window, score, outDir, runId, limit, device, threads, batch, shardSize, seed, connectionString) = q;
-        var zoo = ZooFile.Load(zooPath, ShippedFiles.BuiltinModelsDir);
-        var manifest = modelId is null ? zoo[0] : zoo.FirstOrDefault(m => m.Id == modelId) ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
-        var mode = new PredictionMode(robust ? PredictionModeKind.Rics : cyclic ? PredictionModeKind.RicsCyclic : PredictionModeKind.Standard, window, score);
-        var settings = new RunSettings(new RunId(runId)) { Data = data, Out = outDir, ZooPath = zooPath, Limit = limit, ShardSize = shardSize, Batch = batch };
-        settings = settings with { Rics = settings.Rics with { Seed = seed } };
-        var dataset = DatasetFactory.Open(data);
-        var shards = ShardLimit.Apply(dataset.PlanShards(shardSize), limit);
-        var store = await StoreFactory.OpenAsync(outDir, connectionString, ct);
-        var layout = new RunLayout(runId);
-        using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads);
-        var progress = new RunProgress(io.Err, io.ErrIsTerminal);
-        if (model.Inference is OnnxSession { FallbackReason: { } why }) progress.Note(why);
-        progress.Start(dataset.Name, shards.Sum(x => dataset.PlannedInputs(x) ?? 0), 1);
-        var predictor = new RobustPredictor(model, settings, mode);
-        long rows = 0, errors = 0, labelled = 0, correct = 0;
-        foreach (var shard in shards)
+        SetAction(async (p, ct) =>
         {
-            int before = 0;
-            var (p, e) = await Task.Factory.StartNew(
-                () => predictor.Predict(shard, dataset.ReadShard(shard), n => { progress.Advance(n - before, 0); before = n; }),
-                ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            var meta = new Dictionary<string, string> { [ResultMetadataKeys.RunId] = runId, [ResultMetadataKeys.Model] = model.Id, ["robustcrop.mode"] = mode.Name };
-            await store.WriteAsync(layout.PredictionsPart(shard.Id.Value), st => ResultParquet.WriteRowsAsync(st, p, meta, ct), ct);
-            await store.WriteAsync(layout.ErrorsPart(shard.Id.Value), st => ResultParquet.WriteErrorRowsAsync(st, e, meta, ct), ct);
-            rows += p.Count;
-            errors += e.Count;
-            labelled += p.Count(r => r.Correct is not null);
-            correct += p.Count(r => r.Correct == true);
-        }
-        progress.Finish();
-        io.Out.WriteLine($"{rows} predictions, {errors} errors with {model.Id} ({mode.Name}) -> {outDir.TrimEnd('/')}/{runId}/predictions");
-        if (labelled > 0) io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy {100.0 * correct / labelled:F1}% on {labelled} labelled inputs"));
-        io.Out.WriteLine($"guarantee: {mode.Guarantee}");
-        return 0;
+            var kind = p.GetValue(robust) ? PredictionModeKind.Rics : p.GetValue(cyclic) ? PredictionModeKind.RicsCyclic : PredictionModeKind.Standard;
+            var mode = new PredictionMode(kind, p.GetValue(window), RicsScores.Parse(p.GetValue(score)!));
+            string id = p.GetValue(runId) ?? Defaults.Predict.RunIdPrefix + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+            var run = new RunSettings(new RunId(id))
+            {
+                Data = p.GetValue(data) ?? ShippedFiles.DefaultData, Out = p.GetValue(output)!, ZooPath = p.GetValue(zoo)!, Limit = p.GetValue(limit),
+                ShardSize = p.GetValue(shardSize), Batch = p.GetValue(batch),
+            };
+            run = run with { Rics = run.Rics with { Seed = p.GetValue(seed) } };
+            var options = new PredictOptions(run, p.GetValue(model), mode, p.GetValue(device)!, p.GetValue(threads))
+            {
+                ConnectionString = p.GetValue(connectionString),
+            };
+            var outcome = await new PredictJob(options, new RunProgress(io.Err, io.ErrIsTerminal)).RunAsync(ct);
+            io.Out.WriteLine(
+                $"{outcome.Predictions} predictions, {outcome.Errors} errors with {outcome.Model} ({mode.Name}) -> {run.Out.TrimEnd('/')}/{id}/predictions");
+            if (outcome.Accuracy is double accuracy)
+                io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy {100.0 * accuracy:F1}% on {outcome.Labelled} labelled inputs"));
+            io.Out.WriteLine($"guarantee: {mode.Guarantee}");
+            return 0;
+        });
     }
 }

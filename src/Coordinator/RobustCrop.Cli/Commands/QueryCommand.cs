@@ -7,7 +7,8 @@ namespace RobustCrop.Cli.Commands;
 public sealed class QueryCommand : Command
 {
     public QueryCommand(CliConsole io) : base("query",
-        "SQL over a run's Parquet files (DuckDB). Views: crops, images, rics (with a model column from the model=<m>/ folders), errors, summary. "
+        "SQL over a run's Parquet files (DuckDB). Views: crops, images, rics (with a model column from the model=<m>/ folders), errors, summary; "
+        + "a predict run: predictions, errors. "
         + "Example: robustcrop query --run out/demo \"SELECT model, avg(fooled_1px::INT) FROM images GROUP BY model\"")
     {
         var run = CliOptions.String("--run", "the run: <out>/<run-id> (a local folder, or a store URI such as az://…/<run-id>)", helpName: "RUN", required: true);

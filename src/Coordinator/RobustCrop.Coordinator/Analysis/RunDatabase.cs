@@ -7,13 +7,17 @@ namespace RobustCrop.Coordinator.Analysis;
 public sealed record QueryResult(IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows);
 
 /// <summary>
-/// An in-memory DuckDB database with one view per result table of a run folder: <c>crops</c>, <c>images</c>,
-/// <c>errors</c>, <c>summary</c> and, when the run evaluated RICS, <c>rics</c>.
+/// An in-memory DuckDB database with one view per result table of a run folder: for an evaluate run <c>crops</c>,
+/// <c>images</c>, <c>errors</c>, <c>summary</c> and, when the run evaluated RICS, <c>rics</c>; for a predict run
+/// <c>predictions</c> and <c>errors</c>.
 /// </summary>
 public sealed class RunDatabase : IDisposable
 {
     /// <summary>The per-model tables are Hive-partitioned (<c>model=&lt;m&gt;/</c>).</summary>
     private static readonly string[] PartitionedTables = ["crops", "images", "rics"];
+
+    /// <summary>Tables with one folder of parts: a predict run's rows (one model per run) and every run's errors.</summary>
+    private static readonly string[] FlatTables = ["predictions", "errors"];
 
     private readonly DuckDBConnection _connection;
 
@@ -37,7 +41,7 @@ public sealed class RunDatabase : IDisposable
         {
             connection.Open();
             var views = new List<string>();
-            foreach (var table in PartitionedTables.Append("errors"))
+            foreach (var table in PartitionedTables.Concat(FlatTables))
             {
                 string dir = Path.Combine(runFolder, table);
                 if (!Directory.Exists(dir)) continue;

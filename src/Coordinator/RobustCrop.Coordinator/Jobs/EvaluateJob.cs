@@ -60,7 +60,7 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         // Before any model is loaded: a wrong connection string or unreachable storage fails at start, with one line.
         var store = await StoreFactory.OpenAsync(run.Out, options.ConnectionString, ct, options.StorageOptions);
         var layout = new RunLayout(run.RunId.Value);
-        var manifests = JobRuntime.SelectModels(ZooFile.Load(run.ZooPath, ShippedFiles.BuiltinModelsDir), run.ModelIds, run.ZooPath);
+        var manifests = ZooSelection.Select(ZooFile.Load(run.ZooPath, ShippedFiles.BuiltinModelsDir), run.ModelIds, run.ZooPath);
         var shards = ShardLimit.Apply(dataset.PlanShards(run.ShardSize), run.Limit);
         DeviceSpec.Parse(options.Device);
         var gallery = options.Gallery is null ? null : await IO.Results.GalleryFile.ReadAsync(options.Gallery, ct);

@@ -30,10 +30,13 @@ public sealed record EvaluateOptions(RunSettings Run, string Device, int Threads
     /// <summary>The run as sent to workers: paths become absolute, since a worker process may start in another directory.</summary>
     public RunSettings ForWorkers() => Run with
     {
-        Data = string.Join(',', Run.Data.Split(',').Select(Full)),
+        Data = AbsoluteData(Run.Data),
         Out = Full(Run.Out),
         ZooPath = Full(Run.ZooPath),
     };
+
+    /// <summary>A <c>--data</c> list with its local paths made absolute.</summary>
+    internal static string AbsoluteData(string data) => string.Join(',', data.Split(',').Select(Full));
 
     private static string Full(string path) => path.Contains("://", StringComparison.Ordinal) || path.Length == 0 ? path : Path.GetFullPath(path);
 }

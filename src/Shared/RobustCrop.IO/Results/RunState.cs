@@ -95,24 +95,8 @@ public static class RunStateIo
     public static async Task<RunState> ReadAsync(IResultStore store, RunLayout layout, CancellationToken ct)
     {
         var plan = await ReadPlanAsync(store, layout, ct).ConfigureAwait(false);
-        var done = ImmutableArray.CreateBuilder<ShardManifest>();
-        var seen = new HashSet<int>();
-        await foreach (var path in store.ListAsync(layout.ManifestsDir, ct).ConfigureAwait(false))
-        {
-            if (!path.EndsWith(".json", StringComparison.Ordinal)) continue;
-            ShardManifest manifest;
-            try
-            {
-                manifest = ShardManifestIo.Deserialize(await store.ReadTextAsync(path, ct).ConfigureAwait(false));
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"unreadable shard manifest {path}: {e.Message}", e);
-            }
-            if (plan is not null && manifest.Shard >= plan.Shards) continue;
-            if (seen.Add(manifest.Shard)) done.Add(manifest);
-        }
+        var done = await new ShardFiles(store, layout).ReadAllAsync(plan?.Shards, ct).ConfigureAwait(false);
         bool success = await store.ExistsAsync(layout.Success, ct).ConfigureAwait(false);
-        return new RunState(plan, done.ToImmutable(), success);
+        return new RunState(plan, done, success);
     }
 }

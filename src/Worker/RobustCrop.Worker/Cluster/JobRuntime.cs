@@ -6,6 +6,7 @@ using RobustCrop.Core.Results;
 using RobustCrop.Core.Settings;
 using RobustCrop.IO.Data;
 using RobustCrop.IO.Models;
+using RobustCrop.IO.Results;
 using RobustCrop.IO.Storage;
 using RobustCrop.Worker.Inference;
 using RobustCrop.Worker.Observability;
@@ -22,35 +23,23 @@ public sealed class JobRuntime : IDisposable
     // What this runtime must let go of: its own models, or its holds on models shared with the process's other workers.
     private readonly IReadOnlyList<IDisposable> _held;
 
-    private readonly PipelineOptions _pipeline;
+    private readonly ShardRunner _runner;
 
-    private JobRuntime(RunSettings settings, IImageDataset dataset, IReadOnlyList<EvaluatedModel> models, ShardWriter writer, WorkerMetrics? metrics,
-        IReadOnlyList<IDisposable> held, PipelineOptions pipeline)
+    private JobRuntime(RunSettings settings, IImageDataset dataset, IReadOnlyList<EvaluatedModel> models, ShardRunner runner, WorkerMetrics? metrics,
+        IReadOnlyList<IDisposable> held)
     {
         _metrics = metrics;
-        _pipeline = pipeline;
+        _runner = runner;
         _held = held;
         Settings = settings;
         Dataset = dataset;
         Models = models;
-        Writer = writer;
     }
 
     /// <summary>The run, exactly as the coordinator's command line bound it: the pipeline reads it as it is.</summary>
     public RunSettings Settings { get; }
     public IImageDataset Dataset { get; }
     public IReadOnlyList<EvaluatedModel> Models { get; }
-    public ShardWriter Writer { get; }
-
-    /// <summary>The zoo entries a run uses, in zoo order; an unknown id fails with the list of known ones.</summary>
-    public static IReadOnlyList<ModelManifest> SelectModels(IReadOnlyList<ModelManifest> zoo, IReadOnlyCollection<string>? ids, string zooPath)
-    {
-        if (ids is null || ids.Count == 0) return zoo;
-        var missing = ids.Where(id => zoo.All(m => m.Id != id)).ToList();
-        if (missing.Count > 0)
-            throw new ZooException($"model '{missing[0]}' is not in the zoo {zooPath} (it lists: {string.Join(", ", zoo.Select(m => m.Id))})");
-        return zoo.Where(m => ids.Contains(m.Id)).ToList();
-    }
 
     /// <summary>Blocking (model loading takes seconds): callers run it off any actor's mailbox.</summary>
     public static JobRuntime Load(JobSpec spec, WorkerSettings worker)
@@ -59,7 +48,7 @@ public sealed class JobRuntime : IDisposable
         var dataset = DatasetFactory.Open(settings.Data, worker.ConnectionString);
         var storage = worker.Metrics is { } counting ? (worker.StorageOptions ?? AzureBlobStoreOptions.Default) with { OnRetry = counting.StorageRetry } : worker.StorageOptions;
         var store = StoreFactory.Open(settings.Out, worker.ConnectionString, storage);
-        var manifests = SelectModels(ZooFile.Load(settings.ZooPath, worker.BuiltinModelsDir), settings.ModelIds.IsDefaultOrEmpty ? null : settings.ModelIds, settings.ZooPath);
+        var manifests = ZooSelection.Select(ZooFile.Load(settings.ZooPath, worker.BuiltinModelsDir), settings.ModelIds.IsDefaultOrEmpty ? null : settings.ModelIds, settings.ZooPath);
         var device = DeviceSpec.Parse(worker.Device);
         bool auto = settings.Batch == RunSettings.AutoBatch;
         var models = new List<EvaluatedModel>();
@@ -91,19 +80,14 @@ public sealed class JobRuntime : IDisposable
             foreach (var h in held) h.Dispose();
             throw;
         }
-        var writer = new ShardWriter(store, new RunLayout(settings.RunId.Value), models, worker.Id.Value, settings, dataset.Name);
-        return new JobRuntime(settings, dataset, models, writer, worker.Metrics, held, worker.Pipeline);
+        var runner = ShardRunner.Evaluate(models, settings, worker.Pipeline, new ShardFiles(store, new RunLayout(settings.RunId.Value)), worker.Id.Value, dataset.Name);
+        return new JobRuntime(settings, dataset, models, runner, worker.Metrics, held);
     }
 
-    /// <summary>Runs one shard to its manifest: inference on a dedicated thread (<see cref="ShardEvaluator.EvaluateAsync"/>), the writes as async I/O.</summary>
+    /// <summary>Runs one shard to its manifest: inference on a dedicated thread, the writes as async I/O (<see cref="ShardRunner"/>).</summary>
     public async Task<WorkProtocol.ManifestSummary> RunShardAsync(DatasetShard shard, Action<int, long> onImage, CancellationToken ct)
     {
-        var started = DateTimeOffset.UtcNow;
-        var evaluator = new ShardEvaluator(Models, Settings, _pipeline);
-        var result = await evaluator.EvaluateAsync(shard, Dataset.ReadShard(shard), onImage, ct).ConfigureAwait(false);
-        // Not cancellable once writing starts: a shard's files and its manifest (last) are written as one unit, so a
-        // worker that loses its lease mid-write never leaves a manifest that disagrees with the files beside it.
-        var manifest = await Writer.WriteAsync(result, $"{Dataset.Name}:{shard.Source}[{shard.Start}+{shard.Count}]", started, CancellationToken.None)
+        var (result, manifest) = await _runner.RunAsync(shard, Dataset.ReadShard(shard), ShardFiles.Source(Dataset.Name, shard), onImage, ct)
             .ConfigureAwait(false);
         _metrics?.ShardWritten(result);
         return new WorkProtocol.ManifestSummary(shard.Id, manifest.Images, manifest.Errors, result.CropsInferred, manifest.Files.Count,

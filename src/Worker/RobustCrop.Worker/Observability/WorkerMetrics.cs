@@ -1,4 +1,5 @@
 using Prometheus;
+using RobustCrop.Core.Results;
 using RobustCrop.Worker.Pipeline;
 
 namespace RobustCrop.Worker.Observability;

@@ -25,6 +25,13 @@ public sealed record PredictionMode(PredictionModeKind Kind, int Window = 9, Ric
         _ => null,
     };
 
+    /// <summary>The mode as a run's stored plan records it, so a resume with another mode is refused: "predict rics hash n=9 seed=…".</summary>
+    public string PlanText(ulong seed) => Kind switch
+    {
+        PredictionModeKind.Rics => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"predict {Name} {RicsScores.Name(Score)} n={Window} seed={seed:x}"),
+        _ => $"predict {Name}",
+    };
+
     /// <summary>The guarantee printed for the user (DESIGN §5).</summary>
     public string Guarantee => Kind switch
     {
@@ -49,20 +56,27 @@ public sealed class RobustPredictor(EvaluatedModel model, RunSettings settings, 
 {
     private readonly ImagePipeline _pipeline = new([model], settings, ImagePlanner.Deployment(mode.Selection, settings.Rics.Seed));
 
-    public (List<PredictionRow> Rows, List<ErrorRow> Errors) Predict(DatasetShard shard, IEnumerable<ImageRecord> records, Action<int>? onImage = null)
+    /// <summary>
+    /// Blocks the calling thread for the whole shard (callers run it on a thread of their own): inputs are decoded ahead
+    /// of inference as in evaluate. The rows land in <see cref="ShardResult.Predictions"/> under the model's id.
+    /// </summary>
+    /// <param name="onImage">Called after each input is finished (for progress), with crops inferred so far.</param>
+    public ShardResult Predict(DatasetShard shard, IEnumerable<ImageRecord> records, Action<int, long>? onImage = null, CancellationToken ct = default)
     {
-        var sink = new PredictionSink(settings, shard.Id, mode);
-        _pipeline.Run(records, sink, onImage is null ? null : (n, _) => onImage(n));
-        return (sink.Rows, sink.Errors);
+        var result = new ShardResult(shard.Id);
+        var rows = new List<PredictionRow>();
+        result.Predictions[model.Id] = rows;
+        var totals = _pipeline.RunDecodingAhead(records, new PredictionSink(settings, result, rows, mode), onImage, ct);
+        result.Inputs = totals.Inputs;
+        result.CropsInferred = totals.CropsInferred;
+        return result;
     }
 
-    private sealed class PredictionSink(RunSettings settings, ShardId shard, PredictionMode mode) : IPipelineSink
+    private sealed class PredictionSink(RunSettings settings, ShardResult result, List<PredictionRow> rows, PredictionMode mode) : IPipelineSink
     {
-        public List<PredictionRow> Rows { get; } = [];
-        public List<ErrorRow> Errors { get; } = [];
+        public void Failed(PreparedImage image, ErrorStage stage, string reason)
+            => result.Errors.Add(RowBuilder.ErrorRow(settings, result.Shard, image.Key, stage, reason));
 
-        public void Failed(PreparedImage image, ErrorStage stage, string reason) => Errors.Add(RowBuilder.ErrorRow(settings, shard, image.Key, stage, reason));
-
-        public void Completed(ImageModelWork work) => Rows.Add(RowBuilder.PredictionRow(settings, shard, work, mode.Name, mode.Selection));
+        public void Completed(ImageModelWork work) => rows.Add(RowBuilder.PredictionRow(settings, result.Shard, work, mode.Name, mode.Selection));
     }
 }
