@@ -120,12 +120,11 @@ public sealed class BenchCommand : Command
         using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads, autoBatch: a.Batch == RunSettings.AutoBatch, note: Out);
         // The bare loop runs the batch the pipeline runs: the one given, or the one auto chose for this device.
         int batch = Math.Min(model.BatchFor(a.Batch), model.Inference.MaxBatch);
-        string feedKind = model.Inference.TakesBytes ? "uint8 crops normalised in the graph" : "float crops normalised on the CPU";
         string binding = model.Inference is OnnxSession { UsesIoBinding: true } ? ", I/O binding over pinned host buffers" : "";
-        Out($"model {modelId} on {model.Device}, {threads} intra-op thread(s), batch {batch}, {a.DecodeThreads} decode thread(s), {feedKind}{binding}, {records.Count} inputs from {dataset.Name}, the sample job's plan (hash RICS n=9, cyclic RICS)");
+        Out($"model {modelId} on {model.Device}, {threads} intra-op thread(s), batch {batch}, {a.DecodeThreads} decode thread(s), uint8 crops normalised in the graph{binding}, {records.Count} inputs from {dataset.Name}, the sample job's plan (hash RICS n=9, cyclic RICS)");
 
         // 1. Preparation cost: decode + resize once per image, then write every planned crop into a batch tensor the way
-        // the pipeline does: raw bytes for a model that normalises in its graph (the default), normalised floats otherwise.
+        // the pipeline does: raw bytes, which the model normalises in its graph.
         // The same preparer and planner as the pipeline measured in 3, timed stage by stage.
         var preparer = new ImagePreparer([manifest.SceneFamily], settings);
         var planner = ImagePlanner.Measurement(settings);
@@ -139,29 +138,20 @@ public sealed class BenchCommand : Command
         }).Where(p => p.plan is not null).Select(p => (p.scene, plan: p.plan!)).ToList();
         int cropValues = 3 * manifest.InputSize * manifest.InputSize;
         int totalCrops = plans.Sum(p => p.plan.Crops.Length);
-        bool bytes = model.Inference.TakesBytes;
         // Tensors are allocated and touched before timing, so the figure is the crop writer's, not the page faults'.
-        var floatBatches = new List<float[]>();
         var byteBatches = new List<byte[]>();
-        for (int left = totalCrops; left > 0; left -= batch)
-        {
-            int n = Math.Min(batch, left) * cropValues;
-            if (bytes) byteBatches.Add(Enumerable.Repeat((byte)1, n).ToArray());
-            else floatBatches.Add(Enumerable.Repeat(1f, n).ToArray());
-        }
+        for (int left = totalCrops; left > 0; left -= batch) byteBatches.Add(Enumerable.Repeat((byte)1, Math.Min(batch, left) * cropValues).ToArray());
         sw.Restart();
         int k = 0;
         foreach (var (scene, plan) in plans)
             foreach (var c in plan.Crops)
             {
                 int at = (k % batch) * cropValues;
-                if (bytes) CropBytes.WriteRolled(scene, c.Position.X, c.Position.Y, manifest.InputSize, c.RollX, c.RollY, byteBatches[k / batch].AsSpan(at, cropValues));
-                else CropWriter.WriteRolled(scene, c.Position.X, c.Position.Y, manifest.InputSize, c.RollX, c.RollY, model.Normalization, floatBatches[k / batch].AsSpan(at, cropValues));
+                CropBytes.WriteRolled(scene, c.Position.X, c.Position.Y, manifest.InputSize, c.RollX, c.RollY, byteBatches[k / batch].AsSpan(at, cropValues));
                 k++;
             }
         double cropMs = sw.Elapsed.TotalMilliseconds;
-        string assembly = bytes ? "crop (uint8, normalised in the graph)" : "crop+normalise";
-        Out(F($"decode+resize: {decodeMs / Math.Max(1, prepared.Count):F2} ms/image; {assembly}: {cropMs / Math.Max(1, totalCrops):F3} ms/crop"));
+        Out(F($"decode+resize: {decodeMs / Math.Max(1, prepared.Count):F2} ms/image; crop (uint8, normalised in the graph): {cropMs / Math.Max(1, totalCrops):F3} ms/crop"));
         Out(F($"decode+crop: {(decodeMs + cropMs) / Math.Max(1, totalCrops):F3} ms/crop ({totalCrops} crops)"));
 
         // 2 and 3, alternated: the bare loop over the same tensors into the same session, then the full pipeline on the same
@@ -171,12 +161,8 @@ public sealed class BenchCommand : Command
         // with the mean of the bare runs either side of it, which cancels a drift that is linear over the pair, and the
         // median of those ratios is the figure. One warm-up batch first so both sides start warm.
         var output = new float[batch * model.Inference.OutputDimension];
-        void RunBatch(int i)
-        {
-            if (bytes) model.Inference.RunBytes(byteBatches[i], byteBatches[i].Length / cropValues, output);
-            else model.Inference.Run(floatBatches[i], floatBatches[i].Length / cropValues, output);
-        }
-        int batchCount = bytes ? byteBatches.Count : floatBatches.Count;
+        void RunBatch(int i) => model.Inference.Run(byteBatches[i], byteBatches[i].Length / cropValues, output);
+        int batchCount = byteBatches.Count;
         RunBatch(0);
         string tmp = Path.Combine(Path.GetTempPath(), "robustcrop-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var peaks = new List<long>();
@@ -208,7 +194,6 @@ public sealed class BenchCommand : Command
                 pipeRates.Add(result.CropsInferred / sw.Elapsed.TotalSeconds);
                 RunBare();
             }
-            floatBatches.Clear();
             byteBatches.Clear();
             double bare = Median(bareRates), pipe = Median(pipeRates);
             var ratios = pipeRates.Select((p, r) => p / ((bareRates[r] + bareRates[r + 1]) / 2)).ToList();

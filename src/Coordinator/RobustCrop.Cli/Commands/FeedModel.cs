@@ -31,7 +31,7 @@ internal static class FeedModel
             .ToBytes();
         // One intra-op thread: the null model stands in for an accelerator, and a CPU session's idle intra-op threads spin
         // after every run, CPU time that no accelerator's session would spend and that feed/core would count as feeding.
-        var session = new OnnxSession(graph, device, intraOpThreads: 1, expectedInputSize: size, modelName: "feed_capacity", byteInput: true);
+        var session = new OnnxSession(graph, device, intraOpThreads: 1, expectedInputSize: size, modelName: "feed_capacity");
         try
         {
             // The real model's head, classes and preprocessing; no low-pass (that is part of the model's own cost).
