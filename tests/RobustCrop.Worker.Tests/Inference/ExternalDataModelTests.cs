@@ -39,8 +39,8 @@ public sealed class ExternalDataModelTests(ITestOutputHelper log) : IDisposable
     {
         string path = WriteExternal(_tmp.Sub("external"));
         Assert.True(new FileInfo(path).Length < 1024); // the weights really are elsewhere
-        using var external = OnnxSessionFactory.Load(path, new SessionSpec { Threads = 1, ExpectedInputSize = Size, MaxBatch = 4 });
-        using var embedded = OnnxSessionFactory.Create(ZooModels.ScaledIdentity(Size, Scale()), new SessionSpec { Name = "embedded", Threads = 1, ExpectedInputSize = Size, MaxBatch = 4 });
+        using var external = FloatReferenceSession.Load(path, new SessionSpec { Threads = 1, ExpectedInputSize = Size, MaxBatch = 4 });
+        using var embedded = FloatReferenceSession.Create(ZooModels.ScaledIdentity(Size, Scale()), new SessionSpec { Name = "embedded", Threads = 1, ExpectedInputSize = Size, MaxBatch = 4 });
         var crops = RandomCrops(3, seed: 1);
         float[] a = external.Run(crops, 3), b = embedded.Run(crops, 3);
         Assert.Equal(b, a);
@@ -52,8 +52,8 @@ public sealed class ExternalDataModelTests(ITestOutputHelper log) : IDisposable
     public void The_low_pass_rewrite_keeps_the_external_weights_and_blurs_as_it_does_for_embedded_ones()
     {
         string path = WriteExternal(_tmp.Sub("lowpass"));
-        using var external = OnnxSessionFactory.Load(path, new SessionSpec { Threads = 1, LowPassSigma = 1f, ExpectedInputSize = Size, MaxBatch = 4 });
-        using var embedded = OnnxSessionFactory.Create(ZooModels.ScaledIdentity(Size, Scale()), new SessionSpec { Name = "embedded", Threads = 1, LowPassSigma = 1f, ExpectedInputSize = Size, MaxBatch = 4 });
+        using var external = FloatReferenceSession.Load(path, new SessionSpec { Threads = 1, LowPassSigma = 1f, ExpectedInputSize = Size, MaxBatch = 4 });
+        using var embedded = FloatReferenceSession.Create(ZooModels.ScaledIdentity(Size, Scale()), new SessionSpec { Name = "embedded", Threads = 1, LowPassSigma = 1f, ExpectedInputSize = Size, MaxBatch = 4 });
         var crops = RandomCrops(2, seed: 2);
         float[] a = external.Run(crops, 2);
         Assert.Equal(embedded.Run(crops, 2), a);
@@ -95,7 +95,7 @@ public sealed class ExternalDataModelTests(ITestOutputHelper log) : IDisposable
                 for (int r = 0; r < Item; r++) f.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row.AsSpan()));
             var crop = RandomCrops(1, seed: 3);
             long before = GC.GetAllocatedBytesForCurrentThread();
-            using var session = OnnxSessionFactory.Load(path, new SessionSpec { Threads = 1, LowPassSigma = 1f, ExpectedInputSize = Size, MaxBatch = 1 });
+            using var session = FloatReferenceSession.Load(path, new SessionSpec { Threads = 1, LowPassSigma = 1f, ExpectedInputSize = Size, MaxBatch = 1 });
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             return (allocated, session.Run(crop, 1)[0]);
         }
@@ -128,7 +128,7 @@ public sealed class ExternalDataModelTests(ITestOutputHelper log) : IDisposable
             File.WriteAllBytes(path, model);
             var crop = RandomCrops(1, seed: 4);
             long before = GC.GetAllocatedBytesForCurrentThread();
-            using var session = OnnxSessionFactory.Load(path, new SessionSpec { Threads = 1, LowPassSigma = 1f, ExpectedInputSize = Size, MaxBatch = 1 });
+            using var session = FloatReferenceSession.Load(path, new SessionSpec { Threads = 1, LowPassSigma = 1f, ExpectedInputSize = Size, MaxBatch = 1 });
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             return (allocated, session.Run(crop, 1)[0]);
         }

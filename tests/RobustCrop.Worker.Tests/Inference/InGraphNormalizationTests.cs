@@ -24,11 +24,9 @@ public sealed class InGraphNormalizationTests(ITestOutputHelper log)
     }
 
     /// <summary>The largest |float path − byte path| over every crop's output.</summary>
-    private float MaxDifference(OnnxSession floats, OnnxSession bytes, PixelNormalization norm, RgbImage scene,
+    private float MaxDifference(FloatReferenceSession floats, OnnxSession bytes, PixelNormalization norm, RgbImage scene,
         (int X, int Y, int RollX, int RollY)[] windows)
     {
-        Assert.False(floats.TakesBytes);
-        Assert.True(bytes.TakesBytes);
         // On the CPU batches stay in managed arrays that never move; I/O binding is the CUDA path.
         Assert.False(bytes.UsesIoBinding);
         int size = floats.InputSize, n = windows.Length;
@@ -42,7 +40,7 @@ public sealed class InGraphNormalizationTests(ITestOutputHelper log)
         }
         var expected = floats.Run(floatCrops, n);
         var actual = new float[expected.Length];
-        bytes.RunBytes(byteCrops, n, actual);
+        bytes.Run(byteCrops, n, actual);
         float max = 0;
         for (int i = 0; i < expected.Length; i++) max = Math.Max(max, Math.Abs(expected[i] - actual[i]));
         Assert.Contains(expected, v => v != 0); // a model that ignores its input would pass trivially
@@ -50,15 +48,21 @@ public sealed class InGraphNormalizationTests(ITestOutputHelper log)
         return max;
     }
 
-    private static OnnxSession Open(byte[] model, PixelNormalization? inGraph, ModelIo? io = null, float? lowPass = null) =>
-        OnnxSessionFactory.Create(model, new SessionSpec { Name = "synthetic", Threads = 1, LowPassSigma = lowPass, ExpectedInputSize = 8, MaxBatch = 4, Io = io ?? ModelIo.Default, NormaliseInGraph = inGraph });
+    private static SessionSpec Spec(ModelIo? io, float? lowPass) =>
+        new() { Name = "synthetic", Threads = 1, LowPassSigma = lowPass, ExpectedInputSize = 8, MaxBatch = 4, Io = io ?? ModelIo.Default };
+
+    private static OnnxSession Open(byte[] model, PixelNormalization inGraph, ModelIo? io = null, float? lowPass = null) =>
+        OnnxSessionFactory.Create(model, Spec(io, lowPass) with { Normalization = inGraph });
+
+    private static FloatReferenceSession Reference(byte[] model, ModelIo? io = null, float? lowPass = null) =>
+        FloatReferenceSession.Create(model, Spec(io, lowPass));
 
     [Fact]
     public void ImageNet_mean_std_in_the_graph_equals_the_cpu_path()
     {
         byte[] model = TinyModels.RandomProjection(8, 5, seed: 3);
         var norm = PixelNormalization.ImageNet;
-        using var floats = Open(model, null);
+        using var floats = Reference(model);
         using var bytes = Open(model, norm);
         Assert.InRange(MaxDifference(floats, bytes, norm, RandomScene(16, 14, 1), Windows), 0f, 1e-4f);
     }
@@ -68,7 +72,7 @@ public sealed class InGraphNormalizationTests(ITestOutputHelper log)
     {
         // The comparison can fail: the same model normalising BGR while the CPU path is RGB differs grossly.
         byte[] model = TinyModels.RandomProjection(8, 5, seed: 3);
-        using var floats = Open(model, null);
+        using var floats = Reference(model);
         using var bytes = Open(model, PixelNormalization.ImageNet with { Order = ChannelOrder.Bgr });
         Assert.True(MaxDifference(floats, bytes, PixelNormalization.ImageNet, RandomScene(16, 14, 1), Windows) > 0.1f);
     }
@@ -80,7 +84,7 @@ public sealed class InGraphNormalizationTests(ITestOutputHelper log)
         var rng = new Random(5);
         float[] meanImage = [.. Enumerable.Range(0, 3 * 64).Select(_ => (float)rng.NextDouble() * 200f)];
         var norm = new PixelNormalization(ChannelOrder.Bgr, 1f, [10f, 20f, 30f], [2f, 3f, 4f], meanImage);
-        using var floats = Open(model, null, lowPass: 1f);
+        using var floats = Reference(model, lowPass: 1f);
         using var bytes = Open(model, norm, lowPass: 1f);
         Assert.InRange(MaxDifference(floats, bytes, norm, RandomScene(12, 13, 2), Windows), 0f, 1e-4f);
     }
@@ -97,7 +101,7 @@ public sealed class InGraphNormalizationTests(ITestOutputHelper log)
             .ToBytes();
         var norm = PixelNormalization.ImageNet with { Order = ChannelOrder.Bgr };
         var io = new ModelIo(TensorLayout.Nhwc);
-        using var floats = Open(model, null, io);
+        using var floats = Reference(model, io);
         using var bytes = Open(model, norm, io);
         Assert.InRange(MaxDifference(floats, bytes, norm, RandomScene(16, 14, 3), Windows), 0f, 1e-4f);
     }
@@ -115,7 +119,7 @@ public sealed class InGraphNormalizationTests(ITestOutputHelper log)
             .ToBytes();
         var norm = PixelNormalization.ImageNet;
         var io = new ModelIo(Type: InputElementType.Float16);
-        using var floats = Open(model, null, io);
+        using var floats = Reference(model, io);
         using var bytes = Open(model, norm, io);
         // Both paths round the same float32 values to half; a value that float rounding puts on the other side of a half
         // rounding boundary moves by one half ulp (2^-10 near 2), times a weight below 1, summed over few such inputs.
@@ -123,14 +127,13 @@ public sealed class InGraphNormalizationTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public void Byte_session_rejects_floats_and_float_session_rejects_bytes()
+    public void A_batch_of_the_wrong_byte_count_is_refused()
     {
         byte[] model = TinyModels.RandomProjection(8, 5, seed: 3);
-        using var floats = Open(model, null);
         using var bytes = Open(model, PixelNormalization.ImageNet);
-        Assert.Throws<InvalidOperationException>(() => bytes.Run(new float[3 * 64], 1));
-        Assert.Throws<InvalidOperationException>(() => floats.RunBytes(new byte[3 * 64], 1, new float[5]));
-        Assert.Throws<ArgumentException>(() => bytes.RunBytes(new byte[3 * 64 - 1], 1, new float[5]));
+        Assert.Throws<ArgumentException>(() => bytes.Run(new byte[3 * 64 - 1], 1, new float[5]));
+        Assert.Throws<ArgumentException>(() => bytes.Run(new byte[3 * 64], 1, new float[4]));
+        Assert.Equal(5, bytes.Run(new byte[3 * 64], 1).Length);
     }
 
     [Theory]
@@ -141,9 +144,9 @@ public sealed class InGraphNormalizationTests(ITestOutputHelper log)
     {
         var zoo = ZooFile.Load(Path.Combine(RepoPaths.Root, "zoo", "default.yaml"), Path.Combine(AppContext.BaseDirectory, "models"));
         var m = zoo.Single(z => z.Id == id);
-        using EvaluatedModel model = ModelLoader.Load(m, DeviceSpec.Cpu, 2, normaliseInGraph: false);
-        var floats = Assert.IsType<OnnxSession>(model.Inference);
-        using var bytes = OnnxSessionFactory.Load(m.OnnxPath, SessionSpec.Of(m, DeviceSpec.Cpu, 2) with { NormaliseInGraph = model.Normalization });
+        using EvaluatedModel model = ModelLoader.Load(m, DeviceSpec.Cpu, 2);
+        var bytes = Assert.IsType<OnnxSession>(model.Inference);
+        using var floats = FloatReferenceSession.Load(m.OnnxPath, SessionSpec.Of(m, DeviceSpec.Cpu, 2));
         var decoded = ImageDecoder.Decode(File.ReadAllBytes(Path.Combine(RepoPaths.Root, "samples", "photos", "chelsea.png")), DecodeLimits.Default);
         Assert.NotNull(decoded.Image);
         var scene = SceneResizer.ResizeShorterSide(decoded.Image, 256, Interpolation.Bilinear);

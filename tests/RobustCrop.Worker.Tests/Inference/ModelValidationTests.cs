@@ -48,16 +48,16 @@ public sealed class ModelValidationTests : IDisposable
             .AddFirstPixel("crops", "output")
             .ToBytes();
         var m = Manifest(TinyModels.MeanColour(8), 8, Head(3));
-        using var model = ModelLoader.Wrap(m, new OnnxSession(graph, DeviceSpec.Cpu, 1, expectedInputSize: 8, byteInput: true));
+        using var model = ModelLoader.Wrap(m, new OnnxSession(graph, DeviceSpec.Cpu, 1, expectedInputSize: 8));
         Assert.Equal(["a", "b"], Enumerable.Range(0, model.Interpreter.ClassCount).Select(model.Interpreter.ClassName));
         // The first pixel's bytes, as floats: what the stand-in reads of each crop.
         var crop = new byte[8 * 8 * 3];
         crop[0] = 10; crop[1] = 20; crop[2] = 30; crop[3] = 99;
         var output = new float[3];
-        model.Inference.RunBytes(crop, 1, output);
+        model.Inference.Run(crop, 1, output);
         Assert.Equal([10f, 20f, 30f], output);
 
-        using var session = new OnnxSession(graph, DeviceSpec.Cpu, 1, expectedInputSize: 8, byteInput: true);
+        using var session = new OnnxSession(graph, DeviceSpec.Cpu, 1, expectedInputSize: 8);
         var e = Assert.Throws<ModelLoadException>(() => ModelLoader.Wrap(m with { HeadPath = Head(5) }, session));
         Assert.Equal("model tiny: head expects 5-d embeddings, the model outputs 3", e.Message);
     }

@@ -12,13 +12,13 @@ public sealed class ResNet18Fixture : IDisposable
 
     public ResNet18Fixture()
     {
-        Plain = OnnxSessionFactory.Load(ModelPath, new SessionSpec { ExpectedInputSize = 224, MaxBatch = 4 });
-        LowPassed = OnnxSessionFactory.Load(ModelPath, new SessionSpec { ExpectedInputSize = 224, MaxBatch = 4, LowPassSigma = 1f });
+        Plain = FloatReferenceSession.Load(ModelPath, new SessionSpec { ExpectedInputSize = 224, MaxBatch = 4 });
+        LowPassed = FloatReferenceSession.Load(ModelPath, new SessionSpec { ExpectedInputSize = 224, MaxBatch = 4, LowPassSigma = 1f });
     }
 
-    public OnnxSession Plain { get; }
+    public FloatReferenceSession Plain { get; }
 
-    public OnnxSession LowPassed { get; }
+    public FloatReferenceSession LowPassed { get; }
 
     public void Dispose()
     {
@@ -74,7 +74,7 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
     [Fact]
     public void Session_ExposesModelShape()
     {
-        OnnxSession s = _fixture.Plain;
+        FloatReferenceSession s = _fixture.Plain;
         Assert.Equal(("Input247", "Pooling395_Output_0", 224, 512, 4, "cpu"), (s.InputName, s.OutputName, s.InputSize, s.OutputDim, s.MaxBatch, s.ActiveDevice));
         Assert.Null(s.FallbackReason);
     }
@@ -82,7 +82,7 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
     [Fact]
     public void BatchOfFour_EqualsFourSingleRuns()
     {
-        OnnxSession s = _fixture.Plain;
+        FloatReferenceSession s = _fixture.Plain;
         float[] images = RandomImages(4, seed: 1);
         float[] batched = s.Run(images, 4);
 
@@ -114,7 +114,7 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
     public void WrongManifestSize_NamesModelAndBothSizes()
     {
         var ex = Assert.Throws<ModelLoadException>(() =>
-            OnnxSessionFactory.Load(ResNet18Fixture.ModelPath, new SessionSpec { Threads = 1, ExpectedInputSize = 299 }));
+            FloatReferenceSession.Load(ResNet18Fixture.ModelPath, new SessionSpec { Threads = 1, ExpectedInputSize = 299 }));
         Assert.Equal($"model {ResNet18Fixture.ModelPath}: input is 3x224x224, manifest says 299", ex.Message);
     }
 
@@ -126,7 +126,7 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
         Assert.Equal(new long[] { 1, 3, 224, 224 }, dims);
         Assert.All(mean, v => Assert.InRange(v, 0f, 255f));
 
-        using OnnxSession prep = OnnxSessionFactory.Load(ResNet18Fixture.PreprocessPath, new SessionSpec { Threads = 1, MaxBatch = 2 });
+        using FloatReferenceSession prep = FloatReferenceSession.Load(ResNet18Fixture.PreprocessPath, new SessionSpec { Threads = 1, MaxBatch = 2 });
         Assert.Equal(("OriginalInput", "PreprocessedInput", ItemSize), (prep.InputName, prep.OutputName, prep.OutputDim));
 
         var random = new Random(3);

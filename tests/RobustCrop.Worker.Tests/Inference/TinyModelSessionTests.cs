@@ -16,13 +16,28 @@ public class TinyModelSessionTests
         return data;
     }
 
-    private static OnnxSession Open(byte[] model, float? lowPass = null, int maxBatch = 8, int? expected = null) =>
-        OnnxSessionFactory.Create(model, new SessionSpec { Name = "tiny", Threads = 1, LowPassSigma = lowPass, ExpectedInputSize = expected, MaxBatch = maxBatch });
+    private static SessionSpec Spec(float? lowPass, int maxBatch, int? expected) =>
+        new() { Name = "tiny", Threads = 1, LowPassSigma = lowPass, ExpectedInputSize = expected, MaxBatch = maxBatch };
+
+    // The model's maths, fed float crops (the tests' oracle: production rewrites, session and output reading).
+    private static FloatReferenceSession Open(byte[] model, float? lowPass = null, int maxBatch = 8, int? expected = null) =>
+        FloatReferenceSession.Create(model, Spec(lowPass, maxBatch, expected));
+
+    // The production session: uint8 crops, here fed as their values (no normalisation given).
+    private static OnnxSession OpenBytes(byte[] model, float? lowPass = null, int maxBatch = 8, int? expected = null) =>
+        OnnxSessionFactory.Create(model, Spec(lowPass, maxBatch, expected));
+
+    private static byte[] RandomBytes(int batch, int size, int seed)
+    {
+        var data = new byte[batch * size * size * 3];
+        new Random(seed).NextBytes(data);
+        return data;
+    }
 
     [Fact]
     public void MeanColour_OfConstantImage_IsTheConstant()
     {
-        using OnnxSession session = Open(TinyModels.MeanColour(6));
+        using var session = Open(TinyModels.MeanColour(6));
         Assert.Equal((TinyModels.InputName, 6, 3, "cpu"), (session.InputName, session.InputSize, session.OutputDim, session.ActiveDevice));
         Assert.Null(session.FallbackReason);
 
@@ -37,9 +52,9 @@ public class TinyModelSessionTests
     public void MeanColour_LargeBatch_IsSplitIntoMaxBatchChunks()
     {
         const int size = 5, batch = 7;
-        using OnnxSession session = Open(TinyModels.MeanColour(size), maxBatch: 3);
+        using OnnxSession session = OpenBytes(TinyModels.MeanColour(size), maxBatch: 3);
         Assert.Equal(3, session.MaxBatch);
-        float[] images = RandomImages(batch, size, seed: 1);
+        byte[] images = RandomBytes(batch, size, seed: 1);
 
         var output = new float[batch * 3 + 2];
         output[^1] = 42f;
@@ -50,8 +65,10 @@ public class TinyModelSessionTests
         {
             for (int c = 0; c < 3; c++)
             {
-                double expected = images.AsSpan((b * 3 + c) * size * size, size * size).ToArray().Average(x => (double)x);
-                Assert.Equal(expected, output[b * 3 + c], 5);
+                // [N,S,S,3] bytes: channel c of crop b is every third byte from its start + c.
+                double expected = images.AsSpan(b * 3 * size * size, 3 * size * size).ToArray().Where((_, i) => i % 3 == c).Average(x => (double)x);
+                // Means of bytes are ~100: 3 decimals is float32's relative precision, as 5 were for the floats of ±1 before.
+                Assert.Equal(expected, output[b * 3 + c], 3);
             }
         }
         Assert.Equal(42f, output[^1]);
@@ -60,7 +77,7 @@ public class TinyModelSessionTests
     [Fact]
     public void GlobalAverage_IsTheMeanOfEverything()
     {
-        using OnnxSession session = Open(TinyModels.GlobalAverage(4));
+        using var session = Open(TinyModels.GlobalAverage(4));
         Assert.Equal(1, session.OutputDim);
         float[] images = RandomImages(2, 4, seed: 2);
         float[] output = session.Run(images, 2);
@@ -72,7 +89,7 @@ public class TinyModelSessionTests
     public void TopLeftPixelClasses_SeesOnlyPixelZeroZero()
     {
         const int size = 4, classes = 5;
-        using OnnxSession session = Open(TinyModels.TopLeftPixelClasses(classes, seed: 7, size));
+        using var session = Open(TinyModels.TopLeftPixelClasses(classes, seed: 7, size));
         Assert.Equal(classes, session.OutputDim);
         float[] w = TinyModels.TopLeftPixelWeights(classes, seed: 7);
         float[] image = RandomImages(1, size, seed: 3);
@@ -106,7 +123,7 @@ public class TinyModelSessionTests
     public void RandomProjection_IsTheMatrixProduct()
     {
         const int size = 3, classes = 4;
-        using OnnxSession session = Open(TinyModels.RandomProjection(size, classes, seed: 11));
+        using var session = Open(TinyModels.RandomProjection(size, classes, seed: 11));
         float[] w = TinyModels.RandomProjectionWeights(size, classes, seed: 11);
         float[] images = RandomImages(2, size, seed: 5);
         float[] output = session.Run(images, 2);
@@ -129,8 +146,8 @@ public class TinyModelSessionTests
     [Fact]
     public void ReturnsNaN_ThrowsModelOutputException()
     {
-        using OnnxSession session = Open(TinyModels.ReturnsNaN(4));
-        var ex = Assert.Throws<ModelOutputException>(() => session.Run(new float[2 * 48], 2));
+        using OnnxSession session = OpenBytes(TinyModels.ReturnsNaN(4));
+        var ex = Assert.Throws<ModelOutputException>(() => session.Run(new byte[2 * 48], 2));
         Assert.Equal("model tiny returned NaN for batch item 0 (output 'nan' element 0)", ex.Message);
     }
 
@@ -141,8 +158,8 @@ public class TinyModelSessionTests
         const float sigma = 0.8f;
         int radius = OnnxModelSurgery.DefaultRadius(sigma);
         Assert.Equal(3, radius);
-        using OnnxSession plain = Open(TinyModels.MeanColour(size));
-        using OnnxSession blurred = Open(TinyModels.MeanColour(size), lowPass: sigma);
+        using var plain = Open(TinyModels.MeanColour(size));
+        using var blurred = Open(TinyModels.MeanColour(size), lowPass: sigma);
         Assert.Equal((plain.InputName, plain.InputSize, plain.OutputDim), (blurred.InputName, blurred.InputSize, blurred.OutputDim));
 
         float[] image = RandomImages(1, size, seed: 9, scale: 100f);
@@ -183,7 +200,7 @@ public class TinyModelSessionTests
     [Fact]
     public void Cpu_NeverReportsFallback()
     {
-        using var session = new OnnxSession(TinyModels.MeanColour(4), DeviceSpec.Parse("cpu"), intraOpThreads: 1);
+        using var session = OnnxSessionFactory.Create(TinyModels.MeanColour(4), new SessionSpec { Device = DeviceSpec.Parse("cpu"), Threads = 1 });
         Assert.Equal("cpu", session.ActiveDevice);
         Assert.Null(session.FallbackReason);
     }
@@ -191,7 +208,7 @@ public class TinyModelSessionTests
     [Fact]
     public void Cuda_EitherRunsOnCudaOrFallsBackWithOneLineReason()
     {
-        using var session = new OnnxSession(TinyModels.MeanColour(4), DeviceSpec.Parse("cuda:0"), intraOpThreads: 1);
+        using var session = OnnxSessionFactory.Create(TinyModels.MeanColour(4), new SessionSpec { Device = DeviceSpec.Parse("cuda:0"), Threads = 1 });
         if (session.ActiveDevice == "cpu")
         {
             Assert.NotNull(session.FallbackReason);
@@ -204,9 +221,9 @@ public class TinyModelSessionTests
             Assert.Equal("cuda:0", session.ActiveDevice);
             Assert.Null(session.FallbackReason);
         }
-        var image = new float[48];
-        image.AsSpan().Fill(1.5f);
-        Assert.Equal(new[] { 1.5f, 1.5f, 1.5f }, session.Run(image, 1));
+        var image = new byte[48];
+        image.AsSpan().Fill(15);
+        Assert.Equal(new[] { 15f, 15f, 15f }, session.Run(image, 1));
     }
 
     [Fact]
@@ -240,7 +257,7 @@ public class TinyModelSessionTests
         // Valid protobuf, invalid ONNX: the node reads a tensor nothing produces.
         byte[] model = new OnnxGraphBuilder().AddInput("x", "batch", 3, 4, 4).AddOutput("y", "batch", 3)
             .AddNode("Relu", ["nowhere"], ["y"]).ToBytes();
-        var ex = Assert.Throws<ModelLoadException>(() => Open(model));
+        var ex = Assert.Throws<ModelLoadException>(() => OpenBytes(model));
         Assert.StartsWith("model tiny is not a valid ONNX file: ", ex.Message);
         Assert.DoesNotContain('\n', ex.Message);
     }
@@ -248,13 +265,17 @@ public class TinyModelSessionTests
     [Fact]
     public void ExpectedSizeMismatch_ThrowsModelLoadException()
     {
-        var ex = Assert.Throws<ModelLoadException>(() => Open(TinyModels.MeanColour(8), expected: 224));
+        var ex = Assert.Throws<ModelLoadException>(() => OpenBytes(TinyModels.MeanColour(8), expected: 224));
         Assert.Equal("model tiny: input is 3x8x8, manifest says 224", ex.Message);
-        // The session checks too, for callers that construct it directly.
+        // The session checks too, for callers that construct it directly from a graph that takes bytes.
+        byte[] byteGraph = new OnnxGraphBuilder("direct").AddByteInput("crops", "batch", 8, 8, 3).AddOutput("output", "batch", 3)
+            .AddFirstPixel("crops", "output").ToBytes();
         var direct = Assert.Throws<ModelLoadException>(() =>
-            new OnnxSession(TinyModels.MeanColour(8), DeviceSpec.Cpu, 1, expectedInputSize: 16, modelName: "direct"));
+            new OnnxSession(byteGraph, DeviceSpec.Cpu, 1, expectedInputSize: 16, modelName: "direct"));
         Assert.Equal("model direct: input is 3x8x8, manifest says 16", direct.Message);
-        using OnnxSession ok = Open(TinyModels.MeanColour(8), expected: 8);
+        var floatGraph = Assert.Throws<ModelLoadException>(() => new OnnxSession(TinyModels.MeanColour(8), DeviceSpec.Cpu, 1, modelName: "direct"));
+        Assert.Equal($"model direct: input '{TinyModels.InputName}' is not a uint8 tensor", floatGraph.Message);
+        using OnnxSession ok = OpenBytes(TinyModels.MeanColour(8), expected: 8);
         Assert.Equal(8, ok.InputSize);
     }
 
@@ -263,10 +284,12 @@ public class TinyModelSessionTests
     {
         byte[] model = new OnnxGraphBuilder().AddInput("x", "batch", 3, "h", "w").AddOutput("y", "batch", 3)
             .AddNode("ReduceMean", ["x"], ["y"], OnnxAttribute.Ints("axes", 2, 3), OnnxAttribute.Int("keepdims", 0)).ToBytes();
-        var ex = Assert.Throws<ModelLoadException>(() => Open(model));
+        var ex = Assert.Throws<ModelLoadException>(() => OpenBytes(model));
         Assert.StartsWith("model tiny: input 'x' is [batch,3,h,w]", ex.Message);
 
-        using OnnxSession session = Open(model, expected: 5);
+        using OnnxSession bytes = OpenBytes(model, expected: 5);
+        Assert.Equal(new[] { 7f, 7f, 7f }, bytes.Run(Enumerable.Repeat((byte)7, 75).ToArray(), 1));
+        using var session = Open(model, expected: 5);
         Assert.Equal((5, 3), (session.InputSize, session.OutputDim));
         var image = new float[75];
         image.AsSpan().Fill(2f);
@@ -279,7 +302,9 @@ public class TinyModelSessionTests
         // The output's trailing dim is unknown in the graph, so OutputDim must come from a probe run.
         byte[] model = new OnnxGraphBuilder().AddInput("x", "batch", 3, 4, 4).AddOutput("y", "batch", "k")
             .AddNode("Flatten", ["x"], ["y"], OnnxAttribute.Int("axis", 1)).ToBytes();
-        using OnnxSession session = Open(model);
+        using OnnxSession bytes = OpenBytes(model);
+        Assert.Equal(48, bytes.OutputDim);
+        using var session = Open(model);
         Assert.Equal(48, session.OutputDim);
         float[] images = RandomImages(3, 4, seed: 4);
         Assert.Equal(images, session.Run(images, 3));
@@ -290,15 +315,15 @@ public class TinyModelSessionTests
     {
         byte[] model = new OnnxGraphBuilder().AddInput("x", "batch", 1, 4, 4).AddOutput("y", "batch", 1)
             .AddNode("ReduceMean", ["x"], ["y"], OnnxAttribute.Ints("axes", 2, 3), OnnxAttribute.Int("keepdims", 0)).ToBytes();
-        var ex = Assert.Throws<ModelLoadException>(() => Open(model));
+        var ex = Assert.Throws<ModelLoadException>(() => OpenBytes(model));
         Assert.Equal("model tiny: input 'x' is [batch,1,4,4], expected [N,3,S,S]", ex.Message);
     }
 
     [Fact]
     public void Run_RejectsWrongSpanLengths()
     {
-        using OnnxSession session = Open(TinyModels.MeanColour(4));
-        Assert.Throws<ArgumentException>(() => session.Run(new float[47], 1, new float[3]));
-        Assert.Throws<ArgumentException>(() => session.Run(new float[96], 2, new float[5]));
+        using OnnxSession session = OpenBytes(TinyModels.MeanColour(4));
+        Assert.Throws<ArgumentException>(() => session.Run(new byte[47], 1, new float[3]));
+        Assert.Throws<ArgumentException>(() => session.Run(new byte[96], 2, new float[5]));
     }
 }

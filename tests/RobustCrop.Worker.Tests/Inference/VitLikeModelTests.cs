@@ -15,7 +15,7 @@ public sealed class VitLikeModelTests
     private const int Size = 48, Tokens = 9, Dim = 6;
     private static readonly ZooModels.VitWeights Weights = ZooModels.VitWeights.Random(embed: 5, dim: Dim, seed: 11);
 
-    private static OnnxSession Open(EmbeddingPool pool) => OnnxSessionFactory.Create(ZooModels.VitLike(Weights),
+    private static FloatReferenceSession Open(EmbeddingPool pool) => FloatReferenceSession.Create(ZooModels.VitLike(Weights),
         new SessionSpec { Name = "vit", Threads = 1, ExpectedInputSize = Size, MaxBatch = 8, Io = new ModelIo(Pool: pool) });
 
     private static readonly RgbImage Scene = RandomScene(60, 56, seed: 12);

@@ -19,8 +19,8 @@ public sealed class ZooModelSessionTests
         return [.. Enumerable.Range(0, batch * Item).Select(_ => (float)(random.NextDouble() * 4 - 2))];
     }
 
-    private static OnnxSession Open(byte[] model, ModelIo io, int? size = Size) =>
-        OnnxSessionFactory.Create(model, new SessionSpec { Name = "zoo", Threads = 1, ExpectedInputSize = size, MaxBatch = 4, Io = io });
+    private static FloatReferenceSession Open(byte[] model, ModelIo io, int? size = Size) =>
+        FloatReferenceSession.Create(model, new SessionSpec { Name = "zoo", Threads = 1, ExpectedInputSize = size, MaxBatch = 4, Io = io });
 
     [Fact]
     public void An_nhwc_model_receives_each_crop_transposed_to_rgb_per_pixel()
@@ -103,7 +103,7 @@ public sealed class ZooModelSessionTests
                      (ZooModels.IdentityHalf(Size), new ModelIo(Type: InputElementType.Float16)) })
         {
             var e = Assert.Throws<ModelLoadException>(() =>
-                OnnxSessionFactory.Create(model, new SessionSpec { Name = "zoo", Threads = 1, LowPassSigma = 1f, ExpectedInputSize = Size, MaxBatch = 4, Io = io }));
+                FloatReferenceSession.Create(model, new SessionSpec { Name = "zoo", Threads = 1, LowPassSigma = 1f, ExpectedInputSize = Size, MaxBatch = 4, Io = io }));
             Assert.Equal("model zoo: lowpass needs an nchw float32 input", e.Message);
         }
     }

@@ -51,18 +51,11 @@ public class InferenceThreadTests
 
         public List<(int Id, bool Pool)> Threads { get { lock (_threads) return [.. _threads]; } }
 
-        public void Run(ReadOnlySpan<float> input, int batch, Span<float> output)
+
+        public void Run(ReadOnlySpan<byte> input, int batch, Span<float> output)
         {
             lock (_threads) _threads.Add((Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread));
             inner.Run(input, batch, output);
-        }
-
-        public bool TakesBytes => inner.TakesBytes;
-
-        public void RunBytes(ReadOnlySpan<byte> input, int batch, Span<float> output)
-        {
-            lock (_threads) _threads.Add((Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread));
-            inner.RunBytes(input, batch, output);
         }
 
         public void Dispose() { }

@@ -20,7 +20,7 @@ internal static class PipelineHarness
         norm ??= Centred;
         var manifest = new ModelManifest(id, $"memory:{id}", null, crop, resize, Interpolation.Bilinear, norm.Order, norm.Scale,
             [.. norm.Mean], [.. norm.Std], null, kind, null, null, 0);
-        var session = OnnxSessionFactory.Create(onnx, new SessionSpec { Name = id, Threads = 1, ExpectedInputSize = crop });
+        var session = OnnxSessionFactory.Create(onnx, new SessionSpec { Name = id, Threads = 1, ExpectedInputSize = crop, Normalization = norm });
         return new EvaluatedModel(manifest, session, norm, new OutputInterpreter(kind, session.OutputDim, head), session.ActiveDevice);
     }
 

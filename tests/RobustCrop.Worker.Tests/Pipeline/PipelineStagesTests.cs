@@ -173,18 +173,10 @@ public class PipelineStagesTests
         public int OutputDimension => inner.OutputDimension;
         public int MaxBatch => inner.MaxBatch;
 
-        public void Run(ReadOnlySpan<float> input, int batch, Span<float> output)
+        public void Run(ReadOnlySpan<byte> input, int batch, Span<float> output)
         {
             Gate(batch);
             inner.Run(input, batch, output);
-        }
-
-        public bool TakesBytes => inner.TakesBytes;
-
-        public void RunBytes(ReadOnlySpan<byte> input, int batch, Span<float> output)
-        {
-            Gate(batch);
-            inner.RunBytes(input, batch, output);
         }
 
         private void Gate(int batch)

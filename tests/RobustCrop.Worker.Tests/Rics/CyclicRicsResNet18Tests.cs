@@ -75,7 +75,7 @@ public class CyclicRicsResNet18Tests(ShippedResNet18Fixture fixture) : IClassFix
         {
             int n = Math.Min(batch, inputs.Count - start);
             for (int i = 0; i < n; i++) inputs[start + i].CopyTo(buffer, i * 3 * C * C);
-            model.Inference.RunBytes(buffer.AsSpan(0, n * 3 * C * C), n, raw.AsSpan(0, n * d));
+            model.Inference.Run(buffer.AsSpan(0, n * 3 * C * C), n, raw.AsSpan(0, n * d));
             for (int i = 0; i < n; i++) model.Interpreter.Interpret(raw.AsSpan(i * d, d), outputs, start + i, scratch);
         }
         return Enumerable.Range(0, inputs.Count).Select(i => (outputs.Predictions![i], outputs.Vector(i).ToArray())).ToList();

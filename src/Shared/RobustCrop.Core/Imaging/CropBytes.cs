@@ -13,7 +13,7 @@ public static class CropBytes
 {
     /// <summary>
     /// Writes the size×size window at (x, y), rolled with torch.roll semantics (out[i, j] = crop[(i − rollY) mod size,
-    /// (j − rollX) mod size], as <see cref="CropWriter.WriteRolled"/>), into <paramref name="dest"/> (length 3·size·size).
+    /// (j − rollX) mod size], as the float test oracle <c>CropWriter.WriteRolled</c>), into <paramref name="dest"/> (length 3·size·size).
     /// </summary>
     public static void WriteRolled(RgbImage scene, int x, int y, int size, int rollX, int rollY, Span<byte> dest)
     {

@@ -12,7 +12,7 @@ namespace RobustCrop.Worker.Inference;
 /// </summary>
 /// <remarks>Only constructed where the session really runs on CUDA; its failure to construct (an ONNX Runtime without the
 /// pinned allocator) leaves the session on its managed buffers, which work everywhere.</remarks>
-internal sealed unsafe class CudaPinnedBinding : IDisposable
+internal sealed unsafe class CudaPinnedBinding : IHostBuffers
 {
     private readonly InferenceSession _session;
     private readonly OrtMemoryInfo _pinned;
@@ -60,11 +60,11 @@ internal sealed unsafe class CudaPinnedBinding : IDisposable
         }
     }
 
-    /// <summary>The whole input buffer (MaxBatch items), in the input's element type.</summary>
-    public Span<T> Input<T>() where T : unmanaged => Typed<T>(_inputOwner.GetTensorMutableRawData());
+    /// <summary>The whole input buffer (MaxBatch items), as bytes of the input's element type.</summary>
+    public Span<byte> Input => _inputOwner.GetTensorMutableRawData();
 
-    /// <summary>The whole output buffer, in the output's element type; valid after <see cref="Run"/>.</summary>
-    public ReadOnlySpan<T> Output<T>() where T : unmanaged => Typed<T>(_outputOwner.GetTensorMutableRawData());
+    /// <summary>The whole output buffer, as bytes of the output's element type; valid after <see cref="Run"/>.</summary>
+    public ReadOnlySpan<byte> Output => _outputOwner.GetTensorMutableRawData();
 
     /// <summary>Runs the first <paramref name="batch"/> items of the input buffer into the output buffer.</summary>
     public void Run(RunOptions options, int batch)
@@ -112,8 +112,6 @@ internal sealed unsafe class CudaPinnedBinding : IDisposable
             return OrtValue.CreateTensorValueWithData(_pinned, type, shape, (IntPtr)start, bytes);
         }
     }
-
-    private static Span<T> Typed<T>(Span<byte> raw) where T : unmanaged => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(raw);
 
     private static int ElementSize(TensorElementType type) => type switch
     {

@@ -13,10 +13,8 @@ public static class ModelLoader
     public const int MaxAutoBatch = 512;
 
     /// <param name="autoBatch">Measure the batch to run with on CUDA (<see cref="BatchSizeSearch"/>), reported to <paramref name="note"/>.</param>
-    /// <param name="normaliseInGraph">Build the normalisation into the graph so the worker feeds uint8 crops (the default);
-    /// false keeps the float crops normalised on the CPU (comparisons against the CPU path).</param>
-    public static EvaluatedModel Load(ModelManifest m, DeviceSpec device, int threads, bool autoBatch = false, Action<string>? note = null,
-        bool normaliseInGraph = true)
+    /// <remarks>The manifest's normalisation is built into the graph, so the worker feeds uint8 crops.</remarks>
+    public static EvaluatedModel Load(ModelManifest m, DeviceSpec device, int threads, bool autoBatch = false, Action<string>? note = null)
     {
         PixelNormalization norm;
         try
@@ -31,7 +29,7 @@ public static class ModelLoader
         var session = OnnxSessionFactory.Load(m.OnnxPath, SessionSpec.Of(m, device, threads) with
         {
             MaxBatch = search ? MaxAutoBatch : OnnxSession.DefaultMaxBatch,
-            NormaliseInGraph = normaliseInGraph ? norm : null,
+            Normalization = norm,
         });
         try
         {
@@ -90,14 +88,9 @@ public static class ModelLoader
     /// <summary>The median of five timed calls after two warm-ups, on zero crops (the latency does not depend on the pixels).</summary>
     private static double SecondsPerCall(OnnxSession session, int batch)
     {
-        var floats = session.TakesBytes ? [] : new float[batch * session.InputItemSize];
-        var bytes = session.TakesBytes ? new byte[batch * session.InputItemSize] : [];
+        var crops = new byte[batch * session.InputItemSize];
         var output = new float[batch * session.OutputDim];
-        void Call()
-        {
-            if (session.TakesBytes) session.RunBytes(bytes, batch, output);
-            else session.Run(floats, batch, output);
-        }
+        void Call() => session.Run(crops, batch, output);
         for (int i = 0; i < 2; i++) Call();
         var times = new double[5];
         for (int i = 0; i < times.Length; i++)

@@ -10,7 +10,7 @@ namespace RobustCrop.Worker.Inference;
 /// </summary>
 public static class ModelSignature
 {
-    public const int OnnxFloat = 1, OnnxFloat16 = 10;
+    public const int OnnxFloat = 1, OnnxUInt8 = 2, OnnxFloat16 = 10;
 
     /// <summary>Returns the graph input fed and the output read; throws <see cref="ModelLoadException"/> otherwise.</summary>
     public static (OnnxTensorInfo Input, OnnxTensorInfo Output) Check(OnnxModelInfo info, int? expectedSize, ModelIo io, string name)
@@ -21,6 +21,42 @@ public static class ModelSignature
         CheckInputType(input, io, name);
         CheckInputShape(input, expectedSize, io, name);
         return (input, SelectOutput(info, io, name));
+    }
+
+    /// <summary>
+    /// What a session needs of a graph that passed <see cref="Check"/>: its input fed as uint8 [N,S,S,3] once the
+    /// normalisation is prepended (the name stays), its size (the manifest's where the graph's is symbolic), and its output.
+    /// </summary>
+    public static SessionSignature Feed(OnnxTensorInfo input, OnnxTensorInfo output, int? expectedSize, TensorLayout layout, string name)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        var d = input.Dims;
+        var (h, w) = layout == TensorLayout.Nchw ? (d[2].Value, d[3].Value) : (d[1].Value, d[2].Value);
+        int size = h is long fixedSide ? checked((int)fixedSide) : w is long fw ? checked((int)fw)
+            : expectedSize ?? throw new ModelLoadException($"model {name}: input '{input.Name}' is {input.Shape}; its size is not fixed, so the manifest must give it");
+        if (output.Dims.Count < 1) throw new ModelLoadException($"model {name}: output '{output.Name}' is a scalar, expected [N, ...]");
+        int? fixedBatch = d[0].Value is long b and > 0 ? checked((int)b) : null;
+        long[] trailing = [.. output.Dims.Skip(1).Select(x => x.Value ?? -1)];
+        return new SessionSignature(input.Name, size, fixedBatch, output.Name, trailing, output.ElementType == OnnxFloat16);
+    }
+
+    /// <summary>
+    /// The check of a graph that already takes uint8 [N,S,S,3] crops (a stand-in built in memory, such as the bench's):
+    /// one image input of that type and shape, a float output. Throws <see cref="ModelLoadException"/> otherwise.
+    /// </summary>
+    public static SessionSignature CheckByteGraph(OnnxModelInfo info, int? expectedSize, string? outputName, string name)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.Inputs.Count != 1)
+            throw new ModelLoadException($"model {name}: expected one image input, found {info.Inputs.Count} ({string.Join(", ", info.Inputs.Select(i => i.Name))})");
+        var input = info.Inputs[0];
+        if (input.ElementType != OnnxUInt8) throw new ModelLoadException($"model {name}: input '{input.Name}' is not a uint8 tensor");
+        if (input.Dims.Count != 4 || input.Dims[3].Value is not 3)
+            throw new ModelLoadException($"model {name}: input '{input.Name}' is {input.Shape}, expected [N,S,S,3]");
+        var io = new ModelIo(TensorLayout.Nhwc, OutputName: outputName);
+        CheckInputShape(input, expectedSize, io, name);
+        return Feed(input, SelectOutput(info, io, name), expectedSize, TensorLayout.Nhwc, name);
     }
 
     private static void CheckInputType(OnnxTensorInfo input, ModelIo io, string name)
@@ -90,3 +126,11 @@ public static class ModelSignature
         return (1, checked((int)n));
     }
 }
+
+/// <summary>A graph's feed and output as validated once, before its session opens (<see cref="ModelSignature"/>).</summary>
+/// <param name="InputName">The graph input, fed uint8 [N,S,S,3] crops.</param>
+/// <param name="InputSize">S: the crop side.</param>
+/// <param name="FixedBatch">The batch the graph pins; null when symbolic.</param>
+/// <param name="OutputTrailingDims">The output's dims after the batch; -1 where symbolic (probed with one run at load).</param>
+/// <param name="HalfOutput">The output is float16 (widened to float when read).</param>
+public sealed record SessionSignature(string InputName, int InputSize, int? FixedBatch, string OutputName, long[] OutputTrailingDims, bool HalfOutput);

@@ -26,40 +26,57 @@ public static class OnnxSessionFactory
     /// <param name="folder">Where external data files are looked up; null: the model must have none.</param>
     public static OnnxSession Create(byte[] model, SessionSpec spec, string? folder = null)
     {
+        var prepared = Prepare(model, spec, folder);
+        var io = spec.Io;
+        byte[] fed;
+        try
+        {
+            // Last, so its nodes come first: the low-pass (and the model) see the normalised floats they always saw.
+            fed = OnnxNormalizationSurgery.Prepend(prepared.Model, InGraph(spec.Normalization), io.Layout == TensorLayout.Nhwc, io.Type == InputElementType.Float16);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ModelLoadException($"model {prepared.Name} is not a valid ONNX file: {SessionBuilder.FirstLine(ex.Message)}", ex);
+        }
+        return new OnnxSession(fed, prepared.Signature, spec.Device, spec.Threads, spec.MaxBatch, prepared.Name, io.Pool, prepared.ExternalDataFolder);
+    }
+
+    /// <summary>
+    /// Every rewrite but the normalisation (batch made symbolic, the optional low-pass) and the one check of the graph's
+    /// input and output against the spec. <see cref="Create"/> then prepends the normalisation; the tests' float oracle
+    /// opens this graph as it is and feeds it floats normalised on the CPU.
+    /// </summary>
+    public static PreparedGraph Prepare(byte[] model, SessionSpec spec, string? folder = null)
+    {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(spec);
-        var (io, name, lowPassSigma, normaliseInGraph) = (spec.Io, spec.Name ?? "model", spec.LowPassSigma, spec.NormaliseInGraph);
+        var (io, name, lowPassSigma) = (spec.Io, spec.Name ?? "model", spec.LowPassSigma);
         if (lowPassSigma is float s && (!(s > 0) || float.IsInfinity(s)))
         {
             throw new ArgumentOutOfRangeException(nameof(spec), s, "low-pass sigma must be positive and finite");
         }
+        if (spec.ExpectedInputSize is int e) ArgumentOutOfRangeException.ThrowIfLessThan(e, 1, nameof(spec));
         if (lowPassSigma is not null && (io.Layout != TensorLayout.Nchw || io.Type != InputElementType.Float32))
         {
             throw new ModelLoadException($"model {name}: lowpass needs an nchw float32 input");
         }
-        byte[] rewritten;
-        bool external;
         try
         {
-            external = CheckExternalData(model, name, folder);
+            bool external = CheckExternalData(model, name, folder);
             // Always: exporters pin batch 1 in the graph, and the rewrite is a no-op for symbolic models.
-            rewritten = OnnxModelSurgery.MakeBatchSymbolic(model);
+            byte[] rewritten = OnnxModelSurgery.MakeBatchSymbolic(model);
             if (lowPassSigma is float sigma)
             {
                 rewritten = OnnxModelSurgery.PrependGaussianLowPass(rewritten, sigma, spec.LowPassRadius ?? OnnxModelSurgery.DefaultRadius(sigma));
             }
-            ModelSignature.Check(OnnxModelSurgery.Inspect(rewritten), spec.ExpectedInputSize, io, name);
-            if (normaliseInGraph is not null)
-            {
-                // Last, so its nodes come first: the low-pass (and the model) see the normalised floats they always saw.
-                rewritten = OnnxNormalizationSurgery.Prepend(rewritten, InGraph(normaliseInGraph), io.Layout == TensorLayout.Nhwc, io.Type == InputElementType.Float16);
-            }
+            var (input, output) = ModelSignature.Check(OnnxModelSurgery.Inspect(rewritten), spec.ExpectedInputSize, io, name);
+            var signature = ModelSignature.Feed(input, output, spec.ExpectedInputSize, io.Layout, name);
+            return new PreparedGraph(rewritten, signature, name, external ? folder : null);
         }
         catch (InvalidDataException ex)
         {
-            throw new ModelLoadException($"model {name} is not a valid ONNX file: {OnnxSession.FirstLine(ex.Message)}", ex);
+            throw new ModelLoadException($"model {name} is not a valid ONNX file: {SessionBuilder.FirstLine(ex.Message)}", ex);
         }
-        return new OnnxSession(rewritten, spec.Device, spec.Threads, spec.MaxBatch, spec.ExpectedInputSize, name, io, external ? folder : null, byteInput: normaliseInGraph is not null);
     }
 
     private static InGraphNormalization InGraph(PixelNormalization n) =>
@@ -83,7 +100,7 @@ public static class OnnxSessionFactory
         }
         catch (InvalidDataException ex)
         {
-            throw new ModelLoadException($"model {name} is not a valid ONNX file: {OnnxSession.FirstLine(ex.Message)}", ex);
+            throw new ModelLoadException($"model {name} is not a valid ONNX file: {SessionBuilder.FirstLine(ex.Message)}", ex);
         }
     }
 
@@ -98,11 +115,11 @@ public static class OnnxSessionFactory
         }
         catch (InvalidDataException ex)
         {
-            throw new ModelLoadException($"model {path} is not a valid ONNX file: {OnnxSession.FirstLine(ex.Message)}", ex);
+            throw new ModelLoadException($"model {path} is not a valid ONNX file: {SessionBuilder.FirstLine(ex.Message)}", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ModelLoadException($"model {path} could not be read: {OnnxSession.FirstLine(ex.Message)}", ex);
+            throw new ModelLoadException($"model {path} could not be read: {SessionBuilder.FirstLine(ex.Message)}", ex);
         }
     }
 
@@ -116,3 +133,7 @@ public static class OnnxSessionFactory
         return true;
     }
 }
+
+/// <summary>A model's graph rewritten for a run, before its normalisation, with what its session needs to know of it.</summary>
+/// <param name="ExternalDataFolder">Where its external initializers live; null when it has none.</param>
+public sealed record PreparedGraph(byte[] Model, SessionSignature Signature, string Name, string? ExternalDataFolder);

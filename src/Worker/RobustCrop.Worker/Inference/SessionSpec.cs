@@ -31,9 +31,12 @@ public sealed record SessionSpec
     /// <summary>Names the model in errors; null: its path.</summary>
     public string? Name { get; init; }
 
-    /// <summary>When set, this normalisation is built into the graph in front of everything else (the low-pass included),
-    /// and the session takes uint8 [N,S,S,3] crops (<see cref="OnnxSession.RunBytes"/>).</summary>
-    public PixelNormalization? NormaliseInGraph { get; init; }
+    /// <summary>The preprocessing built into the graph in front of everything else (the low-pass included), so the session
+    /// takes uint8 [N,S,S,3] crops; default: the bytes' values as they are (scale 1, mean 0, std 1).</summary>
+    public PixelNormalization Normalization { get; init; } = Unscaled;
+
+    /// <summary>Pixel bytes fed as their values 0..255: what a spec without the manifest's normalisation gets.</summary>
+    public static PixelNormalization Unscaled { get; } = new(ChannelOrder.Rgb, 1f, [0f, 0f, 0f], [1f, 1f, 1f]);
 
     /// <summary>What the manifest says of its model (input size, low-pass, layout and type, output, name).</summary>
     public static SessionSpec Of(ModelManifest m, DeviceSpec device, int threads)

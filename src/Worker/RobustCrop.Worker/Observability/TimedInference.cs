@@ -9,21 +9,13 @@ public sealed class TimedInference(IBatchInference inner, string model, WorkerMe
     public int InputSize => inner.InputSize;
     public int OutputDimension => inner.OutputDimension;
     public int MaxBatch => inner.MaxBatch;
-    public bool TakesBytes => inner.TakesBytes;
 
     public IBatchInference Inner => inner;
 
-    public void Run(ReadOnlySpan<float> input, int batch, Span<float> output)
+    public void Run(ReadOnlySpan<byte> input, int batch, Span<float> output)
     {
         long started = Stopwatch.GetTimestamp();
         inner.Run(input, batch, output);
-        metrics.Batch(model, Stopwatch.GetElapsedTime(started).TotalSeconds);
-    }
-
-    public void RunBytes(ReadOnlySpan<byte> input, int batch, Span<float> output)
-    {
-        long started = Stopwatch.GetTimestamp();
-        inner.RunBytes(input, batch, output);
         metrics.Batch(model, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 

@@ -3,14 +3,13 @@ using System.Collections.Concurrent;
 namespace RobustCrop.Worker.Pipeline;
 
 /// <summary>
-/// One batch's buffers: crops in (normalised floats, or raw HWC bytes for a model that normalises in its graph), outputs
-/// out, and which (work, crop) each row belongs to.
+/// One batch's buffers: crops in (raw HWC bytes, normalised by the model's graph), outputs out, and which (work, crop)
+/// each row belongs to.
 /// </summary>
-internal sealed class BatchBuffer(int capacity, int cropValues, int outputDim, bool bytes) : IDisposable
+internal sealed class BatchBuffer(int capacity, int cropBytes, int outputDim) : IDisposable
 {
-    public float[] Input { get; } = bytes ? [] : new float[capacity * cropValues];
-    public byte[]? Bytes { get; } = bytes ? new byte[capacity * cropValues] : null;
-    public int CropValues => cropValues;
+    public byte[] Input { get; } = new byte[capacity * cropBytes];
+    public int CropBytes => cropBytes;
     public float[] Output { get; } = new float[capacity * outputDim];
     public (ImageModelWork Work, int Crop)[] Slots { get; } = new (ImageModelWork, int)[capacity];
     public int Count { get; set; }
@@ -72,9 +71,8 @@ internal sealed class InferenceLoop : IDisposable
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                int n = batch.Count, crop = batch.CropValues, d = batch.Output.Length / batch.Slots.Length;
-                if (batch.Bytes is { } bytes) _inference.RunBytes(bytes.AsSpan(0, n * crop), n, batch.Output.AsSpan(0, n * d));
-                else _inference.Run(batch.Input.AsSpan(0, n * crop), n, batch.Output.AsSpan(0, n * d));
+                int n = batch.Count, crop = batch.CropBytes, d = batch.Output.Length / batch.Slots.Length;
+                _inference.Run(batch.Input.AsSpan(0, n * crop), n, batch.Output.AsSpan(0, n * d));
             }
             catch (Exception e) { batch.Error = e; }
             finally

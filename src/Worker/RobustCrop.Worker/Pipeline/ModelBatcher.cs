@@ -6,8 +6,8 @@ namespace RobustCrop.Worker.Pipeline;
 /// <summary>
 /// Packs the crops of successive images into fixed-size batches for one model, so that the session always sees full
 /// batches regardless of how many crops each image needs. Crops are written straight from the scene into the
-/// batch buffer (no crop image is ever allocated): normalised floats, or for a model that normalises in its graph
-/// (<see cref="IBatchInference.TakesBytes"/>) the crop's raw bytes, a quarter of the size and a block copy per row. Double-buffered: a full batch runs on the model's own thread
+/// batch buffer (no crop image is ever allocated) as the crop's raw bytes, which the model normalises in its graph: at
+/// most two block copies per row, the roll included (<see cref="CropBytes"/>). Double-buffered: a full batch runs on the model's own thread
 /// (<see cref="InferenceLoop"/>) while the next one is filled here; its outputs are read when that next one is full, so
 /// works complete in the same order as with one buffer, one batch later.
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class ModelBatcher : IDisposable
 {
     private readonly EvaluatedModel _model;
     private readonly float[] _scratch;
-    private readonly int _cropFloats;
+    private readonly int _cropBytes;
     private readonly StageTimes? _times;
     private readonly InferenceLoop _loop;
     private readonly BatchBuffer[] _buffers;
@@ -29,9 +29,8 @@ public sealed class ModelBatcher : IDisposable
         _times = times;
         int batch = Math.Max(1, Math.Min(maxBatch, model.Inference.MaxBatch));
         int size = model.Inference.InputSize;
-        _cropFloats = 3 * size * size;
-        bool bytes = model.Inference.TakesBytes;
-        _buffers = [new BatchBuffer(batch, _cropFloats, model.Inference.OutputDimension, bytes), new BatchBuffer(batch, _cropFloats, model.Inference.OutputDimension, bytes)];
+        _cropBytes = 3 * size * size;
+        _buffers = [new BatchBuffer(batch, _cropBytes, model.Inference.OutputDimension), new BatchBuffer(batch, _cropBytes, model.Inference.OutputDimension)];
         _filling = _buffers[0];
         _scratch = new float[Math.Max(1, model.Interpreter.ClassCount)];
         _loop = new InferenceLoop(model.Inference, model.Id, times);
@@ -66,9 +65,8 @@ public sealed class ModelBatcher : IDisposable
     // Into the next free slot of the batch being filled.
     private void WriteCrop(RgbImage scene, int x, int y, int rollX, int rollY)
     {
-        int size = _model.Inference.InputSize, at = _filling.Count * _cropFloats;
-        if (_filling.Bytes is { } bytes) CropBytes.WriteRolled(scene, x, y, size, rollX, rollY, bytes.AsSpan(at, _cropFloats));
-        else CropWriter.WriteRolled(scene, x, y, size, rollX, rollY, _model.Normalization, _filling.Input.AsSpan(at, _cropFloats));
+        int size = _model.Inference.InputSize, at = _filling.Count * _cropBytes;
+        CropBytes.WriteRolled(scene, x, y, size, rollX, rollY, _filling.Input.AsSpan(at, _cropBytes));
     }
 
     /// <summary>Runs what is queued and waits for every batch: all works added so far are in <paramref name="completed"/>.</summary>

@@ -1,10 +1,11 @@
 using System.Numerics.Tensors;
+using RobustCrop.Core.Imaging;
 
-namespace RobustCrop.Core.Imaging;
+namespace RobustCrop.TestSupport;
 
 /// <summary>
-/// Turns the pipeline's crop tensors (always [N,3,S,S] float32, what <see cref="CropWriter"/> writes) into what a model
-/// takes: transposed to [N,S,S,3] for NHWC models, rounded to float16 for half-precision ones. Works span to span into
+/// The test oracle's packing: turns CPU-normalised crop tensors ([N,3,S,S] float32, what <see cref="CropWriter"/> writes)
+/// into what a model's own graph input takes (production feeds uint8 crops normalised in the graph instead): transposed to [N,S,S,3] for NHWC models, rounded to float16 for half-precision ones. Works span to span into
 /// the caller's (reused) buffer, so nothing is allocated per crop.
 /// </summary>
 public static class InputPacking

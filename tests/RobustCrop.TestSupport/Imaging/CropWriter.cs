@@ -1,11 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using RobustCrop.Core.Imaging;
 
-namespace RobustCrop.Core.Imaging;
+namespace RobustCrop.TestSupport;
 
 /// <summary>
-/// Writes an integer window of a scene straight into a model input tensor (CHW floats), normalising on the way,
-/// so that no intermediate crop image is ever allocated.
+/// Writes an integer window of a scene straight into a CHW float tensor, normalising on the CPU. The test oracle of the
+/// one production feed: models normalise their own uint8 crops in the graph (<c>CropBytes</c> writes them), and the
+/// in-graph normalisation tests compare that path with this one. Kept fast because the crop-writer benchmark measures it.
 /// </summary>
 /// <remarks>
 /// Results are bit-identical to <see cref="CropWriterReference"/> (same float operations in the same order; .NET does not
