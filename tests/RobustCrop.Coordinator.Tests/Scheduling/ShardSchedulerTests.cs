@@ -169,17 +169,17 @@ public sealed class ShardSchedulerTests
         Assert.Equal(CompletionStep.Verify, s.Complete(A, leases[0].Lease, leases[0].ShardId));
         // The store did not answer: the shard goes back to the queue (an attempt used), its other shard stays leased,
         // and the worker is asked for work again rather than refused.
-        Assert.Equal(FailureStep.Requeued, s.VerifyFailed(leases[0].Lease, leases[0].ShardId, "storage error: connection refused"));
+        Assert.Equal(FailureStep.Requeued, s.VerifyFailed(A, leases[0].Lease, leases[0].ShardId, "storage error: connection refused"));
         Assert.Equal((1, 1), (s.Counts.Leased, s.Counts.Queued));
         Assert.Equal(0, s.Requeues[RequeueReason.Rejected]);
         var again = Leases(s.Request(A, AddressA, 1, Guid.NewGuid()));
         Assert.Equal([0], again.Select(l => l.ShardId.Value));
         // Its attempts run out like any failure's: the third unreadable completion fails the job.
         Assert.Equal(CompletionStep.Verify, s.Complete(A, again[0].Lease, again[0].ShardId));
-        Assert.Equal(FailureStep.Requeued, s.VerifyFailed(again[0].Lease, again[0].ShardId, "storage error"));
+        Assert.Equal(FailureStep.Requeued, s.VerifyFailed(A, again[0].Lease, again[0].ShardId, "storage error"));
         var third = Leases(s.Request(A, AddressA, 1, Guid.NewGuid()))[0];
         Assert.Equal(CompletionStep.Verify, s.Complete(A, third.Lease, third.ShardId));
-        Assert.Equal(FailureStep.JobFails, s.VerifyFailed(third.Lease, third.ShardId, "storage error"));
+        Assert.Equal(FailureStep.JobFails, s.VerifyFailed(A, third.Lease, third.ShardId, "storage error"));
     }
 
     [Fact]
@@ -202,11 +202,11 @@ public sealed class ShardSchedulerTests
         for (int attempt = 1; attempt <= 3; attempt++)
         {
             var lease = Leases(s.Request(A, AddressA, 1, Guid.NewGuid()))[0];
-            var step = s.Failed(lease.Lease, "disk full");
+            var step = s.Failed(A, lease.Lease, "disk full");
             Assert.Equal(attempt < 3 ? FailureStep.Requeued : FailureStep.JobFails, step);
         }
         Assert.Equal(2, s.Requeues[RequeueReason.Failed]);
-        Assert.Equal(FailureStep.Ignored, s.Failed(new LeaseId(999), "late"));
+        Assert.Equal(FailureStep.Ignored, s.Failed(A, new LeaseId(999), "late"));
     }
 
     [Fact]
@@ -267,5 +267,79 @@ public sealed class ShardSchedulerTests
         }
         Assert.Equal(100_000, seen.Count);
         Assert.Equal(new SchedulerCounts(100_000, 100_000, 0, 0, 1, 100_000, 0), s.Counts);
+    }
+
+    [Fact]
+    public void A_request_for_int_MaxValue_gets_the_capacity_cap_and_a_worker_never_holds_more_than_its_lease_cap()
+    {
+        Assert.Equal(64, Leases(Planned(200).Request(A, AddressA, int.MaxValue, Guid.NewGuid())).Count);
+        var s = new ShardScheduler(_settings with { MaxCapacityPerWorker = 4, MaxLeasesPerWorker = 6 }, _clock);
+        s.Plan(Enumerable.Range(0, 200).Select(i => new DatasetShard(new ShardId(i), ShardSource.Of("part"), i * 10L, 10)));
+        Assert.Equal(4, Leases(s.Request(A, AddressA, int.MaxValue, Guid.NewGuid())).Count);
+        Assert.Equal(2, Leases(s.Request(A, AddressA, int.MaxValue, Guid.NewGuid())).Count);
+        Assert.IsType<NoWorkYet>(Assert.Single(s.Request(A, AddressA, int.MaxValue, Guid.NewGuid())));
+        // Other workers are still served from the queue.
+        Assert.Equal(4, Leases(s.Request(B, AddressB, 5, Guid.NewGuid())).Count);
+        Assert.Equal(190, s.Counts.Queued);
+    }
+
+    [Fact]
+    public void A_member_alone_failing_a_shard_past_its_attempts_is_refused_and_a_second_workers_failure_fails_the_job()
+    {
+        var s = Planned(2);
+        Assert.Null(s.Register(B, AddressB, ProtocolVersion.Current));
+        ShardLease lease = null!;
+        for (int attempt = 1; attempt <= 3; attempt++)
+        {
+            lease = Leases(s.Request(A, AddressA, 1, Guid.NewGuid()))[0];
+            var step = s.Failed(A, lease.Lease, "disk full\n\u001b[0m");
+            Assert.Equal(attempt < 3 ? FailureStep.Requeued : FailureStep.WorkerRefused, step);
+        }
+        Assert.Equal($"shard {lease.ShardId} failed 3 time(s) on this worker alone: disk full  [0m", s.RefusalOf(A));
+        Assert.Equal([B], s.Workers.Select(w => w.Id));
+        // The shard goes on with B; failing there too, it has failed on two workers: the shard fails the job.
+        var onB = Leases(s.Request(B, AddressB, 1, Guid.NewGuid()))[0];
+        Assert.Equal(lease.ShardId, onB.ShardId);
+        Assert.Equal(FailureStep.JobFails, s.Failed(B, onB.Lease, "disk full"));
+    }
+
+    [Fact]
+    public void A_failure_of_a_lease_that_is_not_the_senders_is_ignored()
+    {
+        var s = Planned(1);
+        var lease = Leases(s.Request(A, AddressA, 1, Guid.NewGuid()))[0];
+        Assert.Equal(FailureStep.Ignored, s.Failed(B, lease.Lease, "forged"));
+        Assert.Equal(1, s.Counts.Leased);
+    }
+
+    [Fact]
+    public void A_worker_that_cannot_run_the_job_is_refused_alone_in_a_cluster_and_ends_an_embedded_job()
+    {
+        var s = Planned(3);
+        var held = Leases(s.Request(A, AddressA, 2, Guid.NewGuid()));
+        Assert.Equal(FailureStep.WorkerRefused, s.CannotRun(A, AddressA, "model file not found: zoo/a.onnx"));
+        Assert.Equal("cannot run the job: model file not found: zoo/a.onnx", s.RefusalOf(A));
+        Assert.Equal((0, 3), (s.Counts.Leased, s.Counts.Queued));
+        Assert.Equal(held.Select(l => l.ShardId.Value).Order(), Leases(s.Request(B, AddressB, 2, Guid.NewGuid())).Select(l => l.ShardId.Value).Order());
+
+        var embedded = new ShardScheduler(_settings with { WorkersAreLocal = true }, _clock);
+        Assert.Equal(FailureStep.JobFails, embedded.CannotRun(A, AddressA, "model file not found: zoo/a.onnx"));
+    }
+
+    [Fact]
+    public void An_id_is_bound_to_the_sender_that_first_named_it_and_other_senders_are_foreign_said_once()
+    {
+        var s = Planned(1);
+        const string Honest = AddressA + "/user/worker-0", Impostor = AddressB + "/user/worker-0";
+        Assert.Equal(Admission.Accepted, s.Admit(A, Honest, out _));
+        s.DrainEvents();
+        Assert.Equal(Admission.Foreign, s.Admit(A, Impostor, out _));
+        Assert.Equal(Admission.Foreign, s.Admit(A, Impostor, out _));
+        Assert.Equal(Admission.Accepted, s.Admit(A, Honest, out _));
+        var foreign = Assert.Single(s.DrainEvents());
+        Assert.Equal(new ForeignSender(A, Impostor), foreign);
+        // The id's node leaving frees it (a worker path is matched by its node's address).
+        s.NodeRemoved(AddressA, "worker-removed");
+        Assert.Equal(Admission.Accepted, s.Admit(A, Impostor, out _));
     }
 }

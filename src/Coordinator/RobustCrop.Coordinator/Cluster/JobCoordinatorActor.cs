@@ -72,15 +72,16 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
 
         Receive<PlanReady>(p => p.Incarnation == _incarnation, OnPlan);
         Receive<PlanFailed>(f => f.Incarnation == _incarnation, f => Fail(f.Reason));
-        Receive<RegisterWorker>(OnRegister);
-        Receive<RequestWork>(r => Answer(_scheduler.Request(r.Worker, Sender.Path.Address.ToString(), r.Capacity, r.CorrelationId)));
-        Receive<RenewLease>(r => Answer(_scheduler.Renew(r.Worker, r.Leases)));
-        Receive<ShardCompleted>(OnCompleted);
+        // Every message that names a worker passes the scheduler's gate first: the id must be bound to this sender.
+        FromWorker<RegisterWorker>(r => r.Worker, OnRegister);
+        FromWorker<RequestWork>(r => r.Worker, r => Answer(_scheduler.Request(r.Worker, Member, r.Capacity, r.CorrelationId)));
+        FromWorker<RenewLease>(r => r.Worker, r => Answer(_scheduler.Renew(r.Worker, r.Leases)));
+        FromWorker<ShardCompleted>(c => c.Worker, OnCompleted);
         Receive<CompletionChecked>(c => c.Incarnation == _incarnation, OnChecked);
-        Receive<ShardFailed>(OnFailed);
-        Receive<ReleaseLease>(r => After(() => _scheduler.Release(r.Worker, r.Lease)));
-        Receive<WorkerFailed>(f => Fail($"worker {f.Worker}: {f.Reason}"));
-        Receive<ProgressProtocol.WorkerProgress>(OnProgress);
+        FromWorker<ShardFailed>(f => f.Worker, OnFailed);
+        FromWorker<ReleaseLease>(r => r.Worker, r => After(() => _scheduler.Release(r.Worker, r.Lease)));
+        FromWorker<WorkerFailed>(f => f.Worker, OnWorkerFailed);
+        FromWorker<ProgressProtocol.WorkerProgress>(p => p.Worker, OnProgress);
         Receive<ClusterEvent.MemberRemoved>(m => After(() => _scheduler.NodeRemoved(m.Member.Address.ToString(), "worker-removed")));
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         Receive<Aggregated>(a => a.Incarnation == _incarnation, a => Finish(a.Summary));
@@ -112,6 +113,21 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     private void Publish(JobEvent e) => Context.System.EventStream.Publish(e);
 
     private string RunId => _spec.Run.RunId.Value;
+
+    /// <summary>The sender as the scheduler binds worker ids: its actor path, node address included.</summary>
+    private string Member => Sender.Path.ToString();
+
+    private void FromWorker<T>(Func<T, WorkerId> worker, Action<T> handle) => Receive<T>(m =>
+    {
+        var id = worker(m);
+        var admission = _scheduler.Admit(id, Member, out var refusal);
+        PublishSchedulingEvents();
+        switch (admission)
+        {
+            case Admission.Accepted: handle(m); break;
+            case Admission.Refused: Sender.Tell(new WorkProtocol.WorkerRefused(id, refusal!)); break;
+        }
+    });
 
     protected override void PreStart()
     {
@@ -175,10 +191,10 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
 
     private void OnRegister(RegisterWorker r)
     {
-        var refused = _scheduler.Register(r.Worker, Sender.Path.Address.ToString(), r.ProtocolVersion);
-        Track(r.Worker);
+        var refused = _scheduler.Register(r.Worker, Member, r.ProtocolVersion);
         PublishSchedulingEvents();
         if (refused is not null) { Sender.Tell(new WorkProtocol.WorkerRefused(r.Worker, refused)); return; }
+        Track(r.Worker);
         Sender.Tell(_spec);
         if (_finished is not null) Sender.Tell(_finished);
     }
@@ -217,9 +233,9 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
             // while the worker, which wrote where the job says, stays welcome. Refusing it would leave a local job with
             // no worker and nothing to end it.
             v.Worker.Tell(new CompletionAck(c.Lease));
-            var step = _scheduler.VerifyFailed(c.Lease, c.Manifest.Shard, v.Problem!);
+            var step = _scheduler.VerifyFailed(c.Worker, c.Lease, c.Manifest.Shard, v.Problem!);
             PublishSchedulingEvents();
-            if (step == FailureStep.JobFails) Fail(v.Problem!);
+            OnFailureStep(step, c.Worker, v.Worker, v.Problem!);
             return;
         }
         if (v.Problem is null)
@@ -240,9 +256,25 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     private void OnFailed(ShardFailed f)
     {
         Sender.Tell(new CompletionAck(f.Lease));
-        var step = _scheduler.Failed(f.Lease, f.Reason);
+        var step = _scheduler.Failed(f.Worker, f.Lease, f.Reason);
         PublishSchedulingEvents();
-        if (step == FailureStep.JobFails) Fail(f.Reason);
+        OnFailureStep(step, f.Worker, Sender, WorkerIds.OneLine(f.Reason));
+    }
+
+    private void OnWorkerFailed(WorkerFailed f)
+    {
+        var step = _scheduler.CannotRun(f.Worker, Member, f.Reason);
+        PublishSchedulingEvents();
+        OnFailureStep(step, f.Worker, Sender, $"worker {f.Worker}: {WorkerIds.OneLine(f.Reason)}");
+    }
+
+    private void OnFailureStep(FailureStep step, WorkerId worker, IActorRef actor, string reason)
+    {
+        switch (step)
+        {
+            case FailureStep.JobFails: Fail(reason); break;
+            case FailureStep.WorkerRefused: actor.Tell(new WorkProtocol.WorkerRefused(worker, _scheduler.RefusalOf(worker)!)); break;
+        }
     }
 
     private void OnProgress(ProgressProtocol.WorkerProgress p)

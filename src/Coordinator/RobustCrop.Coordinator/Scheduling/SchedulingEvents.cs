@@ -32,3 +32,6 @@ public sealed record ShardDone(ShardId Shard, LeaseId Lease, WorkerId Worker, Wo
 public sealed record DuplicateCompletion(ShardId Shard, LeaseId Lease, WorkerId Worker) : SchedulingEvent;
 
 public sealed record WorkerRefused(WorkerId Worker, string Reason) : SchedulingEvent;
+
+/// <summary>A message under a worker id came from another sender than the one that registered the id: ignored (said once per id).</summary>
+public sealed record ForeignSender(WorkerId Worker, string Sender) : SchedulingEvent;

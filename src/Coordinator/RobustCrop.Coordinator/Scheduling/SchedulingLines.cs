@@ -14,6 +14,7 @@ public static class SchedulingLines
             $"shard_done shard={d.Shard} lease={d.Lease} worker={d.Worker} images={d.Manifest.Images} errors={d.Manifest.Errors} crops={d.Manifest.Crops} seconds={(d.Manifest.FinishedUtc - d.Manifest.StartedUtc).TotalSeconds:F2}"),
         DuplicateCompletion d => $"duplicate_completion shard={d.Shard} lease={d.Lease} worker={d.Worker} (harmless: fixed names, manifest last)",
         WorkerRefused r => $"worker_refused worker={r.Worker} reason={r.Reason}",
+        ForeignSender f => $"foreign_sender worker={f.Worker} sender={f.Sender} (the id is bound to the member that registered it; its messages from elsewhere are ignored)",
         _ => e.ToString(),
     };
 
