@@ -342,4 +342,31 @@ public sealed class ShardSchedulerTests
         s.NodeRemoved(AddressA, "worker-removed");
         Assert.Equal(Admission.Accepted, s.Admit(A, Impostor, out _));
     }
+
+    [Fact]
+    public void A_worker_id_of_60_KB_or_with_control_characters_is_refused_and_nothing_of_it_is_kept()
+    {
+        var s = Planned(1);
+        var huge = new WorkerId(new string('x', 60_000));
+        Assert.Equal("a worker id of 60000 characters (1 to 128 are accepted)", s.Register(huge, AddressA, ProtocolVersion.Current));
+        Assert.IsType<WorkProtocol.WorkerRefused>(Assert.Single(s.Request(huge, AddressA, 1, Guid.NewGuid())));
+        Assert.Equal(Admission.Refused, s.Admit(huge, AddressA, out _));
+        Assert.Equal("a worker id with the character U+001B (letters, digits and . _ - : @ are accepted)",
+            s.Register(new WorkerId("gpu\u001b[2J"), AddressA, ProtocolVersion.Current));
+        Assert.Empty(s.Workers);
+        Assert.Equal(0, s.Counts.Workers);
+        // The refusal lines show at most the id's first 40 characters.
+        Assert.All(s.DrainEvents().OfType<RobustCrop.Coordinator.Scheduling.WorkerRefused>(), r => Assert.True(r.Worker.Value.Length <= 41, r.Worker.Value));
+    }
+
+    [Fact]
+    public void Past_the_worker_limit_new_ids_are_refused_until_a_node_leaves()
+    {
+        var s = new ShardScheduler(_settings with { MaxWorkers = 3 }, _clock);
+        for (int i = 0; i < 3; i++) Assert.Null(s.Register(new WorkerId($"w{i}"), AddressA, ProtocolVersion.Current));
+        Assert.Equal("the coordinator already has 3 workers, its limit", s.Register(B, AddressB, ProtocolVersion.Current));
+        Assert.Null(s.Register(new WorkerId("w0"), AddressA, ProtocolVersion.Current));
+        s.NodeRemoved(AddressA, "worker-removed");
+        Assert.Null(s.Register(B, AddressB, ProtocolVersion.Current));
+    }
 }

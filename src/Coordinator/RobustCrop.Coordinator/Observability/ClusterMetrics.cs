@@ -63,7 +63,7 @@ public sealed class ClusterMetrics
                 lock (_gate) _status = _status with { Dataset = p.Plan.Dataset, TotalInputs = p.Plan.TotalInputs, DoneInputs = _status.DoneInputs + p.Plan.SkippedInputs };
                 _shards.WithLabels("total").Set(p.Plan.ToDo.Length);
                 break;
-            case JobStatus { Snapshot: { } s }:
+            case JobStatus { Snapshot: var s }:
                 var c = s.Counts;
                 _shards.WithLabels("total").Set(c.Total);
                 _shards.WithLabels("done").Set(c.Done);
@@ -82,15 +82,15 @@ public sealed class ClusterMetrics
                 lock (_gate) _status = _status with
                 {
                     Workers = s.Workers, ShardsTotal = c.Total, ShardsDone = c.Done, Leased = c.Leased, Queued = c.Queued,
-                    ImagesPerSecond = s.Workers.Sum(w => w.ImagesPerSecond), AtUtc = s.AtUtc,
+                    ImagesPerSecond = s.ImagesPerSecond, AtUtc = s.AtUtc,
                 };
                 break;
-            case JobSchedulingEvent { Event: { } se } ev:
-                switch (se)
+            case JobSchedulingEvent ev:
+                switch (ev.Event)
                 {
                     case ShardRequeued r: _requeues.WithLabels(SchedulingLines.Label(r.Reason)).Inc(); Remember(ev.Line); break;
                     case Scheduling.WorkerRefused r: _refused.Inc(); DropSeries(r.Worker.Value); Remember(ev.Line); break;
-                    case ForeignSender: Remember(ev.Line); break;
+                    case ForeignSender or ProgressRefused: Remember(ev.Line); break;
                     case ShardDone d:
                         _images.Inc(d.Manifest.Images);
                         _errors.Inc(d.Manifest.Errors);
