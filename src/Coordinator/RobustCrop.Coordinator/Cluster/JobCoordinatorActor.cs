@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
@@ -63,15 +64,15 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         Receive<PlanFailed>(f => f.Incarnation == _incarnation, f => Fail(f.Reason));
         // Every message that names a worker passes the scheduler's gate first: the id must be bound to this sender.
         FromWorker<RegisterWorker>(r => r.Worker, OnRegister);
-        FromWorker<RequestWork>(r => r.Worker, r => Answer(_scheduler.Request(r.Worker, Member, r.Capacity, r.CorrelationId)));
+        FromWorker<RequestWork>(r => r.Worker, r => Answer(Published(_scheduler.Request(r.Worker, Member, r.Capacity, r.CorrelationId))));
         FromWorker<RenewLease>(r => r.Worker, r => Answer(_scheduler.Renew(r.Worker, r.Leases)));
         FromWorker<ShardCompleted>(c => c.Worker, OnCompleted);
         Receive<CompletionChecked>(c => c.Incarnation == _incarnation, OnChecked);
         FromWorker<ShardFailed>(f => f.Worker, OnFailed);
-        FromWorker<ReleaseLease>(r => r.Worker, r => After(() => _scheduler.Release(r.Worker, r.Lease)));
+        FromWorker<ReleaseLease>(r => r.Worker, r => Publish(_scheduler.Release(r.Worker, r.Lease)));
         FromWorker<WorkerFailed>(f => f.Worker, OnWorkerFailed);
         FromWorker<ProgressProtocol.WorkerProgress>(p => p.Worker, OnProgress);
-        Receive<ClusterEvent.MemberRemoved>(m => After(() => _scheduler.NodeRemoved(m.Member.Address.ToString(), "worker-removed")));
+        Receive<ClusterEvent.MemberRemoved>(m => Publish(_scheduler.NodeRemoved(m.Member.Address.ToString(), "worker-removed")));
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         Receive<Aggregated>(a => a.Incarnation == _incarnation, a => Finish(a.Summary));
         Receive<AggregateFailed>(f => f.Incarnation == _incarnation, f => Fail(f.Reason));
@@ -81,7 +82,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         Receive<CompletionChecked>(_ => { });
         Receive<Aggregated>(_ => { });
         Receive<AggregateFailed>(_ => { });
-        Receive<ExpiryTick>(_ => After(_scheduler.ExpireLeases));
+        Receive<ExpiryTick>(_ => Publish(_scheduler.ExpireLeases()));
         Receive<StatusTick>(_ => OnStatus());
         Receive<AnnounceStop>(_ =>
         {
@@ -109,9 +110,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     private void FromWorker<T>(Func<T, WorkerId> worker, Action<T> handle) => Receive<T>(m =>
     {
         var id = worker(m);
-        var admission = _scheduler.Admit(id, Member, out var refusal);
-        PublishSchedulingEvents();
-        switch (admission)
+        switch (Published(_scheduler.Admit(id, Member, out var refusal)))
         {
             case Admission.Accepted: handle(m); break;
             case Admission.Refused: Sender.Tell(new WorkProtocol.WorkerRefused(id, refusal!)); break;
@@ -181,8 +180,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
 
     private void OnRegister(RegisterWorker r)
     {
-        var refused = _scheduler.Register(r.Worker, Member, r.ProtocolVersion);
-        PublishSchedulingEvents();
+        var refused = Published(_scheduler.Register(r.Worker, Member, r.ProtocolVersion));
         if (refused is not null) { Sender.Tell(new WorkProtocol.WorkerRefused(r.Worker, refused)); return; }
         Track(r.Worker);
         Sender.Tell(_spec);
@@ -193,12 +191,11 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     {
         if (_finished is not null) { Sender.Tell(_finished); return; }
         foreach (var a in answers) Sender.Tell(a);
-        PublishSchedulingEvents();
     }
 
     private void OnCompleted(ShardCompleted c)
     {
-        switch (_scheduler.Complete(c.Worker, c.Lease, c.Manifest.Shard))
+        switch (Published(_scheduler.Complete(c.Worker, c.Lease, c.Manifest.Shard)))
         {
             case CompletionStep.Duplicate:
                 Sender.Tell(new CompletionAck(c.Lease));
@@ -211,7 +208,6 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
                         failure: e => new CompletionChecked(incarnation, c, worker, FailureReasons.Describe(e), Unreadable: true));
                 break;
         }
-        PublishSchedulingEvents();
     }
 
     private void OnChecked(CompletionChecked v)
@@ -223,38 +219,34 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
             // while the worker, which wrote where the job says, stays welcome. Refusing it would leave a local job with
             // no worker and nothing to end it.
             v.Worker.Tell(new CompletionAck(c.Lease));
-            var step = _scheduler.VerifyFailed(c.Worker, c.Lease, c.Manifest.Shard, v.Problem!);
-            PublishSchedulingEvents();
+            var step = Published(_scheduler.VerifyFailed(c.Worker, c.Lease, c.Manifest.Shard, v.Problem!));
             OnFailureStep(step, c.Worker, v.Worker, v.Problem!);
             return;
         }
         if (v.Problem is null)
         {
-            _scheduler.Verified(c.Worker, c.Lease, c.Manifest);
+            Publish(_scheduler.Verified(c.Worker, c.Lease, c.Manifest));
             foreach (var d in c.Manifest.Devices) _devices.TryAdd(d.Model, d.Device);
             v.Worker.Tell(new CompletionAck(c.Lease));
         }
         else
         {
-            _scheduler.Rejected(c.Worker, c.Manifest.Shard, v.Problem);
+            Publish(_scheduler.Rejected(c.Worker, c.Manifest.Shard, v.Problem));
             v.Worker.Tell(new WorkProtocol.WorkerRefused(c.Worker, v.Problem));
         }
-        PublishSchedulingEvents();
         CheckComplete();
     }
 
     private void OnFailed(ShardFailed f)
     {
         Sender.Tell(new CompletionAck(f.Lease));
-        var step = _scheduler.Failed(f.Worker, f.Lease, f.Reason);
-        PublishSchedulingEvents();
+        var step = Published(_scheduler.Failed(f.Worker, f.Lease, f.Reason));
         OnFailureStep(step, f.Worker, Sender, WorkerIds.OneLine(f.Reason));
     }
 
     private void OnWorkerFailed(WorkerFailed f)
     {
-        var step = _scheduler.CannotRun(f.Worker, Member, f.Reason);
-        PublishSchedulingEvents();
+        var step = Published(_scheduler.CannotRun(f.Worker, Member, f.Reason));
         OnFailureStep(step, f.Worker, Sender, $"worker {f.Worker}: {WorkerIds.OneLine(f.Reason)}");
     }
 
@@ -277,16 +269,16 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
 
     private void Track(WorkerId id) => _workers[id] = Sender;
 
-    /// <summary>Runs a scheduler call whose only output is events, then publishes them.</summary>
-    private void After(Action call)
+    /// <summary>Publishes a scheduler decision's events and returns its answer.</summary>
+    private T Published<T>(Decision<T> decision)
     {
-        call();
-        PublishSchedulingEvents();
+        Publish(decision.Events);
+        return decision.Value;
     }
 
-    private void PublishSchedulingEvents()
+    private void Publish(ImmutableArray<SchedulingEvent> events)
     {
-        foreach (var e in _scheduler.DrainEvents())
+        foreach (var e in events)
         {
             switch (e)
             {

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using RobustCrop.Cluster.Protocol;
 
 namespace RobustCrop.Coordinator.Scheduling;
@@ -43,3 +44,6 @@ public sealed record SchedulerCounts(int Total, int Done, int Leased, int Queued
 
 /// <summary>One worker as the scheduler knows it.</summary>
 public sealed record WorkerView(WorkerId Id, string Address, int Leased, int ShardsDone);
+
+/// <summary>A scheduler call's answer and the events it made, oldest first: the caller publishes them, nobody drains a list.</summary>
+public readonly record struct Decision<T>(T Value, ImmutableArray<SchedulingEvent> Events);

@@ -79,12 +79,20 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
         Planned = true;
     }
 
-    /// <summary>The events since the last call, oldest first.</summary>
-    public ImmutableArray<SchedulingEvent> DrainEvents()
+    // The events of the call in progress: every public call that decides something returns them and starts afresh.
+    private ImmutableArray<SchedulingEvent> TakeEvents()
     {
-        var drained = _events.ToImmutableArray();
+        var taken = _events.ToImmutableArray();
         _events.Clear();
-        return drained;
+        return taken;
+    }
+
+    private Decision<T> Decide<T>(T value) => new(value, TakeEvents());
+
+    private ImmutableArray<SchedulingEvent> Events(Action call)
+    {
+        call();
+        return TakeEvents();
     }
 
     /// <summary>
@@ -93,7 +101,9 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     /// form or past the worker limit is <see cref="Admission.Refused"/> with <paramref name="refusal"/>, keeping nothing.
     /// </summary>
     /// <param name="member">The sender's actor path (address included).</param>
-    public Admission Admit(WorkerId worker, string member, out string? refusal)
+    public Decision<Admission> Admit(WorkerId worker, string member, out string? refusal) => Decide(AdmitCore(worker, member, out refusal));
+
+    private Admission AdmitCore(WorkerId worker, string member, out string? refusal)
     {
         refusal = null;
         if (_workers.TryGetValue(worker, out var known))
@@ -113,7 +123,9 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     public string? RefusalOf(WorkerId worker) => _workers.GetValueOrDefault(worker)?.RefusedBecause;
 
     /// <summary>A worker registers: null when it may work, else the one-line reason it is refused.</summary>
-    public string? Register(WorkerId worker, string member, int protocolVersion)
+    public Decision<string?> Register(WorkerId worker, string member, int protocolVersion) => Decide(RegisterCore(worker, member, protocolVersion));
+
+    private string? RegisterCore(WorkerId worker, string member, int protocolVersion)
     {
         if (Track(worker, member, out var refusal) is not { } w) return refusal;
         if (protocolVersion != ProtocolVersion.Current)
@@ -125,7 +137,9 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     /// Answers a request: up to <paramref name="capacity"/> leases (capped by <see cref="CoordinatorSettings.MaxCapacityPerWorker"/>
     /// and <see cref="CoordinatorSettings.MaxLeasesPerWorker"/>), <see cref="NoWorkYet"/> or <see cref="WorkerRefused"/>.
     /// </summary>
-    public ImmutableArray<IClusterMessage> Request(WorkerId worker, string member, int capacity, Guid correlation)
+    public Decision<ImmutableArray<IClusterMessage>> Request(WorkerId worker, string member, int capacity, Guid correlation) => Decide(RequestCore(worker, member, capacity, correlation));
+
+    private ImmutableArray<IClusterMessage> RequestCore(WorkerId worker, string member, int capacity, Guid correlation)
     {
         if (Track(worker, member, out var refusal) is not { } w) return [new WorkProtocol.WorkerRefused(worker, refusal!)];
         if (w.RefusedBecause is { } why) return [new WorkProtocol.WorkerRefused(worker, why)];
@@ -173,7 +187,9 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     }
 
     /// <summary>A worker says a shard is written. Whatever the lease's state, the shard's files decide (see <see cref="CompletionStep"/>).</summary>
-    public CompletionStep Complete(WorkerId worker, LeaseId lease, ShardId shard)
+    public Decision<CompletionStep> Complete(WorkerId worker, LeaseId lease, ShardId shard) => Decide(CompleteCore(worker, lease, shard));
+
+    private CompletionStep CompleteCore(WorkerId worker, LeaseId lease, ShardId shard)
     {
         if (_done.Contains(shard))
         {
@@ -185,7 +201,9 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     }
 
     /// <summary>The shard's manifest and files are in the job's store: it is done.</summary>
-    public void Verified(WorkerId worker, LeaseId lease, ManifestSummary manifest)
+    public ImmutableArray<SchedulingEvent> Verified(WorkerId worker, LeaseId lease, ManifestSummary manifest) => Events(() => VerifiedCore(worker, lease, manifest));
+
+    private void VerifiedCore(WorkerId worker, LeaseId lease, ManifestSummary manifest)
     {
         var shard = manifest.Shard;
         _verifying.Remove(shard);
@@ -202,7 +220,9 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     /// The worker reported a shard whose files are not in the job's store (it writes somewhere else): the worker is refused
     /// from now on and every shard it holds goes back to the queue for a worker that writes where the job says.
     /// </summary>
-    public void Rejected(WorkerId worker, ShardId shard, string reason)
+    public ImmutableArray<SchedulingEvent> Rejected(WorkerId worker, ShardId shard, string reason) => Events(() => RejectedCore(worker, shard, reason));
+
+    private void RejectedCore(WorkerId worker, ShardId shard, string reason)
     {
         _verifying.Remove(shard);
         Refuse(worker, _workers.GetValueOrDefault(worker)?.Member ?? "?", reason);
@@ -219,7 +239,7 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
 
     /// <summary>The shard's manifest could not be read back to verify it (the store did not answer): a failure of the
     /// shard, counted against its attempts, not of the worker.</summary>
-    public FailureStep VerifyFailed(WorkerId worker, LeaseId lease, ShardId shard, string reason)
+    public Decision<FailureStep> VerifyFailed(WorkerId worker, LeaseId lease, ShardId shard, string reason)
     {
         _verifying.Remove(shard);
         return Failed(worker, lease, reason);
@@ -230,7 +250,9 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     /// the shard fails the job, unless this worker alone failed it and another worker can try it: then this worker is
     /// refused, so one member cannot end the job for everyone.
     /// </summary>
-    public FailureStep Failed(WorkerId worker, LeaseId lease, string reason)
+    public Decision<FailureStep> Failed(WorkerId worker, LeaseId lease, string reason) => Decide(FailedCore(worker, lease, reason));
+
+    private FailureStep FailedCore(WorkerId worker, LeaseId lease, string reason)
     {
         if (!_leases.TryGetValue(lease, out var l) || l.Worker != worker || _done.Contains(l.Shard.Id)) return FailureStep.Ignored;
         var shard = l.Shard.Id;
@@ -258,7 +280,9 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     /// The worker cannot run the job at all (a model that does not load on its node): in a cluster it is refused alone and
     /// its shards go back to the queue; in the embedded run every worker would fail the same way, so the job fails.
     /// </summary>
-    public FailureStep CannotRun(WorkerId worker, string member, string reason)
+    public Decision<FailureStep> CannotRun(WorkerId worker, string member, string reason) => Decide(CannotRunCore(worker, member, reason));
+
+    private FailureStep CannotRunCore(WorkerId worker, string member, string reason)
     {
         if (settings.WorkersAreLocal) return FailureStep.JobFails;
         Refuse(worker, member, $"cannot run the job: {WorkerIds.OneLine(reason)}");
@@ -267,13 +291,17 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     }
 
     /// <summary>The worker hands a lease back (no free slot, or it is stopping): re-queued first, not a failure.</summary>
-    public void Release(WorkerId worker, LeaseId lease, string? why = null)
+    public ImmutableArray<SchedulingEvent> Release(WorkerId worker, LeaseId lease, string? why = null) => Events(() => ReleaseCore(worker, lease, why));
+
+    private void ReleaseCore(WorkerId worker, LeaseId lease, string? why = null)
     {
         if (_leases.TryGetValue(lease, out var l) && l.Worker == worker) Requeue(l, RequeueReason.Released, why);
     }
 
     /// <summary>A node left the cluster: its workers are forgotten and their leases re-queued at once.</summary>
-    public void NodeRemoved(string address, string reason)
+    public ImmutableArray<SchedulingEvent> NodeRemoved(string address, string reason) => Events(() => NodeRemovedCore(address, reason));
+
+    private void NodeRemovedCore(string address, string reason)
     {
         foreach (var (id, _) in _workers.Where(kv => OnNode(kv.Value.Member, address)).ToList())
         {
@@ -288,7 +316,9 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
         => member.StartsWith(address, StringComparison.Ordinal) && (member.Length == address.Length || member[address.Length] == '/');
 
     /// <summary>Re-queues every lease not renewed in time; call it on a timer.</summary>
-    public void ExpireLeases()
+    public ImmutableArray<SchedulingEvent> ExpireLeases() => Events(() => ExpireLeasesCore());
+
+    private void ExpireLeasesCore()
     {
         var now = clock.GetUtcNow();
         foreach (var l in _leases.Values.Where(l => l.Expires < now).ToList()) Requeue(l, RequeueReason.LeaseExpired, null);
