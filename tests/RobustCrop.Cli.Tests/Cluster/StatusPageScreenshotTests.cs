@@ -1,5 +1,6 @@
 using RobustCrop.Cli.Tests.Analysis;
 using RobustCrop.Coordinator.Cluster;
+using RobustCrop.Coordinator.Scheduling;
 using RobustCrop.Coordinator.Observability;
 using SkiaSharp;
 

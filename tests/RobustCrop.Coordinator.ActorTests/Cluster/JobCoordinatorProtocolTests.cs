@@ -15,73 +15,10 @@ using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
 namespace RobustCrop.Coordinator.ActorTests.Cluster;
 
-/// <summary>
-/// The real job singleton on a one-node cluster, spoken to by <c>TestProbe</c> workers message by message: every
-/// answer of the protocol is asserted, with lease time on a <see cref="FakeTimeProvider"/> the test moves.
-/// </summary>
+/// <summary>Every answer of the protocol, asserted message by message against <c>TestProbe</c> workers.</summary>
 [Trait("Category", "Cluster")]
-public sealed class JobCoordinatorProtocolTests : TestKit
+public sealed class JobCoordinatorProtocolTests(ITestOutputHelper output) : JobSingletonTestKit(output)
 {
-    private const string RunId = "protocol-test";
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
-
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly StoreBackend _backend = new(shards: 4);
-    private readonly JobEventFeed _events = new(RunId);
-    private readonly ITestOutputHelper _output;
-
-    public JobCoordinatorProtocolTests(ITestOutputHelper output) : base("protocol", output, TimeSpan.FromSeconds(30)) => _output = output;
-
-    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider)
-    {
-        var spec = TestJob.Spec(RunId);
-        var node = TestJob.Node(ClusterRoles.Coordinator);
-        var settings = new CoordinatorSettings
-        {
-            LeaseDuration = Lease,
-            NoWorkRetry = TimeSpan.FromMilliseconds(50),
-            TickInterval = TimeSpan.FromMilliseconds(50),
-            MaxAttempts = 2,
-            Clock = _clock,
-        };
-        _events.AttachTo(builder.AddRobustCropNode(node, WriteLog)).AddJobCoordinator(spec, _backend, settings);
-    }
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private IActorRef Job => ActorRegistry.Get<JobSingletonKey>();
-
-    private TestProbe Register(string id)
-    {
-        var probe = CreateTestProbe(id);
-        probe.Send(Job, new RegisterWorker(new WorkerId(id), 1, "cpu", ProtocolVersion.Current));
-        probe.ExpectMsg<JobSpec>(TimeSpan.FromSeconds(20), cancellationToken: Ct);
-        return probe;
-    }
-
-    /// <summary>Asks until the plan is ready and a lease comes (the first requests may be answered "no work yet").</summary>
-    private static ShardLease Take(TestProbe probe, IActorRef job, string id, int capacity = 1)
-    {
-        for (int i = 0; i < 100; i++)
-        {
-            probe.Send(job, new RequestWork(new WorkerId(id), capacity, Guid.NewGuid()));
-            var answer = probe.ExpectMsg<object>(TimeSpan.FromSeconds(10), cancellationToken: Ct);
-            if (answer is ShardLease lease) return lease;
-            Assert.IsType<NoWorkYet>(answer);
-            Thread.Sleep(50);
-        }
-        throw new TimeoutException("no lease");
-    }
-
-    private static ManifestSummary Done(ShardLease l) => new(l.ShardId, StoreBackend.ShardSize, 0, 10, 1, [], DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
-
-    private void Complete(TestProbe probe, string id, ShardLease l)
-    {
-        _backend.Write(l.ShardId);
-        probe.Send(Job, new ShardCompleted(new WorkerId(id), l.Lease, Done(l)));
-        Assert.Equal(l.Lease, probe.ExpectMsg<CompletionAck>(TimeSpan.FromSeconds(10), cancellationToken: Ct).Lease);
-    }
-
     [Fact]
     public void A_lease_is_renewed_while_its_worker_renews_and_requeued_when_it_stops()
     {
@@ -232,29 +169,14 @@ public sealed class JobCoordinatorProtocolTests : TestKit
         Assert.DoesNotContain(third.ShardId, leased);
         Assert.Equal(StoreBackend.Shards, _backend.Written.Count);
     }
-
-    private void WriteLog(string line)
-    {
-        try { _output.WriteLine(line); }
-        catch (InvalidOperationException) { }
-    }
-
-    private sealed class NullObserver : IJobObserver
-    {
-        public void Planned(JobPlan plan) { }
-        public void Progress(long images, long crops) { }
-        public void Note(string line) { }
-        public void Event(string line) { }
-        public void Status(IReadOnlyList<string> lines) { }
-        public void Finished() { }
-    }
 }
+
 
 /// <summary>
 /// A job over an in-memory "store": a shard is in it once the test wrote it, the plan skips what is there (a resumed or
 /// restarted coordinator), and a completion verifies only when the shard was written.
 /// </summary>
-internal sealed class StoreBackend(int shards) : IJobBackend
+public sealed class StoreBackend(int shards) : IJobBackend
 {
     public const int ShardSize = 8;
     public const int Shards = 4;

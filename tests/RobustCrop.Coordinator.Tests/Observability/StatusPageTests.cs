@@ -1,4 +1,5 @@
 using RobustCrop.Coordinator.Cluster;
+using RobustCrop.Coordinator.Scheduling;
 using RobustCrop.Coordinator.Observability;
 
 namespace RobustCrop.Coordinator.Tests.Observability;

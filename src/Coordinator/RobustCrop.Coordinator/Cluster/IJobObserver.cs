@@ -24,16 +24,6 @@ public interface IJobObserver
     void Finished();
 }
 
-public sealed class NullJobObserver : IJobObserver
-{
-    public void Planned(JobPlan plan) { }
-    public void Progress(long images, long crops) { }
-    public void Note(string line) { }
-    public void Event(string line) { }
-    public void Status(IReadOnlyList<string> lines) { }
-    public void Finished() { }
-}
-
 /// <summary>The run's console progress; scheduling events and status lines only when <paramref name="verbose"/> (a cluster coordinator).</summary>
 public sealed class ConsoleJobObserver(RobustCrop.Coordinator.Console.RunProgress progress, bool verbose) : IJobObserver
 {

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
@@ -37,29 +37,19 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     private sealed record ExpiryTick;
     private sealed record StatusTick;
 
-    private sealed class WorkerFigures(IActorRef actor)
-    {
-        public IActorRef Actor { get; set; } = actor;
-        public long Images { get; set; }
-        public long Crops { get; set; }
-        public long ImagesAtLastStatus { get; set; }
-
-        /// <summary>After a restart: the worker's first report, which counts shards the new plan already skips.</summary>
-        public (long Images, long Crops)? Baseline { get; set; }
-    }
-
     private readonly JobSpec _spec;
     private readonly IJobBackend _backend;
     private readonly CoordinatorSettings _settings;
     private readonly ShardScheduler _scheduler;
     private readonly Guid _incarnation = Guid.NewGuid();
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<WorkerId, WorkerFigures> _workers = [];
+    private readonly ProgressTracker _progress;
+    // The registered workers' actors, told when the job ends or the coordinator stops.
+    private readonly Dictionary<WorkerId, IActorRef> _workers = [];
     private readonly Dictionary<string, string> _devices = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private JobPlan? _plan;
     private JobFinished? _finished;
-    private DateTimeOffset _lastStatus;
     private string? _restartedAfter;
 
     public JobCoordinatorActor(JobSpec spec, IJobBackend backend, CoordinatorSettings settings)
@@ -68,20 +58,21 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         _backend = backend;
         _settings = settings;
         _scheduler = new ShardScheduler(settings, settings.Clock);
-        _lastStatus = settings.Clock.GetUtcNow();
+        _progress = new ProgressTracker(settings.Clock, settings.StatusInterval);
 
         Receive<PlanReady>(p => p.Incarnation == _incarnation, OnPlan);
         Receive<PlanFailed>(f => f.Incarnation == _incarnation, f => Fail(f.Reason));
-        Receive<RegisterWorker>(OnRegister);
-        Receive<RequestWork>(r => Answer(_scheduler.Request(r.Worker, Sender.Path.Address.ToString(), r.Capacity, r.CorrelationId)));
-        Receive<RenewLease>(r => Answer(_scheduler.Renew(r.Worker, r.Leases)));
-        Receive<ShardCompleted>(OnCompleted);
+        // Every message that names a worker passes the scheduler's gate first: the id must be bound to this sender.
+        FromWorker<RegisterWorker>(r => r.Worker, OnRegister);
+        FromWorker<RequestWork>(r => r.Worker, r => Answer(Published(_scheduler.Request(r.Worker, Member, r.Capacity, r.CorrelationId))));
+        FromWorker<RenewLease>(r => r.Worker, r => Answer(_scheduler.Renew(r.Worker, r.Leases)));
+        FromWorker<ShardCompleted>(c => c.Worker, OnCompleted);
         Receive<CompletionChecked>(c => c.Incarnation == _incarnation, OnChecked);
-        Receive<ShardFailed>(OnFailed);
-        Receive<ReleaseLease>(r => After(() => _scheduler.Release(r.Worker, r.Lease)));
-        Receive<WorkerFailed>(f => Fail($"worker {f.Worker}: {f.Reason}"));
-        Receive<ProgressProtocol.WorkerProgress>(OnProgress);
-        Receive<ClusterEvent.MemberRemoved>(m => After(() => _scheduler.NodeRemoved(m.Member.Address.ToString(), "worker-removed")));
+        FromWorker<ShardFailed>(f => f.Worker, OnFailed);
+        FromWorker<ReleaseLease>(r => r.Worker, r => Publish(_scheduler.Release(r.Worker, r.Lease)));
+        FromWorker<WorkerFailed>(f => f.Worker, OnWorkerFailed);
+        FromWorker<ProgressProtocol.WorkerProgress>(p => p.Worker, OnProgress);
+        Receive<ClusterEvent.MemberRemoved>(m => Publish(_scheduler.NodeRemoved(m.Member.Address.ToString(), "worker-removed")));
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         Receive<Aggregated>(a => a.Incarnation == _incarnation, a => Finish(a.Summary));
         Receive<AggregateFailed>(f => f.Incarnation == _incarnation, f => Fail(f.Reason));
@@ -91,7 +82,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         Receive<CompletionChecked>(_ => { });
         Receive<Aggregated>(_ => { });
         Receive<AggregateFailed>(_ => { });
-        Receive<ExpiryTick>(_ => After(_scheduler.ExpireLeases));
+        Receive<ExpiryTick>(_ => Publish(_scheduler.ExpireLeases()));
         Receive<StatusTick>(_ => OnStatus());
         Receive<AnnounceStop>(_ =>
         {
@@ -101,7 +92,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
             if (_finished is null && !_scheduler.Closed)
             {
                 _scheduler.Closed = true;
-                foreach (var w in _workers.Values) w.Actor.Tell(new CoordinatorStopping(RunId));
+                foreach (var w in _workers.Values) w.Tell(new CoordinatorStopping(RunId));
             }
             Sender.Tell(new StopAnnounced());
         });
@@ -112,6 +103,19 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     private void Publish(JobEvent e) => Context.System.EventStream.Publish(e);
 
     private string RunId => _spec.Run.RunId.Value;
+
+    /// <summary>The sender as the scheduler binds worker ids: its actor path, node address included.</summary>
+    private string Member => Sender.Path.ToString();
+
+    private void FromWorker<T>(Func<T, WorkerId> worker, Action<T> handle) => Receive<T>(m =>
+    {
+        var id = worker(m);
+        switch (Published(_scheduler.Admit(id, Member, out var refusal)))
+        {
+            case Admission.Accepted: handle(m); break;
+            case Admission.Refused: Sender.Tell(new WorkProtocol.WorkerRefused(id, refusal!)); break;
+        }
+    });
 
     protected override void PreStart()
     {
@@ -168,6 +172,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     {
         _plan = p.Plan;
         _scheduler.Plan(p.Plan.ToDo);
+        _progress.Planned(p.Plan.SkippedInputs, p.Plan.TotalInputs, afterRestart: _restartedAfter is not null);
         Publish(new JobPlanned(RunId, p.Plan, _restartedAfter));
         _log.Info("plan: {0} shard(s) to run, {1} already done", p.Plan.ToDo.Length, p.Plan.SkippedShards);
         CheckComplete();
@@ -175,10 +180,9 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
 
     private void OnRegister(RegisterWorker r)
     {
-        var refused = _scheduler.Register(r.Worker, Sender.Path.Address.ToString(), r.ProtocolVersion);
-        Track(r.Worker);
-        PublishSchedulingEvents();
+        var refused = Published(_scheduler.Register(r.Worker, Member, r.ProtocolVersion));
         if (refused is not null) { Sender.Tell(new WorkProtocol.WorkerRefused(r.Worker, refused)); return; }
+        Track(r.Worker);
         Sender.Tell(_spec);
         if (_finished is not null) Sender.Tell(_finished);
     }
@@ -187,12 +191,11 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     {
         if (_finished is not null) { Sender.Tell(_finished); return; }
         foreach (var a in answers) Sender.Tell(a);
-        PublishSchedulingEvents();
     }
 
     private void OnCompleted(ShardCompleted c)
     {
-        switch (_scheduler.Complete(c.Worker, c.Lease, c.Manifest.Shard))
+        switch (Published(_scheduler.Complete(c.Worker, c.Lease, c.Manifest.Shard)))
         {
             case CompletionStep.Duplicate:
                 Sender.Tell(new CompletionAck(c.Lease));
@@ -205,7 +208,6 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
                         failure: e => new CompletionChecked(incarnation, c, worker, FailureReasons.Describe(e), Unreadable: true));
                 break;
         }
-        PublishSchedulingEvents();
     }
 
     private void OnChecked(CompletionChecked v)
@@ -217,94 +219,85 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
             // while the worker, which wrote where the job says, stays welcome. Refusing it would leave a local job with
             // no worker and nothing to end it.
             v.Worker.Tell(new CompletionAck(c.Lease));
-            var step = _scheduler.VerifyFailed(c.Lease, c.Manifest.Shard, v.Problem!);
-            PublishSchedulingEvents();
-            if (step == FailureStep.JobFails) Fail(v.Problem!);
+            var step = Published(_scheduler.VerifyFailed(c.Worker, c.Lease, c.Manifest.Shard, v.Problem!));
+            OnFailureStep(step, c.Worker, v.Worker, v.Problem!);
             return;
         }
         if (v.Problem is null)
         {
-            _scheduler.Verified(c.Worker, c.Lease, c.Manifest);
+            Publish(_scheduler.Verified(c.Worker, c.Lease, c.Manifest));
             foreach (var d in c.Manifest.Devices) _devices.TryAdd(d.Model, d.Device);
             v.Worker.Tell(new CompletionAck(c.Lease));
         }
         else
         {
-            _scheduler.Rejected(c.Worker, c.Manifest.Shard, v.Problem);
+            Publish(_scheduler.Rejected(c.Worker, c.Manifest.Shard, v.Problem));
             v.Worker.Tell(new WorkProtocol.WorkerRefused(c.Worker, v.Problem));
         }
-        PublishSchedulingEvents();
         CheckComplete();
     }
 
     private void OnFailed(ShardFailed f)
     {
         Sender.Tell(new CompletionAck(f.Lease));
-        var step = _scheduler.Failed(f.Lease, f.Reason);
-        PublishSchedulingEvents();
-        if (step == FailureStep.JobFails) Fail(f.Reason);
+        var step = Published(_scheduler.Failed(f.Worker, f.Lease, f.Reason));
+        OnFailureStep(step, f.Worker, Sender, WorkerIds.OneLine(f.Reason));
+    }
+
+    private void OnWorkerFailed(WorkerFailed f)
+    {
+        var step = Published(_scheduler.CannotRun(f.Worker, Member, f.Reason));
+        OnFailureStep(step, f.Worker, Sender, $"worker {f.Worker}: {WorkerIds.OneLine(f.Reason)}");
+    }
+
+    private void OnFailureStep(FailureStep step, WorkerId worker, IActorRef actor, string reason)
+    {
+        switch (step)
+        {
+            case FailureStep.JobFails: Fail(reason); break;
+            case FailureStep.WorkerRefused: actor.Tell(new WorkProtocol.WorkerRefused(worker, _scheduler.RefusalOf(worker)!)); break;
+        }
     }
 
     private void OnProgress(ProgressProtocol.WorkerProgress p)
     {
-        if (!_workers.TryGetValue(p.Worker, out var w)) return;
-        // A worker's totals run from its own start; after a restart the new plan counts its earlier shards as skipped.
-        if (_restartedAfter is not null) w.Baseline ??= (p.ImagesDone, p.CropsDone);
-        w.Images = Math.Max(w.Images, p.ImagesDone - (w.Baseline?.Images ?? 0));
-        w.Crops = Math.Max(w.Crops, p.CropsDone - (w.Baseline?.Crops ?? 0));
-        Publish(new JobProgress(RunId, (_plan?.SkippedInputs ?? 0) + _workers.Values.Sum(x => x.Images), _workers.Values.Sum(x => x.Crops)));
+        if (!_workers.ContainsKey(p.Worker)) return;
+        var totals = _progress.Report(p.Worker, p.ImagesDone, p.CropsDone, p.Running, out var refused);
+        if (refused is not null) PublishEvent(refused);
+        if (totals is not null) Publish(new JobProgress(RunId, totals.Images, totals.Crops));
     }
 
-    private void Track(WorkerId id)
+    private void Track(WorkerId id) => _workers[id] = Sender;
+
+    /// <summary>Publishes a scheduler decision's events and returns its answer.</summary>
+    private T Published<T>(Decision<T> decision)
     {
-        if (_workers.TryGetValue(id, out var w)) w.Actor = Sender;
-        else _workers[id] = new WorkerFigures(Sender);
+        Publish(decision.Events);
+        return decision.Value;
     }
 
-    /// <summary>Runs a scheduler call whose only output is events, then publishes them.</summary>
-    private void After(Action call)
+    private void Publish(ImmutableArray<SchedulingEvent> events)
     {
-        call();
-        PublishSchedulingEvents();
-    }
-
-    private void PublishSchedulingEvents()
-    {
-        foreach (var e in _scheduler.DrainEvents())
+        foreach (var e in events)
         {
             switch (e)
             {
-                case WorkerLeft left: _workers.Remove(left.Worker); break;
+                case WorkerLeft left:
+                    _workers.Remove(left.Worker);
+                    _progress.Left(left.Worker);
+                    break;
                 case Scheduling.WorkerRefused refused: _log.Warning("worker {0} refused: {1}", refused.Worker, refused.Reason); break;
             }
-            Publish(new JobSchedulingEvent(RunId, SchedulingLines.Format(e), e));
+            PublishEvent(e);
         }
     }
 
+    private void PublishEvent(SchedulingEvent e) => Publish(new JobSchedulingEvent(RunId, e));
+
     private void OnStatus()
     {
-        var now = _settings.Clock.GetUtcNow();
-        if (now - _lastStatus < _settings.StatusInterval) return;
-        double secs = Math.Max((now - _lastStatus).TotalSeconds, 1e-3);
-        _lastStatus = now;
-        var counts = _scheduler.Counts;
-        var lines = new List<string>();
-        var rates = new List<WorkerRate>();
-        long rateTotal = 0;
-        foreach (var view in _scheduler.Workers)
-        {
-            var figures = _workers.GetValueOrDefault(view.Id);
-            long images = figures?.Images ?? 0;
-            long delta = images - (figures?.ImagesAtLastStatus ?? 0);
-            if (figures is not null) figures.ImagesAtLastStatus = images;
-            rateTotal += delta;
-            rates.Add(new WorkerRate(view.Id.Value, view.ShardsDone, view.Leased, images, figures?.Crops ?? 0, delta / secs));
-            lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"cluster_worker worker={view.Id} shards_done={view.ShardsDone} leased={view.Leased} images={images} images_per_s={delta / secs:F1}"));
-        }
-        lines.Insert(0, string.Create(CultureInfo.InvariantCulture,
-            $"cluster shards_done={counts.Done} shards_total={(_plan is null ? "?" : counts.Total.ToString(CultureInfo.InvariantCulture))} leased={counts.Leased} queued={counts.Queued} workers={counts.Workers} images_per_s={rateTotal / secs:F1} leases_granted={counts.LeasesGranted}"));
-        Publish(new JobStatus(RunId, [.. lines], new ClusterSnapshot(counts, _scheduler.Requeues.ToDictionary(), [.. rates], now)));
+        if (_progress.Status(_scheduler.Counts, _scheduler.Workers, _scheduler.Requeues, planned: _plan is not null) is { } snapshot)
+            Publish(new JobStatus(RunId, snapshot));
     }
 
     private void CheckComplete()
@@ -313,7 +306,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
         _scheduler.Closed = true;
         // After a restart the skipped shards include this run's own: not a resume the user asked for.
         if (_plan.SkippedShards > 0 && _restartedAfter is null) Publish(new JobNote(RunId, $"resumed: {_plan.SkippedShards} shard(s) already done were skipped"));
-        Publish(new JobSchedulingEvent(RunId, $"cluster all_shards_done={_plan.ToDo.Length} aggregating"));
+        PublishEvent(new AllShardsDone(_plan.ToDo.Length));
         var incarnation = _incarnation;
         _backend.CompleteAsync(_devices, _stopping.Token)
             .PipeTo(Self, success: s => new Aggregated(incarnation, s), failure: e => new AggregateFailed(incarnation, FailureReasons.Describe(e)));
@@ -322,9 +315,9 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     private void Finish(RunSummary? summary)
     {
         _finished = new JobFinished(RunId, true, null);
-        foreach (var w in _workers.Values) w.Actor.Tell(_finished);
+        foreach (var w in _workers.Values) w.Tell(_finished);
         Publish(new JobAllDone(RunId));
-        Publish(new JobSchedulingEvent(RunId, $"cluster job_complete run_id={RunId} shards={_plan?.ToDo.Length}"));
+        PublishEvent(new JobComplete(RunId, _plan?.ToDo.Length ?? 0));
         Publish(new JobEnded(RunId, new JobOutcome(summary, null)));
     }
 
@@ -332,7 +325,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     {
         if (_finished is not null) return;
         _finished = new JobFinished(RunId, false, reason);
-        foreach (var w in _workers.Values) w.Actor.Tell(_finished);
+        foreach (var w in _workers.Values) w.Tell(_finished);
         Publish(new JobEnded(RunId, new JobOutcome(null, reason)));
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Hosting;
@@ -23,17 +22,14 @@ public sealed record JobProgress(string RunId, long Images, long Crops) : JobEve
 /// <summary>A line for the user (a resumed run).</summary>
 public sealed record JobNote(string RunId, string Line) : JobEvent(RunId);
 
-/// <summary>A machine-readable scheduling event ("shard_done …", "requeued …") and, where the scheduler made it, the typed event.</summary>
-public sealed record JobSchedulingEvent(string RunId, string Line, SchedulingEvent? Event = null) : JobEvent(RunId);
+/// <summary>A scheduling event ("shard_done …", "requeued …"); its line is rendered where it is shown.</summary>
+public sealed record JobSchedulingEvent(string RunId, SchedulingEvent Event) : JobEvent(RunId)
+{
+    public string Line => SchedulingLines.Format(Event);
+}
 
-/// <summary>The periodic machine-readable "cluster …" line and the per-worker lines, with the figures behind them.</summary>
-public sealed record JobStatus(string RunId, ImmutableArray<string> Lines, ClusterSnapshot? Snapshot = null) : JobEvent(RunId);
-
-/// <summary>One worker's figures at a status tick.</summary>
-public sealed record WorkerRate(string Worker, int ShardsDone, int Leased, long Images, long Crops, double ImagesPerSecond);
-
-/// <summary>The scheduler's state at a status tick, for metrics and the status page.</summary>
-public sealed record ClusterSnapshot(SchedulerCounts Counts, IReadOnlyDictionary<RequeueReason, long> Requeues, ImmutableArray<WorkerRate> Workers, DateTimeOffset AtUtc);
+/// <summary>The figures of a periodic status tick (the "cluster …" lines are rendered from them at the edge).</summary>
+public sealed record JobStatus(string RunId, ClusterSnapshot Snapshot) : JobEvent(RunId);
 
 /// <summary>Every planned input is done and aggregated: the progress can show 100 %.</summary>
 public sealed record JobAllDone(string RunId) : JobEvent(RunId);
@@ -111,7 +107,7 @@ public sealed class JobEventFeed(string runId)
             case JobProgress p: observer.Progress(p.Images, p.Crops); break;
             case JobNote n: observer.Note(n.Line); break;
             case JobSchedulingEvent s: observer.Event(s.Line); break;
-            case JobStatus s: observer.Status(s.Lines); break;
+            case JobStatus s: observer.Status(SchedulingLines.Status(s.Snapshot)); break;
             case JobAllDone: observer.Finished(); break;
             case JobEnded end: return end.Outcome;
         }

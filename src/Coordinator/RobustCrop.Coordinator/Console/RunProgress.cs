@@ -35,11 +35,6 @@ public sealed class RunProgress(TextWriter output, bool interactive, TimeSpan? i
         lock (_gate) { _inputs = inputs; _crops = crops; _cropsDone = crops; Draw(force: false); }
     }
 
-    public void ShardDone(long crops)
-    {
-        lock (_gate) { _cropsDone += crops; _crops = _cropsDone; }
-    }
-
     public void ShardSkipped(long inputs)
     {
         lock (_gate) { _inputs += inputs; _skipped += inputs; }

@@ -44,7 +44,7 @@ public sealed record ClusterTopology(ClusterNodeSettings Node, int LocalWorkers,
         new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator, ClusterRoles.Worker], [], "ERROR"),
         localWorkers, Verbose: false,
         // One machine, one pool of workers: a shard that failed here fails the same way again.
-        new CoordinatorSettings { MaxAttempts = 1 });
+        new CoordinatorSettings { MaxAttempts = 1, WorkersAreLocal = true });
 }
 
 /// <summary>

@@ -30,6 +30,8 @@ public sealed class ClusterMetrics
     private readonly TimeProvider _clock;
     private readonly DateTimeOffset _started;
     private readonly LinkedList<string> _latest = new();
+    // The worker label values in use, so a worker's series go when it leaves or is refused: ids are the members' own.
+    private readonly HashSet<string> _labelled = new(StringComparer.Ordinal);
     private StatusModel _status;
 
     public ClusterMetrics(string runId, TimeProvider clock)
@@ -61,7 +63,7 @@ public sealed class ClusterMetrics
                 lock (_gate) _status = _status with { Dataset = p.Plan.Dataset, TotalInputs = p.Plan.TotalInputs, DoneInputs = _status.DoneInputs + p.Plan.SkippedInputs };
                 _shards.WithLabels("total").Set(p.Plan.ToDo.Length);
                 break;
-            case JobStatus { Snapshot: { } s }:
+            case JobStatus { Snapshot: var s }:
                 var c = s.Counts;
                 _shards.WithLabels("total").Set(c.Total);
                 _shards.WithLabels("done").Set(c.Done);
@@ -69,8 +71,10 @@ public sealed class ClusterMetrics
                 _shards.WithLabels("queued").Set(c.Queued);
                 _shards.WithLabels("verifying").Set(c.Verifying);
                 _workers.Set(c.Workers);
+                foreach (var gone in _labelled.Except(s.Workers.Select(w => w.Worker)).ToList()) DropSeries(gone);
                 foreach (var w in s.Workers)
                 {
+                    _labelled.Add(w.Worker);
                     _workerImagesPerSecond.WithLabels(w.Worker).Set(w.ImagesPerSecond);
                     _workerImagesTotal.WithLabels(w.Worker).Set(w.Images);
                     _workerCropsTotal.WithLabels(w.Worker).Set(w.Crops);
@@ -78,14 +82,15 @@ public sealed class ClusterMetrics
                 lock (_gate) _status = _status with
                 {
                     Workers = s.Workers, ShardsTotal = c.Total, ShardsDone = c.Done, Leased = c.Leased, Queued = c.Queued,
-                    ImagesPerSecond = s.Workers.Sum(w => w.ImagesPerSecond), AtUtc = s.AtUtc,
+                    ImagesPerSecond = s.ImagesPerSecond, AtUtc = s.AtUtc,
                 };
                 break;
-            case JobSchedulingEvent { Event: { } se } ev:
-                switch (se)
+            case JobSchedulingEvent ev:
+                switch (ev.Event)
                 {
                     case ShardRequeued r: _requeues.WithLabels(SchedulingLines.Label(r.Reason)).Inc(); Remember(ev.Line); break;
-                    case Scheduling.WorkerRefused: _refused.Inc(); Remember(ev.Line); break;
+                    case Scheduling.WorkerRefused r: _refused.Inc(); DropSeries(r.Worker.Value); Remember(ev.Line); break;
+                    case ForeignSender or ProgressRefused: Remember(ev.Line); break;
                     case ShardDone d:
                         _images.Inc(d.Manifest.Images);
                         _errors.Inc(d.Manifest.Errors);
@@ -93,13 +98,21 @@ public sealed class ClusterMetrics
                         lock (_gate) _status = _status with { DoneInputs = _status.DoneInputs + d.Manifest.Images + d.Manifest.Errors };
                         if (d.Manifest.Errors > 0) Remember(ev.Line);
                         break;
-                    case WorkerLeft: Remember(ev.Line); break;
+                    case WorkerLeft l: DropSeries(l.Worker.Value); Remember(ev.Line); break;
                 }
                 break;
             case JobEnded end:
                 lock (_gate) _status = _status with { Outcome = end.Outcome.Succeeded ? "complete" : "failed: " + end.Outcome.FailureReason };
                 break;
         }
+    }
+
+    private void DropSeries(string worker)
+    {
+        if (!_labelled.Remove(worker)) return;
+        _workerImagesPerSecond.RemoveLabelled(worker);
+        _workerImagesTotal.RemoveLabelled(worker);
+        _workerCropsTotal.RemoveLabelled(worker);
     }
 
     private void Remember(string line)

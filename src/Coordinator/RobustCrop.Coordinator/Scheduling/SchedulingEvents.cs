@@ -32,3 +32,15 @@ public sealed record ShardDone(ShardId Shard, LeaseId Lease, WorkerId Worker, Wo
 public sealed record DuplicateCompletion(ShardId Shard, LeaseId Lease, WorkerId Worker) : SchedulingEvent;
 
 public sealed record WorkerRefused(WorkerId Worker, string Reason) : SchedulingEvent;
+
+/// <summary>A worker's progress report was impossible (negative, or more than the run holds): refused (said once per worker).</summary>
+public sealed record ProgressRefused(WorkerId Worker, string Reason) : SchedulingEvent;
+
+/// <summary>Every planned shard is verified: the run is being aggregated.</summary>
+public sealed record AllShardsDone(int Shards) : SchedulingEvent;
+
+/// <summary>The run is aggregated and marked complete.</summary>
+public sealed record JobComplete(string RunId, int Shards) : SchedulingEvent;
+
+/// <summary>A message under a worker id came from another sender than the one that registered the id: ignored (said once per id).</summary>
+public sealed record ForeignSender(WorkerId Worker, string Sender) : SchedulingEvent;

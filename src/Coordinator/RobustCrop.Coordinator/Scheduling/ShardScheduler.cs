@@ -5,33 +5,6 @@ using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
 namespace RobustCrop.Coordinator.Scheduling;
 
-/// <summary>What to do with a worker's "shard done".</summary>
-public enum CompletionStep
-{
-    /// <summary>First report for this shard: read its manifest and files from the job's store, then call <see cref="ShardScheduler.Verified"/> or <see cref="ShardScheduler.Rejected"/>.</summary>
-    Verify,
-    /// <summary>The shard is done already (fixed file names, manifest last: harmless); acknowledge.</summary>
-    Duplicate,
-    /// <summary>Another report of the shard is being verified: no answer, the worker resends and gets the verdict then.</summary>
-    Pending,
-}
-
-/// <summary>What a failed shard does to the job.</summary>
-public enum FailureStep
-{
-    /// <summary>The lease was no longer live (re-queued or done): nothing changes.</summary>
-    Ignored,
-    Requeued,
-    /// <summary>The shard failed <see cref="CoordinatorSettings.MaxAttempts"/> times: the job fails with this reason.</summary>
-    JobFails,
-}
-
-/// <summary>Totals for status lines and metrics.</summary>
-public sealed record SchedulerCounts(int Total, int Done, int Leased, int Queued, int Workers, long LeasesGranted, int Verifying);
-
-/// <summary>One worker as the scheduler knows it.</summary>
-public sealed record WorkerView(WorkerId Id, string Address, int Leased, int ShardsDone);
-
 /// <summary>
 /// The job's shard queue and leases, with no actor and no I/O: every decision of the job singleton is a call here that
 /// returns the messages to send, so it is tested with plain calls and a <see cref="TimeProvider"/> the test moves.
@@ -40,11 +13,13 @@ public sealed record WorkerView(WorkerId Id, string Address, int Leased, int Sha
 /// </summary>
 public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider clock)
 {
-    private sealed record Lease(LeaseId Id, DatasetShard Shard, WorkerId Worker, string Address, DateTimeOffset Expires);
+    private sealed record Lease(LeaseId Id, DatasetShard Shard, WorkerId Worker, string Member, DateTimeOffset Expires);
 
-    private sealed class WorkerRecord(string address)
+    /// <param name="member">The sender that first named the id (its actor path, address included): the id is bound to it.</param>
+    private sealed class WorkerRecord(string member)
     {
-        public string Address { get; set; } = address;
+        public string Member { get; } = member;
+        public bool ForeignSeen { get; set; }
         public Guid LastRequest { get; set; }
         public List<LeaseId> LastGranted { get; } = [];
         public int ShardsDone { get; set; }
@@ -62,6 +37,7 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     private readonly HashSet<ShardId> _remaining = [];
     private readonly HashSet<ShardId> _verifying = [];
     private readonly Dictionary<ShardId, int> _failures = [];
+    private readonly Dictionary<ShardId, HashSet<WorkerId>> _failedBy = [];
     private readonly Dictionary<WorkerId, WorkerRecord> _workers = [];
     private readonly Dictionary<RequeueReason, long> _requeues = Enum.GetValues<RequeueReason>().ToDictionary(r => r, _ => 0L);
     private readonly List<SchedulingEvent> _events = [];
@@ -79,11 +55,15 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
 
     public IReadOnlyDictionary<RequeueReason, long> Requeues => _requeues;
 
-    public SchedulerCounts Counts => new(_total, _total - _remaining.Count, _leases.Count, _queue.Count, _workers.Count, _nextLease, _verifying.Count);
+    /// <summary>Workers counts those that may work (refused ones are kept until their node leaves, but do not count).</summary>
+    public SchedulerCounts Counts => new(_total, _total - _remaining.Count, _leases.Count, _queue.Count,
+        _workers.Values.Count(w => w.RefusedBecause is null), _nextLease, _verifying.Count);
 
+    /// <summary>The workers that may work, by id.</summary>
     public IReadOnlyList<WorkerView> Workers => [.. _workers
+        .Where(kv => kv.Value.RefusedBecause is null)
         .OrderBy(kv => kv.Key.Value, StringComparer.Ordinal)
-        .Select(kv => new WorkerView(kv.Key, kv.Value.Address, _leases.Values.Count(l => l.Worker == kv.Key), kv.Value.ShardsDone))];
+        .Select(kv => new WorkerView(kv.Key, kv.Value.Member, _leases.Values.Count(l => l.Worker == kv.Key), kv.Value.ShardsDone))];
 
     /// <summary>The shards to run (the store's done ones already left out); a shard reported done before the plan stays done.</summary>
     public void Plan(IEnumerable<DatasetShard> todo)
@@ -99,26 +79,69 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
         Planned = true;
     }
 
-    /// <summary>The events since the last call, oldest first.</summary>
-    public ImmutableArray<SchedulingEvent> DrainEvents()
+    // The events of the call in progress: every public call that decides something returns them and starts afresh.
+    private ImmutableArray<SchedulingEvent> TakeEvents()
     {
-        var drained = _events.ToImmutableArray();
+        var taken = _events.ToImmutableArray();
         _events.Clear();
-        return drained;
+        return taken;
     }
+
+    private Decision<T> Decide<T>(T value) => new(value, TakeEvents());
+
+    private ImmutableArray<SchedulingEvent> Events(Action call)
+    {
+        call();
+        return TakeEvents();
+    }
+
+    /// <summary>
+    /// The gate of every message that names a worker id, before any other call: the first sender to name an id owns it
+    /// (any other sender's messages under it are <see cref="Admission.Foreign"/>, one event per id), and an id of a bad
+    /// form or past the worker limit is <see cref="Admission.Refused"/> with <paramref name="refusal"/>, keeping nothing.
+    /// </summary>
+    /// <param name="member">The sender's actor path (address included).</param>
+    public Decision<Admission> Admit(WorkerId worker, string member, out string? refusal) => Decide(AdmitCore(worker, member, out refusal));
+
+    private Admission AdmitCore(WorkerId worker, string member, out string? refusal)
+    {
+        refusal = null;
+        if (_workers.TryGetValue(worker, out var known))
+        {
+            if (known.Member == member) return Admission.Accepted;
+            if (!known.ForeignSeen)
+            {
+                known.ForeignSeen = true;
+                _events.Add(new ForeignSender(worker, WorkerIds.Shown(member, 200)));
+            }
+            return Admission.Foreign;
+        }
+        return Track(worker, member, out refusal) is null ? Admission.Refused : Admission.Accepted;
+    }
+
+    /// <summary>Why the worker is refused; null while it may work.</summary>
+    public string? RefusalOf(WorkerId worker) => _workers.GetValueOrDefault(worker)?.RefusedBecause;
 
     /// <summary>A worker registers: null when it may work, else the one-line reason it is refused.</summary>
-    public string? Register(WorkerId worker, string address, int protocolVersion)
+    public Decision<string?> Register(WorkerId worker, string member, int protocolVersion) => Decide(RegisterCore(worker, member, protocolVersion));
+
+    private string? RegisterCore(WorkerId worker, string member, int protocolVersion)
     {
+        if (Track(worker, member, out var refusal) is not { } w) return refusal;
         if (protocolVersion != ProtocolVersion.Current)
-            return Refuse(worker, address, $"protocol version {protocolVersion} (this coordinator speaks {ProtocolVersion.Current}); run the same RobustCrop release on every node");
-        return Track(worker, address).RefusedBecause;
+            return Refuse(worker, member, $"protocol version {protocolVersion} (this coordinator speaks {ProtocolVersion.Current}); run the same RobustCrop release on every node");
+        return w.RefusedBecause;
     }
 
-    /// <summary>Answers a request: up to <paramref name="capacity"/> leases, <see cref="NoWorkYet"/> or <see cref="WorkerRefused"/>.</summary>
-    public ImmutableArray<IClusterMessage> Request(WorkerId worker, string address, int capacity, Guid correlation)
+    /// <summary>
+    /// Answers a request: up to <paramref name="capacity"/> leases (capped by <see cref="CoordinatorSettings.MaxCapacityPerWorker"/>
+    /// and <see cref="CoordinatorSettings.MaxLeasesPerWorker"/>), <see cref="NoWorkYet"/> or <see cref="WorkerRefused"/>.
+    /// </summary>
+    public Decision<ImmutableArray<IClusterMessage>> Request(WorkerId worker, string member, int capacity, Guid correlation) => Decide(RequestCore(worker, member, capacity, correlation));
+
+    private ImmutableArray<IClusterMessage> RequestCore(WorkerId worker, string member, int capacity, Guid correlation)
     {
-        var w = Track(worker, address);
+        if (Track(worker, member, out var refusal) is not { } w) return [new WorkProtocol.WorkerRefused(worker, refusal!)];
         if (w.RefusedBecause is { } why) return [new WorkProtocol.WorkerRefused(worker, why)];
         var now = clock.GetUtcNow();
         if (w.LastRequest == correlation)
@@ -131,11 +154,13 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
         w.LastGranted.Clear();
         if (!Planned || Closed) return [new NoWorkYet(correlation, settings.NoWorkRetry)];
         var granted = ImmutableArray.CreateBuilder<IClusterMessage>();
-        while (granted.Count < capacity && _queue.First is { } next)
+        int held = _leases.Values.Count(l => l.Worker == worker);
+        int allowed = Math.Min(Math.Min(capacity, settings.MaxCapacityPerWorker), settings.MaxLeasesPerWorker - held);
+        while (granted.Count < allowed && _queue.First is { } next)
         {
             _queue.RemoveFirst();
             _queued.Remove(next.Value.Id);
-            var lease = new Lease(new LeaseId(++_nextLease), next.Value, worker, address, now + settings.LeaseDuration);
+            var lease = new Lease(new LeaseId(++_nextLease), next.Value, worker, w.Member, now + settings.LeaseDuration);
             _leases[lease.Id] = lease;
             w.LastGranted.Add(lease.Id);
             granted.Add(ToMessage(lease, correlation));
@@ -162,7 +187,9 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     }
 
     /// <summary>A worker says a shard is written. Whatever the lease's state, the shard's files decide (see <see cref="CompletionStep"/>).</summary>
-    public CompletionStep Complete(WorkerId worker, LeaseId lease, ShardId shard)
+    public Decision<CompletionStep> Complete(WorkerId worker, LeaseId lease, ShardId shard) => Decide(CompleteCore(worker, lease, shard));
+
+    private CompletionStep CompleteCore(WorkerId worker, LeaseId lease, ShardId shard)
     {
         if (_done.Contains(shard))
         {
@@ -174,7 +201,9 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     }
 
     /// <summary>The shard's manifest and files are in the job's store: it is done.</summary>
-    public void Verified(WorkerId worker, LeaseId lease, ManifestSummary manifest)
+    public ImmutableArray<SchedulingEvent> Verified(WorkerId worker, LeaseId lease, ManifestSummary manifest) => Events(() => VerifiedCore(worker, lease, manifest));
+
+    private void VerifiedCore(WorkerId worker, LeaseId lease, ManifestSummary manifest)
     {
         var shard = manifest.Shard;
         _verifying.Remove(shard);
@@ -191,12 +220,13 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     /// The worker reported a shard whose files are not in the job's store (it writes somewhere else): the worker is refused
     /// from now on and every shard it holds goes back to the queue for a worker that writes where the job says.
     /// </summary>
-    public void Rejected(WorkerId worker, ShardId shard, string reason)
+    public ImmutableArray<SchedulingEvent> Rejected(WorkerId worker, ShardId shard, string reason) => Events(() => RejectedCore(worker, shard, reason));
+
+    private void RejectedCore(WorkerId worker, ShardId shard, string reason)
     {
         _verifying.Remove(shard);
-        var w = _workers.GetValueOrDefault(worker);
-        Refuse(worker, w?.Address ?? "?", reason);
-        foreach (var l in _leases.Values.Where(l => l.Worker == worker).ToList()) Requeue(l, RequeueReason.Rejected, reason);
+        Refuse(worker, _workers.GetValueOrDefault(worker)?.Member ?? "?", reason);
+        RequeueAll(worker, RequeueReason.Rejected, reason);
         // Its own lease may have expired (and the shard been re-leased) already; the shard must not be lost either way.
         if (_remaining.Contains(shard) && !_queued.ContainsKey(shard) && _leases.Values.All(l => l.Shard.Id != shard)
             && _planned.TryGetValue(shard, out var planned))
@@ -209,72 +239,125 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
 
     /// <summary>The shard's manifest could not be read back to verify it (the store did not answer): a failure of the
     /// shard, counted against its attempts, not of the worker.</summary>
-    public FailureStep VerifyFailed(LeaseId lease, ShardId shard, string reason)
+    public Decision<FailureStep> VerifyFailed(WorkerId worker, LeaseId lease, ShardId shard, string reason)
     {
         _verifying.Remove(shard);
-        return Failed(lease, reason);
+        return Failed(worker, lease, reason);
     }
 
-    /// <summary>The worker could not run the shard.</summary>
-    public FailureStep Failed(LeaseId lease, string reason)
+    /// <summary>
+    /// The worker could not run the shard (only its own live lease counts). Past <see cref="CoordinatorSettings.MaxAttempts"/>
+    /// the shard fails the job, unless this worker alone failed it and another worker can try it: then this worker is
+    /// refused, so one member cannot end the job for everyone.
+    /// </summary>
+    public Decision<FailureStep> Failed(WorkerId worker, LeaseId lease, string reason) => Decide(FailedCore(worker, lease, reason));
+
+    private FailureStep FailedCore(WorkerId worker, LeaseId lease, string reason)
     {
-        if (!_leases.TryGetValue(lease, out var l) || _done.Contains(l.Shard.Id)) return FailureStep.Ignored;
-        int failures = _failures[l.Shard.Id] = _failures.GetValueOrDefault(l.Shard.Id) + 1;
-        if (failures >= settings.MaxAttempts)
+        if (!_leases.TryGetValue(lease, out var l) || l.Worker != worker || _done.Contains(l.Shard.Id)) return FailureStep.Ignored;
+        var shard = l.Shard.Id;
+        reason = WorkerIds.OneLine(reason);
+        int failures = _failures[shard] = _failures.GetValueOrDefault(shard) + 1;
+        if (!_failedBy.TryGetValue(shard, out var failedBy)) _failedBy[shard] = failedBy = [];
+        failedBy.Add(worker);
+        if (failures < settings.MaxAttempts)
         {
-            _leases.Remove(lease);
-            return FailureStep.JobFails;
+            Requeue(l, RequeueReason.Failed, reason);
+            return FailureStep.Requeued;
         }
-        Requeue(l, RequeueReason.Failed, reason);
-        return FailureStep.Requeued;
+        if (!settings.WorkersAreLocal && failedBy.Count == 1 && _workers.Any(kv => kv.Key != worker && kv.Value.RefusedBecause is null))
+        {
+            Refuse(worker, l.Member, $"shard {shard} failed {failures} time(s) on this worker alone: {reason}");
+            Requeue(l, RequeueReason.Failed, reason);
+            RequeueAll(worker, RequeueReason.Failed, "its worker was refused");
+            return FailureStep.WorkerRefused;
+        }
+        _leases.Remove(lease);
+        return FailureStep.JobFails;
+    }
+
+    /// <summary>
+    /// The worker cannot run the job at all (a model that does not load on its node): in a cluster it is refused alone and
+    /// its shards go back to the queue; in the embedded run every worker would fail the same way, so the job fails.
+    /// </summary>
+    public Decision<FailureStep> CannotRun(WorkerId worker, string member, string reason) => Decide(CannotRunCore(worker, member, reason));
+
+    private FailureStep CannotRunCore(WorkerId worker, string member, string reason)
+    {
+        if (settings.WorkersAreLocal) return FailureStep.JobFails;
+        Refuse(worker, member, $"cannot run the job: {WorkerIds.OneLine(reason)}");
+        RequeueAll(worker, RequeueReason.Failed, "its worker cannot run the job");
+        return FailureStep.WorkerRefused;
     }
 
     /// <summary>The worker hands a lease back (no free slot, or it is stopping): re-queued first, not a failure.</summary>
-    public void Release(WorkerId worker, LeaseId lease, string? why = null)
+    public ImmutableArray<SchedulingEvent> Release(WorkerId worker, LeaseId lease, string? why = null) => Events(() => ReleaseCore(worker, lease, why));
+
+    private void ReleaseCore(WorkerId worker, LeaseId lease, string? why = null)
     {
         if (_leases.TryGetValue(lease, out var l) && l.Worker == worker) Requeue(l, RequeueReason.Released, why);
     }
 
     /// <summary>A node left the cluster: its workers are forgotten and their leases re-queued at once.</summary>
-    public void NodeRemoved(string address, string reason)
+    public ImmutableArray<SchedulingEvent> NodeRemoved(string address, string reason) => Events(() => NodeRemovedCore(address, reason));
+
+    private void NodeRemovedCore(string address, string reason)
     {
-        foreach (var (id, _) in _workers.Where(kv => kv.Value.Address == address).ToList())
+        foreach (var (id, _) in _workers.Where(kv => OnNode(kv.Value.Member, address)).ToList())
         {
             _workers.Remove(id);
             _events.Add(new WorkerLeft(id, reason));
         }
-        foreach (var l in _leases.Values.Where(l => l.Address == address).ToList()) Requeue(l, RequeueReason.WorkerRemoved, null);
+        foreach (var l in _leases.Values.Where(l => OnNode(l.Member, address)).ToList()) Requeue(l, RequeueReason.WorkerRemoved, null);
     }
 
+    // A member is an actor path ("akka.tcp://sys@host:port/user/worker-0") or, in plain tests, the node address itself.
+    private static bool OnNode(string member, string address)
+        => member.StartsWith(address, StringComparison.Ordinal) && (member.Length == address.Length || member[address.Length] == '/');
+
     /// <summary>Re-queues every lease not renewed in time; call it on a timer.</summary>
-    public void ExpireLeases()
+    public ImmutableArray<SchedulingEvent> ExpireLeases() => Events(() => ExpireLeasesCore());
+
+    private void ExpireLeasesCore()
     {
         var now = clock.GetUtcNow();
         foreach (var l in _leases.Values.Where(l => l.Expires < now).ToList()) Requeue(l, RequeueReason.LeaseExpired, null);
     }
 
-    private WorkerRecord Track(WorkerId worker, string address)
+    /// <summary>The worker's record, new if the id is new; null with the refusal when the id cannot be kept.</summary>
+    private WorkerRecord? Track(WorkerId worker, string member, out string? refusal)
     {
-        if (_workers.TryGetValue(worker, out var w))
+        refusal = null;
+        if (_workers.TryGetValue(worker, out var w)) return w;
+        refusal = WorkerIds.Problem(worker, settings.MaxWorkerIdLength)
+            ?? (_workers.Count >= settings.MaxWorkers ? $"the coordinator already has {settings.MaxWorkers} workers, its limit" : null);
+        if (refusal is not null)
         {
-            w.Address = address;
-            return w;
+            // Nothing of the id is kept, and the event shows only its start: ids are chosen by the sender.
+            _events.Add(new Scheduling.WorkerRefused(new WorkerId(WorkerIds.Shown(worker.Value ?? "", 40)), refusal));
+            return null;
         }
-        w = new WorkerRecord(address);
+        w = new WorkerRecord(member);
         _workers[worker] = w;
-        _events.Add(new WorkerJoined(worker, address));
+        _events.Add(new WorkerJoined(worker, member));
         return w;
     }
 
-    private string Refuse(WorkerId worker, string address, string reason)
+    private string Refuse(WorkerId worker, string member, string reason)
     {
-        var w = Track(worker, address);
+        var w = Track(worker, member, out var refusal);
+        if (w is null) return refusal!;
         if (w.RefusedBecause is null)
         {
             w.RefusedBecause = reason;
             _events.Add(new Scheduling.WorkerRefused(worker, reason));
         }
         return w.RefusedBecause;
+    }
+
+    private void RequeueAll(WorkerId worker, RequeueReason reason, string detail)
+    {
+        foreach (var l in _leases.Values.Where(l => l.Worker == worker).ToList()) Requeue(l, reason, detail);
     }
 
     private void Requeue(Lease l, RequeueReason reason, string? detail)

@@ -59,6 +59,8 @@ public static class ClusterBench
             NoWorkRetry = TimeSpan.FromMilliseconds(10),
             // Status lines go to a discarding observer; keep them rare so they do not count as scheduling work.
             StatusInterval = TimeSpan.FromMinutes(10),
+            // Thousands of simulated workers, past a real cluster's limit.
+            MaxWorkers = run.Workers,
         };
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
