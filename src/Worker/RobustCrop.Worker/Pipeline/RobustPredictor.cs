@@ -1,4 +1,5 @@
 using RobustCrop.Core.Data;
+using RobustCrop.Core.Metrics;
 using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Rics;
@@ -63,6 +64,6 @@ public sealed class RobustPredictor(EvaluatedModel model, RunSettings settings, 
 
         public void Failed(PreparedImage image, ErrorStage stage, string reason) => Errors.Add(RowBuilder.ErrorRow(settings, shard, image.Key, stage, reason));
 
-        public void Completed(ImageModelWork work) => Rows.Add(RowBuilder.PredictionRow(settings, shard, work, mode.Name, mode.Selection));
+        public void Completed(ImageModelWork work) => Rows.Add(RowBuilder.PredictionRow(settings, shard, work.Measured, mode.Name, mode.Selection));
     }
 }
