@@ -14,7 +14,7 @@ public readonly struct ImageColumns
         ImagesSchema.CorrectNative, ImagesSchema.Shifts1px, ImagesSchema.Consistency1px, ImagesSchema.Fooled1px,
         ImagesSchema.WindowK, ImagesSchema.WindowShifts, ImagesSchema.FooledWindow, ImagesSchema.Cosine1pxMin,
         ImagesSchema.Changed1px, ImagesSchema.CyclicShifts1px, ImagesSchema.CyclicConsistency1px, ImagesSchema.CyclicFooled1px,
-        ImagesSchema.CyclicChanged1px,
+        ImagesSchema.CyclicChanged1px, .. ModelAccumulator.RealisticMeans,
     ];
 
     public ImageColumns(ColumnBatch batch)
@@ -39,6 +39,7 @@ public readonly struct ImageColumns
         CyclicConsistency1px = batch.Doubles(ImagesSchema.CyclicConsistency1px);
         CyclicFooled1px = batch.Bools(ImagesSchema.CyclicFooled1px);
         CyclicChanged1px = batch.Bools(ImagesSchema.CyclicChanged1px);
+        Means = [.. ModelAccumulator.RealisticMeans.Select(batch.Doubles)];
     }
 
     /// <summary>The columns of in-memory rows, read through the declaration like a file's.</summary>
@@ -64,6 +65,8 @@ public readonly struct ImageColumns
     internal double?[] CyclicConsistency1px { get; }
     internal bool?[] CyclicFooled1px { get; }
     internal bool?[] CyclicChanged1px { get; }
+    /// <summary>The columns of <see cref="ModelAccumulator.RealisticMeans"/>, in its order.</summary>
+    internal double?[][] Means { get; }
 }
 
 /// <summary>The rics columns the summary reads, picked by name from <see cref="RicsSchema"/>.</summary>
@@ -154,6 +157,14 @@ public struct MeanAccumulator
 /// <param name="extraTaus">Thresholds after the run's τ: each counts the measured images whose cosine_1px_min is below it.</param>
 public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
 {
+    /// <summary>
+    /// Per-image columns (double) whose mean over the measured images (shifts_1px &gt; 0) the summary reports under the
+    /// column's name: in summary.json's <c>realistic</c> object and as summary.parquet's <c>realistic_&lt;name&gt;</c>. A new
+    /// per-image metric is summarised by naming its declared column here.
+    /// </summary>
+    public static IReadOnlyList<ResultColumn> RealisticMeans { get; } = [];
+
+    private readonly MeanAccumulator[] _means = new MeanAccumulator[RealisticMeans.Count];
     private readonly IReadOnlyList<double> _extraTaus = extraTaus ?? [];
     private readonly MeanAccumulator[] _changedExtra = new MeanAccumulator[extraTaus?.Count ?? 0];
     private long _images, _crops, _withLabels, _withoutShifts;
@@ -194,6 +205,7 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
             _cosineMin = Math.Min(_cosineMin, cosine);
             _changed.Add(c.Changed1px[r] ?? false);
             for (int i = 0; i < _changedExtra.Length; i++) _changedExtra[i].Add(cosine < _extraTaus[i]);
+            for (int i = 0; i < _means.Length; i++) _means[i].Add(c.Means[i][r]);
         }
         if (c.WindowShifts[r] > 0) _fooledWindow.Add(c.FooledWindow[r]);
         if (c.CyclicShifts1px[r] > 0)
@@ -253,6 +265,7 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
         _changed.Merge(other._changed);
         if (other._changedExtra.Length != _changedExtra.Length) throw new ArgumentException("accumulators of different τ lists", nameof(other));
         for (int i = 0; i < _changedExtra.Length; i++) _changedExtra[i].Merge(other._changedExtra[i]);
+        for (int i = 0; i < _means.Length; i++) _means[i].Merge(other._means[i]);
         _cyclicConsistency.Merge(other._cyclicConsistency);
         _cyclicFooled.Merge(other._cyclicFooled);
         _cyclicChanged.Merge(other._cyclicChanged);
@@ -281,7 +294,11 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
                 new CosineStats(_cosineMean.Value, _cosine.Quantile(0.05), _cosine.Count > 0 ? _cosineMin : null),
                 new ChangedSummary(tau, _changed.Value),
                 // The first entry is changed_1px itself (the rows' own flag), so the two always agree.
-                [new ChangedSummary(tau, _changed.Value), .. _extraTaus.Select((t, i) => new ChangedSummary(t, _changedExtra[i].Value))]),
+                [new ChangedSummary(tau, _changed.Value), .. _extraTaus.Select((t, i) => new ChangedSummary(t, _changedExtra[i].Value))])
+            {
+                Means = _means.Length == 0 ? null : RealisticMeans.Select((c, i) => (c.Name, _means[i].Value))
+                    .ToDictionary(x => x.Name, x => (object?)x.Value, StringComparer.Ordinal),
+            },
             new CyclicSummary(_cyclicConsistency.Value, _cyclicFooled.Value, new ChangedSummary(tau, _cyclicChanged.Value)),
             _rics.OrderBy(kv => kv.Key.Score, StringComparer.Ordinal).ThenBy(kv => kv.Key.Window)
                 .Select(kv => kv.Value.ToSummary(kv.Key.Window, kv.Key.Score, tau)).ToList(),

@@ -21,9 +21,10 @@ public static class SummaryParquet
             metadata["robustcrop.tau"] = tau.ToString("R", CultureInfo.InvariantCulture);
         if (summary.WindowK is { } k)
             metadata["robustcrop.window_k"] = k.ToString(CultureInfo.InvariantCulture);
-        return ResultParquet.WriteRowsAsync(output, ToRows(summary), metadata, cancellationToken);
+        return ResultParquet.WriteRowsAsync(output, ToRows(summary), SummarySchema.Written, metadata, cancellationToken);
     }
 
+    /// <summary>The rows' fixed columns (<see cref="SummarySchema.Columns"/>); the per-image means are not read back.</summary>
     public static Task<List<SummaryParquetRow>> ReadAsync(Stream input, CancellationToken cancellationToken = default)
         => ResultParquet.ReadRowsAsync<SummaryParquetRow>(input, cancellationToken);
 
@@ -43,7 +44,10 @@ public static class SummaryParquet
                 m.Cyclic.Consistency1px, m.Cyclic.Fooled1px, m.Cyclic.Changed1px.Tau, m.Cyclic.Changed1px.Rate,
                 m.RicsCyclic?.Consistency1px, m.RicsCyclic?.Fooled1px, m.RicsCyclic?.Accuracy,
                 m.Device, m.InputSize, m.ResizeSize, m.ImagesWithLabels, m.ImagesWithoutShifts, m.Dataset ?? summary.Dataset,
-                m.AccuracyNative));
+                m.AccuracyNative)
+            {
+                Means = ModelAccumulator.RealisticMeans.ToDictionary(c => c.Name, c => r.Mean(c.Name), StringComparer.Ordinal),
+            });
             foreach (var rics in m.Rics)
             {
                 rows.Add(new SummaryParquetRow(

@@ -1,5 +1,6 @@
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Imaging;
+using RobustCrop.Core.Measurement;
 using RobustCrop.Core.Metrics;
 using RobustCrop.Core.Planning;
 

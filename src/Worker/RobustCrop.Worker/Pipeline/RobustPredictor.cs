@@ -1,5 +1,5 @@
 using RobustCrop.Core.Data;
-using RobustCrop.Core.Metrics;
+using RobustCrop.Core.Measurement;
 using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Rics;

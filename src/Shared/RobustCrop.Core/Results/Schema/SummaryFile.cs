@@ -44,9 +44,14 @@ public sealed record SummaryParquetRow(
     long? ImagesWithLabels,
     long? ImagesWithoutShifts,
     string Dataset,
-    double? AccuracyNative = null);
+    double? AccuracyNative = null)
+{
+    /// <summary>Baseline rows: the summary's per-image means (<see cref="RealisticSummary.Means"/>), by column name.</summary>
+    public IReadOnlyDictionary<string, double?>? Means { get; init; }
+}
 
-/// <summary>The columns of summary.parquet, in file order.</summary>
+/// <summary>The columns of summary.parquet, in file order: the fixed <see cref="Columns"/> of the row record, then one
+/// <c>realistic_&lt;name&gt;</c> per summary mean (<see cref="ModelAccumulator.RealisticMeans"/>), in <see cref="Written"/>.</summary>
 public static class SummarySchema
 {
     public static readonly IReadOnlyList<ResultColumn<SummaryParquetRow>> Columns =
@@ -83,5 +88,14 @@ public static class SummarySchema
         new("images_without_shifts", ColumnType.Int64, true, "images with no room for a 1-px shift", r => r.ImagesWithoutShifts),
         new("dataset", ColumnType.String, false, "the source dataset of these rows", r => r.Dataset),
         new("accuracy_native", ColumnType.Double, true, "resize.margin models: accuracy of the native preprocessing", r => r.AccuracyNative),
+    ];
+
+    // After Columns: static fields are initialised in text order.
+    /// <summary>Every column a summary.parquet holds: <see cref="Columns"/>, then the per-image means.</summary>
+    public static IReadOnlyList<ResultColumn<SummaryParquetRow>> Written { get; } =
+    [
+        .. Columns,
+        .. ModelAccumulator.RealisticMeans.Select(m => new ResultColumn<SummaryParquetRow>("realistic_" + m.Name, ColumnType.Double, true,
+            $"mean of {m.Name} over measured images", r => r.Means?.GetValueOrDefault(m.Name))),
     ];
 }

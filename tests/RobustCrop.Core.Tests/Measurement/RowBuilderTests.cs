@@ -1,11 +1,12 @@
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Measurement;
 using RobustCrop.Core.Metrics;
 using RobustCrop.Core.Models;
 using RobustCrop.Core.Planning;
 using RobustCrop.Core.Settings;
 
-namespace RobustCrop.Core.Tests.Metrics;
+namespace RobustCrop.Core.Tests.Measurement;
 
 /// <summary>The measurement on plain inputs: a 10×10 scene, 8-px crops, the base at (1, 1) and every 1-px shift in the
 /// scene, with hand-set outputs whose cosines and predictions are known.</summary>
@@ -49,7 +50,7 @@ public sealed class RowBuilderTests
     [Fact]
     public void Each_crop_row_holds_its_shift_and_cosine_to_the_base()
     {
-        var rows = RowBuilder.CropRows(Settings, new ShardId(3), Measured()).ToList();
+        var rows = RowBuilder.CropRows(Settings, new ShardId(3), Measured());
 
         Assert.Equal(9, rows.Count);
         var right = rows.Single(r => (r.Dx, r.Dy) == (ShiftSets.N1[3].Dx, ShiftSets.N1[3].Dy));

@@ -1,12 +1,13 @@
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Metrics;
 using RobustCrop.Core.Models;
 using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
 
-namespace RobustCrop.Core.Metrics;
+namespace RobustCrop.Core.Measurement;
 
 /// <summary>One finished image × model, as the measurement needs it: the image's facts, the model's interpreter, the
 /// crop plan and the outputs of every planned crop.</summary>
@@ -71,8 +72,11 @@ public static class RowBuilder
             w.NativeIndex >= 0 ? AnswerOn(w, w.NativeIndex).Correct : null);
     }
 
-    public static IEnumerable<CropRow> CropRows(RunSettings s, ShardId shard, MeasuredImage w)
+    // Lists rather than iterators: a compiler-made iterator reads System.Environment (its thread id), which the pure core
+    // does not touch.
+    public static List<CropRow> CropRows(RunSettings s, ShardId shard, MeasuredImage w)
     {
+        var rows = new List<CropRow>(w.Plan.Crops.Length);
         var plan = w.Plan;
         var o = w.Outputs;
         var g = plan.Geometry;
@@ -84,18 +88,20 @@ public static class RowBuilder
             int dx = kind == CropKind.Cyclic ? Signed(c.RollX, g.CropSize) : c.Position.X - g.BaseX;
             int dy = kind == CropKind.Cyclic ? Signed(c.RollY, g.CropSize) : c.Position.Y - g.BaseY;
             var a = AnswerOn(w, i);
-            yield return new CropRow(
+            rows.Add(new CropRow(
                 s.RunId.Value, shard.Value, w.Key, w.Model,
                 CropKinds.Name(kind),
                 c.Position.X, c.Position.Y, dx, dy,
                 a.Prediction, a.Label, a.Confidence,
                 o.Cosine(plan.BaseIndex, i),
-                s.KeepEmbeddings ? o.Vector(i).ToArray() : null);
+                s.KeepEmbeddings ? o.Vector(i).ToArray() : null));
         }
+        return rows;
     }
 
-    public static IEnumerable<RicsRow> RicsRows(RunSettings s, ShardId shard, MeasuredImage w)
+    public static List<RicsRow> RicsRows(RunSettings s, ShardId shard, MeasuredImage w)
     {
+        var rows = new List<RicsRow>(w.Rics.Settings.Count);
         var o = w.Outputs;
         foreach (var setting in w.Rics.Settings)
         {
@@ -107,7 +113,7 @@ public static class RowBuilder
             var window = shifted.Length > ShiftSets.N1.Length ? ImageMetrics.Compare(o, baseIndex, shifted, s.Tau) : null;
             var a = AnswerOn(w, baseIndex);
             bool cyclic = setting.Setting.IsCyclic;
-            yield return new RicsRow(
+            rows.Add(new RicsRow(
                 s.RunId.Value, shard.Value, w.Key, w.Label, w.Model, setting.Window, setting.Score,
                 a.Prediction, a.Label, a.Confidence, a.Correct,
                 cyclic ? Signed(setting.OffsetX, w.Plan.Geometry.CropSize) : setting.OffsetX,
@@ -115,8 +121,9 @@ public static class RowBuilder
                 setting.Frames.Count(f => f is not null),
                 setting.OnBorder.Count(b => b),
                 m.Shifts, m.Consistency, m.Fooled, m.CosineMin, m.Changed,
-                window is null ? 0 : s.WindowK, window?.Shifts ?? 0, window?.Fooled);
+                window is null ? 0 : s.WindowK, window?.Shifts ?? 0, window?.Fooled));
         }
+        return rows;
     }
 
     /// <summary>predict's one row per input: the answer on the single crop the mode chose.</summary>
