@@ -103,7 +103,8 @@ internal sealed class ParquetColumns<TRow> where TRow : class
 
     public async Task<List<TRow>> ReadAsync(Stream input, CancellationToken cancellationToken)
     {
-        var constructor = _constructor ?? throw new InvalidOperationException("a write-only column mapping cannot read rows");
+        var constructor = _constructor
+            ?? throw new InvalidOperationException("a write-only column mapping cannot read rows");
         await using var reader = await ParquetReader.CreateAsync(input, leaveStreamOpen: true, cancellationToken: cancellationToken).ConfigureAwait(false);
         var topLevel = reader.Schema.Fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
         var result = new List<TRow>();

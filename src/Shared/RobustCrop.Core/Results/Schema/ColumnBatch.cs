@@ -32,18 +32,9 @@ public sealed class ColumnBatch
 
     public string?[] Strings(ResultColumn column) => Get<string?>(column, ColumnType.String);
 
-    /// <summary>The typed array a column of <paramref name="type"/> is held in (the one a filler must write).</summary>
-    public static Type ElementOf(ColumnType type) => type switch
-    {
-        ColumnType.Int32 => typeof(int),
-        ColumnType.Boolean => typeof(bool?),
-        ColumnType.Double => typeof(double?),
-        ColumnType.String => typeof(string),
-        _ => throw new NotSupportedException($"a {type} column is not read into a summary batch"),
-    };
-
     /// <summary>The <paramref name="wanted"/> columns of <paramref name="rows"/>, through the schema's declared values.</summary>
-    public static ColumnBatch FromRows<TRow>(IReadOnlyList<ResultColumn<TRow>> schema, IEnumerable<ResultColumn> wanted, IReadOnlyList<TRow> rows)
+    public static ColumnBatch FromRows<TRow>(IReadOnlyList<ResultColumn<TRow>> schema, IEnumerable<ResultColumn> wanted,
+        IReadOnlyList<TRow> rows)
     {
         ArgumentNullException.ThrowIfNull(wanted);
         ArgumentNullException.ThrowIfNull(rows);
