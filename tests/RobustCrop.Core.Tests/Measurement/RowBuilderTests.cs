@@ -45,6 +45,24 @@ public sealed class RowBuilderTests
         Assert.True(row.Changed1px); // cos 70° < τ = 0.9
         Assert.Null(row.Correct);    // no label
         Assert.Null(row.CorrectNative);
+        // cosine_1px_mean: the mean of cos(10°·i) over the eight shifts.
+        Assert.Equal(Enumerable.Range(0, 8).Average(i => Math.Cos(10.0 * i * Math.PI / 180)), row.Cosine1pxMean!.Value, 6);
+    }
+
+    [Fact]
+    public void Without_room_for_a_shift_cosine_1px_mean_is_null_not_one()
+    {
+        var plan = CropPlan.Build(new SceneGeometry(8, 8, 8, 8), ShiftSets.N1, []);
+        var o = new CropOutputs(plan.Crops.Length, 2, hasClasses: false);
+        o.Vector(0)[0] = 1;
+        var w = new MeasuredImage("photos/b.jpg", null, 8, 8, 8, 8, null, "m", new OutputInterpreter(OutputKind.Embedding, 2, null),
+            plan, o, RicsPlan.Empty, NativeIndex: -1);
+
+        var row = RowBuilder.ImageRow(Settings, new ShardId(0), w);
+
+        Assert.Equal(0, row.Shifts1px);
+        Assert.Equal(1.0, row.Cosine1pxMin);
+        Assert.Null(row.Cosine1pxMean);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class StreamingAggregatorTests : IDisposable
             i % 6 == 0 ? 2 : 0, i % 6 == 0 ? 24 : 0, i % 6 == 0 ? i % 12 == 0 : null,
             measured ? 1 - ((i * 7919) % 1000) / 1e4 - shard * 1e-5 : 1, measured && i % 5 == 1,
             i % 2, i % 2 == 1 ? 0.75 : null, i % 2 == 1 ? i % 3 == 1 : null, 0.99, i % 7 == 0,
-            CorrectNative: photo ? null : i % 3 != 0);
+            CorrectNative: photo ? null : i % 3 != 0, Cosine1pxMean: measured ? 1 - (i % 4) * 0.01 : null);
     }
 
     private static IEnumerable<RicsRow> Rics(ImageRow r, int i)
@@ -124,6 +124,8 @@ public sealed class StreamingAggregatorTests : IDisposable
         // Odd inputs 1..39 natively correct unless i % 3 == 0 (3, 9, 15, 21, 27, 33, 39): 13 of 20.
         Assert.Equal(13.0 / 20, digitsA.AccuracyNative);
         Assert.Null(photosB.AccuracyNative);
+        // cosine_1px_mean over measured odd inputs: i % 4 == 1 only (i % 4 == 3 unmeasured), each 0.99.
+        Assert.Equal(0.99, digitsA.Realistic.Mean("cosine_1px_mean")!.Value, 12);
         var empty = streamed.Models.Where(m => m.Model == "m-c").ToList();
         Assert.Equal(["photos", "fashion-mnist"], empty.Select(m => m.Dataset!));
         Assert.All(empty, m => Assert.Null(m.Realistic.Cosine1pxMin.P05));

@@ -69,7 +69,24 @@ public static class RowBuilder
             // img2dataset's metadata joins results back to the collection; captions can be large, so only on request.
             w.Metadata?.Url, s.KeepCaptions ? w.Metadata?.Caption : null, w.Metadata?.Key,
             w.Metadata?.Width, w.Metadata?.Height, w.Metadata?.Status,
-            w.NativeIndex >= 0 ? AnswerOn(w, w.NativeIndex).Correct : null);
+            w.NativeIndex >= 0 ? AnswerOn(w, w.NativeIndex).Correct : null,
+            Cosine1pxMean(w));
+    }
+
+    /// <summary>The mean over the 1-px shifts taken of cos(base output, shifted output): how far a typical 1-px shift
+    /// moves the output, where cosine_1px_min gives the worst one; null when the scene has room for no shift.</summary>
+    private static double? Cosine1pxMean(MeasuredImage w)
+    {
+        double sum = 0;
+        int taken = 0;
+        foreach (var shift in ShiftSets.N1)
+        {
+            int i = w.Plan.IndexOfRealistic(shift);
+            if (i < 0) continue;
+            sum += Math.Clamp(w.Outputs.Cosine(w.Plan.BaseIndex, i), -1f, 1f);
+            taken++;
+        }
+        return taken > 0 ? sum / taken : null;
     }
 
     // Lists rather than iterators: a compiler-made iterator reads System.Environment (its thread id), which the pure core

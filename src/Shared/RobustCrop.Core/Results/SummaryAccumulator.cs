@@ -162,7 +162,7 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
     /// column's name: in summary.json's <c>realistic</c> object and as summary.parquet's <c>realistic_&lt;name&gt;</c>. A new
     /// per-image metric is summarised by naming its declared column here.
     /// </summary>
-    public static IReadOnlyList<ResultColumn> RealisticMeans { get; } = [];
+    public static IReadOnlyList<ResultColumn> RealisticMeans { get; } = [ImagesSchema.Cosine1pxMean];
 
     private readonly MeanAccumulator[] _means = new MeanAccumulator[RealisticMeans.Count];
     private readonly IReadOnlyList<double> _extraTaus = extraTaus ?? [];

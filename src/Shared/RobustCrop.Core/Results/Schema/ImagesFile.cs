@@ -40,7 +40,8 @@ public sealed record ImageRow(
     int? SampleWidth = null,
     int? SampleHeight = null,
     string? SampleStatus = null,
-    bool? CorrectNative = null);
+    bool? CorrectNative = null,
+    double? Cosine1pxMean = null);
 
 /// <summary>The columns of an images file, in file order. The summary picks its columns from these by name.</summary>
 public static class ImagesSchema
@@ -111,6 +112,9 @@ public static class ImagesSchema
         "img2dataset: its status", r => r.SampleStatus);
     public static readonly ResultColumn<ImageRow> CorrectNative = new("correct_native", ColumnType.Boolean, true,
         "resize.margin models: the centre crop at the native resize is correct; null otherwise", r => r.CorrectNative);
+    public static readonly ResultColumn<ImageRow> Cosine1pxMean = new("cosine_1px_mean", ColumnType.Double, true,
+        "mean cosine between the base output and the 1-px shifts' (the typical shift beside cosine_1px_min's worst); null without shifts",
+        r => r.Cosine1pxMean);
 
     public static readonly IReadOnlyList<ResultColumn<ImageRow>> Columns =
     [
@@ -118,5 +122,6 @@ public static class ImagesSchema
         Prediction, PredictionLabel, Confidence, Correct, Shifts1px, Consistency1px, Fooled1px, WindowK, WindowShifts,
         FooledWindow, Cosine1pxMin, Changed1px, CyclicShifts1px, CyclicConsistency1px, CyclicFooled1px, CyclicCosine1pxMin,
         CyclicChanged1px, Url, Caption, SampleKey, SampleWidth, SampleHeight, SampleStatus, CorrectNative,
+        Cosine1pxMean,
     ];
 }
