@@ -161,6 +161,27 @@ public sealed class RunSummaryTests
     }
 
     [Fact]
+    public async Task A_per_image_mean_of_the_summary_is_a_summary_parquet_column_of_the_baseline_rows()
+    {
+        var sample = Sample();
+        var first = sample.Models[0];
+        var withMean = sample with
+        {
+            Models = [first with { Realistic = first.Realistic with { Means = new() { ["cosine_1px_mean"] = 0.996 } } }, .. sample.Models.Skip(1)],
+        };
+        using var ms = new MemoryStream();
+        await SummaryParquet.WriteAsync(ms, withMean);
+        ms.Position = 0;
+
+        var table = await Parquet.Serialization.ParquetSerializer.DeserializeUntypedAsync(ms);
+        var means = table.Data.Select(r => r.GetValueOrDefault("realistic_cosine_1px_mean")).ToList();
+
+        Assert.Contains("realistic_cosine_1px_mean", table.Schema.GetDataFields().Select(f => f.Name));
+        Assert.Equal(new object?[] { 0.996, null, null, null }, means);
+        Assert.Contains("\"cosine_1px_mean\": 0.996", RunSummaryIo.Serialize(withMean), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Summary_parquet_columns_follow_the_documented_names()
     {
         var names = ResultParquet.ColumnNames<SummaryParquetRow>();

@@ -89,7 +89,13 @@ internal static class InMemoryAggregator
                 new CosineStats(Stats.Mean(cos.Select(c => (double?)c)), Stats.Quantile(cos, 0.05), cos.Count > 0 ? cos.Min() : null),
                 new ChangedSummary(tau, Stats.Rate(measured.Select(r => (bool?)r.Changed1px))),
                 // A run of one τ lists it alone; no kept embeddings, so no nearest-neighbour figure.
-                [new ChangedSummary(tau, Stats.Rate(measured.Select(r => (bool?)r.Changed1px)))]),
+                [new ChangedSummary(tau, Stats.Rate(measured.Select(r => (bool?)r.Changed1px)))])
+            {
+                // The summary's per-image means, each through its declared column.
+                Means = ModelAccumulator.RealisticMeans.Count == 0 ? null : ModelAccumulator.RealisticMeans.ToDictionary(
+                    c => c.Name, c => (object?)Stats.Mean(measured.Select(r => (double?)ImagesSchema.Columns.Column(c.Name).Value(r))),
+                    StringComparer.Ordinal),
+            },
             new CyclicSummary(
                 Stats.Mean(cyclicMeasured.Select(r => r.CyclicConsistency1px)),
                 Stats.Rate(cyclicMeasured.Select(r => r.CyclicFooled1px)),

@@ -48,6 +48,19 @@ public sealed class ResultParquetTests
         => Assert.Equal(column, ResultParquet.ColumnName(property));
 
     [Fact]
+    public void Every_result_file_is_written_in_its_declared_column_order_and_its_record_agrees()
+    {
+        // ColumnNames builds the mapping, which refuses a record whose fields differ from the declaration in order,
+        // name, type or nullability.
+        Assert.Equal(CropsSchema.Columns.Select(c => c.Name), ResultParquet.ColumnNames<CropRow>());
+        Assert.Equal(ImagesSchema.Columns.Select(c => c.Name), ResultParquet.ColumnNames<ImageRow>());
+        Assert.Equal(RicsSchema.Columns.Select(c => c.Name), ResultParquet.ColumnNames<RicsRow>());
+        Assert.Equal(ErrorsSchema.Columns.Select(c => c.Name), ResultParquet.ColumnNames<ErrorRow>());
+        Assert.Equal(PredictionsSchema.Columns.Select(c => c.Name), ResultParquet.ColumnNames<PredictionRow>());
+        Assert.Equal(SummarySchema.Columns.Select(c => c.Name), ResultParquet.ColumnNames<SummaryParquetRow>());
+    }
+
+    [Fact]
     public async Task Crop_rows_round_trip_with_embeddings_and_nulls()
     {
         var rows = Enumerable.Range(0, 9).Select(i => Crop(i, i == 3 ? null : i == 5 ? [] : [i, -i, 0.25f])).ToList();

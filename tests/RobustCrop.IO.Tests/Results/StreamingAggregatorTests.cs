@@ -34,7 +34,7 @@ public sealed class StreamingAggregatorTests : IDisposable
             i % 6 == 0 ? 2 : 0, i % 6 == 0 ? 24 : 0, i % 6 == 0 ? i % 12 == 0 : null,
             measured ? 1 - ((i * 7919) % 1000) / 1e4 - shard * 1e-5 : 1, measured && i % 5 == 1,
             i % 2, i % 2 == 1 ? 0.75 : null, i % 2 == 1 ? i % 3 == 1 : null, 0.99, i % 7 == 0,
-            CorrectNative: photo ? null : i % 3 != 0);
+            CorrectNative: photo ? null : i % 3 != 0, Cosine1pxMean: measured ? 1 - (i % 4) * 0.01 : null);
     }
 
     private static IEnumerable<RicsRow> Rics(ImageRow r, int i)
@@ -49,7 +49,9 @@ public sealed class StreamingAggregatorTests : IDisposable
 
     /// <summary>Shard <paramref name="shard"/> of <paramref name="perShard"/> inputs: model m-b has no row for input 0
     /// (an inference error of that model alone), shard s has s + 1 error rows.</summary>
-    private async Task WriteShardAsync(int shard, int perShard, string[] models, bool manifest)
+    /// <param name="shuffled">Write the images and rics files with their columns in reverse order and row groups of 7 rows,
+    /// as another writer may lay them out: every reader must pick columns by name.</param>
+    private async Task WriteShardAsync(int shard, int perShard, string[] models, bool manifest, bool shuffled = false)
     {
         var files = new List<ManifestFile>();
         var meta = new Dictionary<string, string> { [RunAggregator.TauMetadataKey] = "0.95", [ResultMetadataKeys.Dataset] = "photos+fashion-mnist" };
@@ -58,8 +60,18 @@ public sealed class StreamingAggregatorTests : IDisposable
             var images = Enumerable.Range(0, perShard).Where(i => model != "m-b" || i != 0).Select(i => (I: i, Row: Image(shard, i, model))).ToList();
             var rics = images.SelectMany(x => Rics(x.Row, x.I)).ToList();
             string ip = _layout.ImagesPart(model, shard), rp = _layout.RicsPart(model, shard);
-            await _store.WriteAsync(ip, s => ResultParquet.WritePartitionRowsAsync(s, model, images.Select(x => x.Row).ToList(), r => r.Model, meta));
-            await _store.WriteAsync(rp, s => ResultParquet.WritePartitionRowsAsync(s, model, rics, r => r.Model));
+            var imageRows = images.Select(x => x.Row).ToList();
+            if (shuffled)
+            {
+                var partition = new Dictionary<string, string>(meta) { [ResultMetadataKeys.Model] = model };
+                await _store.WriteAsync(ip, s => Reversed(ImagesSchema.Columns).WriteAsync(s, imageRows, partition, 7, default));
+                await _store.WriteAsync(rp, s => Reversed(RicsSchema.Columns).WriteAsync(s, rics, partition, 7, default));
+            }
+            else
+            {
+                await _store.WriteAsync(ip, s => ResultParquet.WritePartitionRowsAsync(s, model, imageRows, r => r.Model, meta));
+                await _store.WriteAsync(rp, s => ResultParquet.WritePartitionRowsAsync(s, model, rics, r => r.Model));
+            }
             files.Add(new ManifestFile(ip, images.Count, 0, "0000000000000000"));
             files.Add(new ManifestFile(rp, rics.Count, 0, "0000000000000000"));
         }
@@ -70,6 +82,9 @@ public sealed class StreamingAggregatorTests : IDisposable
             await _store.WriteTextAsync(_layout.ShardManifest(shard), ShardManifestIo.Serialize(new ShardManifest(
                 "r1", shard, "test", perShard, errors.Count, files, "w", "0", null, models, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch)));
     }
+
+    private static ParquetColumns<TRow> Reversed<TRow>(IReadOnlyList<ResultColumn<TRow>> columns) where TRow : class
+        => new([.. columns.Where(c => c.Name != "model").Reverse()]);
 
     private static string Json(RunSummary s) => RunSummaryIo.Serialize(s with { CreatedUtc = null });
 
@@ -109,9 +124,27 @@ public sealed class StreamingAggregatorTests : IDisposable
         // Odd inputs 1..39 natively correct unless i % 3 == 0 (3, 9, 15, 21, 27, 33, 39): 13 of 20.
         Assert.Equal(13.0 / 20, digitsA.AccuracyNative);
         Assert.Null(photosB.AccuracyNative);
+        // cosine_1px_mean over measured odd inputs: i % 4 == 1 only (i % 4 == 3 unmeasured), each 0.99.
+        Assert.Equal(0.99, digitsA.Realistic.Mean("cosine_1px_mean")!.Value, 12);
         var empty = streamed.Models.Where(m => m.Model == "m-c").ToList();
         Assert.Equal(["photos", "fashion-mnist"], empty.Select(m => m.Dataset!));
         Assert.All(empty, m => Assert.Null(m.Realistic.Cosine1pxMin.P05));
+    }
+
+    [Fact]
+    public async Task Columns_are_read_by_name_so_a_file_in_another_column_order_summarises_the_same()
+    {
+        string[] models = ["m-a", "m-b"];
+        for (int s = 0; s < 2; s++) await WriteShardAsync(s, 40, models, manifest: true);
+        var state = await RunStateIo.ReadAsync(_store, _layout, default);
+        var inOrder = await RunAggregator.AggregateAsync(_store, _layout, state, "photos+fashion-mnist", null, default);
+        for (int s = 0; s < 2; s++) await WriteShardAsync(s, 40, models, manifest: true, shuffled: true);
+
+        var shuffled = await RunAggregator.AggregateAsync(_store, _layout, state, "photos+fashion-mnist", null, default);
+
+        Assert.Equal(Json(inOrder), Json(shuffled));
+        Assert.Equal(Json(await InMemoryAggregator.AggregateAsync(_store, _layout, state, "photos+fashion-mnist", null, default)), Json(shuffled));
+        Assert.Equal(80, shuffled.Images);
     }
 
     [Fact]

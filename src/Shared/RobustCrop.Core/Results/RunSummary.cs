@@ -49,7 +49,23 @@ public sealed record RealisticSummary(
     [property: JsonPropertyName("changed_1px")] ChangedSummary Changed1px,
     [property: JsonPropertyName("changed_1px_by_tau")] IReadOnlyList<ChangedSummary>? Changed1pxByTau = null,
     [property: JsonPropertyName("nn_changed_1px")] double? NnChanged1px = null,
-    [property: JsonPropertyName("nn_gallery")] NnGallerySummary? NnGallery = null);
+    [property: JsonPropertyName("nn_gallery")] NnGallerySummary? NnGallery = null)
+{
+    /// <summary>The means over measured images of the per-image columns named in <see cref="ModelAccumulator.RealisticMeans"/>,
+    /// each under its column's name (<c>"cosine_1px_mean": 0.998</c>), after the fixed keys; null where no image was
+    /// measured. A new per-image mean needs no new member here. Read back from JSON, the values are JSON numbers.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, object?>? Means { get; init; }
+
+    /// <summary>The mean of column <paramref name="name"/>, from a summary built here or read back from JSON.</summary>
+    public double? Mean(string name)
+        => Means?.GetValueOrDefault(name) switch
+        {
+            double d => d,
+            JsonElement { ValueKind: JsonValueKind.Number } e => e.GetDouble(),
+            _ => null,
+        };
+}
 
 /// <summary>What nn_changed_1px searched: <c>"run"</c> (the run's own base embeddings of the model and dataset, each image
 /// skipping itself) or the name of the gallery file given, and how many vectors it held.</summary>

@@ -3,50 +3,124 @@ using RobustCrop.Core.Rics;
 
 namespace RobustCrop.Core.Results;
 
-/// <summary>The columns of one images row that the summary uses (ImageRow without the strings the summary ignores).</summary>
-public readonly record struct ImageFacts(
-    int CropsInferred,
-    bool? Correct,
-    bool HasLabel,
-    int Shifts1px,
-    double? Consistency1px,
-    bool? Fooled1px,
-    int WindowK,
-    int WindowShifts,
-    bool? FooledWindow,
-    double Cosine1pxMin,
-    bool Changed1px,
-    int CyclicShifts1px,
-    double? CyclicConsistency1px,
-    bool? CyclicFooled1px,
-    bool CyclicChanged1px,
-    bool? CorrectNative = null)
+/// <summary>The images columns the summary reads, picked by name from <see cref="ImagesSchema"/>: a summary rule that
+/// needs another column adds it here and reads it in <see cref="ModelAccumulator.Add(in ImageColumns, int)"/>.</summary>
+public readonly struct ImageColumns
 {
-    public static ImageFacts Of(ImageRow r)
+    /// <summary>The columns a reader must fill (key and model first: rows are grouped by them).</summary>
+    public static IReadOnlyList<ResultColumn> Read { get; } =
+    [
+        ImagesSchema.ImageKey, ImagesSchema.Model, ImagesSchema.Label, ImagesSchema.CropsInferred, ImagesSchema.Correct,
+        ImagesSchema.CorrectNative, ImagesSchema.Shifts1px, ImagesSchema.Consistency1px, ImagesSchema.Fooled1px,
+        ImagesSchema.WindowK, ImagesSchema.WindowShifts, ImagesSchema.FooledWindow, ImagesSchema.Cosine1pxMin,
+        ImagesSchema.Changed1px, ImagesSchema.CyclicShifts1px, ImagesSchema.CyclicConsistency1px, ImagesSchema.CyclicFooled1px,
+        ImagesSchema.CyclicChanged1px, .. ModelAccumulator.RealisticMeans,
+    ];
+
+    public ImageColumns(ColumnBatch batch)
     {
-        ArgumentNullException.ThrowIfNull(r);
-        return new(r.CropsInferred, r.Correct, r.Label is not null, r.Shifts1px, r.Consistency1px, r.Fooled1px, r.WindowK,
-            r.WindowShifts, r.FooledWindow, r.Cosine1pxMin, r.Changed1px, r.CyclicShifts1px, r.CyclicConsistency1px,
-            r.CyclicFooled1px, r.CyclicChanged1px, r.CorrectNative);
+        ArgumentNullException.ThrowIfNull(batch);
+        Count = batch.Count;
+        Keys = batch.Strings(ImagesSchema.ImageKey);
+        Models = batch.Strings(ImagesSchema.Model);
+        Label = batch.Strings(ImagesSchema.Label);
+        CropsInferred = batch.Ints(ImagesSchema.CropsInferred);
+        Correct = batch.Bools(ImagesSchema.Correct);
+        CorrectNative = batch.Bools(ImagesSchema.CorrectNative);
+        Shifts1px = batch.Ints(ImagesSchema.Shifts1px);
+        Consistency1px = batch.Doubles(ImagesSchema.Consistency1px);
+        Fooled1px = batch.Bools(ImagesSchema.Fooled1px);
+        WindowK = batch.Ints(ImagesSchema.WindowK);
+        WindowShifts = batch.Ints(ImagesSchema.WindowShifts);
+        FooledWindow = batch.Bools(ImagesSchema.FooledWindow);
+        Cosine1pxMin = batch.Doubles(ImagesSchema.Cosine1pxMin);
+        Changed1px = batch.Bools(ImagesSchema.Changed1px);
+        CyclicShifts1px = batch.Ints(ImagesSchema.CyclicShifts1px);
+        CyclicConsistency1px = batch.Doubles(ImagesSchema.CyclicConsistency1px);
+        CyclicFooled1px = batch.Bools(ImagesSchema.CyclicFooled1px);
+        CyclicChanged1px = batch.Bools(ImagesSchema.CyclicChanged1px);
+        Means = [.. ModelAccumulator.RealisticMeans.Select(batch.Doubles)];
     }
+
+    /// <summary>The columns of in-memory rows, read through the declaration like a file's.</summary>
+    public static ImageColumns Of(IReadOnlyList<ImageRow> rows) => new(ColumnBatch.FromRows(ImagesSchema.Columns, Read, rows));
+
+    public int Count { get; }
+    public string?[] Keys { get; }
+    /// <summary>Null where the file keeps the model in its folder name (a partition file).</summary>
+    public string?[] Models { get; }
+    internal string?[] Label { get; }
+    internal int[] CropsInferred { get; }
+    internal bool?[] Correct { get; }
+    internal bool?[] CorrectNative { get; }
+    internal int[] Shifts1px { get; }
+    internal double?[] Consistency1px { get; }
+    internal bool?[] Fooled1px { get; }
+    internal int[] WindowK { get; }
+    internal int[] WindowShifts { get; }
+    internal bool?[] FooledWindow { get; }
+    internal double?[] Cosine1pxMin { get; }
+    internal bool?[] Changed1px { get; }
+    internal int[] CyclicShifts1px { get; }
+    internal double?[] CyclicConsistency1px { get; }
+    internal bool?[] CyclicFooled1px { get; }
+    internal bool?[] CyclicChanged1px { get; }
+    /// <summary>The columns of <see cref="ModelAccumulator.RealisticMeans"/>, in its order.</summary>
+    internal double?[][] Means { get; }
 }
 
-/// <summary>The columns of one rics row that the summary uses.</summary>
-public readonly record struct RicsFacts(
-    int Window,
-    bool Cyclic,
-    bool? Correct,
-    int OffsetX,
-    int OffsetY,
-    int Frames,
-    int BorderChoices,
-    int Shifts1px,
-    double? Consistency1px,
-    bool? Fooled1px,
-    bool Changed1px,
-    int WindowK,
-    int WindowShifts,
-    bool? FooledWindow);
+/// <summary>The rics columns the summary reads, picked by name from <see cref="RicsSchema"/>.</summary>
+public readonly struct RicsColumns
+{
+    public static IReadOnlyList<ResultColumn> Read { get; } =
+    [
+        RicsSchema.ImageKey, RicsSchema.Model, RicsSchema.Score, RicsSchema.Window, RicsSchema.Correct, RicsSchema.OffsetX,
+        RicsSchema.OffsetY, RicsSchema.Frames, RicsSchema.BorderChoices, RicsSchema.Shifts1px, RicsSchema.Consistency1px,
+        RicsSchema.Fooled1px, RicsSchema.Changed1px, RicsSchema.WindowK, RicsSchema.WindowShifts, RicsSchema.FooledWindow,
+    ];
+
+    public RicsColumns(ColumnBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Count = batch.Count;
+        Keys = batch.Strings(RicsSchema.ImageKey);
+        Models = batch.Strings(RicsSchema.Model);
+        Score = batch.Strings(RicsSchema.Score);
+        Window = batch.Ints(RicsSchema.Window);
+        Correct = batch.Bools(RicsSchema.Correct);
+        OffsetX = batch.Ints(RicsSchema.OffsetX);
+        OffsetY = batch.Ints(RicsSchema.OffsetY);
+        Frames = batch.Ints(RicsSchema.Frames);
+        BorderChoices = batch.Ints(RicsSchema.BorderChoices);
+        Shifts1px = batch.Ints(RicsSchema.Shifts1px);
+        Consistency1px = batch.Doubles(RicsSchema.Consistency1px);
+        Fooled1px = batch.Bools(RicsSchema.Fooled1px);
+        Changed1px = batch.Bools(RicsSchema.Changed1px);
+        WindowK = batch.Ints(RicsSchema.WindowK);
+        WindowShifts = batch.Ints(RicsSchema.WindowShifts);
+        FooledWindow = batch.Bools(RicsSchema.FooledWindow);
+    }
+
+    public static RicsColumns Of(IReadOnlyList<RicsRow> rows) => new(ColumnBatch.FromRows(RicsSchema.Columns, Read, rows));
+
+    public int Count { get; }
+    public string?[] Keys { get; }
+    public string?[] Models { get; }
+    public string?[] Score { get; }
+    internal int[] Window { get; }
+    internal bool?[] Correct { get; }
+    internal int[] OffsetX { get; }
+    internal int[] OffsetY { get; }
+    internal int[] Frames { get; }
+    internal int[] BorderChoices { get; }
+    internal int[] Shifts1px { get; }
+    internal double?[] Consistency1px { get; }
+    internal bool?[] Fooled1px { get; }
+    internal bool?[] Changed1px { get; }
+    internal int[] WindowK { get; }
+    internal int[] WindowShifts { get; }
+    internal bool?[] FooledWindow { get; }
+}
 
 /// <summary>
 /// A running mean of the values that apply (a null is skipped, as <see cref="Stats.Mean"/> does). Values are summed in the
@@ -83,6 +157,14 @@ public struct MeanAccumulator
 /// <param name="extraTaus">Thresholds after the run's τ: each counts the measured images whose cosine_1px_min is below it.</param>
 public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
 {
+    /// <summary>
+    /// Per-image columns (double) whose mean over the measured images (shifts_1px &gt; 0) the summary reports under the
+    /// column's name: in summary.json's <c>realistic</c> object and as summary.parquet's <c>realistic_&lt;name&gt;</c>. A new
+    /// per-image metric is summarised by naming its declared column here.
+    /// </summary>
+    public static IReadOnlyList<ResultColumn> RealisticMeans { get; } = [ImagesSchema.Cosine1pxMean];
+
+    private readonly MeanAccumulator[] _means = new MeanAccumulator[RealisticMeans.Count];
     private readonly IReadOnlyList<double> _extraTaus = extraTaus ?? [];
     private readonly MeanAccumulator[] _changedExtra = new MeanAccumulator[extraTaus?.Count ?? 0];
     private long _images, _crops, _withLabels, _withoutShifts;
@@ -101,49 +183,69 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
 
     public int WindowK => _windowK;
 
-    public void Add(in ImageFacts r)
+    /// <summary>Adds row <paramref name="r"/> of <paramref name="c"/>.</summary>
+    public void Add(in ImageColumns c, int r)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)r, (uint)c.Count, nameof(r));
         _images++;
-        _crops += r.CropsInferred;
-        _accuracy.Add(r.Correct);
-        _accuracyNative.Add(r.CorrectNative);
-        if (r.HasLabel) _withLabels++;
-        if (r.Shifts1px == 0) _withoutShifts++;
-        _windowK = Math.Max(_windowK, r.WindowK);
-        if (r.Shifts1px > 0)
+        _crops += c.CropsInferred[r];
+        _accuracy.Add(c.Correct[r]);
+        _accuracyNative.Add(c.CorrectNative[r]);
+        if (c.Label[r] is not null) _withLabels++;
+        int shifts = c.Shifts1px[r];
+        if (shifts == 0) _withoutShifts++;
+        _windowK = Math.Max(_windowK, c.WindowK[r]);
+        if (shifts > 0)
         {
-            _consistency.Add(r.Consistency1px);
-            _fooled.Add(r.Fooled1px);
-            _cosineMean.Add(r.Cosine1pxMin);
-            _cosine.Add(r.Cosine1pxMin);
-            _cosineMin = Math.Min(_cosineMin, r.Cosine1pxMin);
-            _changed.Add(r.Changed1px);
-            for (int i = 0; i < _changedExtra.Length; i++) _changedExtra[i].Add(r.Cosine1pxMin < _extraTaus[i]);
+            double cosine = c.Cosine1pxMin[r] ?? 0;
+            _consistency.Add(c.Consistency1px[r]);
+            _fooled.Add(c.Fooled1px[r]);
+            _cosineMean.Add(cosine);
+            _cosine.Add(cosine);
+            _cosineMin = Math.Min(_cosineMin, cosine);
+            _changed.Add(c.Changed1px[r] ?? false);
+            for (int i = 0; i < _changedExtra.Length; i++) _changedExtra[i].Add(cosine < _extraTaus[i]);
+            for (int i = 0; i < _means.Length; i++) _means[i].Add(c.Means[i][r]);
         }
-        if (r.WindowShifts > 0) _fooledWindow.Add(r.FooledWindow);
-        if (r.CyclicShifts1px > 0)
+        if (c.WindowShifts[r] > 0) _fooledWindow.Add(c.FooledWindow[r]);
+        if (c.CyclicShifts1px[r] > 0)
         {
-            _cyclicConsistency.Add(r.CyclicConsistency1px);
-            _cyclicFooled.Add(r.CyclicFooled1px);
-            _cyclicChanged.Add(r.CyclicChanged1px);
+            _cyclicConsistency.Add(c.CyclicConsistency1px[r]);
+            _cyclicFooled.Add(c.CyclicFooled1px[r]);
+            _cyclicChanged.Add(c.CyclicChanged1px[r] ?? false);
         }
     }
 
-    /// <param name="score">The row's score name; cyclic rows are told by <see cref="RicsFacts.Cyclic"/>.</param>
-    public void Add(in RicsFacts r, string score)
+    /// <summary>Adds every row of <paramref name="c"/>.</summary>
+    public void AddAll(in ImageColumns c)
     {
-        if (r.Cyclic)
+        for (int r = 0; r < c.Count; r++) Add(c, r);
+    }
+
+    /// <summary>Adds row <paramref name="r"/> of <paramref name="c"/>; cyclic RICS rows are told by their score.</summary>
+    public void Add(in RicsColumns c, int r)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)r, (uint)c.Count, nameof(r));
+        string score = c.Score[r] ?? throw new InvalidDataException("a rics row's score is null");
+        if (string.Equals(score, RicsScores.Name(RicsScore.Cyclic), StringComparison.Ordinal))
         {
-            (_ricsCyclic ??= new RicsCyclicAccumulator()).Add(r);
+            (_ricsCyclic ??= new RicsCyclicAccumulator()).Add(c, r);
             return;
         }
+        int window = c.Window[r];
         // A file's rows repeat a few settings: the last one is checked before the dictionary.
-        if (_lastRics is null || r.Window != _lastWindow || !string.Equals(score, _lastScore, StringComparison.Ordinal))
+        if (_lastRics is null || window != _lastWindow || !string.Equals(score, _lastScore, StringComparison.Ordinal))
         {
-            if (!_rics.TryGetValue((r.Window, score), out _lastRics)) _rics[(r.Window, score)] = _lastRics = new RicsAccumulator();
-            (_lastWindow, _lastScore) = (r.Window, score);
+            if (!_rics.TryGetValue((window, score), out _lastRics)) _rics[(window, score)] = _lastRics = new RicsAccumulator();
+            (_lastWindow, _lastScore) = (window, score);
         }
-        _lastRics.Add(r);
+        _lastRics.Add(c, r);
+    }
+
+    /// <summary>Adds every row of <paramref name="c"/>.</summary>
+    public void AddAll(in RicsColumns c)
+    {
+        for (int r = 0; r < c.Count; r++) Add(c, r);
     }
 
     public void Merge(ModelAccumulator other)
@@ -163,6 +265,7 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
         _changed.Merge(other._changed);
         if (other._changedExtra.Length != _changedExtra.Length) throw new ArgumentException("accumulators of different τ lists", nameof(other));
         for (int i = 0; i < _changedExtra.Length; i++) _changedExtra[i].Merge(other._changedExtra[i]);
+        for (int i = 0; i < _means.Length; i++) _means[i].Merge(other._means[i]);
         _cyclicConsistency.Merge(other._cyclicConsistency);
         _cyclicFooled.Merge(other._cyclicFooled);
         _cyclicChanged.Merge(other._cyclicChanged);
@@ -191,7 +294,11 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
                 new CosineStats(_cosineMean.Value, _cosine.Quantile(0.05), _cosine.Count > 0 ? _cosineMin : null),
                 new ChangedSummary(tau, _changed.Value),
                 // The first entry is changed_1px itself (the rows' own flag), so the two always agree.
-                [new ChangedSummary(tau, _changed.Value), .. _extraTaus.Select((t, i) => new ChangedSummary(t, _changedExtra[i].Value))]),
+                [new ChangedSummary(tau, _changed.Value), .. _extraTaus.Select((t, i) => new ChangedSummary(t, _changedExtra[i].Value))])
+            {
+                Means = _means.Length == 0 ? null : RealisticMeans.Select((c, i) => (c.Name, _means[i].Value))
+                    .ToDictionary(x => x.Name, x => (object?)x.Value, StringComparer.Ordinal),
+            },
             new CyclicSummary(_cyclicConsistency.Value, _cyclicFooled.Value, new ChangedSummary(tau, _cyclicChanged.Value)),
             _rics.OrderBy(kv => kv.Key.Score, StringComparer.Ordinal).ThenBy(kv => kv.Key.Window)
                 .Select(kv => kv.Value.ToSummary(kv.Key.Window, kv.Key.Score, tau)).ToList(),
@@ -203,91 +310,4 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
             _withoutShifts,
             dataset,
             _accuracyNative.Value);
-}
-
-/// <summary>One realistic RICS setting (window × score) of one model on one dataset.</summary>
-internal sealed class RicsAccumulator
-{
-    private long _images, _frames, _border;
-    private int _windowK;
-    private bool _anyWindowShifts;
-    private MeanAccumulator _consistency, _fooled, _accuracy, _changed, _fooledWindow;
-
-    public void Add(in RicsFacts r)
-    {
-        _images++;
-        _frames += r.Frames;
-        _border += r.BorderChoices;
-        _windowK = Math.Max(_windowK, r.WindowK);
-        _accuracy.Add(r.Correct);
-        if (r.Shifts1px > 0)
-        {
-            _consistency.Add(r.Consistency1px);
-            _fooled.Add(r.Fooled1px);
-            _changed.Add(r.Changed1px);
-        }
-        if (r.WindowShifts > 0)
-        {
-            _anyWindowShifts = true;
-            _fooledWindow.Add(r.FooledWindow);
-        }
-    }
-
-    public void Merge(RicsAccumulator o)
-    {
-        _images += o._images;
-        _frames += o._frames;
-        _border += o._border;
-        _windowK = Math.Max(_windowK, o._windowK);
-        _anyWindowShifts |= o._anyWindowShifts;
-        _consistency.Merge(o._consistency);
-        _fooled.Merge(o._fooled);
-        _accuracy.Merge(o._accuracy);
-        _changed.Merge(o._changed);
-        _fooledWindow.Merge(o._fooledWindow);
-    }
-
-    public RicsSummary ToSummary(int window, string score, double tau)
-        => new(
-            window, score,
-            _consistency.Value,
-            _fooled.Value,
-            RicsScores.AxisBound(window),
-            _accuracy.Value,
-            new ChangedSummary(tau, _changed.Value),
-            _images,
-            _frames > 0 ? (double)_border / _frames : null,
-            RicsScores.N1Bound(window),
-            _anyWindowShifts ? new FooledWindowSummary(_windowK, _fooledWindow.Value) : null);
-}
-
-/// <summary>Cyclic RICS of one model on one dataset.</summary>
-internal sealed class RicsCyclicAccumulator
-{
-    private long _images;
-    private MeanAccumulator _consistency, _fooled, _accuracy, _identity;
-
-    public void Add(in RicsFacts r)
-    {
-        _images++;
-        if (r.Shifts1px > 0)
-        {
-            _consistency.Add(r.Consistency1px);
-            _fooled.Add(r.Fooled1px);
-        }
-        _accuracy.Add(r.Correct);
-        _identity.Add(r.OffsetX == 0 && r.OffsetY == 0);
-    }
-
-    public void Merge(RicsCyclicAccumulator o)
-    {
-        _images += o._images;
-        _consistency.Merge(o._consistency);
-        _fooled.Merge(o._fooled);
-        _accuracy.Merge(o._accuracy);
-        _identity.Merge(o._identity);
-    }
-
-    public RicsCyclicSummary ToSummary()
-        => new(_consistency.Value, _fooled.Value, _accuracy.Value, _images, _identity.Value);
 }

@@ -2,46 +2,73 @@ using System.Reflection;
 using System.Text;
 using Parquet;
 using Parquet.Schema;
+using RobustCrop.Core.Results;
 
 namespace RobustCrop.IO.Results;
 
-/// <summary>Maps a positional record to Parquet columns by reflection: one column per constructor
-/// parameter, in order, named in snake_case. Reflection keeps the three row types and the summary
-/// table on one tested code path instead of four hand-written ones that drift apart.</summary>
+/// <summary>Maps a row type's declared columns (<see cref="ResultSchemas"/>) to Parquet: one column per declaration, in
+/// order, written from the declared values. Rows are read back through the record's constructor, whose parameters must
+/// be the declared columns in the same order, with the same types and nullability: a disagreement fails here, at the
+/// first use, instead of shifting values into the wrong field. A table with no declaration (a gallery, the zoo table)
+/// gets one from its record: a column per constructor parameter, named in snake_case.</summary>
 internal sealed class ParquetColumns<TRow> where TRow : class
 {
-    private enum Kind { Int32, Int64, Single, Double, Boolean, String, SingleList }
+    private readonly ResultColumn<TRow>[] _columns;
+    private readonly ConstructorInfo? _constructor;
 
-    private sealed record Column(PropertyInfo Property, string Name, Kind Kind, bool Nullable);
-
-    private readonly Column[] _columns;
-    private readonly ConstructorInfo _constructor;
+    /// <summary>Writes <paramref name="columns"/> in the order given and cannot read: a file laid out as another writer
+    /// may lay it out (the tests check that readers pick columns by name).</summary>
+    internal ParquetColumns(IReadOnlyList<ResultColumn<TRow>> columns) => _columns = [.. columns];
 
     public ParquetColumns()
     {
         var type = typeof(TRow);
-        _constructor = type.GetConstructors()
+        var constructor = type.GetConstructors()
             .OrderByDescending(c => c.GetParameters().Length)
             .First();
+        _constructor = constructor;
+        var reflected = FromRecord(type, constructor);
+        var declared = ResultSchemas.Of<TRow>();
+        if (declared is not null) Check(declared, reflected);
+        _columns = [.. declared ?? reflected];
+    }
+
+    private static ResultColumn<TRow>[] FromRecord(Type type, ConstructorInfo constructor)
+    {
         var nullability = new NullabilityInfoContext();
-        _columns = _constructor.GetParameters().Select(p =>
+        return constructor.GetParameters().Select(p =>
         {
             var prop = type.GetProperty(p.Name!)
                 ?? throw new InvalidOperationException($"{type.Name}.{p.Name} has no property.");
             var underlying = System.Nullable.GetUnderlyingType(prop.PropertyType);
             var clr = underlying ?? prop.PropertyType;
-            Kind kind = clr == typeof(int) ? Kind.Int32
-                : clr == typeof(long) ? Kind.Int64
-                : clr == typeof(float) ? Kind.Single
-                : clr == typeof(double) ? Kind.Double
-                : clr == typeof(bool) ? Kind.Boolean
-                : clr == typeof(string) ? Kind.String
-                : clr == typeof(float[]) ? Kind.SingleList
+            var kind = clr == typeof(int) ? ColumnType.Int32
+                : clr == typeof(long) ? ColumnType.Int64
+                : clr == typeof(float) ? ColumnType.Float
+                : clr == typeof(double) ? ColumnType.Double
+                : clr == typeof(bool) ? ColumnType.Boolean
+                : clr == typeof(string) ? ColumnType.String
+                : clr == typeof(float[]) ? ColumnType.FloatList
                 : throw new NotSupportedException($"{type.Name}.{prop.Name}: {clr.Name} has no Parquet mapping.");
             bool nullable = underlying is not null
                 || (!clr.IsValueType && nullability.Create(prop).ReadState == NullabilityState.Nullable);
-            return new Column(prop, ResultParquet.ColumnName(prop.Name), kind, nullable);
+            return new ResultColumn<TRow>(ResultParquet.ColumnName(prop.Name), kind, nullable, "", r => prop.GetValue(r));
         }).ToArray();
+    }
+
+    /// <summary>The declaration and the record must agree column for column, since rows are built positionally.</summary>
+    private static void Check(IReadOnlyList<ResultColumn<TRow>> declared, ResultColumn<TRow>[] record)
+    {
+        string row = typeof(TRow).Name;
+        if (declared.Count != record.Length)
+            throw new InvalidOperationException($"{row} declares {declared.Count} columns but its record has {record.Length} fields.");
+        for (int i = 0; i < record.Length; i++)
+        {
+            var (d, r) = (declared[i], record[i]);
+            if (d.Name != r.Name || d.Type != r.Type || d.Nullable != r.Nullable)
+                throw new InvalidOperationException($"{row} column {i + 1} is declared '{d.Name}' {d.Type}{(d.Nullable ? "?" : "")} but "
+                    + $"the record's field is '{r.Name}' {r.Type}{(r.Nullable ? "?" : "")}.");
+        }
     }
 
     public IReadOnlyList<string> AllColumnNames => _columns.Select(c => c.Name).ToArray();
@@ -53,7 +80,7 @@ internal sealed class ParquetColumns<TRow> where TRow : class
         // A list column that no row fills is left out altogether, so a run without embeddings has no
         // embedding column rather than a column of nulls that readers must still decode.
         var columns = _columns
-            .Where(c => c.Kind != Kind.SingleList || rows.Any(r => c.Property.GetValue(r) is not null))
+            .Where(c => c.Type != ColumnType.FloatList || rows.Any(r => c.Value(r) is not null))
             .Where(c => omitted is null || !omitted.Contains(c.Name))
             .ToArray();
         var fields = columns.Select(CreateField).ToArray();
@@ -76,6 +103,8 @@ internal sealed class ParquetColumns<TRow> where TRow : class
 
     public async Task<List<TRow>> ReadAsync(Stream input, CancellationToken cancellationToken)
     {
+        var constructor = _constructor
+            ?? throw new InvalidOperationException("a write-only column mapping cannot read rows");
         await using var reader = await ParquetReader.CreateAsync(input, leaveStreamOpen: true, cancellationToken: cancellationToken).ConfigureAwait(false);
         var topLevel = reader.Schema.Fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
         var result = new List<TRow>();
@@ -111,51 +140,51 @@ internal sealed class ParquetColumns<TRow> where TRow : class
                 {
                     args[c] = values[c][r];
                 }
-                result.Add((TRow)_constructor.Invoke(args));
+                result.Add((TRow)constructor.Invoke(args));
             }
         }
         return result;
     }
 
-    private static Field CreateField(Column column) => column.Kind switch
+    private static Field CreateField(ResultColumn<TRow> column) => column.Type switch
     {
         // Elements are required: an embedding is a whole vector or absent, never a vector with holes.
-        Kind.SingleList => new ListField(column.Name, new DataField<float>("element", nullable: false)),
-        Kind.Int32 => new DataField(column.Name, typeof(int), column.Nullable),
-        Kind.Int64 => new DataField(column.Name, typeof(long), column.Nullable),
-        Kind.Single => new DataField(column.Name, typeof(float), column.Nullable),
-        Kind.Double => new DataField(column.Name, typeof(double), column.Nullable),
-        Kind.Boolean => new DataField(column.Name, typeof(bool), column.Nullable),
-        Kind.String => new DataField(column.Name, typeof(string), column.Nullable),
-        _ => throw new NotSupportedException(column.Kind.ToString()),
+        ColumnType.FloatList => new ListField(column.Name, new DataField<float>("element", nullable: false)),
+        ColumnType.Int32 => new DataField(column.Name, typeof(int), column.Nullable),
+        ColumnType.Int64 => new DataField(column.Name, typeof(long), column.Nullable),
+        ColumnType.Float => new DataField(column.Name, typeof(float), column.Nullable),
+        ColumnType.Double => new DataField(column.Name, typeof(double), column.Nullable),
+        ColumnType.Boolean => new DataField(column.Name, typeof(bool), column.Nullable),
+        ColumnType.String => new DataField(column.Name, typeof(string), column.Nullable),
+        _ => throw new NotSupportedException(column.Type.ToString()),
     };
 
-    private static Task WriteColumnAsync(ParquetRowGroupWriter group, Column column, Field field,
+    private static Task WriteColumnAsync(ParquetRowGroupWriter group, ResultColumn<TRow> column, Field field,
         IReadOnlyList<TRow> rows, int start, int count, CancellationToken ct)
     {
-        var p = column.Property;
-        return column.Kind switch
+        var p = column.Value;
+        return column.Type switch
         {
-            Kind.SingleList => WriteListAsync(group, ((ListField)field).Item, rows, start, count, p, ct),
-            Kind.String => WriteStringsAsync(group, (DataField)field, rows, start, count, p),
-            Kind.Int32 => WriteStructAsync<int>(group, (DataField)field, column.Nullable, rows, start, count, p, ct),
-            Kind.Int64 => WriteStructAsync<long>(group, (DataField)field, column.Nullable, rows, start, count, p, ct),
-            Kind.Single => WriteStructAsync<float>(group, (DataField)field, column.Nullable, rows, start, count, p, ct),
-            Kind.Double => WriteStructAsync<double>(group, (DataField)field, column.Nullable, rows, start, count, p, ct),
-            Kind.Boolean => WriteStructAsync<bool>(group, (DataField)field, column.Nullable, rows, start, count, p, ct),
-            _ => throw new NotSupportedException(column.Kind.ToString()),
+            ColumnType.FloatList => WriteListAsync(group, ((ListField)field).Item, rows, start, count, p, ct),
+            ColumnType.String => WriteStringsAsync(group, (DataField)field, rows, start, count, p),
+            ColumnType.Int32 => WriteStructAsync<int>(group, (DataField)field, column.Nullable, rows, start, count, p, ct),
+            ColumnType.Int64 => WriteStructAsync<long>(group, (DataField)field, column.Nullable, rows, start, count, p, ct),
+            ColumnType.Float => WriteStructAsync<float>(group, (DataField)field, column.Nullable, rows, start, count, p, ct),
+            ColumnType.Double => WriteStructAsync<double>(group, (DataField)field, column.Nullable, rows, start, count, p, ct),
+            ColumnType.Boolean => WriteStructAsync<bool>(group, (DataField)field, column.Nullable, rows, start, count, p, ct),
+            _ => throw new NotSupportedException(column.Type.ToString()),
         };
     }
 
     private static async Task WriteStructAsync<T>(ParquetRowGroupWriter group, DataField field, bool nullable,
-        IReadOnlyList<TRow> rows, int start, int count, PropertyInfo p, CancellationToken ct) where T : struct
+        IReadOnlyList<TRow> rows, int start, int count, Func<TRow, object?> p, CancellationToken ct) where T : struct
     {
         if (nullable)
         {
             var values = new T?[count];
             for (int i = 0; i < count; i++)
             {
-                values[i] = (T?)p.GetValue(rows[start + i]);
+                values[i] = (T?)p(rows[start + i]);
             }
             await group.WriteAsync<T>(field, values, cancellationToken: ct).ConfigureAwait(false);
         }
@@ -164,25 +193,25 @@ internal sealed class ParquetColumns<TRow> where TRow : class
             var values = new T[count];
             for (int i = 0; i < count; i++)
             {
-                values[i] = (T)p.GetValue(rows[start + i])!;
+                values[i] = (T)p(rows[start + i])!;
             }
             await group.WriteAsync<T>(field, values, cancellationToken: ct).ConfigureAwait(false);
         }
     }
 
     private static async Task WriteStringsAsync(ParquetRowGroupWriter group, DataField field,
-        IReadOnlyList<TRow> rows, int start, int count, PropertyInfo p)
+        IReadOnlyList<TRow> rows, int start, int count, Func<TRow, object?> p)
     {
         var values = new string[count];
         for (int i = 0; i < count; i++)
         {
-            values[i] = (string)p.GetValue(rows[start + i])!;
+            values[i] = (string)p(rows[start + i])!;
         }
         await group.WriteAsync(field, values).ConfigureAwait(false);
     }
 
     private static async Task WriteListAsync(ParquetRowGroupWriter group, Field itemField,
-        IReadOnlyList<TRow> rows, int start, int count, PropertyInfo p, CancellationToken ct)
+        IReadOnlyList<TRow> rows, int start, int count, Func<TRow, object?> p, CancellationToken ct)
     {
         var item = (DataField)itemField;
         // Dremel levels for optional list<required float>: 0 = null list, max-1 = empty list,
@@ -193,7 +222,7 @@ internal sealed class ParquetColumns<TRow> where TRow : class
         var repetition = new List<int>();
         for (int i = 0; i < count; i++)
         {
-            var list = (float[]?)p.GetValue(rows[start + i]);
+            var list = (float[]?)p(rows[start + i]);
             if (list is null || list.Length == 0)
             {
                 definition.Add(list is null ? maxDef - 2 : maxDef - 1);
@@ -210,10 +239,10 @@ internal sealed class ParquetColumns<TRow> where TRow : class
         await group.WriteAllPartsAsync<float>(item, values.ToArray(), definition.ToArray(), repetition.ToArray(), ct).ConfigureAwait(false);
     }
 
-    private static async Task<object?[]> ReadColumnAsync(ParquetRowGroupReader group, Column column, Field field,
+    private static async Task<object?[]> ReadColumnAsync(ParquetRowGroupReader group, ResultColumn<TRow> column, Field field,
         int count, CancellationToken ct)
     {
-        if (column.Kind == Kind.SingleList)
+        if (column.Type == ColumnType.FloatList)
         {
             if (field is not ListField list || list.Item is not DataField item)
                 throw new InvalidDataException($"Column '{column.Name}' is not a list of floats.");
@@ -221,15 +250,15 @@ internal sealed class ParquetColumns<TRow> where TRow : class
         }
         if (field is not DataField data)
             throw new InvalidDataException($"Column '{column.Name}' is not a plain column.");
-        object?[] result = column.Kind switch
+        object?[] result = column.Type switch
         {
-            Kind.String => await ReadStringsAsync(group, data, count, ct).ConfigureAwait(false),
-            Kind.Int32 => await ReadStructAsync<int>(group, data, count, ct).ConfigureAwait(false),
-            Kind.Int64 => await ReadStructAsync<long>(group, data, count, ct).ConfigureAwait(false),
-            Kind.Single => await ReadStructAsync<float>(group, data, count, ct).ConfigureAwait(false),
-            Kind.Double => await ReadStructAsync<double>(group, data, count, ct).ConfigureAwait(false),
-            Kind.Boolean => await ReadStructAsync<bool>(group, data, count, ct).ConfigureAwait(false),
-            _ => throw new NotSupportedException(column.Kind.ToString()),
+            ColumnType.String => await ReadStringsAsync(group, data, count, ct).ConfigureAwait(false),
+            ColumnType.Int32 => await ReadStructAsync<int>(group, data, count, ct).ConfigureAwait(false),
+            ColumnType.Int64 => await ReadStructAsync<long>(group, data, count, ct).ConfigureAwait(false),
+            ColumnType.Float => await ReadStructAsync<float>(group, data, count, ct).ConfigureAwait(false),
+            ColumnType.Double => await ReadStructAsync<double>(group, data, count, ct).ConfigureAwait(false),
+            ColumnType.Boolean => await ReadStructAsync<bool>(group, data, count, ct).ConfigureAwait(false),
+            _ => throw new NotSupportedException(column.Type.ToString()),
         };
         if (!column.Nullable && Array.IndexOf(result, null) >= 0)
             throw new InvalidDataException($"Column '{column.Name}' has a null where the row type requires a value.");

@@ -18,10 +18,10 @@ public static class ResultMetadataKeys
     public const string Device = "robustcrop.device";
 }
 
-/// <summary>Reads and writes the result files (crops, images, errors) as single Parquet files.
-/// Columns are the row record's properties in declaration order, named in snake_case
-/// (<see cref="ColumnName"/>); nullable properties are optional columns. The embedding column
-/// (list&lt;float&gt;) is left out when no row keeps an embedding.</summary>
+/// <summary>Reads and writes the result files (crops, images, rics, errors, predictions, summary) as single Parquet files.
+/// Columns are the file's declared ones (<see cref="ResultSchemas"/>), in order; nullable columns are optional. A table
+/// without a declaration maps its record's properties, named in snake_case (<see cref="ColumnName"/>). The embedding
+/// column (list&lt;float&gt;) is left out when no row keeps an embedding.</summary>
 public static class ResultParquet
 {
     /// <summary>Rows per row group. A shard file is one or a few large row groups, which is what
@@ -99,12 +99,19 @@ public static class ResultParquet
         IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default) where TRow : class
         => WriteRowsAsync(output, rows, metadata, cancellationToken, omitted: null);
 
+    /// <summary>Writes the rows under <paramref name="columns"/> (a table whose declaration goes beyond its record, as
+    /// summary.parquet's per-image means do).</summary>
+    internal static Task WriteRowsAsync<TRow>(Stream output, IReadOnlyList<TRow> rows, IReadOnlyList<ResultColumn<TRow>> columns,
+        IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken) where TRow : class
+        => WriteRowsAsync(output, rows, metadata, cancellationToken, omitted: null, new ParquetColumns<TRow>(columns));
+
     private static async Task WriteRowsAsync<TRow>(Stream output, IReadOnlyList<TRow> rows,
-        IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken, IReadOnlyCollection<string>? omitted) where TRow : class
+        IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken, IReadOnlyCollection<string>? omitted,
+        ParquetColumns<TRow>? mapping = null) where TRow : class
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(rows);
-        var columns = new ParquetColumns<TRow>();
+        var columns = mapping ?? new ParquetColumns<TRow>();
         if (output.CanSeek)
         {
             await columns.WriteAsync(output, rows, metadata, RowGroupSize, cancellationToken, omitted).ConfigureAwait(false);

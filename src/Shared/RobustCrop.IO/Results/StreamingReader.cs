@@ -11,17 +11,7 @@ namespace RobustCrop.IO.Results;
 /// </summary>
 internal sealed class StreamingReader(SortedDictionary<(string Model, string Dataset), ModelAccumulator> groups, string runDataset)
 {
-    private static readonly string[] ImageInts = ["crops_inferred", "shifts_1px", "window_k", "window_shifts", "cyclic_shifts_1px"];
-    private static readonly string[] ImageBools = ["correct", "fooled_1px", "fooled_window", "changed_1px", "cyclic_fooled_1px", "cyclic_changed_1px", "correct_native"];
-    private static readonly string[] ImageDoubles = ["consistency_1px", "cosine_1px_min", "cyclic_consistency_1px"];
-    // Columns the row types require: a file without them is refused, as ResultParquet refuses it.
-    private static readonly string[] RequiredImageColumns = ["changed_1px", "cyclic_changed_1px", "cosine_1px_min"];
-    private static readonly string[] RicsInts = ["window", "offset_x", "offset_y", "frames", "border_choices", "shifts_1px", "window_k", "window_shifts"];
-    private static readonly string[] RicsBools = ["correct", "fooled_1px", "changed_1px", "fooled_window"];
-    private static readonly string[] RicsDoubles = ["consistency_1px"];
-    private static readonly string[] RequiredRicsColumns = ["changed_1px"];
-
-    private readonly System.Collections.Concurrent.ConcurrentBag<SummaryColumns> _pool = [];
+    private readonly System.Collections.Concurrent.ConcurrentBag<ColumnBatch> _pool = [];
     private string _lastModel = "";
     private string _lastDataset = "";
     private ModelAccumulator? _last;
@@ -35,7 +25,7 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
     private bool _tausRead;
 
     /// <summary>A file's summary columns, every row group decoded, ready to be added.</summary>
-    public sealed record Decoded(string Path, bool Rics, string? Model, double? Tau, List<SummaryColumns> Groups, IReadOnlyList<double>? Taus = null);
+    public sealed record Decoded(string Path, bool Rics, string? Model, double? Tau, List<ColumnBatch> Groups, IReadOnlyList<double>? Taus = null);
 
     /// <summary>Decodes a file's summary columns (thread-safe: files are decoded ahead, in parallel, while an earlier
     /// one is added). Its buffers go back to the pool in <see cref="Add"/>.</summary>
@@ -45,16 +35,14 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
         await using var reader = await ParquetReader.CreateAsync(input, leaveStreamOpen: true, cancellationToken: ct).ConfigureAwait(false);
         var meta = reader.CustomMetadata;
         double? tau = meta.TryGetValue(RunAggregator.TauMetadataKey, out var t) ? double.Parse(t, CultureInfo.InvariantCulture) : null;
-        foreach (var name in rics ? RequiredRicsColumns : RequiredImageColumns)
-            if (!reader.Schema.Fields.Any(f => string.Equals(f.Name, name, StringComparison.Ordinal)))
-                throw new InvalidDataException($"{path}: Parquet file lacks the required column '{name}'");
-        var groups = new List<SummaryColumns>(reader.RowGroupCount);
+        var columns = rics ? RicsColumns.Read : ImageColumns.Read;
+        SummaryColumns.CheckRequired(reader, path, columns);
+        var groups = new List<ColumnBatch>(reader.RowGroupCount);
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
-            var c = _pool.TryTake(out var pooled) ? pooled : new SummaryColumns();
-            groups.Add(c);
-            if (rics) await c.ReadAsync(reader, g, path, "score", RicsInts, RicsBools, RicsDoubles, ct).ConfigureAwait(false);
-            else await c.ReadAsync(reader, g, path, "label", ImageInts, ImageBools, ImageDoubles, ct).ConfigureAwait(false);
+            var batch = _pool.TryTake(out var pooled) ? pooled : new ColumnBatch();
+            groups.Add(batch);
+            await SummaryColumns.ReadAsync(reader, g, path, columns, batch, ct).ConfigureAwait(false);
         }
         IReadOnlyList<double>? taus = meta.TryGetValue(RunAggregator.TausMetadataKey, out var ts) && ts.Length > 0
             ? [.. ts.Split(',').Select(x => double.Parse(x, CultureInfo.InvariantCulture))]
@@ -82,34 +70,25 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
         }
     }
 
-    private void AddImages(SummaryColumns c, string? fileModel, string path, DistinctKeys keys)
+    private void AddImages(ColumnBatch batch, string? fileModel, string path, DistinctKeys keys)
     {
-        var labels = c.Strings;
-        int[] crops = c.Int(0), shifts = c.Int(1), windowK = c.Int(2), windowShifts = c.Int(3), cyclicShifts = c.Int(4);
+        var c = new ImageColumns(batch);
         for (int r = 0; r < c.Count; r++)
         {
             string key = c.Keys[r] ?? throw new InvalidDataException($"{path}: an image_key is null");
             keys.Add(key);
-            var facts = new ImageFacts(crops[r], c.Bool(0, r), labels[r] is not null, shifts[r], c.Double(0, r), c.Bool(1, r),
-                windowK[r], windowShifts[r], c.Bool(2, r), c.Double(1, r) ?? 0, c.Bool(3, r) ?? false, cyclicShifts[r],
-                c.Double(2, r), c.Bool(4, r), c.Bool(5, r) ?? false, c.Bool(6, r));
-            Group(ModelOf(c, r, fileModel, path), key).Add(facts);
+            Group(c.Models[r] ?? ModelOf(fileModel, path), key).Add(c, r);
         }
     }
 
-    private void AddRics(SummaryColumns c, string? fileModel, string path)
+    private void AddRics(ColumnBatch batch, string? fileModel, string path)
     {
-        string cyclic = RunAggregator.CyclicScore;
-        var scores = c.Strings;
-        int[] window = c.Int(0), offsetX = c.Int(1), offsetY = c.Int(2), frames = c.Int(3), border = c.Int(4), shifts = c.Int(5),
-            windowK = c.Int(6), windowShifts = c.Int(7);
+        var c = new RicsColumns(batch);
         for (int r = 0; r < c.Count; r++)
         {
             string key = c.Keys[r] ?? throw new InvalidDataException($"{path}: an image_key is null");
-            string score = scores[r] ?? throw new InvalidDataException($"{path}: a score is null");
-            var facts = new RicsFacts(window[r], string.Equals(score, cyclic, StringComparison.Ordinal), c.Bool(0, r), offsetX[r], offsetY[r],
-                frames[r], border[r], shifts[r], c.Double(0, r), c.Bool(1, r), c.Bool(2, r) ?? false, windowK[r], windowShifts[r], c.Bool(3, r));
-            Group(ModelOf(c, r, fileModel, path), key).Add(facts, score);
+            if (c.Score[r] is null) throw new InvalidDataException($"{path}: a score is null");
+            Group(c.Models[r] ?? ModelOf(fileModel, path), key).Add(c, r);
         }
     }
 
@@ -127,8 +106,8 @@ internal sealed class StreamingReader(SortedDictionary<(string Model, string Dat
         return rows;
     }
 
-    private static string ModelOf(SummaryColumns c, int r, string? fileModel, string path)
-        => c.Models?[r] ?? fileModel ?? throw new InvalidDataException($"{path}: no model column and no '{ResultMetadataKeys.Model}' metadata");
+    private static string ModelOf(string? fileModel, string path)
+        => fileModel ?? throw new InvalidDataException($"{path}: no model column and no '{ResultMetadataKeys.Model}' metadata");
 
     /// <summary>The accumulator of a row; the last one is kept, since a file's rows come in long runs of one dataset.</summary>
     private ModelAccumulator Group(string model, string key)

@@ -1,5 +1,6 @@
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Imaging;
+using RobustCrop.Core.Measurement;
 using RobustCrop.Core.Metrics;
 using RobustCrop.Core.Planning;
 
@@ -25,4 +26,8 @@ public sealed class ImageModelWork(PreparedImage image, EvaluatedModel model, Rg
     public CropOutputs Outputs { get; } = new(plan.Crops.Length + (nativeScene is null ? 0 : 1), model.Interpreter.VectorDimension,
         model.Interpreter.HasClasses && model.Manifest.ClassesApplyTo(image.Key));
     public int Pending { get; set; } = plan.Crops.Length + (nativeScene is null ? 0 : 1);
+
+    /// <summary>What the measurement (<see cref="RowBuilder"/>) reads of this work once every output is in.</summary>
+    public MeasuredImage Measured => new(Image.Key, Image.Label, Image.SourceWidth, Image.SourceHeight, Scene.Width, Scene.Height,
+        Image.Metadata, Model.Id, Model.Interpreter, Plan, Outputs, Rics, NativeIndex);
 }

@@ -1,4 +1,5 @@
 using RobustCrop.Core.Data;
+using RobustCrop.Core.Measurement;
 using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Rics;
@@ -77,6 +78,6 @@ public sealed class RobustPredictor(EvaluatedModel model, RunSettings settings, 
         public void Failed(PreparedImage image, ErrorStage stage, string reason)
             => result.Errors.Add(RowBuilder.ErrorRow(settings, result.Shard, image.Key, stage, reason));
 
-        public void Completed(ImageModelWork work) => rows.Add(RowBuilder.PredictionRow(settings, result.Shard, work, mode.Name, mode.Selection));
+        public void Completed(ImageModelWork work) => rows.Add(RowBuilder.PredictionRow(settings, result.Shard, work.Measured, mode.Name, mode.Selection));
     }
 }

@@ -1,4 +1,5 @@
 using RobustCrop.Core.Data;
+using RobustCrop.Core.Measurement;
 using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Settings;
@@ -44,9 +45,10 @@ public sealed class ShardEvaluator(IReadOnlyList<EvaluatedModel> models, RunSett
         public void Completed(ImageModelWork w)
         {
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            result.Images[w.Model.Id].Add(RowBuilder.ImageRow(settings, result.Shard, w));
-            result.Crops[w.Model.Id].AddRange(RowBuilder.CropRows(settings, result.Shard, w));
-            result.Rics[w.Model.Id].AddRange(RowBuilder.RicsRows(settings, result.Shard, w));
+            var measured = w.Measured;
+            result.Images[w.Model.Id].Add(RowBuilder.ImageRow(settings, result.Shard, measured));
+            result.Crops[w.Model.Id].AddRange(RowBuilder.CropRows(settings, result.Shard, measured));
+            result.Rics[w.Model.Id].AddRange(RowBuilder.RicsRows(settings, result.Shard, measured));
             times?.Add(Stage.Metrics, started);
         }
     }

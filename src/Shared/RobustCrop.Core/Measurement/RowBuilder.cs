@@ -1,35 +1,55 @@
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Metrics;
+using RobustCrop.Core.Models;
+using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
-using RobustCrop.IO.Results;
 
-namespace RobustCrop.Worker.Pipeline;
+namespace RobustCrop.Core.Measurement;
+
+/// <summary>One finished image × model, as the measurement needs it: the image's facts, the model's interpreter, the
+/// crop plan and the outputs of every planned crop.</summary>
+/// <param name="NativeIndex">Where the native centre crop's output is (after the plan's crops); -1 without one.</param>
+public sealed record MeasuredImage(
+    string Key,
+    string? Label,
+    int SourceWidth,
+    int SourceHeight,
+    int SceneWidth,
+    int SceneHeight,
+    SampleMetadata? Metadata,
+    string Model,
+    OutputInterpreter Interpreter,
+    CropPlan Plan,
+    CropOutputs Outputs,
+    RicsPlan Rics,
+    int NativeIndex);
 
 /// <summary>
 /// Turns a finished image × model into its result rows (DESIGN §4 and §8): the one place outputs become columns, so a
-/// new metric is computed here and summarised in <see cref="RunAggregator"/>.
+/// new metric is computed here, declared in its file's schema (<see cref="ImagesSchema"/>) and summarised in
+/// <see cref="ModelAccumulator"/>.
 /// </summary>
 public static class RowBuilder
 {
     /// <summary>The model's answer on one crop of the plan, with its correctness against the image's label.</summary>
     private readonly record struct Answer(int? Prediction, string? Label, float? Confidence, bool? Correct);
 
-    private static Answer AnswerOn(ImageModelWork w, int crop)
+    private static Answer AnswerOn(MeasuredImage w, int crop)
     {
         var o = w.Outputs;
         int? pred = o.HasClasses ? o.Predictions![crop] : null;
-        string? label = pred is int p ? w.Model.Interpreter.ClassName(p) : null;
+        string? label = pred is int p ? w.Interpreter.ClassName(p) : null;
         return new Answer(pred, label, o.HasClasses ? o.Confidences![crop] : null,
-            w.Image.Label is { } truth && pred is int k ? w.Model.Interpreter.IsLabel(k, truth) : null);
+            w.Label is { } truth && pred is int k ? w.Interpreter.IsLabel(k, truth) : null);
     }
 
     public static ErrorRow ErrorRow(RunSettings s, ShardId shard, string key, ErrorStage stage, string reason)
         => new(s.RunId.Value, shard.Value, key, ErrorStages.Name(stage), reason);
 
-    public static ImageRow ImageRow(RunSettings s, ShardId shard, ImageModelWork w)
+    public static ImageRow ImageRow(RunSettings s, ShardId shard, MeasuredImage w)
     {
         var plan = w.Plan;
         var o = w.Outputs;
@@ -38,8 +58,8 @@ public static class RowBuilder
         var cyclic = ImageMetrics.Cyclic(plan, o, ShiftSets.N1, s.Tau);
         var a = AnswerOn(w, plan.BaseIndex);
         return new ImageRow(
-            s.RunId.Value, shard.Value, w.Image.Key, w.Image.Label, w.Model.Id,
-            w.Image.SourceWidth, w.Image.SourceHeight, w.Scene.Width, w.Scene.Height,
+            s.RunId.Value, shard.Value, w.Key, w.Label, w.Model,
+            w.SourceWidth, w.SourceHeight, w.SceneWidth, w.SceneHeight,
             plan.Crops.Length,
             a.Prediction, a.Label, a.Confidence, a.Correct,
             realistic.Shifts, realistic.Consistency, realistic.Fooled,
@@ -47,13 +67,33 @@ public static class RowBuilder
             realistic.CosineMin, realistic.Changed,
             cyclic.Shifts, cyclic.Consistency, cyclic.Fooled, cyclic.CosineMin, cyclic.Changed,
             // img2dataset's metadata joins results back to the collection; captions can be large, so only on request.
-            w.Image.Metadata?.Url, s.KeepCaptions ? w.Image.Metadata?.Caption : null, w.Image.Metadata?.Key,
-            w.Image.Metadata?.Width, w.Image.Metadata?.Height, w.Image.Metadata?.Status,
-            w.NativeIndex >= 0 ? AnswerOn(w, w.NativeIndex).Correct : null);
+            w.Metadata?.Url, s.KeepCaptions ? w.Metadata?.Caption : null, w.Metadata?.Key,
+            w.Metadata?.Width, w.Metadata?.Height, w.Metadata?.Status,
+            w.NativeIndex >= 0 ? AnswerOn(w, w.NativeIndex).Correct : null,
+            Cosine1pxMean(w));
     }
 
-    public static IEnumerable<CropRow> CropRows(RunSettings s, ShardId shard, ImageModelWork w)
+    /// <summary>The mean over the 1-px shifts taken of cos(base output, shifted output): how far a typical 1-px shift
+    /// moves the output, where cosine_1px_min gives the worst one; null when the scene has room for no shift.</summary>
+    private static double? Cosine1pxMean(MeasuredImage w)
     {
+        double sum = 0;
+        int taken = 0;
+        foreach (var shift in ShiftSets.N1)
+        {
+            int i = w.Plan.IndexOfRealistic(shift);
+            if (i < 0) continue;
+            sum += Math.Clamp(w.Outputs.Cosine(w.Plan.BaseIndex, i), -1f, 1f);
+            taken++;
+        }
+        return taken > 0 ? sum / taken : null;
+    }
+
+    // Lists rather than iterators: a compiler-made iterator reads System.Environment (its thread id), which the pure core
+    // does not touch.
+    public static List<CropRow> CropRows(RunSettings s, ShardId shard, MeasuredImage w)
+    {
+        var rows = new List<CropRow>(w.Plan.Crops.Length);
         var plan = w.Plan;
         var o = w.Outputs;
         var g = plan.Geometry;
@@ -65,18 +105,20 @@ public static class RowBuilder
             int dx = kind == CropKind.Cyclic ? Signed(c.RollX, g.CropSize) : c.Position.X - g.BaseX;
             int dy = kind == CropKind.Cyclic ? Signed(c.RollY, g.CropSize) : c.Position.Y - g.BaseY;
             var a = AnswerOn(w, i);
-            yield return new CropRow(
-                s.RunId.Value, shard.Value, w.Image.Key, w.Model.Id,
+            rows.Add(new CropRow(
+                s.RunId.Value, shard.Value, w.Key, w.Model,
                 CropKinds.Name(kind),
                 c.Position.X, c.Position.Y, dx, dy,
                 a.Prediction, a.Label, a.Confidence,
                 o.Cosine(plan.BaseIndex, i),
-                s.KeepEmbeddings ? o.Vector(i).ToArray() : null);
+                s.KeepEmbeddings ? o.Vector(i).ToArray() : null));
         }
+        return rows;
     }
 
-    public static IEnumerable<RicsRow> RicsRows(RunSettings s, ShardId shard, ImageModelWork w)
+    public static List<RicsRow> RicsRows(RunSettings s, ShardId shard, MeasuredImage w)
     {
+        var rows = new List<RicsRow>(w.Rics.Settings.Count);
         var o = w.Outputs;
         foreach (var setting in w.Rics.Settings)
         {
@@ -88,25 +130,26 @@ public static class RowBuilder
             var window = shifted.Length > ShiftSets.N1.Length ? ImageMetrics.Compare(o, baseIndex, shifted, s.Tau) : null;
             var a = AnswerOn(w, baseIndex);
             bool cyclic = setting.Setting.IsCyclic;
-            yield return new RicsRow(
-                s.RunId.Value, shard.Value, w.Image.Key, w.Image.Label, w.Model.Id, setting.Window, setting.Score,
+            rows.Add(new RicsRow(
+                s.RunId.Value, shard.Value, w.Key, w.Label, w.Model, setting.Window, setting.Score,
                 a.Prediction, a.Label, a.Confidence, a.Correct,
                 cyclic ? Signed(setting.OffsetX, w.Plan.Geometry.CropSize) : setting.OffsetX,
                 cyclic ? Signed(setting.OffsetY, w.Plan.Geometry.CropSize) : setting.OffsetY,
                 setting.Frames.Count(f => f is not null),
                 setting.OnBorder.Count(b => b),
                 m.Shifts, m.Consistency, m.Fooled, m.CosineMin, m.Changed,
-                window is null ? 0 : s.WindowK, window?.Shifts ?? 0, window?.Fooled);
+                window is null ? 0 : s.WindowK, window?.Shifts ?? 0, window?.Fooled));
         }
+        return rows;
     }
 
     /// <summary>predict's one row per input: the answer on the single crop the mode chose.</summary>
-    public static PredictionRow PredictionRow(RunSettings s, ShardId shard, ImageModelWork w, string mode, RicsSetting? selection)
+    public static PredictionRow PredictionRow(RunSettings s, ShardId shard, MeasuredImage w, string mode, RicsSetting? selection)
     {
         var c = w.Plan.Crops[0];
         var g = w.Plan.Geometry;
         var a = AnswerOn(w, 0);
-        return new PredictionRow(s.RunId.Value, shard.Value, w.Image.Key, w.Image.Label, w.Model.Id, mode,
+        return new PredictionRow(s.RunId.Value, shard.Value, w.Key, w.Label, w.Model, mode,
             selection is { IsCyclic: false } r ? r.Window : 1,
             selection?.Name,
             c.Position.X, c.Position.Y, c.Position.X - g.BaseX, c.Position.Y - g.BaseY, c.RollX, c.RollY,

@@ -1,0 +1,91 @@
+using RobustCrop.Core.Metrics;
+using RobustCrop.Core.Rics;
+
+namespace RobustCrop.Core.Results;
+
+/// <summary>One realistic RICS setting (window × score) of one model on one dataset.</summary>
+internal sealed class RicsAccumulator
+{
+    private long _images, _frames, _border;
+    private int _windowK;
+    private bool _anyWindowShifts;
+    private MeanAccumulator _consistency, _fooled, _accuracy, _changed, _fooledWindow;
+
+    public void Add(in RicsColumns c, int r)
+    {
+        _images++;
+        _frames += c.Frames[r];
+        _border += c.BorderChoices[r];
+        _windowK = Math.Max(_windowK, c.WindowK[r]);
+        _accuracy.Add(c.Correct[r]);
+        if (c.Shifts1px[r] > 0)
+        {
+            _consistency.Add(c.Consistency1px[r]);
+            _fooled.Add(c.Fooled1px[r]);
+            _changed.Add(c.Changed1px[r] ?? false);
+        }
+        if (c.WindowShifts[r] > 0)
+        {
+            _anyWindowShifts = true;
+            _fooledWindow.Add(c.FooledWindow[r]);
+        }
+    }
+
+    public void Merge(RicsAccumulator o)
+    {
+        _images += o._images;
+        _frames += o._frames;
+        _border += o._border;
+        _windowK = Math.Max(_windowK, o._windowK);
+        _anyWindowShifts |= o._anyWindowShifts;
+        _consistency.Merge(o._consistency);
+        _fooled.Merge(o._fooled);
+        _accuracy.Merge(o._accuracy);
+        _changed.Merge(o._changed);
+        _fooledWindow.Merge(o._fooledWindow);
+    }
+
+    public RicsSummary ToSummary(int window, string score, double tau)
+        => new(
+            window, score,
+            _consistency.Value,
+            _fooled.Value,
+            RicsScores.AxisBound(window),
+            _accuracy.Value,
+            new ChangedSummary(tau, _changed.Value),
+            _images,
+            _frames > 0 ? (double)_border / _frames : null,
+            RicsScores.N1Bound(window),
+            _anyWindowShifts ? new FooledWindowSummary(_windowK, _fooledWindow.Value) : null);
+}
+
+/// <summary>Cyclic RICS of one model on one dataset.</summary>
+internal sealed class RicsCyclicAccumulator
+{
+    private long _images;
+    private MeanAccumulator _consistency, _fooled, _accuracy, _identity;
+
+    public void Add(in RicsColumns c, int r)
+    {
+        _images++;
+        if (c.Shifts1px[r] > 0)
+        {
+            _consistency.Add(c.Consistency1px[r]);
+            _fooled.Add(c.Fooled1px[r]);
+        }
+        _accuracy.Add(c.Correct[r]);
+        _identity.Add(c.OffsetX[r] == 0 && c.OffsetY[r] == 0);
+    }
+
+    public void Merge(RicsCyclicAccumulator o)
+    {
+        _images += o._images;
+        _consistency.Merge(o._consistency);
+        _fooled.Merge(o._fooled);
+        _accuracy.Merge(o._accuracy);
+        _identity.Merge(o._identity);
+    }
+
+    public RicsCyclicSummary ToSummary()
+        => new(_consistency.Value, _fooled.Value, _accuracy.Value, _images, _identity.Value);
+}

@@ -1,0 +1,88 @@
+namespace RobustCrop.Core.Results;
+
+/// <summary>
+/// One row per image × model × RICS setting (rics/model=&lt;m&gt;/part-&lt;shard&gt;.parquet): the §4 metrics with the
+/// RICS prediction of each shifted frame in place of the standard one. Cyclic RICS has Score "cyclic" and Window = C.
+/// </summary>
+/// <param name="OffsetX">Where the base frame's choice sits in its window (realistic RICS), or its roll (cyclic).</param>
+/// <param name="BorderChoices">How many of the frames' choices (base and shifted) lie on the window's edge.</param>
+public sealed record RicsRow(
+    string RunId,
+    int Shard,
+    string ImageKey,
+    string? Label,
+    string Model,
+    int Window,
+    string Score,
+    int? Prediction,
+    string? PredictionLabel,
+    float? Confidence,
+    bool? Correct,
+    int OffsetX,
+    int OffsetY,
+    int Frames,
+    int BorderChoices,
+    int Shifts1px,
+    double? Consistency1px,
+    bool? Fooled1px,
+    double Cosine1pxMin,
+    bool Changed1px,
+    int WindowK = 0,
+    int WindowShifts = 0,
+    bool? FooledWindow = null);
+
+/// <summary>The columns of a rics file, in file order. The summary picks its columns from these by name.</summary>
+public static class RicsSchema
+{
+    public static readonly ResultColumn<RicsRow> RunId = new("run_id", ColumnType.String, false, "the run's id", r => r.RunId);
+    public static readonly ResultColumn<RicsRow> Shard = new("shard", ColumnType.Int32, false,
+        "the shard that evaluated the image", r => r.Shard);
+    public static readonly ResultColumn<RicsRow> ImageKey = new("image_key", ColumnType.String, false,
+        "the image's key, '<dataset>/...'", r => r.ImageKey);
+    public static readonly ResultColumn<RicsRow> Label = new("label", ColumnType.String, true,
+        "the dataset's label, where it has one", r => r.Label);
+    public static readonly ResultColumn<RicsRow> Model = new("model", ColumnType.String, false,
+        "the model's id (the partition folder; not stored in partitioned files)", r => r.Model);
+    public static readonly ResultColumn<RicsRow> Window = new("window", ColumnType.Int32, false,
+        "the RICS window n (cyclic: C)", r => r.Window);
+    public static readonly ResultColumn<RicsRow> Score = new("score", ColumnType.String, false,
+        "the RICS score; 'cyclic' for cyclic RICS", r => r.Score);
+    public static readonly ResultColumn<RicsRow> Prediction = new("prediction", ColumnType.Int32, true,
+        "class index on the selected crop; null without classes", r => r.Prediction);
+    public static readonly ResultColumn<RicsRow> PredictionLabel = new("prediction_label", ColumnType.String, true,
+        "the class's name, where the model names it", r => r.PredictionLabel);
+    public static readonly ResultColumn<RicsRow> Confidence = new("confidence", ColumnType.Float, true,
+        "probability of the predicted class", r => r.Confidence);
+    public static readonly ResultColumn<RicsRow> Correct = new("correct", ColumnType.Boolean, true,
+        "RICS prediction matches the label; null without label or classes", r => r.Correct);
+    public static readonly ResultColumn<RicsRow> OffsetX = new("offset_x", ColumnType.Int32, false,
+        "where the base frame's choice sits in its window (cyclic: its roll)", r => r.OffsetX);
+    public static readonly ResultColumn<RicsRow> OffsetY = new("offset_y", ColumnType.Int32, false,
+        "where the base frame's choice sits in its window (cyclic: its roll)", r => r.OffsetY);
+    public static readonly ResultColumn<RicsRow> Frames = new("frames", ColumnType.Int32, false,
+        "frames (base and shifted) whose window fits the scene", r => r.Frames);
+    public static readonly ResultColumn<RicsRow> BorderChoices = new("border_choices", ColumnType.Int32, false,
+        "frames whose choice lies on the window's edge", r => r.BorderChoices);
+    public static readonly ResultColumn<RicsRow> Shifts1px = new("shifts_1px", ColumnType.Int32, false,
+        "1-px shifted frames compared", r => r.Shifts1px);
+    public static readonly ResultColumn<RicsRow> Consistency1px = new("consistency_1px", ColumnType.Double, true,
+        "share of the 1-px frames predicting as the base", r => r.Consistency1px);
+    public static readonly ResultColumn<RicsRow> Fooled1px = new("fooled_1px", ColumnType.Boolean, true,
+        "some 1-px frame changed the prediction", r => r.Fooled1px);
+    public static readonly ResultColumn<RicsRow> Cosine1pxMin = new("cosine_1px_min", ColumnType.Double, false,
+        "lowest cosine between the base frame's choice and a 1-px frame's", r => r.Cosine1pxMin);
+    public static readonly ResultColumn<RicsRow> Changed1px = new("changed_1px", ColumnType.Boolean, false,
+        "cosine_1px_min < τ", r => r.Changed1px);
+    public static readonly ResultColumn<RicsRow> WindowK = new("window_k", ColumnType.Int32, false,
+        "k of W_k (0: not measured)", r => r.WindowK);
+    public static readonly ResultColumn<RicsRow> WindowShifts = new("window_shifts", ColumnType.Int32, false,
+        "frames of W_k compared", r => r.WindowShifts);
+    public static readonly ResultColumn<RicsRow> FooledWindow = new("fooled_window", ColumnType.Boolean, true,
+        "some frame of W_k changed the prediction", r => r.FooledWindow);
+
+    public static readonly IReadOnlyList<ResultColumn<RicsRow>> Columns =
+    [
+        RunId, Shard, ImageKey, Label, Model, Window, Score, Prediction, PredictionLabel, Confidence, Correct, OffsetX, OffsetY,
+        Frames, BorderChoices, Shifts1px, Consistency1px, Fooled1px, Cosine1pxMin, Changed1px, WindowK, WindowShifts, FooledWindow,
+    ];
+}
