@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Hosting.TestKit;
@@ -9,8 +7,6 @@ using RobustCrop.Coordinator.Scheduling;
 using RobustCrop.Cluster.Hosting;
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;
-using RobustCrop.Core.Data;
-using RobustCrop.Core.Results;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
 namespace RobustCrop.Coordinator.ActorTests.Cluster;

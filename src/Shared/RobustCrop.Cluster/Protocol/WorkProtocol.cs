@@ -61,7 +61,10 @@ public static class WorkProtocol
     /// <summary>A lease the worker cannot take (it arrived after its slots filled): back to the queue, not counted as a failure.</summary>
     public sealed record ReleaseLease(WorkerId Worker, LeaseId Lease) : IClusterMessage;
 
-    /// <summary>The worker cannot run the job at all (a model that does not load): every worker gets the same spec, so the job fails.</summary>
+    /// <summary>
+    /// The worker cannot run the job at all (a model that does not load on its node): answered with <see cref="WorkerRefused"/>;
+    /// the job goes on with the other workers (only an embedded run, whose workers share one machine, ends).
+    /// </summary>
     public sealed record WorkerFailed(WorkerId Worker, string Reason) : IClusterMessage;
 }
 
