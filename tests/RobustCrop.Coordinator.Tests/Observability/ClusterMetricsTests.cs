@@ -5,12 +5,13 @@ using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Coordinator.Observability;
 using RobustCrop.Coordinator.Scheduling;
+using RobustCrop.Core.Settings;
 
 namespace RobustCrop.Coordinator.Tests.Observability;
 
 public sealed class ClusterMetricsTests
 {
-    private const string Run = "metrics-test";
+    private static readonly RunId Run = new("metrics-test");
     private static readonly SchedulerCounts Counts = new(10, 2, 1, 7, 2, 3, 0);
 
     private static JobStatus Status(params string[] workers) => new(Run, new ClusterSnapshot(Counts, new Dictionary<RequeueReason, long>(),

@@ -111,7 +111,7 @@ internal static class InMemoryAggregator
     }
 
     /// <summary>The score name of cyclic RICS rows.</summary>
-    public static string CyclicScore => RunAggregator.CyclicScore;
+    private static string CyclicScore => RicsScores.Name(RicsScore.Cyclic);
 
     private static List<RicsSummary> SummariseRics(IReadOnlyList<RicsRow> rows, double tau)
         => rows.GroupBy(r => (r.Window, r.Score))

@@ -57,7 +57,7 @@ public class RicsPipelineTests
         Assert.Equal(30, rows.Count);
         Assert.All(rows, r =>
         {
-            Assert.Equal(RicsPlan.CyclicScore, r.Score);
+            Assert.Equal(RicsScores.Name(RicsScore.Cyclic), r.Score);
             Assert.Equal(Crop, r.Window);
             Assert.Equal(8, r.Shifts1px);
             Assert.Equal(1.0, r.Consistency1px);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RobustCrop.Core.Results;
+using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
 using RobustCrop.IO.Results;
 using RobustCrop.IO.Storage;
@@ -75,7 +76,7 @@ public static class AggregateBench
                 var image = Image(shard, id, model);
                 images.Add(image);
                 rics.Add(Rics(image, id, 9, "hash"));
-                rics.Add(Rics(image, id, 4, RunAggregator.CyclicScore));
+                rics.Add(Rics(image, id, 4, RicsScores.Name(RicsScore.Cyclic)));
                 for (int c = 0; c < run.CropsPerImage; c++) crops.Add(Crop(image, c));
             }
             files.Add(await WriteAsync(store, layout.ImagesPart(model, shard), images.Count,

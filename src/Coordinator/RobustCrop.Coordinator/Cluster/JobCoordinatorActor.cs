@@ -7,6 +7,7 @@ using Akka.Hosting;
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Coordinator.Scheduling;
 using RobustCrop.Core.Results;
+using RobustCrop.Core.Settings;
 using RobustCrop.IO;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
@@ -92,7 +93,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
             if (_finished is null && !_scheduler.Closed)
             {
                 _scheduler.Closed = true;
-                foreach (var w in _workers.Values) w.Tell(new CoordinatorStopping(RunId));
+                foreach (var w in _workers.Values) w.Tell(new CoordinatorStopping(RunId.Value));
             }
             Sender.Tell(new StopAnnounced());
         });
@@ -102,7 +103,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
 
     private void Publish(JobEvent e) => Context.System.EventStream.Publish(e);
 
-    private string RunId => _spec.Run.RunId.Value;
+    private RunId RunId => _spec.Run.RunId;
 
     /// <summary>The sender as the scheduler binds worker ids: its actor path, node address included.</summary>
     private string Member => Sender.Path.ToString();
@@ -314,7 +315,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
 
     private void Finish(RunSummary? summary)
     {
-        _finished = new JobFinished(RunId, true, null);
+        _finished = new JobFinished(RunId.Value, true, null);
         foreach (var w in _workers.Values) w.Tell(_finished);
         Publish(new JobAllDone(RunId));
         PublishEvent(new JobComplete(RunId, _plan?.ToDo.Length ?? 0));
@@ -324,7 +325,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     private void Fail(string reason)
     {
         if (_finished is not null) return;
-        _finished = new JobFinished(RunId, false, reason);
+        _finished = new JobFinished(RunId.Value, false, reason);
         foreach (var w in _workers.Values) w.Tell(_finished);
         Publish(new JobEnded(RunId, new JobOutcome(null, reason)));
     }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Hosting;
 using RobustCrop.Coordinator.Scheduling;
+using RobustCrop.Core.Settings;
 
 namespace RobustCrop.Coordinator.Cluster;
 
@@ -11,38 +12,38 @@ namespace RobustCrop.Coordinator.Cluster;
 /// of the singleton loses no subscriber (the EventStream, not the actor, holds the subscriptions). Local to the
 /// coordinator's node: never sent over the wire, so not <c>IClusterMessage</c>.
 /// </summary>
-public abstract record JobEvent(string RunId);
+public abstract record JobEvent(RunId RunId);
 
 /// <param name="AfterRestart">Set when a restarted singleton re-planned from the store: the reason it restarted.</param>
-public sealed record JobPlanned(string RunId, JobPlan Plan, string? AfterRestart = null) : JobEvent(RunId);
+public sealed record JobPlanned(RunId RunId, JobPlan Plan, string? AfterRestart = null) : JobEvent(RunId);
 
 /// <summary>Totals over the run so far (skipped inputs included).</summary>
-public sealed record JobProgress(string RunId, long Images, long Crops) : JobEvent(RunId);
+public sealed record JobProgress(RunId RunId, long Images, long Crops) : JobEvent(RunId);
 
 /// <summary>A line for the user (a resumed run).</summary>
-public sealed record JobNote(string RunId, string Line) : JobEvent(RunId);
+public sealed record JobNote(RunId RunId, string Line) : JobEvent(RunId);
 
 /// <summary>A scheduling event ("shard_done …", "requeued …"); its line is rendered where it is shown.</summary>
-public sealed record JobSchedulingEvent(string RunId, SchedulingEvent Event) : JobEvent(RunId)
+public sealed record JobSchedulingEvent(RunId RunId, SchedulingEvent Event) : JobEvent(RunId)
 {
     public string Line => SchedulingLines.Format(Event);
 }
 
 /// <summary>The figures of a periodic status tick (the "cluster …" lines are rendered from them at the edge).</summary>
-public sealed record JobStatus(string RunId, ClusterSnapshot Snapshot) : JobEvent(RunId);
+public sealed record JobStatus(RunId RunId, ClusterSnapshot Snapshot) : JobEvent(RunId);
 
 /// <summary>Every planned input is done and aggregated: the progress can show 100 %.</summary>
-public sealed record JobAllDone(string RunId) : JobEvent(RunId);
+public sealed record JobAllDone(RunId RunId) : JobEvent(RunId);
 
 /// <summary>The last event of a job: its outcome.</summary>
-public sealed record JobEnded(string RunId, JobOutcome Outcome) : JobEvent(RunId);
+public sealed record JobEnded(RunId RunId, JobOutcome Outcome) : JobEvent(RunId);
 
 /// <summary>
 /// The edge's end of a job's events: a subscriber actor that only hands each <see cref="JobEvent"/> of its run to a
 /// channel, and <see cref="WaitAsync"/>, which reads that channel in the command's own async code and turns the events
 /// into <see cref="IJobObserver"/> calls (console output). One feed per job.
 /// </summary>
-public sealed class JobEventFeed(string runId)
+public sealed class JobEventFeed(RunId runId)
 {
     /// <summary>The outcome when the node went away before the singleton said how the job ended.</summary>
     public const string StoppedBeforeCompletion = "the coordinator stopped before the job completed";
@@ -119,7 +120,7 @@ public sealed class JobEventFeed(string runId)
     {
         private readonly ChannelWriter<JobEvent> _writer;
 
-        public Relay(string runId, ChannelWriter<JobEvent> writer)
+        public Relay(RunId runId, ChannelWriter<JobEvent> writer)
         {
             _writer = writer;
             Receive<JobEvent>(e => e.RunId == runId, e => writer.TryWrite(e));

@@ -89,10 +89,10 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         var spec = new JobSpec(options.ForWorkers());
         var backend = new RunJobBackend(dataset, shards, manifests, store, layout);
         // The job's events reach this method through the feed; the console is written here, never from an actor.
-        var events = new JobEventFeed(spec.Run.RunId.Value);
+        var events = new JobEventFeed(spec.Run.RunId);
         var observer = new ConsoleJobObserver(progress, topology.Verbose);
 
-        var metrics = topology.MetricsPort is null ? null : new ClusterMetrics(spec.Run.RunId.Value, TimeProvider.System);
+        var metrics = topology.MetricsPort is null ? null : new ClusterMetrics(spec.Run.RunId, TimeProvider.System);
         await using var server = metrics is null ? null
             : new MetricsServer(topology.MetricsHost, topology.MetricsPort!.Value, metrics.Registry, () => StatusPage.Render(metrics.Status));
         // The local workers of this process load each model once between them, not once each.

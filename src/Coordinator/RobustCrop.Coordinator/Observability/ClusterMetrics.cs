@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Prometheus;
 using RobustCrop.Coordinator.Cluster;
 using RobustCrop.Coordinator.Scheduling;
+using RobustCrop.Core.Settings;
 
 namespace RobustCrop.Coordinator.Observability;
 
@@ -34,11 +35,11 @@ public sealed class ClusterMetrics
     private readonly HashSet<string> _labelled = new(StringComparer.Ordinal);
     private StatusModel _status;
 
-    public ClusterMetrics(string runId, TimeProvider clock)
+    public ClusterMetrics(RunId runId, TimeProvider clock)
     {
         _clock = clock;
         _started = clock.GetUtcNow();
-        _status = new StatusModel(runId, "", null, [], 0, 0, 0, 0, 0, 0, _started, _started, []);
+        _status = new StatusModel(runId.Value, "", null, [], 0, 0, 0, 0, 0, 0, _started, _started, []);
         var f = Metrics.WithCustomRegistry(Registry);
         _shards = f.CreateGauge("robustcrop_shards", "Shards of the job by state (total, done, leased, queued, verifying)", "state");
         _workers = f.CreateGauge("robustcrop_workers", "Workers the job singleton knows");

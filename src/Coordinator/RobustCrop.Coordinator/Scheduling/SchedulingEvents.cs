@@ -1,5 +1,6 @@
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Core.Data;
+using RobustCrop.Core.Settings;
 
 namespace RobustCrop.Coordinator.Scheduling;
 
@@ -40,7 +41,7 @@ public sealed record ProgressRefused(WorkerId Worker, string Reason) : Schedulin
 public sealed record AllShardsDone(int Shards) : SchedulingEvent;
 
 /// <summary>The run is aggregated and marked complete.</summary>
-public sealed record JobComplete(string RunId, int Shards) : SchedulingEvent;
+public sealed record JobComplete(RunId RunId, int Shards) : SchedulingEvent;
 
 /// <summary>A message under a worker id came from another sender than the one that registered the id: ignored (said once per id).</summary>
 public sealed record ForeignSender(WorkerId Worker, string Sender) : SchedulingEvent;

@@ -31,9 +31,6 @@ public sealed class RicsPlan
     public IReadOnlyList<RicsSettingChoices> Settings { get; }
 
     public IEnumerable<PlannedCrop> Crops => Settings.SelectMany(s => s.Frames).OfType<PlannedCrop>();
-
-    /// <summary>The score name of cyclic RICS rows.</summary>
-    public static string CyclicScore => RicsScores.Name(RicsScore.Cyclic);
 }
 
 /// <summary>One image × model's plan: the crops to infer and the RICS choices among them, or why there is none.</summary>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using RobustCrop.Core.Metrics;
 using RobustCrop.Core.Results;
-using RobustCrop.Core.Rics;
 using RobustCrop.IO.Storage;
 
 namespace RobustCrop.IO.Results;
@@ -146,9 +145,6 @@ public static class RunAggregator
         int slash = imageKey.IndexOf('/', StringComparison.Ordinal);
         return slash > 0 ? imageKey[..slash] : runDataset;
     }
-
-    /// <summary>The score name of cyclic RICS rows.</summary>
-    public static string CyclicScore => RicsScores.Name(RicsScore.Cyclic);
 
     public static async Task WriteSummaryAsync(IResultStore store, RunLayout layout, RunSummary summary, CancellationToken ct)
     {

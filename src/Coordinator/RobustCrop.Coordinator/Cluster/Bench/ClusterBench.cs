@@ -52,7 +52,7 @@ public static class ClusterBench
         var observer = new CountingObserver();
         var spec = new JobSpec(new RunSettings(new RunId("bench-cluster")) { Data = "synthetic", Tau = 0, WindowK = 0, Batch = 1, Rics = RicsSelection.None with { Seed = 0 } });
         var node = new ClusterNodeSettings("127.0.0.1", 0, null, [ClusterRoles.Coordinator, ClusterRoles.Worker], [], "ERROR");
-        var events = new JobEventFeed(spec.Run.RunId.Value);
+        var events = new JobEventFeed(spec.Run.RunId);
         var settings = new CoordinatorSettings
         {
             // A worker told "no work yet" while the plan is being made would otherwise idle a whole second.
