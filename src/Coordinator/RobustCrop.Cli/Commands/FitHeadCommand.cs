@@ -35,7 +35,7 @@ public sealed class FitHeadCommand : Command
             ?? throw new ZooException($"model '{modelId}' is not in the zoo {zooPath}");
         if (manifest.Output != OutputKind.Embedding) throw new ZooException($"model '{modelId}' outputs logits; heads apply to embedding models");
         var dataset = DatasetFactory.Open(data);
-        var shards = ShardLimit.Apply(dataset.PlanShards(Defaults.FitHead.ShardSize), limit);
+        var shards = ShardLimit.Apply(dataset.PlanShards(Defaults.FitHead.ShardSize), limit, dataset.PlannedInputs);
 
         // Fit on the bare embedding: any head already configured for the model is ignored.
         using var model = ModelLoader.Load(manifest with { HeadPath = null }, DeviceSpec.Parse(device), threads);

@@ -62,7 +62,7 @@ public sealed class PredictCommand : Command
         var settings = new RunSettings(new RunId(runId)) { Data = data, Out = outDir, ZooPath = zooPath, Limit = limit, ShardSize = shardSize, Batch = batch };
         settings = settings with { Rics = settings.Rics with { Seed = seed } };
         var dataset = DatasetFactory.Open(data);
-        var shards = ShardLimit.Apply(dataset.PlanShards(shardSize), limit);
+        var shards = ShardLimit.Apply(dataset.PlanShards(shardSize), limit, dataset.PlannedInputs);
         var store = await StoreFactory.OpenAsync(outDir, connectionString, ct);
         var layout = new RunLayout(runId);
         using var model = ModelLoader.Load(manifest, DeviceSpec.Parse(device), threads);

@@ -61,7 +61,7 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         var store = await StoreFactory.OpenAsync(run.Out, options.ConnectionString, ct, options.StorageOptions);
         var layout = new RunLayout(run.RunId.Value);
         var manifests = JobRuntime.SelectModels(ZooFile.Load(run.ZooPath, ShippedFiles.BuiltinModelsDir), run.ModelIds, run.ZooPath);
-        var shards = ShardLimit.Apply(dataset.PlanShards(run.ShardSize), run.Limit);
+        var shards = ShardLimit.Apply(dataset.PlanShards(run.ShardSize), run.Limit, dataset.PlannedInputs);
         DeviceSpec.Parse(options.Device);
         var gallery = options.Gallery is null ? null : await IO.Results.GalleryFile.ReadAsync(options.Gallery, ct);
         foreach (var m in manifests)
