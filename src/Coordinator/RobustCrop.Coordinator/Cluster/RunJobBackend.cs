@@ -66,8 +66,9 @@ public sealed class RunJobBackend(IImageDataset dataset, IReadOnlyList<DatasetSh
     }
 
     /// <summary>
-    /// Success is earned: every planned shard has a manifest in the job's store, and each shard of known size accounts for
-    /// every one of its inputs (images + errors = inputs); otherwise the run is not marked complete.
+    /// Success is earned: every planned shard has a manifest in the job's store, and each shard of known size (a whole tar
+    /// included, whose samples planning counted) accounts for every one of its inputs (images + errors = inputs);
+    /// otherwise the run is not marked complete.
     /// </summary>
     private async Task<long> CheckAccountingAsync(CancellationToken ct)
     {
@@ -77,9 +78,10 @@ public sealed class RunJobBackend(IImageDataset dataset, IReadOnlyList<DatasetSh
             var manifest = await ShardWriter.TryReadManifestAsync(store, layout, shard.Id.Value, ct)
                 ?? throw new InvalidOperationException($"refusing to mark run {layout.RunId} complete: shard {shard.Id} has no manifest in {store.Describe()}");
             long inputs = manifest.Images + manifest.Errors;
-            if (shard.Count >= 0 && inputs != shard.Count)
+            // A whole tar's planned inputs are the samples planning counted (or its img2dataset sidecar gave).
+            if (dataset.PlannedInputs(shard) is long planned && inputs != planned)
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                    $"refusing to mark run {layout.RunId} complete: shard {shard.Id} planned {shard.Count} inputs, its manifest accounts for {inputs} ({manifest.Images} images + {manifest.Errors} errors)"));
+                    $"refusing to mark run {layout.RunId} complete: shard {shard.Id} planned {planned} inputs, its manifest accounts for {inputs} ({manifest.Images} images + {manifest.Errors} errors)"));
             accounted += inputs;
         }
         return accounted;

@@ -164,9 +164,23 @@ public sealed class WebDatasetTarDataset : IImageDataset
         bool lastSkipped = false;
         foreach (var step in Walk(stream))
         {
-            if (step.Corrupt is { } bad)
+            if (step.Corrupt is not null)
             {
-                current?.MarkBroken($"{MemberName(bad)} member claims {bad.Length} bytes, more than the tar holds (a corrupt header or a cut tar)");
+                current?.MarkBroken(step.Why!);
+                continue;
+            }
+            if (step.BadHeaderAt is { } at)
+            {
+                if (current is not null && index >= start && index < end)
+                    yield return current.ToRecord(keyPrefix, _maxMemberBytes, duplicate: !seen.Add(current.Key));
+                else if (current is not null)
+                    seen.Add(current.Key);
+                current = null;
+                lastSkipped = false;
+                if (++index >= end)
+                    yield break;
+                if (index >= start)
+                    yield return new ImageRecord($"{keyPrefix}header-{at}", null, null, null, step.Why);
                 continue;
             }
             if (step.Error is { } error)
@@ -200,6 +214,14 @@ public sealed class WebDatasetTarDataset : IImageDataset
                 current = new Sample(key);
             }
             bool wanted = index >= start;
+            if (step.Why is { } why)
+            {
+                // Its size runs past the end of the tar: no data to read, the sample is one error row.
+                current.MarkBroken(why);
+                current.Members.Add(new Member(ext, entry.Length, null));
+                lastSkipped = false;
+                continue;
+            }
             var (data, readError) = wanted && entry.Length <= _maxMemberBytes ? TryReadData(entry) : (null, null);
             if (readError is not null)
             {
@@ -213,13 +235,23 @@ public sealed class WebDatasetTarDataset : IImageDataset
             yield return current.ToRecord(keyPrefix, _maxMemberBytes, duplicate: !seen.Add(current.Key));
     }
 
-    /// <summary>One step of a walk through a tar: an entry; a header found corrupt (its size runs past the end of the tar;
-    /// the walk goes on from the next valid header when there is one); or where the tar broke (the walk ends).</summary>
-    private readonly record struct Step(TarEntry? Entry, TarEntry? Corrupt, string? Error);
+    /// <summary>One step of a walk through a tar: an entry (with <see cref="Why"/> set when its size runs past the end of
+    /// the tar: its data cannot be read); a member found corrupt after it was walked (its size ran into the members after
+    /// it); or where the tar broke (the walk ends).</summary>
+    private readonly record struct Step(TarEntry? Entry, TarEntry? Corrupt, string? Error, string? Why = null)
+    {
+        /// <summary>A block with a valid checksum whose fields cannot be read: one input of its own, named by its offset.</summary>
+        public long? BadHeaderAt { get; init; }
+    }
 
-    /// <summary>The tar's entries. On a seekable tar, a header whose size runs past the end of the file is corrupt, not the
-    /// members after it: those are found again from the next block that is a valid header, so one forged size costs one
-    /// sample, never the rest of the tar (planning counts the same way).</summary>
+    /// <summary>
+    /// The tar's entries. On a seekable tar a header is checked against the file before its data is read: a size that runs
+    /// past the end of the file (8 GiB, or 60 MB in a tar of 3 MB) is that member's error, and the members after it are
+    /// found again from the next block that is a valid header, so one forged size costs one sample, never the rest of the
+    /// tar. A size that stays inside the file but runs into the next member shows when the block after it is not a header
+    /// (or is an end mark with headers after it): that member is corrupt, and the walk goes on from the next valid header
+    /// after its start. Planning counts with the same walk, so planned inputs and read records agree.
+    /// </summary>
     private static IEnumerable<Step> Walk(Stream stream)
     {
         var reader = new TarReader(stream, leaveOpen: true);
@@ -229,25 +261,56 @@ public sealed class WebDatasetTarDataset : IImageDataset
             while (true)
             {
                 var (entry, error) = TryNext(reader);
-                if (error is null)
+                long? resync = null;
+                if (entry is not null)
                 {
-                    if (entry is null) yield break;
-                    last = entry;
-                    yield return new Step(entry, null, null);
-                    continue;
+                    if (!stream.CanSeek || entry.DataOffset < 0 || entry.DataOffset + entry.Length <= stream.Length)
+                    {
+                        last = entry;
+                        yield return new Step(entry, null, null);
+                        continue;
+                    }
+                    yield return new Step(entry, null, null,
+                        $"{MemberName(entry)} member claims {entry.Length} bytes, more than the tar holds (a corrupt header or a cut tar)");
+                    resync = NextHeader(stream, entry.DataOffset);
+                    if (resync is null) yield break;
                 }
-                if (last is not null && stream.CanSeek && last.DataOffset >= 0 && last.DataOffset + last.Length > stream.Length)
+                else if (last is not null && stream.CanSeek && last.DataOffset >= 0 && (error is not null || HeadersAfterEnd(stream, last)))
                 {
-                    yield return new Step(null, last, null);
-                    if (NextHeader(stream, last.DataOffset) is not long next) yield break;
-                    reader.Dispose();
-                    stream.Position = next;
-                    reader = new TarReader(stream, leaveOpen: true);
-                    last = null;
-                    continue;
+                    long after = (last.DataOffset + last.Length + 511) / 512 * 512;
+                    if (error is not null && HeaderAt(stream, after))
+                    {
+                        // Where the previous member ends there is a header, but not one that can be read: that member is
+                        // fine, this one is lost (its name with it). It is one input, so planning and reading agree.
+                        yield return new Step(null, null, null, $"the member header at byte {after} cannot be read ({error})") { BadHeaderAt = after };
+                        resync = NextHeader(stream, after + 512);
+                    }
+                    else if (NextHeader(stream, last.DataOffset) is long next)
+                    {
+                        yield return new Step(null, last, null,
+                            $"{MemberName(last)} member claims {last.Length} bytes, which run into the member after it (a corrupt header)");
+                        resync = next;
+                    }
+                    else
+                    {
+                        yield return new Step(null, null, error ?? "no member header where the last member ends");
+                        yield break;
+                    }
+                    if (resync is null) yield break;
                 }
-                yield return new Step(null, null, error);
-                yield break;
+                else if (error is null)
+                {
+                    yield break;
+                }
+                else
+                {
+                    yield return new Step(null, null, error);
+                    yield break;
+                }
+                reader.Dispose();
+                stream.Position = resync.Value;
+                reader = new TarReader(stream, leaveOpen: true);
+                last = null;
             }
         }
         finally
@@ -269,6 +332,21 @@ public sealed class WebDatasetTarDataset : IImageDataset
         }
         return null;
     }
+
+    /// <summary>Whether the block at <paramref name="at"/> is a tar header (magic and checksum).</summary>
+    private static bool HeaderAt(Stream stream, long at)
+    {
+        if (at + 512 > stream.Length) return false;
+        var block = new byte[512];
+        stream.Position = at;
+        stream.ReadExactly(block);
+        return IsHeader(block);
+    }
+
+    /// <summary>An end mark read where headers still follow: the reader landed inside a member (the last one's size
+    /// lied), not at the tar's end. A whole tar has only zeros after its end mark, so this reads its few padding blocks.</summary>
+    private static bool HeadersAfterEnd(Stream stream, TarEntry last)
+        => NextHeader(stream, Math.Max(stream.Position, last.DataOffset + last.Length)) is not null;
 
     private static bool IsHeader(ReadOnlySpan<byte> block)
     {
@@ -340,6 +418,12 @@ public sealed class WebDatasetTarDataset : IImageDataset
             foreach (var step in Walk(stream))
             {
                 if (step.Error is not null) return -1;
+                if (step.BadHeaderAt is not null)
+                {
+                    count++;
+                    last = null;
+                    continue;
+                }
                 if (step.Entry is not { } entry || !IsMember(entry, out string key, out _) || key == last)
                     continue;
                 last = key;
