@@ -120,8 +120,8 @@ public sealed class WebDatasetTarDatasetTests
 
         Assert.Equal([(0L, 2L), (2L, 2L)], ds.PlanShards(2).Select(s => (s.Start, s.Count)));
         Assert.Equal([(0L, -1L)], ds.PlanShards(4).Select(s => (s.Start, s.Count)));
-        Assert.Null(WebDatasetTarDataset.StatsSuccesses("""{"count": 3}"""u8));
-        Assert.Null(WebDatasetTarDataset.StatsSuccesses("not json"u8));
+        Assert.Null(Img2DatasetSidecar.StatsSuccesses("""{"count": 3}"""u8));
+        Assert.Null(Img2DatasetSidecar.StatsSuccesses("not json"u8));
     }
 
     [Fact]
