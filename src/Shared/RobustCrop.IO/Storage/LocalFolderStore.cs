@@ -35,8 +35,12 @@ public sealed class LocalFolderStore : IResultStore
         try
         {
             Directory.CreateDirectory(_root);
-            await WriteAsync($"_probe{TempMarker}{Guid.NewGuid():N}", s => s.WriteAsync(new byte[1], ct).AsTask(), ct).ConfigureAwait(false);
-            foreach (var f in Directory.EnumerateFiles(_root, "_probe" + TempMarker + "*")) File.Delete(f);
+            // A name of its own: runs sharing the folder probe at the same time, and one's cleanup must never take another's
+            // file (deleting every probe file failed 6 of 20 starts side by side). A probe left by a killed run is a
+            // temp-marked name, invisible to listings and readers.
+            string probe = $"_probe{TempMarker}{Guid.NewGuid():N}";
+            await WriteAsync(probe, s => s.WriteAsync(new byte[1], ct).AsTask(), ct).ConfigureAwait(false);
+            File.Delete(FullPath(probe));
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
