@@ -60,6 +60,15 @@ public sealed class LocalFolderStore : IResultStore
     }
 
     public async Task WriteAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default)
+        => await WriteThenMoveAsync(relativePath, writer, overwrite: true, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The whole file is written beside the target, then linked into place only if the target does not exist
+    /// (<see cref="File.Move(string, string, bool)"/> without overwrite: an exclusive create with the content complete, so
+    /// the loser never reads a half-written file).</summary>
+    public Task<bool> CreateAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default)
+        => WriteThenMoveAsync(relativePath, writer, overwrite: false, cancellationToken);
+
+    private async Task<bool> WriteThenMoveAsync(string relativePath, Func<Stream, Task> writer, bool overwrite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
         var full = FullPath(relativePath);
@@ -78,7 +87,16 @@ public sealed class LocalFolderStore : IResultStore
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
-            File.Move(temp, full, overwrite: true);
+            try
+            {
+                File.Move(temp, full, overwrite);
+            }
+            catch (IOException) when (!overwrite && File.Exists(full))
+            {
+                TryDelete(temp);
+                return false;
+            }
+            return true;
         }
         catch
         {
