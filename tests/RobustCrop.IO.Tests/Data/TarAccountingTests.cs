@@ -26,6 +26,7 @@ public sealed class TarAccountingTests
         public bool KeysNameTheTar => true;
         public long? CountSamples(string tar) => samples;
         public Stream Open(string _) => new ForwardOnly(tar);
+        public IEnumerable<ListedFile> ListFiles() => [new("00000.tar", tar.Length, "1")];
     }
 
     private static (IImageDataset Dataset, DatasetShard Shard, List<ImageRecord> Records) Read(WebDatasetTarDataset ds)

@@ -49,11 +49,17 @@ public static class AzureTarDataset
         }
         var tars = new List<string>();
         var sidecars = new HashSet<string>(StringComparer.Ordinal);
+        // Size and ETag of each tar as listed: the run's plan fingerprints them, so a replaced blob fails a resume.
+        var listed = new Dictionary<string, ListedFile>(StringComparer.Ordinal);
         try
         {
             foreach (var blob in client.GetBlobs(BlobTraits.None, BlobStates.None, folder, CancellationToken.None))
             {
-                if (blob.Name.EndsWith(".tar", StringComparison.OrdinalIgnoreCase)) tars.Add(blob.Name);
+                if (blob.Name.EndsWith(".tar", StringComparison.OrdinalIgnoreCase))
+                {
+                    tars.Add(blob.Name);
+                    listed[blob.Name] = new ListedFile(blob.Name[folder.Length..], blob.Properties.ContentLength ?? -1, blob.Properties.ETag?.ToString() ?? "");
+                }
                 else if (blob.Name.EndsWith(Img2DatasetSidecar.StatsSuffix, StringComparison.Ordinal)
                          || blob.Name.EndsWith(Img2DatasetSidecar.ParquetSuffix, StringComparison.Ordinal)) sidecars.Add(blob.Name);
             }
@@ -75,7 +81,7 @@ public static class AzureTarDataset
         var counts = SidecarCounts(client, tars, sidecars);
         var blobOf = names.Zip(tars).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
         var source = new AzureTarSource(client, DatasetName(container, folder), names, blobOf,
-            tar => counts.TryGetValue(blobOf[tar], out long n) ? n : null, bufferSize);
+            tar => counts.TryGetValue(blobOf[tar], out long n) ? n : null, [.. tars.Select(t => listed[t])], bufferSize);
         return new WebDatasetTarDataset(source, name);
     }
 

@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using RobustCrop.Core.Data;
 using RobustCrop.IO.Storage;
 
 namespace RobustCrop.IO.Data;
@@ -12,7 +13,7 @@ namespace RobustCrop.IO.Data;
 /// from its img2dataset sidecar or not at all.
 /// </summary>
 internal sealed class AzureTarSource(BlobContainerClient client, string name, IReadOnlyList<string> tars,
-    IReadOnlyDictionary<string, string> blobOf, Func<string, long?> sidecarCount, int bufferSize) : ITarSource
+    IReadOnlyDictionary<string, string> blobOf, Func<string, long?> sidecarCount, IReadOnlyList<ListedFile> listed, int bufferSize) : ITarSource
 {
     /// <summary>Chunks of a tar fetched ahead of its reader (memory: about this many + 1 buffers per open tar).</summary>
     private const int ReadAheadChunks = 2;
@@ -24,6 +25,8 @@ internal sealed class AzureTarSource(BlobContainerClient client, string name, IR
     public bool KeysNameTheTar => true;
 
     public long? CountSamples(string tar) => sidecarCount(tar);
+
+    public IEnumerable<ListedFile> ListFiles() => listed;
 
     public Stream Open(string tar)
     {

@@ -1,3 +1,5 @@
+using RobustCrop.Core.Data;
+
 namespace RobustCrop.IO.Data;
 
 /// <summary>
@@ -28,4 +30,7 @@ public interface ITarSource
     /// <exception cref="UnauthorizedAccessException">Likewise.</exception>
     /// <exception cref="DataSourceException">Storage failed: the shard fails whole, to be read again.</exception>
     Stream Open(string tar);
+
+    /// <summary>The tars as the store lists them (name, size, modification time or ETag), in shard order.</summary>
+    IEnumerable<ListedFile> ListFiles();
 }

@@ -1,3 +1,5 @@
+using RobustCrop.Core.Data;
+
 namespace RobustCrop.IO.Data;
 
 /// <summary>Tars on a local (or mounted) file system: one .tar file, a folder of .tar files in ordinal name order, or a
@@ -72,6 +74,8 @@ public sealed class LocalTarSource : ITarSource
     }
 
     public Stream Open(string tar) => File.OpenRead(PathOf(tar));
+
+    public IEnumerable<ListedFile> ListFiles() => _tars.Select((t, i) => ListedFiles.Local(t, _paths[i]));
 
     private string PathOf(string tar) => _paths[Array.IndexOf(_tars, tar)];
 }

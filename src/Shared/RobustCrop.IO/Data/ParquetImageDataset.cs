@@ -86,6 +86,8 @@ public sealed class ParquetImageDataset : IImageDataset
 
     public long Count => _groupRows.Sum();
 
+    public IEnumerable<ListedFile> ListFiles() => [ListedFiles.Local(Path.GetFileName(_path), _path)];
+
     public IReadOnlyList<DatasetShard> PlanShards(int shardSize)
         => ShardPlanning.Slices(Count, shardSize)
             .Select((s, i) => new DatasetShard(new ShardId(i), ShardSource.Of(Name), s.Start, s.Count))

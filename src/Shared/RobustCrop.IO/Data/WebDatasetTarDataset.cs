@@ -52,6 +52,8 @@ public sealed class WebDatasetTarDataset : IImageDataset
     /// <summary>The tar names, in shard order.</summary>
     public IReadOnlyList<string> Tars => _source.Tars;
 
+    public IEnumerable<ListedFile> ListFiles() => _source.ListFiles();
+
     public IReadOnlyList<DatasetShard> PlanShards(int shardSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(shardSize);
