@@ -51,6 +51,44 @@ public class RunPlanEndToEndTests
     }
 
     [Fact]
+    public async Task Two_starts_of_one_run_id_at_the_same_instant_one_runs_and_the_other_stops_with_one_line()
+    {
+        using var tmp = new TempDir();
+        string data = tmp.Sub("photos");
+        File.Copy(Path.Combine(CliHarness.PhotosDir, "coins.png"), Path.Combine(data, "coins.png"));
+        string @out = tmp.Sub("out");
+
+        // --window 1 and --window 2 both ran before, their rows mixed under one run id, both exit 0.
+        var runs = await Task.WhenAll(
+            Task.Run(() => CliHarness.RunAsync(Quick(data, @out, "race"))),
+            Task.Run(() => CliHarness.RunAsync([.. Quick(data, @out, "race")[..^4], "--window", "2", "--threads", "2"])));
+
+        Assert.Equal([0, 1], runs.Select(r => r.ExitCode).Order());
+        var loser = runs.Single(r => r.ExitCode == 1);
+        string line = Assert.Single(loser.ErrLines);
+        Assert.StartsWith("robustcrop: run 'race' was started with another plan (--window ", line);
+    }
+
+    [Fact]
+    public async Task A_resume_over_changed_data_stops_naming_the_change()
+    {
+        using var tmp = new TempDir();
+        string data = tmp.Sub("photos");
+        foreach (var name in new[] { "coins.png", "camera.png" })
+            File.Copy(Path.Combine(CliHarness.PhotosDir, name), Path.Combine(data, name));
+        string @out = tmp.Sub("out");
+        var first = await CliHarness.RunAsync(Quick(data, @out, "changed", "--shard-size", "1", "--limit", "1"));
+        Assert.True(first.ExitCode == 0, first.Err);
+
+        // coins.png replaced by another image of the same name: the resume skipped its done shard silently before.
+        File.Copy(Path.Combine(CliHarness.PhotosDir, "chelsea.png"), Path.Combine(data, "coins.png"), overwrite: true);
+        var resumed = await CliHarness.RunAsync(Quick(data, @out, "changed", "--shard-size", "1", "--limit", "1"));
+
+        Assert.Equal(1, resumed.ExitCode);
+        Assert.StartsWith("robustcrop: run 'changed' was started with another plan (--data 2 files of ", Assert.Single(resumed.ErrLines));
+    }
+
+    [Fact]
     public async Task An_out_that_is_a_file_stops_the_run_at_start_with_one_line()
     {
         using var tmp = new TempDir();

@@ -4,6 +4,8 @@ namespace RobustCrop.Worker.Host.Tests;
 
 public class WorkerNodeOptionsTests
 {
+    // All the cores (one more than the default decode threads), the most --decode-threads may be.
+    private static readonly string Cores = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture);
     private static readonly string OverCores = (Environment.ProcessorCount + 1).ToString(CultureInfo.InvariantCulture);
 
     private static Func<string, string?> Env(params (string Name, string Value)[] vars)
@@ -28,9 +30,9 @@ public class WorkerNodeOptionsTests
     {
         var env = Env(("ROBUSTCROP_JOIN", "coordinator:4053"), ("ROBUSTCROP_DEVICE", "cuda:0"), ("ROBUSTCROP_PUBLIC_HOST", "w1"),
             ("ROBUSTCROP_LOG_LEVEL", "debug"), ("ROBUSTCROP_LISTEN", "0.0.0.0:0"), ("ROBUSTCROP_CAPACITY", "1"), ("ROBUSTCROP_THREADS", "1"),
-            ("ROBUSTCROP_DECODE_THREADS", "3"));
+            ("ROBUSTCROP_DECODE_THREADS", Cores));
         var fromEnv = WorkerNodeOptions.Parse([], env);
-        Assert.Equal(new WorkerNodeOptions("coordinator:4053", "0.0.0.0:0", "w1", "cuda:0", 1, 1, "debug") { DecodeThreads = 3 }, fromEnv);
+        Assert.Equal(new WorkerNodeOptions("coordinator:4053", "0.0.0.0:0", "w1", "cuda:0", 1, 1, "debug") { DecodeThreads = Environment.ProcessorCount }, fromEnv);
 
         var given = WorkerNodeOptions.Parse(["--join", "other:5000", "--device=cpu"], env);
         Assert.Equal("other:5000", given.Join);
@@ -64,6 +66,8 @@ public class WorkerNodeOptionsTests
         Assert.Equal("invalid device 'tpu': expected cpu, cuda or cuda:N", Refused(["--join", "h:1", "--device", "tpu"]));
         Assert.Equal("device cuda:1 is listed twice in 'cuda:1,cuda:1'", Refused(["--join", "h:1", "--device", "cuda:1,cuda:1"]));
         Assert.Contains("--decode-threads", Refused(["--join", "h:1", "--decode-threads", "0"]));
+        Assert.Equal($"--decode-threads must be a whole number from 1 to {Environment.ProcessorCount} (this machine has {Environment.ProcessorCount} cores); got '{OverCores}'",
+            Refused(["--join", "h:1", "--decode-threads", OverCores]));
         Assert.Contains("--log-level", Refused(["--join", "h:1", "--log-level", "loud"]));
         Assert.Equal("unknown option --frob", Refused(["--join", "h:1", "--frob", "1"]));
         Assert.Equal("option --join is given twice", Refused(["--join", "h:1", "--join", "h:2"]));

@@ -82,8 +82,8 @@ public sealed record WorkerNodeOptions(
             Threads.DefaultValueFactory = r => Env(Threads) is { } v ? Int(r, FromEnvironment("--threads"), v, 1, Environment.ProcessorCount) : Defaults.Threads(SafeCapacity(r));
 
             DecodeThreads = new Option<int>("--decode-threads") { Description = "threads decoding and resizing inputs ahead of inference, per device (default: cores - 1)", HelpName = "N" };
-            DecodeThreads.CustomParser = r => Int(r, "--decode-threads", CliSingle(r), 1, 1024);
-            DecodeThreads.DefaultValueFactory = r => Env(DecodeThreads) is { } v ? Int(r, FromEnvironment("--decode-threads"), v, 1, 1024) : Pipeline.PipelineOptions.DefaultDecodeThreads;
+            DecodeThreads.CustomParser = r => Int(r, "--decode-threads", CliSingle(r), 1, Environment.ProcessorCount);
+            DecodeThreads.DefaultValueFactory = r => Env(DecodeThreads) is { } v ? Int(r, FromEnvironment("--decode-threads"), v, 1, Environment.ProcessorCount) : Pipeline.PipelineOptions.DefaultDecodeThreads;
 
             LogLevel = new Option<string>("--log-level") { Description = "debug | info | warning | error", HelpName = "L" };
             LogLevel.CustomParser = r => CheckLogLevel(r, CliSingle(r));

@@ -234,6 +234,7 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
         public int Reads => _reads;
 
         public Task WriteAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default) => inner.WriteAsync(relativePath, writer, cancellationToken);
+        public Task<bool> CreateAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default) => inner.CreateAsync(relativePath, writer, cancellationToken);
         public Task<bool> ExistsAsync(string relativePath, CancellationToken cancellationToken = default) => inner.ExistsAsync(relativePath, cancellationToken);
         public Task<Stream> OpenReadAsync(string relativePath, CancellationToken cancellationToken = default)
         {

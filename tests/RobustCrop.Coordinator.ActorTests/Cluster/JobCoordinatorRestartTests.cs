@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Hosting.TestKit;
+using RobustCrop.Core.Settings;
 using RobustCrop.Coordinator.Scheduling;
 using RobustCrop.Cluster.Hosting;
 using RobustCrop.Cluster.Protocol;
@@ -21,7 +22,7 @@ public sealed class JobCoordinatorRestartTests : TestKit
     private const string RunId = "restart-test";
 
     private readonly ThrowsOnceBackend _backend = new(Shards);
-    private readonly JobEventFeed _events = new(RunId);
+    private readonly JobEventFeed _events = new(new RunId(RunId));
     private readonly BenchRecorder _recorder = new();
     private readonly ITestOutputHelper _output;
 

@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Akka.Hosting.TestKit;
 using Akka.TestKit;
 using Microsoft.Extensions.Time.Testing;
+using RobustCrop.Core.Settings;
 using RobustCrop.Coordinator.Scheduling;
 using RobustCrop.Cluster.Hosting;
 using RobustCrop.Cluster.Protocol;
@@ -26,7 +27,7 @@ public abstract class JobSingletonTestKit : TestKit
 
     protected readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     protected readonly StoreBackend _backend = new(shards: 4);
-    protected readonly JobEventFeed _events = new(RunId);
+    protected readonly JobEventFeed _events = new(new RunId(RunId));
     private readonly ITestOutputHelper _output;
 
     protected JobSingletonTestKit(ITestOutputHelper output) : base("protocol", output, TimeSpan.FromSeconds(30)) => _output = output;

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using RobustCrop.Core.Data;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
 
@@ -32,5 +34,31 @@ public sealed class RunPlanTests
         var withRics = RunPlan.Of(run with { Rics = RicsSelection.Of([9, 15], [RicsScore.Hash], cyclic: true) }, "/abs/x", "x", ["m"], 3, 7);
         Assert.NotEqual(plan.Rics, withRics.Rics);
         Assert.Contains("--rics", Assert.Single(plan.Differences(withRics)));
+    }
+
+    [Fact]
+    public void A_changed_zoo_entry_or_model_file_under_the_same_id_is_named()
+    {
+        var stored = Stored with { ModelFingerprints = ImmutableSortedDictionary<string, ModelFingerprint>.Empty.Add("resnet18", new("m1", "f1")) };
+        // resize 256 → 240 under the same model id resumed silently ("1 shard already done was skipped", exit 0).
+        Assert.Equal(["model resnet18: its zoo entry changed"],
+            stored.Differences(stored with { ModelFingerprints = ImmutableSortedDictionary<string, ModelFingerprint>.Empty.Add("resnet18", new("m2", "f1")) }).ToArray());
+        Assert.Equal(["model resnet18: its model file changed"],
+            stored.Differences(stored with { ModelFingerprints = ImmutableSortedDictionary<string, ModelFingerprint>.Empty.Add("resnet18", new("m1", "f2")) }).ToArray());
+        Assert.Empty(stored.Differences(stored with { ModelFingerprints = ImmutableSortedDictionary<string, ModelFingerprint>.Empty.Add("resnet18", new("m1", "f1")) }));
+    }
+
+    [Fact]
+    public void Changed_data_under_the_same_options_is_named_with_its_listing()
+    {
+        var a = DataListing.Of([new("a.png", 10, "1"), new("b.png", 20, "1")]);
+        var stored = Stored with { InputsListing = a };
+        Assert.Equal(["--data 2 files of 30 bytes → 2 files of 30 bytes (names or modification times changed)"],
+            stored.Differences(stored with { InputsListing = DataListing.Of([new("a.png", 10, "1"), new("b.png", 20, "2")]) }).ToArray());
+        Assert.Equal(["--data 2 files of 30 bytes → 3 files of 35 bytes (files added, removed or resized)"],
+            stored.Differences(stored with { InputsListing = DataListing.Of([new("a.png", 10, "1"), new("b.png", 20, "1"), new("c.png", 5, "1")]) }).ToArray());
+        Assert.Empty(stored.Differences(stored with { InputsListing = DataListing.Of([new("a.png", 10, "1"), new("b.png", 20, "1")]) }));
+        // A plan stored before fingerprints compares as before.
+        Assert.Empty(Stored.Differences(stored));
     }
 }

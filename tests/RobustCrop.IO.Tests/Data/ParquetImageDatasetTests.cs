@@ -123,4 +123,53 @@ public sealed class ParquetImageDatasetTests
         var e = Assert.Throws<DatasetException>(() => new ParquetImageDataset(path));
         Assert.StartsWith("bad.parquet: not a readable Parquet file", e.Message);
     }
+
+    [Fact]
+    public async Task A_footer_claiming_1e15_rows_is_refused_at_open_in_one_line()
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "liar.parquet");
+        await WriteAsync(path, [3], withLabelAndKey: false);
+        ParquetFooterForgery.Rewrite(path, meta =>
+        {
+            meta.NumRows = 1_000_000_000_000_000;
+            meta.RowGroups[0].NumRows = 1_000_000_000_000_000;
+        });
+
+        // Before the check the dataset counted 10^15 rows and planned a shard per thousand of them.
+        var e = Assert.Throws<DatasetException>(() => new ParquetImageDataset(path));
+        Assert.StartsWith("liar.parquet: its footer does not match the file: row group 0 claims 1000000000000000 rows, but its image column holds ", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public async Task Row_groups_that_all_point_at_one_data_chunk_are_refused_at_open()
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "copies.parquet");
+        await WriteAsync(path, [4], withLabelAndKey: true);
+        ParquetFooterForgery.Rewrite(path, meta =>
+        {
+            var group = meta.RowGroups[0];
+            meta.RowGroups = [.. Enumerable.Repeat(group, 500)];
+            meta.NumRows = 500 * group.NumRows;
+        });
+
+        // Before the check: 2,000 planned inputs (500 copies of the same 4 rows) from a file of a few hundred bytes.
+        var e = Assert.Throws<DatasetException>(() => new ParquetImageDataset(path));
+        Assert.StartsWith("copies.parquet: its footer does not match the file: row groups 0 and 1 claim the same bytes of the image column", e.Message);
+    }
+
+    [Fact]
+    public async Task A_row_group_pointing_past_the_end_of_the_file_is_refused_at_open()
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "far.parquet");
+        await WriteAsync(path, [2, 2], withLabelAndKey: false);
+        ParquetFooterForgery.Rewrite(path, meta => meta.RowGroups[1].Columns[0].MetaData!.DataPageOffset = 1L << 40);
+
+        var e = Assert.Throws<DatasetException>(() => new ParquetImageDataset(path));
+        Assert.Contains("row group 1 claims 2 rows in ", e.Message);
+        Assert.Contains("outside the file's ", e.Message);
+    }
 }

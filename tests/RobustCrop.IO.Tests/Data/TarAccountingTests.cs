@@ -7,31 +7,6 @@ namespace RobustCrop.IO.Tests.Data;
 
 public sealed class TarAccountingTests
 {
-    /// <summary>A ustar tar whose member <paramref name="forged"/> claims <paramref name="claimed"/> bytes in its header
-    /// (GNU base-256 size, checksum fixed), as a crafted or damaged tar does; its real data stays short.</summary>
-    internal static byte[] TarClaiming(string forged, long claimed, params (string Name, string Content)[] members)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new TarWriter(buffer, TarEntryFormat.Gnu, leaveOpen: true))
-        {
-            foreach (var (name, content) in members)
-                writer.WriteEntry(new GnuTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)) });
-        }
-        byte[] tar = buffer.ToArray();
-        for (int h = 0; h + 512 <= tar.Length; h += 512)
-        {
-            if (Encoding.ASCII.GetString(tar, h, forged.Length) != forged || tar[h + forged.Length] != 0) continue;
-            tar[h + 124] = 0x80;
-            for (int i = 0; i < 11; i++) tar[h + 135 - i] = (byte)(claimed >> (8 * i));
-            for (int i = 148; i < 156; i++) tar[h + i] = (byte)' ';
-            int sum = 0;
-            for (int i = 0; i < 512; i++) sum += tar[h + i];
-            Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(tar, h + 148);
-            return tar;
-        }
-        throw new ArgumentException($"no member {forged}");
-    }
-
     private const long EightGiB = 8L << 30;
 
     /// <summary>A stream that can only be read forward, as a blob download is.</summary>
@@ -41,6 +16,17 @@ public sealed class TarAccountingTests
         public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
         public override long Position { get => base.Position; set => throw new NotSupportedException(); }
         public override long Length => throw new NotSupportedException();
+    }
+
+    /// <summary>One tar read forward only, its samples known from a sidecar: a blob store as a source sees it.</summary>
+    private sealed class ForwardOnlySource(string name, byte[] tar, long samples) : ITarSource
+    {
+        public string Name => name;
+        public IReadOnlyList<string> Tars { get; } = ["00000.tar"];
+        public bool KeysNameTheTar => true;
+        public long? CountSamples(string tar) => samples;
+        public Stream Open(string _) => new ForwardOnly(tar);
+        public IEnumerable<ListedFile> ListFiles() => [new("00000.tar", tar.Length, "1")];
     }
 
     private static (IImageDataset Dataset, DatasetShard Shard, List<ImageRecord> Records) Read(WebDatasetTarDataset ds)
@@ -63,7 +49,7 @@ public sealed class TarAccountingTests
     {
         // The case as reported: 3 samples gave 2 images + 2 errors (the sample's own and one more for the tar).
         using var dir = new TempDir();
-        string path = dir.File("forged.tar", TarClaiming("c.jpg", EightGiB, ("a.jpg", "jpeg-a"), ("b.jpg", "jpeg-b"), ("c.jpg", "jpeg-c")));
+        string path = dir.File("forged.tar", TarFiles.Claiming("c.jpg", EightGiB, ("a.jpg", "jpeg-a"), ("b.jpg", "jpeg-b"), ("c.jpg", "jpeg-c")));
         var (ds, shard, records) = Read(new WebDatasetTarDataset(path));
 
         Assert.Equal(["forged/a", "forged/b", "forged/c"], records.Select(r => r.Key));
@@ -75,7 +61,7 @@ public sealed class TarAccountingTests
     public void A_middle_member_claiming_8_GiB_costs_its_own_sample_and_the_samples_after_it_are_read()
     {
         using var dir = new TempDir();
-        string path = dir.File("forged.tar", TarClaiming("b.jpg", EightGiB,
+        string path = dir.File("forged.tar", TarFiles.Claiming("b.jpg", EightGiB,
             ("a.jpg", "jpeg-a"), ("b.jpg", "jpeg-b"), ("b.cls", "7"), ("c.jpg", "jpeg-c"), ("c.cls", "3")));
         var (ds, shard, records) = Read(new WebDatasetTarDataset(path));
 
@@ -91,8 +77,8 @@ public sealed class TarAccountingTests
     {
         // A blob is read forward only: the members after a forged size cannot be found again, but the break is the
         // sample's one error, with no second row for the tar.
-        byte[] tar = TarClaiming("c.jpg", EightGiB, ("a.jpg", "jpeg-a"), ("b.jpg", "jpeg-b"), ("c.jpg", "jpeg-c"));
-        var ds = new WebDatasetTarDataset("blobs", ["00000.tar"], _ => new ForwardOnly(tar), _ => 3);
+        byte[] tar = TarFiles.Claiming("c.jpg", EightGiB, ("a.jpg", "jpeg-a"), ("b.jpg", "jpeg-b"), ("c.jpg", "jpeg-c"));
+        var ds = new WebDatasetTarDataset(new ForwardOnlySource("blobs", tar, 3));
         var (_, shard, records) = Read(ds);
 
         Assert.Equal(["blobs/00000/a", "blobs/00000/b", "blobs/00000/c"], records.Select(r => r.Key));
@@ -112,5 +98,50 @@ public sealed class TarAccountingTests
         AssertAccounted(ds, shard, records, images: 4, errors: 1);
         var composite = new CompositeDataset([new WebDatasetTarDataset(path, "a"), new WebDatasetTarDataset(path, "b")]);
         Assert.Equal([5L, 5L], composite.PlanShards(100).Select(s => composite.PlannedInputs(s)!.Value));
+    }
+
+    [Fact]
+    public void A_member_claiming_60_MB_under_the_size_limit_costs_its_own_sample_only()
+    {
+        // The case as reported: b's header claims 60 MB (under the 64 MB member limit) in a tar of a few KB; reading its
+        // data swallowed c, giving 1 image + 1 error for 3 planned inputs.
+        using var dir = new TempDir();
+        string path = dir.File("forged.tar", TarFiles.Claiming("b.jpg", 60L << 20, ("a.jpg", "jpeg-a"), ("b.jpg", "jpeg-b"), ("c.jpg", "jpeg-c")));
+        var (ds, shard, records) = Read(new WebDatasetTarDataset(path));
+
+        Assert.Equal(["forged/a", "forged/b", "forged/c"], records.Select(r => r.Key));
+        Assert.Equal("jpg member claims 62914560 bytes, more than the tar holds (a corrupt header or a cut tar)", records[1].ReadError);
+        Assert.Equal("jpeg-c", Encoding.UTF8.GetString(records[2].Encoded!.Value.Span));
+        AssertAccounted(ds, shard, records, images: 2, errors: 1);
+    }
+
+    [Fact]
+    public void A_member_whose_size_runs_into_the_next_member_is_its_own_error_and_the_next_member_is_read()
+    {
+        // b claims 1,000 bytes of a tar that holds more: its data runs over c's header into c's data, which is no header.
+        using var dir = new TempDir();
+        string path = dir.File("forged.tar", TarFiles.Claiming("b.jpg", 1000,
+            ("a.jpg", "jpeg-a"), ("b.jpg", "jpeg-b"), ("c.jpg", "jpeg-c"), ("d.jpg", "jpeg-d")));
+        var (ds, shard, records) = Read(new WebDatasetTarDataset(path));
+
+        Assert.Equal(["forged/a", "forged/b", "forged/c", "forged/d"], records.Select(r => r.Key));
+        Assert.Equal("jpg member claims 1000 bytes, which run into the member after it (a corrupt header)", records[1].ReadError);
+        Assert.Equal(["jpeg-c", "jpeg-d"], records[2..].Select(r => Encoding.UTF8.GetString(r.Encoded!.Value.Span)));
+        AssertAccounted(ds, shard, records, images: 3, errors: 1);
+    }
+
+    [Fact]
+    public void A_header_that_cannot_be_read_is_one_input_and_the_members_after_it_are_read()
+    {
+        // b's size field is not a number: its header cannot be read, so b is lost, but as one error row of its own.
+        byte[] tar = TarFiles.Of(("a.jpg", "jpeg-a"u8.ToArray()), ("b.jpg", "jpeg-b"u8.ToArray()), ("c.jpg", "jpeg-c"u8.ToArray()));
+        tar = TarFiles.WithHeaderField(tar, "b.jpg", 124, "9999zzzz999\0"u8);
+        using var dir = new TempDir();
+        string path = dir.File("forged.tar", tar);
+        var (ds, shard, records) = Read(new WebDatasetTarDataset(path));
+
+        Assert.Equal(["forged/a", "forged/header-1024", "forged/c"], records.Select(r => r.Key));
+        Assert.StartsWith("the member header at byte 1024 cannot be read (", records[1].ReadError);
+        AssertAccounted(ds, shard, records, images: 2, errors: 1);
     }
 }

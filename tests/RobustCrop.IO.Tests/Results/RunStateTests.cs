@@ -71,11 +71,39 @@ public sealed class RunStateTests : IDisposable
     }
 
     [Fact]
-    public async Task A_plan_with_no_finished_shard_is_replaced_since_nothing_was_done_under_it()
+    public async Task A_second_start_with_another_plan_before_the_first_shard_is_done_is_refused_not_replacing_the_plan()
     {
+        // It replaced the stored plan ("nothing was done under it"), while the first start was still running its shards.
         await RunStateIo.StoreOrCheckPlanAsync(_store, _layout, Plan(limit: 5), default);
-        Assert.False(await RunStateIo.StoreOrCheckPlanAsync(_store, _layout, Plan(limit: 0), default));
-        Assert.Equal(0, (await RunStateIo.ReadPlanAsync(_store, _layout, default))!.Limit);
+        var e = await Assert.ThrowsAsync<RunPlanMismatchException>(() => RunStateIo.StoreOrCheckPlanAsync(_store, _layout, Plan(limit: 0), default));
+        Assert.Contains("--limit 5 → 0", e.Message);
+        Assert.Equal(5, (await RunStateIo.ReadPlanAsync(_store, _layout, default))!.Limit);
+    }
+
+    [Fact]
+    public async Task Of_starts_of_one_run_at_the_same_instant_with_other_plans_exactly_one_claims_it()
+    {
+        // --window 1 and --window 2 under one run id at the same instant both ran, mixing 70 rows of one with 730 of the other.
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var layout = new RunLayout($"race{trial}");
+            var starts = Enumerable.Range(1, 8).Select(w => Task.Run(async () =>
+            {
+                try
+                {
+                    return await RunStateIo.StoreOrCheckPlanAsync(new LocalFolderStore(_store.Root), layout, Plan() with { WindowK = w }, default) ? "resumed" : "claimed";
+                }
+                catch (RunPlanMismatchException)
+                {
+                    return "refused";
+                }
+            })).ToArray();
+            var outcomes = await Task.WhenAll(starts);
+            Assert.Equal(1, outcomes.Count(o => o == "claimed"));
+            Assert.Equal(7, outcomes.Count(o => o == "refused"));
+            int winner = Array.IndexOf(outcomes, "claimed") + 1;
+            Assert.Equal(winner, (await RunStateIo.ReadPlanAsync(_store, layout, default))!.WindowK);
+        }
     }
 
     [Fact]

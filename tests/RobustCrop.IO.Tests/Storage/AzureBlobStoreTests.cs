@@ -52,6 +52,26 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Of_starts_of_one_run_at_the_same_instant_with_other_plans_exactly_one_claims_it_in_blob_storage()
+    {
+        var store = await OpenAsync();
+        var layout = new RunLayout("race");
+        var plans = Enumerable.Range(1, 6).Select(w => new Core.Settings.RunPlan("d", "d", 256, 0, ["m"], 0.99, w, "none", false, 1, 1, 1)).ToArray();
+        var outcomes = await Task.WhenAll(plans.Select(p => Task.Run(async () =>
+        {
+            try { return await RunClaim.ClaimOrResumeAsync(store, layout, p, default) ? "resumed" : "claimed"; }
+            catch (RunPlanMismatchException) { return "refused"; }
+        })));
+
+        Assert.Equal(1, outcomes.Count(o => o == "claimed"));
+        Assert.Equal(5, outcomes.Count(o => o == "refused"));
+        Assert.Equal(Array.IndexOf(outcomes, "claimed") + 1, (await RunStateIo.ReadPlanAsync(store, layout, default))!.WindowK);
+        // The winner's plan again is a resume.
+        Assert.True(await RunClaim.ClaimOrResumeAsync(store, layout, plans[Array.IndexOf(outcomes, "claimed")], default));
+        Assert.False(await store.CreateAsync("runs/x.json", s => s.WriteAsync(new byte[1]).AsTask()) && await store.CreateAsync("runs/x.json", s => s.WriteAsync(new byte[2]).AsTask()));
+    }
+
+    [Fact]
     public async Task The_probe_creates_the_container_and_a_written_file_can_be_read_back_under_the_prefix()
     {
         var store = await OpenAsync();

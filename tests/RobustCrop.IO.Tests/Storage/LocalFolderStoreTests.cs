@@ -45,6 +45,31 @@ public sealed class LocalFolderStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task The_probe_leaves_the_probe_of_another_run_in_the_same_folder_alone()
+    {
+        // Another run's probe in flight: its file written, not yet renamed or deleted. Deleting every probe file made that
+        // run fail its start at random (6 of 20 starts side by side).
+        Directory.CreateDirectory(_root);
+        string other = Path.Combine(_root, "_probe.tmp-0123456789abcdef0123456789abcdef");
+        await File.WriteAllBytesAsync(other, [1]);
+        await File.WriteAllBytesAsync(other + ".tmp-fedcba9876543210fedcba9876543210", [1]);
+
+        await _store.ProbeAsync(default);
+
+        Assert.True(File.Exists(other));
+        Assert.True(File.Exists(other + ".tmp-fedcba9876543210fedcba9876543210"));
+        Assert.Equal(2, Directory.EnumerateFiles(_root).Count());
+    }
+
+    [Fact]
+    public async Task Twenty_runs_probing_one_folder_at_once_all_pass()
+    {
+        var stores = Enumerable.Range(0, 20).Select(_ => new LocalFolderStore(_root)).ToArray();
+        await Task.WhenAll(stores.Select(s => Task.Run(() => s.ProbeAsync(default))));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_root));
+    }
+
+    [Fact]
     public async Task The_probe_refuses_a_file_with_one_line()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_root)!);

@@ -29,7 +29,7 @@ public sealed class RunJobBackend(IImageDataset dataset, IReadOnlyList<DatasetSh
 
     public async Task<RunSummary?> CompleteAsync(IReadOnlyDictionary<string, string> devices, CancellationToken ct)
     {
-        long accounted = await _files.AccountForAsync(shards, ct);
+        long accounted = await _files.AccountForAsync(shards, ct, dataset.PlannedInputs);
         // A resumed run whose shards were all done has no worker reports: the images files still name their device.
         var (_, written, _) = await IO.Results.RunRebuilder.ReadFactsAsync(store, layout, ct);
         var summary = await RunAggregator.AggregateAsync(store, layout, dataset.Name,

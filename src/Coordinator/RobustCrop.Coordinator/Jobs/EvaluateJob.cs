@@ -61,7 +61,7 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         var store = await StoreFactory.OpenAsync(run.Out, options.ConnectionString, ct, options.StorageOptions);
         var layout = new RunLayout(run.RunId.Value);
         var manifests = ZooSelection.Select(ZooFile.Load(run.ZooPath, ShippedFiles.BuiltinModelsDir), run.ModelIds, run.ZooPath);
-        var shards = ShardLimit.Apply(dataset.PlanShards(run.ShardSize), run.Limit);
+        var shards = ShardLimit.Apply(dataset.PlanShards(run.ShardSize), run.Limit, dataset.PlannedInputs);
         DeviceSpec.Parse(options.Device);
         var gallery = options.Gallery is null ? null : await IO.Results.GalleryFile.ReadAsync(options.Gallery, ct);
         foreach (var m in manifests)
@@ -71,10 +71,11 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
             if (gallery?.DimensionFor(m.Id) is int g && dimension is long d && g != d)
                 throw new JobFailedException($"gallery {gallery.Name}: its vectors for model {m.Id} are {g}-dimensional, the model outputs {d}");
         }
-        // The run is what its first start planned: a resume with other data, shards, limit, models or metric settings
+        // The run is what its first start planned: a resume with other data (or changed files), shards, limit, models (or a
+        // changed zoo entry or model file) or metric settings
         // would mix or skip work, so it stops here with one line naming what differs.
-        var plan = RunPlan.Of(run, options.ForWorkers().Data, dataset.Name, manifests.Select(m => m.Id), shards.Count,
-            shards.Any(s => s.Count < 0) ? -1 : shards.Sum(s => s.Count));
+        var plan = RunFingerprint.Add(RunPlan.Of(run, options.ForWorkers().Data, dataset.Name, manifests.Select(m => m.Id), shards.Count,
+            shards.Any(s => s.Count < 0) ? -1 : shards.Sum(s => s.Count)), manifests, dataset);
         try
         {
             await RunStateIo.StoreOrCheckPlanAsync(store, layout, plan, ct);

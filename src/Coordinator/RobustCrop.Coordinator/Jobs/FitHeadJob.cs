@@ -28,7 +28,7 @@ public sealed class FitHeadJob(FitHeadOptions options)
         var manifest = ZooSelection.One(ZooFile.Load(zooPath, ShippedFiles.BuiltinModelsDir), modelId, zooPath);
         if (manifest.Output != OutputKind.Embedding) throw new ZooException($"model '{modelId}' outputs logits; heads apply to embedding models");
         var dataset = DatasetFactory.Open(data);
-        var shards = ShardLimit.Apply(dataset.PlanShards(shardSize), limit);
+        var shards = ShardLimit.Apply(dataset.PlanShards(shardSize), limit, dataset.PlannedInputs);
 
         // Fit on the bare embedding: any head already configured for the model is ignored.
         using var model = ModelLoader.Load(manifest with { HeadPath = null }, DeviceSpec.Parse(device), threads);

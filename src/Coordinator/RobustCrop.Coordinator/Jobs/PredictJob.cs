@@ -47,7 +47,7 @@ public sealed class PredictJob(PredictOptions options, RunProgress progress)
         var run = options.Run;
         var manifest = ZooSelection.One(ZooFile.Load(run.ZooPath, ShippedFiles.BuiltinModelsDir), options.ModelId, run.ZooPath);
         var dataset = DatasetFactory.Open(run.Data, options.ConnectionString);
-        var shards = ShardLimit.Apply(dataset.PlanShards(run.ShardSize), run.Limit);
+        var shards = ShardLimit.Apply(dataset.PlanShards(run.ShardSize), run.Limit, dataset.PlannedInputs);
         var store = await StoreFactory.OpenAsync(run.Out, options.ConnectionString, ct);
         var files = new ShardFiles(store, new RunLayout(run.RunId.Value));
         // The run is what its first start planned: a resume with other data, shards, limit, model or mode would mix rows.
@@ -86,7 +86,7 @@ public sealed class PredictJob(PredictOptions options, RunProgress progress)
         }
         try
         {
-            await files.AccountForAsync(shards, ct);
+            await files.AccountForAsync(shards, ct, dataset.PlannedInputs);
         }
         catch (InvalidOperationException e)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Serialization;
+using RobustCrop.Core.Data;
 
 namespace RobustCrop.Core.Settings;
 
@@ -14,6 +15,9 @@ namespace RobustCrop.Core.Settings;
 /// <param name="Rics">The RICS settings in their command-line form, e.g. "hash,dog n=1,9 cyclic".</param>
 /// <param name="Shards">Shards of the plan: <c>aggregate</c> reports a run with fewer manifests as unfinished.</param>
 /// <param name="Inputs">Inputs of the plan where known (−1 where some shard's size is known only once read).</param>
+/// <param name="ModelFingerprints">Per model id, hashes of what determines its outputs: its zoo entry as resolved and its
+/// files (ONNX, head). A changed zoo entry under the same id (resize 256 → 240) would otherwise resume silently.</param>
+/// <param name="InputsListing">The inputs' listing (names, sizes, modification times or ETags), see <see cref="DataListing"/>.</param>
 public sealed record RunPlan(
     [property: JsonPropertyName("data")] string Data,
     [property: JsonPropertyName("dataset")] string Dataset,
@@ -27,7 +31,9 @@ public sealed record RunPlan(
     [property: JsonPropertyName("max_pixels")] long MaxPixels,
     [property: JsonPropertyName("shards")] int Shards,
     [property: JsonPropertyName("inputs")] long Inputs,
-    [property: JsonPropertyName("captions")] bool Captions = false)
+    [property: JsonPropertyName("captions")] bool Captions = false,
+    [property: JsonPropertyName("model_fingerprints")] ImmutableSortedDictionary<string, ModelFingerprint>? ModelFingerprints = null,
+    [property: JsonPropertyName("inputs_listing")] DataListing? InputsListing = null)
 {
     /// <summary>What <paramref name="now"/> changes against this (stored) plan, one "option: stored → now" item per
     /// difference, in command-line terms; empty when the plans describe the same work. Model order does not matter.</summary>
@@ -50,6 +56,15 @@ public sealed record RunPlan(
         Check("--keep-embeddings", KeepEmbeddings, now.KeepEmbeddings);
         Check("pixel limit", MaxPixels, now.MaxPixels);
         Check("--captions", Captions, now.Captions);
+        // Plans stored before fingerprints have none: nothing to compare.
+        foreach (var (id, stored) in ModelFingerprints ?? ImmutableSortedDictionary<string, ModelFingerprint>.Empty)
+        {
+            if (now.ModelFingerprints?.GetValueOrDefault(id) is not { } current || current == stored) continue;
+            d.Add(stored.Manifest != current.Manifest ? $"model {id}: its zoo entry changed" : $"model {id}: its model file changed");
+        }
+        if (InputsListing is { } listed && now.InputsListing is { } listing && listed != listing)
+            d.Add($"--data {listed} → {listing}" + (listed.Files == listing.Files && listed.Bytes == listing.Bytes
+                ? " (names or modification times changed)" : " (files added, removed or resized)"));
         // Same options over changed data (a file added to a folder) plan other shards.
         if (d.Count == 0) Check("shards planned", Shards, now.Shards);
         return d.ToImmutable();
@@ -76,3 +91,9 @@ public sealed record RunPlan(
         _ => value.ToString() ?? "",
     };
 }
+
+/// <summary>SHA-256 of a model's zoo entry as resolved (<paramref name="Manifest"/>) and of its files (<paramref name="Files"/>:
+/// the ONNX graph and weights, its head).</summary>
+public sealed record ModelFingerprint(
+    [property: JsonPropertyName("manifest")] string Manifest,
+    [property: JsonPropertyName("files")] string Files);

@@ -28,9 +28,6 @@ public static class AzureTarDataset
     /// <summary>Sidecar downloads in flight while planning.</summary>
     private const int SidecarParallelism = 32;
 
-    /// <summary>Chunks of a tar fetched ahead of its reader (memory: about this many + 1 buffers per open tar).</summary>
-    private const int ReadAheadChunks = 2;
-
     /// <summary>Bytes per ranged read of a sidecar Parquet: its footer and status column, not its whole file.</summary>
     private const int ParquetReadBuffer = 64 << 10;
 
@@ -52,11 +49,17 @@ public static class AzureTarDataset
         }
         var tars = new List<string>();
         var sidecars = new HashSet<string>(StringComparer.Ordinal);
+        // Size and ETag of each tar as listed: the run's plan fingerprints them, so a replaced blob fails a resume.
+        var listed = new Dictionary<string, ListedFile>(StringComparer.Ordinal);
         try
         {
             foreach (var blob in client.GetBlobs(BlobTraits.None, BlobStates.None, folder, CancellationToken.None))
             {
-                if (blob.Name.EndsWith(".tar", StringComparison.OrdinalIgnoreCase)) tars.Add(blob.Name);
+                if (blob.Name.EndsWith(".tar", StringComparison.OrdinalIgnoreCase))
+                {
+                    tars.Add(blob.Name);
+                    listed[blob.Name] = new ListedFile(blob.Name[folder.Length..], blob.Properties.ContentLength ?? -1, blob.Properties.ETag?.ToString() ?? "");
+                }
                 else if (blob.Name.EndsWith(Img2DatasetSidecar.StatsSuffix, StringComparison.Ordinal)
                          || blob.Name.EndsWith(Img2DatasetSidecar.ParquetSuffix, StringComparison.Ordinal)) sidecars.Add(blob.Name);
             }
@@ -76,11 +79,10 @@ public static class AzureTarDataset
         if (tars.Count == 0) throw new DatasetException($"no .tar blobs under {entry}");
         var names = tars.Select(t => t[folder.Length..]).ToArray();
         var counts = SidecarCounts(client, tars, sidecars);
-        string datasetName = name ?? DatasetName(container, folder);
         var blobOf = names.Zip(tars).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
-        return new WebDatasetTarDataset(datasetName, names,
-            tar => OpenBlob(client, container, blobOf[tar], bufferSize),
-            tar => counts.TryGetValue(blobOf[tar], out long n) ? n : -1);
+        var source = new AzureTarSource(client, DatasetName(container, folder), names, blobOf,
+            tar => counts.TryGetValue(blobOf[tar], out long n) ? n : null, [.. tars.Select(t => listed[t])], bufferSize);
+        return new WebDatasetTarDataset(source, name);
     }
 
     /// <summary>(container, listing prefix, explicit blob names or null) of an entry.</summary>
@@ -141,7 +143,7 @@ public static class AzureTarDataset
             try
             {
                 if (sidecars.Contains(p.Names.Stats)
-                    && WebDatasetTarDataset.StatsSuccesses(client.GetBlobClient(p.Names.Stats).DownloadContent().Value.Content.ToMemory().Span) is { } n)
+                    && Img2DatasetSidecar.StatsSuccesses(client.GetBlobClient(p.Names.Stats).DownloadContent().Value.Content.ToMemory().Span) is { } n)
                     counts[p.Tar] = n;
                 else if (sidecars.Contains(p.Names.Parquet))
                 {
@@ -156,58 +158,5 @@ public static class AzureTarDataset
             }
         });
         return counts;
-    }
-
-    private static Stream OpenBlob(BlobContainerClient client, string container, string blob, int bufferSize)
-    {
-        try
-        {
-            // allowModifications: false pins the blob's ETag: a blob replaced mid-read fails instead of mixing versions.
-            var stream = client.GetBlobClient(blob).OpenRead(new BlobOpenReadOptions(allowModifications: false) { BufferSize = bufferSize });
-            // Fetched one chunk ahead in the background: the next ranged read overlaps the decoding of this one's samples.
-            return new ReadAheadStream(new DataSourceStream(stream, $"az://{container}/{blob}"), bufferSize, ReadAheadChunks);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new DataSourceException($"cannot read az://{container}/{blob}: {StorageErrors.Describe(e)}", e);
-        }
-    }
-
-    /// <summary>A read-only stream whose storage failures become <see cref="DataSourceException"/>, which the tar reader
-    /// lets through (it is not a corrupt tar) so the shard fails whole.</summary>
-    private sealed class DataSourceStream(Stream inner, string what) : ForwardReadStream
-    {
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            try
-            {
-                return inner.Read(buffer);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                throw new DataSourceException($"{what} failed while read: {StorageErrors.Describe(e)}", e);
-            }
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
-            {
-                throw new DataSourceException($"{what} failed while read: {StorageErrors.Describe(e)}", e);
-            }
-        }
-
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
-        }
     }
 }

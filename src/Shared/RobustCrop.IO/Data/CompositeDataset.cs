@@ -45,6 +45,9 @@ public sealed class CompositeDataset : IImageDataset
         throw new ArgumentException($"shard {shard.Id} ({shard.Source}) is not a shard of {Name}", nameof(shard));
     }
 
+    public IEnumerable<ListedFile> ListFiles()
+        => _children.SelectMany(c => c.ListFiles().Select(f => f with { Name = $"{c.Name}/{f.Name}" }));
+
     public long? PlannedInputs(DatasetShard shard)
         => shard.Source is ChildSource { } child && child.Index >= 0 && child.Index < _children.Length
             ? _children[child.Index].PlannedInputs(new DatasetShard(child.Id, child.Source, shard.Start, shard.Count))

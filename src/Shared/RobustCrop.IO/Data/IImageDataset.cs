@@ -18,4 +18,8 @@ public interface IImageDataset
     /// or for a whole part the count planning found (a tar's samples). Null when only reading can tell. Progress totals
     /// come from here, so a run of small tars is not "? inputs".</summary>
     long? PlannedInputs(DatasetShard shard) => shard is { Count: >= 0 } ? shard.Count : null;
+
+    /// <summary>The files the inputs come from, as their store lists them (name, size, modification time or ETag), in a
+    /// stable order: a run's plan fingerprints them (<see cref="DataListing"/>), so a resume over changed data is refused.</summary>
+    IEnumerable<ListedFile> ListFiles();
 }

@@ -73,6 +73,10 @@ public sealed class IdxDataset : IImageDataset
     public string Split { get; }
 
     public int Count { get; }
+
+    public IEnumerable<ListedFile> ListFiles()
+        => new[] { _imagesPath, LabelsPathFor(_imagesPath), Path.Combine(Path.GetDirectoryName(_imagesPath)!, "classes.txt") }
+            .OfType<string>().Select(p => ListedFiles.Local(Path.GetFileName(p), p));
     public int Width { get; }
     public int Height { get; }
 

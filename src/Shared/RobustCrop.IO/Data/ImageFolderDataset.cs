@@ -47,6 +47,8 @@ public sealed class ImageFolderDataset : IImageDataset
     /// <summary>Number of files listed.</summary>
     public int Count => _files.Length;
 
+    public IEnumerable<ListedFile> ListFiles() => _files.Select(f => ListedFiles.Local(f, Path.Combine(_root, f)));
+
     /// <summary>Relative paths ('/' separators) in listing order.</summary>
     public IReadOnlyList<string> Files => _files;
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
 
@@ -18,6 +19,41 @@ public static class Img2DatasetSidecar
     {
         string stem = tar[..^".tar".Length];
         return (stem + StatsSuffix, stem + ParquetSuffix);
+    }
+
+    /// <summary>The samples img2dataset wrote into the local tar at <paramref name="tarPath"/>, from its stats file or else its
+    /// shard Parquet, or null when there is no readable sidecar.</summary>
+    public static long? LocalCount(string tarPath)
+    {
+        var (stats, parquet) = NamesOf(tarPath);
+        try
+        {
+            if (File.Exists(stats) && StatsSuccesses(File.ReadAllBytes(stats)) is { } n) return n;
+            if (!File.Exists(parquet)) return null;
+            // Local file, no synchronisation context: blocking on Parquet.Net's async reader cannot deadlock.
+            using var stream = File.OpenRead(parquet);
+            return ParquetSuccessesAsync(stream).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>"successes" of an img2dataset stats file, or null.</summary>
+    public static long? StatsSuccesses(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("successes", out var v)
+                   && v.TryGetInt64(out long n) && n >= 0 ? n : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -16,6 +16,8 @@ namespace RobustCrop.IO.Data;
 /// Parquet stores a column chunk per row group, so reading a shard reads the whole row groups it
 /// touches: memory holds one row group's images at a time. A row group that cannot be read becomes one
 /// error record per row in the shard; a null or oversized image cell becomes an error record.
+/// The footer's row counts are checked against the file before anything is planned (<see cref="ParquetFooterCheck"/>):
+/// a forged footer is one line at open, never a plan in proportion to the rows it claims.
 /// </remarks>
 public sealed class ParquetImageDataset : IImageDataset
 {
@@ -46,6 +48,7 @@ public sealed class ParquetImageDataset : IImageDataset
             try
             {
                 (_imageColumn, _labelColumn, _keyColumn, _groupRows) = Describe(reader, file);
+                ParquetFooterCheck.Check(reader, _imageColumn, new FileInfo(_path).Length, file);
             }
             finally
             {
@@ -82,6 +85,8 @@ public sealed class ParquetImageDataset : IImageDataset
     public string Name { get; }
 
     public long Count => _groupRows.Sum();
+
+    public IEnumerable<ListedFile> ListFiles() => [ListedFiles.Local(Path.GetFileName(_path), _path)];
 
     public IReadOnlyList<DatasetShard> PlanShards(int shardSize)
         => ShardPlanning.Slices(Count, shardSize)

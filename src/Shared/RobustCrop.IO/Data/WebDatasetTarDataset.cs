@@ -1,120 +1,75 @@
+using System.Collections.Concurrent;
 using System.Formats.Tar;
-using System.Text.Json;
 using RobustCrop.Core.Data;
 
 namespace RobustCrop.IO.Data;
 
 /// <summary>
-/// WebDataset shards (the output of img2dataset): one .tar, or a folder of .tar files read in ordinal
-/// name order. Members are grouped into samples by key, the member path up to the first '.' of its
-/// file name (<c>000123.jpg</c>, <c>000123.cls</c>, <c>000123.json</c> → sample <c>000123</c>).
+/// WebDataset shards (the output of img2dataset): tars from an <see cref="ITarSource"/> (local files, blobs), read in the
+/// source's order. Members are grouped into samples by key, the member path up to the first '.' of its file name
+/// (<c>000123.jpg</c>, <c>000123.cls</c>, <c>000123.json</c> → sample <c>000123</c>, see <see cref="WebDatasetSample"/>).
 /// </summary>
 /// <remarks>
-/// As in WebDataset itself, the members of a sample must be adjacent in the tar; that lets a shard be
-/// streamed without holding a whole tar. A key that comes back later, a sample without an image
-/// member, an oversized image or a tar that breaks mid-way become ReadError records.
-/// One tar is one shard (Count -1). A tar with more samples than the shard size is split into ranges
-/// of sample index, so ids depend only on the tars' contents and the shard size; planning therefore
-/// reads every tar's headers once (not their data). Labels come from <c>.cls</c> (the text: a number
-/// or a name) or else from the <c>label</c> / <c>cls</c> field of <c>.json</c>; <c>.txt</c> is a caption, not a label.
+/// As in WebDataset itself, the members of a sample must be adjacent in the tar; that lets a shard be streamed without
+/// holding a whole tar. A key that comes back later, a sample without an image member, an oversized image, a forged
+/// header (see <see cref="TarWalk"/>) or a tar that breaks mid-way become ReadError records.
+/// One tar is one shard (Count -1). A tar with more samples than the shard size is split into ranges of sample index, so
+/// ids depend only on the tars' contents and the shard size; planning therefore counts every tar's samples once (the
+/// source's sidecar, or its headers, not its data).
 /// </remarks>
 public sealed class WebDatasetTarDataset : IImageDataset
 {
-    private readonly string _path;
-    private readonly bool _isFolder;
-    private readonly string[] _tars;
-    private readonly string[]? _tarPaths;
+    private readonly ITarSource _source;
     private readonly long _maxMemberBytes;
-    // Where the tars come from: local files, or blobs streamed from object storage (AzureTarSource).
-    private readonly Func<string, Stream>? _open;
-    private readonly Func<string, long>? _count;
     // Samples of each whole-tar shard, as planning found them (a tar that fits one shard is planned with Count -1).
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _planned = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _planned = new(StringComparer.Ordinal);
 
-    /// <summary>Tars read through <paramref name="open"/> (a sequential stream per tar) and planned with
-    /// <paramref name="count"/> (samples of a tar, or -1 when unknown: one tar is then one shard).</summary>
-    internal WebDatasetTarDataset(string name, IReadOnlyList<string> tars, Func<string, Stream> open, Func<string, long> count,
-        long maxMemberBytes = ImageFolderDataset.DefaultMaxFileBytes)
+    public WebDatasetTarDataset(ITarSource source, string? name = null, long maxMemberBytes = ImageFolderDataset.DefaultMaxFileBytes)
     {
+        ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMemberBytes);
-        if (tars.Count == 0) throw new DatasetException($"no .tar files in {name}");
-        _tars = [.. tars];
-        _path = name;
-        _isFolder = true;
-        _open = open;
-        _count = count;
+        if (source.Tars.Count == 0) throw new DatasetException($"no .tar files in {source.Name}");
+        _source = source;
         _maxMemberBytes = maxMemberBytes;
-        Name = name;
+        Name = name ?? source.Name;
     }
 
-    /// <summary>A list of tars (a brace range such as <c>shards/{00000..09999}.tar</c>, expanded), read in the given order
-    /// and keyed like a folder of tars; the dataset is named after the first tar's folder.</summary>
+    /// <summary>A list of local tars (a brace range such as <c>shards/{00000..09999}.tar</c>, expanded), see <see cref="LocalTarSource"/>.</summary>
     /// <exception cref="DatasetException">A tar is missing, or two tars share a file name.</exception>
     public WebDatasetTarDataset(IReadOnlyList<string> tarPaths, string? name = null, long maxMemberBytes = ImageFolderDataset.DefaultMaxFileBytes)
+        : this(new LocalTarSource(tarPaths), name, maxMemberBytes)
     {
-        ArgumentNullException.ThrowIfNull(tarPaths);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMemberBytes);
-        if (tarPaths.Count == 0) throw new DatasetException("no .tar files given");
-        _tarPaths = tarPaths.Select(Path.GetFullPath).ToArray();
-        foreach (var t in _tarPaths)
-            if (!File.Exists(t)) throw new DatasetException($"data not found: {t}");
-        _tars = _tarPaths.Select(Path.GetFileName).OfType<string>().ToArray();
-        if (_tars.Distinct(StringComparer.Ordinal).Count() != _tars.Length)
-            throw new DatasetException("two of the tars given share a file name; their sample keys would collide");
-        _path = Path.GetDirectoryName(_tarPaths[0])!;
-        _isFolder = true;
-        _maxMemberBytes = maxMemberBytes;
-        Name = name ?? Path.GetFileName(_path);
     }
 
     /// <param name="path">A .tar file or a folder holding .tar files.</param>
     public WebDatasetTarDataset(string path, string? name = null, long maxMemberBytes = ImageFolderDataset.DefaultMaxFileBytes)
+        : this(new LocalTarSource(path), name, maxMemberBytes)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMemberBytes);
-        _path = Path.GetFullPath(path);
-        _maxMemberBytes = maxMemberBytes;
-        if (Directory.Exists(_path))
-        {
-            _isFolder = true;
-            _tars = Directory.EnumerateFiles(_path, "*.tar", new EnumerationOptions { MatchCasing = MatchCasing.CaseInsensitive })
-                .Select(Path.GetFileName).OfType<string>().Where(f => !f.StartsWith('.')).ToArray();
-            Array.Sort(_tars, StringComparer.Ordinal);
-            if (_tars.Length == 0)
-                throw new DatasetException($"no .tar files in {path}");
-        }
-        else if (File.Exists(_path))
-        {
-            _tars = [Path.GetFileName(_path)];
-        }
-        else
-        {
-            throw new DatasetException($"data not found: {path}");
-        }
-        Name = name ?? ShardPlanning.NameFromPath(_path);
     }
 
     public string Name { get; }
 
-    /// <summary>The tar file names, in shard order.</summary>
-    public IReadOnlyList<string> Tars => _tars;
+    /// <summary>The tar names, in shard order.</summary>
+    public IReadOnlyList<string> Tars => _source.Tars;
+
+    public IEnumerable<ListedFile> ListFiles() => _source.ListFiles();
 
     public IReadOnlyList<DatasetShard> PlanShards(int shardSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(shardSize);
         var shards = new List<DatasetShard>();
-        foreach (string tar in _tars)
+        foreach (string tar in _source.Tars)
         {
             var source = ShardSource.Of($"{Name}/{tar}");
-            // img2dataset's NNNNN_stats.json beside the tar gives its sample count without reading the tar.
-            long samples = _count is not null ? _count(tar) : SidecarCount(TarPath(tar)) ?? CountSamples(TarPath(tar));
-            if (samples <= shardSize)
+            long? samples = _source.CountSamples(tar);
+            if (samples is not long n || n <= shardSize)
             {
-                // Also the case of an unreadable tar (-1): reading it reports the error.
+                // Also the case of a tar whose samples are unknown: reading it tells, or reports the error.
                 shards.Add(new DatasetShard(new ShardId(shards.Count), source, 0, -1));
-                if (samples >= 0) _planned[tar] = samples;
+                if (samples is long known) _planned[tar] = known;
                 continue;
             }
-            foreach (var (start, count) in ShardPlanning.Slices(samples, shardSize))
+            foreach (var (start, count) in ShardPlanning.Slices(n, shardSize))
                 shards.Add(new DatasetShard(new ShardId(shards.Count), source, start, count));
         }
         return shards;
@@ -122,14 +77,13 @@ public sealed class WebDatasetTarDataset : IImageDataset
 
     public IEnumerable<ImageRecord> ReadShard(DatasetShard shard)
     {
-        string prefix = Name + "/";
-        string? tar = shard.Source is PartSource { Part: var part } && part.StartsWith(prefix, StringComparison.Ordinal) ? part[prefix.Length..] : null;
-        if (tar is null || Array.IndexOf(_tars, tar) < 0)
-            throw new ArgumentException($"shard {shard.Id} ({shard.Source}) is not a shard of {Name}", nameof(shard));
+        ArgumentNullException.ThrowIfNull(shard);
+        string tar = TarOf(shard) ?? throw new ArgumentException($"shard {shard.Id} ({shard.Source}) is not a shard of {Name}", nameof(shard));
         long start = Math.Max(0, shard.Start);
         long end = shard.Count < 0 ? long.MaxValue : start + shard.Count;
-        string keyPrefix = _isFolder ? $"{Name}/{Path.GetFileNameWithoutExtension(tar)}/" : prefix;
-        return ReadSamples(tar, start, end, keyPrefix, shard);
+        string keyPrefix = _source.KeysNameTheTar ? $"{Name}/{Path.GetFileNameWithoutExtension(tar)}/" : Name + "/";
+        string shardKey = keyPrefix.TrimEnd('/') + (shard.Count < 0 ? "" : $"@{start}");
+        return ReadSamples(tar, new Range(start, end, keyPrefix, shardKey));
     }
 
     /// <summary>A whole-tar shard's samples as planning counted them (a sidecar's count or the tar's headers).</summary>
@@ -137,246 +91,111 @@ public sealed class WebDatasetTarDataset : IImageDataset
     {
         ArgumentNullException.ThrowIfNull(shard);
         if (shard.Count >= 0) return shard.Count;
-        string prefix = Name + "/";
-        return shard.Source is PartSource { Part: var part } && part.StartsWith(prefix, StringComparison.Ordinal)
-            && _planned.TryGetValue(part[prefix.Length..], out long n) ? n : null;
+        return TarOf(shard) is { } tar && _planned.TryGetValue(tar, out long n) ? n : null;
     }
 
-    private string TarPath(string tar)
-        => _tarPaths is not null ? _tarPaths[Array.IndexOf(_tars, tar)] : _isFolder ? Path.Combine(_path, tar) : _path;
-
-    private IEnumerable<ImageRecord> ReadSamples(string tar, long start, long end, string keyPrefix, DatasetShard shard)
+    private string? TarOf(DatasetShard shard)
     {
-        string tarPath = _open is null ? TarPath(tar) : tar;
-        string shardKey = keyPrefix.TrimEnd('/') + (shard.Count < 0 ? "" : $"@{start}");
-        var (stream, openError) = _open is null ? TryOpen(tarPath) : (_open(tar), null);
+        string prefix = Name + "/";
+        return shard.Source is PartSource { Part: var part } && part.StartsWith(prefix, StringComparison.Ordinal)
+            && _source.Tars.Contains(part[prefix.Length..]) ? part[prefix.Length..] : null;
+    }
+
+    /// <summary>The samples [Start, End) of a tar, keyed with <paramref name="KeyPrefix"/>; errors of the tar as a whole are
+    /// keyed <paramref name="ShardKey"/>.</summary>
+    private sealed record Range(long Start, long End, string KeyPrefix, string ShardKey)
+    {
+        public bool Holds(long index) => index >= Start && index < End;
+    }
+
+    private IEnumerable<ImageRecord> ReadSamples(string tar, Range range)
+    {
+        Stream? stream = null;
+        string? openError = null;
+        try
+        {
+            stream = _source.Open(tar);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            openError = $"cannot open {Path.GetFileName(tar)}: {e.Message}";
+        }
         if (stream is null)
         {
-            yield return new ImageRecord(shardKey, null, null, null, openError);
+            yield return new ImageRecord(range.ShardKey, null, null, null, openError);
             yield break;
         }
         using var _ = stream;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        Sample? current = null;
+        WebDatasetSample? current = null;
         long index = -1;
         // The last member's data was passed over unread (over the limit, or before this shard's range): a tar that breaks
         // right after it broke inside that member, which is the sample's own error, not a second one.
         bool lastSkipped = false;
-        foreach (var step in Walk(stream))
+        foreach (var step in TarWalk.Walk(stream))
         {
-            if (step.Corrupt is { } bad)
+            if (step.Corrupt is not null)
             {
-                current?.MarkBroken($"{MemberName(bad)} member claims {bad.Length} bytes, more than the tar holds (a corrupt header or a cut tar)");
+                current?.MarkBroken(step.Why!);
                 continue;
             }
             if (step.Error is { } error)
             {
-                bool inRange = current is not null && index >= start && index < end;
+                bool inRange = current is not null && range.Holds(index);
                 if (inRange && lastSkipped)
-                {
                     current!.MarkBroken($"the tar ends inside a member of {current.Members[^1].Length} bytes (cut, or a corrupt header): "
                         + $"nothing after it could be read ({error})");
-                    yield return current.ToRecord(keyPrefix, _maxMemberBytes, duplicate: false);
-                    yield break;
-                }
                 if (inRange)
-                    yield return current!.ToRecord(keyPrefix, _maxMemberBytes, duplicate: false);
-                // The rest of the tar is one input: how many samples it held cannot be known.
-                yield return new ImageRecord(shardKey, null, null, null, $"corrupt tar {Path.GetFileName(tarPath)}: {error}");
+                    yield return current!.ToRecord(range.KeyPrefix, _maxMemberBytes, duplicate: false);
+                // The rest of the tar is one input (how many samples it held cannot be known), unless the break is the
+                // sample's own.
+                if (!(inRange && lastSkipped))
+                    yield return new ImageRecord(range.ShardKey, null, null, null, $"corrupt tar {Path.GetFileName(tar)}: {error}");
                 yield break;
             }
-            var entry = step.Entry!;
-            if (!IsMember(entry, out string key, out string ext))
+            string key = "", ext = "";
+            if (step.BadHeaderAt is null && !TarWalk.IsMember(step.Entry!, out key, out ext))
                 continue;
-            if (current is null || current.Key != key)
+            if (step.BadHeaderAt is not null || current is null || current.Key != key)
             {
-                if (current is not null && index >= start && index < end)
-                    yield return current.ToRecord(keyPrefix, _maxMemberBytes, duplicate: !seen.Add(current.Key));
-                else if (current is not null)
-                    seen.Add(current.Key);
-                index++;
-                if (index >= end)
+                // The sample before ends: it is a record when in range, and its key is remembered to catch repeats.
+                if (current is not null)
+                {
+                    bool duplicate = !seen.Add(current.Key);
+                    if (range.Holds(index)) yield return current.ToRecord(range.KeyPrefix, _maxMemberBytes, duplicate);
+                }
+                current = null;
+                lastSkipped = false;
+                if (++index >= range.End)
                     yield break;
-                current = new Sample(key);
+                if (step.BadHeaderAt is { } at)
+                {
+                    // A header no reader accepts is one input of its own, named by where it is.
+                    if (range.Holds(index)) yield return new ImageRecord($"{range.KeyPrefix}header-{at}", null, null, null, step.Why);
+                    continue;
+                }
+                current = new WebDatasetSample(key);
             }
-            bool wanted = index >= start;
-            var (data, readError) = wanted && entry.Length <= _maxMemberBytes ? TryReadData(entry) : (null, null);
+            var entry = step.Entry!;
+            if (step.Why is { } why)
+            {
+                // Its size runs past the end of the tar: no data to read, the sample is one error row.
+                current.MarkBroken(why);
+                current.Members.Add(new TarMember(ext, entry.Length, null));
+                lastSkipped = false;
+                continue;
+            }
+            var (data, readError) = index >= range.Start && entry.Length <= _maxMemberBytes ? TryReadData(entry) : (null, null);
             if (readError is not null)
             {
-                yield return new ImageRecord(shardKey, null, null, null, $"corrupt tar {Path.GetFileName(tarPath)}: {readError}");
+                yield return new ImageRecord(range.ShardKey, null, null, null, $"corrupt tar {Path.GetFileName(tar)}: {readError}");
                 yield break;
             }
             lastSkipped = data is null && entry.Length > 0;
-            current.Members.Add(new Member(ext, entry.Length, data));
+            current.Members.Add(new TarMember(ext, entry.Length, data));
         }
-        if (current is not null && index >= start && index < end)
-            yield return current.ToRecord(keyPrefix, _maxMemberBytes, duplicate: !seen.Add(current.Key));
-    }
-
-    /// <summary>One step of a walk through a tar: an entry; a header found corrupt (its size runs past the end of the tar;
-    /// the walk goes on from the next valid header when there is one); or where the tar broke (the walk ends).</summary>
-    private readonly record struct Step(TarEntry? Entry, TarEntry? Corrupt, string? Error);
-
-    /// <summary>The tar's entries. On a seekable tar, a header whose size runs past the end of the file is corrupt, not the
-    /// members after it: those are found again from the next block that is a valid header, so one forged size costs one
-    /// sample, never the rest of the tar (planning counts the same way).</summary>
-    private static IEnumerable<Step> Walk(Stream stream)
-    {
-        var reader = new TarReader(stream, leaveOpen: true);
-        try
-        {
-            TarEntry? last = null;
-            while (true)
-            {
-                var (entry, error) = TryNext(reader);
-                if (error is null)
-                {
-                    if (entry is null) yield break;
-                    last = entry;
-                    yield return new Step(entry, null, null);
-                    continue;
-                }
-                if (last is not null && stream.CanSeek && last.DataOffset >= 0 && last.DataOffset + last.Length > stream.Length)
-                {
-                    yield return new Step(null, last, null);
-                    if (NextHeader(stream, last.DataOffset) is not long next) yield break;
-                    reader.Dispose();
-                    stream.Position = next;
-                    reader = new TarReader(stream, leaveOpen: true);
-                    last = null;
-                    continue;
-                }
-                yield return new Step(null, null, error);
-                yield break;
-            }
-        }
-        finally
-        {
-            reader.Dispose();
-        }
-    }
-
-    /// <summary>The offset of the first 512-byte block at or after <paramref name="from"/> that is a tar header (ustar
-    /// magic and a matching checksum), or null.</summary>
-    private static long? NextHeader(Stream stream, long from)
-    {
-        var block = new byte[512];
-        for (long at = (from + 511) / 512 * 512; at + 512 <= stream.Length; at += 512)
-        {
-            stream.Position = at;
-            stream.ReadExactly(block);
-            if (IsHeader(block)) return at;
-        }
-        return null;
-    }
-
-    private static bool IsHeader(ReadOnlySpan<byte> block)
-    {
-        if (!block.Slice(257, 5).SequenceEqual("ustar"u8)) return false;
-        long stored = 0;
-        foreach (byte b in block.Slice(148, 8))
-        {
-            if (b is (byte)' ' or 0) continue;
-            if (b is < (byte)'0' or > (byte)'7') return false;
-            stored = stored * 8 + (b - '0');
-        }
-        long sum = 0;
-        for (int i = 0; i < 512; i++) sum += i is >= 148 and < 156 ? ' ' : block[i];
-        return sum == stored;
-    }
-
-    private static string MemberName(TarEntry entry)
-    {
-        int slash = entry.Name.LastIndexOf('/');
-        string file = entry.Name[(slash + 1)..];
-        int dot = file.IndexOf('.');
-        return dot < 0 ? "(no extension)" : file[(dot + 1)..].ToLowerInvariant();
-    }
-
-    /// <summary>The samples img2dataset wrote into <c>NNNNN.tar</c>, from its <c>NNNNN_stats.json</c> or else its
-    /// <c>NNNNN.parquet</c> (see <see cref="Img2DatasetSidecar"/>), or null when there is no readable sidecar.</summary>
-    internal static long? SidecarCount(string tarPath)
-    {
-        var (stats, parquet) = Img2DatasetSidecar.NamesOf(tarPath);
-        try
-        {
-            if (File.Exists(stats) && StatsSuccesses(File.ReadAllBytes(stats)) is { } n) return n;
-            if (!File.Exists(parquet)) return null;
-            // Local file, no synchronisation context: blocking on Parquet.Net's async reader cannot deadlock.
-            using var stream = File.OpenRead(parquet);
-            return Img2DatasetSidecar.ParquetSuccessesAsync(stream).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>"successes" of an img2dataset stats file, or null.</summary>
-    public static long? StatsSuccesses(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json);
-            using var doc = JsonDocument.ParseValue(ref reader);
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("successes", out var v)
-                   && v.TryGetInt64(out long n) && n >= 0 ? n : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Samples in a tar as reading finds them (a corrupt header costs its own sample only), or -1 when it cannot
-    /// be read to the end.</summary>
-    private static long CountSamples(string tarPath)
-    {
-        try
-        {
-            using var stream = File.OpenRead(tarPath);
-            long count = 0;
-            string? last = null;
-            foreach (var step in Walk(stream))
-            {
-                if (step.Error is not null) return -1;
-                if (step.Entry is not { } entry || !IsMember(entry, out string key, out _) || key == last)
-                    continue;
-                last = key;
-                count++;
-            }
-            return count;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return -1;
-        }
-    }
-
-    private static (Stream? Stream, string? Error) TryOpen(string tarPath)
-    {
-        try
-        {
-            return (File.OpenRead(tarPath), null);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return (null, $"cannot open {Path.GetFileName(tarPath)}: {e.Message}");
-        }
-    }
-
-    // System.Formats.Tar reports malformed input with several exception types (InvalidDataException,
-    // FormatException, EndOfStreamException, ArgumentException…): any of them means a corrupt tar.
-    private static (TarEntry? Entry, string? Error) TryNext(TarReader reader)
-    {
-        try
-        {
-            return (reader.GetNextEntry(copyData: false), null);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException and not DataSourceException)
-        {
-            return (null, e.Message);
-        }
+        if (current is not null && range.Holds(index))
+            yield return current.ToRecord(range.KeyPrefix, _maxMemberBytes, duplicate: !seen.Add(current.Key));
     }
 
     private static (byte[]? Data, string? Error) TryReadData(TarEntry entry)
@@ -390,124 +209,6 @@ public sealed class WebDatasetTarDataset : IImageDataset
         catch (Exception e) when (e is not OutOfMemoryException and not DataSourceException)
         {
             return (null, $"{entry.Name}: {e.Message}");
-        }
-    }
-
-    /// <summary>Regular, non-hidden files, split into sample key and extension (after the first '.').</summary>
-    private static bool IsMember(TarEntry entry, out string key, out string ext)
-    {
-        key = ext = "";
-        if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile))
-            return false;
-        string name = entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name;
-        int slash = name.LastIndexOf('/');
-        string file = name[(slash + 1)..];
-        if (file.Length == 0 || file.StartsWith('.'))
-            return false;
-        int dot = file.IndexOf('.');
-        key = dot < 0 ? name : name[..(slash + 1 + dot)];
-        ext = dot < 0 ? "" : file[(dot + 1)..].ToLowerInvariant();
-        return true;
-    }
-
-    private sealed record Member(string Ext, long Length, byte[]? Data);
-
-    private sealed class Sample(string key)
-    {
-        private string? _broken;
-
-        public string Key { get; } = key;
-        public List<Member> Members { get; } = [];
-
-        /// <summary>The tar broke inside this sample: it is one error row saying so, whatever else it holds.</summary>
-        public void MarkBroken(string reason) => _broken ??= reason;
-
-        public ImageRecord ToRecord(string keyPrefix, long maxBytes, bool duplicate)
-        {
-            string recordKey = keyPrefix + Key;
-            string? label = Label();
-            var meta = Metadata();
-            if (_broken is not null)
-                return new ImageRecord(recordKey, label, null, null, _broken, meta);
-            if (duplicate)
-                return new ImageRecord(recordKey, label, null, null, "duplicate sample key: the members of a sample must be adjacent in the tar", meta);
-            var image = Members.FirstOrDefault(m => ImageFolderDataset.ImageExtensions.Contains(m.Ext));
-            if (image is null)
-            {
-                string found = string.Join(", ", Members.Select(m => m.Ext.Length == 0 ? "(no extension)" : m.Ext));
-                return new ImageRecord(recordKey, label, null, null, $"no image member (found: {found})", meta);
-            }
-            if (image.Length > maxBytes || image.Data is null)
-                return new ImageRecord(recordKey, label, null, null, $"{image.Ext} member is {image.Length} bytes, over the {maxBytes}-byte limit", meta);
-            return new ImageRecord(recordKey, label, image.Data, null, Metadata: meta);
-        }
-
-        /// <summary>img2dataset's per-sample .json (url, caption, key, width, height, status); the caption falls back to the
-        /// .txt member. Null when the sample has neither; a broken .json keeps the image.</summary>
-        private SampleMetadata? Metadata()
-        {
-            var json = Members.FirstOrDefault(m => m.Ext == "json")?.Data;
-            var txt = Members.FirstOrDefault(m => m.Ext == "txt")?.Data;
-            string? caption = txt is null ? null : System.Text.Encoding.UTF8.GetString(txt);
-            if (json is null) return caption is null ? null : new SampleMetadata(null, caption, null, null, null, null);
-            try
-            {
-                using var doc = JsonDocument.Parse(json);
-                var root = doc.RootElement;
-                if (root.ValueKind != JsonValueKind.Object) return null;
-                string? Text(string name) => root.TryGetProperty(name, out var v) ? v.ValueKind switch
-                {
-                    JsonValueKind.String => v.GetString(),
-                    JsonValueKind.Number => v.GetRawText(),
-                    _ => null,
-                } : null;
-                int? Int(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : null;
-                return new SampleMetadata(Text("url"), Text("caption") ?? caption, Text("key"), Int("width"), Int("height"), Text("status"));
-            }
-            catch (JsonException)
-            {
-                return caption is null ? null : new SampleMetadata(null, caption, null, null, null, null);
-            }
-        }
-
-        private string? Label()
-        {
-            var cls = Members.FirstOrDefault(m => m.Ext == "cls");
-            if (cls?.Data is { } clsData)
-            {
-                string text = System.Text.Encoding.UTF8.GetString(clsData).Trim();
-                if (text.Length > 0)
-                    return text;
-            }
-            var json = Members.FirstOrDefault(m => m.Ext == "json");
-            return json?.Data is { } jsonData ? JsonLabel(jsonData) : null;
-        }
-
-        private static string? JsonLabel(byte[] data)
-        {
-            try
-            {
-                using var doc = JsonDocument.Parse(data);
-                if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                    return null;
-                foreach (string field in (string[])["label", "cls"])
-                {
-                    if (!doc.RootElement.TryGetProperty(field, out var value))
-                        continue;
-                    return value.ValueKind switch
-                    {
-                        JsonValueKind.String => value.GetString(),
-                        JsonValueKind.Number => value.GetRawText(),
-                        _ => null,
-                    };
-                }
-                return null;
-            }
-            catch (JsonException)
-            {
-                // A broken .json side file loses the label but not the image.
-                return null;
-            }
         }
     }
 }

@@ -64,32 +64,11 @@ public static class RunStateIo
         }
     }
 
-    /// <summary>
-    /// Stores <paramref name="plan"/> at a run's first start; on a resume, compares it with the stored one.
-    /// Returns true when the run is resumed (a plan was already stored). A stored plan with no finished shard yet is
-    /// replaced: nothing was done under it, so nothing can be mixed.
-    /// </summary>
+    /// <summary>Claims the run for <paramref name="plan"/> at its first start; on a resume, compares it with the stored one
+    /// (see <see cref="RunClaim"/>). Returns true when the run is resumed (a plan was already stored).</summary>
     /// <exception cref="RunPlanMismatchException">The stored plan differs: one line naming each difference.</exception>
-    public static async Task<bool> StoreOrCheckPlanAsync(IResultStore store, RunLayout layout, RunPlan plan, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(plan);
-        if (await ReadPlanAsync(store, layout, ct).ConfigureAwait(false) is { } stored)
-        {
-            var differences = stored.Differences(plan);
-            if (differences.Length > 0 && await AnyAsync(store, layout.ManifestsDir, ct).ConfigureAwait(false))
-                throw new RunPlanMismatchException(
-                    $"run '{layout.RunId}' was started with another plan ({string.Join("; ", differences)}): resume it with its first options, or use a new --run-id");
-            if (differences.Length == 0) return true;
-        }
-        await store.WriteTextAsync(layout.Plan, Serialize(plan), ct).ConfigureAwait(false);
-        return false;
-    }
-
-    private static async Task<bool> AnyAsync(IResultStore store, string prefix, CancellationToken ct)
-    {
-        await foreach (var _ in store.ListAsync(prefix, ct).ConfigureAwait(false)) return true;
-        return false;
-    }
+    public static Task<bool> StoreOrCheckPlanAsync(IResultStore store, RunLayout layout, RunPlan plan, CancellationToken ct)
+        => RunClaim.ClaimOrResumeAsync(store, layout, plan, ct);
 
     /// <summary>The run's plan and finished shards (manifests of shards outside the plan are ignored).</summary>
     public static async Task<RunState> ReadAsync(IResultStore store, RunLayout layout, CancellationToken ct)

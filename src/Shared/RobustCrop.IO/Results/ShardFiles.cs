@@ -158,11 +158,15 @@ public sealed class ShardFiles(IResultStore store, RunLayout layout)
     }
 
     /// <summary>
-    /// Success is earned: every planned shard has a manifest in the run's store, and each shard of known size accounts
-    /// for every one of its inputs (images + errors = inputs). Returns the inputs the manifests account for.
+    /// Success is earned: every planned shard has a manifest in the run's store, and each shard of known size (a whole tar
+    /// included, whose samples planning counted) accounts for every one of its inputs (images + errors = inputs). Returns
+    /// the inputs the manifests account for.
     /// </summary>
+    /// <param name="plannedInputs">A shard's planned inputs (<c>IImageDataset.PlannedInputs</c>), null where unknown;
+    /// by default its row count, when it has one.</param>
     /// <exception cref="InvalidOperationException">A shard without a manifest, or one that lost inputs: the run is not complete.</exception>
-    public async Task<long> AccountForAsync(IReadOnlyList<DatasetShard> shards, CancellationToken ct)
+    public async Task<long> AccountForAsync(IReadOnlyList<DatasetShard> shards, CancellationToken ct,
+        Func<DatasetShard, long?>? plannedInputs = null)
     {
         long accounted = 0;
         foreach (var shard in shards)
@@ -170,9 +174,10 @@ public sealed class ShardFiles(IResultStore store, RunLayout layout)
             var manifest = await TryReadAsync(shard.Id.Value, ct).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"refusing to mark run {layout.RunId} complete: shard {shard.Id} has no manifest in {store.Describe()}");
             long inputs = manifest.Images + manifest.Errors;
-            if (shard.Count >= 0 && inputs != shard.Count)
+            long? planned = plannedInputs is null ? (shard.Count >= 0 ? shard.Count : null) : plannedInputs(shard);
+            if (planned is long p && inputs != p)
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                    $"refusing to mark run {layout.RunId} complete: shard {shard.Id} planned {shard.Count} inputs, its manifest accounts for {inputs} ({manifest.Images} images + {manifest.Errors} errors)"));
+                    $"refusing to mark run {layout.RunId} complete: shard {shard.Id} planned {p} inputs, its manifest accounts for {inputs} ({manifest.Images} images + {manifest.Errors} errors)"));
             accounted += inputs;
         }
         return accounted;

@@ -118,6 +118,24 @@ public sealed class AzureBlobStore : IResultStore
     }
 
     public async Task WriteAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default)
+        => await UploadAsync(relativePath, writer, null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Uploaded with <c>If-None-Match: *</c>: the service commits it only where no blob exists, atomically, and
+    /// answers 409 or 412 to the loser.</summary>
+    public async Task<bool> CreateAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await UploadAsync(relativePath, writer, new BlobRequestConditions { IfNoneMatch = ETag.All }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    private async Task UploadAsync(string relativePath, Func<Stream, Task> writer, BlobRequestConditions? conditions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
         var blob = _container.GetBlobClient(BlobName(relativePath));
@@ -128,6 +146,7 @@ public sealed class AzureBlobStore : IResultStore
         buffer.Position = 0;
         var upload = new BlobUploadOptions
         {
+            Conditions = conditions,
             TransferOptions = new StorageTransferOptions
             {
                 InitialTransferSize = _options.SingleUploadLimit,

@@ -8,6 +8,11 @@ public interface IResultStore
     /// file and a retried write replaces the earlier one instead of adding a second.</summary>
     Task WriteAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default);
 
+    /// <summary>Writes a file only where none exists, in one atomic step with its whole content (a create-only write): of
+    /// two writers of one path at the same instant exactly one gets true; the other gets false and writes nothing. Claims
+    /// a run id, so two starts of one run cannot both proceed.</summary>
+    Task<bool> CreateAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default);
+
     Task<bool> ExistsAsync(string relativePath, CancellationToken cancellationToken = default);
 
     /// <exception cref="FileNotFoundException">No such file.</exception>

@@ -35,8 +35,12 @@ public sealed class LocalFolderStore : IResultStore
         try
         {
             Directory.CreateDirectory(_root);
-            await WriteAsync($"_probe{TempMarker}{Guid.NewGuid():N}", s => s.WriteAsync(new byte[1], ct).AsTask(), ct).ConfigureAwait(false);
-            foreach (var f in Directory.EnumerateFiles(_root, "_probe" + TempMarker + "*")) File.Delete(f);
+            // A name of its own: runs sharing the folder probe at the same time, and one's cleanup must never take another's
+            // file (deleting every probe file failed 6 of 20 starts side by side). A probe left by a killed run is a
+            // temp-marked name, invisible to listings and readers.
+            string probe = $"_probe{TempMarker}{Guid.NewGuid():N}";
+            await WriteAsync(probe, s => s.WriteAsync(new byte[1], ct).AsTask(), ct).ConfigureAwait(false);
+            File.Delete(FullPath(probe));
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
@@ -56,6 +60,15 @@ public sealed class LocalFolderStore : IResultStore
     }
 
     public async Task WriteAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default)
+        => await WriteThenMoveAsync(relativePath, writer, overwrite: true, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The whole file is written beside the target, then linked into place only if the target does not exist
+    /// (<see cref="File.Move(string, string, bool)"/> without overwrite: an exclusive create with the content complete, so
+    /// the loser never reads a half-written file).</summary>
+    public Task<bool> CreateAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default)
+        => WriteThenMoveAsync(relativePath, writer, overwrite: false, cancellationToken);
+
+    private async Task<bool> WriteThenMoveAsync(string relativePath, Func<Stream, Task> writer, bool overwrite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
         var full = FullPath(relativePath);
@@ -74,7 +87,16 @@ public sealed class LocalFolderStore : IResultStore
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
-            File.Move(temp, full, overwrite: true);
+            try
+            {
+                File.Move(temp, full, overwrite);
+            }
+            catch (IOException) when (!overwrite && File.Exists(full))
+            {
+                TryDelete(temp);
+                return false;
+            }
+            return true;
         }
         catch
         {
