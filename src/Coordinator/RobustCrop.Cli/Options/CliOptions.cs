@@ -81,7 +81,7 @@ public static class CliOptions
     };
 
     public static Option<int> DecodeThreads() => Int("--decode-threads",
-        "threads decoding and resizing inputs ahead of inference, per worker (default: cores - 1)", Defaults.DecodeThreads, 1, 1024);
+        "threads decoding and resizing inputs ahead of inference, per worker", Defaults.DecodeThreads, 1, 1024);
 
     /// <summary>A run id names a folder or blob prefix. No declared default: a fresh id is made when none is given (see callers), so help does not print one.</summary>
     public static Option<string> RunId(string description) => new("--run-id")
@@ -168,13 +168,15 @@ public static class CliOptions
 
     public static Option<ulong> RicsSeed() => new("--rics-seed")
     {
-        Description = "seed of the hash score (fixed by default, so runs are reproducible)",
+        Description = "seed of the hash score, hex (0x..., as _plan.json writes it) or decimal; fixed by default, so runs are reproducible",
         HelpName = "N",
         DefaultValueFactory = _ => Defaults.Evaluate.RicsSeed,
         CustomParser = r =>
         {
-            string s = Single(r);
-            if (!ulong.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong v)) r.AddError($"--rics-seed needs a whole number; got '{s}'");
+            string s = Single(r).Trim();
+            bool hex = s.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+            if (!ulong.TryParse(hex ? s[2..] : s, hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None, CultureInfo.InvariantCulture, out ulong v))
+                r.AddError($"--rics-seed needs a whole number, decimal or 0x-prefixed hex; got '{s}'");
             return v;
         },
     };
