@@ -4,13 +4,14 @@ using System.Text.RegularExpressions;
 namespace RobustCrop.Cluster.Hosting.Tls;
 
 /// <summary>
-/// One line per refused peer. A refused handshake reaches the log several ways (this node's validator, then Akka's
-/// handler says the handshake failed and again that it rejected the connection, each over several lines with
-/// troubleshooting text); they are folded into the first, most precise reason, once per peer endpoint.
+/// One line per refused peer per minute. A refused handshake reaches the log several ways (this node's validator, then
+/// Akka's handler says the handshake failed and again that it rejected the connection, each over several lines with
+/// troubleshooting text); they are folded into the first, most precise reason. A peer is its host: every retry comes
+/// from a new port, and a prober opening connections in a loop must not write a line per connection.
 /// </summary>
 public sealed partial class TlsRefusalLog(Action<string> writeLine, TimeProvider? time = null)
 {
-    private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _recent = new(StringComparer.Ordinal);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -53,11 +54,19 @@ public sealed partial class TlsRefusalLog(Action<string> writeLine, TimeProvider
     private static string Plain(string why) => why.StartsWith("not an SSL/TLS record", StringComparison.Ordinal)
         ? "it does not speak TLS (a node started without --tls-cert?)" : why;
 
+    /// <summary>The host of "host:port" or "[v6]:port" (as Akka and DotNetty write endpoints); the text itself otherwise.</summary>
+    public static string HostOf(string endpoint)
+    {
+        if (endpoint.StartsWith('[') && endpoint.IndexOf(']', StringComparison.Ordinal) is var close and > 0) return endpoint[1..close];
+        int colon = endpoint.LastIndexOf(':');
+        return colon > 0 && endpoint.IndexOf(':', StringComparison.Ordinal) == colon ? endpoint[..colon] : endpoint;
+    }
+
     private void Once(string peer, string line)
     {
         var now = _time.GetUtcNow();
         bool fresh = true;
-        _recent.AddOrUpdate(peer, now, (_, last) =>
+        _recent.AddOrUpdate(HostOf(peer), now, (_, last) =>
         {
             fresh = now - last >= Window;
             return fresh ? now : last;
