@@ -44,17 +44,24 @@ public sealed class TlsRefusalLogTests
         var log = new TlsRefusalLog(lines.Add, time);
 
         log.Refused(Peer, "a");
-        // A prober's next connections: new ports of the same host, within the minute.
-        for (int port = 50000; port < 50100; port++) log.Refused($"[::ffff:127.0.0.1]:{port}", "b");
+        // A prober's next connections: new ports of the same host, the same certificate, within the minute.
+        for (int port = 50000; port < 50100; port++)
+        {
+            log.Refused($"[::ffff:127.0.0.1]:{port}", "a");
+            log.TryFold(Source, $"Rejected incoming connection from [[::ffff:127.0.0.1]:{port}] due to TLS handshake failure.");
+        }
         time.Advance(TimeSpan.FromSeconds(59));
-        log.Refused("[::ffff:127.0.0.1]:50200", "c");
+        log.Refused("[::ffff:127.0.0.1]:50200", "a");
         Assert.Single(lines);
 
-        log.Refused("[::ffff:127.0.0.2]:50000", "another host");
+        // Another node on the same host, refused for another reason, and another host: a line each.
+        log.Refused("[::ffff:127.0.0.1]:50300", "it does not speak TLS");
+        log.Refused("[::ffff:127.0.0.2]:50000", "a");
         time.Advance(TimeSpan.FromSeconds(2));
-        log.Refused(Peer, "d");
+        log.Refused(Peer, "a");
 
-        Assert.Equal(["tls: refused peer " + Peer + ": a", "tls: refused peer [::ffff:127.0.0.2]:50000: another host", "tls: refused peer " + Peer + ": d"], lines);
+        Assert.Equal(["tls: refused peer " + Peer + ": a", "tls: refused peer [::ffff:127.0.0.1]:50300: it does not speak TLS",
+            "tls: refused peer [::ffff:127.0.0.2]:50000: a", "tls: refused peer " + Peer + ": a"], lines);
     }
 
     [Theory]

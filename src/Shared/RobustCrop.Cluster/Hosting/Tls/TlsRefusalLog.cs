@@ -7,7 +7,8 @@ namespace RobustCrop.Cluster.Hosting.Tls;
 /// One line per refused peer per minute. A refused handshake reaches the log several ways (this node's validator, then
 /// Akka's handler says the handshake failed and again that it rejected the connection, each over several lines with
 /// troubleshooting text); they are folded into the first, most precise reason. A peer is its host: every retry comes
-/// from a new port, and a prober opening connections in a loop must not write a line per connection.
+/// from a new port, and a prober opening connections in a loop must not write a line per connection; two nodes on one
+/// host refused for different reasons (another CA, no TLS) are two lines.
 /// </summary>
 public sealed partial class TlsRefusalLog(Action<string> writeLine, TimeProvider? time = null)
 {
@@ -16,11 +17,11 @@ public sealed partial class TlsRefusalLog(Action<string> writeLine, TimeProvider
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>An inbound peer (a node that tried to join or talk to this one) was turned away.</summary>
-    public void Refused(string peer, string why) => Once(peer, $"tls: refused peer {peer}: {why}");
+    public void Refused(string peer, string why) => Once(peer, why, $"tls: refused peer {peer}: {why}");
 
     /// <summary>This node could not open a connection to <paramref name="peer"/> (it turned this node away, or this node
     /// did not trust it).</summary>
-    public void OutboundFailed(string peer, string why) => Once(peer, $"tls: handshake with {peer} failed: {why}");
+    public void OutboundFailed(string peer, string why) => Once(peer, why, $"tls: handshake with {peer} failed: {why}");
 
     /// <summary>
     /// Whether <paramref name="message"/> is one of Akka.Remote's TLS log lines; when it is, it has been reported (or
@@ -62,17 +63,30 @@ public sealed partial class TlsRefusalLog(Action<string> writeLine, TimeProvider
         return colon > 0 && endpoint.IndexOf(':', StringComparison.Ordinal) == colon ? endpoint[..colon] : endpoint;
     }
 
-    private void Once(string peer, string line)
+    /// <summary>
+    /// Akka's own words for a handshake that this node's validator (or the other end) refused: said after the precise
+    /// reason, so printed only when no line about that host came before it within the window.
+    /// </summary>
+    private static bool Generic(string why) =>
+        why == "TLS handshake failed" || why.Contains("RemoteCertificateValidationCallback", StringComparison.Ordinal);
+
+    /// <summary>Once per host and reason per window (a peer retrying from new ports says the same); a generic reason
+    /// once per host.</summary>
+    private void Once(string peer, string why, string line)
     {
         var now = _time.GetUtcNow();
+        string host = HostOf(peer);
+        if (Generic(why) && _recent.TryGetValue(host, out var any) && now - any < Window) return;
         bool fresh = true;
-        _recent.AddOrUpdate(HostOf(peer), now, (_, last) =>
+        _recent.AddOrUpdate(host + "\n" + why, now, (_, last) =>
         {
             fresh = now - last >= Window;
             return fresh ? now : last;
         });
-        if (fresh) writeLine(line);
-        // Old entries go, so a long-running coordinator probed from many ports does not grow without bound.
+        if (!fresh) return;
+        _recent[host] = now;
+        writeLine(line);
+        // Old entries go, so a long-running coordinator probed from many hosts does not grow without bound.
         if (_recent.Count > 1024)
             foreach (var (k, t) in _recent)
                 if (now - t >= Window) _recent.TryRemove(k, out _);
