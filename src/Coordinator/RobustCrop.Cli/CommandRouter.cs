@@ -136,7 +136,8 @@ public static class CommandRouter
 
     private static int Fail(CliConsole io, int code, string message)
     {
-        io.Err.WriteLine($"robustcrop: {message.Split('\n')[0].Trim()}");
+        // The message may carry text that is not ours (a native library's, a remote node's, a data key): one clean line.
+        io.Err.WriteLine($"robustcrop: {RobustCrop.Core.Text.TerminalText.Clean(message.Split('\n')[0])}");
         return code;
     }
 }

@@ -28,7 +28,7 @@ public static class Program
         }
         catch (ArgumentException e)
         {
-            Console.Error.WriteLine($"robustcrop-worker: {e.Message.Split('\n')[0].Trim()}");
+            Console.Error.WriteLine($"robustcrop-worker: {RobustCrop.Core.Text.TerminalText.Clean(e.Message.Split('\n')[0])}");
             return 2;
         }
         using var stop = new StopSignals();

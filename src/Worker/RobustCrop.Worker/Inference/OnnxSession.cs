@@ -82,7 +82,8 @@ public sealed class OnnxSession : IBatchInference
             MaxBatch = _fixedBatch ?? maxBatch;
             _inputNames = [InputName];
             _outputNames = [OutputName];
-            _runOptions = new RunOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, LogId = "robustcrop" };
+            // Errors come back as exceptions, reported in one line; ONNX Runtime's own logger would print them again, coloured.
+            _runOptions = new RunOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, LogId = "robustcrop" };
             _inputValues = new OrtValue?[MaxBatch];
             _outputValues = new OrtValue?[MaxBatch];
 
@@ -223,13 +224,21 @@ public sealed class OnnxSession : IBatchInference
     // Runs the n items already in the input buffer and writes them at output item `start` onwards.
     private void RunChunk(int n, int start, Span<float> output)
     {
-        if (_cuda is not null)
+        try
         {
-            _cuda.Run(_runOptions, n);
+            if (_cuda is not null)
+            {
+                _cuda.Run(_runOptions, n);
+            }
+            else
+            {
+                _session.Run(_runOptions, _inputNames, [InputValue(n)], _outputNames, [OutputValue(n)]);
+            }
         }
-        else
+        catch (OnnxRuntimeException e)
         {
-            _session.Run(_runOptions, _inputNames, [InputValue(n)], _outputNames, [OutputValue(n)]);
+            // The native message names a node of the graph, not the model: the one line a user reads must.
+            throw new ModelOutputException($"model {ModelName}: inference failed: {Core.Text.TerminalText.Clean(e.Message.Split('\n')[0])}", e);
         }
         for (int i = 0; i < n; i++)
         {
@@ -392,7 +401,7 @@ public sealed class OnnxSession : IBatchInference
     {
         using var options = new SessionOptions
         {
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
             LogId = "robustcrop",
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             EnableMemoryPattern = true,

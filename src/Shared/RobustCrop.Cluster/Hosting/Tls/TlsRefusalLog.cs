@@ -85,7 +85,8 @@ public sealed partial class TlsRefusalLog(Action<string> writeLine, TimeProvider
         });
         if (!fresh) return;
         _recent[host] = now;
-        writeLine(line);
+        // A refused peer chose its certificate's subject and issuer: nothing of it may drive the terminal.
+        writeLine(RobustCrop.Core.Text.TerminalText.Clean(line));
         // Old entries go, so a long-running coordinator probed from many hosts does not grow without bound.
         if (_recent.Count > 1024)
             foreach (var (k, t) in _recent)
