@@ -66,15 +66,6 @@ public static class TinyModels
         .AddNode("Sqrt", ["below_minus_one"], ["nan"])
         .ToBytes();
 
-    /// <summary>[batch,3] that fails inside ONNX Runtime for any batch but 2: the per-image means reshaped to a fixed [2,3].</summary>
-    public static byte[] FailsWhileRunning(int size = 8) => new OnnxGraphBuilder("fails_while_running")
-        .AddInput(InputName, "batch", 3, size, size)
-        .AddOutput("out", "batch", 3)
-        .AddInt64Initializer("two_by_three", [2], [2, 3])
-        .AddNode("ReduceMean", [InputName], ["mean"], OnnxAttribute.Ints("axes", 2, 3), OnnxAttribute.Int("keepdims", 0))
-        .AddNode("Reshape", ["mean", "two_by_three"], ["out"])
-        .ToBytes();
-
     private static float[] RandomWeights(int count, int seed)
     {
         var random = new Random(seed);

@@ -82,8 +82,7 @@ public sealed class OnnxSession : IBatchInference
             MaxBatch = _fixedBatch ?? maxBatch;
             _inputNames = [InputName];
             _outputNames = [OutputName];
-            // Errors come back as exceptions, reported in one line; ONNX Runtime's own logger would print them again, coloured.
-            _runOptions = new RunOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, LogId = "robustcrop" };
+            _runOptions = new RunOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, LogId = "robustcrop" };
             _inputValues = new OrtValue?[MaxBatch];
             _outputValues = new OrtValue?[MaxBatch];
 
@@ -224,21 +223,13 @@ public sealed class OnnxSession : IBatchInference
     // Runs the n items already in the input buffer and writes them at output item `start` onwards.
     private void RunChunk(int n, int start, Span<float> output)
     {
-        try
+        if (_cuda is not null)
         {
-            if (_cuda is not null)
-            {
-                _cuda.Run(_runOptions, n);
-            }
-            else
-            {
-                _session.Run(_runOptions, _inputNames, [InputValue(n)], _outputNames, [OutputValue(n)]);
-            }
+            _cuda.Run(_runOptions, n);
         }
-        catch (OnnxRuntimeException e)
+        else
         {
-            // The native message names a node of the graph, not the model: the one line a user reads must.
-            throw new ModelOutputException($"model {ModelName}: inference failed: {Core.Text.TerminalText.Clean(e.Message.Split('\n')[0])}", e);
+            _session.Run(_runOptions, _inputNames, [InputValue(n)], _outputNames, [OutputValue(n)]);
         }
         for (int i = 0; i < n; i++)
         {
@@ -401,7 +392,7 @@ public sealed class OnnxSession : IBatchInference
     {
         using var options = new SessionOptions
         {
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
             LogId = "robustcrop",
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             EnableMemoryPattern = true,
