@@ -30,9 +30,10 @@ public class WorkerNodeOptionsTests
     {
         var env = Env(("ROBUSTCROP_JOIN", "coordinator:4053"), ("ROBUSTCROP_DEVICE", "cuda:0"), ("ROBUSTCROP_PUBLIC_HOST", "w1"),
             ("ROBUSTCROP_LOG_LEVEL", "debug"), ("ROBUSTCROP_LISTEN", "0.0.0.0:0"), ("ROBUSTCROP_CAPACITY", "1"), ("ROBUSTCROP_THREADS", "1"),
-            ("ROBUSTCROP_DECODE_THREADS", Cores));
+            ("ROBUSTCROP_DECODE_THREADS", Cores), ("ROBUSTCROP_INSECURE", "true"), ("ROBUSTCROP_METRICS_HOST", "10.1.2.3"));
         var fromEnv = WorkerNodeOptions.Parse([], env);
-        Assert.Equal(new WorkerNodeOptions("coordinator:4053", "0.0.0.0:0", "w1", "cuda:0", 1, 1, "debug") { DecodeThreads = Environment.ProcessorCount }, fromEnv);
+        Assert.Equal(new WorkerNodeOptions("coordinator:4053", "0.0.0.0:0", "w1", "cuda:0", 1, 1, "debug")
+            { DecodeThreads = Environment.ProcessorCount, Insecure = true, MetricsHost = "10.1.2.3" }, fromEnv);
 
         var given = WorkerNodeOptions.Parse(["--join", "other:5000", "--device=cpu"], env);
         Assert.Equal("other:5000", given.Join);
@@ -50,6 +51,23 @@ public class WorkerNodeOptionsTests
 
         Assert.Equal("unknown option --tls-password", Refused(["--join", "c:1", "--tls-cert", "a.p12", "--tls-password", "x"]));
         Assert.Contains("--tls-peer-thumbprint needs --tls-cert", Refused(["--join", "c:1", "--tls-peer-thumbprint", "AB"]));
+    }
+
+    [Fact]
+    public void A_public_host_without_tls_is_refused_unless_insecure_and_metrics_stay_on_loopback_unless_named()
+    {
+        string refusal = Refused(["--join", "c:1", "--public-host", "w1"]);
+        Assert.StartsWith("--public-host without --tls-cert", refusal);
+        Assert.Contains("--insecure", refusal);
+        Assert.DoesNotContain("\n", refusal);
+
+        var insecure = WorkerNodeOptions.Parse(["--join", "c:1", "--public-host", "w1", "--insecure", "--metrics-port", "9100"], Env());
+        Assert.True(insecure.Insecure);
+        Assert.Equal("127.0.0.1", insecure.MetricsHost);
+        var tls = WorkerNodeOptions.Parse(["--join", "c:1", "--public-host", "w1", "--tls-cert", "node.p12"], Env());
+        Assert.Equal(("127.0.0.1", false), (tls.MetricsHost, tls.Insecure));
+        Assert.Equal("0.0.0.0", WorkerNodeOptions.Parse(["--join", "c:1", "--metrics-host", "0.0.0.0"], Env()).MetricsHost);
+        Assert.Equal("*", RobustCrop.Cluster.Hosting.PlainMode.MetricsBind("0.0.0.0"));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using RobustCrop.Cli.Commands;
 using RobustCrop.Cli.Options;
@@ -25,10 +26,10 @@ public static class CommandRouter
     /// <summary>The whole command tree, built per invocation so every command writes to <paramref name="io"/>.</summary>
     public static Command Build(CliConsole io)
     {
-        var root = new Command("robustcrop",
-            "how much do image models change their answer when the camera moves by one pixel?\n'robustcrop help COMMAND' shows a command's options.")
+        var root = new Command("robustcrop", "how much do image models change their answer when the camera moves by one pixel?")
         {
             new HelpOption(),
+            new Option<bool>("--version") { Description = "Show the version", Arity = ArgumentArity.Zero, Action = new PrintVersion(io) },
             new EvaluateCommand(io),
             new CoordinatorCommand(io),
             new FitHeadCommand(io),
@@ -79,17 +80,26 @@ public static class CommandRouter
         catch (OperationCanceledException) { return Fail(io, Cancelled, "cancelled"); }
     }
 
-    private static Task<int> InvokeAsync(ParseResult parse, CliConsole io, CancellationToken ct)
+    private static async Task<int> InvokeAsync(ParseResult parse, CliConsole io, CancellationToken ct)
     {
-        if (parse.Action is HelpAction help) help.MaxWidth = CliConsole.RedirectedWidth;
+        bool rootHelp = false;
+        if (parse.Action is HelpAction help)
+        {
+            help.MaxWidth = CliConsole.RedirectedWidth;
+            HelpText.ShowTrueDefaults(parse.RootCommandResult.Command);
+            rootHelp = parse.CommandResult.Command == parse.RootCommandResult.Command;
+        }
         // No default exception handler (failures become one line above) and no termination handler: Program.Main owns Ctrl+C.
-        return parse.InvokeAsync(new InvocationConfiguration
+        int code = await parse.InvokeAsync(new InvocationConfiguration
         {
             Output = io.Out,
             Error = io.Err,
             EnableDefaultExceptionHandler = false,
             ProcessTerminationTimeout = null,
         }, ct);
+        // Under the command list, where a reader looks next (the parser's help has no public hook for a closing line).
+        if (rootHelp) io.Out.WriteLine(HelpText.Footer);
+        return code;
     }
 
     /// <summary>The first usage problem as one line, in the words the hand-written parser used; null when there is none.</summary>
@@ -115,9 +125,19 @@ public static class CommandRouter
         return first.Message;
     }
 
+    private sealed class PrintVersion(CliConsole io) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            io.Out.WriteLine($"robustcrop {HelpText.Version}");
+            return 0;
+        }
+    }
+
     private static int Fail(CliConsole io, int code, string message)
     {
-        io.Err.WriteLine($"robustcrop: {message.Split('\n')[0].Trim()}");
+        // The message may carry text that is not ours (a native library's, a remote node's, a data key): one clean line.
+        io.Err.WriteLine($"robustcrop: {RobustCrop.Core.Text.TerminalText.Clean(message.Split('\n')[0])}");
         return code;
     }
 }

@@ -28,14 +28,14 @@ public static class Program
         }
         catch (ArgumentException e)
         {
-            Console.Error.WriteLine($"robustcrop-worker: {e.Message.Split('\n')[0].Trim()}");
+            Console.Error.WriteLine($"robustcrop-worker: {RobustCrop.Core.Text.TerminalText.Clean(e.Message.Split('\n')[0])}");
             return 2;
         }
         using var stop = new StopSignals();
         var settings = new WorkerNodeSettings(o.Join, o.Listen, o.PublicHost, o.Device, o.Capacity, o.Threads, o.LogLevel,
             Path.Combine(AppContext.BaseDirectory, "models"))
         { JoinTimeout = TimeSpan.FromSeconds(o.JoinTimeoutSeconds), Grace = TimeSpan.FromSeconds(o.GraceSeconds),
-            MetricsPort = o.MetricsPort > 0 ? o.MetricsPort : null, Tls = tls, DecodeThreads = o.DecodeThreads ?? Pipeline.PipelineOptions.DefaultDecodeThreads };
+            MetricsPort = o.MetricsPort > 0 ? o.MetricsPort : null, MetricsHost = o.MetricsHost, Tls = tls, DecodeThreads = o.DecodeThreads ?? Pipeline.PipelineOptions.DefaultDecodeThreads };
         return await WorkerNode.RunAsync(settings, Console.Error, stop.Token);
     }
 }

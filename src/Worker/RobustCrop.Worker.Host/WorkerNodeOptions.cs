@@ -23,7 +23,9 @@ public sealed record WorkerNodeOptions(
     int MetricsPort = 0,
     string? TlsCert = null,
     string? TlsPeerThumbprint = null,
-    int? DecodeThreads = null)
+    int? DecodeThreads = null,
+    string MetricsHost = WorkerNodeOptions.Defaults.MetricsHost,
+    bool Insecure = false)
 {
     /// <summary>Every default of the worker's options; the declarations read them and the help prints them.</summary>
     public static class Defaults
@@ -33,6 +35,7 @@ public sealed record WorkerNodeOptions(
         public const string Device = "cpu";
         public const int Capacity = 1;
         public const string LogLevel = "info";
+        public const string MetricsHost = "127.0.0.1";
 
         /// <summary>Long enough for a coordinator pod to be scheduled and pull its image; short enough that a typo ends.</summary>
         public const int JoinTimeoutSeconds = 180;
@@ -97,9 +100,18 @@ public sealed record WorkerNodeOptions(
             GraceSeconds.CustomParser = r => Int(r, "--grace-seconds", CliSingle(r), 0, 86_400);
             GraceSeconds.DefaultValueFactory = r => Env(GraceSeconds) is { } v ? Int(r, FromEnvironment("--grace-seconds"), v, 0, 86_400) : Defaults.GraceSeconds;
 
-            MetricsPort = new Option<int>("--metrics-port") { Description = "serve Prometheus /metrics on this port (127.0.0.1 unless --public-host; 0: none)", HelpName = "N" };
+            MetricsPort = new Option<int>("--metrics-port") { Description = "serve Prometheus /metrics on this port (on --metrics-host; 0: none)", HelpName = "N" };
             MetricsPort.CustomParser = r => Int(r, "--metrics-port", CliSingle(r), 0, 65535);
             MetricsPort.DefaultValueFactory = r => Env(MetricsPort) is { } v ? Int(r, FromEnvironment("--metrics-port"), v, 0, 65535) : 0;
+
+            MetricsHost = new Option<string>("--metrics-host") { Description = "the address /metrics binds to; a public host alone does not open it", HelpName = "HOST" };
+            MetricsHost.DefaultValueFactory = _ => Env(MetricsHost) ?? Defaults.MetricsHost;
+
+            Insecure = new Option<bool>("--insecure")
+            {
+                Description = "allow --public-host without --tls-cert: any process that reaches this worker can talk to it (trusted networks only)",
+            };
+            Insecure.DefaultValueFactory = _ => Env(Insecure) is { } v && v.Equals("true", StringComparison.OrdinalIgnoreCase);
 
             TlsCert = new Option<string?>("--tls-cert")
             {
@@ -117,7 +129,8 @@ public sealed record WorkerNodeOptions(
 
             Command = new RootCommand($"robustcrop-worker: joins a coordinator and pulls shards until the job ends. Every option can also come from the environment: {EnvironmentName("--join")}, {EnvironmentName("--device")}, ...")
             {
-                Join, Listen, PublicHost, Device, Capacity, Threads, DecodeThreads, LogLevel, JoinTimeout, GraceSeconds, MetricsPort, TlsCert, TlsPeerThumbprint,
+                Join, Listen, PublicHost, Device, Capacity, Threads, DecodeThreads, LogLevel, JoinTimeout, GraceSeconds, MetricsPort, MetricsHost, Insecure,
+                TlsCert, TlsPeerThumbprint,
             };
             Command.Validators.Add(r =>
             {
@@ -125,6 +138,8 @@ public sealed record WorkerNodeOptions(
                     r.AddError($"--join HOST:PORT is required (the coordinator's --listen address), or {EnvironmentName("--join")}");
                 if (r.GetValue(TlsPeerThumbprint) is not null && r.GetValue(TlsCert) is null)
                     r.AddError("--tls-peer-thumbprint needs --tls-cert");
+                if (RobustCrop.Cluster.Hosting.PlainMode.PublicWithoutTls(r.GetValue(PublicHost) is not null, r.GetValue(TlsCert) is not null, r.GetValue(Insecure)) is { } refusal)
+                    r.AddError(refusal);
             });
         }
 
@@ -139,13 +154,15 @@ public sealed record WorkerNodeOptions(
         public Option<int> JoinTimeout { get; }
         public Option<int> GraceSeconds { get; }
         public Option<int> MetricsPort { get; }
+        public Option<string> MetricsHost { get; }
+        public Option<bool> Insecure { get; }
         public Option<string?> TlsCert { get; }
         public Option<string?> TlsPeerThumbprint { get; }
         public RootCommand Command { get; }
 
         public WorkerNodeOptions Bind(ParseResult p) => new(p.GetValue(Join)!, p.GetValue(Listen)!, p.GetValue(PublicHost), p.GetValue(Device)!,
             p.GetValue(Capacity), p.GetValue(Threads), p.GetValue(LogLevel)!, p.GetValue(JoinTimeout), p.GetValue(GraceSeconds), p.GetValue(MetricsPort),
-            p.GetValue(TlsCert), p.GetValue(TlsPeerThumbprint), p.GetValue(DecodeThreads));
+            p.GetValue(TlsCert), p.GetValue(TlsPeerThumbprint), p.GetValue(DecodeThreads), p.GetValue(MetricsHost)!, p.GetValue(Insecure));
 
         private int SafeCapacity(ArgumentResult r)
         {

@@ -72,6 +72,28 @@ public sealed class ClusterTlsProcessTests : NodeProcessTest
     }
 
     [Fact]
+    public async Task AWorkerThatRejectsTheCoordinatorsCertificate_StopsAtItsJoinTimeout_WithOneLineAndExitThree()
+    {
+        int port = NodeProcess.FreePort();
+        var coordinator = StartCoordinator(port, _ca.NodeFile(Tmp.Path, "coordinator", Password));
+        await NodeProcess.WaitForListenerAsync(port, TimeSpan.FromSeconds(30));
+        // Same CA (the coordinator would take it), but pinned to a certificate the coordinator does not hold.
+        using var someoneElse = _ca.Issue("someone-else");
+        var worker = StartWorker(port, WithPassword, "--tls-cert", _ca.NodeFile(Tmp.Path, "worker", Password),
+            "--tls-peer-thumbprint", someoneElse.Thumbprint, "--join-timeout", "6");
+
+        int exit = await worker.WaitForExitAsync(TimeSpan.FromSeconds(40));
+
+        Assert.True(exit == 3, $"exit {exit}:\n{worker.Output}");
+        var lines = NonEmptyLines(worker.Output);
+        Assert.DoesNotContain(lines, l => l.Contains("joining again", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("worker ", StringComparison.Ordinal) && l.Contains(": joining ", StringComparison.Ordinal));
+        string last = Assert.Single(lines, l => l.StartsWith("robustcrop-worker: ", StringComparison.Ordinal));
+        Assert.Contains("within 6 s (--join-timeout)", last);
+        Assert.Contains("is not a pinned --tls-peer-thumbprint", last);
+    }
+
+    [Fact]
     public async Task AnUnusableCertificateStopsTheNodeBeforeItStarts_WithOneLineAndExitTwo()
     {
         int port = NodeProcess.FreePort();

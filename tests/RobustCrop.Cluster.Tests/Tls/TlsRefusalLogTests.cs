@@ -7,7 +7,7 @@ public sealed class TlsRefusalLogTests
     private const string Source = "Akka.Remote.Transport.DotNetty.TcpServerHandler";
     private const string Peer = "[::ffff:127.0.0.1]:41234";
 
-    // The shape Akka.Remote 1.5.74's handlers log a failed server-side handshake in.
+    // The shape Akka.Remote 1.5.75's handlers log a failed server-side handshake in.
     private const string HandshakeFailed = "TLS handshake failed on channel [[::ffff:127.0.0.1]:4053->" + Peer + "](Id=a1b2)\n"
         + "TLS handshake failed (Server side):\n  Error: The remote certificate was rejected by the provided RemoteCertificateValidationCallback.\n\n"
         + "Server-side TLS troubleshooting:\n  - Verify server certificate has accessible private key\n";
@@ -37,19 +37,39 @@ public sealed class TlsRefusalLogTests
     }
 
     [Fact]
-    public void APeerRefusedAgainLaterIsReportedAgain()
+    public void APeerIsReportedOncePerMinuteWhateverPortItComesFrom()
     {
         var lines = new List<string>();
         var time = new ManualTime();
         var log = new TlsRefusalLog(lines.Add, time);
 
         log.Refused(Peer, "a");
-        time.Advance(TimeSpan.FromSeconds(11));
-        log.Refused(Peer, "b");
-        log.Refused("[::ffff:127.0.0.1]:50000", "c");
+        // A prober's next connections: new ports of the same host, the same certificate, within the minute.
+        for (int port = 50000; port < 50100; port++)
+        {
+            log.Refused($"[::ffff:127.0.0.1]:{port}", "a");
+            log.TryFold(Source, $"Rejected incoming connection from [[::ffff:127.0.0.1]:{port}] due to TLS handshake failure.");
+        }
+        time.Advance(TimeSpan.FromSeconds(59));
+        log.Refused("[::ffff:127.0.0.1]:50200", "a");
+        Assert.Single(lines);
 
-        Assert.Equal(3, lines.Count);
+        // Another node on the same host, refused for another reason, and another host: a line each.
+        log.Refused("[::ffff:127.0.0.1]:50300", "it does not speak TLS");
+        log.Refused("[::ffff:127.0.0.2]:50000", "a");
+        time.Advance(TimeSpan.FromSeconds(2));
+        log.Refused(Peer, "a");
+
+        Assert.Equal(["tls: refused peer " + Peer + ": a", "tls: refused peer [::ffff:127.0.0.1]:50300: it does not speak TLS",
+            "tls: refused peer [::ffff:127.0.0.2]:50000: a", "tls: refused peer " + Peer + ": a"], lines);
     }
+
+    [Theory]
+    [InlineData("[::ffff:127.0.0.1]:41234", "::ffff:127.0.0.1")]
+    [InlineData("127.0.0.1:41234", "127.0.0.1")]
+    [InlineData("worker-0.robustcrop:4053", "worker-0.robustcrop")]
+    [InlineData("::1", "::1")]
+    public void APeersHostIsItsEndpointWithoutThePort(string endpoint, string host) => Assert.Equal(host, TlsRefusalLog.HostOf(endpoint));
 
     [Fact]
     public void OtherLogLinesAreLeftAlone() =>

@@ -26,14 +26,20 @@ public sealed class TestCertificateAuthority : IDisposable
     public X509Certificate2 Certificate { get; }
 
     /// <summary>A node certificate signed by this CA (server and client authentication), with its private key.</summary>
-    public X509Certificate2 Issue(string name, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
+    /// <param name="usages">Extended key usage OIDs instead of server + client authentication; empty = no such extension.</param>
+    /// <param name="caIssuers">An AIA caIssuers URL (where a chain builder may fetch the issuer from), as a hostile peer would set.</param>
+    public X509Certificate2 Issue(string name, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null,
+        string[]? usages = null, Uri? caIssuers = null)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        usages ??= ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"];
+        if (usages.Length > 0)
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. usages.Select(u => new Oid(u))], false));
+        if (caIssuers is not null)
+            request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [caIssuers.AbsoluteUri], false));
         var san = new SubjectAlternativeNameBuilder();
         san.AddDnsName(name);
         san.AddIpAddress(System.Net.IPAddress.Loopback);

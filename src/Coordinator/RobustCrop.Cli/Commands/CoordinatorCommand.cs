@@ -35,15 +35,20 @@ public sealed class CoordinatorCommand : Command
             helpName: "PATH");
         var tlsPeer = CliOptions.String("--tls-peer-thumbprint",
             "accept only peers whose certificate has one of these SHA-1 or SHA-256 thumbprints, instead of any certificate of the CA", helpName: "HEX,...");
-        var metricsPort = CliOptions.Int("--metrics-port", "serve Prometheus /metrics and the /status page on this port (127.0.0.1 unless --public-host)", 0, 0, 65535, "N");
+        var metricsPort = CliOptions.Int("--metrics-port", "serve Prometheus /metrics and the /status page on this port (on --metrics-host)", 0, 0, 65535, "N");
+        var metricsHost = CliOptions.String("--metrics-host", "the address /metrics and /status bind to; a public host alone does not open them", "127.0.0.1", "HOST");
+        var insecure = CliOptions.Flag("--insecure",
+            "allow --public-host without --tls-cert: any process that reaches the port can join, take work and stop the job (trusted networks only)");
         var job = new EvaluateOptionSet();
         job.AddTo(this);
-        foreach (var o in new Option[] { listen, publicHost, workers, leaseSeconds, statusSeconds, logLevel, tlsCert, tlsPeer, metricsPort }) Add(o);
+        foreach (var o in new Option[] { listen, publicHost, workers, leaseSeconds, statusSeconds, logLevel, tlsCert, tlsPeer, metricsPort, metricsHost, insecure }) Add(o);
         Validators.Add(r => job.ValidateWorkers(r, workers));
         Validators.Add(job.ValidateGallery);
         Validators.Add(r =>
         {
             if (r.GetResult(tlsPeer) is not null && r.GetResult(tlsCert) is null) r.AddError("--tls-peer-thumbprint needs --tls-cert");
+            if (PlainMode.PublicWithoutTls(r.GetResult(publicHost) is not null, r.GetResult(tlsCert) is not null, r.GetValue(insecure)) is { } refusal)
+                r.AddError(refusal);
         });
 
         SetAction(async (p, ct) =>
@@ -66,9 +71,10 @@ public sealed class CoordinatorCommand : Command
             })
             {
                 MetricsPort = p.GetValue(metricsPort) is > 0 and var port ? port : null,
-                MetricsHost = host is null ? "127.0.0.1" : "*",
+                MetricsHost = PlainMode.MetricsBind(p.GetValue(metricsHost)!),
             };
             var progress = new RunProgress(io.Err, interactive: false, TimeSpan.FromSeconds(status));
+            if (tls is null) progress.Note(PlainMode.Notice("coordinator", $"{bind}:{hp.Port}", host is not null));
             progress.Note(string.Create(CultureInfo.InvariantCulture, $"coordinator: run {options.Run.RunId.Value} listening on {hp.Host}:{hp.Port}; start workers with: robustcrop-worker --join {host ?? hp.Host}:{hp.Port}{(tls is null ? "" : " --tls-cert PATH")}"));
             var summary = await new EvaluateJob(options, progress, topology).RunAsync(ct);
             SummaryTable.Print(io.Ansi, summary, Path.Combine(options.Run.Out, options.Run.RunId.Value));

@@ -36,7 +36,7 @@ public static class CliOptions
     /// <summary>At most the machine's cores, like --threads: decoders past the cores decode no faster, and each holds its
     /// images and scratch (1,024 took 6.0 GB at peak against 1.07 GB with 1).</summary>
     public static Option<int> DecodeThreads() => AtMostCores("--decode-threads",
-        "threads decoding and resizing inputs ahead of inference, per worker (default: cores - 1)", Defaults.DecodeThreads);
+        "threads decoding and resizing inputs ahead of inference, per worker", Defaults.DecodeThreads);
 
     private static Option<int> AtMostCores(string name, string description, int defaultValue) => new(name)
     {
@@ -172,13 +172,15 @@ public static class CliOptions
 
     public static Option<ulong> RicsSeed() => new("--rics-seed")
     {
-        Description = "seed of the hash score (fixed by default, so runs are reproducible)",
+        Description = "seed of the hash score, hex (0x..., as _plan.json writes it) or decimal; fixed by default, so runs are reproducible",
         HelpName = "N",
         DefaultValueFactory = _ => Defaults.Evaluate.RicsSeed,
         CustomParser = r =>
         {
-            string s = Single(r);
-            if (!ulong.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong v)) r.AddError($"--rics-seed needs a whole number; got '{s}'");
+            string s = Single(r).Trim();
+            bool hex = s.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+            if (!ulong.TryParse(hex ? s[2..] : s, hex ? NumberStyles.AllowHexSpecifier : NumberStyles.None, CultureInfo.InvariantCulture, out ulong v))
+                r.AddError($"--rics-seed needs a whole number, decimal or 0x-prefixed hex; got '{s}'");
             return v;
         },
     };

@@ -13,10 +13,12 @@ public static class ClusterNodeHosting
 {
     /// <summary>Remoting, clustering, the coordinator's downing, the message serializer and logging of one node.</summary>
     /// <param name="log">Where Akka's log lines go (the host's stderr); called from Akka's logger actor, so thread-safe.</param>
-    public static AkkaConfigurationBuilder AddRobustCropNode(this AkkaConfigurationBuilder builder, ClusterNodeSettings s, Action<string> log)
+    /// <param name="refusals">The TLS refusal log when it outlives this node (a worker restarted within its join window); else one of its own.</param>
+    public static AkkaConfigurationBuilder AddRobustCropNode(this AkkaConfigurationBuilder builder, ClusterNodeSettings s, Action<string> log,
+        TlsRefusalLog? refusals = null)
     {
         var tls = s.Tls?.Load();
-        var refusals = tls is null ? null : new TlsRefusalLog(log);
+        refusals = tls is null ? null : refusals ?? new TlsRefusalLog(log);
         builder
             .AddSetup(new NodeLogSetup(log, refusals))
             .ConfigureLoggers(l =>

@@ -37,7 +37,9 @@ public sealed class StderrLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMe
         {
             // Akka.Remote's TLS failures span many lines with a stack trace; the node reports one line per refused peer.
             if (tls is not null && tls.TryFold(e.LogSource ?? "", e.Message?.ToString() ?? "")) return;
-            writeLine($"akka {LevelName(e.LogLevel())} {e.LogSource}: {FirstLine(e.Message?.ToString())}{(e.Cause is { } c ? " (" + c.GetType().Name + ": " + FirstLine(c.Message) + ")" : "")}");
+            // Messages quote what remote nodes sent (addresses, ids, reasons): cleaned of anything that drives a terminal.
+            writeLine(Core.Text.TerminalText.Clean(
+                $"akka {LevelName(e.LogLevel())} {e.LogSource}: {FirstLine(e.Message?.ToString())}{(e.Cause is { } c ? " (" + c.GetType().Name + ": " + FirstLine(c.Message) + ")" : "")}"));
         });
     }
 

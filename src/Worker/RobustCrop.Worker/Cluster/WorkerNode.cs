@@ -25,8 +25,11 @@ public sealed record WorkerNodeSettings(string Join, string Listen, string? Publ
 
     public TimeSpan Grace { get; init; } = TimeSpan.Zero;
 
-    /// <summary>Where /metrics is served (bound to 127.0.0.1 unless a public host is set); none when null.</summary>
+    /// <summary>Where /metrics is served; none when null.</summary>
     public int? MetricsPort { get; init; }
+
+    /// <summary>The address /metrics binds to: 127.0.0.1 unless named (--metrics-host), with or without a public host.</summary>
+    public string? MetricsHost { get; init; }
 
     /// <summary>Mutual TLS with the coordinator; null = plain TCP.</summary>
     public ClusterTlsSettings? Tls { get; init; }
@@ -46,10 +49,14 @@ public static class WorkerNode
         // One set of figures for the process, across rejoins: a counter must never go back.
         var metrics = settings.MetricsPort is null ? null : new WorkerMetrics();
         await using var server = metrics is null ? null
-            : new MetricsServer(settings.PublicHost is null ? "127.0.0.1" : "*", settings.MetricsPort!.Value, metrics.Registry);
+            : new MetricsServer(PlainMode.MetricsBind(settings.MetricsHost ?? "127.0.0.1"), settings.MetricsPort!.Value, metrics.Registry);
+        if (settings.Tls is null)
+            log.WriteLine(PlainMode.Notice("worker", settings.Listen, insecure: settings.PublicHost is not null));
+        // One refusal log for the process: a node restarted within the join window must not repeat its refusal lines.
+        var join = new JoinAttempts(settings, log);
         while (true)
         {
-            var end = await RunNodeAsync(settings, metrics, log, stop);
+            var end = await RunNodeAsync(settings, join, metrics, stop);
             switch (end)
             {
                 case NodeEnd.Finished f: return f.Outcome.Succeeded ? 0 : 1;
@@ -59,31 +66,88 @@ public static class WorkerNode
                     return 3;
             }
             if (stop.IsCancellationRequested) return 130;
-            log.WriteLine("worker: left the cluster without the job ending (coordinator gone or this node downed); joining again");
+            if (end is NodeEnd.Lost { WasMember: true })
+            {
+                log.WriteLine("worker: left the cluster without the job ending (coordinator gone or this node downed); joining again");
+                join.Restart();
+            }
+            else if (join.Remaining <= TimeSpan.Zero)
+            {
+                // Never got in (its handshake refused, by either end): the same window as any join, not a restart loop.
+                log.WriteLine($"robustcrop-worker: {join.Failed($"could not join the coordinator at {settings.Join}")}");
+                return 3;
+            }
             try { await Task.Delay(TimeSpan.FromSeconds(1), stop); } catch (OperationCanceledException) { return 130; }
         }
+    }
+
+    /// <summary>
+    /// The join window (--join-timeout), which spans the node restarts of one join until this worker has been a member,
+    /// and the last TLS refusal seen in it, which the line a failed join ends with names.
+    /// </summary>
+    private sealed class JoinAttempts
+    {
+        private readonly WorkerNodeSettings _settings;
+        private readonly TextWriter _log;
+        private long _started = System.Diagnostics.Stopwatch.GetTimestamp();
+        private string? _tlsLine;
+
+        public JoinAttempts(WorkerNodeSettings settings, TextWriter log)
+        {
+            _settings = settings;
+            _log = log;
+            Refusals = new TlsRefusalLog(Log);
+        }
+
+        public TlsRefusalLog Refusals { get; }
+
+        public bool Announced { get; set; }
+
+        public TimeSpan Remaining => _settings.JoinTimeout - System.Diagnostics.Stopwatch.GetElapsedTime(_started);
+
+        public void Restart()
+        {
+            _started = System.Diagnostics.Stopwatch.GetTimestamp();
+            Volatile.Write(ref _tlsLine, null);
+            Announced = false;
+        }
+
+        /// <summary>Akka's log lines for this node: passed on, the first TLS one of the window remembered (this node's own
+        /// check comes first and says most; Akka's handshake failure follows it).</summary>
+        public void Log(string line)
+        {
+            if (line.StartsWith("tls: ", StringComparison.Ordinal)) Interlocked.CompareExchange(ref _tlsLine, line, null);
+            _log.WriteLine(line);
+        }
+
+        public string Failed(string lead) =>
+            $"{lead} within {_settings.JoinTimeout.TotalSeconds:F0} s (--join-timeout)"
+            + (Volatile.Read(ref _tlsLine) is { } tls ? $" ({tls})" : "") + "; exiting";
     }
 
     private abstract record NodeEnd
     {
         public sealed record Finished(WorkProtocol.JobFinished Outcome) : NodeEnd;
-        public sealed record Lost : NodeEnd;
+        /// <param name="WasMember">False when the node ended before this worker ever got into the cluster.</param>
+        public sealed record Lost(bool WasMember) : NodeEnd;
         public sealed record Stopped : NodeEnd;
         public sealed record NoCoordinator(string Reason) : NodeEnd;
     }
 
-    private static async Task<NodeEnd> RunNodeAsync(WorkerNodeSettings s, WorkerMetrics? metrics, TextWriter log, CancellationToken stop)
+    private static async Task<NodeEnd> RunNodeAsync(WorkerNodeSettings s, JoinAttempts join, WorkerMetrics? metrics, CancellationToken stop)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (joinHost, joinPort) = ClusterNodeSettings.ParseHostPort("--join", s.Join);
         using var joinWindow = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        joinWindow.CancelAfter(s.JoinTimeout);
+        joinWindow.CancelAfter(join.Remaining > TimeSpan.Zero ? join.Remaining : TimeSpan.Zero);
+        Action<string> nodeLog = join.Log;
         // Dial the coordinator's port before starting remoting: an association attempt to a port not yet bound is gated
         // for seconds (retry-gate-closed-for) and every InitJoin in that window is dropped, which is what made workers
         // started with their coordinator join ~10 s late.
         if (!await SeedAnswersAsync(joinHost, joinPort, joinWindow.Token))
             return stop.IsCancellationRequested ? new NodeEnd.Stopped()
-                : new NodeEnd.NoCoordinator($"no coordinator answered at {s.Join} within {s.JoinTimeout.TotalSeconds:F0} s (--join-timeout); exiting");
+                : new NodeEnd.NoCoordinator(join.Announced ? join.Failed($"could not join the coordinator at {s.Join}")
+                    : $"no coordinator answered at {s.Join} within {s.JoinTimeout.TotalSeconds:F0} s (--join-timeout); exiting");
 
         var answered = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         var finished = new TaskCompletionSource<WorkProtocol.JobFinished>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -99,10 +163,10 @@ public static class WorkerNode
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSignalFreeLifetime();
         builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => akka
-            .AddRobustCropNode(node, log.WriteLine)
+            .AddRobustCropNode(node, nodeLog, join.Refusals)
             .AddJobSingletonProxy()
             .AddWorkers(devices.Length, i => new WorkerSettings(devices.Length == 1 ? id : WorkerId.New($"{s.PublicHost ?? Environment.MachineName}-{DeviceName(devices[i])}"),
-                    s.Capacity, devices[i].ToString(), s.Threads, s.ModelsDir, log.WriteLine)
+                    s.Capacity, devices[i].ToString(), s.Threads, s.ModelsDir, nodeLog)
                 { Metrics = metrics, Pipeline = new Pipeline.PipelineOptions { DecodeThreads = s.DecodeThreads } },
                 f => finished.TrySetResult(f), () => { if (Interlocked.Increment(ref stoppedWorkers) == devices.Length) stopped.TrySetResult(); },
                 () => coordinatorStopping = true));
@@ -115,7 +179,9 @@ public static class WorkerNode
         var departed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         system.ActorOf(CoordinatorDepartureWatcher.Props(() => departed.TrySetResult(), () => lost.TrySetResult()), "coordinator-departure");
-        log.WriteLine($"worker {id}: joining {s.Join} (device {s.Device}, capacity {s.Capacity}, threads {s.Threads}, decode threads {s.DecodeThreads})");
+        if (!join.Announced)
+            nodeLog($"worker {id}: joining {s.Join} (device {s.Device}, capacity {s.Capacity}, threads {s.Threads}, decode threads {s.DecodeThreads})");
+        join.Announced = true;
         try
         {
             // Not Up alone: a welcomed node already works (the proxy finds the singleton before the leader moves it Up),
@@ -124,14 +190,14 @@ public static class WorkerNode
             var joinedAt = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             // Both figures: the first is what this node controls (the join itself), the second includes waiting for the coordinator to start.
             if (first == joined.Task)
-                log.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                nodeLog(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"worker {id}: joined {s.Join} {(joinedAt - answered).TotalSeconds:F1} s after its port answered, after {joinedAt.TotalSeconds:F1} s"));
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && IsMember(cluster))
         {
             // Welcomed but not yet Up: the singleton proxy finds the coordinator before the leader moves this node Up, so
             // the worker may already hold a lease. Hand it back and leave, exactly as a member that is Up does.
-            await HandBackAsync(system, s, id, stopped.Task, finished.Task, log);
+            await HandBackAsync(system, s, id, stopped.Task, finished.Task, nodeLog);
             await ShutdownAsync(system, host, leave: true);
             return new NodeEnd.Stopped();
         }
@@ -140,7 +206,7 @@ public static class WorkerNode
             // Not a member yet: nothing to hand back, nothing to leave gracefully.
             await ShutdownAsync(system, host, leave: false);
             return stop.IsCancellationRequested ? new NodeEnd.Stopped()
-                : new NodeEnd.NoCoordinator($"the coordinator at {s.Join} answered but did not accept this worker within {s.JoinTimeout.TotalSeconds:F0} s (--join-timeout); exiting");
+                : new NodeEnd.NoCoordinator(join.Failed($"the coordinator at {s.Join} answered but did not accept this worker"));
         }
 
         var signalled = Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -148,15 +214,15 @@ public static class WorkerNode
         NodeEnd result;
         if (ended == signalled && !finished.Task.IsCompleted)
         {
-            await HandBackAsync(system, s, id, stopped.Task, finished.Task, log);
+            await HandBackAsync(system, s, id, stopped.Task, finished.Task, nodeLog);
             result = new NodeEnd.Stopped();
         }
         else if (ended == finished.Task) result = new NodeEnd.Finished(finished.Task.Result);
         // The coordinator leaves only after its job ended: this worker missed the news, not the job.
         else if (ended == departed.Task && !Volatile.Read(ref coordinatorStopping)) result = new NodeEnd.Finished(new WorkProtocol.JobFinished("(job)", true, null));
-        else result = new NodeEnd.Lost();
+        else result = new NodeEnd.Lost(WasMember: IsMember(cluster) || joined.Task.IsCompleted);
         if (result is NodeEnd.Finished { Outcome: var o })
-            log.WriteLine($"worker {id}: job {o.RunId} {(o.Succeeded ? "complete" : "failed: " + o.Reason)}; leaving");
+            nodeLog($"worker {id}: job {o.RunId} {(o.Succeeded ? "complete" : "failed: " + o.Reason)}; leaving");
         await ShutdownAsync(system, host, leave: true);
         return result;
     }
@@ -164,9 +230,9 @@ public static class WorkerNode
     /// <summary>Tells the worker actor to stop (handing its leases back, after the grace if any) and waits until it has.</summary>
     private static string DeviceName(Inference.DeviceSpec d) => d.ToString().Replace(':', '-');
 
-    private static async Task HandBackAsync(ActorSystem system, WorkerNodeSettings s, WorkerId id, Task stopped, Task finished, TextWriter log)
+    private static async Task HandBackAsync(ActorSystem system, WorkerNodeSettings s, WorkerId id, Task stopped, Task finished, Action<string> log)
     {
-        log.WriteLine($"worker {id}: stop signal; {(s.Grace > TimeSpan.Zero ? $"running shards may finish within {s.Grace.TotalSeconds:F0} s" : "handing its leases back")}, then leaving");
+        log($"worker {id}: stop signal; {(s.Grace > TimeSpan.Zero ? $"running shards may finish within {s.Grace.TotalSeconds:F0} s" : "handing its leases back")}, then leaving");
         foreach (int i in Enumerable.Range(0, Inference.DeviceSpec.ParseList(s.Device).Length))
             system.ActorSelection($"/user/worker-{i}").Tell(new WorkerActor.StopWorking(s.Grace));
         await Task.WhenAny(stopped, finished, system.WhenTerminated, Task.Delay(s.Grace + TimeSpan.FromSeconds(10), CancellationToken.None));

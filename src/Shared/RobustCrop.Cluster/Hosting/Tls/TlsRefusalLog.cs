@@ -4,22 +4,24 @@ using System.Text.RegularExpressions;
 namespace RobustCrop.Cluster.Hosting.Tls;
 
 /// <summary>
-/// One line per refused peer. A refused handshake reaches the log several ways (this node's validator, then Akka's
-/// handler says the handshake failed and again that it rejected the connection, each over several lines with
-/// troubleshooting text); they are folded into the first, most precise reason, once per peer endpoint.
+/// One line per refused peer per minute. A refused handshake reaches the log several ways (this node's validator, then
+/// Akka's handler says the handshake failed and again that it rejected the connection, each over several lines with
+/// troubleshooting text); they are folded into the first, most precise reason. A peer is its host: every retry comes
+/// from a new port, and a prober opening connections in a loop must not write a line per connection; two nodes on one
+/// host refused for different reasons (another CA, no TLS) are two lines.
 /// </summary>
 public sealed partial class TlsRefusalLog(Action<string> writeLine, TimeProvider? time = null)
 {
-    private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _recent = new(StringComparer.Ordinal);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>An inbound peer (a node that tried to join or talk to this one) was turned away.</summary>
-    public void Refused(string peer, string why) => Once(peer, $"tls: refused peer {peer}: {why}");
+    public void Refused(string peer, string why) => Once(peer, why, $"tls: refused peer {peer}: {why}");
 
     /// <summary>This node could not open a connection to <paramref name="peer"/> (it turned this node away, or this node
     /// did not trust it).</summary>
-    public void OutboundFailed(string peer, string why) => Once(peer, $"tls: handshake with {peer} failed: {why}");
+    public void OutboundFailed(string peer, string why) => Once(peer, why, $"tls: handshake with {peer} failed: {why}");
 
     /// <summary>
     /// Whether <paramref name="message"/> is one of Akka.Remote's TLS log lines; when it is, it has been reported (or
@@ -53,17 +55,39 @@ public sealed partial class TlsRefusalLog(Action<string> writeLine, TimeProvider
     private static string Plain(string why) => why.StartsWith("not an SSL/TLS record", StringComparison.Ordinal)
         ? "it does not speak TLS (a node started without --tls-cert?)" : why;
 
-    private void Once(string peer, string line)
+    /// <summary>The host of "host:port" or "[v6]:port" (as Akka and DotNetty write endpoints); the text itself otherwise.</summary>
+    public static string HostOf(string endpoint)
+    {
+        if (endpoint.StartsWith('[') && endpoint.IndexOf(']', StringComparison.Ordinal) is var close and > 0) return endpoint[1..close];
+        int colon = endpoint.LastIndexOf(':');
+        return colon > 0 && endpoint.IndexOf(':', StringComparison.Ordinal) == colon ? endpoint[..colon] : endpoint;
+    }
+
+    /// <summary>
+    /// Akka's own words for a handshake that this node's validator (or the other end) refused: said after the precise
+    /// reason, so printed only when no line about that host came before it within the window.
+    /// </summary>
+    private static bool Generic(string why) =>
+        why == "TLS handshake failed" || why.Contains("RemoteCertificateValidationCallback", StringComparison.Ordinal);
+
+    /// <summary>Once per host and reason per window (a peer retrying from new ports says the same); a generic reason
+    /// once per host.</summary>
+    private void Once(string peer, string why, string line)
     {
         var now = _time.GetUtcNow();
+        string host = HostOf(peer);
+        if (Generic(why) && _recent.TryGetValue(host, out var any) && now - any < Window) return;
         bool fresh = true;
-        _recent.AddOrUpdate(peer, now, (_, last) =>
+        _recent.AddOrUpdate(host + "\n" + why, now, (_, last) =>
         {
             fresh = now - last >= Window;
             return fresh ? now : last;
         });
-        if (fresh) writeLine(line);
-        // Old entries go, so a long-running coordinator probed from many ports does not grow without bound.
+        if (!fresh) return;
+        _recent[host] = now;
+        // A refused peer chose its certificate's subject and issuer: nothing of it may drive the terminal.
+        writeLine(RobustCrop.Core.Text.TerminalText.Clean(line));
+        // Old entries go, so a long-running coordinator probed from many hosts does not grow without bound.
         if (_recent.Count > 1024)
             foreach (var (k, t) in _recent)
                 if (now - t >= Window) _recent.TryRemove(k, out _);
