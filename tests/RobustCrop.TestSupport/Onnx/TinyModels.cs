@@ -66,6 +66,16 @@ public static class TinyModels
         .AddNode("Sqrt", ["below_minus_one"], ["nan"])
         .ToBytes();
 
+    /// <summary>[batch,3] declared, but reshaped to a fixed [2,3]: runs at batch 2 and fails inside ONNX Runtime at any
+    /// other batch (a model that breaks while running, not at load).</summary>
+    public static byte[] FailsUnlessBatchTwo(int size = 8) => new OnnxGraphBuilder("fails_unless_batch_two")
+        .AddInput(InputName, "batch", 3, size, size)
+        .AddOutput("mean", "batch", 3)
+        .AddInt64Initializer("shape", [2], [2, 3])
+        .AddNode("ReduceMean", [InputName], ["channel_mean"], OnnxAttribute.Ints("axes", 2, 3), OnnxAttribute.Int("keepdims", 0))
+        .AddNode("Reshape", ["channel_mean", "shape"], ["mean"])
+        .ToBytes();
+
     private static float[] RandomWeights(int count, int seed)
     {
         var random = new Random(seed);

@@ -152,6 +152,16 @@ public class TinyModelSessionTests
     }
 
     [Fact]
+    public void A_failure_inside_onnx_runtime_is_one_clean_line_naming_the_model()
+    {
+        using OnnxSession session = OpenBytes(TinyModels.FailsUnlessBatchTwo(4), maxBatch: 1);
+        var ex = Assert.Throws<ModelOutputException>(() => session.Run(new byte[48], 1));
+        Assert.StartsWith("model tiny: inference failed: ", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(ex.Message, char.IsControl);
+        Assert.IsType<Microsoft.ML.OnnxRuntime.OnnxRuntimeException>(ex.InnerException);
+    }
+
+    [Fact]
     public void LowPass_MeanColourEqualsMeanOfZeroPaddedBlurComputedByHand()
     {
         const int size = 8;

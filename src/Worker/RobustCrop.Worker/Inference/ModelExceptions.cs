@@ -14,11 +14,16 @@ public sealed class ModelLoadException : Exception
     }
 }
 
-/// <summary>A model produced NaN or infinity; the run stops with this one-line message.</summary>
+/// <summary>A model produced NaN or infinity, or failed while running; the run stops with this one-line message.</summary>
 public sealed class ModelOutputException : Exception
 {
     public ModelOutputException(string message)
         : base(message)
+    {
+    }
+
+    public ModelOutputException(string message, Exception innerException)
+        : base(message, innerException)
     {
     }
 }

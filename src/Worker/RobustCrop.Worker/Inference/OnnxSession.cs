@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using RobustCrop.Core.Models;
+using RobustCrop.Core.Text;
 using RobustCrop.IO.Onnx;
 using RobustCrop.Worker.Pipeline;
 
@@ -119,7 +120,15 @@ public sealed class OnnxSession : IBatchInference
             {
                 int n = Math.Min(MaxBatch, batch - start);
                 input.Slice(start * itemSize, n * itemSize).CopyTo(_buffers.Input);
-                _buffers.Run(_runOptions, n);
+                try
+                {
+                    _buffers.Run(_runOptions, n);
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    // ONNX Runtime's message is several lines of native detail: the user gets the model's name and its first line.
+                    throw new ModelOutputException($"model {ModelName}: inference failed: {TerminalText.Clean(e.Message.Split('\n')[0])}", e);
+                }
                 _reader.Read(_buffers.Output, n, start, output);
             }
         }

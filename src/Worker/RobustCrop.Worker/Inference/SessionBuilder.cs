@@ -45,7 +45,7 @@ public static class SessionBuilder
     }
 
     /// <summary>The run options of every batch: errors only, one log id.</summary>
-    public static RunOptions QuietRun() => new() { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, LogId = "robustcrop" };
+    public static RunOptions QuietRun() => new() { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, LogId = "robustcrop" };
 
     /// <summary>The first line of an ONNX Runtime or parser message, at most 300 characters: what a one-line error quotes.</summary>
     internal static string FirstLine(string message)
@@ -64,7 +64,7 @@ public static class SessionBuilder
     {
         using var options = new SessionOptions
         {
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
             LogId = "robustcrop",
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             EnableMemoryPattern = true,
