@@ -42,7 +42,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
         new RequestWork(Worker, 3, Correlation),
         new ShardLease(new LeaseId(42), Shard.Id, Shard, At, Correlation),
         new NoWorkYet(Correlation, TimeSpan.FromMilliseconds(1500)),
-        new JobFinished("run-1", false, "model m: returned NaN"),
+        new JobFinished(new RunId("run-1"), false, "model m: returned NaN"),
         new RenewLease(Worker, [new LeaseId(1), new LeaseId(2)]),
         new LeaseRenewed(new LeaseId(42), At),
         new LeaseLost(new LeaseId(42), "re-queued"),
@@ -54,7 +54,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
         new WorkerFailed(Worker, "model file not found: /zoo/x.onnx"),
         new ProgressProtocol.WorkerProgress(Worker, 1234, 56789, 2, At),
         new WorkerRefused(Worker, "protocol version 1 (this coordinator speaks 2)"),
-        new CoordinatorStopping("run-1"),
+        new CoordinatorStopping(new RunId("run-1")),
     ];
 
     /// <summary>

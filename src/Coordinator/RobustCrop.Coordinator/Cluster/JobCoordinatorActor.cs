@@ -93,7 +93,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
             if (_finished is null && !_scheduler.Closed)
             {
                 _scheduler.Closed = true;
-                foreach (var w in _workers.Values) w.Tell(new CoordinatorStopping(RunId.Value));
+                foreach (var w in _workers.Values) w.Tell(new CoordinatorStopping(RunId));
             }
             Sender.Tell(new StopAnnounced());
         });
@@ -315,7 +315,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
 
     private void Finish(RunSummary? summary)
     {
-        _finished = new JobFinished(RunId.Value, true, null);
+        _finished = new JobFinished(RunId, true, null);
         foreach (var w in _workers.Values) w.Tell(_finished);
         Publish(new JobAllDone(RunId));
         PublishEvent(new JobComplete(RunId, _plan?.ToDo.Length ?? 0));
@@ -325,7 +325,7 @@ public sealed class JobCoordinatorActor : ReceiveActor, IWithTimers
     private void Fail(string reason)
     {
         if (_finished is not null) return;
-        _finished = new JobFinished(RunId.Value, false, reason);
+        _finished = new JobFinished(RunId, false, reason);
         foreach (var w in _workers.Values) w.Tell(_finished);
         Publish(new JobEnded(RunId, new JobOutcome(null, reason)));
     }

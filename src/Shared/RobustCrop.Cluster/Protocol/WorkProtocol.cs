@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using RobustCrop.Core.Data;
+using RobustCrop.Core.Settings;
 
 namespace RobustCrop.Cluster.Protocol;
 
@@ -33,10 +34,11 @@ public static class WorkProtocol
     /// The coordinator is stopping before the job ended (cancelled, or a rolling restart): its departure is not the end
     /// of the job, so workers rejoin and wait for it (or its successor with the same run id) to come back.
     /// </summary>
-    public sealed record CoordinatorStopping(string RunId) : IClusterMessage;
+    public sealed record CoordinatorStopping(RunId RunId) : IClusterMessage;
 
     /// <summary>The run is complete (summary and _SUCCESS written): the worker leaves the cluster.</summary>
-    public sealed record JobFinished(string RunId, bool Succeeded, string? Reason) : IClusterMessage;
+    /// <param name="RunId">The run; null only in a worker's own outcome when it was refused before it received any job.</param>
+    public sealed record JobFinished(RunId? RunId, bool Succeeded, string? Reason) : IClusterMessage;
 
     public sealed record RenewLease(WorkerId Worker, ImmutableArray<LeaseId> Leases) : IClusterMessage;
 

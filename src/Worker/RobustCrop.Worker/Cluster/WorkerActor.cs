@@ -3,6 +3,7 @@ using Akka.Cluster.Hosting;
 using Akka.Event;
 using Akka.Hosting;
 using RobustCrop.Cluster.Protocol;
+using RobustCrop.Core.Settings;
 using RobustCrop.IO;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;
 
@@ -51,7 +52,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<LeaseId, Running> _running = [];
     private JobRuntime? _runtime;
     private IClusterMessage? _failure;
-    private string _runId = "";
+    private RunId? _runId;
     private long _imagesDone, _cropsDone;
     private bool _ended;
 
@@ -86,7 +87,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<JobSpec>(spec =>
         {
             _slots.OnRegistered();
-            _runId = spec.Run.RunId.Value;
+            _runId = spec.Run.RunId;
             _log.Info("worker {0}: job {1}, loading models", _settings.Id, spec.Run.RunId);
             var settings = _settings;
             // Synchronous from start to end, so LongRunning really keeps a thread of its own for the seconds of loading.

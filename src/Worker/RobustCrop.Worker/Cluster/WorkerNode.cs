@@ -59,7 +59,7 @@ public static class WorkerNode
             var end = await RunNodeAsync(settings, join, metrics, stop);
             switch (end)
             {
-                case NodeEnd.Finished f: return f.Outcome.Succeeded ? 0 : 1;
+                case NodeEnd.Finished f: return f.Outcome?.Succeeded == false ? 1 : 0;
                 case NodeEnd.Stopped: return 130;
                 case NodeEnd.NoCoordinator n:
                     log.WriteLine($"robustcrop-worker: {n.Reason}");
@@ -127,7 +127,9 @@ public static class WorkerNode
 
     private abstract record NodeEnd
     {
-        public sealed record Finished(WorkProtocol.JobFinished Outcome) : NodeEnd;
+        /// <param name="Outcome">The coordinator's word on the job; null when it left after its job without this worker
+        /// hearing how it ended.</param>
+        public sealed record Finished(WorkProtocol.JobFinished? Outcome) : NodeEnd;
         /// <param name="WasMember">False when the node ended before this worker ever got into the cluster.</param>
         public sealed record Lost(bool WasMember) : NodeEnd;
         public sealed record Stopped : NodeEnd;
@@ -219,10 +221,11 @@ public static class WorkerNode
         }
         else if (ended == finished.Task) result = new NodeEnd.Finished(finished.Task.Result);
         // The coordinator leaves only after its job ended: this worker missed the news, not the job.
-        else if (ended == departed.Task && !Volatile.Read(ref coordinatorStopping)) result = new NodeEnd.Finished(new WorkProtocol.JobFinished("(job)", true, null));
+        else if (ended == departed.Task && !Volatile.Read(ref coordinatorStopping)) result = new NodeEnd.Finished(null);
         else result = new NodeEnd.Lost(WasMember: IsMember(cluster) || joined.Task.IsCompleted);
         if (result is NodeEnd.Finished { Outcome: var o })
-            nodeLog($"worker {id}: job {o.RunId} {(o.Succeeded ? "complete" : "failed: " + o.Reason)}; leaving");
+            nodeLog(o is null ? $"worker {id}: the coordinator left after its job; leaving"
+                : $"worker {id}: job {o.RunId?.Value ?? "(none received)"} {(o.Succeeded ? "complete" : "failed: " + o.Reason)}; leaving");
         await ShutdownAsync(system, host, leave: true);
         return result;
     }
