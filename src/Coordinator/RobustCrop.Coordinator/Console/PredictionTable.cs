@@ -16,11 +16,13 @@ public static class PredictionTable
         if (rows.Count == 0) return;
         bool labelled = rows.Any(r => r.Label is not null);
         var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(title)}[/]");
-        table.AddColumns("input", "class", "confidence", "top-3");
+        // The key whole on one line; the top-3 one class a line, so a narrow terminal folds neither mid-word.
+        table.AddColumn(new TableColumn("input").NoWrap());
+        table.AddColumns("class", "confidence", "top-3");
         if (labelled) table.AddColumn("label");
         foreach (var r in rows)
         {
-            var cells = new List<string> { Markup.Escape(r.ImageKey), Markup.Escape(Class(r)), Confidence(r), Markup.Escape(r.TopK ?? "—") };
+            var cells = new List<string> { Markup.Escape(r.ImageKey), Markup.Escape(Class(r)), Confidence(r), Markup.Escape(r.TopK?.Replace(" | ", "\n", StringComparison.Ordinal) ?? "—") };
             if (labelled) cells.Add(Markup.Escape(Label(r)));
             table.AddRow([.. cells]);
         }
