@@ -30,8 +30,10 @@ public sealed class PredictEndToEndTests
         var run = await PredictAsync(tmp.Path);
         Assert.True(run.ExitCode == 0, run.Err);
         var lines = Lines(run.Out);
-        Assert.Equal($"6 predictions, 0 errors with resnet18 (standard) -> {tmp.Path}/{RunId}/predictions", lines[0]);
-        Assert.Matches(@"^accuracy \d+\.\d% on 6 labelled inputs$", lines[1]);
+        // A line per input first (see PredictOutputTests), then the totals.
+        Assert.All(lines[..6], l => Assert.Matches(@"^fashion-mnist/\S+: .+ \d+\.\d% \(top-3: .+\), label .+$", l));
+        Assert.Equal($"6 predictions, 0 errors with resnet18 (standard) -> {tmp.Path}/{RunId}/predictions", lines[6]);
+        Assert.Matches(@"^accuracy \d+\.\d% on 6 labelled inputs$", lines[7]);
 
         var store = new LocalFolderStore(tmp.Path);
         var layout = new RunLayout(RunId);

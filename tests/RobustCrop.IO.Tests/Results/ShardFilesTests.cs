@@ -37,7 +37,7 @@ public sealed class ShardFilesTests : IDisposable
     {
         var result = new ShardResult(new ShardId(shard)) { Inputs = rows + errors };
         result.Predictions["m"] = [.. Enumerable.Range(0, rows).Select(i => new PredictionRow("p1", shard, $"k{i}", "a", "m", "standard", 1, null,
-            0, 0, 0, 0, 0, 0, i % 2, i % 2 == 0 ? "a" : "b", 0.5f, i % 2 == 0))];
+            0, 0, 0, 0, 0, 0, i % 2, i % 2 == 0 ? "a" : "b", 0.5f, i % 2 == 0, i % 2 == 0 ? "a 0.500 | b 0.500" : "b 0.500 | a 0.500"))];
         result.Errors.AddRange(Enumerable.Range(0, errors).Select(i => new ErrorRow("p1", shard, $"bad{i}", "decode", "not an image")));
         return result;
     }

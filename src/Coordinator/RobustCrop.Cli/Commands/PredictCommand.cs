@@ -52,8 +52,13 @@ public sealed class PredictCommand : Command
                 ConnectionString = p.GetValue(connectionString),
             };
             var outcome = await new PredictJob(options, new RunProgress(io.Err, io.ErrIsTerminal)).RunAsync(ct);
+            string runDir = $"{run.Out.TrimEnd('/')}/{id}";
+            if (io.OutIsTerminal)
+                PredictionTable.Print(io.Ansi, $"{outcome.Model} ({mode.Name})", outcome.Shown, outcome.Predictions, runDir);
+            else
+                PredictionTable.PrintLines(io.Out, outcome.Shown, outcome.Predictions, runDir);
             io.Out.WriteLine(
-                $"{outcome.Predictions} predictions, {outcome.Errors} errors with {outcome.Model} ({mode.Name}) -> {run.Out.TrimEnd('/')}/{id}/predictions");
+                $"{outcome.Predictions} predictions, {outcome.Errors} errors with {outcome.Model} ({mode.Name}) -> {runDir}/predictions");
             if (outcome.Accuracy is double accuracy)
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy {100.0 * accuracy:F1}% on {outcome.Labelled} labelled inputs"));
             io.Out.WriteLine($"guarantee: {mode.Guarantee}");

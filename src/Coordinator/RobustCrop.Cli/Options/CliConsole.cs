@@ -9,6 +9,9 @@ namespace RobustCrop.Cli.Options;
 /// </summary>
 public sealed record CliConsole(TextWriter Out, TextWriter Err, IAnsiConsole Ansi, bool ErrIsTerminal)
 {
+    /// <summary>Whether <see cref="Out"/> is a terminal: tables there, plain lines for logs, pipes and tests.</summary>
+    public bool OutIsTerminal { get; init; }
+
     /// <summary>Logs and pipes report 80 columns, which folds every table cell; this width reads fine in any log viewer.</summary>
     public const int RedirectedWidth = 150;
 
@@ -17,7 +20,7 @@ public sealed record CliConsole(TextWriter Out, TextWriter Err, IAnsiConsole Ans
     {
         var ansi = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         if (!outIsTerminal) ansi.Profile.Width = Math.Max(ansi.Profile.Width, RedirectedWidth);
-        return new CliConsole(output, error, ansi, errIsTerminal);
+        return new CliConsole(output, error, ansi, errIsTerminal) { OutIsTerminal = outIsTerminal };
     }
 
     /// <summary>Captured output (tests): no terminal on either side.</summary>

@@ -11,6 +11,7 @@ using RobustCrop.Coordinator.Console;
 using RobustCrop.Coordinator.Observability;
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Planning;
+using RobustCrop.Core.Models;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Settings;
 using RobustCrop.IO.Data;
@@ -84,6 +85,11 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         {
             throw new JobFailedException(e.Message);
         }
+        // Said once, when the run is accepted (a refused start keeps its one line): a labelled folder of the user's own
+        // with an accuracy of "—" and nothing saying why is the first thing a new user meets with the shipped zoo, whose
+        // heads apply to Fashion-MNIST only.
+        foreach (var line in HeadCoverage.Notes(manifests, DatasetFactory.SourceNames(dataset), "representation metrics only"))
+            progress.Note(line);
         // Kept with the run once its plan is accepted, so aggregation (now and any later `aggregate`) searches this gallery.
         if (options.Gallery is not null) await IO.Results.NearestNeighbourPass.StoreGalleryAsync(store, layout, options.Gallery, ct);
 

@@ -1,5 +1,6 @@
 using RobustCrop.Coordinator.Console;
 using RobustCrop.Core.Data;
+using RobustCrop.Core.Models;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Settings;
 using RobustCrop.IO.Data;
@@ -15,6 +16,10 @@ namespace RobustCrop.Coordinator.Jobs;
 /// <summary>A predict run as the command line binds it: the run, the model (null: the zoo's first) and the mode.</summary>
 public sealed record PredictOptions(RunSettings Run, string? ModelId, PredictionMode Mode, string Device, int Threads)
 {
+    /// <summary>How many rows the outcome carries for the command to show (the first inputs in shard order); the rest
+    /// are in the run's files.</summary>
+    public int ShowRows { get; init; } = 50;
+
     /// <summary>Connection string of an az:// data or <see cref="RunSettings.Out"/>; null reads AZURE_STORAGE_CONNECTION_STRING. Never printed.</summary>
     public string? ConnectionString { get; init; }
 
@@ -29,7 +34,9 @@ public sealed record PredictOptions(RunSettings Run, string? ModelId, Prediction
 /// <summary>What a predict run holds once complete, over all its shards (those a resumed run found done included).</summary>
 /// <param name="Labelled">Predictions whose input has a label the model's classes apply to.</param>
 /// <param name="SkippedShards">Shards already done by an earlier start of the same run.</param>
-public sealed record PredictOutcome(string Model, PredictionMode Mode, long Predictions, long Errors, long Labelled, long Correct, int SkippedShards)
+/// <param name="Shown">The first <see cref="PredictOptions.ShowRows"/> rows in input order (shard, then the shard's order).</param>
+public sealed record PredictOutcome(string Model, PredictionMode Mode, long Predictions, long Errors, long Labelled, long Correct, int SkippedShards,
+    IReadOnlyList<PredictionRow> Shown)
 {
     /// <summary>Correct / labelled; null without a labelled input.</summary>
     public double? Accuracy => Labelled > 0 ? (double)Correct / Labelled : null;
@@ -62,9 +69,12 @@ public sealed class PredictJob(PredictOptions options, RunProgress progress)
             throw new JobFailedException(e.Message);
         }
 
+        // Said once, when the run is accepted (a refused start keeps its one line): rows without a class are then expected.
+        foreach (var line in HeadCoverage.Notes([manifest], DatasetFactory.SourceNames(dataset), "no prediction"))
+            progress.Note(line);
         var (todo, done) = await files.SplitDoneAsync(shards, ct);
-        var tally = new Tally();
-        foreach (var m in done) tally.Add(await files.ReadPredictionsAsync(m.Shard, ct), m.Errors);
+        var tally = new Tally(options.ShowRows);
+        foreach (var m in done) tally.Add(m.Shard, await files.ReadPredictionsAsync(m.Shard, ct), m.Errors);
         if (done.Length > 0)
             progress.Note($"run {run.RunId}: {done.Length} of {shards.Count} shard(s) already done, {todo.Length} to run");
         if (todo.Length > 0)
@@ -80,7 +90,7 @@ public sealed class PredictJob(PredictOptions options, RunProgress progress)
                 int before = 0;
                 var (result, _) = await runner.RunAsync(shard, dataset.ReadShard(shard), ShardFiles.Source(dataset.Name, shard),
                     (n, _) => { progress.Advance(n - before, 0); before = n; }, ct);
-                tally.Add(result.Predictions[model.Id], result.Errors.Count);
+                tally.Add(shard.Id.Value, result.Predictions[model.Id], result.Errors.Count);
             }
             progress.Finish();
         }
@@ -93,15 +103,21 @@ public sealed class PredictJob(PredictOptions options, RunProgress progress)
             throw new JobFailedException(e.Message);
         }
         await files.MarkSuccessAsync(ct);
-        return new PredictOutcome(manifest.Id, options.Mode, tally.Rows, tally.Errors, tally.Labelled, tally.Correct, done.Length);
+        return new PredictOutcome(manifest.Id, options.Mode, tally.Rows, tally.Errors, tally.Labelled, tally.Correct, done.Length, tally.Shown());
     }
 
-    private sealed class Tally
+    private sealed class Tally(int show)
     {
         public long Rows, Errors, Labelled, Correct;
 
-        public void Add(IReadOnlyList<PredictionRow> rows, long errors)
+        // The first rows of each shard, so the shown rows are the first inputs whichever shards ran in this start.
+        private readonly SortedDictionary<int, PredictionRow[]> _first = [];
+
+        public IReadOnlyList<PredictionRow> Shown() => [.. _first.Values.SelectMany(r => r).Take(show)];
+
+        public void Add(int shard, IReadOnlyList<PredictionRow> rows, long errors)
         {
+            _first[shard] = [.. rows.Take(show)];
             Rows += rows.Count;
             Errors += errors;
             Labelled += rows.Count(r => r.Correct is not null);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Metrics;
@@ -153,7 +154,20 @@ public static class RowBuilder
             selection is { IsCyclic: false } r ? r.Window : 1,
             selection?.Name,
             c.Position.X, c.Position.Y, c.Position.X - g.BaseX, c.Position.Y - g.BaseY, c.RollX, c.RollY,
-            a.Prediction, a.Label, a.Confidence, a.Correct);
+            a.Prediction, a.Label, a.Confidence, a.Correct, TopK(w, 0));
+    }
+
+    /// <summary>How many classes a prediction row lists in <c>top_k</c>.</summary>
+    public const int TopClasses = 3;
+
+    /// <summary>"Coat 0.812 | Shirt 0.101 | Pullover 0.050" (a class without a name by its index); null without classes.
+    /// '|' separates, because class names hold commas ("tench, Tinca tinca").</summary>
+    private static string? TopK(MeasuredImage w, int crop)
+    {
+        var top = w.Interpreter.TopK(w.Outputs, crop, TopClasses);
+        if (top.Count == 0) return null;
+        return string.Join(" | ", top.Select(t => string.Create(CultureInfo.InvariantCulture,
+            $"{w.Interpreter.ClassName(t.Class) ?? t.Class.ToString(CultureInfo.InvariantCulture)} {t.Probability:0.000}")));
     }
 
     private static int Signed(int roll, int size) => roll > size / 2 ? roll - size : roll;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using RobustCrop.Core.Metrics;
 
 namespace RobustCrop.Core.Models;
@@ -47,6 +48,27 @@ public sealed class OutputInterpreter
     /// </summary>
     public bool? IsLabel(int k, string datasetLabel)
         => _labels is not null ? _labels.ClassOf(datasetLabel) == k : ClassName(k) is { } name ? name == datasetLabel : null;
+
+    /// <summary>
+    /// The <paramref name="k"/> most probable classes of crop <paramref name="crop"/>, most probable first (ties: lower
+    /// class first), recovered from the vector <see cref="Interpret"/> wrote: a logits model's probabilities are that
+    /// vector rescaled to sum 1, a head's are the softmax of its logits on the normalised embedding. Empty without classes.
+    /// </summary>
+    public IReadOnlyList<(int Class, float Probability)> TopK(CropOutputs outputs, int crop, int k)
+    {
+        if (!outputs.HasClasses || k <= 0) return [];
+        var v = outputs.Vector(crop);
+        var probabilities = new float[ClassCount];
+        if (_kind == OutputKind.Logits)
+            TensorPrimitives.Divide(v, TensorPrimitives.Sum(v), probabilities);
+        else
+        {
+            _head!.Logits(v, probabilities);
+            VectorMath.Softmax(probabilities, probabilities);
+        }
+        return Enumerable.Range(0, probabilities.Length).OrderByDescending(c => probabilities[c]).ThenBy(c => c)
+            .Take(k).Select(c => (c, probabilities[c])).ToList();
+    }
 
     /// <summary>Writes the normalised vector of crop <paramref name="crop"/> into <paramref name="outputs"/> and its prediction.</summary>
     /// <param name="scratch">At least <see cref="ClassCount"/> floats, reused across calls.</param>

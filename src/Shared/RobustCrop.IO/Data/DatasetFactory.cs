@@ -18,6 +18,7 @@ public static class DatasetFactory
     /// (<c>shards/{00000..09999}.tar</c>) too;</item>
     /// <item><c>az://container/prefix/</c> (its .tar blobs) or an az:// brace list → <see cref="AzureTarDataset"/>;</item>
     /// <item>a .parquet file → <see cref="ParquetImageDataset"/>;</item>
+    /// <item>an image file (.png, .jpg…) → a one-image <see cref="ImageFolderDataset"/> keyed "&lt;name&gt;/&lt;file&gt;";</item>
     /// <item>any other folder → <see cref="ImageFolderDataset"/>.</item>
     /// </list>
     /// A dataset is named after its folder or file, without extension.
@@ -42,6 +43,11 @@ public static class DatasetFactory
         }
         return datasets.Length == 1 ? datasets[0] : new CompositeDataset(datasets);
     }
+
+    /// <summary>The source datasets an opened dataset reads: the first segment of its inputs' keys, which is what a
+    /// head's <c>applies_to</c> and the per-dataset summary go by.</summary>
+    public static IReadOnlyList<string> SourceNames(IImageDataset dataset)
+        => dataset is CompositeDataset c ? [.. c.Children.Select(x => x.Name)] : [dataset.Name];
 
     private static IImageDataset OpenOne(string entry, string? name, string? connectionString)
     {
@@ -88,7 +94,10 @@ public static class DatasetFactory
             return new WebDatasetTarDataset(path, name);
         if (file.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
             return new ParquetImageDataset(path, name);
-        throw new DatasetException($"unsupported data file (expected a folder, .tar, .parquet or IDX file): {path}");
+        if (ImageFolderDataset.IsImageFile(file))
+            return ImageFolderDataset.OfFile(path, name);
+        throw new DatasetException(
+            $"unsupported data file (expected a folder, an image file ({string.Join(", ", ImageFolderDataset.ImageExtensions.Order())}), .tar, .parquet or IDX file): {path}");
     }
 
     private static string[] IdxImageFiles(string folder)

@@ -42,6 +42,31 @@ public sealed class ImageFolderDataset : IImageDataset
         _files = List(_root);
     }
 
+    private ImageFolderDataset(string root, string name, long maxFileBytes, string[] files)
+    {
+        _root = root;
+        Name = name;
+        _maxFileBytes = maxFileBytes;
+        _files = files;
+    }
+
+    /// <summary>
+    /// One image file as a one-image dataset named after the file without extension, keyed like a folder's unlabelled
+    /// file ("astronaut/astronaut.png"), so a single photo runs through predict or evaluate like any other source.
+    /// </summary>
+    public static ImageFolderDataset OfFile(string path, string? name = null, long maxFileBytes = DefaultMaxFileBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxFileBytes);
+        if (!File.Exists(path))
+            throw new DatasetException($"data not found: {path}");
+        string full = Path.GetFullPath(path);
+        return new ImageFolderDataset(Path.GetDirectoryName(full)!, name ?? ShardPlanning.NameFromPath(path), maxFileBytes, [Path.GetFileName(full)]);
+    }
+
+    /// <summary>Whether a file's extension is one of <see cref="ImageExtensions"/> (any case).</summary>
+    public static bool IsImageFile(string path)
+        => ImageExtensions.Contains(Path.GetExtension(path).TrimStart('.').ToLowerInvariant());
+
     public string Name { get; }
 
     /// <summary>Number of files listed.</summary>
