@@ -32,6 +32,8 @@ public sealed class PredictEndToEndTests
         var lines = Lines(run.Out);
         Assert.Equal($"6 predictions, 0 errors with resnet18 (standard) -> {tmp.Path}/{RunId}/predictions", lines[0]);
         Assert.Matches(@"^accuracy \d+\.\d% on 6 labelled inputs$", lines[1]);
+        // Progress counts the crops inferred over the run's three shards (one centre crop per input), not 0.
+        Assert.Contains("progress inputs=6 total=6 crops=6 ", run.Err);
 
         var store = new LocalFolderStore(tmp.Path);
         var layout = new RunLayout(RunId);
