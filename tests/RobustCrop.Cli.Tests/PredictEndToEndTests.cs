@@ -34,6 +34,8 @@ public sealed class PredictEndToEndTests
         Assert.All(lines[..6], l => Assert.Matches(@"^fashion-mnist/\S+: .+ \d+\.\d% \(top-3: .+\), label .+$", l));
         Assert.Equal($"6 predictions, 0 errors with resnet18 (standard) -> {tmp.Path}/{RunId}/predictions", lines[6]);
         Assert.Matches(@"^accuracy \d+\.\d% on 6 labelled inputs$", lines[7]);
+        // Progress counts the crops inferred over the run's three shards (one centre crop per input), not 0.
+        Assert.Contains("progress inputs=6 total=6 crops=6 ", run.Err);
 
         var store = new LocalFolderStore(tmp.Path);
         var layout = new RunLayout(RunId);

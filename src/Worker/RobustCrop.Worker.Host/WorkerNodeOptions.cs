@@ -34,7 +34,7 @@ public sealed record WorkerNodeOptions(
         public const string Listen = "127.0.0.1:0";
         public const string Device = "cpu";
         public const int Capacity = 1;
-        public const string LogLevel = "info";
+        public const string LogLevel = "warning";
         public const string MetricsHost = "127.0.0.1";
 
         /// <summary>Long enough for a coordinator pod to be scheduled and pull its image; short enough that a typo ends.</summary>

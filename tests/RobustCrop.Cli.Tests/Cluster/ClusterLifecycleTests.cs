@@ -30,7 +30,7 @@ public sealed partial class ClusterLifecycleTests : NodeProcessTest
     {
         int port = NodeProcess.FreePort();
         var coordinator = Coordinator(port, "sigterm", 48, shardSize: 16);
-        var stopping = Worker(port);
+        var stopping = Worker(port, "--log-level", "info"); // its "lease N shard S started" line is Akka info
         await stopping.WaitForOutputAsync(o => LeaseStarted().IsMatch(o), JobTimeout);
         var lease = LeaseStarted().Matches(stopping.Output)[^1];
         var clock = Stopwatch.StartNew();

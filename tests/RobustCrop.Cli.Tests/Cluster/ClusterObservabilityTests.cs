@@ -81,6 +81,14 @@ public sealed partial class ClusterObservabilityTests : NodeProcessTest
         Assert.Contains("Run obs", status);
         Assert.Matches($@"<b>\d+ / {shards}</b>shards done", status);
         Assert.Contains(WorkerId().Match(worker.Output).Groups[1].Value, status);
+
+        // A clean run at the default log level is quiet: no Akka info from the worker, no warnings about the departed
+        // nodes' closed ports after the job's success.
+        Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.DoesNotContain("akka info ", worker.Output);
+        Assert.DoesNotContain("akka debug ", worker.Output);
+        Assert.DoesNotContain("AssociationError", coordinator.Output + worker.Output);
+        Assert.DoesNotContain("Tried to associate with unreachable", coordinator.Output + worker.Output);
     }
 
     /// <summary>Prometheus text format: "name{labels} value" per sample line, comments skipped.</summary>

@@ -24,7 +24,8 @@ public sealed partial class ClusterProcessTests : NodeProcessTest
     private NodeProcess StartCoordinator(int port, string runId, int limit, params string[] more)
         => Track(NodeProcess.Coordinator(["coordinator", "--listen", $"127.0.0.1:{port}", "--status-seconds", "1", .. JobArgs(runId, limit), .. more]));
 
-    private NodeProcess StartWorker(int port) => Track(NodeProcess.Worker("--join", $"127.0.0.1:{port}", "--threads", "1"));
+    // At info: the tests read the worker's "lease N shard S started" lines (Akka info, off at the default level).
+    private NodeProcess StartWorker(int port) => Track(NodeProcess.Worker("--join", $"127.0.0.1:{port}", "--threads", "1", "--log-level", "info"));
 
     private string RunDir(string runId) => Path.Combine(Tmp.Path, "out", runId);
 

@@ -42,4 +42,25 @@ public sealed class ClusterMetricsTests
         metrics.On(Status());
         Assert.DoesNotContain("worker=\"gpu-c\"", await ExportAsync(metrics.Registry));
     }
+
+    [Fact]
+    public void The_status_counts_the_images_of_running_shards_before_any_shard_is_done()
+    {
+        var metrics = new ClusterMetrics(Run, new FakeTimeProvider());
+        // One shard of 1,000 inputs, none skipped: before it ends, only the workers' progress reports say how far it is.
+        metrics.On(new JobPlanned(Run, new JobPlan("fmnist", [], 0, 0, 1_000, 2)));
+        metrics.On(new JobStatus(Run, new ClusterSnapshot(new SchedulerCounts(1, 0, 1, 0, 1, 1, 0), new Dictionary<RequeueReason, long>(),
+            [new WorkerRate("cpu-a", 0, 1, 250, 8_750, 25)], DateTimeOffset.UnixEpoch)));
+        metrics.On(new JobProgress(Run, 250, 8_750));
+
+        var s = metrics.Status;
+        Assert.Equal(0, s.ShardsDone);
+        Assert.Equal(0, s.DoneInputs);
+        Assert.Equal(250, s.InputsSoFar);
+        Assert.Equal(0.25, s.Fraction);
+        Assert.Equal(TimeSpan.FromSeconds(750 / 25.0), s.Eta);
+        string html = StatusPage.Render(s);
+        Assert.Contains("<b>250 / 1000</b>inputs", html);
+        Assert.Contains("width:25.0%", html);
+    }
 }

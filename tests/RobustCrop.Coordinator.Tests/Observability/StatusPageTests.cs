@@ -20,6 +20,19 @@ public sealed class StatusPageTests
     {
         Assert.Equal(TimeSpan.FromSeconds((102_400 - 19_968) / 100.0), Sample.Eta);
         Assert.Null((Sample with { ImagesPerSecond = 0 }).Eta);
+        // The workers' count of running shards moves it before their manifests are verified.
+        Assert.Equal(TimeSpan.FromSeconds((102_400 - 40_960) / 100.0), (Sample with { ProcessedInputs = 40_960 }).Eta);
+    }
+
+    [Fact]
+    public void Progress_is_by_inputs_processed_and_never_below_the_verified_count()
+    {
+        Assert.Equal(0.4, (Sample with { ProcessedInputs = 40_960 }).Fraction);
+        // A progress report older than the last verified shard does not move the page back.
+        Assert.Equal(19_968, (Sample with { ProcessedInputs = 10_000 }).InputsSoFar);
+        Assert.Contains("<b>40960 / 102400</b>inputs", StatusPage.Render(Sample with { ProcessedInputs = 40_960 }));
+        // Before the plan's input total is known: by shards.
+        Assert.Equal(78 / 400.0, (Sample with { TotalInputs = 0 }).Fraction);
     }
 
     [Fact]

@@ -109,8 +109,10 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
         int localWorkers = topology.LocalWorkers == 0 ? 0 : Math.Max(topology.LocalWorkers, devices.Length);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSignalFreeLifetime();
+        // After the job's end the workers leave and remoting's warnings about their closed ports are expected: dropped.
+        var nodeLog = new EndingNodeLog(progress.Note);
         builder.Services.AddAkka(ClusterNodeSettings.SystemName, akka => AttachMetrics(events.AttachTo(akka
-            .AddRobustCropNode(topology.Node, progress.Note)), metrics)
+            .AddRobustCropNode(topology.Node, nodeLog.Write)), metrics)
             .AddJobCoordinator(spec, backend, topology.Coordinator)
             .AddWorkers(localWorkers, i => new WorkerSettings(WorkerId.New($"local{i}"), 1, devices[i % devices.Length].ToString(), options.Threads,
                 ShippedFiles.BuiltinModelsDir, progress.Note)
@@ -128,9 +130,11 @@ public sealed class EvaluateJob(EvaluateOptions options, RunProgress progress, C
             try
             {
                 result = await events.WaitAsync(observer, ct);
+                nodeLog.JobEnded();
             }
             catch (OperationCanceledException)
             {
+                nodeLog.JobEnded();
                 await AnnounceStopAsync(host.Services.GetRequiredService<ActorRegistry>());
                 throw;
             }

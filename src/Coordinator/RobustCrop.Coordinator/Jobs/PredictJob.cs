@@ -85,11 +85,14 @@ public sealed class PredictJob(PredictOptions options, RunProgress progress)
             long skippedInputs = done.Sum(m => m.Images + m.Errors);
             if (skippedInputs > 0) progress.ShardSkipped(skippedInputs);
             var runner = ShardRunner.Predict(model, run, options.Mode, files, "local");
+            long cropsBefore = 0;
             foreach (var shard in todo)
             {
+                // The runner reports the shard's inputs and crops so far; progress counts crops over the run.
                 int before = 0;
                 var (result, _) = await runner.RunAsync(shard, dataset.ReadShard(shard), ShardFiles.Source(dataset.Name, shard),
-                    (n, _) => { progress.Advance(n - before, 0); before = n; }, ct);
+                    (n, crops) => { progress.Advance(n - before, cropsBefore + crops); before = n; }, ct);
+                cropsBefore += result.CropsInferred;
                 tally.Add(shard.Id.Value, result.Predictions[model.Id], result.Errors.Count);
             }
             progress.Finish();

@@ -64,6 +64,10 @@ public sealed class ClusterMetrics
                 lock (_gate) _status = _status with { Dataset = p.Plan.Dataset, TotalInputs = p.Plan.TotalInputs, DoneInputs = _status.DoneInputs + p.Plan.SkippedInputs };
                 _shards.WithLabels("total").Set(p.Plan.ToDo.Length);
                 break;
+            case JobProgress p:
+                // The workers' own counts, the images of shards still running included: the page moves before a shard ends.
+                lock (_gate) _status = _status with { ProcessedInputs = p.Images };
+                break;
             case JobStatus { Snapshot: var s }:
                 var c = s.Counts;
                 _shards.WithLabels("total").Set(c.Total);
@@ -162,6 +166,20 @@ public sealed record StatusModel(
 {
     public double ImagesPerSecond { get; init; }
 
+    /// <summary>
+    /// Inputs the workers reported processed (the skipped ones of a resume included), counting the images of shards still
+    /// running: <see cref="DoneInputs"/> counts verified shards only, so a job of few large shards would sit at 0% for
+    /// most of its run.
+    /// </summary>
+    public long ProcessedInputs { get; init; }
+
+    /// <summary>Inputs processed so far: the workers' running count, never below the verified one.</summary>
+    public long InputsSoFar => Math.Max(DoneInputs, ProcessedInputs);
+
+    /// <summary>The share of the job done, by inputs (by shards before the plan's input total is known).</summary>
+    public double Fraction => TotalInputs > 0 ? Math.Min(1.0, (double)InputsSoFar / TotalInputs)
+        : ShardsTotal > 0 ? (double)ShardsDone / ShardsTotal : 0;
+
     /// <summary>Inputs left over the current rate; null while nothing moves.</summary>
-    public TimeSpan? Eta => ImagesPerSecond > 0 && TotalInputs > DoneInputs ? TimeSpan.FromSeconds((TotalInputs - DoneInputs) / ImagesPerSecond) : null;
+    public TimeSpan? Eta => ImagesPerSecond > 0 && TotalInputs > InputsSoFar ? TimeSpan.FromSeconds((TotalInputs - InputsSoFar) / ImagesPerSecond) : null;
 }

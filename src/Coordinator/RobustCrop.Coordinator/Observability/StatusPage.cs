@@ -15,7 +15,7 @@ public static class StatusPage
     public static string Render(StatusModel s)
     {
         var c = CultureInfo.InvariantCulture;
-        double fraction = s.ShardsTotal > 0 ? (double)s.ShardsDone / s.ShardsTotal : 0;
+        double fraction = s.Fraction;
         var html = new StringBuilder();
         html.Append(c, $"""
             <!DOCTYPE html>
@@ -37,7 +37,7 @@ public static class StatusPage
             <div class="bar"><div style="width:{fraction * 100:F1}%"></div></div>
             <div class="figures">
             <div><b>{s.ShardsDone} / {s.ShardsTotal}</b>shards done</div>
-            <div><b>{s.DoneInputs} / {s.TotalInputs}</b>inputs</div>
+            <div><b>{s.InputsSoFar} / {s.TotalInputs}</b>inputs</div>
             <div><b>{s.ImagesPerSecond:F1}</b>images / s</div>
             <div><b>{(s.Eta is { } eta ? FormatEta(eta) : "–")}</b>ETA</div>
             <div><b>{s.Leased}</b>leased</div>

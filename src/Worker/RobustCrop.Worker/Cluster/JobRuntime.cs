@@ -53,6 +53,15 @@ public sealed class JobRuntime : IDisposable
         bool auto = settings.Batch == RunSettings.AutoBatch;
         var models = new List<EvaluatedModel>();
         var held = new List<IDisposable>();
+        // A CUDA fallback is said once: the same reason for every model of the zoo, and nothing again where a model comes
+        // from the session another worker of this process opened (its loader said it).
+        var said = new HashSet<string>(StringComparer.Ordinal);
+        EvaluatedModel LoadSaying(ModelManifest m)
+        {
+            var model = ModelLoader.Load(m, device, worker.Threads, auto, worker.Note);
+            if (model.Inference is OnnxSession { FallbackReason: { } why } && said.Add(why)) worker.Note(why);
+            return model;
+        }
         try
         {
             foreach (var m in manifests)
@@ -60,16 +69,15 @@ public sealed class JobRuntime : IDisposable
                 EvaluatedModel loaded;
                 if (worker.SharedModels is { } shared)
                 {
-                    var handle = shared.Acquire(new SharedModelKey(m, device, worker.Threads), () => ModelLoader.Load(m, device, worker.Threads, auto, worker.Note));
+                    var handle = shared.Acquire(new SharedModelKey(m, device, worker.Threads), () => LoadSaying(m));
                     held.Add(handle);
                     loaded = handle.Value;
                 }
                 else
                 {
-                    loaded = ModelLoader.Load(m, device, worker.Threads, auto, worker.Note);
+                    loaded = LoadSaying(m);
                     held.Add(loaded);
                 }
-                if (loaded.Inference is OnnxSession { FallbackReason: { } why }) worker.Note(why);
                 models.Add(worker.Metrics is { } metrics
                     ? new EvaluatedModel(loaded.Manifest, new TimedInference(loaded.Inference, loaded.Id, metrics), loaded.Normalization, loaded.Interpreter, loaded.Device)
                     : loaded);

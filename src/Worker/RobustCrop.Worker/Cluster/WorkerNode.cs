@@ -142,7 +142,9 @@ public static class WorkerNode
         var (joinHost, joinPort) = ClusterNodeSettings.ParseHostPort("--join", s.Join);
         using var joinWindow = CancellationTokenSource.CreateLinkedTokenSource(stop);
         joinWindow.CancelAfter(join.Remaining > TimeSpan.Zero ? join.Remaining : TimeSpan.Zero);
-        Action<string> nodeLog = join.Log;
+        // After the job's end the coordinator leaves: remoting's warnings about its closed port are expected, dropped.
+        var ending = new EndingNodeLog(join.Log);
+        Action<string> nodeLog = ending.Write;
         // Dial the coordinator's port before starting remoting: an association attempt to a port not yet bound is gated
         // for seconds (retry-gate-closed-for) and every InitJoin in that window is dropped, which is what made workers
         // started with their coordinator join ~10 s late.
@@ -223,6 +225,7 @@ public static class WorkerNode
         // The coordinator leaves only after its job ended: this worker missed the news, not the job.
         else if (ended == departed.Task && !Volatile.Read(ref coordinatorStopping)) result = new NodeEnd.Finished(null);
         else result = new NodeEnd.Lost(WasMember: IsMember(cluster) || joined.Task.IsCompleted);
+        if (result is NodeEnd.Finished or NodeEnd.Stopped) ending.JobEnded();
         if (result is NodeEnd.Finished { Outcome: var o })
             nodeLog(o is null ? $"worker {id}: the coordinator left after its job; leaving"
                 : $"worker {id}: job {o.RunId?.Value ?? "(none received)"} {(o.Succeeded ? "complete" : "failed: " + o.Reason)}; leaving");
