@@ -1,6 +1,7 @@
 using System.Globalization;
 using RobustCrop.Core.Results;
 using Spectre.Console;
+using RobustCrop.Core.Text;
 
 namespace RobustCrop.Coordinator.Console;
 
@@ -22,8 +23,8 @@ public static class PredictionTable
         if (labelled) table.AddColumn("label");
         foreach (var r in rows)
         {
-            var cells = new List<string> { Markup.Escape(r.ImageKey), Markup.Escape(Class(r)), Confidence(r), Markup.Escape(r.TopK?.Replace(" | ", "\n", StringComparison.Ordinal) ?? "—") };
-            if (labelled) cells.Add(Markup.Escape(Label(r)));
+            var cells = new List<string> { Markup.Escape(TerminalText.Clean(r.ImageKey)), Markup.Escape(Class(r)), Confidence(r), Markup.Escape(r.TopK?.Replace(" | ", "\n", StringComparison.Ordinal) ?? "—") };
+            if (labelled) cells.Add(Markup.Escape(TerminalText.Clean(Label(r))));
             table.AddRow([.. cells]);
         }
         console.Write(table);
@@ -36,7 +37,9 @@ public static class PredictionTable
         foreach (var r in rows)
         {
             string answer = r.Prediction is null ? "no class" : $"{Class(r)} {Confidence(r)} (top-3: {r.TopK})";
-            output.WriteLine(r.Label is null ? $"{r.ImageKey}: {answer}" : $"{r.ImageKey}: {answer}, label {Label(r)}");
+            // Keys and labels come from the data (file and folder names): never let their control characters reach the terminal.
+            string key = TerminalText.Clean(r.ImageKey);
+            output.WriteLine(r.Label is null ? $"{key}: {answer}" : $"{key}: {answer}, label {TerminalText.Clean(Label(r))}");
         }
         if (total > rows.Count) output.WriteLine(More(rows.Count, total, runDir));
     }
