@@ -28,7 +28,7 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
-    public async Task BadInputs_EachUnusableFileIsOneErrorRow_AndTheRestAreMeasured()
+    public async Task Bad_inputs_each_unusable_file_is_one_error_row_and_the_rest_are_measured()
     {
         using var tmp = new TempDir();
         string data = tmp.Sub("data");
@@ -88,7 +88,7 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
-    public async Task MissingModelFile_FailsWithOneLine()
+    public async Task Missing_model_file_fails_with_one_line()
     {
         using var tmp = new TempDir();
         string zoo = WriteZoo(tmp, "does-not-exist.onnx", 224, 256);
@@ -97,7 +97,7 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
-    public async Task WrongManifestInputSize_FailsWithOneLine()
+    public async Task Wrong_manifest_input_size_fails_with_one_line()
     {
         using var tmp = new TempDir();
         string zoo = WriteZoo(tmp, "builtin:ResNet18Onnx/ResNet18.onnx", 299, 320);
@@ -106,7 +106,7 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
-    public async Task CropPctOneModel_StopsBeforeAnythingRuns_WithTheMarginLine()
+    public async Task Crop_pct_one_model_stops_before_anything_runs_with_the_margin_line()
     {
         using var tmp = new TempDir();
         string zoo = WriteZoo(tmp, "builtin:ResNet18Onnx/ResNet18.onnx", 224, 224, "    output: { kind: embedding }");
@@ -117,7 +117,7 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
-    public async Task RicsWindowsPastTheMargin_StopBeforeAnythingRuns()
+    public async Task Rics_windows_past_the_margin_stop_before_anything_runs()
     {
         using var tmp = new TempDir();
         string @out = tmp.Sub("out"), data = CopyPhotos(tmp, 1);
@@ -130,7 +130,7 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
-    public async Task MarginModel_IsMeasuredOnTheWiderScene()
+    public async Task Margin_model_is_measured_on_the_wider_scene()
     {
         using var tmp = new TempDir();
         string zoo = WriteZoo(tmp, "builtin:ResNet18Onnx/ResNet18.onnx", 224, 224, "    output: { kind: embedding }");
@@ -144,7 +144,7 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
-    public async Task ModelReturningNaN_FailsWithOneLine_AndWritesNoShard()
+    public async Task Model_returning_NaN_fails_with_one_line_and_writes_no_shard()
     {
         using var tmp = new TempDir();
         byte[] nan = new OnnxGraphBuilder("returns_nan")
@@ -173,7 +173,7 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
-    public async Task UnknownOption_FailsWithOneLine()
+    public async Task Unknown_option_fails_with_one_line()
     {
         using var tmp = new TempDir();
         var run = await CliHarness.RunAsync("evaluate", "--data", CopyPhotos(tmp, 1), "--out", tmp.Sub("out"), "--frobnicate", "3");
@@ -181,7 +181,7 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
-    public async Task MissingDataPath_FailsWithOneLine()
+    public async Task Missing_data_path_fails_with_one_line()
     {
         using var tmp = new TempDir();
         string missing = Path.Combine(tmp.Path, "no-such-folder");
@@ -190,7 +190,7 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
-    public async Task BadDevice_FailsWithOneLine()
+    public async Task Bad_device_fails_with_one_line()
     {
         using var tmp = new TempDir();
         var run = await CliHarness.RunAsync("evaluate", "--data", CopyPhotos(tmp, 1), "--out", tmp.Sub("out"), "--model", "resnet18", "--device", "tpu");
@@ -199,7 +199,7 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
-    public async Task SecondRunWithTheSameRunId_SkipsEveryShard_AndReproducesTheSummary()
+    public async Task Second_run_with_the_same_run_id_skips_every_shard_and_reproduces_the_summary()
     {
         using var tmp = new TempDir();
         string data = CopyPhotos(tmp, 4), @out = tmp.Sub("out");
@@ -224,7 +224,7 @@ public class EvaluateEndToEndTests
     }
 
     [Fact]
-    public async Task RerunAfterLosingAManifest_RedoesTheShardWithoutDuplicatingRows()
+    public async Task Rerun_after_losing_a_manifest_redoes_the_shard_without_duplicating_rows()
     {
         using var tmp = new TempDir();
         string data = CopyPhotos(tmp, 4), @out = tmp.Sub("out");

@@ -83,7 +83,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void EveryMessage_HasAPinnedWireForm(IClusterMessage message)
+    public void Every_message_has_a_pinned_wire_form(IClusterMessage message)
     {
         string manifest = _serializer.Manifest(message);
         if (message is JobSpec) return; // pinned, with its comment, by JobSpec_HasAStableWireForm
@@ -94,13 +94,13 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     }
 
     [Fact]
-    public void ProtocolVersion_IsPinned()
+    public void Protocol_version_is_pinned()
         // Bumped together with the golden payloads above; a registration of another version is refused by name.
         => Assert.Equal(3, ProtocolVersion.Current);
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void EveryMessage_RoundTripsThroughItsManifest(IClusterMessage message)
+    public void Every_message_round_trips_through_its_manifest(IClusterMessage message)
     {
         string manifest = _serializer.Manifest(message);
         byte[] bytes = _serializer.ToBinary(message);
@@ -114,7 +114,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     }
 
     [Fact]
-    public void RoundTrip_KeepsCollectionsAndNestedValues()
+    public void Round_trip_keeps_collections_and_nested_values()
     {
         var done = (ShardCompleted)All.Single(m => m is ShardCompleted);
         var back = (ShardCompleted)_serializer.FromBinary(_serializer.ToBinary(done), _serializer.Manifest(done));
@@ -136,7 +136,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     /// (enums by name, ids as strings, every default spelled out so a worker never falls back on its own).
     /// </summary>
     [Fact]
-    public void JobSpec_HasAStableWireForm()
+    public void Job_spec_has_a_stable_wire_form()
     {
         const string golden = """
             {"Run":{"RunId":"run-1","Data":"/data/a,/data/b#train","Out":"/out","ZooPath":"/zoo/default.yaml","ModelIds":["resnet18","resnet18-blur"],"Limit":112,"ShardSize":256,"Tau":0.99,"ExtraTaus":[0.95,0.9],"WindowK":2,"KeepEmbeddings":true,"KeepCaptions":false,"Batch":32,"Rics":{"Windows":[1,9,31],"Scores":["Hash","Dog","Cyclic"],"Seed":5929344408171315201,"WindowFrames":true},"DecodeLimits":{"MaxPixels":40000000,"MaxBytes":67108864,"MinSide":8},"MaxScenePixels":16000000}}
@@ -146,7 +146,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     }
 
     [Fact]
-    public void ShardLease_CarriesATypedCompositeSource()
+    public void Shard_lease_carries_a_typed_composite_source()
     {
         var child = new DatasetShard(new ShardId(3), ShardSource.OfChild(1, "x|y", new ShardId(0), ShardSource.Of("x|y")), 0, 10);
         var lease = new ShardLease(new LeaseId(7), child.Id, child, At, Correlation);
@@ -156,7 +156,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     }
 
     [Fact]
-    public void EveryClusterMessageType_HasAManifest_AndASample()
+    public void Every_cluster_message_type_has_a_manifest_and_a_sample()
     {
         var all = typeof(IClusterMessage).Assembly.GetTypes()
             .Where(t => typeof(IClusterMessage).IsAssignableFrom(t) && !t.IsInterface && !t.IsAbstract).ToHashSet();
@@ -167,11 +167,11 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     }
 
     [Fact]
-    public void UnknownManifest_FailsLoudly()
+    public void Unknown_manifest_fails_loudly()
         => Assert.Throws<System.Runtime.Serialization.SerializationException>(() => _serializer.FromBinary("{}"u8.ToArray(), "no-such-message"));
 
     [Fact]
-    public void TheSystemBindsClusterMessagesToThisSerializer()
+    public void The_system_binds_cluster_messages_to_this_serializer()
     {
         using var system = ActorSystem.Create("binding-test", Akka.Configuration.ConfigurationFactory.ParseString("""
             akka.actor.serializers.robustcrop = "RobustCrop.Cluster.Protocol.ClusterMessageSerializer, RobustCrop.Cluster"

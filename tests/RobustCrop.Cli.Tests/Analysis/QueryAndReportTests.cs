@@ -23,7 +23,7 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
 
     [Fact]
-    public async Task Query_CountsEveryImageOfEveryModel()
+    public async Task Query_counts_every_image_of_every_model()
     {
         Assert.Equal(AnalysisRunFixture.Images, (long)run.Summary["images"]!);
 
@@ -37,7 +37,7 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
     }
 
     [Fact]
-    public async Task TheFashionMnistHead_AnswersForFashionMnistOnly_ThePhotosGetRepresentationMetrics()
+    public async Task The_fashion_mnist_head_answers_for_fashion_mnist_only_the_photos_get_representation_metrics()
     {
         // Per dataset: rows, rows with a class answer, rows with a fooled_1px verdict, rows with a cosine.
         var csv = Lines(await QueryCsvAsync(run.RunDir,
@@ -47,7 +47,7 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
     }
 
     [Fact]
-    public async Task Query_Json_IsAnArrayOfRowObjectsWithTypedValues()
+    public async Task Query_json_is_an_array_of_row_objects_with_typed_values()
     {
         var r = await CliHarness.RunAsync("query", "--run", run.RunDir, "--format", "json",
             "SELECT count(*) AS n, NULL AS nothing, [1, 2] AS list, 'x' AS s FROM images");
@@ -63,7 +63,7 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
     }
 
     [Fact]
-    public async Task Query_ModelColumnComesFromTheHivePartitionFolder()
+    public async Task Query_model_column_comes_from_the_hive_partition_folder()
     {
         // A copy of the run whose partition folder names another model: only a reader that honours model=<m>/ sees it.
         string copy = Path.Combine(run.Temp.Path, "hive-copy", AnalysisRunFixture.RunId);
@@ -77,7 +77,7 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
     }
 
     [Fact]
-    public async Task Query_BadSql_IsOneLineAndExitCode1()
+    public async Task Query_bad_sql_is_one_line_and_exit_code1()
     {
         var r = await CliHarness.RunAsync("query", "--run", run.RunDir, "SELEC count(*) FROM images");
         Assert.Equal(1, r.ExitCode);
@@ -91,7 +91,7 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
     }
 
     [Fact]
-    public async Task Query_ThroughANonLocalStore_FetchesTheRunIntoTheCache()
+    public async Task Query_through_a_non_local_store_fetches_the_run_into_the_cache()
     {
         var store = new ForwardingStore(new LocalFolderStore(run.Out));
         var location = RunLocation.In(store, AnalysisRunFixture.RunId);
@@ -108,7 +108,7 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
     }
 
     [Fact]
-    public async Task Report_WritesPlotsAndOneSelfContainedPage()
+    public async Task Report_writes_plots_and_one_self_contained_page()
     {
         string to = Path.Combine(run.Temp.Path, "report-" + Guid.NewGuid().ToString("N")[..8]);
         var r = await CliHarness.RunAsync("report", "--run", run.RunDir, "--to", to, "--data", run.Data);
@@ -162,7 +162,7 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
     }
 
     [Fact]
-    public async Task Report_WithoutTo_GoesIntoTheRunsReportFolder_AndListsFlippedKeys()
+    public async Task Report_without_to_goes_into_the_runs_report_folder_and_lists_flipped_keys()
     {
         var r = await CliHarness.RunAsync("report", "--run", run.RunDir);
         Assert.True(r.ExitCode == 0, r.Err);

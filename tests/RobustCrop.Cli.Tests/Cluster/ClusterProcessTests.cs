@@ -49,7 +49,7 @@ public sealed partial class ClusterProcessTests : NodeProcessTest
     }
 
     [Fact]
-    public async Task CoordinatorAndTwoWorkers_ProduceTheSingleProcessRows()
+    public async Task Coordinator_and_two_workers_produce_the_single_process_rows()
     {
         int port = NodeProcess.FreePort();
         // All three at the same instant, as Kubernetes starts pods: the workers wait for the coordinator's port themselves.
@@ -66,7 +66,7 @@ public sealed partial class ClusterProcessTests : NodeProcessTest
     }
 
     [Fact]
-    public async Task WorkerKilledMidShard_ItsShardIsRequeued_NothingLostOrDuplicated()
+    public async Task Worker_killed_mid_shard_its_shard_is_requeued_nothing_lost_or_duplicated()
     {
         int port = NodeProcess.FreePort();
         var coordinator = StartCoordinator(port, "kill", 24);
@@ -89,7 +89,7 @@ public sealed partial class ClusterProcessTests : NodeProcessTest
     }
 
     [Fact]
-    public async Task CoordinatorKilledAndRestarted_ResumesWithoutRecomputingFinishedShards()
+    public async Task Coordinator_killed_and_restarted_resumes_without_recomputing_finished_shards()
     {
         // Enough shards that the kill lands mid-run even when the tiny model finishes a shard in milliseconds and the
         // test reads the coordinator's output a little late (with 12 shards, all had once finished before the kill).
@@ -121,7 +121,7 @@ public sealed partial class ClusterProcessTests : NodeProcessTest
     }
 
     [Fact]
-    public async Task WorkerJoiningMidRun_ReceivesShards()
+    public async Task Worker_joining_mid_run_receives_shards()
     {
         int port = NodeProcess.FreePort();
         var coordinator = StartCoordinator(port, "late", 160);

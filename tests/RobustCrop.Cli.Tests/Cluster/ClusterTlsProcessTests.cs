@@ -35,7 +35,7 @@ public sealed class ClusterTlsProcessTests : NodeProcessTest
         => Track(NodeProcess.WithEnvironment(true, environment, ["--join", $"127.0.0.1:{port}", "--threads", "1", .. more]));
 
     [Fact]
-    public async Task CoordinatorAndWorkerWithCertificatesOfTheSameCa_CompleteAJob()
+    public async Task Coordinator_and_worker_with_certificates_of_the_same_ca_complete_a_job()
     {
         int port = NodeProcess.FreePort();
         var coordinator = StartCoordinator(port, _ca.NodeFile(Tmp.Path, "coordinator", Password));
@@ -50,7 +50,7 @@ public sealed class ClusterTlsProcessTests : NodeProcessTest
     }
 
     [Fact]
-    public async Task WorkersWithoutTlsOrWithAnotherCa_NeverJoin_AndTheCoordinatorSaysSoInOneLineEach()
+    public async Task Workers_without_tls_or_with_another_ca_never_join_and_the_coordinator_says_so_in_one_line_each()
     {
         using var otherCa = new TestCertificateAuthority("another-ca");
         int port = NodeProcess.FreePort();
@@ -72,7 +72,7 @@ public sealed class ClusterTlsProcessTests : NodeProcessTest
     }
 
     [Fact]
-    public async Task AWorkerThatRejectsTheCoordinatorsCertificate_StopsAtItsJoinTimeout_WithOneLineAndExitThree()
+    public async Task A_worker_that_rejects_the_coordinators_certificate_stops_at_its_join_timeout_with_one_line_and_exit_three()
     {
         int port = NodeProcess.FreePort();
         var coordinator = StartCoordinator(port, _ca.NodeFile(Tmp.Path, "coordinator", Password));
@@ -94,7 +94,7 @@ public sealed class ClusterTlsProcessTests : NodeProcessTest
     }
 
     [Fact]
-    public async Task AnUnusableCertificateStopsTheNodeBeforeItStarts_WithOneLineAndExitTwo()
+    public async Task An_unusable_certificate_stops_the_node_before_it_starts_with_one_line_and_exit_two()
     {
         int port = NodeProcess.FreePort();
         var coordinator = Track(NodeProcess.WithEnvironment(false, WithPassword, "coordinator", "--listen", $"127.0.0.1:{port}",

@@ -17,7 +17,7 @@ public sealed class ClipLikeZooTests
     private static readonly float[] ClipStd = [0.26862954f, 0.26130258f, 0.27577711f];
 
     [Fact]
-    public async Task OpenClipPreset_WithMarginAndNpyHead_SeesTheHandComputedCrop_AndNamesEachSwatch()
+    public async Task Open_clip_preset_with_margin_and_npy_head_sees_the_hand_computed_crop_and_names_each_swatch()
     {
         using var tmp = new TempDir();
         string data = tmp.Sub("swatches");

@@ -17,7 +17,7 @@ public sealed class ClusterTlsSettingsTests : IDisposable
     }
 
     [Fact]
-    public void LoadsTheNodeCertificateWithItsKeyAndTheCaAsTheOnlyTrustAnchor()
+    public void Loads_the_node_certificate_with_its_key_and_the_ca_as_the_only_trust_anchor()
     {
         var identity = new ClusterTlsSettings(_ca.NodeFile(_dir.Path, "node-a", Password), Password, []).Load();
 
@@ -27,7 +27,7 @@ public sealed class ClusterTlsSettingsTests : IDisposable
     }
 
     [Fact]
-    public void TheCaAcceptsItsOwnNodesAndRefusesAnotherCasAndExpiredOnes()
+    public void The_ca_accepts_its_own_nodes_and_refuses_another_cas_and_expired_ones()
     {
         var identity = new ClusterTlsSettings(_ca.NodeFile(_dir.Path, "node-a"), null, []).Load();
         using var sibling = _ca.Issue("node-b");
@@ -42,7 +42,7 @@ public sealed class ClusterTlsSettingsTests : IDisposable
     }
 
     [Fact]
-    public void PinsReplaceTheCa()
+    public void Pins_replace_the_ca()
     {
         using var pinned = _ca.Issue("pinned");
         using var sibling = _ca.Issue("sibling");
@@ -53,7 +53,7 @@ public sealed class ClusterTlsSettingsTests : IDisposable
     }
 
     [Fact]
-    public void TheWrongPasswordIsOneLineThatDoesNotRepeatIt()
+    public void The_wrong_password_is_one_line_that_does_not_repeat_it()
     {
         string path = _ca.NodeFile(_dir.Path, "node-a", Password);
         var e = Assert.Throws<ArgumentException>(() => new ClusterTlsSettings(path, "wrong-guess-123", []).Load());
@@ -68,7 +68,7 @@ public sealed class ClusterTlsSettingsTests : IDisposable
     [InlineData("garbage")]
     [InlineData("no-ca")]
     [InlineData("no-key")]
-    public void AnUnusableFileIsOneLineNamingTheOption(string kind)
+    public void An_unusable_file_is_one_line_naming_the_option(string kind)
     {
         using var node = _ca.Issue("node-a");
         string path = kind switch
@@ -86,7 +86,7 @@ public sealed class ClusterTlsSettingsTests : IDisposable
     }
 
     [Fact]
-    public void ToStringNeverShowsThePassword()
+    public void To_string_never_shows_the_password()
     {
         var s = ClusterTlsSettings.FromOptions("node.p12", null, v => v == ClusterTlsSettings.PasswordVariable ? Password : null);
 
@@ -98,10 +98,10 @@ public sealed class ClusterTlsSettingsTests : IDisposable
     [Theory]
     [InlineData("abc")]
     [InlineData("zz00112233445566778899aabbccddeeff001122")]
-    public void AThumbprintMustBeSha1OrSha256Hex(string text) =>
+    public void A_thumbprint_must_be_sha1_or_sha256_hex(string text) =>
         Assert.StartsWith("--tls-peer-thumbprint", Assert.Throws<ArgumentException>(() => ClusterTlsSettings.NormalizeThumbprint(text)).Message);
 
     [Fact]
-    public void AThumbprintMayBeWrittenWithColonsAndLowerCase() =>
+    public void A_thumbprint_may_be_written_with_colons_and_lower_case() =>
         Assert.Equal("00112233445566778899AABBCCDDEEFF00112233", ClusterTlsSettings.NormalizeThumbprint("00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33"));
 }

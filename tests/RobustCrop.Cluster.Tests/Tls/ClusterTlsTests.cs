@@ -35,7 +35,7 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
     private static ClusterTlsSettings Tls(string path, string? password = null, params string[] pins) => new(path, password, [.. pins]);
 
     [Fact]
-    public async Task NodesWithCertificatesFromTheSameCaFormACluster()
+    public async Task Nodes_with_certificates_from_the_same_ca_form_a_cluster()
     {
         await using var coordinator = await TlsTestNode.Seed(Tls(_ca.NodeFile(_dir.Path, "coordinator", "pw-1"), "pw-1"));
         await using var worker = await TlsTestNode.Joining(coordinator, Tls(_ca.NodeFile(_dir.Path, "worker-1")));
@@ -47,7 +47,7 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task NodeWithoutTlsCannotJoinAndTheCoordinatorSaysSoInOneLine()
+    public async Task Node_without_tls_cannot_join_and_the_coordinator_says_so_in_one_line()
     {
         await using var coordinator = await TlsTestNode.Seed(Tls(_ca.NodeFile(_dir.Path, "coordinator")));
         // A plain node is told the TLS address's port; it speaks plain TCP to it.
@@ -57,7 +57,7 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task NodeWithCertificateFromAnotherCaCannotJoin()
+    public async Task Node_with_certificate_from_another_ca_cannot_join()
     {
         await using var coordinator = await TlsTestNode.Seed(Tls(_ca.NodeFile(_dir.Path, "coordinator")));
         await using var stranger = await TlsTestNode.Joining(coordinator, Tls(_otherCa.NodeFile(_dir.Path, "stranger")));
@@ -67,7 +67,7 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task ClientThatTrustsAnyServerIsStillRefusedByTheCoordinatorsCheckOfItsCertificate()
+    public async Task Client_that_trusts_any_server_is_still_refused_by_the_coordinators_check_of_its_certificate()
     {
         // As an attacker would: it skips checking the server so the handshake reaches the coordinator's own check.
         await using var coordinator = await TlsTestNode.Seed(Tls(_ca.NodeFile(_dir.Path, "coordinator")));
@@ -87,7 +87,7 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task PinnedThumbprintsAdmitThePinnedPeerWithoutAnyCa()
+    public async Task Pinned_thumbprints_admit_the_pinned_peer_without_any_ca()
     {
         using var coordinatorCert = _ca.Issue("coordinator");
         using var workerCert = _ca.Issue("worker-1");
@@ -103,7 +103,7 @@ public sealed class ClusterTlsTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task PinnedThumbprintRefusesAnotherCertificateOfTheSameCa()
+    public async Task Pinned_thumbprint_refuses_another_certificate_of_the_same_ca()
     {
         using var expected = _ca.Issue("the-pinned-worker");
         await using var coordinator = await TlsTestNode.Seed(Tls(_ca.NodeFile(_dir.Path, "coordinator"), null, expected.Thumbprint));

@@ -13,7 +13,7 @@ public sealed class TlsRefusalLogTests
         + "Server-side TLS troubleshooting:\n  - Verify server certificate has accessible private key\n";
 
     [Fact]
-    public void AkkasMultiLineFailureAndItsRejectionBecomeOneLine()
+    public void Akkas_multi_line_failure_and_its_rejection_become_one_line()
     {
         var lines = new List<string>();
         var log = new TlsRefusalLog(lines.Add);
@@ -25,7 +25,7 @@ public sealed class TlsRefusalLogTests
     }
 
     [Fact]
-    public void TheValidatorsReasonComesFirstAndWins()
+    public void The_validators_reason_comes_first_and_wins()
     {
         var lines = new List<string>();
         var log = new TlsRefusalLog(lines.Add);
@@ -37,7 +37,7 @@ public sealed class TlsRefusalLogTests
     }
 
     [Fact]
-    public void APeerIsReportedOncePerMinuteWhateverPortItComesFrom()
+    public void A_peer_is_reported_once_per_minute_whatever_port_it_comes_from()
     {
         var lines = new List<string>();
         var time = new ManualTime();
@@ -69,10 +69,10 @@ public sealed class TlsRefusalLogTests
     [InlineData("127.0.0.1:41234", "127.0.0.1")]
     [InlineData("worker-0.robustcrop:4053", "worker-0.robustcrop")]
     [InlineData("::1", "::1")]
-    public void APeersHostIsItsEndpointWithoutThePort(string endpoint, string host) => Assert.Equal(host, TlsRefusalLog.HostOf(endpoint));
+    public void A_peers_host_is_its_endpoint_without_the_port(string endpoint, string host) => Assert.Equal(host, TlsRefusalLog.HostOf(endpoint));
 
     [Fact]
-    public void OtherLogLinesAreLeftAlone() =>
+    public void Other_log_lines_are_left_alone() =>
         Assert.False(new TlsRefusalLog(_ => { }).TryFold("Akka.Cluster.Cluster", "Cluster Node [akka.ssl.tcp://robustcrop@127.0.0.1:4053] - Welcome"));
 
     // A clock the test moves (one method; not worth a package the project does not otherwise use here).

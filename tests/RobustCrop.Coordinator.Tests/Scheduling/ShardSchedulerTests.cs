@@ -33,7 +33,7 @@ public sealed class ShardSchedulerTests
     }
 
     [Fact]
-    public void BeforeThePlan_RequestsAreAnsweredNoWorkYet()
+    public void Before_the_plan_requests_are_answered_no_work_yet()
     {
         var s = new ShardScheduler(_settings, _clock);
         var answer = Assert.Single(s.Request(A, AddressA, 4, Guid.NewGuid()).Value);

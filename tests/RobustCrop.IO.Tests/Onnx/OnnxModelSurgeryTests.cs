@@ -14,7 +14,7 @@ public class OnnxModelSurgeryTests
         .ToBytes();
 
     [Fact]
-    public void Inspect_ReadsBuilderModel()
+    public void Inspect_reads_builder_model()
     {
         OnnxModelInfo info = OnnxModelSurgery.Inspect(FixedBatchModel());
         Assert.Equal(7, info.IrVersion);
@@ -29,7 +29,7 @@ public class OnnxModelSurgeryTests
     }
 
     [Fact]
-    public void Builder_WritesSymbolicAndUnknownDims()
+    public void Builder_writes_symbolic_and_unknown_dims()
     {
         byte[] model = new OnnxGraphBuilder().AddInput("x", "batch", -1, 5).AddOutput("x", "batch", -1, 5).ToBytes();
         OnnxTensorInfo input = Assert.Single(OnnxModelSurgery.Inspect(model).Inputs);
@@ -38,7 +38,7 @@ public class OnnxModelSurgeryTests
     }
 
     [Fact]
-    public void MakeBatchSymbolic_ChangesOnlyLeadingDimsAndValueInfo()
+    public void Make_batch_symbolic_changes_only_leading_dims_and_value_info()
     {
         byte[] before = FixedBatchModel();
         byte[] after = OnnxModelSurgery.MakeBatchSymbolic(before, "n");
@@ -55,14 +55,14 @@ public class OnnxModelSurgeryTests
     }
 
     [Fact]
-    public void MakeBatchSymbolic_IsIdempotent()
+    public void Make_batch_symbolic_is_idempotent()
     {
         byte[] once = OnnxModelSurgery.MakeBatchSymbolic(FixedBatchModel());
         Assert.Equal(once, OnnxModelSurgery.MakeBatchSymbolic(once));
     }
 
     [Fact]
-    public void MakeBatchSymbolic_LeavesInitializerInputsAlone()
+    public void Make_batch_symbolic_leaves_initializer_inputs_alone()
     {
         // IR 3 files list weights among the graph inputs; their dim 0 is not a batch.
         byte[] model = new OnnxGraphBuilder()
@@ -78,7 +78,7 @@ public class OnnxModelSurgeryTests
     }
 
     [Fact]
-    public void ReadFloatInitializer_RawData()
+    public void Read_float_initializer_raw_data()
     {
         byte[] model = new OnnxGraphBuilder().AddInitializer("k", [2, 2], [1f, -2f, 3.5f, 1e-7f], rawData: true).ToBytes();
         (long[] dims, float[] data) = OnnxModelSurgery.ReadFloatInitializer(model, "k");
@@ -87,7 +87,7 @@ public class OnnxModelSurgeryTests
     }
 
     [Fact]
-    public void ReadFloatInitializer_PackedFloatData()
+    public void Read_float_initializer_packed_float_data()
     {
         byte[] model = new OnnxGraphBuilder().AddInitializer("k", [3], [4f, 5f, 6f], rawData: false).ToBytes();
         Assert.Contains(FieldsOf(GraphOf(model), 5), t => FieldsOf(t, 4).Length == 1 && FieldsOf(t, 9).Length == 0);
@@ -97,7 +97,7 @@ public class OnnxModelSurgeryTests
     }
 
     [Fact]
-    public void ReadFloatInitializer_UnpackedFloatDataAndDims()
+    public void Read_float_initializer_unpacked_float_data_and_dims()
     {
         var tensor = new ProtoWriter();
         tensor.WriteVarint(1, 1);
@@ -118,14 +118,14 @@ public class OnnxModelSurgeryTests
     }
 
     [Fact]
-    public void ReadFloatInitializer_MissingName_Throws()
+    public void Read_float_initializer_missing_name_throws()
     {
         byte[] model = new OnnxGraphBuilder().AddInitializer("k", [1], [1f]).ToBytes();
         Assert.Throws<KeyNotFoundException>(() => OnnxModelSurgery.ReadFloatInitializer(model, "nope"));
     }
 
     [Fact]
-    public void GaussianKernel_KnownValues()
+    public void Gaussian_kernel_known_values()
     {
         float[] k = OnnxModelSurgery.GaussianKernel(1f, 1);
         double e = Math.Exp(-0.5);
@@ -142,7 +142,7 @@ public class OnnxModelSurgeryTests
     }
 
     [Fact]
-    public void PrependGaussianLowPass_InsertsDepthwiseConvBeforeConsumers()
+    public void Prepend_gaussian_low_pass_inserts_depthwise_conv_before_consumers()
     {
         byte[] before = OnnxModelSurgery.MakeBatchSymbolic(FixedBatchModel());
         byte[] after = OnnxModelSurgery.PrependGaussianLowPass(before, 1.5f, 2);

@@ -5,7 +5,7 @@ namespace RobustCrop.IO.Tests.Onnx;
 public class ProtoWireTests
 {
     [Fact]
-    public void Varint150_MatchesTheProtobufSpecExample()
+    public void Varint150_matches_the_protobuf_spec_example()
     {
         var w = new ProtoWriter();
         w.WriteVarint(1, 150);
@@ -13,7 +13,7 @@ public class ProtoWireTests
     }
 
     [Fact]
-    public void String_MatchesTheProtobufSpecExample()
+    public void String_matches_the_protobuf_spec_example()
     {
         var w = new ProtoWriter();
         w.WriteString(2, "testing");
@@ -21,7 +21,7 @@ public class ProtoWireTests
     }
 
     [Fact]
-    public void NegativeInt64_TakesTenBytes()
+    public void Negative_int64_takes_ten_bytes()
     {
         var w = new ProtoWriter();
         w.WriteVarint(1, -1);
@@ -29,7 +29,7 @@ public class ProtoWireTests
     }
 
     [Fact]
-    public void RoundTrip_AllWireTypes()
+    public void Round_trip_all_wire_types()
     {
         var nested = new ProtoWriter();
         nested.WriteString(1, "inner");
@@ -79,7 +79,7 @@ public class ProtoWireTests
     }
 
     [Fact]
-    public void RawField_CopiesBackToIdenticalBytes()
+    public void Raw_field_copies_back_to_identical_bytes()
     {
         var w = new ProtoWriter();
         w.WriteVarint(1, 150);
@@ -97,7 +97,7 @@ public class ProtoWireTests
     }
 
     [Fact]
-    public void Offsets_PointIntoTheReadersSpan()
+    public void Offsets_point_into_the_readers_span()
     {
         var w = new ProtoWriter();
         w.WriteVarint(1, 150);
@@ -119,7 +119,7 @@ public class ProtoWireTests
     [InlineData(new byte[] { 0x0B })]
     [InlineData(new byte[] { 0x00, 0x00 })]
     [InlineData(new byte[] { 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01 })]
-    public void MalformedInput_ThrowsInvalidData(byte[] data)
+    public void Malformed_input_throws_invalid_data(byte[] data)
     {
         Assert.Throws<InvalidDataException>(() =>
         {

@@ -11,7 +11,7 @@ public class DeviceSpecTests
     [InlineData("cuda:0", DeviceKind.Cuda, 0, "cuda:0")]
     [InlineData("cuda:3", DeviceKind.Cuda, 3, "cuda:3")]
     [InlineData("CUDA:12", DeviceKind.Cuda, 12, "cuda:12")]
-    public void Parse_Valid(string text, DeviceKind kind, int id, string canonical)
+    public void Parse_valid(string text, DeviceKind kind, int id, string canonical)
     {
         DeviceSpec spec = DeviceSpec.Parse(text);
         Assert.Equal(kind, spec.Kind);
@@ -28,7 +28,7 @@ public class DeviceSpecTests
     [InlineData("cuda:1x")]
     [InlineData("cuda:99999999999")]
     [InlineData("cpu:0")]
-    public void Parse_Invalid_ThrowsOneLineArgumentException(string text)
+    public void Parse_invalid_throws_one_line_argument_exception(string text)
     {
         var ex = Assert.Throws<ArgumentException>(() => DeviceSpec.Parse(text));
         Assert.StartsWith($"invalid device '{text}': expected cpu, cuda or cuda:N", ex.Message);

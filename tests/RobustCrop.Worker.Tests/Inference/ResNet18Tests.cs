@@ -52,7 +52,7 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
     }
 
     [Fact]
-    public void Inspect_RealModel_MatchesProbedFacts()
+    public void Inspect_real_model_matches_probed_facts()
     {
         byte[] bytes = File.ReadAllBytes(ResNet18Fixture.ModelPath);
         OnnxModelInfo info = OnnxModelSurgery.Inspect(bytes);
@@ -72,7 +72,7 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
     }
 
     [Fact]
-    public void Session_ExposesModelShape()
+    public void Session_exposes_model_shape()
     {
         FloatReferenceSession s = _fixture.Plain;
         Assert.Equal(("Input247", "Pooling395_Output_0", 224, 512, 4, "cpu"), (s.InputName, s.OutputName, s.InputSize, s.OutputDim, s.MaxBatch, s.ActiveDevice));
@@ -80,7 +80,7 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
     }
 
     [Fact]
-    public void BatchOfFour_EqualsFourSingleRuns()
+    public void Batch_of_four_equals_four_single_runs()
     {
         FloatReferenceSession s = _fixture.Plain;
         float[] images = RandomImages(4, seed: 1);
@@ -100,7 +100,7 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
     }
 
     [Fact]
-    public void LowPass_ChangesTheFeatures()
+    public void Low_pass_changes_the_features()
     {
         float[] image = RandomImages(1, seed: 2);
         float[] plain = _fixture.Plain.Run(image, 1);
@@ -111,7 +111,7 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
     }
 
     [Fact]
-    public void WrongManifestSize_NamesModelAndBothSizes()
+    public void Wrong_manifest_size_names_model_and_both_sizes()
     {
         var ex = Assert.Throws<ModelLoadException>(() =>
             FloatReferenceSession.Load(ResNet18Fixture.ModelPath, new SessionSpec { Threads = 1, ExpectedInputSize = 299 }));
@@ -119,7 +119,7 @@ public class ResNet18Tests : IClassFixture<ResNet18Fixture>
     }
 
     [Fact]
-    public void Preprocess_IsBgrMinusMeanImage()
+    public void Preprocess_is_bgr_minus_mean_image()
     {
         byte[] bytes = File.ReadAllBytes(ResNet18Fixture.PreprocessPath);
         (long[] dims, float[] mean) = OnnxModelSurgery.ReadFloatInitializer(bytes, "MeanImage");

@@ -35,7 +35,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void MeanColour_OfConstantImage_IsTheConstant()
+    public void Mean_colour_of_constant_image_is_the_constant()
     {
         using var session = Open(TinyModels.MeanColour(6));
         Assert.Equal((TinyModels.InputName, 6, 3, "cpu"), (session.InputName, session.InputSize, session.OutputDim, session.ActiveDevice));
@@ -49,7 +49,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void MeanColour_LargeBatch_IsSplitIntoMaxBatchChunks()
+    public void Mean_colour_large_batch_is_split_into_max_batch_chunks()
     {
         const int size = 5, batch = 7;
         using OnnxSession session = OpenBytes(TinyModels.MeanColour(size), maxBatch: 3);
@@ -75,7 +75,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void GlobalAverage_IsTheMeanOfEverything()
+    public void Global_average_is_the_mean_of_everything()
     {
         using var session = Open(TinyModels.GlobalAverage(4));
         Assert.Equal(1, session.OutputDim);
@@ -86,7 +86,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void TopLeftPixelClasses_SeesOnlyPixelZeroZero()
+    public void Top_left_pixel_classes_sees_only_pixel_zero_zero()
     {
         const int size = 4, classes = 5;
         using var session = Open(TinyModels.TopLeftPixelClasses(classes, seed: 7, size));
@@ -120,7 +120,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void RandomProjection_IsTheMatrixProduct()
+    public void Random_projection_is_the_matrix_product()
     {
         const int size = 3, classes = 4;
         using var session = Open(TinyModels.RandomProjection(size, classes, seed: 11));
@@ -144,7 +144,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void ReturnsNaN_ThrowsModelOutputException()
+    public void Returns_NaN_throws_model_output_exception()
     {
         using OnnxSession session = OpenBytes(TinyModels.ReturnsNaN(4));
         var ex = Assert.Throws<ModelOutputException>(() => session.Run(new byte[2 * 48], 2));
@@ -162,7 +162,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void LowPass_MeanColourEqualsMeanOfZeroPaddedBlurComputedByHand()
+    public void Low_pass_mean_colour_equals_mean_of_zero_padded_blur_computed_by_hand()
     {
         const int size = 8;
         const float sigma = 0.8f;
@@ -208,7 +208,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void Cpu_NeverReportsFallback()
+    public void Cpu_never_reports_fallback()
     {
         using var session = OnnxSessionFactory.Create(TinyModels.MeanColour(4), new SessionSpec { Device = DeviceSpec.Parse("cpu"), Threads = 1 });
         Assert.Equal("cpu", session.ActiveDevice);
@@ -216,7 +216,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void Cuda_EitherRunsOnCudaOrFallsBackWithOneLineReason()
+    public void Cuda_either_runs_on_cuda_or_falls_back_with_one_line_reason()
     {
         using var session = OnnxSessionFactory.Create(TinyModels.MeanColour(4), new SessionSpec { Device = DeviceSpec.Parse("cuda:0"), Threads = 1 });
         if (session.ActiveDevice == "cpu")
@@ -237,7 +237,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void MissingFile_ThrowsModelLoadExceptionNamingTheFile()
+    public void Missing_file_throws_model_load_exception_naming_the_file()
     {
         string path = Path.Combine(Path.GetTempPath(), "robustcrop-no-such-model-" + Guid.NewGuid().ToString("N") + ".onnx");
         var ex = Assert.Throws<ModelLoadException>(() => OnnxSessionFactory.Load(path, new SessionSpec { Threads = 1 }));
@@ -245,7 +245,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void GarbageFile_ThrowsModelLoadException()
+    public void Garbage_file_throws_model_load_exception()
     {
         string path = Path.Combine(Path.GetTempPath(), "robustcrop-garbage-" + Guid.NewGuid().ToString("N") + ".onnx");
         File.WriteAllBytes(path, [0x47, 0x41, 0x52, 0x42, 0x41, 0x47, 0x45, 0x21, 0x00, 0xFF]);
@@ -262,7 +262,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void ParseableButInvalidModel_ThrowsModelLoadExceptionFromOnnxRuntime()
+    public void Parseable_but_invalid_model_throws_model_load_exception_from_onnx_runtime()
     {
         // Valid protobuf, invalid ONNX: the node reads a tensor nothing produces.
         byte[] model = new OnnxGraphBuilder().AddInput("x", "batch", 3, 4, 4).AddOutput("y", "batch", 3)
@@ -273,7 +273,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void ExpectedSizeMismatch_ThrowsModelLoadException()
+    public void Expected_size_mismatch_throws_model_load_exception()
     {
         var ex = Assert.Throws<ModelLoadException>(() => OpenBytes(TinyModels.MeanColour(8), expected: 224));
         Assert.Equal("model tiny: input is 3x8x8, manifest says 224", ex.Message);
@@ -290,7 +290,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void SymbolicSpatialSize_NeedsTheManifestSize()
+    public void Symbolic_spatial_size_needs_the_manifest_size()
     {
         byte[] model = new OnnxGraphBuilder().AddInput("x", "batch", 3, "h", "w").AddOutput("y", "batch", 3)
             .AddNode("ReduceMean", ["x"], ["y"], OnnxAttribute.Ints("axes", 2, 3), OnnxAttribute.Int("keepdims", 0)).ToBytes();
@@ -307,7 +307,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void SymbolicOutputDims_AreProbedAtLoad()
+    public void Symbolic_output_dims_are_probed_at_load()
     {
         // The output's trailing dim is unknown in the graph, so OutputDim must come from a probe run.
         byte[] model = new OnnxGraphBuilder().AddInput("x", "batch", 3, 4, 4).AddOutput("y", "batch", "k")
@@ -321,7 +321,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void WrongInputLayout_ThrowsModelLoadException()
+    public void Wrong_input_layout_throws_model_load_exception()
     {
         byte[] model = new OnnxGraphBuilder().AddInput("x", "batch", 1, 4, 4).AddOutput("y", "batch", 1)
             .AddNode("ReduceMean", ["x"], ["y"], OnnxAttribute.Ints("axes", 2, 3), OnnxAttribute.Int("keepdims", 0)).ToBytes();
@@ -330,7 +330,7 @@ public class TinyModelSessionTests
     }
 
     [Fact]
-    public void Run_RejectsWrongSpanLengths()
+    public void Run_rejects_wrong_span_lengths()
     {
         using OnnxSession session = OpenBytes(TinyModels.MeanColour(4));
         Assert.Throws<ArgumentException>(() => session.Run(new byte[47], 1, new float[3]));

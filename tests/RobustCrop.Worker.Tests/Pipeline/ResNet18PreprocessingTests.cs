@@ -45,7 +45,7 @@ public class ResNet18PreprocessingTests(ShippedResNet18Fixture fixture) : IClass
     [Theory]
     [InlineData("chelsea.png", 0, 0)]
     [InlineData("astronaut.png", 1, -1)]
-    public void ZooNormalisation_EqualsThePackagesPreprocessGraph(string photo, int dx, int dy)
+    public void Zoo_normalisation_equals_the_packages_preprocess_graph(string photo, int dx, int dy)
     {
         var scene = Scene(photo);
         var g = new SceneGeometry(scene.Width, scene.Height, 256, C);
@@ -77,7 +77,7 @@ public class ResNet18PreprocessingTests(ShippedResNet18Fixture fixture) : IClass
     }
 
     [Fact]
-    public async Task RealResNet18_ThroughThePipeline_IsNearlyConsistent_With512dVectors()
+    public async Task Real_ResNet18_through_the_pipeline_is_nearly_consistent_with_512d_vectors()
     {
         ImageRecord[] records = new[] { "chelsea.png", "coffee.png" }
             .Select(p => new ImageRecord($"photos/{p}", null, File.ReadAllBytes(Path.Combine(fixture.Root, "samples", "photos", p)), null))

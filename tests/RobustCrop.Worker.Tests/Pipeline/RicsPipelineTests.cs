@@ -20,7 +20,7 @@ public class RicsPipelineTests
     private const int Images = 150;
 
     [Fact]
-    public void HashRics_MeanConsistency_MatchesTheN1Bound()
+    public void Hash_rics_mean_consistency_matches_the_N1_bound()
     {
         using var model = Model(TinyModels.RandomProjection(Crop, 256, seed: 21), "proj", Crop, Resize);
         var settings = new RunSettings(new RunId("r")) { WindowK = 1, Rics = RicsSelection.Of([3, MaxWindow], [RicsScore.Hash], cyclic: false) };
@@ -47,7 +47,7 @@ public class RicsPipelineTests
     }
 
     [Fact]
-    public void CyclicRics_IsFullyConsistent()
+    public void Cyclic_rics_is_fully_consistent()
     {
         using var model = Model(TinyModels.RandomProjection(Crop, 256, seed: 23), "proj", Crop, Resize);
         var settings = new RunSettings(new RunId("r")) { WindowK = 1, Rics = RicsSelection.Of([], [RicsScore.Hash], cyclic: true) };
@@ -68,7 +68,7 @@ public class RicsPipelineTests
     }
 
     [Fact]
-    public void HashRics_OnTheWindowFrames_GivesFooledWindow_ThatContainsTheOnePixelVerdict()
+    public void Hash_rics_on_the_window_frames_gives_fooled_window_that_contains_the_one_pixel_verdict()
     {
         // W2 frames need one more pixel of room on each side than N1.
         const int resize = Crop + 2 * ((5 - 1) / 2 + 2);

@@ -26,7 +26,7 @@ public class ShardEvaluatorTests
         .ToBytes();
 
     [Fact]
-    public void MeanColour_OnConstantImage_IsPerfectlyConsistent()
+    public void Mean_colour_on_constant_image_is_perfectly_consistent()
     {
         using var model = Model(TinyModels.MeanColour(Crop), "mean", Crop, Resize);
         var record = new ImageRecord("constant", null, null, Constant(Resize + 6, Resize, 200, 30, 90));
@@ -46,7 +46,7 @@ public class ShardEvaluatorTests
     }
 
     [Fact]
-    public void GlobalAverage_OnNoise_IsCyclicInvariant()
+    public void Global_average_on_noise_is_cyclic_invariant()
     {
         using var model = Model(TinyModels.GlobalAverage(Crop), "avg", Crop, Resize);
         var result = Run(model, new RunSettings(new RunId("r")) { WindowK = 1 }, NoiseRecords(20, Resize, Resize, seed: 1));
@@ -64,7 +64,7 @@ public class ShardEvaluatorTests
     }
 
     [Fact]
-    public void ChannelMeanClasses_OnNoise_CyclicNeverFooledButRealisticMoves()
+    public void Channel_mean_classes_on_noise_cyclic_never_fooled_but_realistic_moves()
     {
         // A classifier of the channel means is invariant to rolls but not to new pixels entering the crop.
         using var model = Model(ChannelMeanClasses(10, seed: 3, Crop), "cm", Crop, Resize);
@@ -82,7 +82,7 @@ public class ShardEvaluatorTests
     }
 
     [Fact]
-    public void TopLeftPixel_OnNoise_IsFooledByCyclicShifts()
+    public void Top_left_pixel_on_noise_is_fooled_by_cyclic_shifts()
     {
         using var model = Model(TinyModels.TopLeftPixelClasses(64, seed: 5, Crop), "tl", Crop, Resize);
         var result = Run(model, new RunSettings(new RunId("r")) { WindowK = 1 }, NoiseRecords(40, Resize, Resize, seed: 3));
@@ -97,7 +97,7 @@ public class ShardEvaluatorTests
     }
 
     [Fact]
-    public void CropRows_AreAbsoluteScenePositions_AndDeduplicated()
+    public void Crop_rows_are_absolute_scene_positions_and_deduplicated()
     {
         using var model = Model(TinyModels.MeanColour(Crop), "geo", Crop, Resize);
         var records = NoiseRecords(1, Resize + 6, Resize, seed: 4);
@@ -126,7 +126,7 @@ public class ShardEvaluatorTests
     }
 
     [Fact]
-    public void Accuracy_IsNullWithoutLabelOrClassNames()
+    public void Accuracy_is_null_without_label_or_class_names()
     {
         const int d = 3;
         // Embedding model with a linear head that names its classes: labelled images get correct, unlabelled get null.
@@ -158,7 +158,7 @@ public class ShardEvaluatorTests
     }
 
     [Fact]
-    public void ImageRows_DoNotDependOnBatchSize()
+    public void Image_rows_do_not_depend_on_batch_size()
     {
         using var model = Model(TinyModels.RandomProjection(Crop, 32, seed: 7), "proj", Crop, Resize);
         var records = NoiseRecords(9, Resize + 3, Resize, seed: 6);
@@ -172,7 +172,7 @@ public class ShardEvaluatorTests
     }
 
     [Fact]
-    public async Task NaNOutput_StopsTheShard()
+    public async Task NaN_output_stops_the_shard()
     {
         using var model = Model(TinyModels.ReturnsNaN(Crop), "nan", Crop, Resize);
         var evaluator = new ShardEvaluator([model], new RunSettings(new RunId("r")) { WindowK = 1, Batch = 4 });
@@ -197,7 +197,7 @@ public class ShardEvaluatorFailureTests
     }
 
     [Fact]
-    public async Task FailedShard_StopsReadingAndReleasesTheInput()
+    public async Task Failed_shard_stops_reading_and_releases_the_input()
     {
         // More inputs than the decode queue holds: the reader must not stay blocked on a queue nobody drains.
         using var model = Model(TinyModels.ReturnsNaN(16), "nan", 16, 24);
