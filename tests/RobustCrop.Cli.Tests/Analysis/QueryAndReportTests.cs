@@ -52,7 +52,7 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
         // Per realistic rics row: selection_kept_axis_1px is k/4 (every frame fits these scenes), and a kept frame is the base's very
         // crop, so its answer agrees: at least 4·kept of the 8 one-pixel frames agree with the base.
         var rows = Lines(await QueryCsvAsync(run.RunDir,
-            "SELECT selection_kept_axis_1px, shifts_1px, consistency_1px FROM rics WHERE score = 'hash' AND window = 3 ORDER BY image_key")).Skip(1).ToArray();
+            "SELECT selection_kept_axis_1px, shifts_1px, consistency_1px FROM rics WHERE score = 'hash' AND \"window\" = 3 ORDER BY image_key")).Skip(1).ToArray();
         Assert.Equal(AnalysisRunFixture.Images, rows.Length);
         double sum = 0;
         foreach (var row in rows)

@@ -45,6 +45,10 @@ public sealed class SummaryNotesTests
         var one = SummaryNotes.Summary(Run(Model("a", 0.1, 0.1), Model("b", 0.2, 0.3)));
         Assert.StartsWith("fooled_W2 equals fooled_1px for a:", Assert.Single(one));
 
+        // A model without a class answer (photos) has no fooled rates: the others are still "every model with a class answer".
+        var classed = SummaryNotes.Summary(Run(Model("a", 0.1, 0.1), Model("photos", null, null)));
+        Assert.StartsWith("fooled_W2 equals fooled_1px for every model with a class answer:", Assert.Single(classed));
+
         Assert.Empty(SummaryNotes.Summary(Run(Model("a", 0.1, 0.15))));
         // W1 is the one-pixel neighbourhood itself: equal by definition, nothing to say.
         Assert.Empty(SummaryNotes.Summary(Run(Model("a", 0.1, 0.1, k: 1))));

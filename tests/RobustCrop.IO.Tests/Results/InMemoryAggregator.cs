@@ -133,7 +133,7 @@ internal static class InMemoryAggregator
                     g.Any(r => r.WindowShifts > 0)
                         ? new FooledWindowSummary(g.Max(r => r.WindowK), Stats.Rate(g.Where(r => r.WindowShifts > 0).Select(r => r.FooledWindow)))
                         : null,
-                    Stats.Mean(g.Select(r => r.KeptAxis1px)));
+                    Stats.Mean(g.Select(r => r.SelectionKeptAxis1px)));
             }).ToList();
 
     private static RicsCyclicSummary? SummariseRicsCyclic(IReadOnlyList<RicsRow> rows)

@@ -24,7 +24,7 @@ public static class ReportHtml
         th,td{border:1px solid #d6dbe1;padding:.25rem .4rem;text-align:right}th{background:#f2f4f7;font-weight:600;vertical-align:bottom}
         td.t,th.t{text-align:left;overflow-wrap:anywhere}.figs{display:flex;flex-wrap:wrap;gap:1rem}
         figure{margin:0;border:1px solid #e3e7ec;padding:.4rem;background:#fafbfc;max-width:100%;box-sizing:border-box}figure img{display:block;max-width:100%;height:auto}
-        figcaption{font-size:.85rem;color:#56606b;margin-top:.25rem}.note{color:#56606b;font-size:.9rem}
+        figcaption{font-size:.85rem;color:#56606b;margin-top:.25rem;width:0;min-width:100%}.note{color:#56606b;font-size:.9rem}
         """;
 
     public static string Build(ReportData data, IReadOnlyList<ReportImage> maps, ReportImage? cosine,
@@ -100,7 +100,7 @@ public static class ReportHtml
     private static string Th(string name) => "<th>" + E(name).Replace("_", "_<wbr>", StringComparison.Ordinal) + "</th>";
 
     /// <summary>"model (dataset)" in a composite run, which has a row per model × source dataset.</summary>
-    internal static string Label(RunSummary s, ModelSummary m) => m.Dataset is { } d && d != s.Dataset ? $"{m.Model} ({d})" : m.Model;
+    internal static string Label(RunSummary s, ModelSummary m) => SummaryNotes.Name(s, m);
 
     private static void RicsTable(StringBuilder h, RunSummary s)
     {
@@ -110,7 +110,7 @@ public static class ReportHtml
         {
             double? delta = r.Accuracy is { } a && m.Accuracy is { } a0 ? a - a0 : null;
             h.Append("<tr><td class=\"t\">").Append(E(Label(s, m))).Append("</td><td class=\"t\">").Append(E(r.Score)).Append("</td><td>").Append(r.Window)
-                .Append("</td><td>").Append(P(r.Consistency1px)).Append("</td><td>").Append(SummaryNotes.HasBound(r) ? P(r.BoundConsistencyAxis1px) : "").Append("</td><td>").Append(P(r.KeptAxis1px))
+                .Append("</td><td>").Append(P(r.Consistency1px)).Append("</td><td>").Append(SummaryNotes.HasBound(r) ? P(r.BoundConsistencyAxis1px) : "").Append("</td><td>").Append(P(r.SelectionKeptAxis1px))
                 .Append("</td><td>").Append(P(r.Fooled1px)).Append("</td><td>").Append(P(r.Accuracy))
                 .Append("</td><td>").Append(delta is null ? "—" : F(100 * delta.Value, "+0.0;-0.0;0.0") + " pt").Append("</td></tr>\n");
         }

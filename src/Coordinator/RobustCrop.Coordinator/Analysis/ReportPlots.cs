@@ -112,6 +112,8 @@ public static class ReportPlots
             }
             else
                 AddSeries(plt, rows.Where(r => r.Changed1px.Rate is not null).Select(r => ((double)r.Window, 100 * (1 - r.Changed1px.Rate!.Value))), color, LinePattern.Solid, $"{g.Key}: cosine ≥ τ (1 − changed_1px)");
+            // The measured event the hash bound is about, beside it: the same scene crop kept under an axis 1-px shift.
+            AddSeries(plt, rows.Where(r => r.SelectionKeptAxis1px is not null).Select(r => ((double)r.Window, 100 * r.SelectionKeptAxis1px!.Value)), color, LinePattern.Dashed, $"{g.Key}: same crop kept (axis)");
         }
         double? baseline = classes ? m.Realistic.Consistency1px : 1 - m.Realistic.Changed1px.Rate;
         if (baseline is { } c0)
@@ -147,6 +149,14 @@ public static class ReportPlots
         var palette = new ScottPlot.Palettes.Category10();
         var xs = new List<double>();
         var ys = new List<double>();
+        // The baseline first: a RICS point that lands on it is drawn over it, not hidden.
+        if (m.Realistic.Consistency1px is { } c0)
+        {
+            var p = plt.Add.Marker(100 * c0, 100 * m.Accuracy.Value, MarkerShape.FilledSquare, 10, Colors.Black);
+            p.LegendText = "baseline (centre crop)";
+            xs.Add(100 * c0);
+            ys.Add(100 * m.Accuracy.Value);
+        }
         int i = 0;
         foreach (var g in m.Rics.GroupBy(r => r.Score).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
@@ -168,13 +178,6 @@ public static class ReportPlots
                 t.LabelOffsetX = 5;
                 t.LabelOffsetY = -3;
             }
-        }
-        if (m.Realistic.Consistency1px is { } c0)
-        {
-            var p = plt.Add.Marker(100 * c0, 100 * m.Accuracy.Value, MarkerShape.FilledSquare, 10, Colors.Black);
-            p.LegendText = "baseline (centre crop)";
-            xs.Add(100 * c0);
-            ys.Add(100 * m.Accuracy.Value);
         }
         // Labels sit right of and above their point: leave a quarter of the span (at least 1 pt) on those sides.
         double spanX = Math.Max(xs.Max() - xs.Min(), 1), spanY = Math.Max(ys.Max() - ys.Min(), 1);

@@ -37,7 +37,9 @@ public static class SummaryNotes
         if (same.Count > 0)
         {
             int k = same[0].Realistic.FooledWindow.K;
-            string who = same.Count == s.Models.Count ? "every model" : string.Join(", ", same.Select(m => Name(s, m)));
+            int judged = s.Models.Count(m => m.Realistic.Fooled1px is not null && m.Realistic.FooledWindow.Rate is not null);
+            string who = same.Count == judged ? (judged == s.Models.Count ? "every model" : "every model with a class answer")
+                : string.Join(", ", same.Select(m => Name(s, m)));
             notes.Add($"fooled_W{k} equals fooled_1px for {who}: on this run no image keeps its answer over the 8 one-pixel shifts " +
                       $"and changes it only at a larger shift of W{k} (it is not a copied column).");
         }

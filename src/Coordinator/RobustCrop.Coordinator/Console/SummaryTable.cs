@@ -47,7 +47,7 @@ public static class SummaryTable
             t.AddRow(Markup.Escape(Name(s, m)), "baseline (centre crop)", Pct(m.Realistic.Fooled1px), Pct(m.Realistic.Consistency1px), "", "", Pct(m.Realistic.Changed1px.Rate), Pct(m.Accuracy), "", "");
             foreach (var r in m.Rics)
                 t.AddRow("", $"{Markup.Escape(r.Score)} n={r.Window}", Pct(r.Fooled1px), Pct(r.Consistency1px),
-                    SummaryNotes.BoundCell(r), Pct(r.KeptAxis1px), Pct(r.Changed1px.Rate), Pct(r.Accuracy),
+                    SummaryNotes.BoundCell(r), Pct(r.SelectionKeptAxis1px), Pct(r.Changed1px.Rate), Pct(r.Accuracy),
                     Points(r.Accuracy, m.Accuracy), Pct(r.BorderRate));
             if (m.RicsCyclic is { } c)
                 t.AddRow("", Markup.Escape(SummaryNotes.CyclicSetting(c)), Pct(c.Fooled1px), Pct(c.Consistency1px), "100% / 100%", "", "", Pct(c.Accuracy),

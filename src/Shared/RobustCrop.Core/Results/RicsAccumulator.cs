@@ -18,7 +18,7 @@ internal sealed class RicsAccumulator
         _border += c.BorderChoices[r];
         _windowK = Math.Max(_windowK, c.WindowK[r]);
         _accuracy.Add(c.Correct[r]);
-        _kept.Add(c.KeptAxis1px[r]);
+        _kept.Add(c.SelectionKeptAxis1px[r]);
         if (c.Shifts1px[r] > 0)
         {
             _consistency.Add(c.Consistency1px[r]);
