@@ -113,7 +113,8 @@ public static class ReportPlots
             else
                 AddSeries(plt, rows.Where(r => r.Changed1px.Rate is not null).Select(r => ((double)r.Window, 100 * (1 - r.Changed1px.Rate!.Value))), color, LinePattern.Solid, $"{g.Key}: cosine ≥ τ (1 − changed_1px)");
             // The measured event the hash bound is about, beside it: the same scene crop kept under an axis 1-px shift.
-            AddSeries(plt, rows.Where(r => r.SelectionKeptAxis1px is not null).Select(r => ((double)r.Window, 100 * r.SelectionKeptAxis1px!.Value)), color, LinePattern.Dashed, $"{g.Key}: same crop kept (axis)");
+            AddSeries(plt, rows.Where(r => r.SelectionKeptAxis1px is not null).Select(r => ((double)r.Window, 100 * r.SelectionKeptAxis1px!.Value)), color, LinePattern.Dashed, $"{g.Key}: same crop kept (axis)",
+                MarkerShape.OpenTriangleUp);
         }
         double? baseline = classes ? m.Realistic.Consistency1px : 1 - m.Realistic.Changed1px.Rate;
         if (baseline is { } c0)
@@ -189,13 +190,15 @@ public static class ReportPlots
         return Png(plt, 760, Height);
     }
 
-    private static void AddSeries(Plot plt, IEnumerable<(double X, double Y)> points, Color color, LinePattern pattern, string legend)
+    private static void AddSeries(Plot plt, IEnumerable<(double X, double Y)> points, Color color, LinePattern pattern, string legend,
+        MarkerShape marker = MarkerShape.FilledCircle)
     {
         var list = points.ToList();
         if (list.Count == 0) return;
         var s = plt.Add.Scatter(list.Select(p => p.X).ToArray(), list.Select(p => p.Y).ToArray(), color);
         s.LinePattern = pattern;
         s.MarkerSize = 7;
+        s.MarkerShape = marker;
         s.LegendText = legend;
     }
 }
