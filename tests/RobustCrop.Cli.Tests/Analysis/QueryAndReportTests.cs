@@ -47,7 +47,7 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
     }
 
     [Fact]
-    public async Task SelectionKeptAxis1px_IsAShareOfTheFourAxisFrames_BoundsTheAgreeingFrames_AndIsSummarised()
+    public async Task Selection_kept_axis_1px_is_a_share_of_the_four_axis_frames_bounds_the_agreeing_frames_and_is_summarised()
     {
         // Per realistic rics row: selection_kept_axis_1px is k/4 (every frame fits these scenes), and a kept frame is the base's very
         // crop, so its answer agrees: at least 4·kept of the 8 one-pixel frames agree with the base.
