@@ -47,6 +47,33 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
     }
 
     [Fact]
+    public async Task Selection_kept_axis_1px_is_a_share_of_the_four_axis_frames_bounds_the_agreeing_frames_and_is_summarised()
+    {
+        // Per realistic rics row: selection_kept_axis_1px is k/4 (every frame fits these scenes), and a kept frame is the base's very
+        // crop, so its answer agrees: at least 4·kept of the 8 one-pixel frames agree with the base.
+        var rows = Lines(await QueryCsvAsync(run.RunDir,
+            "SELECT selection_kept_axis_1px, shifts_1px, consistency_1px FROM rics WHERE score = 'hash' AND \"window\" = 3 ORDER BY image_key")).Skip(1).ToArray();
+        Assert.Equal(AnalysisRunFixture.Images, rows.Length);
+        double sum = 0;
+        foreach (var row in rows)
+        {
+            var f = row.Split(',');
+            double kept = double.Parse(f[0], CultureInfo.InvariantCulture);
+            Assert.Equal(0, (kept * 4) % 1, 9);
+            Assert.Equal("8", f[1]);
+            if (f[2].Length > 0) Assert.True(double.Parse(f[2], CultureInfo.InvariantCulture) * 8 >= kept * 4 - 1e-9, row);
+            sum += kept;
+        }
+        // Not every frame keeps the crop, and some do: the column is measured, not a constant.
+        Assert.InRange(sum / rows.Length, 0.01, 0.99);
+        foreach (var m in run.Summary["models"]!.AsArray())
+        {
+            var r = m!["rics"]!.AsArray().Single(x => (string)x!["score"]! == "hash" && (int)x["window"]! == 3)!;
+            Assert.NotNull(r["selection_kept_axis_1px"]);
+        }
+    }
+
+    [Fact]
     public async Task Query_json_is_an_array_of_row_objects_with_typed_values()
     {
         var r = await CliHarness.RunAsync("query", "--run", run.RunDir, "--format", "json",
@@ -115,7 +142,10 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
         Assert.True(r.ExitCode == 0, r.Err);
 
         var pngs = Directory.GetFiles(to, "*.png").Select(Path.GetFileName).ToHashSet();
-        Assert.Contains("consistency-resnet18.png", pngs);
+        // One consistency map per model × dataset: by class on Fashion-MNIST, by cosine on the photos (no head there).
+        Assert.Contains("consistency-resnet18-fashion-mnist.png", pngs);
+        Assert.Contains("consistency-resnet18-photos-cosine.png", pngs);
+        Assert.Equal(2, pngs.Count(p => p!.StartsWith("consistency-", StringComparison.Ordinal)));
         Assert.Contains("cosine-1px-min.png", pngs);
         // A composite run (photos + Fashion-MNIST) has its RICS plots per model × source dataset; the consistency /
         // accuracy trade-off only where that dataset is labelled (the digits, not the photos).
@@ -189,6 +219,26 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
         using var bitmap = SKBitmap.Decode(shot);
         Assert.Equal((1280, 2000), (bitmap.Width, bitmap.Height));
         Assert.True(DistinctColours(bitmap) > 50, "the screenshot is (nearly) one colour");
+
+        // Layout at 1400 px: nothing scrolls sideways (neither the page nor a table inside its own scroll box), one heat
+        // map per model × dataset, and every image decodes.
+        const string script = """
+            ({width: window.innerWidth, scrollWidth: document.documentElement.scrollWidth,
+              overflowing: [...document.querySelectorAll('.scroll, table, figure')].filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.tagName + ':' + e.scrollWidth + '>' + e.clientWidth),
+              heatMaps: [...document.querySelectorAll('figcaption')].filter(c => c.textContent.includes('(consistency-')).length,
+              images: document.images.length,
+              loaded: [...document.images].filter(i => i.complete && i.naturalWidth > 0).length})
+            """;
+        var m = JsonNode.Parse(await HeadlessChromium.MeasureAsync(Path.Combine(to, RunReport.HtmlName), script,
+            run.Temp.Sub("chromium-profile-" + Guid.NewGuid().ToString("N")[..8]), 1400, 3000))!;
+        Assert.Equal(1400, (int)m["width"]!);
+        Assert.True((int)m["scrollWidth"]! <= 1400, $"the page scrolls sideways at 1400 px: scrollWidth {m["scrollWidth"]}");
+        Assert.Empty(m["overflowing"]!.AsArray().Select(e => (string)e!));
+        int pairs = run.Summary["models"]!.AsArray().Select(e => ((string)e!["model"]!, (string?)e["dataset"])).Distinct().Count();
+        Assert.Equal(2, pairs); // resnet18 on the photos and on Fashion-MNIST
+        Assert.Equal(pairs, (int)m["heatMaps"]!);
+        Assert.Equal(Directory.GetFiles(to, "*.png").Length - 1, (int)m["images"]!); // all but the screenshot
+        Assert.Equal((int)m["images"]!, (int)m["loaded"]!);
     }
 
     private static void AssertSelfContained(string html)

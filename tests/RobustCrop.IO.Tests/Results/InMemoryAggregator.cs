@@ -132,7 +132,8 @@ internal static class InMemoryAggregator
                     RicsScores.N1Bound(g.Key.Window),
                     g.Any(r => r.WindowShifts > 0)
                         ? new FooledWindowSummary(g.Max(r => r.WindowK), Stats.Rate(g.Where(r => r.WindowShifts > 0).Select(r => r.FooledWindow)))
-                        : null);
+                        : null,
+                    Stats.Mean(g.Select(r => r.SelectionKeptAxis1px)));
             }).ToList();
 
     private static RicsCyclicSummary? SummariseRicsCyclic(IReadOnlyList<RicsRow> rows)

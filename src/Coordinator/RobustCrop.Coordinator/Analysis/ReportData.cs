@@ -9,8 +9,20 @@ namespace RobustCrop.Coordinator.Analysis;
 /// <summary>Share of images whose answer at shift (Dx, Dy) equals the base answer, over the images that support that shift.</summary>
 public sealed record ConsistencyCell(int Dx, int Dy, long Images, double Agree);
 
-/// <summary>The consistency map of one model over W_k. ByCosine: the model has no classes, so "equal" means cosine ≥ τ.</summary>
-public sealed record ConsistencyMap(string Model, int K, bool ByCosine, IReadOnlyList<ConsistencyCell> Cells);
+/// <summary>The consistency map of one model on one source dataset over W_k. ByCosine: the model has no class answer there,
+/// so "equal" means cosine ≥ τ.</summary>
+public sealed record ConsistencyMap(string Model, int K, bool ByCosine, IReadOnlyList<ConsistencyCell> Cells, string Dataset = "")
+{
+    /// <summary>The low end of a colour scale shared by <paramref name="maps"/>: the lowest cell, never above 90%, so small
+    /// differences near 100% stay visible and equal colours mean equal shares on every map of the page.</summary>
+    public static double SharedLow(IEnumerable<ConsistencyMap> maps)
+        => Math.Min(0.9, maps.SelectMany(m => m.Cells).Select(c => c.Agree).DefaultIfEmpty(0.9).Min());
+
+    /// <summary>What a cell's share counts, for the map's title.</summary>
+    public string Measure(double tau) => ByCosine
+        ? $"share with cosine ≥ {tau.ToString("0.###", CultureInfo.InvariantCulture)} to the base (no class answer)"
+        : "share with the same prediction as the base";
+}
 
 /// <summary>An image whose prediction changes under a one-pixel realistic shift: the base crop and the first shifted crop
 /// that disagrees. Also an image without class metrics whose embedding moves most: the shifted crop of the lowest
@@ -52,7 +64,7 @@ public sealed record ReportData(
         long flipped = 0;
         if (db.Views.Contains("crops"))
         {
-            maps.AddRange(LoadMaps(db, k, tau, ct));
+            maps.AddRange(LoadMaps(db, k, tau, summary.Dataset, ct));
             (flips, flipped) = LoadFlips(db, ct);
             movers = LoadMovers(db, ct);
         }
@@ -76,22 +88,23 @@ public sealed record ReportData(
         b AS (SELECT model, image_key, x AS x0, y AS y0, p AS p0, pl AS pl0 FROM r WHERE dx = 0 AND dy = 0)
         """;
 
-    private static IEnumerable<ConsistencyMap> LoadMaps(RunDatabase db, int k, double tau, CancellationToken ct)
+    // One map per model × source dataset (the key's first folder) × measure: a head that applies to one dataset of a
+    // composite run answers there by class and elsewhere by cosine, and the two never share a map.
+    private static IEnumerable<ConsistencyMap> LoadMaps(RunDatabase db, int k, double tau, string runDataset, CancellationToken ct)
     {
         string sql = string.Format(CultureInfo.InvariantCulture, RealisticWithBase, k) + string.Format(CultureInfo.InvariantCulture, """
-            SELECT r.model, r.dx, r.dy, count(*) AS n,
+            SELECT r.model, CASE WHEN strpos(r.image_key, '/') > 1 THEN split_part(r.image_key, '/', 1) END AS dataset, b.p0 IS NULL AS by_cosine, r.dx, r.dy, count(*) AS n,
                    avg(CASE WHEN b.p0 IS NOT NULL THEN CAST(r.p IS NOT DISTINCT FROM b.p0 AS DOUBLE)
-                            ELSE CAST(r.cos >= {0} AS DOUBLE) END) AS agree,
-                   bool_and(b.p0 IS NULL) AS by_cosine
+                            ELSE CAST(r.cos >= {0} AS DOUBLE) END) AS agree
             FROM r JOIN b USING (model, image_key)
-            GROUP BY r.model, r.dx, r.dy ORDER BY r.model, r.dy, r.dx
+            GROUP BY ALL ORDER BY r.model, dataset, by_cosine, r.dy, r.dx
             """, tau.ToString("R", CultureInfo.InvariantCulture));
         var result = db.Query(sql, ct);
-        foreach (var g in result.Rows.GroupBy(row => (string)row[0]!))
+        foreach (var g in result.Rows.GroupBy(row => ((string)row[0]!, row[1] as string ?? runDataset, row[2] is true)))
         {
-            var cells = g.Select(row => new ConsistencyCell(Int(row[1]), Int(row[2]), Convert.ToInt64(row[3], CultureInfo.InvariantCulture),
-                Convert.ToDouble(row[4], CultureInfo.InvariantCulture))).ToList();
-            yield return new ConsistencyMap(g.Key, k, g.All(row => row[5] is true), cells);
+            var cells = g.Select(row => new ConsistencyCell(Int(row[3]), Int(row[4]), Convert.ToInt64(row[5], CultureInfo.InvariantCulture),
+                Convert.ToDouble(row[6], CultureInfo.InvariantCulture))).ToList();
+            yield return new ConsistencyMap(g.Key.Item1, k, g.Key.Item3, cells, g.Key.Item2);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using RobustCrop.Coordinator.Console;
 using RobustCrop.Core.Results;
 
 namespace RobustCrop.Coordinator.Analysis;
@@ -14,14 +15,16 @@ public sealed record ReportImage(string FileName, string Caption, byte[] Png);
 /// </summary>
 public static class ReportHtml
 {
+    // Tables fit the page at 1400 px: cells wrap (headers break at the underscores of metric names, long keys anywhere)
+    // rather than the page scrolling sideways; .scroll only ever scrolls on a narrow phone screen.
     private const string Css = """
         body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d232a;background:#fff;line-height:1.45}
         h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:2px solid #e3e7ec;padding-bottom:.25rem}
-        .meta{color:#56606b}.scroll{overflow-x:auto}table{border-collapse:collapse;margin:.6rem 0;font-size:.85rem}
-        th,td{border:1px solid #d6dbe1;padding:.3rem .55rem;text-align:right}th{background:#f2f4f7}
-        td.t,th.t{text-align:left}.figs{display:flex;flex-wrap:wrap;gap:1rem}
-        figure{margin:0;border:1px solid #e3e7ec;padding:.4rem;background:#fafbfc}figure img{display:block;max-width:100%}
-        figcaption{font-size:.85rem;color:#56606b;margin-top:.25rem}.note{color:#56606b;font-size:.9rem}
+        .meta{color:#56606b}.scroll{overflow-x:auto}table{border-collapse:collapse;margin:.6rem 0;font-size:.8rem}
+        th,td{border:1px solid #d6dbe1;padding:.25rem .4rem;text-align:right}th{background:#f2f4f7;font-weight:600;vertical-align:bottom}
+        td.t,th.t{text-align:left;overflow-wrap:anywhere}.figs{display:flex;flex-wrap:wrap;gap:1rem}
+        figure{margin:0;border:1px solid #e3e7ec;padding:.4rem;background:#fafbfc;max-width:100%;box-sizing:border-box}figure img{display:block;max-width:100%;height:auto}
+        figcaption{font-size:.85rem;color:#56606b;margin-top:.25rem;width:0;min-width:100%}.note{color:#56606b;font-size:.9rem}
         """;
 
     public static string Build(ReportData data, IReadOnlyList<ReportImage> maps, ReportImage? cosine,
@@ -33,14 +36,14 @@ public static class ReportHtml
         h.Append("<title>RobustCrop report: ").Append(E(s.RunId)).Append("</title><style>").Append(Css).Append("</style></head><body>\n");
         h.Append("<h1>RobustCrop report: ").Append(E(s.RunId)).Append("</h1>\n<p class=\"meta\">")
             .Append(E(s.Dataset)).Append(" · ").Append(N(s.Images)).Append(" images · ").Append(N(s.Errors)).Append(" errors · ")
-            .Append(s.Models.Count).Append(s.Models.Count == 1 ? " model" : " models")
+            .Append(ModelCount(s))
             .Append(" · τ = ").Append(F(data.Tau, "0.###"))
             .Append(s.CreatedUtc is { } t ? " · " + E(t.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)) : "").Append("</p>\n");
 
         h.Append("<h2>Models</h2>\n");
         ZooTable(h, s, data.Tau);
 
-        h.Append("<h2>Consistency over shifts</h2>\n<p class=\"note\">Share of images whose answer at the realistic shift (dx, dy) equals the answer at (0, 0); for a model without classes, whose cosine to the base is at least τ.</p>\n");
+        h.Append("<h2>Consistency over shifts</h2>\n<p class=\"note\">One map per model and dataset, all on one colour scale. Where the model answers with a class, a cell is the share of images whose prediction at the realistic shift (dx, dy) equals the one at (0, 0); where it has no class answer for the dataset, the share whose embedding keeps cosine ≥ τ to the one at (0, 0). Each map's title says which.</p>\n");
         Figures(h, maps);
         if (maps.Count == 0) h.Append("<p class=\"note\">The run has no realistic crop rows.</p>\n");
 
@@ -67,9 +70,10 @@ public static class ReportHtml
     private static void ZooTable(StringBuilder h, RunSummary s, double tau)
     {
         int k = s.WindowK ?? s.Models.Select(m => m.Realistic.FooledWindow.K).FirstOrDefault();
-        h.Append("<div class=\"scroll\"><table><tr><th class=\"t\">model</th><th>images</th><th>crops</th><th>accuracy</th><th>consistency_1px</th><th>fooled_1px</th>")
-            .Append("<th>fooled_W").Append(k).Append("</th><th>cos_1px_min mean</th><th>p05</th><th>min</th><th>changed_1px (τ=").Append(F(tau, "0.###"))
-            .Append(")</th><th>cyclic fooled_1px</th><th>cyclic RICS fooled_1px</th></tr>\n");
+        h.Append("<div class=\"scroll\"><table><tr><th class=\"t\">model</th><th>images</th><th>crops</th><th>accuracy</th>")
+            .Append(Th("consistency_1px")).Append(Th("fooled_1px")).Append(Th("fooled_W" + k.ToString(CultureInfo.InvariantCulture)))
+            .Append("<th>cos_1px_min<br>mean</th><th>cos_1px_min<br>p05</th><th>cos_1px_min<br>min</th><th>changed_1px<br>(τ=").Append(F(tau, "0.###"))
+            .Append(")</th><th>cyclic<br>fooled_1px</th><th>cyclic RICS<br>fooled_1px</th></tr>\n");
         foreach (var m in s.Models)
         {
             h.Append("<tr><td class=\"t\">").Append(E(Label(s, m))).Append("</td><td>").Append(N(m.Images)).Append("</td><td>").Append(N(m.CropsInferred))
@@ -80,24 +84,38 @@ public static class ReportHtml
                 .Append("</td><td>").Append(P(m.Cyclic.Fooled1px)).Append("</td><td>").Append(P(m.RicsCyclic?.Fooled1px)).Append("</td></tr>\n");
         }
         h.Append("</table></div>\n<p class=\"note\">— : does not apply (no classes, no labels, or not evaluated).</p>\n");
+        foreach (var note in SummaryNotes.Summary(s)) h.Append("<p class=\"note\">").Append(E(note)).Append("</p>\n");
     }
 
+    /// <summary>"2 models" counts distinct models; a composite run's summary has an entry per model × dataset, said beside it.</summary>
+    internal static string ModelCount(RunSummary s)
+    {
+        int models = s.Models.Select(m => m.Model).Distinct(StringComparer.Ordinal).Count();
+        int datasets = s.Models.Select(m => m.Dataset ?? s.Dataset).Distinct(StringComparer.Ordinal).Count();
+        string text = models == 1 ? "1 model" : $"{models} models";
+        return datasets > 1 ? $"{text} × {datasets} datasets" : text;
+    }
+
+    /// <summary>A header cell for a metric name, breakable after its underscores (wbr) so narrow columns wrap.</summary>
+    private static string Th(string name) => "<th>" + E(name).Replace("_", "_<wbr>", StringComparison.Ordinal) + "</th>";
+
     /// <summary>"model (dataset)" in a composite run, which has a row per model × source dataset.</summary>
-    internal static string Label(RunSummary s, ModelSummary m) => m.Dataset is { } d && d != s.Dataset ? $"{m.Model} ({d})" : m.Model;
+    internal static string Label(RunSummary s, ModelSummary m) => SummaryNotes.Name(s, m);
 
     private static void RicsTable(StringBuilder h, RunSummary s)
     {
-        h.Append("<table><tr><th class=\"t\">model</th><th class=\"t\">score</th><th>n</th><th>consistency_1px</th><th>bound (axis)</th><th>fooled_1px</th><th>accuracy</th><th>Δ accuracy</th></tr>\n");
+        h.Append("<table><tr><th class=\"t\">model</th><th class=\"t\">score</th><th>n</th><th>consistency_1px</th><th>hash bound (axis)</th><th>same crop kept (axis)</th><th>fooled_1px</th><th>accuracy</th><th>Δ accuracy</th></tr>\n");
         foreach (var m in s.Models)
         foreach (var r in m.Rics.OrderBy(r => r.Score, StringComparer.Ordinal).ThenBy(r => r.Window))
         {
             double? delta = r.Accuracy is { } a && m.Accuracy is { } a0 ? a - a0 : null;
             h.Append("<tr><td class=\"t\">").Append(E(Label(s, m))).Append("</td><td class=\"t\">").Append(E(r.Score)).Append("</td><td>").Append(r.Window)
-                .Append("</td><td>").Append(P(r.Consistency1px)).Append("</td><td>").Append(P(r.BoundConsistencyAxis1px))
+                .Append("</td><td>").Append(P(r.Consistency1px)).Append("</td><td>").Append(SummaryNotes.HasBound(r) ? P(r.BoundConsistencyAxis1px) : "").Append("</td><td>").Append(P(r.SelectionKeptAxis1px))
                 .Append("</td><td>").Append(P(r.Fooled1px)).Append("</td><td>").Append(P(r.Accuracy))
                 .Append("</td><td>").Append(delta is null ? "—" : F(100 * delta.Value, "+0.0;-0.0;0.0") + " pt").Append("</td></tr>\n");
         }
-        h.Append("</table>\n");
+        h.Append("</table>\n<p class=\"note\">The hash bound (n−1)/(n+1) is the proven share of axis-aligned one-pixel shifts under which hash RICS keeps the same scene crop; “same crop kept” is that share as measured. No other score has a bound.</p>\n");
+        foreach (var note in SummaryNotes.Rics(s)) h.Append("<p class=\"note\">").Append(E(note)).Append("</p>\n");
     }
 
     private static void FlipSection(StringBuilder h, ReportData data, IReadOnlyList<ReportImage> flipImages, bool dataGiven)

@@ -19,8 +19,9 @@ public static class ReportPlots
 
     private static byte[] Png(Plot plt, int width = Width, int height = Height) => plt.GetImageBytes(width, height, ImageFormat.Png);
 
-    /// <summary>Heatmap over (dx, dy) ∈ W_k; dy grows downwards as in image coordinates, each cell labelled with its percentage.</summary>
-    public static byte[] ConsistencyMap(ConsistencyMap map, double tau, bool hasFont)
+    /// <summary>Heatmap over (dx, dy) ∈ W_k; dy grows downwards as in image coordinates, each cell labelled with its percentage.
+    /// <paramref name="low"/> is the colour scale's low end, shared by every map of a report (high end 100%).</summary>
+    public static byte[] ConsistencyMap(ConsistencyMap map, double tau, double low, bool hasFont)
     {
         int k = map.K, n = 2 * k + 1;
         var data = new double[n, n];
@@ -29,9 +30,7 @@ public static class ReportPlots
         var plt = NewPlot(hasFont);
         var hm = plt.Add.Heatmap(data);
         hm.Colormap = new ScottPlot.Colormaps.Viridis();
-        double min = map.Cells.Count == 0 ? 0 : map.Cells.Min(c => c.Agree);
-        // The low end follows the data so small differences near 100% stay visible; it never goes above 90%.
-        hm.ManualRange = new ScottPlot.Range(Math.Min(min, 0.9), 1.0);
+        hm.ManualRange = new ScottPlot.Range(low, 1.0);
         hm.Position = new CoordinateRect(-k - 0.5, k + 0.5, -k - 0.5, k + 0.5);
         plt.Add.ColorBar(hm);
         foreach (var c in map.Cells)
@@ -39,14 +38,14 @@ public static class ReportPlots
             var t = plt.Add.Text((100 * c.Agree).ToString("0.#", CultureInfo.InvariantCulture) + "%", c.Dx, -c.Dy);
             t.LabelAlignment = Alignment.MiddleCenter;
             t.LabelFontSize = n <= 5 ? 16 : 10;
-            t.LabelFontColor = c.Agree > (Math.Min(min, 0.9) + 1.0) / 2 ? Colors.Black : Colors.White;
+            t.LabelFontColor = c.Agree > (low + 1.0) / 2 ? Colors.Black : Colors.White;
         }
         var ticks = Enumerable.Range(-k, n).ToArray();
         plt.Axes.Bottom.SetTicks(ticks.Select(v => (double)v).ToArray(), ticks.Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray());
         plt.Axes.Left.SetTicks(ticks.Select(v => (double)-v).ToArray(), ticks.Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray());
         plt.Axes.SetLimits(-k - 0.5, k + 0.5, -k - 0.5, k + 0.5);
-        string what = map.ByCosine ? $"cosine ≥ {tau.ToString("0.###", CultureInfo.InvariantCulture)} to the base" : "same prediction as the base";
-        plt.Title($"{map.Model}: {what}, W{k}");
+        plt.Title($"{map.Model} on {map.Dataset}, W{k}\n{map.Measure(tau)}");
+        plt.Axes.Title.Label.FontSize = 13;
         plt.XLabel("dx (px)");
         plt.YLabel("dy (px)");
         return Png(plt, 560, 480);
@@ -86,8 +85,10 @@ public static class ReportPlots
     }
 
     /// <summary>
-    /// RICS per model against the window n: measured consistency_1px per score, the (n−1)/(n+1) axis bound of the hash
-    /// score, accuracy per score, and the baseline (standard centre crop) drawn at n = 1.
+    /// RICS per model against the window n: measured consistency_1px and accuracy per score where the model answers with a
+    /// class, else the share of images whose selected crop keeps cosine ≥ τ over the 1-px shifts (1 − changed_1px); the
+    /// (n−1)/(n+1) axis bound of the hash score; the baseline (standard centre crop) drawn at n = 1. The legend sits
+    /// outside the data, so no point is hidden under it.
     /// </summary>
     public static byte[] RicsByWindow(ModelSummary m, bool hasFont)
     {
@@ -97,71 +98,107 @@ public static class ReportPlots
         var boundX = Enumerable.Range(1, Math.Max(maxN, 3)).Where(n => n % 2 == 1).Select(n => (double)n).ToArray();
         var bound = plt.Add.Scatter(boundX, boundX.Select(n => 100 * RicsScores.AxisBound((int)n)).ToArray(), Colors.Gray);
         bound.LinePattern = LinePattern.Dashed;
-        bound.LegendText = "bound (n−1)/(n+1), one axis";
+        bound.LegendText = "hash bound (n−1)/(n+1), one axis";
+        bool classes = m.Rics.Any(r => r.Consistency1px is not null);
         int i = 0;
         foreach (var g in m.Rics.GroupBy(r => r.Score).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var color = palette.GetColor(i++);
             var rows = g.OrderBy(r => r.Window).ToList();
-            AddSeries(plt, rows.Where(r => r.Consistency1px is not null).Select(r => ((double)r.Window, 100 * r.Consistency1px!.Value)), color, LinePattern.Solid, $"{g.Key}: consistency_1px");
-            AddSeries(plt, rows.Where(r => r.Accuracy is not null).Select(r => ((double)r.Window, 100 * r.Accuracy!.Value)), color, LinePattern.Dotted, $"{g.Key}: accuracy");
+            if (classes)
+            {
+                AddSeries(plt, rows.Where(r => r.Consistency1px is not null).Select(r => ((double)r.Window, 100 * r.Consistency1px!.Value)), color, LinePattern.Solid, $"{g.Key}: consistency_1px");
+                AddSeries(plt, rows.Where(r => r.Accuracy is not null).Select(r => ((double)r.Window, 100 * r.Accuracy!.Value)), color, LinePattern.Dotted, $"{g.Key}: accuracy");
+            }
+            else
+                AddSeries(plt, rows.Where(r => r.Changed1px.Rate is not null).Select(r => ((double)r.Window, 100 * (1 - r.Changed1px.Rate!.Value))), color, LinePattern.Solid, $"{g.Key}: cosine ≥ τ (1 − changed_1px)");
+            // The measured event the hash bound is about, beside it: the same scene crop kept under an axis 1-px shift.
+            AddSeries(plt, rows.Where(r => r.SelectionKeptAxis1px is not null).Select(r => ((double)r.Window, 100 * r.SelectionKeptAxis1px!.Value)), color, LinePattern.Dashed, $"{g.Key}: same crop kept (axis)",
+                MarkerShape.OpenTriangleUp);
         }
-        if (m.Realistic.Consistency1px is { } c0)
+        double? baseline = classes ? m.Realistic.Consistency1px : 1 - m.Realistic.Changed1px.Rate;
+        if (baseline is { } c0)
         {
             var p = plt.Add.Marker(1, 100 * c0, MarkerShape.FilledSquare, 10, Colors.Black);
-            p.LegendText = "baseline consistency (centre crop)";
+            p.LegendText = classes ? "baseline consistency (centre crop)" : "baseline cosine ≥ τ (centre crop)";
         }
-        if (m.Accuracy is { } a0)
+        if (classes && m.Accuracy is { } a0)
         {
             var p = plt.Add.Marker(1, 100 * a0, MarkerShape.OpenSquare, 10, Colors.Black);
             p.LegendText = "baseline accuracy";
         }
-        plt.ShowLegend(Alignment.LowerRight);
+        plt.ShowLegend(Edge.Right);
+        plt.Axes.SetLimitsX(0, Math.Max(maxN, 3) + 1);
+        // Windows are odd: tick the windows themselves, not halves.
+        plt.Axes.Bottom.SetTicks(boundX, boundX.Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray());
         plt.Title($"{m.Model}: RICS against the window n");
         plt.XLabel("window n");
         plt.YLabel("%");
-        return Png(plt);
+        return Png(plt, 860, Height);
     }
 
-    /// <summary>The consistency / accuracy trade-off: one point per window, the baseline as a square. Only for labelled runs.</summary>
+    /// <summary>
+    /// The consistency / accuracy trade-off: one point per window, labelled with its n, the baseline as a square; only for
+    /// labelled runs. Points are not joined: over a full sweep, neighbouring windows need not be neighbours in this plane,
+    /// and a line through them in n order is a zig-zag. The legend sits outside the data and the axes leave room for
+    /// every label.
+    /// </summary>
     public static byte[]? RicsTradeOff(ModelSummary m, bool hasFont)
     {
         if (m.Accuracy is null || m.Rics.All(r => r.Accuracy is null || r.Consistency1px is null)) return null;
         var plt = NewPlot(hasFont);
         var palette = new ScottPlot.Palettes.Category10();
+        var xs = new List<double>();
+        var ys = new List<double>();
+        // The baseline first: a RICS point that lands on it is drawn over it, not hidden.
+        if (m.Realistic.Consistency1px is { } c0)
+        {
+            var p = plt.Add.Marker(100 * c0, 100 * m.Accuracy.Value, MarkerShape.FilledSquare, 10, Colors.Black);
+            p.LegendText = "baseline (centre crop)";
+            xs.Add(100 * c0);
+            ys.Add(100 * m.Accuracy.Value);
+        }
         int i = 0;
         foreach (var g in m.Rics.GroupBy(r => r.Score).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var rows = g.Where(r => r.Accuracy is not null && r.Consistency1px is not null).OrderBy(r => r.Window).ToList();
             var color = palette.GetColor(i++);
-            AddSeries(plt, rows.Select(r => (100 * r.Consistency1px!.Value, 100 * r.Accuracy!.Value)), color, LinePattern.Solid, g.Key);
+            if (rows.Count == 0) continue;
+            var s = plt.Add.ScatterPoints(rows.Select(r => 100 * r.Consistency1px!.Value).ToArray(), rows.Select(r => 100 * r.Accuracy!.Value).ToArray(), color);
+            s.MarkerSize = 8;
+            s.LegendText = g.Key;
             foreach (var r in rows)
             {
-                var t = plt.Add.Text($"n={r.Window}", 100 * r.Consistency1px!.Value, 100 * r.Accuracy!.Value);
+                double x = 100 * r.Consistency1px!.Value, y = 100 * r.Accuracy!.Value;
+                xs.Add(x);
+                ys.Add(y);
+                var t = plt.Add.Text($"n={r.Window}", x, y);
                 t.LabelFontSize = 11;
                 t.LabelFontColor = color;
-                t.LabelOffsetX = 6;
+                t.LabelAlignment = Alignment.LowerLeft;
+                t.LabelOffsetX = 5;
+                t.LabelOffsetY = -3;
             }
         }
-        if (m.Realistic.Consistency1px is { } c0)
-        {
-            var p = plt.Add.Marker(100 * c0, 100 * m.Accuracy.Value, MarkerShape.FilledSquare, 10, Colors.Black);
-            p.LegendText = "baseline (centre crop)";
-        }
-        plt.ShowLegend(Alignment.LowerLeft);
+        // Labels sit right of and above their point: leave a quarter of the span (at least 1 pt) on those sides.
+        double spanX = Math.Max(xs.Max() - xs.Min(), 1), spanY = Math.Max(ys.Max() - ys.Min(), 1);
+        plt.Axes.SetLimits(xs.Min() - 0.1 * spanX, xs.Max() + 0.25 * spanX, ys.Min() - 0.1 * spanY, ys.Max() + 0.2 * spanY);
+        plt.ShowLegend(Edge.Right);
         plt.Title($"{m.Model}: consistency / accuracy trade-off");
         plt.XLabel("consistency_1px (%)");
         plt.YLabel("accuracy (%)");
-        return Png(plt);
+        return Png(plt, 760, Height);
     }
 
-    private static void AddSeries(Plot plt, IEnumerable<(double X, double Y)> points, Color color, LinePattern pattern, string legend)
+    private static void AddSeries(Plot plt, IEnumerable<(double X, double Y)> points, Color color, LinePattern pattern, string legend,
+        MarkerShape marker = MarkerShape.FilledCircle)
     {
         var list = points.ToList();
         if (list.Count == 0) return;
         var s = plt.Add.Scatter(list.Select(p => p.X).ToArray(), list.Select(p => p.Y).ToArray(), color);
         s.LinePattern = pattern;
         s.MarkerSize = 7;
+        s.MarkerShape = marker;
         s.LegendText = legend;
     }
 }

@@ -22,8 +22,10 @@ public static class RunReport
         using var typeface = ReportFonts.Register();
         bool text = typeface is not null;
 
-        var maps = data.Maps.Select(m => new ReportImage($"consistency-{m.Model}.png", $"{m.Model}: consistency over W{m.K}",
-            ReportPlots.ConsistencyMap(m, data.Tau, text))).ToList();
+        // One colour scale for every map, so one colour means one share everywhere on the page.
+        double low = ConsistencyMap.SharedLow(data.Maps);
+        var maps = data.Maps.Select(m => new ReportImage(MapFileName(m), $"{m.Model} on {m.Dataset}: {m.Measure(data.Tau)} over W{m.K}",
+            ReportPlots.ConsistencyMap(m, data.Tau, low, text))).ToList();
         ReportImage? cosine = data.Cosine1pxMin.Count == 0 ? null
             : new ReportImage("cosine-1px-min.png", "cosine_1px_min per model", ReportPlots.CosineHistogram(data.Cosine1pxMin, data.Tau, text));
         var rics = new List<ReportImage>();
@@ -65,4 +67,8 @@ public static class RunReport
         await target.WriteTextAsync(htmlPath, html, ct);
         return new ReportResult(htmlPath, written, data.FlippedImages, flips.Count, text, movers.Count);
     }
+
+    /// <summary>"consistency-&lt;model&gt;-&lt;dataset&gt;.png"; a class map and a cosine map of one pair (a head that answers
+    /// for part of a dataset only) are told apart by a "-cosine" suffix on the latter.</summary>
+    internal static string MapFileName(ConsistencyMap m) => $"consistency-{m.Model}-{m.Dataset}{(m.ByCosine ? "-cosine" : "")}.png";
 }

@@ -8,8 +8,7 @@ namespace RobustCrop.Coordinator.Console;
 public static class SummaryTable
 {
     /// <summary>A composite run prints one row per model × source dataset, the model named "model (dataset)".</summary>
-    private static string Name(RunSummary s, ModelSummary m)
-        => m.Dataset is { } d && d != s.Dataset ? $"{m.Model} ({d})" : m.Model;
+    private static string Name(RunSummary s, ModelSummary m) => SummaryNotes.Name(s, m);
 
     /// <param name="console">The command's console; its width is set where it is created (see CliConsole).</param>
     public static void Print(IAnsiConsole console, RunSummary s, string location)
@@ -31,6 +30,7 @@ public static class SummaryTable
                 m.AccuracyNative is null ? Pct(m.Accuracy) : $"{Pct(m.Accuracy)} (native {Pct(m.AccuracyNative)})",
                 m.CropsInferred.ToString(CultureInfo.InvariantCulture));
         console.Write(table);
+        foreach (var note in SummaryNotes.Summary(s)) console.MarkupLine(Markup.Escape(note));
         PrintRics(console, s);
         console.MarkupLine($"results: [link]{Markup.Escape(location)}[/]  (— = does not apply: no classes or no labels)");
     }
@@ -40,26 +40,29 @@ public static class SummaryTable
     {
         if (s.Models.All(m => m.Rics.Count == 0 && m.RicsCyclic is null)) return;
         var t = new Table().Border(TableBorder.Rounded).Title("[bold]RICS[/]: robust inference by crop selection");
-        t.AddColumns("model", "setting", "fooled_1px", "consistency_1px", "bound (axis / N1)", "changed_1px", "accuracy", "Δ accuracy", "on window edge");
+        t.AddColumns("model", "setting", "fooled_1px", "consistency_1px", "hash bound (axis / N1)", "same crop kept (axis)", "changed_1px",
+            "accuracy", "Δ accuracy", "on window edge");
         foreach (var m in s.Models)
         {
-            t.AddRow(Markup.Escape(Name(s, m)), "baseline (centre crop)", Pct(m.Realistic.Fooled1px), Pct(m.Realistic.Consistency1px), "", Pct(m.Realistic.Changed1px.Rate), Pct(m.Accuracy), "", "");
+            t.AddRow(Markup.Escape(Name(s, m)), "baseline (centre crop)", Pct(m.Realistic.Fooled1px), Pct(m.Realistic.Consistency1px), "", "", Pct(m.Realistic.Changed1px.Rate), Pct(m.Accuracy), "", "");
             foreach (var r in m.Rics)
                 t.AddRow("", $"{Markup.Escape(r.Score)} n={r.Window}", Pct(r.Fooled1px), Pct(r.Consistency1px),
-                    $"{Pct(r.BoundConsistencyAxis1px)} / {Pct(r.BoundConsistency1px)}", Pct(r.Changed1px.Rate), Pct(r.Accuracy),
+                    SummaryNotes.BoundCell(r), Pct(r.SelectionKeptAxis1px), Pct(r.Changed1px.Rate), Pct(r.Accuracy),
                     Points(r.Accuracy, m.Accuracy), Pct(r.BorderRate));
             if (m.RicsCyclic is { } c)
-                t.AddRow("", "cyclic (canonical roll)", Pct(c.Fooled1px), Pct(c.Consistency1px), "100% / 100%", "", Pct(c.Accuracy),
-                    Points(c.Accuracy, m.Accuracy), $"identity {Pct(c.IdentityRate)}");
+                t.AddRow("", Markup.Escape(SummaryNotes.CyclicSetting(c)), Pct(c.Fooled1px), Pct(c.Consistency1px), "100% / 100%", "", "", Pct(c.Accuracy),
+                    Points(c.Accuracy, m.Accuracy), SummaryNotes.CyclicEdgeCell);
         }
         console.Write(t);
-        console.MarkupLine("RICS rows measure realistic 1-px shifts (cyclic: integer cyclic shifts); the bound is the hash score's guarantee.");
+        console.MarkupLine("RICS rows measure realistic 1-px shifts (cyclic: integer cyclic shifts); the bound is the hash score's guarantee, shown on hash rows only, " +
+            "beside the measured share of axis 1-px shifts that keep the same scene crop (the event it bounds).");
+        foreach (var note in SummaryNotes.Rics(s)) console.MarkupLine(Markup.Escape(note));
     }
 
     private static string Points(double? a, double? b)
         => a is double x && b is double y ? (100 * (x - y)).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + " pt" : "—";
 
-    private static string Pct(double? v) => v is double d ? (100 * d).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "—";
+    private static string Pct(double? v) => SummaryNotes.Pct(v);
 
     private static string F(double? v, string format) => v is double d ? d.ToString(format, CultureInfo.InvariantCulture) : "—";
 }

@@ -139,9 +139,23 @@ public static class RowBuilder
                 setting.Frames.Count(f => f is not null),
                 setting.OnBorder.Count(b => b),
                 m.Shifts, m.Consistency, m.Fooled, m.CosineMin, m.Changed,
-                window is null ? 0 : s.WindowK, window?.Shifts ?? 0, window?.Fooled));
+                window is null ? 0 : s.WindowK, window?.Shifts ?? 0, window?.Fooled,
+                cyclic ? null : KeptAxis(setting, baseChoice)));
         }
         return rows;
+    }
+
+    /// <summary>The share of the axis 1-px frames (that fit the scene) whose choice is the base frame's scene crop.</summary>
+    private static double? KeptAxis(RicsSettingChoices setting, PlannedCrop baseChoice)
+    {
+        int taken = 0, kept = 0;
+        for (int i = 1; i < setting.Frames.Count; i++)
+        {
+            if (setting.Frames[i] is not { } choice || !ShiftSets.Axis1.Contains(setting.Shifts[i])) continue;
+            taken++;
+            if (choice == baseChoice) kept++;
+        }
+        return taken > 0 ? (double)kept / taken : null;
     }
 
     /// <summary>predict's one row per input: the answer on the single crop the mode chose.</summary>

@@ -9,7 +9,7 @@ internal sealed class RicsAccumulator
     private long _images, _frames, _border;
     private int _windowK;
     private bool _anyWindowShifts;
-    private MeanAccumulator _consistency, _fooled, _accuracy, _changed, _fooledWindow;
+    private MeanAccumulator _consistency, _fooled, _accuracy, _changed, _fooledWindow, _kept;
 
     public void Add(in RicsColumns c, int r)
     {
@@ -18,6 +18,7 @@ internal sealed class RicsAccumulator
         _border += c.BorderChoices[r];
         _windowK = Math.Max(_windowK, c.WindowK[r]);
         _accuracy.Add(c.Correct[r]);
+        _kept.Add(c.SelectionKeptAxis1px[r]);
         if (c.Shifts1px[r] > 0)
         {
             _consistency.Add(c.Consistency1px[r]);
@@ -43,6 +44,7 @@ internal sealed class RicsAccumulator
         _accuracy.Merge(o._accuracy);
         _changed.Merge(o._changed);
         _fooledWindow.Merge(o._fooledWindow);
+        _kept.Merge(o._kept);
     }
 
     public RicsSummary ToSummary(int window, string score, double tau)
@@ -56,7 +58,8 @@ internal sealed class RicsAccumulator
             _images,
             _frames > 0 ? (double)_border / _frames : null,
             RicsScores.N1Bound(window),
-            _anyWindowShifts ? new FooledWindowSummary(_windowK, _fooledWindow.Value) : null);
+            _anyWindowShifts ? new FooledWindowSummary(_windowK, _fooledWindow.Value) : null,
+            _kept.Value);
 }
 
 /// <summary>Cyclic RICS of one model on one dataset.</summary>

@@ -97,6 +97,8 @@ public sealed record ChangedSummary(
 
 /// <summary>One RICS setting (DESIGN §5).</summary>
 /// <param name="BoundConsistencyAxis1px">The proven lower bound (n−1)/(n+1) for a hash score along one axis.</param>
+/// <param name="SelectionKeptAxis1px">The measured rate that bound is about: the mean over images of the share of axis 1-px
+/// frames that select the base frame's scene crop; null for summaries written before it was measured.</param>
 public sealed record RicsSummary(
     [property: JsonPropertyName("window")] int Window,
     [property: JsonPropertyName("score")] string Score,
@@ -108,7 +110,8 @@ public sealed record RicsSummary(
     [property: JsonPropertyName("images")] long? Images = null,
     [property: JsonPropertyName("border_rate")] double? BorderRate = null,
     [property: JsonPropertyName("bound_consistency_1px")] double? BoundConsistency1px = null,
-    [property: JsonPropertyName("fooled_window")] FooledWindowSummary? FooledWindow = null);
+    [property: JsonPropertyName("fooled_window")] FooledWindowSummary? FooledWindow = null,
+    [property: JsonPropertyName("selection_kept_axis_1px")] double? SelectionKeptAxis1px = null);
 
 public sealed record RicsCyclicSummary(
     [property: JsonPropertyName("consistency_1px")] double? Consistency1px,

@@ -77,6 +77,7 @@ public readonly struct RicsColumns
         RicsSchema.ImageKey, RicsSchema.Model, RicsSchema.Score, RicsSchema.Window, RicsSchema.Correct, RicsSchema.OffsetX,
         RicsSchema.OffsetY, RicsSchema.Frames, RicsSchema.BorderChoices, RicsSchema.Shifts1px, RicsSchema.Consistency1px,
         RicsSchema.Fooled1px, RicsSchema.Changed1px, RicsSchema.WindowK, RicsSchema.WindowShifts, RicsSchema.FooledWindow,
+        RicsSchema.SelectionKeptAxis1px,
     ];
 
     public RicsColumns(ColumnBatch batch)
@@ -99,6 +100,7 @@ public readonly struct RicsColumns
         WindowK = batch.Ints(RicsSchema.WindowK);
         WindowShifts = batch.Ints(RicsSchema.WindowShifts);
         FooledWindow = batch.Bools(RicsSchema.FooledWindow);
+        SelectionKeptAxis1px = batch.Doubles(RicsSchema.SelectionKeptAxis1px);
     }
 
     public static RicsColumns Of(IReadOnlyList<RicsRow> rows) => new(ColumnBatch.FromRows(RicsSchema.Columns, Read, rows));
@@ -120,6 +122,7 @@ public readonly struct RicsColumns
     internal int[] WindowK { get; }
     internal int[] WindowShifts { get; }
     internal bool?[] FooledWindow { get; }
+    internal double?[] SelectionKeptAxis1px { get; }
 }
 
 /// <summary>

@@ -6,6 +6,8 @@ namespace RobustCrop.Core.Results;
 /// </summary>
 /// <param name="OffsetX">Where the base frame's choice sits in its window (realistic RICS), or its roll (cyclic).</param>
 /// <param name="BorderChoices">How many of the frames' choices (base and shifted) lie on the window's edge.</param>
+/// <param name="SelectionKeptAxis1px">Share of the axis-aligned 1-px frames whose choice is the base frame's very scene crop: the
+/// event the hash bound (n−1)/(n+1) is about. Null for cyclic RICS and where no axis frame fits the scene.</param>
 public sealed record RicsRow(
     string RunId,
     int Shard,
@@ -29,7 +31,8 @@ public sealed record RicsRow(
     bool Changed1px,
     int WindowK = 0,
     int WindowShifts = 0,
-    bool? FooledWindow = null);
+    bool? FooledWindow = null,
+    double? SelectionKeptAxis1px = null);
 
 /// <summary>The columns of a rics file, in file order. The summary picks its columns from these by name.</summary>
 public static class RicsSchema
@@ -79,10 +82,14 @@ public static class RicsSchema
         "frames of W_k compared", r => r.WindowShifts);
     public static readonly ResultColumn<RicsRow> FooledWindow = new("fooled_window", ColumnType.Boolean, true,
         "some frame of W_k changed the prediction", r => r.FooledWindow);
+    public static readonly ResultColumn<RicsRow> SelectionKeptAxis1px = new("selection_kept_axis_1px", ColumnType.Double, true,
+        "share of the 4 axis 1-px frames that select the base frame's scene crop (what the hash bound is about); null for cyclic",
+        r => r.SelectionKeptAxis1px);
 
     public static readonly IReadOnlyList<ResultColumn<RicsRow>> Columns =
     [
         RunId, Shard, ImageKey, Label, Model, Window, Score, Prediction, PredictionLabel, Confidence, Correct, OffsetX, OffsetY,
         Frames, BorderChoices, Shifts1px, Consistency1px, Fooled1px, Cosine1pxMin, Changed1px, WindowK, WindowShifts, FooledWindow,
+        SelectionKeptAxis1px,
     ];
 }

@@ -1,0 +1,63 @@
+using System.Globalization;
+using RobustCrop.Core.Results;
+using RobustCrop.Core.Rics;
+
+namespace RobustCrop.Coordinator.Console;
+
+/// <summary>
+/// The rules behind the end-of-run tables that keep them from being misread: which RICS rows carry the proven bound, what
+/// the cyclic row says in place of a window edge, and the footnotes printed under the tables when a figure needs one.
+/// Plain functions of the summary, so the console table and its tests share them.
+/// </summary>
+public static class SummaryNotes
+{
+    /// <summary>The only score the (n−1)/(n+1) axis bound is proven for (DESIGN §5): a score keyed by position alone.</summary>
+    public static string BoundScore { get; } = RicsScores.Name(RicsScore.Hash);
+
+    /// <summary>True where a RICS row carries the proven bound: the hash score only.</summary>
+    public static bool HasBound(RicsSummary r) => r.Score == BoundScore;
+
+    /// <summary>The bound cell of a RICS row: "axis / N1" for the hash score, empty for any other score (no guarantee).</summary>
+    public static string BoundCell(RicsSummary r)
+        => HasBound(r) ? $"{Pct(r.BoundConsistencyAxis1px)} / {Pct(r.BoundConsistency1px)}" : "";
+
+    /// <summary>The window-edge cell of the cyclic RICS row: it has no window, so the cell says that plainly.</summary>
+    public const string CyclicEdgeCell = "no window";
+
+    /// <summary>The setting cell of the cyclic row, with the share of images whose canonical roll is the identity.</summary>
+    public static string CyclicSetting(RicsCyclicSummary c)
+        => c.IdentityRate is { } id ? $"cyclic (canonical roll; identity on {Pct(id)})" : "cyclic (canonical roll)";
+
+    /// <summary>Footnotes under the headline table: fooled_W equal to fooled_1px.</summary>
+    public static IReadOnlyList<string> Summary(RunSummary s)
+    {
+        var notes = new List<string>();
+        var same = s.Models.Where(m => m.Realistic.Fooled1px is { } f && m.Realistic.FooledWindow.Rate is { } w && f == w
+                                        && m.Realistic.FooledWindow.K > 1).ToList();
+        if (same.Count > 0)
+        {
+            int k = same[0].Realistic.FooledWindow.K;
+            int judged = s.Models.Count(m => m.Realistic.Fooled1px is not null && m.Realistic.FooledWindow.Rate is not null);
+            string who = same.Count == judged ? (judged == s.Models.Count ? "every model" : "every model with a class answer")
+                : string.Join(", ", same.Select(m => Name(s, m)));
+            notes.Add($"fooled_W{k} equals fooled_1px for {who}: on this run no image keeps its answer over the 8 one-pixel shifts " +
+                      $"and changes it only at a larger shift of W{k} (it is not a copied column).");
+        }
+        return notes;
+    }
+
+    /// <summary>Footnotes under the RICS table: changed_1px rising under RICS.</summary>
+    public static IReadOnlyList<string> Rics(RunSummary s)
+    {
+        var notes = new List<string>();
+        bool rises = s.Models.Any(m => m.Realistic.Changed1px.Rate is { } b && m.Rics.Any(r => r.Changed1px.Rate is { } c && c > b));
+        if (rises)
+            notes.Add("changed_1px can rise under RICS: when a shift changes the selected crop, the two crops compared are up to n px " +
+                      "apart instead of 1 px, so their embeddings differ more even where the prediction holds.");
+        return notes;
+    }
+
+    internal static string Name(RunSummary s, ModelSummary m) => m.Dataset is { } d && d != s.Dataset ? $"{m.Model} ({d})" : m.Model;
+
+    internal static string Pct(double? v) => v is double d ? (100 * d).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "—";
+}
