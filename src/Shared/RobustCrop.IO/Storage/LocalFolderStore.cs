@@ -63,8 +63,8 @@ public sealed class LocalFolderStore : IResultStore
         => await WriteThenMoveAsync(relativePath, writer, overwrite: true, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The whole file is written beside the target, then linked into place only if the target does not exist
-    /// (<see cref="File.Move(string, string, bool)"/> without overwrite: an exclusive create with the content complete, so
-    /// the loser never reads a half-written file).</summary>
+    /// (<see cref="ExclusiveLink"/>: an exclusive create with the content complete, so the loser never reads a
+    /// half-written file).</summary>
     public Task<bool> CreateAsync(string relativePath, Func<Stream, Task> writer, CancellationToken cancellationToken = default)
         => WriteThenMoveAsync(relativePath, writer, overwrite: false, cancellationToken);
 
@@ -87,15 +87,13 @@ public sealed class LocalFolderStore : IResultStore
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
-            try
+            if (!overwrite)
             {
-                File.Move(temp, full, overwrite);
-            }
-            catch (IOException) when (!overwrite && File.Exists(full))
-            {
+                bool created = ExclusiveLink.TryLink(temp, full);
                 TryDelete(temp);
-                return false;
+                return created;
             }
+            File.Move(temp, full, overwrite: true);
             return true;
         }
         catch
