@@ -4,13 +4,17 @@ namespace RobustCrop.Benchmarks;
 
 /// <summary>
 /// Prints the crop writer's and the resizer's times against their scalar references (the figures quoted in CropWriter and
-/// SceneResizer), and the decode's; with <c>onnx</c> first, the ONNX protobuf comparison instead (<see cref="Onnx.OnnxProtoBench"/>).
+/// SceneResizer), and the decode's; with <c>onnx</c> first, the ONNX protobuf comparison instead (<see cref="Onnx.OnnxProtoBench"/>);
+/// with <c>cut-photos</c> first, the natural-photo bench set is cut instead (<see cref="PhotoCutter"/>); with <c>rics-nn</c>,
+/// hash RICS's nn_changed_1px of a finished run (<see cref="RicsNearestNeighbour"/>).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
         if (args is ["onnx", .. var rest]) return Onnx.OnnxProtoBench.Run(rest, Console.Out);
+        if (args is ["cut-photos", .. var cut]) return PhotoCutter.Run(cut, Console.Out, Console.Error);
+        if (args is ["rics-nn", .. var nn]) return RicsNearestNeighbour.RunAsync(nn, Console.Out, Console.Error).GetAwaiter().GetResult();
         int crops = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
         double fast = CropWriterBench.Run(crops);
         double reference = CropWriterBench.Run(crops, reference: true);

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds the natural-photo bench set (docs/NATURAL-PHOTOS.md): fetches the Debian wallpaper packages that hold the
+# freely licensed photographs listed in scripts/natural-photos.tsv, checks each photo's SHA-256, and cuts COUNT crops at
+# seeded random positions and scales into OUT_DIR, a folder that `robustcrop evaluate --data OUT_DIR` reads.
+# Needs apt (apt-get download, dpkg-deb) at bench time only; the tests and the runs never fetch anything.
+#   usage: scripts/natural-photos.sh OUT_DIR [COUNT=300] [SEED=1]
+set -euo pipefail
+
+if [[ $# -lt 1 || $# -gt 3 ]]; then
+  echo "usage: scripts/natural-photos.sh OUT_DIR [COUNT=300] [SEED=1]" >&2
+  exit 2
+fi
+out=$1
+count=${2:-300}
+seed=${3:-1}
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+list="$repo/scripts/natural-photos.tsv"
+for tool in apt-get dpkg-deb sha256sum dotnet; do
+  command -v "$tool" >/dev/null || { echo "natural-photos: $tool not found (needs a Debian-based system with apt and the .NET SDK)" >&2; exit 2; }
+done
+if [[ -d $out && -n $(ls -A "$out") ]]; then
+  echo "natural-photos: $out is not empty; give a new or empty folder" >&2
+  exit 2
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/debs" "$work/sources"
+
+mapfile -t packages < <(grep -v '^#' "$list" | cut -f2 | sort -u)
+echo "natural-photos: fetching ${packages[*]}" >&2
+(cd "$work/debs" && apt-get download "${packages[@]}" >&2)
+for pkg in "${packages[@]}"; do
+  deb=$(ls "$work/debs/${pkg}"_*.deb)
+  mkdir -p "$work/pkg/$pkg"
+  dpkg-deb -x "$deb" "$work/pkg/$pkg"
+  echo "natural-photos: $(basename "$deb")" >&2
+done
+
+# Each photo under its short name; a changed file (a new package version) stops here rather than silently
+# giving another set than the one the figures were measured on.
+while IFS=$'\t' read -r name pkg path licence author sha; do
+  [[ -z $name || $name == \#* ]] && continue
+  src="$work/pkg/$pkg$path"
+  [[ -f $src ]] || { echo "natural-photos: $pkg has no $path" >&2; exit 1; }
+  actual=$(sha256sum "$src" | cut -d' ' -f1)
+  if [[ $actual != "$sha" ]]; then
+    echo "natural-photos: $pkg$path has SHA-256 $actual, the list has $sha (another package version?)" >&2
+    exit 1
+  fi
+  cp "$src" "$work/sources/$name.jpg"
+done < "$list"
+
+dotnet run --project "$repo/tests/RobustCrop.Benchmarks" -c Release -- cut-photos "$work/sources" "$out" "$count" "$seed"
+# The attributions travel with the set (a .txt file: the image-folder dataset skips it).
+{
+  echo "Crops of these photographs (name, Debian package, path, licence, author, SHA-256); crops.txt maps each crop to its source."
+  grep -v '^#' "$list"
+} > "$out/SOURCES.txt"
