@@ -46,8 +46,11 @@ trap cleanup EXIT
 now() { date +%s.%N; }
 since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.1f", a - b }'; }
 free_port() { while :; do p=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; }
+# CPU seconds a process has used (utime + stime), load-independent where wall time is not.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b) ? a : b }'; }
+per_image() { awk -v c="$1" -v n="$images" 'BEGIN { printf "%.1f", c * 1000 / n }'; }
 fail() { echo "rehearsal failed: $*"; keep=1; exit 1; }
 
 # Azurite (pinned as in .ci/run and the test fixture), blob service only, on 127.0.0.1.
@@ -81,9 +84,10 @@ if [ "$model" = feed ]; then zoo=(--zoo "$data/zoo/zoo.yaml" --model feed); else
 job=("${zoo[@]}" --shard-size "$shard_size" --threads "$threads")
 
 # One cluster run: the coordinator and WORKERS workers, chaos when asked; every second the peak RSS of each process.
-# Prints: wall_s kills coordinator_exit coordinator_peak_kib worker_peak_kib
+# Prints: wall_s kills coordinator_exit coordinator_peak_kib worker_peak_kib worker_cpu_s coordinator_cpu_s
 cluster_run() { # NAME DATA OUT CHAOS
-  local name=$1 in=$2 out=$3 churn=$4 port start c pids=() kills=0 last cpeak=0 wpeak=0 i
+  local name=$1 in=$2 out=$3 churn=$4 port start c pids=() kills=0 last cpeak=0 wpeak=0 i ccpu=0 t
+  declare -A wcpu=()
   port=$(free_port); start=$(now); last=$(now)
   dotnet "$cli" coordinator --listen "127.0.0.1:$port" --data "$in" --out "$out" --run-id "$name" "${job[@]}" \
     >"$work/$name.coordinator.log" 2>&1 & c=$!
@@ -94,7 +98,8 @@ cluster_run() { # NAME DATA OUT CHAOS
   while kill -0 $c 2>/dev/null; do
     sleep 1
     cpeak=$(max "$cpeak" "$(hwm_kib $c)")
-    for p in "${pids[@]}"; do wpeak=$(max "$wpeak" "$(hwm_kib "$p")"); done
+    for p in "${pids[@]}"; do wpeak=$(max "$wpeak" "$(hwm_kib "$p")"); t=$(cpu_ticks "$p"); [ "$t" -gt 0 ] && wcpu[$p]=$t; done
+    t=$(cpu_ticks $c); [ "$t" -gt 0 ] && ccpu=$t
     if [ "$churn" = 1 ] && [ "$(since "$last" | cut -d. -f1)" -ge "$chaos_every" ] && kill -0 $c 2>/dev/null; then
       i=$((RANDOM % nworkers)); kill -9 "${pids[$i]}" 2>/dev/null; kills=$((kills + 1)); last=$(now)
       echo "chaos: killed worker $((i + 1)) at $(since "$start") s" >>"$work/$name.workers.log"
@@ -106,7 +111,9 @@ cluster_run() { # NAME DATA OUT CHAOS
   # Workers leave when the job ends; one still there after 30 s is stopped (and counted as a failure by the caller).
   for _ in $(seq 1 30); do local alive=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done; [ $alive = 0 ] && break; sleep 1; done
   for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && { echo "worker $p still running after the job" >>"$work/$name.workers.log"; kill -9 "$p"; }; done
-  echo "$wall $kills $status $cpeak $wpeak"
+  local hz wsum=0; hz=$(getconf CLK_TCK)
+  for p in "${!wcpu[@]}"; do wsum=$((wsum + wcpu[$p])); done
+  echo "$wall $kills $status $cpeak $wpeak $(awk -v t="$wsum" -v h="$hz" 'BEGIN { printf "%.1f", t / h }') $(awk -v t="$ccpu" -v h="$hz" 'BEGIN { printf "%.1f", t / h }')"
 }
 
 q() { dotnet "$cli" query --run "$run" --cache "$work/cache" --format csv "$1"; }
@@ -118,15 +125,15 @@ timed() { # VAR COMMAND…: runs it, its output to steps.log, its seconds into V
 
 rows_table=()
 if [ "${BASELINE:-0}" = 1 ]; then
-  read -r local_s _ local_status _ _ < <(cluster_run local "$data/shards" "$work/local-out" 0)
+  read -r local_s _ local_status _ _ local_wcpu _ < <(cluster_run local "$data/shards" "$work/local-out" 0)
   [ "$local_status" = 0 ] || fail "local baseline run exited $local_status: $(tail -n 3 "$work/local.coordinator.log")"
   local_ips=$(awk -v n="$images" -v s="$local_s" 'BEGIN { printf "%.1f", n / s }')
-  rows_table+=("local baseline (tars → folder)|$local_s|$local_ips images/s")
+  rows_table+=("local baseline (tars → folder)|$local_s|$local_ips images/s; workers' CPU $local_wcpu s ($(per_image "$local_wcpu") ms per image)")
 fi
 
 name=r$(date +%s)
 run=az://rehearsal/runs/$name
-read -r wall kills status cpeak wpeak < <(cluster_run "$name" az://rehearsal/shards/ az://rehearsal/runs "$chaos")
+read -r wall kills status cpeak wpeak wcpu ccpu < <(cluster_run "$name" az://rehearsal/shards/ az://rehearsal/runs "$chaos")
 [ "$status" = 0 ] || fail "cluster run exited $status: $(tail -n 3 "$work/$name.coordinator.log")"
 ips=$(awk -v n="$images" -v s="$wall" 'BEGIN { printf "%.1f", n / s }')
 requeued=$(grep -c '^requeued ' "$work/$name.coordinator.log")
@@ -150,6 +157,7 @@ IFS=, read -r rows missing duplicates unexpected image_rows error_rows <<<"$chec
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 rows_table+=("data (rehearsal-data, local + az)|$gen_s|$images inputs, tars of $tar_size")
 rows_table+=("cluster run az:// → az://|$wall|$ips images/s, $nworkers workers, shards of $shard_size, kills=$kills requeued=$requeued")
+rows_table+=("  CPU: workers / coordinator|$wcpu / $ccpu|$(per_image "$wcpu") / $(per_image "$ccpu") ms per image (CPU time, load-independent)")
 rows_table+=("aggregate|$aggregate_s|")
 rows_table+=("query: per-model means|$q1_s|")
 rows_table+=("query: 20 most changed|$q2_s|")
