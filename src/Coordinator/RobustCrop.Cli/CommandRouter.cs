@@ -40,6 +40,7 @@ public static class CommandRouter
             new AggregateCommand(io),
             new QueryCommand(io),
             new ReportCommand(io),
+            new RehearsalDataCommand(io),
         };
         return root;
     }

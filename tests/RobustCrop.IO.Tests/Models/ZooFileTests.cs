@@ -60,6 +60,14 @@ public sealed class ZooFileTests
         Assert.DoesNotContain("layout", p.PreprocessingDescription);
     }
 
+    [Fact]
+    public void A_uint8_model_takes_the_crop_bytes_in_nhwc()
+    {
+        var m = ZooFile.Parse("models:\n  - { id: feed, onnx: f.onnx, input: { size: 224, layout: nhwc, type: uint8 } }", "/zoo", "/m").Single();
+        Assert.Equal((TensorLayout.Nhwc, InputElementType.UInt8), (m.InputLayout, m.InputType));
+        Assert.EndsWith("; layout=nhwc; type=uint8", m.PreprocessingDescription);
+    }
+
     [Theory]
     [InlineData("models: []", "no models")]
     [InlineData("models:\n  - id: a b\n    onnx: x\n    input: {size: 224}", "may hold only")]
@@ -79,6 +87,8 @@ public sealed class ZooFileTests
     [InlineData("models:\n  - id: a\n    onnx: x\n    input: {size: 224}\n    output: {pool: max}", "model a: output.pool 'max' is not one of cls, mean")]
     [InlineData("models:\n  - id: a\n    onnx: x\n    input: {size: 224, layout: nhwc}\n    lowpass: {sigma: 1}", "model a: lowpass needs an nchw float32 input")]
     [InlineData("models:\n  - id: a\n    onnx: x\n    input: {size: 224, type: fp16}\n    lowpass: {sigma: 1}", "model a: lowpass needs an nchw float32 input")]
+    [InlineData("models:\n  - id: a\n    onnx: x\n    input: {size: 224, type: uint8}", "model a: input.type uint8 takes the crops as [N,S,S,3] bytes; set input.layout: nhwc")]
+    [InlineData("models:\n  - id: a\n    onnx: x\n    input: {size: 224, layout: nhwc, type: uint8}\n    normalization: {scale: 1}", "model a: input.type uint8 feeds the crop bytes as they are")]
     public void Bad_zoo_files_fail_with_one_line_naming_the_problem(string yaml, string expected)
     {
         var e = Assert.Throws<ZooException>(() => ZooFile.Parse(yaml, "/z", "/m"));

@@ -63,22 +63,38 @@ public sealed class RunLocation
         }
         string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Store.Describe())))[..16];
         string target = Path.Combine(cacheRoot, key, Layout.RunId);
-        int fetched = 0;
-        await foreach (var rel in Store.ListAsync(Layout.Root, ct))
+        var listed = new List<StoredFile>();
+        if (Store is IListsSizes sized)
         {
-            if (!IsAnalysisFile(rel)) continue;
-            string file = Path.Combine(target, rel[Layout.Root.Length..].Replace('/', Path.DirectorySeparatorChar));
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            await using var src = await Store.OpenReadAsync(rel, ct);
-            if (File.Exists(file) && src.CanSeek && src.Length == new FileInfo(file).Length) { fetched++; continue; }
-            string temp = file + ".part";
-            await using (var dst = File.Create(temp)) await src.CopyToAsync(dst, ct);
-            File.Move(temp, file, overwrite: true);
-            fetched++;
+            await foreach (var f in sized.ListWithSizesAsync(Layout.Root, ct))
+                if (IsAnalysisFile(f.Path)) listed.Add(f);
         }
-        if (fetched == 0) throw new FileNotFoundException($"no run at {Uri}: {Store.Describe()} has no files under {Layout.Root}");
+        else
+        {
+            await foreach (var rel in Store.ListAsync(Layout.Root, ct))
+                if (IsAnalysisFile(rel)) listed.Add(new StoredFile(rel, -1));
+        }
+        if (listed.Count == 0) throw new FileNotFoundException($"no run at {Uri}: {Store.Describe()} has no files under {Layout.Root}");
+        // Several at once: a run of 100,000 images is thousands of files, and one request at a time waits out every
+        // round trip. The listing's sizes spare the download of files already cached (a finished run's files are never
+        // rewritten; summary.json and _plan.json can be, at the same size, and are small: always fetched).
+        await Parallel.ForEachAsync(listed, new ParallelOptions { MaxDegreeOfParallelism = FetchParallelism, CancellationToken = ct }, async (f, token) =>
+        {
+            string file = Path.Combine(target, f.Path[Layout.Root.Length..].Replace('/', Path.DirectorySeparatorChar));
+            bool rewritable = f.Path.EndsWith("/summary.json", StringComparison.Ordinal) || f.Path.EndsWith("/_plan.json", StringComparison.Ordinal);
+            if (!rewritable && f.Size >= 0 && File.Exists(file) && new FileInfo(file).Length == f.Size) return;
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await using var src = await Store.OpenReadAsync(f.Path, token);
+            if (!rewritable && File.Exists(file) && src.CanSeek && src.Length == new FileInfo(file).Length) return;
+            string temp = file + ".part";
+            await using (var dst = File.Create(temp)) await src.CopyToAsync(dst, token);
+            File.Move(temp, file, overwrite: true);
+        });
         return target;
     }
+
+    /// <summary>Files fetched at once into the cache.</summary>
+    public const int FetchParallelism = 16;
 
     private static bool IsAnalysisFile(string rel)
         => rel.EndsWith(".parquet", StringComparison.Ordinal) || rel.EndsWith("/summary.json", StringComparison.Ordinal)

@@ -30,17 +30,8 @@ public static class BenchFeed
     public static EvaluatedModel Model(ModelManifest manifest, int outputDim, DeviceSpec device)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        var projection = new float[3 * outputDim];
-        // Distinct columns: crops of different colour get different vectors, so the metrics see real cosines.
-        for (int i = 0; i < projection.Length; i++) projection[i] = MathF.Sin(i + 1);
         int size = manifest.InputSize;
-        byte[] graph = new OnnxGraphBuilder("feed_capacity")
-            .AddByteInput("crops", "batch", size, size, 3)
-            .AddOutput("output", "batch", outputDim)
-            .AddInitializer("projection", [3, outputDim], projection)
-            .AddFirstPixel("crops", "flat")
-            .AddNode("MatMul", ["flat", "projection"], ["output"])
-            .ToBytes();
+        byte[] graph = Graph(size, outputDim);
         // One intra-op thread: the null model stands in for an accelerator, and a CPU session's idle intra-op threads spin
         // after every run, CPU time that no accelerator's session would spend and that feed/core would count as feeding.
         var session = new OnnxSession(graph, device, intraOpThreads: 1, expectedInputSize: size, modelName: "feed_capacity");
@@ -54,6 +45,22 @@ public static class BenchFeed
             session.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The near-zero-cost model's ONNX graph: uint8 [N,size,size,3] crops in, [N,outputDim] floats out (see <see cref="Model"/>);
+    /// also what <c>rehearsal-data --zoo</c> writes as a model file, so a zoo can run it.</summary>
+    public static byte[] Graph(int size, int outputDim)
+    {
+        var projection = new float[3 * outputDim];
+        // Distinct columns: crops of different colour get different vectors, so the metrics see real cosines.
+        for (int i = 0; i < projection.Length; i++) projection[i] = MathF.Sin(i + 1);
+        return new OnnxGraphBuilder("feed_capacity")
+            .AddByteInput("crops", "batch", size, size, 3)
+            .AddOutput("output", "batch", outputDim)
+            .AddInitializer("projection", [3, outputDim], projection)
+            .AddFirstPixel("crops", "flat")
+            .AddNode("MatMul", ["flat", "projection"], ["output"])
+            .ToBytes();
     }
 
     /// <summary>One timed pass of <paramref name="model"/> over <paramref name="records"/> as one shard, Parquet written.</summary>

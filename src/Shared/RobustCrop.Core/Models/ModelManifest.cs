@@ -77,5 +77,6 @@ public sealed record ModelManifest(
         (MeanImage is null ? $"mean=[{string.Join(',', Mean)}]" : $"mean_image={Path.GetFileName(MeanImage)}") +
         $"; std=[{string.Join(',', Std)}]" + (LowPassSigma is float s ? $"; lowpass_sigma={s}" : "") +
         (NativeResizeSize is int native ? $"; native_resize_shorter={native}" : "") +
-        (InputLayout == TensorLayout.Nhwc ? "; layout=nhwc" : "") + (InputType == InputElementType.Float16 ? "; type=float16" : "");
+        (InputLayout == TensorLayout.Nhwc ? "; layout=nhwc" : "") + (InputType == InputElementType.Float16 ? "; type=float16" : "")
+        + (InputType == InputElementType.UInt8 ? "; type=uint8" : "");
 }

@@ -99,6 +99,11 @@ public static class ZooFile
         var type = ParseElementType(m.Input?.Type, where);
         if (sigma is not null && (layout != TensorLayout.Nchw || type != InputElementType.Float32))
             throw new ZooException($"{where}: lowpass needs an nchw float32 input (the rewrite adds a float NCHW convolution)");
+        // The crop bytes go in as they are: no normalisation is prepended, so one given would be silently unused.
+        if (type == InputElementType.UInt8 && layout != TensorLayout.Nhwc)
+            throw new ZooException($"{where}: input.type uint8 takes the crops as [N,S,S,3] bytes; set input.layout: nhwc");
+        if (type == InputElementType.UInt8 && m.Normalization is not null)
+            throw new ZooException($"{where}: input.type uint8 feeds the crop bytes as they are (R,G,B 0..255); remove normalization");
         var pool = ParseEnum<EmbeddingPool>(m.Output?.Pool ?? "cls", where, "output.pool");
         if (m.Output?.Name is "") throw new ZooException($"{where}: output.name is empty");
         var appliesTo = m.Head?.AppliesTo ?? [];
@@ -142,7 +147,8 @@ public static class ZooFile
     {
         null or "float32" or "float" or "fp32" => InputElementType.Float32,
         "float16" or "fp16" or "half" => InputElementType.Float16,
-        _ => throw new ZooException($"{where}: input.type '{text}' is not one of float32, float16"),
+        "uint8" => InputElementType.UInt8,
+        _ => throw new ZooException($"{where}: input.type '{text}' is not one of float32, float16, uint8"),
     };
 
     private static string FirstLine(string s) => s.Split('\n')[0].Trim();

@@ -105,9 +105,15 @@ public sealed class ShardFiles(IResultStore store, RunLayout layout)
     /// <exception cref="InvalidDataException">The manifest exists but does not parse.</exception>
     public async Task<ShardManifest?> TryReadAsync(int shard, CancellationToken ct)
     {
-        string path = layout.ShardManifest(shard);
-        if (!await store.ExistsAsync(path, ct).ConfigureAwait(false)) return null;
-        return await ReadAsync(path, ct).ConfigureAwait(false);
+        // One request, not an existence check and then a read: this runs per shard at verification and at the end.
+        try
+        {
+            return await ReadAsync(layout.ShardManifest(shard), ct).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The planned shards still to run, and the manifests of those already done (a resumed run skips them).</summary>
@@ -151,9 +157,11 @@ public sealed class ShardFiles(IResultStore store, RunLayout layout)
         if (manifest.Images != images || manifest.Errors != errors || manifest.Files.Count != fileCount)
             return string.Create(CultureInfo.InvariantCulture,
                 $"shard {shard}: the job's store {where} holds a manifest of {manifest.Images} images, {manifest.Errors} errors, {manifest.Files.Count} files, the worker reported {images}, {errors}, {fileCount}");
-        foreach (var f in manifest.Files)
-            if (!await store.ExistsAsync(f.Path, ct).ConfigureAwait(false))
-                return $"shard {shard}: its manifest lists {f.Path}, which is not in the job's store {where}";
+        // One round trip for all of them, not one after another: this runs for every shard the workers finish.
+        var exists = await Task.WhenAll(manifest.Files.Select(f => store.ExistsAsync(f.Path, ct))).ConfigureAwait(false);
+        for (int i = 0; i < exists.Length; i++)
+            if (!exists[i])
+                return $"shard {shard}: its manifest lists {manifest.Files[i].Path}, which is not in the job's store {where}";
         return null;
     }
 
@@ -168,10 +176,18 @@ public sealed class ShardFiles(IResultStore store, RunLayout layout)
     public async Task<long> AccountForAsync(IReadOnlyList<DatasetShard> shards, CancellationToken ct,
         Func<DatasetShard, long?>? plannedInputs = null)
     {
+        ArgumentNullException.ThrowIfNull(shards);
+        // Read ManifestReadParallelism at a time: a run of a million images has thousands of shards, and reading their
+        // manifests one after another made the end of a run wait out thousands of storage round trips.
+        var manifests = new ShardManifest?[shards.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, shards.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = ManifestReadParallelism, CancellationToken = ct },
+            async (i, token) => manifests[i] = await TryReadAsync(shards[i].Id.Value, token).ConfigureAwait(false)).ConfigureAwait(false);
         long accounted = 0;
-        foreach (var shard in shards)
+        for (int i = 0; i < shards.Count; i++)
         {
-            var manifest = await TryReadAsync(shard.Id.Value, ct).ConfigureAwait(false)
+            var shard = shards[i];
+            var manifest = manifests[i]
                 ?? throw new InvalidOperationException($"refusing to mark run {layout.RunId} complete: shard {shard.Id} has no manifest in {store.Describe()}");
             long inputs = manifest.Images + manifest.Errors;
             long? planned = plannedInputs is null ? (shard.Count >= 0 ? shard.Count : null) : plannedInputs(shard);
@@ -182,6 +198,9 @@ public sealed class ShardFiles(IResultStore store, RunLayout layout)
         }
         return accounted;
     }
+
+    /// <summary>Manifests read at once by <see cref="AccountForAsync"/>.</summary>
+    public const int ManifestReadParallelism = 16;
 
     /// <summary>The rows of a done shard of a <c>predict</c> run.</summary>
     public async Task<List<PredictionRow>> ReadPredictionsAsync(int shard, CancellationToken ct)

@@ -54,7 +54,7 @@ internal sealed class RetryCountingPolicy(Action onRetry) : Azure.Core.Pipeline.
 /// one Put Block List), so a reader never sees a partial blob, a writer that throws leaves nothing, and a retried shard
 /// overwrites its fixed names.
 /// </summary>
-public sealed class AzureBlobStore : IResultStore
+public sealed class AzureBlobStore : IResultStore, IListsSizes
 {
     private readonly BlobContainerClient _container;
     private readonly string _prefix;
@@ -185,17 +185,29 @@ public sealed class AzureBlobStore : IResultStore
 
     public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        foreach (var file in await ListEntriesAsync(prefix, cancellationToken).ConfigureAwait(false))
+            yield return file.Path;
+    }
+
+    public async IAsyncEnumerable<StoredFile> ListWithSizesAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var file in await ListEntriesAsync(prefix, cancellationToken).ConfigureAwait(false))
+            yield return file;
+    }
+
+    private async Task<List<StoredFile>> ListEntriesAsync(string prefix, CancellationToken cancellationToken)
+    {
         StorePath.ValidatePrefix(prefix);
         var options = new GetBlobsOptions { Prefix = _prefix + prefix };
-        var found = new List<string>();
+        var found = new List<StoredFile>();
         try
         {
             await foreach (var item in _container.GetBlobsAsync(options, cancellationToken).ConfigureAwait(false))
-                found.Add(item.Name[_prefix.Length..]);
+                found.Add(new StoredFile(item.Name[_prefix.Length..], item.Properties.ContentLength ?? -1));
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
         {
-            yield break;
+            return [];
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -206,9 +218,8 @@ public sealed class AzureBlobStore : IResultStore
             throw new StorageUnavailableException($"listing '{prefix}' in {Describe()} failed after {e.InnerExceptions.Count} tries: {StorageErrors.Describe(last)}", e);
         }
         // The service lists in UTF-8 byte order; the contract is ordinal UTF-16 order (the same for the ASCII names used here).
-        found.Sort(StringComparer.Ordinal);
-        foreach (var name in found)
-            yield return name;
+        found.Sort((a, b) => StringComparer.Ordinal.Compare(a.Path, b.Path));
+        return found;
     }
 
     public async Task DeleteAsync(string relativePath, CancellationToken cancellationToken = default)

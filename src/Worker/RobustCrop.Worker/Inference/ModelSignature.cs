@@ -63,8 +63,12 @@ public static class ModelSignature
     {
         switch (input.ElementType, io.Type)
         {
-            case (OnnxFloat, InputElementType.Float32) or (OnnxFloat16, InputElementType.Float16):
+            case (OnnxFloat, InputElementType.Float32) or (OnnxFloat16, InputElementType.Float16) or (OnnxUInt8, InputElementType.UInt8):
                 return;
+            case (OnnxUInt8, _):
+                throw new ModelLoadException($"model {name}: input '{input.Name}' is uint8; set input.type: uint8 and input.layout: nhwc in the zoo");
+            case (_, InputElementType.UInt8):
+                throw new ModelLoadException($"model {name}: input.type is uint8, but input '{input.Name}' is not (ONNX element type {input.ElementType}); remove input.type");
             case (OnnxFloat16, InputElementType.Float32):
                 throw new ModelLoadException($"model {name}: input '{input.Name}' is float16; set input.type: float16 in the zoo");
             case (OnnxFloat, InputElementType.Float16):

@@ -32,7 +32,8 @@ public static class OnnxSessionFactory
         try
         {
             // Last, so its nodes come first: the low-pass (and the model) see the normalised floats they always saw.
-            fed = OnnxNormalizationSurgery.Prepend(prepared.Model, InGraph(spec.Normalization), io.Layout == TensorLayout.Nhwc, io.Type == InputElementType.Float16);
+            // A uint8 model already takes the crop bytes the worker feeds: nothing to prepend.
+            fed = io.Type == InputElementType.UInt8 ? prepared.Model : OnnxNormalizationSurgery.Prepend(prepared.Model, InGraph(spec.Normalization), io.Layout == TensorLayout.Nhwc, io.Type == InputElementType.Float16);
         }
         catch (InvalidDataException ex)
         {
