@@ -181,8 +181,9 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
             var cells = Regex.Match(html, $@"<tr><td class=""t"">{Regex.Escape(label)}</td><td>[0-9,]+</td><td>([0-9.]+%|—)</td><td>(?:[0-9.]+%|—)</td><td>(?:[0-9.]+%|—)</td><td>([0-9.]+%|—)</td>");
             Assert.True(cells.Success, $"no cyclic RICS row for {label}");
             Assert.Equal("100.0%", cells.Groups[1].Value);
-            var fooled = m["rics_cyclic"]!["realistic"]!["fooled_1px"];
-            Assert.Equal(fooled is null ? "—" : (100 * (double)fooled).ToString("0.0", CultureInfo.InvariantCulture) + "%", cells.Groups[2].Value);
+            var realisticFooled = m["rics_cyclic"]!["realistic"]!["fooled_1px"];
+            Assert.Equal(realisticFooled is null ? "—" : (100 * (double)realisticFooled).ToString("0.0", CultureInfo.InvariantCulture) + "%",
+                cells.Groups[2].Value);
         }
         // The page embeds exactly the PNGs written beside it.
         var embedded = Regex.Matches(html, "src=\"data:image/png;base64,([^\"]+)\"").Select(m => Convert.FromBase64String(m.Groups[1].Value)).ToList();

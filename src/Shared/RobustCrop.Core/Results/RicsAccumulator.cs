@@ -67,7 +67,7 @@ internal sealed class RicsCyclicAccumulator
 {
     private long _images;
     private MeanAccumulator _consistency, _fooled, _accuracy, _identity;
-    private readonly RealisticAccumulator _realistic = new();
+    private readonly RealisticShiftAccumulator _realistic = new();
 
     public void Add(in RicsColumns c, int r)
     {
@@ -95,39 +95,39 @@ internal sealed class RicsCyclicAccumulator
 
     public RicsCyclicSummary ToSummary(double tau)
         => new(_consistency.Value, _fooled.Value, _accuracy.Value, _images, _identity.Value, _realistic.ToSummary(tau));
+}
 
-    /// <summary>The measured images' realistic 1-px figures, summarised by the plain model's rules (mean consistency, fooled
-    /// rate, cosine_1px_min's mean / p05 / min through a <see cref="CosineSketch"/>, changed rate).</summary>
-    private sealed class RealisticAccumulator
+/// <summary>Cyclic RICS's realistic 1-px figures over the measured images, summarised by the plain model's rules (mean
+/// consistency, fooled rate, cosine_1px_min's mean / p05 / min through a <see cref="CosineSketch"/>, changed rate).</summary>
+internal sealed class RealisticShiftAccumulator
+{
+    private MeanAccumulator _consistency, _fooled, _cosineMean, _changed;
+    private readonly CosineSketch _cosine = new();
+    private double _cosineMin = double.PositiveInfinity;
+
+    public void Add(double? consistency, bool? fooled, double? cosineMin, bool? changed)
     {
-        private MeanAccumulator _consistency, _fooled, _cosineMean, _changed;
-        private readonly CosineSketch _cosine = new();
-        private double _cosineMin = double.PositiveInfinity;
-
-        public void Add(double? consistency, bool? fooled, double? cosineMin, bool? changed)
-        {
-            _consistency.Add(consistency);
-            _fooled.Add(fooled);
-            _changed.Add(changed);
-            if (cosineMin is not double cos) return;
-            _cosineMean.Add(cos);
-            _cosine.Add(cos);
-            _cosineMin = Math.Min(_cosineMin, cos);
-        }
-
-        public void Merge(RealisticAccumulator o)
-        {
-            _consistency.Merge(o._consistency);
-            _fooled.Merge(o._fooled);
-            _cosineMean.Merge(o._cosineMean);
-            _changed.Merge(o._changed);
-            _cosine.Merge(o._cosine);
-            _cosineMin = Math.Min(_cosineMin, o._cosineMin);
-        }
-
-        public RicsCyclicRealisticSummary ToSummary(double tau)
-            => new(_consistency.Value, _fooled.Value,
-                new CosineStats(_cosineMean.Value, _cosine.Quantile(0.05), _cosine.Count > 0 ? _cosineMin : null),
-                new ChangedSummary(tau, _changed.Value));
+        _consistency.Add(consistency);
+        _fooled.Add(fooled);
+        _changed.Add(changed);
+        if (cosineMin is not double cos) return;
+        _cosineMean.Add(cos);
+        _cosine.Add(cos);
+        _cosineMin = Math.Min(_cosineMin, cos);
     }
+
+    public void Merge(RealisticShiftAccumulator o)
+    {
+        _consistency.Merge(o._consistency);
+        _fooled.Merge(o._fooled);
+        _cosineMean.Merge(o._cosineMean);
+        _changed.Merge(o._changed);
+        _cosine.Merge(o._cosine);
+        _cosineMin = Math.Min(_cosineMin, o._cosineMin);
+    }
+
+    public RicsCyclicRealisticSummary ToSummary(double tau)
+        => new(_consistency.Value, _fooled.Value,
+            new CosineStats(_cosineMean.Value, _cosine.Quantile(0.05), _cosine.Count > 0 ? _cosineMin : null),
+            new ChangedSummary(tau, _changed.Value));
 }
