@@ -172,6 +172,20 @@ public class QueryAndReportTests(AnalysisRunFixture run) : IClassFixture<Analysi
 
         string html = await File.ReadAllTextAsync(Path.Combine(to, RunReport.HtmlName));
         AssertSelfContained(html);
+        // Cyclic RICS: its realistic fooling in the row of each model × dataset, beside its cyclic 100%, and the study's 11%.
+        Assert.Contains("Cyclic RICS: cyclic shifts against realistic ones", html);
+        Assert.Contains("fooled by a realistic one-pixel shift 11.0% of the time", html);
+        foreach (var m in run.Summary["models"]!.AsArray())
+        {
+            string label = (string)m!["dataset"]! == (string)run.Summary["dataset"]! ? (string)m["model"]! : $"{m["model"]} ({m["dataset"]})";
+            var cells = Regex.Match(html, $@"<tr><td class=""t"">{Regex.Escape(label)}</td><td>[0-9,]+</td><td>([0-9.]+%|—)</td><td>(?:[0-9.]+%|—)</td><td>(?:[0-9.]+%|—)</td><td>([0-9.]+%|—)</td>");
+            Assert.True(cells.Success, $"no cyclic RICS row for {label}");
+            // 100% under cyclic shifts wherever the model answers with a class (the photos have no head: no class figure).
+            Assert.Equal(m["rics_cyclic"]!["consistency_1px"] is null ? "—" : "100.0%", cells.Groups[1].Value);
+            var realisticFooled = m["rics_cyclic"]!["realistic"]!["fooled_1px"];
+            Assert.Equal(realisticFooled is null ? "—" : (100 * (double)realisticFooled).ToString("0.0", CultureInfo.InvariantCulture) + "%",
+                cells.Groups[2].Value);
+        }
         // The page embeds exactly the PNGs written beside it.
         var embedded = Regex.Matches(html, "src=\"data:image/png;base64,([^\"]+)\"").Select(m => Convert.FromBase64String(m.Groups[1].Value)).ToList();
         Assert.Equal(pngs.Count, embedded.Count);

@@ -1,5 +1,6 @@
 using RobustCrop.Coordinator.Console;
 using RobustCrop.Core.Results;
+using System.Text.RegularExpressions;
 using Spectre.Console;
 
 namespace RobustCrop.Coordinator.Tests.Console;
@@ -82,5 +83,31 @@ public sealed class SummaryNotesTests
         Assert.DoesNotContain("50.0% / 25.0%", dog, StringComparison.Ordinal);
         Assert.Contains("identity on 40.0%", cyclic, StringComparison.Ordinal);
         Assert.Contains("no window", cyclic, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cyclic_rics_under_realistic_shifts_is_a_row_under_the_cyclic_one_and_a_note_beside_the_studys_11_percent()
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = 240;
+        var realistic = new RicsCyclicRealisticSummary(0.875, 0.125, new CosineStats(0.98, 0.9, 0.5), new ChangedSummary(0.99, 0.25));
+        var m = Model("a", 0.1, 0.2, changed: 0.3, rics: [Rics("hash", 3, 0.2)], cyclic: new RicsCyclicSummary(1, 0, 0.8, 10, 0.4, realistic));
+        SummaryTable.Print(console, Run(m), "out/r1");
+
+        var lines = writer.ToString().Split('\n');
+        int cyclicAt = Array.FindIndex(lines, l => l.Contains("cyclic (canonical roll", StringComparison.Ordinal));
+        string row = lines[cyclicAt + 1];
+        Assert.Contains("cyclic, under realistic 1-px shifts", row, StringComparison.Ordinal);
+        Assert.Equal(["12.5%", "87.5%", "25.0%", "no window"], Regex.Matches(row, @"\d+\.\d%|no window").Select(x => x.Value));
+        string note = Assert.Single(SummaryNotes.Rics(Run(m)));
+        Assert.Contains("fooled on a 12.5% of images", note, StringComparison.Ordinal);
+        Assert.Contains("fooled 11.0% of the time", note, StringComparison.Ordinal);
+        Assert.Contains("11.0%", writer.ToString(), StringComparison.Ordinal); // the note is printed under the table
+        // Without the measurement (an older summary) there is neither row nor note.
+        Assert.Empty(SummaryNotes.Rics(Run(Model("a", 0.1, 0.2, changed: 0.3, cyclic: new RicsCyclicSummary(1, 0, 0.8, 10, 0.4)))));
     }
 }

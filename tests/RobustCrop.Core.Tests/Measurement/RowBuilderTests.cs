@@ -4,6 +4,8 @@ using RobustCrop.Core.Measurement;
 using RobustCrop.Core.Metrics;
 using RobustCrop.Core.Models;
 using RobustCrop.Core.Planning;
+using RobustCrop.Core.Imaging;
+using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
 
 namespace RobustCrop.Core.Tests.Measurement;
@@ -75,5 +77,40 @@ public sealed class RowBuilderTests
         Assert.Equal(Math.Cos(30 * Math.PI / 180), right.CosineToBase, 6);
         Assert.Equal(1f, rows[0].CosineToBase, 6);
         Assert.All(rows, r => Assert.Null(r.Embedding));
+    }
+
+    [Fact]
+    public void The_cyclic_rics_row_compares_each_realistic_shifts_canonical_crop_with_the_canonical_base()
+    {
+        // The scene of ImagePlannerTests' moved seam: shifted right, the crop's canonical image is a new one. Only its output
+        // is turned (60°, another class); every other crop answers as the base.
+        var scene = new RgbImage(6, 6);
+        byte[] red = [0, 0, 200, 0, 0, 90];
+        for (int y = 0; y < 6; y++)
+            for (int x = 0; x < 6; x++) { scene.Row(y)[3 * x] = red[x]; scene.Row(y)[3 * x + 1] = (byte)(50 * y); }
+        var g = new SceneGeometry(6, 6, 6, 4);
+        var settings = Settings with { Tau = 0.99, Rics = RicsSelection.Of([3], [RicsScore.Hash], cyclic: true) };
+        var plan = ImagePlanner.Measurement(settings).Plan(scene, g);
+        var crops = plan.Crops!;
+        var o = new CropOutputs(crops.Crops.Length, 2, hasClasses: true);
+        for (int c = 0; c < crops.Crops.Length; c++) o.Vector(c)[0] = 1;
+        int moved = crops.IndexOf(new PlannedCrop(new CropPosition(2, 1), 2, 0));
+        Assert.True(moved > 0);
+        (o.Vector(moved)[0], o.Vector(moved)[1], o.Predictions![moved]) = (0.5f, (float)Math.Sqrt(0.75), 1);
+        var w = new MeasuredImage("photos/bars.png", null, 6, 6, 6, 6, null, "m", new OutputInterpreter(OutputKind.Logits, 2, null),
+            crops, o, plan.Rics, NativeIndex: -1);
+
+        var rows = RowBuilder.RicsRows(settings, new ShardId(0), w);
+
+        var cyclic = rows.Single(r => r.Score == "cyclic");
+        Assert.Equal(1.0, cyclic.Consistency1px); // its cyclic guarantee holds
+        Assert.Equal(8, cyclic.RealisticShifts1px);
+        Assert.Equal(7.0 / 8, cyclic.RealisticConsistency1px!.Value, 12);
+        Assert.True(cyclic.RealisticFooled1px);
+        Assert.Equal(0.5, cyclic.RealisticCosine1pxMin!.Value, 6);
+        Assert.True(cyclic.RealisticChanged1px);
+        var hash = rows.Single(r => r.Score == "hash");
+        Assert.Equal((null, null, null, null, null), (hash.RealisticShifts1px, hash.RealisticConsistency1px, hash.RealisticFooled1px,
+            hash.RealisticCosine1pxMin, hash.RealisticChanged1px));
     }
 }

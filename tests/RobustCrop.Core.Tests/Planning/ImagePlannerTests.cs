@@ -68,4 +68,79 @@ public sealed class ImagePlannerTests
         var g = new SceneGeometry(30, 30, 30, 24);
         Assert.Equal(new PlannedCrop(g.Base, 0, 0), Assert.Single(ImagePlanner.BaseCrop.Plan(scene, g).Crops!.Crops));
     }
+
+    [Fact]
+    public void Cyclic_rics_plans_each_realistically_shifted_crop_canonicalised_on_its_own()
+    {
+        var scene = Noise(41, 36, 5);
+        var g = new SceneGeometry(scene.Width, scene.Height, 32, 24);
+        var plan = ImagePlanner.Measurement(Run).Plan(scene, g);
+
+        var cyclic = plan.Rics.Settings.Single(s => s.Setting.IsCyclic);
+        var frames = cyclic.RealisticFrames!;
+        Assert.Equal(cyclic.Shifts.Count, frames.Count);
+        Assert.Equal(cyclic.Frames[0], frames[0]);
+        for (int i = 1; i < frames.Count; i++)
+        {
+            var p = g.Shifted(cyclic.Shifts[i]);
+            var (rx, ry) = CyclicCanonicalizer.Canonicalize(scene, p, g.CropSize, 0, 0);
+            Assert.Equal(new PlannedCrop(p, rx, ry), frames[i]);
+            Assert.True(plan.Crops!.IndexOf(frames[i]!.Value) >= 0);
+        }
+        Assert.All(plan.Rics.Settings.Where(s => !s.Setting.IsCyclic), s => Assert.Null(s.RealisticFrames));
+    }
+
+    [Fact]
+    public void A_realistic_shift_that_leaves_the_scene_has_no_canonical_crop()
+    {
+        // 25 columns for a 24-px crop: the base sits at x = 0, so every shift to the left leaves the scene.
+        var scene = Noise(25, 26, 6);
+        var g = new SceneGeometry(scene.Width, scene.Height, 25, 24);
+        var cyclic = ImagePlanner.BuildRics(scene, g, Run).Settings.Single(s => s.Setting.IsCyclic);
+
+        for (int i = 1; i < cyclic.Shifts.Count; i++)
+            Assert.Equal(g.Supports(cyclic.Shifts[i]), cyclic.RealisticFrames![i] is not null);
+        Assert.Contains(cyclic.RealisticFrames!, f => f is null);
+    }
+
+    [Fact]
+    public void On_a_scene_periodic_with_the_crop_every_realistic_shift_reuses_the_canonical_base()
+    {
+        // A realistic shift of a scene tiled with a C×C pattern is a cyclic shift of the crop, so its canonical image is the
+        // canonical base itself: the plan points at the base's crop and infers nothing more for it.
+        var tile = Noise(24, 24, 7);
+        var scene = new RgbImage(30, 30);
+        for (int y = 0; y < 30; y++) tile.ReadOnlyRow(y % 24)[..(3 * 6)].CopyTo(scene.Row(y)[(3 * 24)..]);
+        for (int y = 0; y < 30; y++) tile.ReadOnlyRow(y % 24).CopyTo(scene.Row(y));
+        var g = new SceneGeometry(scene.Width, scene.Height, 30, 24);
+        var settings = new RunSettings(new RunId("p")) { WindowK = 1, Rics = RicsSelection.Of([], [RicsScore.Hash], cyclic: true) };
+        var plan = ImagePlanner.Measurement(settings).Plan(scene, g);
+
+        var cyclic = plan.Rics.Settings.Single();
+        Assert.All(cyclic.RealisticFrames!, f => Assert.Equal(cyclic.Frames[0], f));
+        int without = CropPlan.Build(g, settings.RealisticShifts, ShiftSets.N1, extraCrops: cyclic.Frames.OfType<PlannedCrop>()).Crops.Length;
+        Assert.Equal(without, plan.Crops!.Crops.Length);
+    }
+
+    [Fact]
+    public void A_shift_that_brings_a_new_column_in_can_move_the_canonical_seam()
+    {
+        // 4-px crops of a 6×6 scene, base at (1, 1). Red by column 0, 0, 200, 0, 0, 90 and green 50·y. Rows: the wrap seam
+        // (green 200 → 50) stands out, so no crop is rolled vertically. Columns of the base crop (red 0 200 0 0): seams 0|0
+        // (the wrap) and 0|0 form the widest flat band, cut at the wrap: the identity. Shifted right (red 200 0 0 90): the
+        // only flat seam is between its columns 1 and 2, so that crop is rolled by −2 (= 2): red 0 90 200 0, an image the
+        // base's canonical image (red 0 200 0 0) is not.
+        var scene = new RgbImage(6, 6);
+        byte[] red = [0, 0, 200, 0, 0, 90];
+        for (int y = 0; y < 6; y++)
+            for (int x = 0; x < 6; x++) { scene.Row(y)[3 * x] = red[x]; scene.Row(y)[3 * x + 1] = (byte)(50 * y); }
+        var g = new SceneGeometry(6, 6, 6, 4);
+        var settings = new RunSettings(new RunId("p")) { WindowK = 1, Rics = RicsSelection.Of([], [RicsScore.Hash], cyclic: true) };
+        var cyclic = ImagePlanner.BuildRics(scene, g, settings).Settings.Single();
+
+        Assert.Equal(new PlannedCrop(new CropPosition(1, 1), 0, 0), cyclic.Frames[0]);
+        int right = cyclic.Shifts.ToList().IndexOf(new Shift(1, 0));
+        Assert.Equal(new PlannedCrop(new CropPosition(2, 1), 2, 0), cyclic.RealisticFrames![right]);
+        Assert.False(CyclicCanonicalizer.SamePixels(scene, cyclic.Frames[0]!.Value, cyclic.RealisticFrames[right]!.Value, 4));
+    }
 }

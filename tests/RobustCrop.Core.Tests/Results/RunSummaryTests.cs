@@ -37,6 +37,11 @@ public sealed class RunSummaryTests
         "models[].realistic.changed_1px_by_tau", "models[].realistic.changed_1px_by_tau[].tau", "models[].realistic.changed_1px_by_tau[].rate",
         "models[].realistic.nn_changed_1px", "models[].realistic.nn_gallery", "models[].realistic.nn_gallery.source",
         "models[].realistic.nn_gallery.size",
+        "models[].rics_cyclic.realistic", "models[].rics_cyclic.realistic.consistency_1px", "models[].rics_cyclic.realistic.fooled_1px",
+        "models[].rics_cyclic.realistic.cosine_1px_min", "models[].rics_cyclic.realistic.cosine_1px_min.mean",
+        "models[].rics_cyclic.realistic.cosine_1px_min.p05", "models[].rics_cyclic.realistic.cosine_1px_min.min",
+        "models[].rics_cyclic.realistic.changed_1px", "models[].rics_cyclic.realistic.changed_1px.tau",
+        "models[].rics_cyclic.realistic.changed_1px.rate",
     ];
 
     internal static RunSummary Sample() => new(
@@ -51,7 +56,8 @@ public sealed class RunSummaryTests
                     new RicsSummary(9, "hash", 0.8125, 0.0375, RicsScores.AxisBound(9), null, new ChangedSummary(0.99, 0.05)),
                     new RicsSummary(5, "bandpass", 0.75, 0.0625, RicsScores.AxisBound(5), null, new ChangedSummary(0.99, 0.1)),
                 ],
-                new RicsCyclicSummary(1.0, 0.0, null),
+                new RicsCyclicSummary(1.0, 0.0, null, Realistic: new RicsCyclicRealisticSummary(0.96875, 0.125,
+                    new CosineStats(0.99, 0.95, 0.75), new ChangedSummary(0.99, 0.25))),
                 Device: "cuda:0", InputSize: 224, ResizeSize: 256, ImagesWithLabels: 0, ImagesWithoutShifts: 2),
             new ModelSummary("dinov2-small", Images: 997, CropsInferred: 9_970, Accuracy: 0.5,
                 new RealisticSummary(null, null, new FooledWindowSummary(2, null),
@@ -104,6 +110,21 @@ public sealed class RunSummaryTests
         Assert.Equal(0.8, m.GetProperty("rics")[0].GetProperty("bound_consistency_axis_1px").GetDouble(), 12);
         Assert.Equal("hash", m.GetProperty("rics")[0].GetProperty("score").GetString());
         Assert.Equal(1.0, m.GetProperty("rics_cyclic").GetProperty("consistency_1px").GetDouble());
+        var realistic = m.GetProperty("rics_cyclic").GetProperty("realistic");
+        Assert.Equal(0.125, realistic.GetProperty("fooled_1px").GetDouble());
+        Assert.Equal(0.95, realistic.GetProperty("cosine_1px_min").GetProperty("p05").GetDouble());
+        Assert.Equal(0.25, realistic.GetProperty("changed_1px").GetProperty("rate").GetDouble());
+    }
+
+    [Fact]
+    public void A_summary_written_before_rics_cyclic_realistic_reads_back_with_it_null()
+    {
+        var s = Sample();
+        var old = s with { Models = [s.Models[0] with { RicsCyclic = s.Models[0].RicsCyclic! with { Realistic = null } }] };
+        var json = System.Text.RegularExpressions.Regex.Replace(RunSummaryIo.Serialize(old), @",\s*""realistic"": null", "");
+        Assert.DoesNotContain("\"realistic\": null", json, StringComparison.Ordinal);
+
+        Assert.Null(RunSummaryIo.Deserialize(json).Models[0].RicsCyclic!.Realistic);
     }
 
     [Fact]
@@ -150,6 +171,10 @@ public sealed class RunSummaryTests
         Assert.Equal(0.9, baseline.RealisticCosine1pxMinP05);
         Assert.Equal(0.0625, baseline.CyclicFooled1px);
         Assert.Equal(1.0, baseline.RicsCyclicConsistency1px);
+        Assert.Equal((0.96875, 0.125, 0.99, 0.95, 0.75, 0.99, 0.25), (baseline.RicsCyclicRealisticConsistency1px, baseline.RicsCyclicRealisticFooled1px,
+            baseline.RicsCyclicRealisticCosine1pxMinMean, baseline.RicsCyclicRealisticCosine1pxMinP05, baseline.RicsCyclicRealisticCosine1pxMinMin,
+            baseline.RicsCyclicRealisticChanged1pxTau, baseline.RicsCyclicRealisticChanged1pxRate));
+        Assert.Null(rows[1].RicsCyclicRealisticFooled1px);
         Assert.Null(baseline.BoundConsistencyAxis1px);
         var rics = rows[2];
         Assert.Equal("bandpass", rics.Score);
@@ -196,6 +221,8 @@ public sealed class RunSummaryTests
         Assert.Contains("realistic_changed_1px_tau", names);
         Assert.Contains("cyclic_changed_1px_rate", names);
         Assert.Contains("rics_cyclic_consistency_1px", names);
+        Assert.Contains("rics_cyclic_realistic_fooled_1px", names);
+        Assert.Contains("rics_cyclic_realistic_cosine_1px_min_p05", names);
         Assert.Contains("bound_consistency_axis_1px", names);
     }
 

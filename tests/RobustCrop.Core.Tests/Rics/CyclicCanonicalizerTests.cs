@@ -131,4 +131,25 @@ public sealed class CyclicCanonicalizerTests
             Assert.Equal(field, direct);
         }
     }
+
+    [Fact]
+    public void Same_pixels_compares_the_rolled_inputs_not_their_plan_keys()
+    {
+        // Period-24 tiling: the window at (x0 + 5, y0 + 2) is the window at (x0, y0) rolled by (−5, −2), so the two keys
+        // name one image; a third roll of the same window, and any crop of a noise scene, do not.
+        var tile = new byte[24 * 24 * 3];
+        new Random(8).NextBytes(tile);
+        var scene = new RgbImage(40, 40);
+        for (int y = 0; y < 40; y++)
+            for (int x = 0; x < 40; x++)
+                for (int ch = 0; ch < 3; ch++) scene.Row(y)[3 * x + ch] = tile[3 * ((y % 24) * 24 + x % 24) + ch];
+        var a = new PlannedCrop(new CropPosition(3, 4), 0, 0);
+        Assert.True(CyclicCanonicalizer.SamePixels(scene, a, new PlannedCrop(new CropPosition(8, 6), 5, 2), 24));
+        Assert.True(CyclicCanonicalizer.SamePixels(scene, new PlannedCrop(new CropPosition(3, 4), 7, 1), new PlannedCrop(new CropPosition(8, 6), 12, 3), 24));
+        Assert.False(CyclicCanonicalizer.SamePixels(scene, a, new PlannedCrop(new CropPosition(8, 6), 5, 3), 24));
+        var noise = new RgbImage(40, 40);
+        new Random(9).NextBytes(noise.Pixels);
+        Assert.False(CyclicCanonicalizer.SamePixels(noise, a, new PlannedCrop(new CropPosition(4, 4), 1, 0), 24));
+        Assert.True(CyclicCanonicalizer.SamePixels(noise, a, a, 24));
+    }
 }

@@ -101,7 +101,7 @@ internal static class InMemoryAggregator
                 Stats.Rate(cyclicMeasured.Select(r => r.CyclicFooled1px)),
                 new ChangedSummary(tau, Stats.Rate(cyclicMeasured.Select(r => (bool?)r.CyclicChanged1px)))),
             SummariseRics(rics.Where(r => r.Score != CyclicScore).ToList(), tau),
-            SummariseRicsCyclic(rics.Where(r => r.Score == CyclicScore).ToList()),
+            SummariseRicsCyclic(rics.Where(r => r.Score == CyclicScore).ToList(), tau),
             facts?.Device,
             facts?.InputSize,
             facts?.ResizeSize,
@@ -136,11 +136,21 @@ internal static class InMemoryAggregator
                     Stats.Mean(g.Select(r => r.SelectionKeptAxis1px)));
             }).ToList();
 
-    private static RicsCyclicSummary? SummariseRicsCyclic(IReadOnlyList<RicsRow> rows)
-        => rows.Count == 0 ? null : new RicsCyclicSummary(
+    private static RicsCyclicSummary? SummariseRicsCyclic(IReadOnlyList<RicsRow> rows, double tau)
+    {
+        if (rows.Count == 0) return null;
+        var measured = rows.Where(r => r.RealisticShifts1px > 0).ToList();
+        var cos = measured.Where(r => r.RealisticCosine1pxMin is not null).Select(r => r.RealisticCosine1pxMin!.Value).ToList();
+        return new RicsCyclicSummary(
             Stats.Mean(rows.Where(r => r.Shifts1px > 0).Select(r => r.Consistency1px)),
             Stats.Rate(rows.Where(r => r.Shifts1px > 0).Select(r => r.Fooled1px)),
             Stats.Rate(rows.Select(r => r.Correct)),
             rows.Count,
-            Stats.Rate(rows.Select(r => (bool?)(r.OffsetX == 0 && r.OffsetY == 0))));
+            Stats.Rate(rows.Select(r => (bool?)(r.OffsetX == 0 && r.OffsetY == 0))),
+            new RicsCyclicRealisticSummary(
+                Stats.Mean(measured.Select(r => r.RealisticConsistency1px)),
+                Stats.Rate(measured.Select(r => r.RealisticFooled1px)),
+                new CosineStats(Stats.Mean(cos.Select(c => (double?)c)), Stats.Quantile(cos, 0.05), cos.Count > 0 ? cos.Min() : null),
+                new ChangedSummary(tau, Stats.Rate(measured.Select(r => r.RealisticChanged1px)))));
+    }
 }

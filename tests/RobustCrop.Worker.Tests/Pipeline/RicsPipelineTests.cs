@@ -1,3 +1,5 @@
+using RobustCrop.Core.Data;
+using RobustCrop.Core.Imaging;
 using RobustCrop.Core.Planning;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
@@ -65,6 +67,58 @@ public class RicsPipelineTests
         });
         // Without RICS the same model is fooled by cyclic shifts on every image.
         Assert.All(result.Images["proj"], r => Assert.True(r.CyclicFooled1px));
+    }
+
+    [Fact]
+    public void On_scenes_periodic_with_the_crop_cyclic_rics_keeps_every_answer_under_realistic_shifts_too()
+    {
+        // Tile a random C×C pattern: a realistic shift then only rolls the crop, so the canonicalised model sees the very
+        // same image (consistency 100%, cosine 1), while the plain model, blind to nothing, is fooled on every scene.
+        using var model = Model(TinyModels.RandomProjection(Crop, 256, seed: 27), "proj", Crop, Resize);
+        var settings = new RunSettings(new RunId("r")) { WindowK = 1, Rics = RicsSelection.Of([], [RicsScore.Hash], cyclic: true) };
+        var random = new Random(28);
+        var records = Enumerable.Range(0, 20)
+            .Select(i => new ImageRecord($"tiled/{i:D2}", null, null, Tiled(Noise(Crop, Crop, random), Resize))).ToList();
+        var result = Run(model, settings, records);
+
+        var rows = result.Rics["proj"];
+        Assert.Equal(20, rows.Count);
+        Assert.All(rows, r =>
+        {
+            Assert.Equal(8, r.RealisticShifts1px);
+            Assert.Equal(1.0, r.RealisticConsistency1px);
+            Assert.False(r.RealisticFooled1px);
+            Assert.Equal(1.0, r.RealisticCosine1pxMin);
+            Assert.False(r.RealisticChanged1px);
+        });
+        Assert.All(result.Images["proj"], r => Assert.True(r.Fooled1px));
+    }
+
+    [Fact]
+    public void On_noise_scenes_cyclic_rics_is_fooled_by_realistic_shifts_though_never_by_cyclic_ones()
+    {
+        // A realistic shift brings a column of new noise in: the canonical image changes and the projection's answer with it.
+        using var model = Model(TinyModels.RandomProjection(Crop, 256, seed: 29), "proj", Crop, Resize);
+        var settings = new RunSettings(new RunId("r")) { WindowK = 1, Rics = RicsSelection.Of([], [RicsScore.Hash], cyclic: true) };
+        var result = Run(model, settings, NoiseRecords(20, Resize, Resize, seed: 30));
+
+        Assert.All(result.Rics["proj"], r =>
+        {
+            Assert.Equal(1.0, r.Consistency1px);
+            Assert.Equal(8, r.RealisticShifts1px);
+            Assert.True(r.RealisticFooled1px);
+            Assert.True(r.RealisticConsistency1px < 1.0);
+            Assert.True(r.RealisticCosine1pxMin < 1.0);
+        });
+    }
+
+    private static RgbImage Tiled(RgbImage tile, int size)
+    {
+        var scene = new RgbImage(size, size);
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+                tile.ReadOnlyRow(y % tile.Height).Slice(3 * (x % tile.Width), 3).CopyTo(scene.Row(y)[(3 * x)..]);
+        return scene;
     }
 
     [Fact]

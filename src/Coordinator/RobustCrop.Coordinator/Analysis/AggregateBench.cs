@@ -115,9 +115,17 @@ public static class AggregateBench
             0, 0, null, cosine, measured && cosine < Tau, 4, 1.0, false, 1, false);
     }
 
+    // The cyclic row also carries its realistic-shift columns (rics_cyclic.realistic), as evaluate writes them.
     private static RicsRow Rics(ImageRow r, long id, int window, string score)
-        => new(RunId, r.Shard, r.ImageKey, null, r.Model, window, score, r.Prediction, r.PredictionLabel, r.Confidence, null,
+    {
+        var row = new RicsRow(RunId, r.Shard, r.ImageKey, null, r.Model, window, score, r.Prediction, r.PredictionLabel, r.Confidence, null,
             (int)(id % window) - window / 2, 0, 5, (int)(id % 3), r.Shifts1px, r.Consistency1px, r.Fooled1px, r.Cosine1pxMin, r.Changed1px);
+        return score != RicsScores.Name(RicsScore.Cyclic) ? row : row with
+        {
+            RealisticShifts1px = r.Shifts1px, RealisticConsistency1px = r.Consistency1px, RealisticFooled1px = r.Fooled1px,
+            RealisticCosine1pxMin = r.Cosine1pxMin, RealisticChanged1px = r.Changed1px,
+        };
+    }
 
     private static CropRow Crop(ImageRow r, int c)
         => new(RunId, r.Shard, r.ImageKey, r.Model, CropKinds.Realistic, 42 + (c == 1 ? 1 : c == 2 ? -1 : 0), 0,

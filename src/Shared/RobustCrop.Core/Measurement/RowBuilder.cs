@@ -131,6 +131,7 @@ public static class RowBuilder
             var window = shifted.Length > ShiftSets.N1.Length ? ImageMetrics.Compare(o, baseIndex, shifted, s.Tau) : null;
             var a = AnswerOn(w, baseIndex);
             bool cyclic = setting.Setting.IsCyclic;
+            var real = CyclicUnderRealisticShifts(s, w, setting, baseIndex);
             rows.Add(new RicsRow(
                 s.RunId.Value, shard.Value, w.Key, w.Label, w.Model, setting.Window, setting.Score,
                 a.Prediction, a.Label, a.Confidence, a.Correct,
@@ -140,9 +141,21 @@ public static class RowBuilder
                 setting.OnBorder.Count(b => b),
                 m.Shifts, m.Consistency, m.Fooled, m.CosineMin, m.Changed,
                 window is null ? 0 : s.WindowK, window?.Shifts ?? 0, window?.Fooled,
-                cyclic ? null : KeptAxis(setting, baseChoice)));
+                cyclic ? null : KeptAxis(setting, baseChoice),
+                real?.Shifts, real?.Consistency, real?.Fooled,
+                real is { Shifts: > 0 } r ? r.CosineMin : null, real is { Shifts: > 0 } c ? c.Changed : null));
         }
         return rows;
+    }
+
+    /// <summary>The canonicalised model (cyclic RICS) under realistic 1-px shifts: each shifted crop's canonical image against
+    /// the canonical base, by the plain model's own comparison; null for a setting without realistic frames.</summary>
+    private static ShiftMetrics? CyclicUnderRealisticShifts(RunSettings s, MeasuredImage w, RicsSettingChoices setting, int baseIndex)
+    {
+        if (setting.RealisticFrames is not { } frames) return null;
+        Span<int> shifted = stackalloc int[ShiftSets.N1.Length];
+        for (int i = 0; i < shifted.Length; i++) shifted[i] = frames[i + 1] is { } c ? w.Plan.IndexOf(c) : -1;
+        return ImageMetrics.Compare(w.Outputs, baseIndex, shifted, s.Tau);
     }
 
     /// <summary>The share of the axis 1-px frames (that fit the scene) whose choice is the base frame's scene crop.</summary>

@@ -9,8 +9,11 @@ namespace RobustCrop.Core.Planning;
 /// What one RICS setting chose for each frame shift (null: not taken): <see cref="Shifts"/>[0] is the unshifted frame,
 /// then N1, then (when asked) the rest of W_k.
 /// </summary>
+/// <param name="RealisticFrames">Cyclic RICS only: for each of <see cref="Shifts"/>, the canonical image of the crop at
+/// base + Δ in the scene (the realistic shift; null where it leaves the scene), so the canonicalised model is measured under
+/// realistic shifts too (DESIGN §9 rics_cyclic.realistic). Entry 0 is the base frame's choice.</param>
 public sealed record RicsSettingChoices(RicsSetting Setting, IReadOnlyList<Shift> Shifts, IReadOnlyList<PlannedCrop?> Frames,
-    IReadOnlyList<bool> OnBorder, int OffsetX, int OffsetY)
+    IReadOnlyList<bool> OnBorder, int OffsetX, int OffsetY, IReadOnlyList<PlannedCrop?>? RealisticFrames = null)
 {
     public int Window => Setting.Window;
 
@@ -30,7 +33,7 @@ public sealed class RicsPlan
 
     public IReadOnlyList<RicsSettingChoices> Settings { get; }
 
-    public IEnumerable<PlannedCrop> Crops => Settings.SelectMany(s => s.Frames).OfType<PlannedCrop>();
+    public IEnumerable<PlannedCrop> Crops => Settings.SelectMany(s => s.Frames.Concat(s.RealisticFrames ?? [])).OfType<PlannedCrop>();
 }
 
 /// <summary>One image × model's plan: the crops to infer and the RICS choices among them, or why there is none.</summary>
@@ -124,10 +127,26 @@ public sealed class ImagePlanner
         {
             var rolls = CyclicCanonicalizer.CanonicalizeRolls(scene, g.Base, g.CropSize, [.. frames.Select(f => (f.Dx, f.Dy))])
                 .Select(r => (RollX: r.RollX, RollY: r.RollY)).ToList();
+            var canonicalBase = new PlannedCrop(g.Base, rolls[0].RollX, rolls[0].RollY);
             result.Add(new RicsSettingChoices(new RicsSetting(RicsScore.Cyclic, g.CropSize), frames,
                 rolls.Select(r => (PlannedCrop?)new PlannedCrop(g.Base, r.RollX, r.RollY)).ToList(),
-                rolls.Select(_ => false).ToList(), rolls[0].RollX, rolls[0].RollY));
+                rolls.Select(_ => false).ToList(), rolls[0].RollX, rolls[0].RollY,
+                [.. frames.Select(f => f.IsZero ? canonicalBase : CanonicalAt(scene, g, f, canonicalBase))]));
         }
         return new RicsPlan(result);
+    }
+
+    /// <summary>
+    /// The canonical image of the crop at base + <paramref name="shift"/> (null where the scene has no room for it). Where
+    /// its pixels equal the canonical base's (the shift was in effect a cyclic one: padding, periodic content), the base's own
+    /// crop is reused: one forward fewer, and the comparison is of one output with itself.
+    /// </summary>
+    private static PlannedCrop? CanonicalAt(RgbImage scene, SceneGeometry g, Shift shift, PlannedCrop canonicalBase)
+    {
+        if (!g.Supports(shift)) return null;
+        var position = g.Shifted(shift);
+        var (rx, ry) = CyclicCanonicalizer.CanonicalizeRolls(scene, position, g.CropSize, [(0, 0)])[0];
+        var crop = new PlannedCrop(position, rx, ry);
+        return CyclicCanonicalizer.SamePixels(scene, crop, canonicalBase, g.CropSize) ? canonicalBase : crop;
     }
 }

@@ -62,11 +62,12 @@ internal sealed class RicsAccumulator
             _kept.Value);
 }
 
-/// <summary>Cyclic RICS of one model on one dataset.</summary>
+/// <summary>Cyclic RICS of one model on one dataset: under cyclic shifts (its guarantee) and under realistic ones.</summary>
 internal sealed class RicsCyclicAccumulator
 {
     private long _images;
     private MeanAccumulator _consistency, _fooled, _accuracy, _identity;
+    private readonly RealisticShiftAccumulator _realistic = new();
 
     public void Add(in RicsColumns c, int r)
     {
@@ -78,6 +79,8 @@ internal sealed class RicsCyclicAccumulator
         }
         _accuracy.Add(c.Correct[r]);
         _identity.Add(c.OffsetX[r] == 0 && c.OffsetY[r] == 0);
+        if (c.RealisticShifts1px[r] > 0)
+            _realistic.Add(c.RealisticConsistency1px[r], c.RealisticFooled1px[r], c.RealisticCosine1pxMin[r], c.RealisticChanged1px[r]);
     }
 
     public void Merge(RicsCyclicAccumulator o)
@@ -87,8 +90,44 @@ internal sealed class RicsCyclicAccumulator
         _fooled.Merge(o._fooled);
         _accuracy.Merge(o._accuracy);
         _identity.Merge(o._identity);
+        _realistic.Merge(o._realistic);
     }
 
-    public RicsCyclicSummary ToSummary()
-        => new(_consistency.Value, _fooled.Value, _accuracy.Value, _images, _identity.Value);
+    public RicsCyclicSummary ToSummary(double tau)
+        => new(_consistency.Value, _fooled.Value, _accuracy.Value, _images, _identity.Value, _realistic.ToSummary(tau));
+}
+
+/// <summary>Cyclic RICS's realistic 1-px figures over the measured images, summarised by the plain model's rules (mean
+/// consistency, fooled rate, cosine_1px_min's mean / p05 / min through a <see cref="CosineSketch"/>, changed rate).</summary>
+internal sealed class RealisticShiftAccumulator
+{
+    private MeanAccumulator _consistency, _fooled, _cosineMean, _changed;
+    private readonly CosineSketch _cosine = new();
+    private double _cosineMin = double.PositiveInfinity;
+
+    public void Add(double? consistency, bool? fooled, double? cosineMin, bool? changed)
+    {
+        _consistency.Add(consistency);
+        _fooled.Add(fooled);
+        _changed.Add(changed);
+        if (cosineMin is not double cos) return;
+        _cosineMean.Add(cos);
+        _cosine.Add(cos);
+        _cosineMin = Math.Min(_cosineMin, cos);
+    }
+
+    public void Merge(RealisticShiftAccumulator o)
+    {
+        _consistency.Merge(o._consistency);
+        _fooled.Merge(o._fooled);
+        _cosineMean.Merge(o._cosineMean);
+        _changed.Merge(o._changed);
+        _cosine.Merge(o._cosine);
+        _cosineMin = Math.Min(_cosineMin, o._cosineMin);
+    }
+
+    public RicsCyclicRealisticSummary ToSummary(double tau)
+        => new(_consistency.Value, _fooled.Value,
+            new CosineStats(_cosineMean.Value, _cosine.Quantile(0.05), _cosine.Count > 0 ? _cosineMin : null),
+            new ChangedSummary(tau, _changed.Value));
 }

@@ -113,12 +113,23 @@ public sealed record RicsSummary(
     [property: JsonPropertyName("fooled_window")] FooledWindowSummary? FooledWindow = null,
     [property: JsonPropertyName("selection_kept_axis_1px")] double? SelectionKeptAxis1px = null);
 
+/// <param name="Realistic">The canonicalised model under realistic 1-px shifts (DESIGN §9): its consistency is 100% only
+/// against cyclic shifts by construction; null in summaries written before it was measured.</param>
 public sealed record RicsCyclicSummary(
     [property: JsonPropertyName("consistency_1px")] double? Consistency1px,
     [property: JsonPropertyName("fooled_1px")] double? Fooled1px,
     [property: JsonPropertyName("accuracy")] double? Accuracy,
     [property: JsonPropertyName("images")] long? Images = null,
-    [property: JsonPropertyName("identity_rate")] double? IdentityRate = null);
+    [property: JsonPropertyName("identity_rate")] double? IdentityRate = null,
+    [property: JsonPropertyName("realistic")] RicsCyclicRealisticSummary? Realistic = null);
+
+/// <summary>rics_cyclic.realistic: each realistically shifted crop (base + Δ in the scene, Δ ∈ N1) canonicalised and compared
+/// with the canonical base, by the same rules as the plain model's <c>realistic</c>; a field with no measured image is null.</summary>
+public sealed record RicsCyclicRealisticSummary(
+    [property: JsonPropertyName("consistency_1px")] double? Consistency1px,
+    [property: JsonPropertyName("fooled_1px")] double? Fooled1px,
+    [property: JsonPropertyName("cosine_1px_min")] CosineStats Cosine1pxMin,
+    [property: JsonPropertyName("changed_1px")] ChangedSummary Changed1px);
 
 public static class RunSummaryIo
 {

@@ -77,7 +77,8 @@ public readonly struct RicsColumns
         RicsSchema.ImageKey, RicsSchema.Model, RicsSchema.Score, RicsSchema.Window, RicsSchema.Correct, RicsSchema.OffsetX,
         RicsSchema.OffsetY, RicsSchema.Frames, RicsSchema.BorderChoices, RicsSchema.Shifts1px, RicsSchema.Consistency1px,
         RicsSchema.Fooled1px, RicsSchema.Changed1px, RicsSchema.WindowK, RicsSchema.WindowShifts, RicsSchema.FooledWindow,
-        RicsSchema.SelectionKeptAxis1px,
+        RicsSchema.SelectionKeptAxis1px, RicsSchema.RealisticShifts1px, RicsSchema.RealisticConsistency1px,
+        RicsSchema.RealisticFooled1px, RicsSchema.RealisticCosine1pxMin, RicsSchema.RealisticChanged1px,
     ];
 
     public RicsColumns(ColumnBatch batch)
@@ -101,6 +102,11 @@ public readonly struct RicsColumns
         WindowShifts = batch.Ints(RicsSchema.WindowShifts);
         FooledWindow = batch.Bools(RicsSchema.FooledWindow);
         SelectionKeptAxis1px = batch.Doubles(RicsSchema.SelectionKeptAxis1px);
+        RealisticShifts1px = batch.Ints(RicsSchema.RealisticShifts1px);
+        RealisticConsistency1px = batch.Doubles(RicsSchema.RealisticConsistency1px);
+        RealisticFooled1px = batch.Bools(RicsSchema.RealisticFooled1px);
+        RealisticCosine1pxMin = batch.Doubles(RicsSchema.RealisticCosine1pxMin);
+        RealisticChanged1px = batch.Bools(RicsSchema.RealisticChanged1px);
     }
 
     public static RicsColumns Of(IReadOnlyList<RicsRow> rows) => new(ColumnBatch.FromRows(RicsSchema.Columns, Read, rows));
@@ -123,6 +129,12 @@ public readonly struct RicsColumns
     internal int[] WindowShifts { get; }
     internal bool?[] FooledWindow { get; }
     internal double?[] SelectionKeptAxis1px { get; }
+    /// <summary>Cyclic RICS under realistic shifts; 0 (read from null) on realistic rows and in files written before it.</summary>
+    internal int[] RealisticShifts1px { get; }
+    internal double?[] RealisticConsistency1px { get; }
+    internal bool?[] RealisticFooled1px { get; }
+    internal double?[] RealisticCosine1pxMin { get; }
+    internal bool?[] RealisticChanged1px { get; }
 }
 
 /// <summary>
@@ -305,7 +317,7 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
             new CyclicSummary(_cyclicConsistency.Value, _cyclicFooled.Value, new ChangedSummary(tau, _cyclicChanged.Value)),
             _rics.OrderBy(kv => kv.Key.Score, StringComparer.Ordinal).ThenBy(kv => kv.Key.Window)
                 .Select(kv => kv.Value.ToSummary(kv.Key.Window, kv.Key.Score, tau)).ToList(),
-            _ricsCyclic?.ToSummary(),
+            _ricsCyclic?.ToSummary(tau),
             device,
             inputSize,
             resizeSize,

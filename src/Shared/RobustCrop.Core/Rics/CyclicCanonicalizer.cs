@@ -69,6 +69,24 @@ public static class CyclicCanonicalizer
         return TieBreak(input, new CropPosition(0, 0), input.Width, 0, 0, columns, rows);
     }
 
+    /// <summary>
+    /// Whether two planned crops of <paramref name="scene"/> (each a C×C window rolled cyclically) are the same model input,
+    /// pixel for pixel. Read in place, row segment against row segment: no image is materialised.
+    /// </summary>
+    public static bool SamePixels(RgbImage scene, PlannedCrop a, PlannedCrop b, int size)
+    {
+        // Row i of a rolled crop is the window's row (i − rollY) mod C, itself rolled by rollX: pixel k of a's source row
+        // lands where pixel (k + d) mod C of b's does, d = (a.RollX − b.RollX) mod C.
+        int d = 3 * Mod(a.RollX - b.RollX, size), width = 3 * size;
+        for (int i = 0; i < size; i++)
+        {
+            var rowA = scene.ReadOnlyRow(a.Position.Y + Mod(i - a.RollY, size)).Slice(3 * a.Position.X, width);
+            var rowB = scene.ReadOnlyRow(b.Position.Y + Mod(i - b.RollY, size)).Slice(3 * b.Position.X, width);
+            if (!rowA[..(width - d)].SequenceEqual(rowB[d..]) || !rowA[(width - d)..].SequenceEqual(rowB[..d])) return false;
+        }
+        return true;
+    }
+
     // The base crop at `position` rolled by (rollX, rollY), torch.roll semantics.
     private static RgbImage Rolled(RgbImage scene, CropPosition position, int size, int rollX, int rollY)
     {

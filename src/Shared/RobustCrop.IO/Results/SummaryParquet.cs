@@ -46,6 +46,13 @@ public static class SummaryParquet
                 m.Device, m.InputSize, m.ResizeSize, m.ImagesWithLabels, m.ImagesWithoutShifts, m.Dataset ?? summary.Dataset,
                 m.AccuracyNative)
             {
+                RicsCyclicRealisticConsistency1px = m.RicsCyclic?.Realistic?.Consistency1px,
+                RicsCyclicRealisticFooled1px = m.RicsCyclic?.Realistic?.Fooled1px,
+                RicsCyclicRealisticCosine1pxMinMean = m.RicsCyclic?.Realistic?.Cosine1pxMin.Mean,
+                RicsCyclicRealisticCosine1pxMinP05 = m.RicsCyclic?.Realistic?.Cosine1pxMin.P05,
+                RicsCyclicRealisticCosine1pxMinMin = m.RicsCyclic?.Realistic?.Cosine1pxMin.Min,
+                RicsCyclicRealisticChanged1pxTau = m.RicsCyclic?.Realistic?.Changed1px.Tau,
+                RicsCyclicRealisticChanged1pxRate = m.RicsCyclic?.Realistic?.Changed1px.Rate,
                 Means = ModelAccumulator.RealisticMeans.ToDictionary(c => c.Name, c => r.Mean(c.Name), StringComparer.Ordinal),
             });
             foreach (var rics in m.Rics)

@@ -8,6 +8,9 @@ namespace RobustCrop.Core.Results;
 /// <param name="BorderChoices">How many of the frames' choices (base and shifted) lie on the window's edge.</param>
 /// <param name="SelectionKeptAxis1px">Share of the axis-aligned 1-px frames whose choice is the base frame's very scene crop: the
 /// event the hash bound (n−1)/(n+1) is about. Null for cyclic RICS and where no axis frame fits the scene.</param>
+/// <param name="RealisticShifts1px">Cyclic RICS only (null on realistic rows): the realistic 1-px shifts measured for the
+/// canonicalised model — the crop at base + Δ in the scene canonicalised and compared with the canonical base — with the
+/// plain model's realistic metrics in the realistic_* columns after it (DESIGN §9 rics_cyclic.realistic).</param>
 public sealed record RicsRow(
     string RunId,
     int Shard,
@@ -32,7 +35,12 @@ public sealed record RicsRow(
     int WindowK = 0,
     int WindowShifts = 0,
     bool? FooledWindow = null,
-    double? SelectionKeptAxis1px = null);
+    double? SelectionKeptAxis1px = null,
+    int? RealisticShifts1px = null,
+    double? RealisticConsistency1px = null,
+    bool? RealisticFooled1px = null,
+    double? RealisticCosine1pxMin = null,
+    bool? RealisticChanged1px = null);
 
 /// <summary>The columns of a rics file, in file order. The summary picks its columns from these by name.</summary>
 public static class RicsSchema
@@ -85,11 +93,22 @@ public static class RicsSchema
     public static readonly ResultColumn<RicsRow> SelectionKeptAxis1px = new("selection_kept_axis_1px", ColumnType.Double, true,
         "share of the 4 axis 1-px frames that select the base frame's scene crop (what the hash bound is about); null for cyclic",
         r => r.SelectionKeptAxis1px);
+    public static readonly ResultColumn<RicsRow> RealisticShifts1px = new("realistic_shifts_1px", ColumnType.Int32, true,
+        "cyclic RICS: realistic 1-px shifts whose crop (at base + Δ in the scene, canonicalised) was compared; null on other rows",
+        r => r.RealisticShifts1px);
+    public static readonly ResultColumn<RicsRow> RealisticConsistency1px = new("realistic_consistency_1px", ColumnType.Double, true,
+        "cyclic RICS: share of those canonicalised crops predicting as the canonical base", r => r.RealisticConsistency1px);
+    public static readonly ResultColumn<RicsRow> RealisticFooled1px = new("realistic_fooled_1px", ColumnType.Boolean, true,
+        "cyclic RICS: some realistic 1-px shift changed the canonicalised model's prediction", r => r.RealisticFooled1px);
+    public static readonly ResultColumn<RicsRow> RealisticCosine1pxMin = new("realistic_cosine_1px_min", ColumnType.Double, true,
+        "cyclic RICS: lowest cosine between the canonical base and a realistically shifted crop's canonical image", r => r.RealisticCosine1pxMin);
+    public static readonly ResultColumn<RicsRow> RealisticChanged1px = new("realistic_changed_1px", ColumnType.Boolean, true,
+        "cyclic RICS: realistic_cosine_1px_min < τ", r => r.RealisticChanged1px);
 
     public static readonly IReadOnlyList<ResultColumn<RicsRow>> Columns =
     [
         RunId, Shard, ImageKey, Label, Model, Window, Score, Prediction, PredictionLabel, Confidence, Correct, OffsetX, OffsetY,
         Frames, BorderChoices, Shifts1px, Consistency1px, Fooled1px, Cosine1pxMin, Changed1px, WindowK, WindowShifts, FooledWindow,
-        SelectionKeptAxis1px,
+        SelectionKeptAxis1px, RealisticShifts1px, RealisticConsistency1px, RealisticFooled1px, RealisticCosine1pxMin, RealisticChanged1px,
     ];
 }

@@ -3,7 +3,8 @@ namespace RobustCrop.Core.Results;
 /// <summary>One row of summary.parquet: a long table so SQL can filter by mode instead of unnesting.
 /// <list type="bullet">
 /// <item>mode = "baseline": one row per model; window and score are null; realistic_*, cyclic_* and
-/// rics_cyclic_* hold the §9 values; bound_consistency_axis_1px is null.</item>
+/// rics_cyclic_* (rics_cyclic_realistic_*: cyclic RICS under realistic shifts) hold the §9 values;
+/// bound_consistency_axis_1px is null.</item>
 /// <item>mode = "rics": one row per model × RICS setting; window and score name the setting;
 /// accuracy, realistic_consistency_1px, realistic_fooled_1px and realistic_changed_1px_* hold the RICS
 /// values (RICS is measured under realistic shifts) with bound_consistency_axis_1px; the
@@ -44,7 +45,14 @@ public sealed record SummaryParquetRow(
     long? ImagesWithLabels,
     long? ImagesWithoutShifts,
     string Dataset,
-    double? AccuracyNative = null)
+    double? AccuracyNative = null,
+    double? RicsCyclicRealisticConsistency1px = null,
+    double? RicsCyclicRealisticFooled1px = null,
+    double? RicsCyclicRealisticCosine1pxMinMean = null,
+    double? RicsCyclicRealisticCosine1pxMinP05 = null,
+    double? RicsCyclicRealisticCosine1pxMinMin = null,
+    double? RicsCyclicRealisticChanged1pxTau = null,
+    double? RicsCyclicRealisticChanged1pxRate = null)
 {
     /// <summary>Baseline rows: the summary's per-image means (<see cref="RealisticSummary.Means"/>), by column name.</summary>
     public IReadOnlyDictionary<string, double?>? Means { get; init; }
@@ -94,6 +102,20 @@ public static class SummarySchema
         new("dataset", ColumnType.String, false, "the source dataset of these rows", r => r.Dataset),
         new("accuracy_native", ColumnType.Double, true,
             "resize.margin models: accuracy of the native preprocessing", r => r.AccuracyNative),
+        new("rics_cyclic_realistic_consistency_1px", ColumnType.Double, true,
+            "cyclic RICS under realistic 1-px shifts: mean consistency", r => r.RicsCyclicRealisticConsistency1px),
+        new("rics_cyclic_realistic_fooled_1px", ColumnType.Double, true,
+            "cyclic RICS under realistic 1-px shifts: share fooled (the study: 11% for cyclic-robust models)", r => r.RicsCyclicRealisticFooled1px),
+        new("rics_cyclic_realistic_cosine_1px_min_mean", ColumnType.Double, true,
+            "cyclic RICS under realistic 1-px shifts: mean of cosine_1px_min", r => r.RicsCyclicRealisticCosine1pxMinMean),
+        new("rics_cyclic_realistic_cosine_1px_min_p05", ColumnType.Double, true,
+            "cyclic RICS under realistic 1-px shifts: 5th percentile of cosine_1px_min", r => r.RicsCyclicRealisticCosine1pxMinP05),
+        new("rics_cyclic_realistic_cosine_1px_min_min", ColumnType.Double, true,
+            "cyclic RICS under realistic 1-px shifts: lowest cosine_1px_min", r => r.RicsCyclicRealisticCosine1pxMinMin),
+        new("rics_cyclic_realistic_changed_1px_tau", ColumnType.Double, true,
+            "τ of rics_cyclic_realistic_changed_1px_rate", r => r.RicsCyclicRealisticChanged1pxTau),
+        new("rics_cyclic_realistic_changed_1px_rate", ColumnType.Double, true,
+            "cyclic RICS under realistic 1-px shifts: share with cosine_1px_min < τ", r => r.RicsCyclicRealisticChanged1pxRate),
     ];
 
     // After Columns: static fields are initialised in text order.
