@@ -9,10 +9,15 @@ namespace RobustCrop.Core.Planning;
 /// What one RICS setting chose for each frame shift (null: not taken): <see cref="Shifts"/>[0] is the unshifted frame,
 /// then N1, then (when asked) the rest of W_k.
 /// </summary>
+/// <param name="Members">A combining mode's candidates and weights per frame (DESIGN §5b), null for select and cyclic; a
+/// frame whose window leaves the scene has an empty list. <see cref="Frames"/> then holds the hash choices, its members too.</param>
 public sealed record RicsSettingChoices(RicsSetting Setting, IReadOnlyList<Shift> Shifts, IReadOnlyList<PlannedCrop?> Frames,
-    IReadOnlyList<bool> OnBorder, int OffsetX, int OffsetY)
+    IReadOnlyList<bool> OnBorder, int OffsetX, int OffsetY, IReadOnlyList<IReadOnlyList<(PlannedCrop Crop, float Weight)>>? Members = null)
 {
     public int Window => Setting.Window;
+
+    /// <summary>The rics rows' <c>mode</c> value.</summary>
+    public string Mode => Setting.ModeName;
 
     /// <summary>The rics rows' <c>score</c> value.</summary>
     public string Score => Setting.Name;
@@ -30,7 +35,8 @@ public sealed class RicsPlan
 
     public IReadOnlyList<RicsSettingChoices> Settings { get; }
 
-    public IEnumerable<PlannedCrop> Crops => Settings.SelectMany(s => s.Frames).OfType<PlannedCrop>();
+    public IEnumerable<PlannedCrop> Crops => Settings.SelectMany(s => s.Frames).OfType<PlannedCrop>()
+        .Concat(Settings.Where(s => s.Members is not null).SelectMany(s => s.Members!.SelectMany(m => m.Select(x => x.Crop))));
 }
 
 /// <summary>One image × model's plan: the crops to infer and the RICS choices among them, or why there is none.</summary>
@@ -87,6 +93,16 @@ public sealed class ImagePlanner
             case { IsCyclic: true }:
                 var (rx, ry) = CyclicCanonicalizer.Canonicalize(scene, g.Base, g.CropSize, 0, 0);
                 return ImagePlan.Of(CropPlan.Only(g, new PlannedCrop(g.Base, rx, ry)));
+            case { Mode.IsSelect: false } s:
+                // A combining mode (DESIGN §5b): its members of the unshifted frame, the hash choice first.
+                var selector = new RicsSelector(scene, g.Base, g.CropSize, s.Window, 0, seed);
+                var members = new List<(CropPosition Position, float Weight)>();
+                if (!selector.Members(s.Window, s.Mode, Shift.Zero, members) || selector.Select(s.Window, RicsScore.Hash, Shift.Zero) is not { } first)
+                    return ImagePlan.Failed($"scene {scene.Width}x{scene.Height} has no room for a {s.Window}x{s.Window} RICS window around the {g.CropSize}-px crop");
+                var chosen = new PlannedCrop(first.Position, 0, 0);
+                var weighted = members.Select(m => (new PlannedCrop(m.Position, 0, 0), m.Weight)).ToList();
+                return ImagePlan.Of(CropPlan.Of(g, [chosen, .. weighted.Select(m => m.Item1)]),
+                    new RicsPlan([new RicsSettingChoices(s, [Shift.Zero], [chosen], [first.OnBorder], first.OffsetX, first.OffsetY, [weighted])]));
             case { } s:
                 // Only the unshifted frame is selected, so the scoring reach is the window alone.
                 var choice = new RicsSelector(scene, g.Base, g.CropSize, s.Window, 0, seed).Select(s.Window, s.Score, Shift.Zero);
@@ -113,6 +129,11 @@ public sealed class ImagePlanner
             var selector = new RicsSelector(scene, g.Base, g.CropSize, rics.Windows.Max(), realisticFrames.Max(f => f.Radius), rics.Seed);
             foreach (var setting in rics.RealisticSettings)
             {
+                if (!setting.Mode.IsSelect)
+                {
+                    result.Add(Combined(selector, setting, realisticFrames));
+                    continue;
+                }
                 var choices = realisticFrames.Select(f => selector.Select(setting.Window, setting.Score, f)).ToList();
                 result.Add(new RicsSettingChoices(setting, realisticFrames,
                     choices.Select(c => c is { } x ? new PlannedCrop(x.Position, 0, 0) : (PlannedCrop?)null).ToList(),
@@ -129,5 +150,21 @@ public sealed class ImagePlanner
                 rolls.Select(_ => false).ToList(), rolls[0].RollX, rolls[0].RollY));
         }
         return new RicsPlan(result);
+    }
+
+    /// <summary>A combining mode's members per frame; its frames' choices are the hash choices (a member whenever any is).</summary>
+    private static RicsSettingChoices Combined(RicsSelector selector, RicsSetting setting, List<Shift> frames)
+    {
+        var members = new List<IReadOnlyList<(PlannedCrop, float)>>(frames.Count);
+        var scratch = new List<(CropPosition Position, float Weight)>();
+        foreach (var f in frames)
+            members.Add(selector.Members(setting.Window, setting.Mode, f, scratch)
+                ? scratch.Select(m => (new PlannedCrop(m.Position, 0, 0), m.Weight)).ToList()
+                : []);
+        var choices = frames.Select(f => selector.Select(setting.Window, RicsScore.Hash, f)).ToList();
+        return new RicsSettingChoices(setting, frames,
+            choices.Select(c => c is { } x ? new PlannedCrop(x.Position, 0, 0) : (PlannedCrop?)null).ToList(),
+            choices.Select(c => c is { OnBorder: true }).ToList(),
+            choices[0]?.OffsetX ?? 0, choices[0]?.OffsetY ?? 0, members);
     }
 }

@@ -8,6 +8,10 @@ namespace RobustCrop.Core.Results;
 /// <param name="BorderChoices">How many of the frames' choices (base and shifted) lie on the window's edge.</param>
 /// <param name="SelectionKeptAxis1px">Share of the axis-aligned 1-px frames whose choice is the base frame's very scene crop: the
 /// event the hash bound (n−1)/(n+1) is about. Null for cyclic RICS and where no axis frame fits the scene.</param>
+/// <param name="Mode">The representation mode (DESIGN §5b): select, soft&lt;k&gt;, mean-all; cyclic RICS: select. Null in files
+/// written before modes existed, read as select.</param>
+/// <param name="Embedding">With --keep-embeddings: the base frame's output under this setting (for a combining mode the
+/// combined, normalised vector), and in <paramref name="Embeddings1px"/> the 1-px frames' ones that fit, concatenated.</param>
 public sealed record RicsRow(
     string RunId,
     int Shard,
@@ -32,7 +36,11 @@ public sealed record RicsRow(
     int WindowK = 0,
     int WindowShifts = 0,
     bool? FooledWindow = null,
-    double? SelectionKeptAxis1px = null);
+    double? SelectionKeptAxis1px = null,
+    string? Mode = null,
+    double? ForwardsPerFrame = null,
+    float[]? Embedding = null,
+    float[]? Embeddings1px = null);
 
 /// <summary>The columns of a rics file, in file order. The summary picks its columns from these by name.</summary>
 public static class RicsSchema
@@ -85,11 +93,21 @@ public static class RicsSchema
     public static readonly ResultColumn<RicsRow> SelectionKeptAxis1px = new("selection_kept_axis_1px", ColumnType.Double, true,
         "share of the 4 axis 1-px frames that select the base frame's scene crop (what the hash bound is about); null for cyclic",
         r => r.SelectionKeptAxis1px);
+    public static readonly ResultColumn<RicsRow> Mode = new("mode", ColumnType.String, true,
+        "representation mode: select, soft<k> (tent-weighted mean of a content-chosen subset), mean-all; null in older files = select",
+        r => r.Mode);
+    public static readonly ResultColumn<RicsRow> ForwardsPerFrame = new("forwards_per_frame", ColumnType.Double, true,
+        "forwards one deployed frame costs in this mode: the mean over the image's frames of the crops combined", r => r.ForwardsPerFrame);
+    public static readonly ResultColumn<RicsRow> Embedding = new("embedding", ColumnType.FloatList, true,
+        "with --keep-embeddings: the base frame's normalised output in this setting", r => r.Embedding);
+    public static readonly ResultColumn<RicsRow> Embeddings1px = new("embeddings_1px", ColumnType.FloatList, true,
+        "with --keep-embeddings: the 1-px frames' normalised outputs that fit the scene, concatenated (shifts_1px × dimension)",
+        r => r.Embeddings1px);
 
     public static readonly IReadOnlyList<ResultColumn<RicsRow>> Columns =
     [
         RunId, Shard, ImageKey, Label, Model, Window, Score, Prediction, PredictionLabel, Confidence, Correct, OffsetX, OffsetY,
         Frames, BorderChoices, Shifts1px, Consistency1px, Fooled1px, Cosine1pxMin, Changed1px, WindowK, WindowShifts, FooledWindow,
-        SelectionKeptAxis1px,
+        SelectionKeptAxis1px, Mode, ForwardsPerFrame, Embedding, Embeddings1px,
     ];
 }
