@@ -4,13 +4,21 @@ namespace RobustCrop.Benchmarks;
 
 /// <summary>
 /// Prints the crop writer's and the resizer's times against their scalar references (the figures quoted in CropWriter and
-/// SceneResizer), and the decode's; with <c>onnx</c> first, the ONNX protobuf comparison instead (<see cref="Onnx.OnnxProtoBench"/>).
+/// SceneResizer), and the decode's; with <c>onnx</c> first, the ONNX protobuf comparison instead (<see cref="Onnx.OnnxProtoBench"/>);
+/// with <c>rics-modes</c>, what combining RICS modes cost against a forward pass (<see cref="RicsModeBench"/>).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
         if (args is ["onnx", .. var rest]) return Onnx.OnnxProtoBench.Run(rest, Console.Out);
+        if (args is ["rics-modes", ..])
+        {
+            foreach (var f in RicsModeBench.Run())
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"rics {f.Mode} n=9: combination (hash field, members, weights, weighted mean of 1000-class outputs) {f.CombinationMs:F3} ms/frame for {f.Members:F1} members; one ResNet18 forward (224², 1 thread) {f.ForwardMs:F1} ms; ratio {100 * f.CombinationMs / f.ForwardMs:F2}%"));
+            return 0;
+        }
         int crops = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
         double fast = CropWriterBench.Run(crops);
         double reference = CropWriterBench.Run(crops, reference: true);

@@ -105,7 +105,7 @@ public sealed class EvaluateOptionSet
     public void ValidateModes(CommandResult r)
     {
         if (!r.Given(RicsMode) || !r.TryGet(RicsMode, out var modes) || modes.All(m => m.IsSelect)) return;
-        if (r.TryGet(RicsScore, out var scores) && !scores.Contains(Core.Rics.RicsScore.Hash))
+        if (r.Given(RicsScore) && r.TryGet(RicsScore, out var scores) && scores is not null && !scores.Contains(Core.Rics.RicsScore.Hash))
             r.AddError($"--rics-mode {string.Join(',', modes.Where(m => !m.IsSelect).Select(m => m.Name))} draws its candidates by the hash score; add hash to --rics-score");
     }
 
