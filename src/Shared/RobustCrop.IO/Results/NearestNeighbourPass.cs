@@ -21,11 +21,7 @@ public static class NearestNeighbourPass
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(layout);
         var images = new Dictionary<(string Model, string Dataset), Dictionary<string, Vectors>>();
-        var paths = new List<string>();
-        await foreach (var path in store.ListAsync(layout.CropsDir, ct).ConfigureAwait(false))
-            if (path.EndsWith(".parquet", StringComparison.Ordinal) && donePaths.Contains(path)) paths.Add(path);
-        paths.Sort(StringComparer.Ordinal);
-        foreach (var path in paths)
+        foreach (var path in await DoneFilesAsync(store, layout.CropsDir, donePaths, ct).ConfigureAwait(false))
         {
             List<CropRow> rows;
             await using (var input = await store.OpenReadAsync(path, ct).ConfigureAwait(false))
@@ -58,11 +54,7 @@ public static class NearestNeighbourPass
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(layout);
         var entries = new Dictionary<(string Model, string Dataset, int Window, string Score, string Mode), Dictionary<string, Vectors>>();
-        var paths = new List<string>();
-        await foreach (var path in store.ListAsync(layout.RicsDir, ct).ConfigureAwait(false))
-            if (path.EndsWith(".parquet", StringComparison.Ordinal) && donePaths.Contains(path)) paths.Add(path);
-        paths.Sort(StringComparer.Ordinal);
-        foreach (var path in paths)
+        foreach (var path in await DoneFilesAsync(store, layout.RicsDir, donePaths, ct).ConfigureAwait(false))
         {
             List<RicsRow> rows;
             await using (var input = await store.OpenReadAsync(path, ct).ConfigureAwait(false))
@@ -79,6 +71,16 @@ public static class NearestNeighbourPass
             }
         }
         return entries.ToDictionary(kv => kv.Key, kv => Rate(kv.Value, gallery, kv.Key.Model).Rate);
+    }
+
+    /// <summary>The Parquet files of finished shards in <paramref name="dir"/>, in name order (the order rows are read in).</summary>
+    private static async Task<List<string>> DoneFilesAsync(IResultStore store, string dir, ISet<string> donePaths, CancellationToken ct)
+    {
+        var paths = new List<string>();
+        await foreach (var path in store.ListAsync(dir, ct).ConfigureAwait(false))
+            if (path.EndsWith(".parquet", StringComparison.Ordinal) && donePaths.Contains(path)) paths.Add(path);
+        paths.Sort(StringComparer.Ordinal);
+        return paths;
     }
 
     /// <summary>The share of images with a 1-px shift whose nearest neighbour changes, images in key order; null past
