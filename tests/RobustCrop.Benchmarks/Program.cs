@@ -16,7 +16,7 @@ public static class Program
         {
             foreach (var f in RicsModeBench.Run())
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"rics {f.Mode} n=9: combination (hash field, members, weights, weighted mean of 1000-class outputs) {f.CombinationMs:F3} ms/frame for {f.Members:F1} members; one ResNet18 forward (224², 1 thread) {f.ForwardMs:F1} ms; ratio {100 * f.CombinationMs / f.ForwardMs:F2}%"));
+                    $"rics {f.Mode} n=9: combination (hash field, members, weights, weighted mean of the outputs) {f.CombinationMs:F3} ms/frame for {f.Members:F1} members; one ResNet18 forward (224², 1 thread) {f.ForwardMs:F1} ms; ratio {100 * f.CombinationMs / f.ForwardMs:F2}%"));
             return 0;
         }
         int crops = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
