@@ -6,7 +6,8 @@ namespace RobustCrop.Benchmarks;
 /// Prints the crop writer's and the resizer's times against their scalar references (the figures quoted in CropWriter and
 /// SceneResizer), and the decode's; with <c>onnx</c> first, the ONNX protobuf comparison instead (<see cref="Onnx.OnnxProtoBench"/>);
 /// with <c>cut-photos</c> first, the natural-photo bench set is cut instead (<see cref="PhotoCutter"/>); with <c>rics-nn</c>,
-/// hash RICS's nn_changed_1px of a finished run (<see cref="RicsNearestNeighbour"/>).
+/// hash RICS's nn_changed_1px of a finished run (<see cref="RicsNearestNeighbour"/>);
+/// with <c>rics-modes</c>, what combining RICS modes cost against a forward pass (<see cref="RicsModeBench"/>).
 /// </summary>
 public static class Program
 {
@@ -15,6 +16,13 @@ public static class Program
         if (args is ["onnx", .. var rest]) return Onnx.OnnxProtoBench.Run(rest, Console.Out);
         if (args is ["cut-photos", .. var cut]) return PhotoCutter.Run(cut, Console.Out, Console.Error);
         if (args is ["rics-nn", .. var nn]) return RicsNearestNeighbour.RunAsync(nn, Console.Out, Console.Error).GetAwaiter().GetResult();
+        if (args is ["rics-modes", ..])
+        {
+            foreach (var f in RicsModeBench.Run())
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"rics {f.Mode} n=9: combination (hash field, members, weights, weighted mean of the outputs) {f.CombinationMs:F3} ms/frame for {f.Members:F1} members; one ResNet18 forward (224², 1 thread) {f.ForwardMs:F1} ms; ratio {100 * f.CombinationMs / f.ForwardMs:F2}%"));
+            return 0;
+        }
         int crops = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
         double fast = CropWriterBench.Run(crops);
         double reference = CropWriterBench.Run(crops, reference: true);

@@ -1,5 +1,7 @@
 using System.Globalization;
+using RobustCrop.Cli.Commands;
 using RobustCrop.Cli.Options;
+using RobustCrop.Core.Rics;
 
 namespace RobustCrop.Cli.Tests;
 
@@ -135,6 +137,39 @@ public class CommandLineTests
     {
         var line = await RefusedAsync("evaluate", option, value);
         Assert.Contains(option == "--device" ? "device" : option, line);
+    }
+
+    [Theory]
+    [InlineData("evaluate", "median")]
+    [InlineData("evaluate", "select,soft0")]
+    [InlineData("evaluate", "soft65")]
+    [InlineData("evaluate", ",")]
+    [InlineData("coordinator", "topk")]
+    [InlineData("predict", "softly")]
+    public async Task A_bad_rics_mode_is_refused_with_one_line_naming_the_valid_ones(string command, string mode)
+    {
+        // The coordinator's own required option is given, so the refusal is the mode's.
+        var line = await RefusedAsync(command == "coordinator" ? [command, "--listen", "127.0.0.1:4053", "--rics-mode", mode] : [command, "--rics-mode", mode]);
+        Assert.Contains("--rics-mode", line);
+        Assert.Contains("select, soft2, soft4, soft8, mean-all", line);
+    }
+
+    [Fact]
+    public async Task A_combining_rics_mode_without_the_hash_score_is_refused()
+        => Assert.Contains("add hash to --rics-score", await RefusedAsync("evaluate", "--rics-mode", "soft4", "--rics-score", "dog"));
+
+    [Fact]
+    public void Rics_modes_bind_into_the_run_settings_and_the_sample_job_measures_soft4_beside_select()
+    {
+        var set = new EvaluateOptionSet();
+        var command = new System.CommandLine.Command("evaluate");
+        set.AddTo(command);
+        var given = set.Bind(command.Parse(["--data", "x", "--rics", "9", "--rics-mode", "select,all"]));
+        Assert.Equal(RicsMode.All, given.Run.Rics.Modes.AsEnumerable());
+        var sample = set.Bind(command.Parse([]));
+        Assert.Equal([RicsMode.Select, RicsMode.Soft(4)], sample.Run.Rics.Modes.AsEnumerable());
+        var plain = set.Bind(command.Parse(["--data", "x", "--rics", "9"]));
+        Assert.Equal([RicsMode.Select], plain.Run.Rics.Modes.AsEnumerable());
     }
 
     [Theory]

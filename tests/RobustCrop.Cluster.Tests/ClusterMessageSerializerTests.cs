@@ -30,7 +30,8 @@ public sealed class ClusterMessageSerializerTests : IDisposable
         Limit = 112,
         KeepEmbeddings = true,
         ExtraTaus = [0.95, 0.9],
-        Rics = RicsSelection.Of([1, 9, 31], [RicsScore.Hash, RicsScore.Dog], cyclic: true, windowFrames: true),
+        Rics = RicsSelection.Of([1, 9, 31], [RicsScore.Hash, RicsScore.Dog], cyclic: true, windowFrames: true,
+            modes: [RicsMode.Select, RicsMode.Soft(4), RicsMode.MeanAll]),
     });
 
     public static TheoryData<IClusterMessage> Samples() => new(All);
@@ -127,6 +128,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
         Assert.Equal(spec.Run.Rics.Windows.AsEnumerable(), specBack.Run.Rics.Windows.AsEnumerable());
         Assert.Equal(spec.Run.Rics.Scores.AsEnumerable(), specBack.Run.Rics.Scores.AsEnumerable());
         Assert.Equal(spec.Run.Rics.Seed, specBack.Run.Rics.Seed);
+        Assert.Equal(spec.Run.Rics.Modes.AsEnumerable(), specBack.Run.Rics.Modes.AsEnumerable());
         Assert.Equal([0.95, 0.9], specBack.Run.ExtraTaus.AsEnumerable());
         Assert.Equal(spec, specBack);
     }
@@ -139,10 +141,20 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     public void Job_spec_has_a_stable_wire_form()
     {
         const string golden = """
-            {"Run":{"RunId":"run-1","Data":"/data/a,/data/b#train","Out":"/out","ZooPath":"/zoo/default.yaml","ModelIds":["resnet18","resnet18-blur"],"Limit":112,"ShardSize":256,"Tau":0.99,"ExtraTaus":[0.95,0.9],"WindowK":2,"KeepEmbeddings":true,"KeepCaptions":false,"Batch":32,"Rics":{"Windows":[1,9,31],"Scores":["Hash","Dog","Cyclic"],"Seed":5929344408171315201,"WindowFrames":true},"DecodeLimits":{"MaxPixels":40000000,"MaxBytes":67108864,"MinSide":8},"MaxScenePixels":16000000}}
+            {"Run":{"RunId":"run-1","Data":"/data/a,/data/b#train","Out":"/out","ZooPath":"/zoo/default.yaml","ModelIds":["resnet18","resnet18-blur"],"Limit":112,"ShardSize":256,"Tau":0.99,"ExtraTaus":[0.95,0.9],"WindowK":2,"KeepEmbeddings":true,"KeepCaptions":false,"Batch":32,"Rics":{"Windows":[1,9,31],"Scores":["Hash","Dog","Cyclic"],"Seed":5929344408171315201,"WindowFrames":true,"Modes":[{"Kind":"Select","K":0},{"Kind":"Soft","K":4},{"Kind":"MeanAll","K":0}]},"DecodeLimits":{"MaxPixels":40000000,"MaxBytes":67108864,"MinSide":8},"MaxScenePixels":16000000}}
             """;
         Assert.Equal(golden, System.Text.Encoding.UTF8.GetString(_serializer.ToBinary(Spec)));
         Assert.Equal(Spec, _serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(golden), "job-spec"));
+    }
+
+    [Fact]
+    public void A_job_spec_from_a_build_before_modes_reads_as_select()
+    {
+        const string old = """
+            {"Run":{"RunId":"run-1","Data":"d","Out":"/out","ZooPath":"z","ModelIds":[],"Limit":0,"ShardSize":256,"Tau":0.99,"ExtraTaus":[],"WindowK":2,"KeepEmbeddings":false,"KeepCaptions":false,"Batch":32,"Rics":{"Windows":[9],"Scores":["Hash"],"Seed":1,"WindowFrames":false},"DecodeLimits":{"MaxPixels":40000000,"MaxBytes":67108864,"MinSide":8},"MaxScenePixels":16000000}}
+            """;
+        var spec = (JobSpec)_serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(old), "job-spec");
+        Assert.Equal([RicsMode.Select], spec.Run.Rics.Modes.AsEnumerable());
     }
 
     [Fact]

@@ -33,6 +33,8 @@ public sealed class RunSummaryTests
         "models[].images_with_labels", "models[].images_without_shifts", "models[].dataset", "models[].accuracy_native",
         "models[].rics[].images", "models[].rics[].border_rate", "models[].rics[].bound_consistency_1px", "models[].rics[].fooled_window",
         "models[].rics[].selection_kept_axis_1px",
+        "models[].rics[].mode", "models[].rics[].forwards_per_frame", "models[].rics[].cosine_1px_min",
+        "models[].rics[].changed_1px_by_tau", "models[].rics[].nn_changed_1px",
         "models[].rics_cyclic.images", "models[].rics_cyclic.identity_rate",
         "models[].realistic.changed_1px_by_tau", "models[].realistic.changed_1px_by_tau[].tau", "models[].realistic.changed_1px_by_tau[].rate",
         "models[].realistic.nn_changed_1px", "models[].realistic.nn_gallery", "models[].realistic.nn_gallery.source",

@@ -114,11 +114,12 @@ internal static class InMemoryAggregator
     private static string CyclicScore => RicsScores.Name(RicsScore.Cyclic);
 
     private static List<RicsSummary> SummariseRics(IReadOnlyList<RicsRow> rows, double tau)
-        => rows.GroupBy(r => (r.Window, r.Score))
-            .OrderBy(g => g.Key.Score, StringComparer.Ordinal).ThenBy(g => g.Key.Window)
+        => rows.GroupBy(r => (r.Window, r.Score, Mode: r.Mode ?? "select"))
+            .OrderBy(g => g.Key.Score, StringComparer.Ordinal).ThenBy(g => g.Key.Window).ThenBy(g => RicsMode.All.ToList().IndexOf(RicsMode.Parse(g.Key.Mode)))
             .Select(g =>
             {
                 var measured = g.Where(r => r.Shifts1px > 0).ToList();
+                var cos = measured.Select(r => r.Cosine1pxMin).ToList();
                 long frames = g.Sum(r => (long)r.Frames);
                 return new RicsSummary(
                     g.Key.Window, g.Key.Score,
@@ -133,7 +134,13 @@ internal static class InMemoryAggregator
                     g.Any(r => r.WindowShifts > 0)
                         ? new FooledWindowSummary(g.Max(r => r.WindowK), Stats.Rate(g.Where(r => r.WindowShifts > 0).Select(r => r.FooledWindow)))
                         : null,
-                    Stats.Mean(g.Select(r => r.SelectionKeptAxis1px)));
+                    Stats.Mean(g.Select(r => r.SelectionKeptAxis1px)))
+                {
+                    Mode = g.Key.Mode,
+                    ForwardsPerFrame = Stats.Mean(g.Select(r => (double?)(r.ForwardsPerFrame ?? 1.0))),
+                    Cosine1pxMin = new CosineStats(Stats.Mean(cos.Select(c => (double?)c)), Stats.Quantile(cos, 0.05), cos.Count > 0 ? cos.Min() : null),
+                    Changed1pxByTau = [new ChangedSummary(tau, Stats.Rate(measured.Select(r => (bool?)r.Changed1px)))],
+                };
             }).ToList();
 
     private static RicsCyclicSummary? SummariseRicsCyclic(IReadOnlyList<RicsRow> rows, double tau)

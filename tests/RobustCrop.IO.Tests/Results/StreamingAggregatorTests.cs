@@ -182,7 +182,12 @@ public sealed class StreamingAggregatorTests : IDisposable
         Assert.Equal(exactCyclic.P05!.Value, photos.RicsCyclic!.Realistic!.Cosine1pxMin.P05!.Value,
             CosineSketch.RelativeAccuracy * (1 - exactCyclic.P05.Value + 1e-4) + CosineSketch.ZeroWidth);
 
-        // Everything but those two numbers is the same.
+        // The photos' RICS entries pass the capacity too: their p05 comes from the same sketch (within its bound, here
+        // far below 1e-4 of 1 − cos).
+        for (int i = 0; i < photos.Rics.Count; i++)
+            Assert.Equal(exact.Rics[i].Cosine1pxMin!.P05!.Value, photos.Rics[i].Cosine1pxMin!.P05!.Value, 1e-4);
+
+        // Everything but those numbers is the same.
         var same = streamed with
         {
             Models = streamed.Models.Select(m => m.Dataset == "photos"
@@ -190,6 +195,7 @@ public sealed class StreamingAggregatorTests : IDisposable
                 {
                     Realistic = m.Realistic with { Cosine1pxMin = exact.Realistic.Cosine1pxMin },
                     RicsCyclic = m.RicsCyclic! with { Realistic = m.RicsCyclic.Realistic! with { Cosine1pxMin = exactCyclic } },
+                    Rics = [.. m.Rics.Select((r, i) => r with { Cosine1pxMin = exact.Rics[i].Cosine1pxMin })],
                 }
                 : m).ToList(),
         };

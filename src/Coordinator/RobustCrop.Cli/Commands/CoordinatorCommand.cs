@@ -44,6 +44,7 @@ public sealed class CoordinatorCommand : Command
         foreach (var o in new Option[] { listen, publicHost, workers, leaseSeconds, statusSeconds, logLevel, tlsCert, tlsPeer, metricsPort, metricsHost, insecure }) Add(o);
         Validators.Add(r => job.ValidateWorkers(r, workers));
         Validators.Add(job.ValidateGallery);
+        Validators.Add(job.ValidateModes);
         Validators.Add(r =>
         {
             if (r.GetResult(tlsPeer) is not null && r.GetResult(tlsCert) is null) r.AddError("--tls-peer-thumbprint needs --tls-cert");

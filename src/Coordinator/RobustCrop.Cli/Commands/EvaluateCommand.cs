@@ -16,6 +16,7 @@ public sealed class EvaluateCommand : Command
         Add(workers);
         Validators.Add(r => job.ValidateWorkers(r, workers));
         Validators.Add(job.ValidateGallery);
+        Validators.Add(job.ValidateModes);
         SetAction(async (p, ct) =>
         {
             var options = job.Bind(p);

@@ -53,10 +53,14 @@ public sealed class EvaluateOptionSet
     public Option<ulong> RicsSeed { get; } = CliOptions.RicsSeed();
     public Option<bool> RicsFooledWindow { get; } = CliOptions.Flag("--rics-fooled-window", "also run RICS on every frame of W_k (--window K), giving its fooled_window");
 
+    public Option<IReadOnlyList<RicsMode>> RicsMode { get; } = CliOptions.RicsModeList("--rics-mode",
+        $"RICS representation modes: select (the best candidate), soft<k> (tent-weighted mean of a content-chosen ~k candidates, k forwards), mean-all (all n², the reference), or all (default {Defaults.Evaluate.RicsMode}; {Defaults.Evaluate.SampleRicsModes} for the sample job)",
+        Defaults.Evaluate.RicsMode);
+
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Data, Zoo, Model, Out, ConnectionString, RunId, Device, Limit, ShardSize, Window, Tau, KeepEmbeddings, Gallery, Captions,
-                     Threads, DecodeThreads, Batch, Rics, RicsScore, RicsCyclic, RicsSeed, RicsFooledWindow })
+                     Threads, DecodeThreads, Batch, Rics, RicsScore, RicsCyclic, RicsSeed, RicsFooledWindow, RicsMode })
             command.Add(o);
     }
 
@@ -79,7 +83,8 @@ public sealed class EvaluateOptionSet
             KeepCaptions = p.GetValue(Captions),
             Batch = p.GetValue(Batch),
             Rics = RicsSelection.Of(windows, p.GetValue(RicsScore)!, p.Given(RicsCyclic) ? p.GetValue(RicsCyclic) : windows.Count > 0,
-                p.GetValue(RicsSeed), p.GetValue(RicsFooledWindow)),
+                p.GetValue(RicsSeed), p.GetValue(RicsFooledWindow),
+                p.Given(RicsMode) ? p.GetValue(RicsMode) : sample ? Core.Rics.RicsMode.ParseList(Defaults.Evaluate.SampleRicsModes) : null),
         };
         return new EvaluateOptions(run, p.GetValue(Device)!, p.GetValue(Threads))
         {
@@ -94,6 +99,14 @@ public sealed class EvaluateOptionSet
     {
         if (r.Given(Gallery) && !(r.TryGet(KeepEmbeddings, out bool keep) && keep))
             r.AddError("--gallery needs --keep-embeddings: nn_changed_1px compares the kept embeddings of each image with the gallery");
+    }
+
+    /// <summary>The combining modes draw their members by the hash score: without it they would have nothing to draw by.</summary>
+    public void ValidateModes(CommandResult r)
+    {
+        if (!r.Given(RicsMode) || !r.TryGet(RicsMode, out var modes) || modes.All(m => m.IsSelect)) return;
+        if (r.Given(RicsScore) && r.TryGet(RicsScore, out var scores) && scores is not null && !scores.Contains(Core.Rics.RicsScore.Hash))
+            r.AddError($"--rics-mode {string.Join(',', modes.Where(m => !m.IsSelect).Select(m => m.Name))} draws its candidates by the hash score; add hash to --rics-score");
     }
 
     /// <summary>

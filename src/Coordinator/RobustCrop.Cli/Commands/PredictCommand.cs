@@ -29,17 +29,23 @@ public sealed class PredictCommand : Command
         var batch = CliOptions.Batch();
         var shardSize = CliOptions.Int("--shard-size", "inputs per shard", Defaults.Predict.ShardSize, 1, 1_000_000);
         var seed = CliOptions.RicsSeed();
-        foreach (var o in new Option[] { data, model, robust, window, score, cyclic, zoo, output, connectionString, runId, limit, device, threads, batch, shardSize, seed })
+        var ricsMode = CliOptions.RicsModeOne("--rics-mode",
+            "with --robust: how the window's candidates become the answer: select (one crop, 1 forward), soft<k> (about k forwards, embeddings stay still), mean-all (n² forwards)",
+            Defaults.Evaluate.RicsMode);
+        foreach (var o in new Option[] { data, model, robust, window, score, cyclic, zoo, output, connectionString, runId, limit, device, threads, batch, shardSize, seed, ricsMode })
             Add(o);
         Validators.Add(r =>
         {
             if (r.TryGet(robust, out bool rb) && rb && r.TryGet(cyclic, out bool cy) && cy)
                 r.AddError("choose --robust (realistic RICS) or --cyclic (cyclic RICS), not both");
+            if (r.Given(ricsMode) && r.TryGet(ricsMode, out var m) && !m.IsSelect
+                && !(r.TryGet(robust, out bool rr) && rr && (!r.Given(score) || (r.TryGet(score, out string? sc) && string.Equals(sc, "hash", StringComparison.OrdinalIgnoreCase)))))
+                r.AddError($"--rics-mode {m.Name} needs --robust with the hash score, which draws its candidates");
         });
         SetAction(async (p, ct) =>
         {
             var kind = p.GetValue(robust) ? PredictionModeKind.Rics : p.GetValue(cyclic) ? PredictionModeKind.RicsCyclic : PredictionModeKind.Standard;
-            var mode = new PredictionMode(kind, p.GetValue(window), RicsScores.Parse(p.GetValue(score)!));
+            var mode = new PredictionMode(kind, p.GetValue(window), RicsScores.Parse(p.GetValue(score)!), p.GetValue(ricsMode));
             string id = p.GetValue(runId) ?? Defaults.Predict.RunIdPrefix + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
             var run = new RunSettings(new RunId(id))
             {
@@ -61,6 +67,7 @@ public sealed class PredictCommand : Command
                 $"{outcome.Predictions} predictions, {outcome.Errors} errors with {outcome.Model} ({mode.Name}) -> {runDir}/predictions");
             if (outcome.Accuracy is double accuracy)
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy {100.0 * accuracy:F1}% on {outcome.Labelled} labelled inputs"));
+            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cost: {mode.ForwardsPerFrame():0.#} forwards per frame{(mode.Representation.Kind == RicsModeKind.Soft ? " (on average: the members are drawn by content)" : "")}"));
             io.Out.WriteLine($"guarantee: {mode.Guarantee}");
             return 0;
         });

@@ -170,6 +170,38 @@ public static class CliOptions
         CustomParser = r => ParseScores(Single(r), r, name),
     };
 
+    public static Option<IReadOnlyList<RicsMode>> RicsModeList(string name, string description, string defaultValue) => new(name)
+    {
+        Description = description,
+        HelpName = "M,...",
+        DefaultValueFactory = _ => RicsMode.ParseList(defaultValue),
+        CustomParser = r =>
+        {
+            try { return RicsMode.ParseList(Single(r)); }
+            catch (ArgumentException e)
+            {
+                r.AddError($"{name}: {e.Message}");
+                return [];
+            }
+        },
+    };
+
+    public static Option<RicsMode> RicsModeOne(string name, string description, string defaultValue) => new(name)
+    {
+        Description = description,
+        HelpName = "M",
+        DefaultValueFactory = _ => RicsMode.Parse(defaultValue),
+        CustomParser = r =>
+        {
+            try { return RicsMode.Parse(Single(r)); }
+            catch (ArgumentException e)
+            {
+                r.AddError($"{name}: {e.Message}");
+                return RicsMode.Select;
+            }
+        },
+    };
+
     public static Option<ulong> RicsSeed() => new("--rics-seed")
     {
         Description = "seed of the hash score, hex (0x..., as _plan.json writes it) or decimal; fixed by default, so runs are reproducible",

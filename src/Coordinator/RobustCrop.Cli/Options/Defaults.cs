@@ -49,6 +49,10 @@ public static class Defaults
         public const int WindowK = RunSettings.DefaultWindowK;
         public const double Tau = RunSettings.DefaultTau;
         public const string RicsScore = "hash";
+        public const string RicsMode = "select";
+
+        /// <summary>The sample job measures the cheapest mode that keeps embeddings stiller than the plain model beside select.</summary>
+        public const string SampleRicsModes = "select,soft4";
         public const int Workers = 1;
 
         /// <summary>The hash score's seed: fixed, so runs are reproducible.</summary>

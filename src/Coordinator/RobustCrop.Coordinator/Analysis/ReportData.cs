@@ -46,6 +46,11 @@ public sealed record ReportData(
     IReadOnlyDictionary<string, ScenePreprocessing> Preprocessing,
     IReadOnlyList<FlipExample> Movers)
 {
+    /// <summary>cosine_1px_min of every RICS entry per model (DESIGN §5b), keyed by model, then by "score n=N mode"; the
+    /// report draws one histogram per model with the plain model's beside each mode's.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, double[]>> RicsCosine1pxMin { get; init; }
+        = new Dictionary<string, IReadOnlyDictionary<string, double[]>>(StringComparer.Ordinal);
+
     /// <summary>Examples shown per model; the count of all flipped images is reported beside them.</summary>
     public const int MaxFlipsPerModel = 12;
 
@@ -74,7 +79,26 @@ public sealed record ReportData(
             foreach (var g in r.Rows.GroupBy(row => (string)row[0]!))
                 cosine[g.Key] = g.Select(row => Convert.ToDouble(row[1], CultureInfo.InvariantCulture)).ToArray();
         }
-        return new ReportData(summary, tau, maps, cosine, flips, flipped, await LoadPreprocessingAsync(runFolder, ct), movers);
+        return new ReportData(summary, tau, maps, cosine, flips, flipped, await LoadPreprocessingAsync(runFolder, ct), movers)
+        {
+            RicsCosine1pxMin = db.Views.Contains("rics") ? LoadRicsCosine(db, ct) : new Dictionary<string, IReadOnlyDictionary<string, double[]>>(),
+        };
+    }
+
+    /// <summary>Realistic RICS rows' cosine_1px_min per model and setting; rics files written before modes have no mode
+    /// column, and their rows are select.</summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, double[]>> LoadRicsCosine(RunDatabase db, CancellationToken ct)
+    {
+        bool hasMode = db.Query("SELECT * FROM rics LIMIT 0", ct).Columns.Contains("mode");
+        string mode = hasMode ? "coalesce(mode, 'select')" : "'select'";
+        var r = db.Query($"""
+            SELECT model, score || ' n=' || CAST("window" AS VARCHAR) || ' ' || {mode} AS setting, cosine_1px_min
+            FROM rics WHERE score <> 'cyclic' AND shifts_1px > 0 AND isfinite(cosine_1px_min) ORDER BY model, setting
+            """, ct);
+        return r.Rows.GroupBy(row => (string)row[0]!).ToDictionary(g => g.Key,
+            g => (IReadOnlyDictionary<string, double[]>)g.GroupBy(row => (string)row[1]!).ToDictionary(s => s.Key,
+                s => s.Select(row => Convert.ToDouble(row[2], CultureInfo.InvariantCulture)).ToArray(), StringComparer.Ordinal),
+            StringComparer.Ordinal);
     }
 
     // One row per image × shift: crops are unique per absolute position, but a run that keeps duplicates (a rerun

@@ -105,15 +105,24 @@ public static class ReportHtml
 
     private static void RicsTable(StringBuilder h, RunSummary s)
     {
-        h.Append("<table><tr><th class=\"t\">model</th><th class=\"t\">score</th><th>n</th><th>consistency_1px</th><th>hash bound (axis)</th><th>same crop kept (axis)</th><th>fooled_1px</th><th>accuracy</th><th>Δ accuracy</th></tr>\n");
-        foreach (var m in s.Models)
-        foreach (var r in m.Rics.OrderBy(r => r.Score, StringComparer.Ordinal).ThenBy(r => r.Window))
+        h.Append("<table><tr><th class=\"t\">model</th><th class=\"t\">score</th><th>n</th><th>consistency_1px</th><th>hash bound (axis)</th><th>same crop kept (axis)</th><th>fooled_1px</th><th>accuracy</th><th>Δ accuracy</th><th class=\"t\">mode</th><th>forwards / frame</th><th>changed_1px</th><th>nn_changed_1px</th><th>cosine_1px_min mean</th></tr>\n");
+        foreach (var m in s.Models.Where(m => m.Rics.Count > 0))
         {
-            double? delta = r.Accuracy is { } a && m.Accuracy is { } a0 ? a - a0 : null;
-            h.Append("<tr><td class=\"t\">").Append(E(Label(s, m))).Append("</td><td class=\"t\">").Append(E(r.Score)).Append("</td><td>").Append(r.Window)
-                .Append("</td><td>").Append(P(r.Consistency1px)).Append("</td><td>").Append(SummaryNotes.HasBound(r) ? P(r.BoundConsistencyAxis1px) : "").Append("</td><td>").Append(P(r.SelectionKeptAxis1px))
-                .Append("</td><td>").Append(P(r.Fooled1px)).Append("</td><td>").Append(P(r.Accuracy))
-                .Append("</td><td>").Append(delta is null ? "—" : F(100 * delta.Value, "+0.0;-0.0;0.0") + " pt").Append("</td></tr>\n");
+            h.Append("<tr><td class=\"t\">").Append(E(Label(s, m))).Append("</td><td class=\"t\">plain</td><td>1</td><td>").Append(P(m.Realistic.Consistency1px))
+                .Append("</td><td></td><td></td><td>").Append(P(m.Realistic.Fooled1px)).Append("</td><td>").Append(P(m.Accuracy))
+                .Append("</td><td></td><td class=\"t\">centre crop</td><td>1</td><td>").Append(P(m.Realistic.Changed1px.Rate)).Append("</td><td>")
+                .Append(P(m.Realistic.NnChanged1px)).Append("</td><td>").Append(m.Realistic.Cosine1pxMin.Mean is { } c0 ? F(c0, "0.0000") : "—").Append("</td></tr>\n");
+            foreach (var r in m.Rics)
+            {
+                double? delta = r.Accuracy is { } a && m.Accuracy is { } a0 ? a - a0 : null;
+                h.Append("<tr><td class=\"t\">").Append(E(Label(s, m))).Append("</td><td class=\"t\">").Append(E(r.Score)).Append("</td><td>").Append(r.Window)
+                    .Append("</td><td>").Append(P(r.Consistency1px)).Append("</td><td>").Append(SummaryNotes.HasBound(r) ? P(r.BoundConsistencyAxis1px) : "").Append("</td><td>").Append(P(r.SelectionKeptAxis1px))
+                    .Append("</td><td>").Append(P(r.Fooled1px)).Append("</td><td>").Append(P(r.Accuracy))
+                    .Append("</td><td>").Append(delta is null ? "—" : F(100 * delta.Value, "+0.0;-0.0;0.0") + " pt")
+                    .Append("</td><td class=\"t\">").Append(E(r.Mode)).Append("</td><td>").Append(r.ForwardsPerFrame is { } fw ? F(fw, "0.#") : "—")
+                    .Append("</td><td>").Append(P(r.Changed1px.Rate)).Append("</td><td>").Append(P(r.NnChanged1px))
+                    .Append("</td><td>").Append(r.Cosine1pxMin?.Mean is { } cm ? F(cm, "0.0000") : "—").Append("</td></tr>\n");
+            }
         }
         h.Append("</table>\n<p class=\"note\">The hash bound (n−1)/(n+1) is the proven share of axis-aligned one-pixel shifts under which hash RICS keeps the same scene crop; “same crop kept” is that share as measured. No other score has a bound.</p>\n");
         foreach (var note in SummaryNotes.Rics(s)) h.Append("<p class=\"note\">").Append(E(note)).Append("</p>\n");

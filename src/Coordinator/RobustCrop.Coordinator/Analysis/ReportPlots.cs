@@ -101,7 +101,7 @@ public static class ReportPlots
         bound.LegendText = "hash bound (n−1)/(n+1), one axis";
         bool classes = m.Rics.Any(r => r.Consistency1px is not null);
         int i = 0;
-        foreach (var g in m.Rics.GroupBy(r => r.Score).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var g in m.Rics.GroupBy(SettingLabel).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var color = palette.GetColor(i++);
             var rows = g.OrderBy(r => r.Window).ToList();
@@ -159,7 +159,7 @@ public static class ReportPlots
             ys.Add(100 * m.Accuracy.Value);
         }
         int i = 0;
-        foreach (var g in m.Rics.GroupBy(r => r.Score).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var g in m.Rics.GroupBy(SettingLabel).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var rows = g.Where(r => r.Accuracy is not null && r.Consistency1px is not null).OrderBy(r => r.Window).ToList();
             var color = palette.GetColor(i++);
@@ -188,6 +188,54 @@ public static class ReportPlots
         plt.XLabel("consistency_1px (%)");
         plt.YLabel("accuracy (%)");
         return Png(plt, 760, Height);
+    }
+
+    /// <summary>A series of RICS rows: the score, and the mode where it is not select ("hash soft4").</summary>
+    internal static string SettingLabel(RicsSummary r) => r.Mode == RicsMode.Select.Name ? r.Score : $"{r.Score} {r.Mode}";
+
+    /// <summary>
+    /// Representation change against cost (DESIGN §5b): changed_1px (filled) and nn_changed_1px (open, where measured) of
+    /// the plain model and of every realistic RICS entry against its forwards per frame, on a log axis, each point labelled
+    /// with its mode and window. Null when the model has no RICS entry with a forwards figure.
+    /// </summary>
+    public static byte[]? RicsRepresentation(ModelSummary m, bool hasFont)
+    {
+        var rows = m.Rics.Where(r => r.ForwardsPerFrame is > 0 && r.Changed1px.Rate is not null).ToList();
+        if (rows.Count == 0 || m.Realistic.Changed1px.Rate is not { } plain) return null;
+        var plt = NewPlot(hasFont);
+        var palette = new ScottPlot.Palettes.Category10();
+        var baseline = plt.Add.Marker(0, 100 * plain, MarkerShape.FilledSquare, 10, Colors.Black);
+        baseline.LegendText = "plain model (centre crop, 1 forward)";
+        if (m.Realistic.NnChanged1px is { } nn0)
+        {
+            var p = plt.Add.Marker(0, 100 * nn0, MarkerShape.OpenSquare, 10, Colors.Black);
+            p.LegendText = "plain model nn_changed_1px";
+        }
+        int i = 0;
+        foreach (var g in rows.GroupBy(r => r.Mode))
+        {
+            var color = palette.GetColor(i++);
+            var list = g.OrderBy(r => r.ForwardsPerFrame).ToList();
+            AddSeries(plt, list.Select(r => (Math.Log10(r.ForwardsPerFrame!.Value), 100 * r.Changed1px.Rate!.Value)), color, LinePattern.Solid, $"{g.Key}: changed_1px");
+            AddSeries(plt, list.Where(r => r.NnChanged1px is not null).Select(r => (Math.Log10(r.ForwardsPerFrame!.Value), 100 * r.NnChanged1px!.Value)), color,
+                LinePattern.Dotted, $"{g.Key}: nn_changed_1px", MarkerShape.OpenCircle);
+            foreach (var r in list)
+            {
+                var t = plt.Add.Text($"n={r.Window}", Math.Log10(r.ForwardsPerFrame!.Value), 100 * r.Changed1px.Rate!.Value);
+                t.LabelFontSize = 11;
+                t.LabelFontColor = color;
+                t.LabelOffsetX = 5;
+            }
+        }
+        double maxF = rows.Max(r => r.ForwardsPerFrame!.Value);
+        var ticks = new[] { 1.0, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024 }.Where(t => t <= Math.Max(2, maxF * 1.5)).ToArray();
+        plt.Axes.Bottom.SetTicks(ticks.Select(Math.Log10).ToArray(), ticks.Select(t => t.ToString(CultureInfo.InvariantCulture)).ToArray());
+        plt.Axes.SetLimitsX(-0.1, Math.Log10(Math.Max(2, maxF)) + 0.25);
+        plt.ShowLegend(Edge.Right);
+        plt.Title($"{m.Model}: representation change against forwards per frame");
+        plt.XLabel("forwards per frame (log)");
+        plt.YLabel("% of images");
+        return Png(plt, 860, Height);
     }
 
     private static void AddSeries(Plot plt, IEnumerable<(double X, double Y)> points, Color color, LinePattern pattern, string legend,

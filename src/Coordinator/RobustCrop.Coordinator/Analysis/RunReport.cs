@@ -37,6 +37,13 @@ public static class RunReport
             rics.Add(new ReportImage($"rics-window-{name}.png", $"{label}: RICS against the window n", ReportPlots.RicsByWindow(m, text)));
             if (ReportPlots.RicsTradeOff(m, text) is { } png)
                 rics.Add(new ReportImage($"rics-tradeoff-{name}.png", $"{label}: consistency / accuracy trade-off", png));
+            if (ReportPlots.RicsRepresentation(m, text) is { } rep)
+                rics.Add(new ReportImage($"rics-representation-{name}.png", $"{label}: changed_1px and nn_changed_1px against forwards per frame", rep));
+            // One histogram per model: the plain model's cosine_1px_min beside each RICS mode's (DESIGN §5b).
+            if (m.Rics.Any(r => r.Mode != "select") && data.RicsCosine1pxMin.TryGetValue(m.Model, out var modes)
+                && data.Cosine1pxMin.TryGetValue(m.Model, out var plain))
+                rics.Add(new ReportImage($"rics-cosine-{name}.png", $"{label}: cosine_1px_min, plain model and each RICS mode",
+                    ReportPlots.CosineHistogram(new Dictionary<string, double[]>(modes, StringComparer.Ordinal) { ["plain (centre crop)"] = plain }, data.Tau, text)));
         }
         var flips = new List<ReportImage>();
         var movers = new List<ReportImage>();

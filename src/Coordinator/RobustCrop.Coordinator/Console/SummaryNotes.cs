@@ -15,7 +15,7 @@ public static class SummaryNotes
     public static string BoundScore { get; } = RicsScores.Name(RicsScore.Hash);
 
     /// <summary>True where a RICS row carries the proven bound: the hash score only.</summary>
-    public static bool HasBound(RicsSummary r) => r.Score == BoundScore;
+    public static bool HasBound(RicsSummary r) => r.Score == BoundScore && r.Mode == RicsMode.Select.Name;
 
     /// <summary>The bound cell of a RICS row: "axis / N1" for the hash score, empty for any other score (no guarantee).</summary>
     public static string BoundCell(RicsSummary r)
@@ -69,11 +69,15 @@ public static class SummaryNotes
     public static IReadOnlyList<string> Rics(RunSummary s)
     {
         var notes = new List<string>();
-        bool rises = s.Models.Any(m => m.Realistic.Changed1px.Rate is { } b && m.Rics.Any(r => r.Changed1px.Rate is { } c && c > b));
+        bool rises = s.Models.Any(m => m.Realistic.Changed1px.Rate is { } b
+            && m.Rics.Any(r => r.Mode == RicsMode.Select.Name && r.Changed1px.Rate is { } c && c > b));
         if (rises)
-            notes.Add("changed_1px can rise under RICS: when a shift changes the selected crop, the two crops compared are up to n px " +
+            notes.Add("changed_1px can rise under RICS select: when a shift changes the selected crop, the two crops compared are up to n px " +
                       "apart instead of 1 px, so their embeddings differ more even where the prediction holds.");
         if (CyclicRealistic(s) is { } cyclic) notes.Add(cyclic);
+        if (s.Models.Any(m => m.Rics.Any(r => r.Mode != RicsMode.Select.Name)))
+            notes.Add("soft<k> combines about k candidates chosen by content (hash in the top k/n²) with tent weights that fall to 0 at the " +
+                      "window's edge, so a 1-px shift moves little weight (k forwards per frame); mean-all averages all n² (the reference end point).");
         return notes;
     }
 

@@ -41,21 +41,22 @@ public static class SummaryTable
         if (s.Models.All(m => m.Rics.Count == 0 && m.RicsCyclic is null)) return;
         var t = new Table().Border(TableBorder.Rounded).Title("[bold]RICS[/]: robust inference by crop selection");
         t.AddColumns("model", "setting", "fooled_1px", "consistency_1px", "hash bound (axis / N1)", "same crop kept (axis)", "changed_1px",
-            "accuracy", "Δ accuracy", "on window edge");
+            "accuracy", "Δ accuracy", "on window edge", "fwd/frame", "cosine min (mean)", "nn_changed_1px");
         foreach (var m in s.Models)
         {
-            t.AddRow(Markup.Escape(Name(s, m)), "baseline (centre crop)", Pct(m.Realistic.Fooled1px), Pct(m.Realistic.Consistency1px), "", "", Pct(m.Realistic.Changed1px.Rate), Pct(m.Accuracy), "", "");
+            t.AddRow(Markup.Escape(Name(s, m)), "baseline (centre crop)", Pct(m.Realistic.Fooled1px), Pct(m.Realistic.Consistency1px), "", "", Pct(m.Realistic.Changed1px.Rate), Pct(m.Accuracy), "", "",
+                "1", F(m.Realistic.Cosine1pxMin.Mean, "0.0000"), Pct(m.Realistic.NnChanged1px));
             foreach (var r in m.Rics)
-                t.AddRow("", $"{Markup.Escape(r.Score)} n={r.Window}", Pct(r.Fooled1px), Pct(r.Consistency1px),
+                t.AddRow("", $"{Markup.Escape(r.Score)} n={r.Window} {Markup.Escape(r.Mode)}", Pct(r.Fooled1px), Pct(r.Consistency1px),
                     SummaryNotes.BoundCell(r), Pct(r.SelectionKeptAxis1px), Pct(r.Changed1px.Rate), Pct(r.Accuracy),
-                    Points(r.Accuracy, m.Accuracy), Pct(r.BorderRate));
+                    Points(r.Accuracy, m.Accuracy), Pct(r.BorderRate), F(r.ForwardsPerFrame, "0.#"), F(r.Cosine1pxMin?.Mean, "0.0000"), Pct(r.NnChanged1px));
             if (m.RicsCyclic is { } c)
                 t.AddRow("", Markup.Escape(SummaryNotes.CyclicSetting(c)), Pct(c.Fooled1px), Pct(c.Consistency1px), "100% / 100%", "", "", Pct(c.Accuracy),
-                    Points(c.Accuracy, m.Accuracy), SummaryNotes.CyclicEdgeCell);
+                    Points(c.Accuracy, m.Accuracy), SummaryNotes.CyclicEdgeCell, "1", "", "");
             // The same canonicalised model under realistic shifts: what its 100% cyclic consistency does not cover.
             if (m.RicsCyclic?.Realistic is { } cr)
                 t.AddRow("", SummaryNotes.CyclicRealisticSetting, Pct(cr.Fooled1px), Pct(cr.Consistency1px), "", "", Pct(cr.Changed1px.Rate), "", "",
-                    SummaryNotes.CyclicEdgeCell);
+                    SummaryNotes.CyclicEdgeCell, "", F(cr.Cosine1pxMin.Mean, "0.0000"), "");
         }
         console.Write(t);
         console.MarkupLine("RICS rows measure realistic 1-px shifts (cyclic: integer cyclic shifts, then realistic ones on its second row); the bound is the hash score's guarantee, shown on hash rows only, " +

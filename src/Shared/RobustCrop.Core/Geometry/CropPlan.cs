@@ -112,6 +112,22 @@ public sealed class CropPlan
         return new CropPlan(geometry, [c], new Dictionary<PlannedCrop, int> { [c] = 0 }, [], [], []);
     }
 
+    /// <summary>A plan of just these crops, in this order, each once (a deployed combining RICS mode: its members); index 0 is the first.</summary>
+    public static CropPlan Of(SceneGeometry geometry, IReadOnlyList<PlannedCrop> crops)
+    {
+        ArgumentNullException.ThrowIfNull(crops);
+        if (crops.Count == 0) throw new ArgumentException("a plan needs a crop", nameof(crops));
+        var list = ImmutableArray.CreateBuilder<PlannedCrop>();
+        var index = new Dictionary<PlannedCrop, int>();
+        foreach (var crop in crops)
+        {
+            if (!geometry.Contains(crop.Position)) throw new ArgumentOutOfRangeException(nameof(crops), $"crop at {crop.Position} leaves the scene");
+            var c = Normalise(crop, geometry.CropSize);
+            if (index.TryAdd(c, list.Count)) list.Add(c);
+        }
+        return new CropPlan(geometry, list.ToImmutable(), index, [], [], []);
+    }
+
     private PlannedCrop Normalise(PlannedCrop c) => Normalise(c, Geometry.CropSize);
 
     // A roll by C is the identity: key rolls modulo C so equal inputs share one inference.

@@ -38,9 +38,10 @@ public static class RowBuilder
     /// <summary>The model's answer on one crop of the plan, with its correctness against the image's label.</summary>
     private readonly record struct Answer(int? Prediction, string? Label, float? Confidence, bool? Correct);
 
-    private static Answer AnswerOn(MeasuredImage w, int crop)
+    private static Answer AnswerOn(MeasuredImage w, int crop) => AnswerOn(w, w.Outputs, crop);
+
+    private static Answer AnswerOn(MeasuredImage w, CropOutputs o, int crop)
     {
-        var o = w.Outputs;
         int? pred = o.HasClasses ? o.Predictions![crop] : null;
         string? label = pred is int p ? w.Interpreter.ClassName(p) : null;
         return new Answer(pred, label, o.HasClasses ? o.Confidences![crop] : null,
@@ -120,16 +121,16 @@ public static class RowBuilder
     public static List<RicsRow> RicsRows(RunSettings s, ShardId shard, MeasuredImage w)
     {
         var rows = new List<RicsRow>(w.Rics.Settings.Count);
-        var o = w.Outputs;
         foreach (var setting in w.Rics.Settings)
         {
             if (setting.Frames[0] is not { } baseChoice) continue; // even the unshifted frame's window leaves the scene
-            int baseIndex = w.Plan.IndexOf(baseChoice);
-            var shifted = setting.Frames.Skip(1).Select(f => f is { } c ? w.Plan.IndexOf(c) : -1).ToArray();
+            // A select setting reads the plan's crops; a combining mode its frames' combined outputs (row i = frame i).
+            var (o, baseIndex, shifted, forwards) = setting.Members is null ? Selected(w, setting, baseChoice) : Combined(w, setting);
             // Frames 1..8 are N1; any further frames complete W_k.
-            var m = ImageMetrics.Compare(o, baseIndex, shifted.AsSpan(0, ShiftSets.N1.Length), s.Tau);
+            var n1 = shifted.AsSpan(0, ShiftSets.N1.Length);
+            var m = ImageMetrics.Compare(o, baseIndex, n1, s.Tau);
             var window = shifted.Length > ShiftSets.N1.Length ? ImageMetrics.Compare(o, baseIndex, shifted, s.Tau) : null;
-            var a = AnswerOn(w, baseIndex);
+            var a = AnswerOn(w, o, baseIndex);
             bool cyclic = setting.Setting.IsCyclic;
             var real = CyclicUnderRealisticShifts(s, w, setting, baseIndex);
             rows.Add(new RicsRow(
@@ -141,9 +142,12 @@ public static class RowBuilder
                 setting.OnBorder.Count(b => b),
                 m.Shifts, m.Consistency, m.Fooled, m.CosineMin, m.Changed,
                 window is null ? 0 : s.WindowK, window?.Shifts ?? 0, window?.Fooled,
-                cyclic ? null : KeptAxis(setting, baseChoice),
+                cyclic || setting.Members is not null ? null : KeptAxis(setting, baseChoice),
                 real?.Shifts, real?.Consistency, real?.Fooled,
-                real is { Shifts: > 0 } r ? r.CosineMin : null, real is { Shifts: > 0 } c ? c.Changed : null));
+                real is { Shifts: > 0 } r ? r.CosineMin : null, real is { Shifts: > 0 } c ? c.Changed : null,
+                setting.Mode, forwards,
+                s.KeepEmbeddings ? o.Vector(baseIndex).ToArray() : null,
+                s.KeepEmbeddings ? Concatenated(o, n1) : null));
         }
         return rows;
     }
@@ -156,6 +160,42 @@ public static class RowBuilder
         Span<int> shifted = stackalloc int[ShiftSets.N1.Length];
         for (int i = 0; i < shifted.Length; i++) shifted[i] = frames[i + 1] is { } c ? w.Plan.IndexOf(c) : -1;
         return ImageMetrics.Compare(w.Outputs, baseIndex, shifted, s.Tau);
+    }
+
+    private static (CropOutputs Outputs, int BaseIndex, int[] Shifted, double Forwards) Selected(MeasuredImage w, RicsSettingChoices setting,
+        PlannedCrop baseChoice)
+        => (w.Outputs, w.Plan.IndexOf(baseChoice), setting.Frames.Skip(1).Select(f => f is { } c ? w.Plan.IndexOf(c) : -1).ToArray(), 1.0);
+
+    /// <summary>Each frame's combined output (DESIGN §5b) as row i of a small outputs table, so the metrics below are the very
+    /// ones of the plain model and of select; forwards = the mean over the frames that fit of the crops combined.</summary>
+    private static (CropOutputs Outputs, int BaseIndex, int[] Shifted, double Forwards) Combined(MeasuredImage w, RicsSettingChoices setting)
+    {
+        var members = setting.Members!;
+        var o = new CropOutputs(members.Count, w.Outputs.Dimension, w.Outputs.HasClasses);
+        var scratch = new float[w.Interpreter.ClassCount + w.Outputs.Dimension];
+        var shifted = new int[members.Count - 1];
+        int frames = 0, combined = 0;
+        for (int f = 0; f < members.Count; f++)
+        {
+            var list = members[f];
+            if (f > 0) shifted[f - 1] = list.Count > 0 ? f : -1;
+            if (list.Count == 0) continue;
+            var crops = new int[list.Count];
+            var weights = new float[list.Count];
+            for (int i = 0; i < list.Count; i++) (crops[i], weights[i]) = (w.Plan.IndexOf(list[i].Crop), list[i].Weight);
+            w.Interpreter.Combine(w.Outputs, crops, weights, o, f, scratch);
+            frames++;
+            combined += list.Count;
+        }
+        return (o, 0, shifted, frames > 0 ? (double)combined / frames : 0);
+    }
+
+    private static float[] Concatenated(CropOutputs o, ReadOnlySpan<int> indices)
+    {
+        var result = new List<float>(indices.Length * o.Dimension);
+        foreach (int i in indices)
+            if (i >= 0) result.AddRange(o.Vector(i));
+        return [.. result];
     }
 
     /// <summary>The share of the axis 1-px frames (that fit the scene) whose choice is the base frame's scene crop.</summary>
@@ -176,12 +216,14 @@ public static class RowBuilder
     {
         var c = w.Plan.Crops[0];
         var g = w.Plan.Geometry;
-        var a = AnswerOn(w, 0);
+        // A combining mode answers on its members' combined output; the row's position is its hash choice's.
+        var o = w.Rics.Settings is [{ Members: not null } combined] ? Combined(w, combined).Outputs : w.Outputs;
+        var a = AnswerOn(w, o, 0);
         return new PredictionRow(s.RunId.Value, shard.Value, w.Key, w.Label, w.Model, mode,
             selection is { IsCyclic: false } r ? r.Window : 1,
             selection?.Name,
             c.Position.X, c.Position.Y, c.Position.X - g.BaseX, c.Position.Y - g.BaseY, c.RollX, c.RollY,
-            a.Prediction, a.Label, a.Confidence, a.Correct, TopK(w, 0));
+            a.Prediction, a.Label, a.Confidence, a.Correct, TopK(w, o, 0));
     }
 
     /// <summary>How many classes a prediction row lists in <c>top_k</c>.</summary>
@@ -189,9 +231,9 @@ public static class RowBuilder
 
     /// <summary>"Coat 0.812 | Shirt 0.101 | Pullover 0.050" (a class without a name by its index); null without classes.
     /// '|' separates, because class names hold commas ("tench, Tinca tinca").</summary>
-    private static string? TopK(MeasuredImage w, int crop)
+    private static string? TopK(MeasuredImage w, CropOutputs o, int crop)
     {
-        var top = w.Interpreter.TopK(w.Outputs, crop, TopClasses);
+        var top = w.Interpreter.TopK(o, crop, TopClasses);
         if (top.Count == 0) return null;
         return string.Join(" | ", top.Select(t => string.Create(CultureInfo.InvariantCulture,
             $"{w.Interpreter.ClassName(t.Class) ?? t.Class.ToString(CultureInfo.InvariantCulture)} {t.Probability:0.000}")));

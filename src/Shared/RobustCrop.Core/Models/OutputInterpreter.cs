@@ -70,6 +70,46 @@ public sealed class OutputInterpreter
             .Take(k).Select(c => (c, probabilities[c])).ToList();
     }
 
+    /// <summary>
+    /// A combining RICS mode's output (DESIGN §5b): the weighted mean of the given crops' outputs in the space cosines
+    /// compare, renormalised, written as row <paramref name="row"/> of <paramref name="target"/> with its prediction. An
+    /// embedding model averages its normalised embeddings and applies its head to the mean (the head of a combined
+    /// embedding, as of any other). A logits model averages its class probabilities (each crop's vector rescaled to sum 1):
+    /// the classic ensemble, whose mean is itself a distribution, so its arg-max and maximum are the prediction and confidence.
+    /// </summary>
+    /// <param name="weights">One per crop, summing to 1.</param>
+    /// <param name="scratch">At least <see cref="ClassCount"/> + <see cref="VectorDimension"/> floats, reused across calls.</param>
+    public void Combine(CropOutputs source, ReadOnlySpan<int> crops, ReadOnlySpan<float> weights, CropOutputs target, int row, Span<float> scratch)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        if (crops.Length != weights.Length) throw new ArgumentException("one weight per crop", nameof(weights));
+        var mean = scratch[..VectorDimension];
+        mean.Clear();
+        bool logits = _kind == OutputKind.Logits;
+        for (int i = 0; i < crops.Length; i++)
+        {
+            var v = source.Vector(crops[i]);
+            float scale = logits ? weights[i] / TensorPrimitives.Sum(v) : weights[i];
+            TensorPrimitives.MultiplyAdd(v, scale, mean, mean);
+        }
+        var rest = scratch[VectorDimension..];
+        if (!logits)
+        {
+            Interpret(mean, target, row, rest);
+            return;
+        }
+        var t = target.Vector(row);
+        mean.CopyTo(t);
+        if (target.HasClasses)
+        {
+            int arg = VectorMath.ArgMax(t);
+            target.Predictions![row] = arg;
+            target.Confidences![row] = t[arg];
+        }
+        VectorMath.NormaliseInPlace(t);
+    }
+
     /// <summary>Writes the normalised vector of crop <paramref name="crop"/> into <paramref name="outputs"/> and its prediction.</summary>
     /// <param name="scratch">At least <see cref="ClassCount"/> floats, reused across calls.</param>
     public void Interpret(ReadOnlySpan<float> raw, CropOutputs outputs, int crop, Span<float> scratch)

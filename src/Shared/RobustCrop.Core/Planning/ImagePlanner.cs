@@ -12,10 +12,16 @@ namespace RobustCrop.Core.Planning;
 /// <param name="RealisticFrames">Cyclic RICS only: for each of <see cref="Shifts"/>, the canonical image of the crop at
 /// base + Δ in the scene (the realistic shift; null where it leaves the scene), so the canonicalised model is measured under
 /// realistic shifts too (DESIGN §9 rics_cyclic.realistic). Entry 0 is the base frame's choice.</param>
+/// <param name="Members">A combining mode's candidates and weights per frame (DESIGN §5b), null for select and cyclic; a
+/// frame whose window leaves the scene has an empty list. <see cref="Frames"/> then holds the hash choices, its members too.</param>
 public sealed record RicsSettingChoices(RicsSetting Setting, IReadOnlyList<Shift> Shifts, IReadOnlyList<PlannedCrop?> Frames,
-    IReadOnlyList<bool> OnBorder, int OffsetX, int OffsetY, IReadOnlyList<PlannedCrop?>? RealisticFrames = null)
+    IReadOnlyList<bool> OnBorder, int OffsetX, int OffsetY, IReadOnlyList<PlannedCrop?>? RealisticFrames = null,
+    IReadOnlyList<IReadOnlyList<(PlannedCrop Crop, float Weight)>>? Members = null)
 {
     public int Window => Setting.Window;
+
+    /// <summary>The rics rows' <c>mode</c> value.</summary>
+    public string Mode => Setting.ModeName;
 
     /// <summary>The rics rows' <c>score</c> value.</summary>
     public string Score => Setting.Name;
@@ -33,7 +39,8 @@ public sealed class RicsPlan
 
     public IReadOnlyList<RicsSettingChoices> Settings { get; }
 
-    public IEnumerable<PlannedCrop> Crops => Settings.SelectMany(s => s.Frames.Concat(s.RealisticFrames ?? [])).OfType<PlannedCrop>();
+    public IEnumerable<PlannedCrop> Crops => Settings.SelectMany(s => s.Frames.Concat(s.RealisticFrames ?? [])).OfType<PlannedCrop>()
+        .Concat(Settings.Where(s => s.Members is not null).SelectMany(s => s.Members!.SelectMany(m => m.Select(x => x.Crop))));
 }
 
 /// <summary>One image × model's plan: the crops to infer and the RICS choices among them, or why there is none.</summary>
@@ -90,6 +97,16 @@ public sealed class ImagePlanner
             case { IsCyclic: true }:
                 var (rx, ry) = CyclicCanonicalizer.Canonicalize(scene, g.Base, g.CropSize, 0, 0);
                 return ImagePlan.Of(CropPlan.Only(g, new PlannedCrop(g.Base, rx, ry)));
+            case { Mode.IsSelect: false } s:
+                // A combining mode (DESIGN §5b): its members of the unshifted frame, the hash choice first.
+                var selector = new RicsSelector(scene, g.Base, g.CropSize, s.Window, 0, seed);
+                var members = new List<(CropPosition Position, float Weight)>();
+                if (!selector.Members(s.Window, s.Mode, Shift.Zero, members) || selector.Select(s.Window, RicsScore.Hash, Shift.Zero) is not { } first)
+                    return ImagePlan.Failed($"scene {scene.Width}x{scene.Height} has no room for a {s.Window}x{s.Window} RICS window around the {g.CropSize}-px crop");
+                var chosen = new PlannedCrop(first.Position, 0, 0);
+                var weighted = members.Select(m => (new PlannedCrop(m.Position, 0, 0), m.Weight)).ToList();
+                return ImagePlan.Of(CropPlan.Of(g, [chosen, .. weighted.Select(m => m.Item1)]),
+                    new RicsPlan([new RicsSettingChoices(s, [Shift.Zero], [chosen], [first.OnBorder], first.OffsetX, first.OffsetY, Members: [weighted])]));
             case { } s:
                 // Only the unshifted frame is selected, so the scoring reach is the window alone.
                 var choice = new RicsSelector(scene, g.Base, g.CropSize, s.Window, 0, seed).Select(s.Window, s.Score, Shift.Zero);
@@ -116,6 +133,11 @@ public sealed class ImagePlanner
             var selector = new RicsSelector(scene, g.Base, g.CropSize, rics.Windows.Max(), realisticFrames.Max(f => f.Radius), rics.Seed);
             foreach (var setting in rics.RealisticSettings)
             {
+                if (!setting.Mode.IsSelect)
+                {
+                    result.Add(Combined(selector, setting, realisticFrames));
+                    continue;
+                }
                 var choices = realisticFrames.Select(f => selector.Select(setting.Window, setting.Score, f)).ToList();
                 result.Add(new RicsSettingChoices(setting, realisticFrames,
                     choices.Select(c => c is { } x ? new PlannedCrop(x.Position, 0, 0) : (PlannedCrop?)null).ToList(),
@@ -148,5 +170,21 @@ public sealed class ImagePlanner
         var (rx, ry) = CyclicCanonicalizer.CanonicalizeRolls(scene, position, g.CropSize, [(0, 0)])[0];
         var crop = new PlannedCrop(position, rx, ry);
         return CyclicCanonicalizer.SamePixels(scene, crop, canonicalBase, g.CropSize) ? canonicalBase : crop;
+    }
+
+    /// <summary>A combining mode's members per frame; its frames' choices are the hash choices (a member whenever any is).</summary>
+    private static RicsSettingChoices Combined(RicsSelector selector, RicsSetting setting, List<Shift> frames)
+    {
+        var members = new List<IReadOnlyList<(PlannedCrop, float)>>(frames.Count);
+        var scratch = new List<(CropPosition Position, float Weight)>();
+        foreach (var f in frames)
+            members.Add(selector.Members(setting.Window, setting.Mode, f, scratch)
+                ? scratch.Select(m => (new PlannedCrop(m.Position, 0, 0), m.Weight)).ToList()
+                : []);
+        var choices = frames.Select(f => selector.Select(setting.Window, RicsScore.Hash, f)).ToList();
+        return new RicsSettingChoices(setting, frames,
+            choices.Select(c => c is { } x ? new PlannedCrop(x.Position, 0, 0) : (PlannedCrop?)null).ToList(),
+            choices.Select(c => c is { OnBorder: true }).ToList(),
+            choices[0]?.OffsetX ?? 0, choices[0]?.OffsetY ?? 0, Members: members);
     }
 }

@@ -3,13 +3,15 @@ using RobustCrop.Core.Rics;
 
 namespace RobustCrop.Core.Results;
 
-/// <summary>One realistic RICS setting (window × score) of one model on one dataset.</summary>
-internal sealed class RicsAccumulator
+/// <summary>One realistic RICS setting (window × score × mode) of one model on one dataset.</summary>
+/// <param name="extraTaus">As the model's: changed_1px_by_tau of the entry counts the same thresholds.</param>
+internal sealed class RicsAccumulator(IReadOnlyList<double> extraTaus)
 {
+    private readonly RepresentationAccumulator _representation = new(extraTaus);
     private long _images, _frames, _border;
     private int _windowK;
     private bool _anyWindowShifts;
-    private MeanAccumulator _consistency, _fooled, _accuracy, _changed, _fooledWindow, _kept;
+    private MeanAccumulator _consistency, _fooled, _accuracy, _fooledWindow, _kept, _forwards;
 
     public void Add(in RicsColumns c, int r)
     {
@@ -19,11 +21,12 @@ internal sealed class RicsAccumulator
         _windowK = Math.Max(_windowK, c.WindowK[r]);
         _accuracy.Add(c.Correct[r]);
         _kept.Add(c.SelectionKeptAxis1px[r]);
+        _forwards.Add(c.ForwardsPerFrame[r] ?? 1.0); // files written before modes hold select rows: one forward
         if (c.Shifts1px[r] > 0)
         {
             _consistency.Add(c.Consistency1px[r]);
             _fooled.Add(c.Fooled1px[r]);
-            _changed.Add(c.Changed1px[r] ?? false);
+            _representation.Add(c.Cosine1pxMin[r] ?? 0, c.Changed1px[r] ?? false);
         }
         if (c.WindowShifts[r] > 0)
         {
@@ -42,24 +45,31 @@ internal sealed class RicsAccumulator
         _consistency.Merge(o._consistency);
         _fooled.Merge(o._fooled);
         _accuracy.Merge(o._accuracy);
-        _changed.Merge(o._changed);
+        _representation.Merge(o._representation);
         _fooledWindow.Merge(o._fooledWindow);
         _kept.Merge(o._kept);
+        _forwards.Merge(o._forwards);
     }
 
-    public RicsSummary ToSummary(int window, string score, double tau)
+    public RicsSummary ToSummary(int window, string score, string mode, double tau)
         => new(
             window, score,
             _consistency.Value,
             _fooled.Value,
             RicsScores.AxisBound(window),
             _accuracy.Value,
-            new ChangedSummary(tau, _changed.Value),
+            _representation.Changed(tau),
             _images,
             _frames > 0 ? (double)_border / _frames : null,
             RicsScores.N1Bound(window),
             _anyWindowShifts ? new FooledWindowSummary(_windowK, _fooledWindow.Value) : null,
-            _kept.Value);
+            _kept.Value)
+        {
+            Mode = mode,
+            ForwardsPerFrame = _forwards.Value,
+            Cosine1pxMin = _representation.Cosine,
+            Changed1pxByTau = _representation.ChangedByTau(tau),
+        };
 }
 
 /// <summary>Cyclic RICS of one model on one dataset: under cyclic shifts (its guarantee) and under realistic ones.</summary>

@@ -111,7 +111,27 @@ public sealed record RicsSummary(
     [property: JsonPropertyName("border_rate")] double? BorderRate = null,
     [property: JsonPropertyName("bound_consistency_1px")] double? BoundConsistency1px = null,
     [property: JsonPropertyName("fooled_window")] FooledWindowSummary? FooledWindow = null,
-    [property: JsonPropertyName("selection_kept_axis_1px")] double? SelectionKeptAxis1px = null);
+    [property: JsonPropertyName("selection_kept_axis_1px")] double? SelectionKeptAxis1px = null)
+{
+    /// <summary>The representation mode (DESIGN §5b); "select" for summaries written before modes existed.</summary>
+    [JsonPropertyName("mode")]
+    public string Mode { get; init; } = "select";
+
+    /// <summary>Forwards one deployed frame costs: 1 for select, n² for mean-all, about k for soft k (measured mean).</summary>
+    [JsonPropertyName("forwards_per_frame")]
+    public double? ForwardsPerFrame { get; init; }
+
+    /// <summary>The plain model's representation metrics, computed the same way on this setting's outputs.</summary>
+    [JsonPropertyName("cosine_1px_min")]
+    public CosineStats? Cosine1pxMin { get; init; }
+
+    [JsonPropertyName("changed_1px_by_tau")]
+    public IReadOnlyList<ChangedSummary>? Changed1pxByTau { get; init; }
+
+    /// <summary>nn_changed_1px of this setting's outputs (with --keep-embeddings), searched as the plain model's is; null without.</summary>
+    [JsonPropertyName("nn_changed_1px")]
+    public double? NnChanged1px { get; init; }
+}
 
 /// <param name="Realistic">The canonicalised model under realistic 1-px shifts (DESIGN §9): its consistency is 100% only
 /// against cyclic shifts by construction; null in summaries written before it was measured.</param>

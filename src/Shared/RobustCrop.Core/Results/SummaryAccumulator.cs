@@ -79,6 +79,7 @@ public readonly struct RicsColumns
         RicsSchema.Fooled1px, RicsSchema.Changed1px, RicsSchema.WindowK, RicsSchema.WindowShifts, RicsSchema.FooledWindow,
         RicsSchema.SelectionKeptAxis1px, RicsSchema.RealisticShifts1px, RicsSchema.RealisticConsistency1px,
         RicsSchema.RealisticFooled1px, RicsSchema.RealisticCosine1pxMin, RicsSchema.RealisticChanged1px,
+        RicsSchema.Mode, RicsSchema.ForwardsPerFrame, RicsSchema.Cosine1pxMin,
     ];
 
     public RicsColumns(ColumnBatch batch)
@@ -107,6 +108,9 @@ public readonly struct RicsColumns
         RealisticFooled1px = batch.Bools(RicsSchema.RealisticFooled1px);
         RealisticCosine1pxMin = batch.Doubles(RicsSchema.RealisticCosine1pxMin);
         RealisticChanged1px = batch.Bools(RicsSchema.RealisticChanged1px);
+        Mode = batch.Strings(RicsSchema.Mode);
+        ForwardsPerFrame = batch.Doubles(RicsSchema.ForwardsPerFrame);
+        Cosine1pxMin = batch.Doubles(RicsSchema.Cosine1pxMin);
     }
 
     public static RicsColumns Of(IReadOnlyList<RicsRow> rows) => new(ColumnBatch.FromRows(RicsSchema.Columns, Read, rows));
@@ -135,6 +139,9 @@ public readonly struct RicsColumns
     internal bool?[] RealisticFooled1px { get; }
     internal double?[] RealisticCosine1pxMin { get; }
     internal bool?[] RealisticChanged1px { get; }
+    public string?[] Mode { get; }
+    internal double?[] ForwardsPerFrame { get; }
+    internal double?[] Cosine1pxMin { get; }
 }
 
 /// <summary>
@@ -181,18 +188,16 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
 
     private readonly MeanAccumulator[] _means = new MeanAccumulator[RealisticMeans.Count];
     private readonly IReadOnlyList<double> _extraTaus = extraTaus ?? [];
-    private readonly MeanAccumulator[] _changedExtra = new MeanAccumulator[extraTaus?.Count ?? 0];
+    private readonly RepresentationAccumulator _representation = new(extraTaus ?? []);
     private long _images, _crops, _withLabels, _withoutShifts;
     private int _windowK;
-    private MeanAccumulator _accuracy, _accuracyNative, _consistency, _fooled, _fooledWindow, _cosineMean, _changed;
+    private MeanAccumulator _accuracy, _accuracyNative, _consistency, _fooled, _fooledWindow;
     private MeanAccumulator _cyclicConsistency, _cyclicFooled, _cyclicChanged;
-    private double _cosineMin = double.PositiveInfinity;
-    private readonly CosineSketch _cosine = new();
-    private readonly Dictionary<(int Window, string Score), RicsAccumulator> _rics = [];
+    private readonly Dictionary<(int Window, string Score, string Mode), RicsAccumulator> _rics = [];
     private RicsCyclicAccumulator? _ricsCyclic;
     private RicsAccumulator? _lastRics;
     private int _lastWindow;
-    private string? _lastScore;
+    private string? _lastScore, _lastMode;
 
     public long Images => _images;
 
@@ -215,11 +220,7 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
             double cosine = c.Cosine1pxMin[r] ?? 0;
             _consistency.Add(c.Consistency1px[r]);
             _fooled.Add(c.Fooled1px[r]);
-            _cosineMean.Add(cosine);
-            _cosine.Add(cosine);
-            _cosineMin = Math.Min(_cosineMin, cosine);
-            _changed.Add(c.Changed1px[r] ?? false);
-            for (int i = 0; i < _changedExtra.Length; i++) _changedExtra[i].Add(cosine < _extraTaus[i]);
+            _representation.Add(cosine, c.Changed1px[r] ?? false);
             for (int i = 0; i < _means.Length; i++) _means[i].Add(c.Means[i][r]);
         }
         if (c.WindowShifts[r] > 0) _fooledWindow.Add(c.FooledWindow[r]);
@@ -248,11 +249,13 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
             return;
         }
         int window = c.Window[r];
+        string mode = c.Mode[r] ?? RicsMode.Select.Name; // files written before modes hold select rows only
         // A file's rows repeat a few settings: the last one is checked before the dictionary.
-        if (_lastRics is null || window != _lastWindow || !string.Equals(score, _lastScore, StringComparison.Ordinal))
+        if (_lastRics is null || window != _lastWindow || !string.Equals(score, _lastScore, StringComparison.Ordinal)
+            || !string.Equals(mode, _lastMode, StringComparison.Ordinal))
         {
-            if (!_rics.TryGetValue((window, score), out _lastRics)) _rics[(window, score)] = _lastRics = new RicsAccumulator();
-            (_lastWindow, _lastScore) = (window, score);
+            if (!_rics.TryGetValue((window, score, mode), out _lastRics)) _rics[(window, score, mode)] = _lastRics = new RicsAccumulator(_extraTaus);
+            (_lastWindow, _lastScore, _lastMode) = (window, score, mode);
         }
         _lastRics.Add(c, r);
     }
@@ -276,22 +279,28 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
         _consistency.Merge(other._consistency);
         _fooled.Merge(other._fooled);
         _fooledWindow.Merge(other._fooledWindow);
-        _cosineMean.Merge(other._cosineMean);
-        _changed.Merge(other._changed);
-        if (other._changedExtra.Length != _changedExtra.Length) throw new ArgumentException("accumulators of different τ lists", nameof(other));
-        for (int i = 0; i < _changedExtra.Length; i++) _changedExtra[i].Merge(other._changedExtra[i]);
+        _representation.Merge(other._representation);
         for (int i = 0; i < _means.Length; i++) _means[i].Merge(other._means[i]);
         _cyclicConsistency.Merge(other._cyclicConsistency);
         _cyclicFooled.Merge(other._cyclicFooled);
         _cyclicChanged.Merge(other._cyclicChanged);
-        _cosineMin = Math.Min(_cosineMin, other._cosineMin);
-        _cosine.Merge(other._cosine);
         foreach (var (key, acc) in other._rics)
         {
-            if (!_rics.TryGetValue(key, out var mine)) _rics[key] = mine = new RicsAccumulator();
+            if (!_rics.TryGetValue(key, out var mine)) _rics[key] = mine = new RicsAccumulator(_extraTaus);
             mine.Merge(acc);
         }
         if (other._ricsCyclic is { } c) (_ricsCyclic ??= new RicsCyclicAccumulator()).Merge(c);
+    }
+
+    /// <summary>select first, then the modes in the order of <see cref="RicsMode.All"/> (soft k by k), then any other by name.</summary>
+    private static (int, int, string) RicsModeOrder(string mode)
+    {
+        try
+        {
+            var m = RicsMode.Parse(mode);
+            return ((int)m.Kind == (int)RicsModeKind.MeanAll ? 2 : (int)m.Kind, m.K, mode);
+        }
+        catch (ArgumentException) { return (3, 0, mode); }
     }
 
     /// <summary>The §9 entry. p05 is exact up to <see cref="CosineSketch.ExactCapacity"/> measured images, else within
@@ -306,17 +315,16 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
                 _consistency.Value,
                 _fooled.Value,
                 new FooledWindowSummary(_windowK, _windowK > 0 ? _fooledWindow.Value : null),
-                new CosineStats(_cosineMean.Value, _cosine.Quantile(0.05), _cosine.Count > 0 ? _cosineMin : null),
-                new ChangedSummary(tau, _changed.Value),
-                // The first entry is changed_1px itself (the rows' own flag), so the two always agree.
-                [new ChangedSummary(tau, _changed.Value), .. _extraTaus.Select((t, i) => new ChangedSummary(t, _changedExtra[i].Value))])
+                _representation.Cosine,
+                _representation.Changed(tau),
+                _representation.ChangedByTau(tau))
             {
                 Means = _means.Length == 0 ? null : RealisticMeans.Select((c, i) => (c.Name, _means[i].Value))
                     .ToDictionary(x => x.Name, x => (object?)x.Value, StringComparer.Ordinal),
             },
             new CyclicSummary(_cyclicConsistency.Value, _cyclicFooled.Value, new ChangedSummary(tau, _cyclicChanged.Value)),
-            _rics.OrderBy(kv => kv.Key.Score, StringComparer.Ordinal).ThenBy(kv => kv.Key.Window)
-                .Select(kv => kv.Value.ToSummary(kv.Key.Window, kv.Key.Score, tau)).ToList(),
+            _rics.OrderBy(kv => kv.Key.Score, StringComparer.Ordinal).ThenBy(kv => kv.Key.Window).ThenBy(kv => RicsModeOrder(kv.Key.Mode))
+                .Select(kv => kv.Value.ToSummary(kv.Key.Window, kv.Key.Score, kv.Key.Mode, tau)).ToList(),
             _ricsCyclic?.ToSummary(tau),
             device,
             inputSize,

@@ -63,6 +63,45 @@ public sealed class RicsSelector
         return new RicsChoice(new CropPosition(bx, by), bx - cx, by - cy, half);
     }
 
+    /// <summary>
+    /// The candidates a combining mode weighs for the frame shifted by <paramref name="frameShift"/> (DESIGN §5b), written
+    /// into <paramref name="members"/> with weights that sum to 1 (select: its one choice, weight 1); false when the window
+    /// leaves the scene. See <see cref="RicsCombination"/> for the weights and their bound.
+    /// </summary>
+    public bool Members(int n, RicsMode mode, Shift frameShift, List<(CropPosition Position, float Weight)> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        members.Clear();
+        if (Select(n, RicsScore.Hash, frameShift) is not { } choice) return false;
+        int half = (n - 1) / 2;
+        int cx = _base.X + frameShift.Dx, cy = _base.Y + frameShift.Dy;
+        switch (mode.Kind)
+        {
+            case RicsModeKind.Select:
+                members.Add((choice.Position, 1f));
+                return true;
+            case RicsModeKind.MeanAll:
+                for (int y = cy - half; y <= cy + half; y++)
+                    for (int x = cx - half; x <= cx + half; x++)
+                        members.Add((new CropPosition(x, y), 1f / (n * n)));
+                return true;
+            default:
+                ulong threshold = RicsCombination.Threshold(mode.K, n);
+                double total = 0;
+                for (int y = cy - half; y <= cy + half; y++)
+                    for (int x = cx - half; x <= cx + half; x++)
+                    {
+                        if (_hash[(y - _y0) * _w + (x - _x0)] < threshold) continue;
+                        int weight = RicsCombination.Tent(x - cx, half) * RicsCombination.Tent(y - cy, half);
+                        members.Add((new CropPosition(x, y), weight));
+                        total += weight;
+                    }
+                if (members.Count == 0) { members.Add((choice.Position, 1f)); return true; } // no member: the select choice
+                for (int i = 0; i < members.Count; i++) members[i] = (members[i].Position, (float)(members[i].Weight / total));
+                return true;
+        }
+    }
+
     private bool Better(int a, int b, float[]? dog)
     {
         if (dog is not null && dog[a] != dog[b]) return dog[a] > dog[b];

@@ -21,11 +21,7 @@ public static class NearestNeighbourPass
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(layout);
         var images = new Dictionary<(string Model, string Dataset), Dictionary<string, Vectors>>();
-        var paths = new List<string>();
-        await foreach (var path in store.ListAsync(layout.CropsDir, ct).ConfigureAwait(false))
-            if (path.EndsWith(".parquet", StringComparison.Ordinal) && donePaths.Contains(path)) paths.Add(path);
-        paths.Sort(StringComparer.Ordinal);
-        foreach (var path in paths)
+        foreach (var path in await DoneFilesAsync(store, layout.CropsDir, donePaths, ct).ConfigureAwait(false))
         {
             List<CropRow> rows;
             await using (var input = await store.OpenReadAsync(path, ct).ConfigureAwait(false))
@@ -43,27 +39,68 @@ public static class NearestNeighbourPass
             }
         }
         var rates = new Dictionary<(string Model, string Dataset), (double?, NnGallerySummary?)>();
-        foreach (var (group, byKey) in images)
-        {
-            var measured = byKey.OrderBy(kv => kv.Key, StringComparer.Ordinal).Where(kv => kv.Value.Base is not null).Select(kv => kv.Value).ToList();
-            var vectors = gallery is null ? measured.Select(v => v.Base!).ToList() : gallery.For(group.Model);
-            var source = new NnGallerySummary(gallery?.Name ?? NnGallerySummary.Run, vectors.Count);
-            int dimension = measured.Count > 0 ? measured[0].Base!.Length : 0;
-            if (vectors.Count > NearestNeighbourChange.MaxGallery || measured.Count == 0 || vectors.Any(v => v.Length != dimension))
-            {
-                rates[group] = (null, source);
-                continue;
-            }
-            var search = new NearestNeighbourChange(vectors);
-            var mean = new MeanAccumulator();
-            for (int i = 0; i < measured.Count; i++)
-            {
-                if (measured[i].Shifted.Count == 0) continue;
-                mean.Add(gallery is null ? search.Changed(i, measured[i].Shifted) : search.Changed(measured[i].Base!, measured[i].Shifted));
-            }
-            rates[group] = (mean.Value, source);
-        }
+        foreach (var (group, byKey) in images) rates[group] = Rate(byKey, gallery, group.Model);
         return rates;
+    }
+
+    /// <summary>
+    /// nn_changed_1px of every realistic RICS entry (DESIGN §9), from the rics files of a run that kept its embeddings: each
+    /// row holds its setting's base output and its 1-px frames' outputs. Searched exactly as the plain model's: in the
+    /// entry's own base outputs (the gallery a user of that setting would index), or in the run's gallery.
+    /// </summary>
+    public static async Task<Dictionary<(string Model, string Dataset, int Window, string Score, string Mode), double?>> ComputeRicsAsync(
+        IResultStore store, RunLayout layout, ISet<string> donePaths, string runDataset, GalleryFile? gallery, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(layout);
+        var entries = new Dictionary<(string Model, string Dataset, int Window, string Score, string Mode), Dictionary<string, Vectors>>();
+        foreach (var path in await DoneFilesAsync(store, layout.RicsDir, donePaths, ct).ConfigureAwait(false))
+        {
+            List<RicsRow> rows;
+            await using (var input = await store.OpenReadAsync(path, ct).ConfigureAwait(false))
+                rows = await ResultParquet.ReadRowsAsync<RicsRow>(input, ct).ConfigureAwait(false);
+            if (rows.Count > 0 && rows.All(r => r.Embedding is null)) return [];
+            foreach (var r in rows)
+            {
+                if (r.Embedding is not { Length: > 0 } e || r.Embeddings1px is null || r.Score == "cyclic") continue;
+                var key = (r.Model, DatasetOf(r.ImageKey, runDataset), r.Window, r.Score, r.Mode ?? "select");
+                if (!entries.TryGetValue(key, out var byKey)) entries[key] = byKey = new Dictionary<string, Vectors>(StringComparer.Ordinal);
+                var v = new Vectors { Base = e };
+                for (int i = 0; i + e.Length <= r.Embeddings1px.Length; i += e.Length) v.Shifted.Add(r.Embeddings1px[i..(i + e.Length)]);
+                byKey[r.ImageKey] = v;
+            }
+        }
+        return entries.ToDictionary(kv => kv.Key, kv => Rate(kv.Value, gallery, kv.Key.Model).Rate);
+    }
+
+    /// <summary>The Parquet files of finished shards in <paramref name="dir"/>, in name order (the order rows are read in).</summary>
+    private static async Task<List<string>> DoneFilesAsync(IResultStore store, string dir, ISet<string> donePaths, CancellationToken ct)
+    {
+        var paths = new List<string>();
+        await foreach (var path in store.ListAsync(dir, ct).ConfigureAwait(false))
+            if (path.EndsWith(".parquet", StringComparison.Ordinal) && donePaths.Contains(path)) paths.Add(path);
+        paths.Sort(StringComparer.Ordinal);
+        return paths;
+    }
+
+    /// <summary>The share of images with a 1-px shift whose nearest neighbour changes, images in key order; null past
+    /// <see cref="NearestNeighbourChange.MaxGallery"/> vectors or where the gallery's dimension differs.</summary>
+    private static (double? Rate, NnGallerySummary? Gallery) Rate(Dictionary<string, Vectors> byKey, GalleryFile? gallery, string model)
+    {
+        var measured = byKey.OrderBy(kv => kv.Key, StringComparer.Ordinal).Where(kv => kv.Value.Base is not null).Select(kv => kv.Value).ToList();
+        var vectors = gallery is null ? measured.Select(v => v.Base!).ToList() : gallery.For(model);
+        var source = new NnGallerySummary(gallery?.Name ?? NnGallerySummary.Run, vectors.Count);
+        int dimension = measured.Count > 0 ? measured[0].Base!.Length : 0;
+        if (vectors.Count > NearestNeighbourChange.MaxGallery || measured.Count == 0 || vectors.Any(v => v.Length != dimension))
+            return (null, source);
+        var search = new NearestNeighbourChange(vectors);
+        var mean = new MeanAccumulator();
+        for (int i = 0; i < measured.Count; i++)
+        {
+            if (measured[i].Shifted.Count == 0) continue;
+            mean.Add(gallery is null ? search.Changed(i, measured[i].Shifted) : search.Changed(measured[i].Base!, measured[i].Shifted));
+        }
+        return (mean.Value, source);
     }
 
     /// <summary>The gallery a run keeps (<see cref="GalleryFile.PathIn"/>); null when it was given none.</summary>

@@ -86,6 +86,13 @@ public static class RunAggregator
         for (int i = 0; i < models.Count; i++)
             if (nn.TryGetValue((models[i].Model, models[i].Dataset ?? dataset), out var found))
                 models[i] = models[i] with { Realistic = models[i].Realistic with { NnChanged1px = found.Rate, NnGallery = found.Gallery } };
+        var nnRics = await NearestNeighbourPass.ComputeRicsAsync(store, layout, shardOf.Keys.ToHashSet(StringComparer.Ordinal), dataset, gallery, ct).ConfigureAwait(false);
+        for (int i = 0; i < models.Count; i++)
+        {
+            var m = models[i];
+            if (nnRics.Count > 0 && m.Rics.Count > 0)
+                models[i] = m with { Rics = [.. m.Rics.Select(r => nnRics.TryGetValue((m.Model, m.Dataset ?? dataset, r.Window, r.Score, r.Mode), out var rate) ? r with { NnChanged1px = rate } : r)] };
+        }
         int k = measured.Select(kv => kv.Value.WindowK).DefaultIfEmpty(0).Max();
         return new RunSummary(layout.RunId, dataset, images, errors, models, DateTimeOffset.UtcNow, tau, k);
     }

@@ -60,11 +60,12 @@ public static class SummaryParquet
                 rows.Add(new SummaryParquetRow(
                     summary.RunId, m.Model, RicsMode, rics.Window, rics.Score, m.Images, m.CropsInferred, rics.Accuracy,
                     rics.Consistency1px, rics.Fooled1px, null, null,
-                    null, null, null,
+                    rics.Cosine1pxMin?.Mean, rics.Cosine1pxMin?.P05, rics.Cosine1pxMin?.Min,
                     rics.Changed1px.Tau, rics.Changed1px.Rate, rics.BoundConsistencyAxis1px,
                     null, null, null, null,
                     null, null, null,
-                    m.Device, m.InputSize, m.ResizeSize, m.ImagesWithLabels, m.ImagesWithoutShifts, m.Dataset ?? summary.Dataset));
+                    m.Device, m.InputSize, m.ResizeSize, m.ImagesWithLabels, m.ImagesWithoutShifts, m.Dataset ?? summary.Dataset,
+                    RicsMode: rics.Mode, ForwardsPerFrame: rics.ForwardsPerFrame));
             }
         }
         return rows;

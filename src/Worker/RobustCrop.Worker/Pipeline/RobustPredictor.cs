@@ -9,10 +9,12 @@ namespace RobustCrop.Worker.Pipeline;
 
 /// <summary>How a deployed model picks the one crop it classifies.</summary>
 /// <param name="Window">RICS window n (Rics mode).</param>
-public sealed record PredictionMode(PredictionModeKind Kind, int Window = 9, RicsScore Score = RicsScore.Hash)
+/// <param name="Representation">How the window's candidates become one output (DESIGN §5b); select classifies one crop.</param>
+public sealed record PredictionMode(PredictionModeKind Kind, int Window = 9, RicsScore Score = RicsScore.Hash, RicsMode Representation = default)
 {
     public string Name => Kind switch
     {
+        PredictionModeKind.Rics when !Representation.IsSelect => "rics-" + Representation.Name,
         PredictionModeKind.Rics => "rics",
         PredictionModeKind.RicsCyclic => "rics-cyclic",
         _ => "standard",
@@ -21,7 +23,7 @@ public sealed record PredictionMode(PredictionModeKind Kind, int Window = 9, Ric
     /// <summary>The RICS setting the mode selects with (null: the standard centre crop); cyclic needs no window.</summary>
     public RicsSetting? Selection => Kind switch
     {
-        PredictionModeKind.Rics => new RicsSetting(Score, Window),
+        PredictionModeKind.Rics => new RicsSetting(Score, Window, Representation),
         PredictionModeKind.RicsCyclic => new RicsSetting(RicsScore.Cyclic, 0),
         _ => null,
     };
@@ -36,6 +38,8 @@ public sealed record PredictionMode(PredictionModeKind Kind, int Window = 9, Ric
     /// <summary>The guarantee printed for the user (DESIGN §5).</summary>
     public string Guarantee => Kind switch
     {
+        PredictionModeKind.Rics when !Representation.IsSelect => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"RICS {Representation.Name} n={Window}: {Representation.Guarantee(Window)}"),
         PredictionModeKind.Rics when Score == RicsScore.Hash =>
             string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"hash RICS n={Window}: a 1-px realistic shift along one axis keeps the classified crop with probability ≥ (n−1)/(n+1) = ") +
@@ -48,6 +52,13 @@ public sealed record PredictionMode(PredictionModeKind Kind, int Window = 9, Ric
 }
 
 public enum PredictionModeKind { Standard, Rics, RicsCyclic }
+
+/// <summary>What a deployed mode costs.</summary>
+public static class PredictionModeCost
+{
+    /// <summary>Forwards per frame: 1 for the centre crop, select and cyclic RICS; n² for mean-all; about k for soft k.</summary>
+    public static double ForwardsPerFrame(this PredictionMode mode) => mode.Selection?.ForwardsPerFrame ?? 1;
+}
 
 /// <summary>
 /// Robust inference as a product: one prediction per input, from the crop the mode selects, one inference per input.

@@ -11,6 +11,10 @@ namespace RobustCrop.Core.Results;
 /// <param name="RealisticShifts1px">Cyclic RICS only (null on realistic rows): the realistic 1-px shifts measured for the
 /// canonicalised model — the crop at base + Δ in the scene canonicalised and compared with the canonical base — with the
 /// plain model's realistic metrics in the realistic_* columns after it (DESIGN §9 rics_cyclic.realistic).</param>
+/// <param name="Mode">The representation mode (DESIGN §5b): select, soft&lt;k&gt;, mean-all; cyclic RICS: select. Null in files
+/// written before modes existed, read as select.</param>
+/// <param name="Embedding">With --keep-embeddings: the base frame's output under this setting (for a combining mode the
+/// combined, normalised vector), and in <paramref name="Embeddings1px"/> the 1-px frames' ones that fit, concatenated.</param>
 public sealed record RicsRow(
     string RunId,
     int Shard,
@@ -40,7 +44,11 @@ public sealed record RicsRow(
     double? RealisticConsistency1px = null,
     bool? RealisticFooled1px = null,
     double? RealisticCosine1pxMin = null,
-    bool? RealisticChanged1px = null);
+    bool? RealisticChanged1px = null,
+    string? Mode = null,
+    double? ForwardsPerFrame = null,
+    float[]? Embedding = null,
+    float[]? Embeddings1px = null);
 
 /// <summary>The columns of a rics file, in file order. The summary picks its columns from these by name.</summary>
 public static class RicsSchema
@@ -104,11 +112,22 @@ public static class RicsSchema
         "cyclic RICS: lowest cosine between the canonical base and a realistically shifted crop's canonical image", r => r.RealisticCosine1pxMin);
     public static readonly ResultColumn<RicsRow> RealisticChanged1px = new("realistic_changed_1px", ColumnType.Boolean, true,
         "cyclic RICS: realistic_cosine_1px_min < τ", r => r.RealisticChanged1px);
+    public static readonly ResultColumn<RicsRow> Mode = new("mode", ColumnType.String, true,
+        "representation mode: select, soft<k> (tent-weighted mean of a content-chosen subset), mean-all; null in older files = select",
+        r => r.Mode);
+    public static readonly ResultColumn<RicsRow> ForwardsPerFrame = new("forwards_per_frame", ColumnType.Double, true,
+        "forwards one deployed frame costs in this mode: the mean over the image's frames of the crops combined", r => r.ForwardsPerFrame);
+    public static readonly ResultColumn<RicsRow> Embedding = new("embedding", ColumnType.FloatList, true,
+        "with --keep-embeddings: the base frame's normalised output in this setting", r => r.Embedding);
+    public static readonly ResultColumn<RicsRow> Embeddings1px = new("embeddings_1px", ColumnType.FloatList, true,
+        "with --keep-embeddings: the 1-px frames' normalised outputs that fit the scene, concatenated (shifts_1px × dimension)",
+        r => r.Embeddings1px);
 
     public static readonly IReadOnlyList<ResultColumn<RicsRow>> Columns =
     [
         RunId, Shard, ImageKey, Label, Model, Window, Score, Prediction, PredictionLabel, Confidence, Correct, OffsetX, OffsetY,
         Frames, BorderChoices, Shifts1px, Consistency1px, Fooled1px, Cosine1pxMin, Changed1px, WindowK, WindowShifts, FooledWindow,
         SelectionKeptAxis1px, RealisticShifts1px, RealisticConsistency1px, RealisticFooled1px, RealisticCosine1pxMin, RealisticChanged1px,
+        Mode, ForwardsPerFrame, Embedding, Embeddings1px,
     ];
 }

@@ -7,8 +7,9 @@ namespace RobustCrop.Core.Results;
 /// bound_consistency_axis_1px is null.</item>
 /// <item>mode = "rics": one row per model × RICS setting; window and score name the setting;
 /// accuracy, realistic_consistency_1px, realistic_fooled_1px and realistic_changed_1px_* hold the RICS
-/// values (RICS is measured under realistic shifts) with bound_consistency_axis_1px; the
-/// fooled-window, cosine, cyclic_* and rics_cyclic_* columns are null.</item>
+/// values (RICS is measured under realistic shifts) with bound_consistency_axis_1px, the realistic_cosine_* of the
+/// setting's outputs, rics_mode (DESIGN §5b) and forwards_per_frame; the fooled-window, cyclic_* and rics_cyclic_*
+/// columns are null.</item>
 /// </list>
 /// images and crops_inferred are the model's on every row. dataset is the source dataset: a composite run has the rows
 /// of each model once per source dataset. accuracy_native (baseline rows of resize.margin models only) is the accuracy of
@@ -52,7 +53,9 @@ public sealed record SummaryParquetRow(
     double? RicsCyclicRealisticCosine1pxMinP05 = null,
     double? RicsCyclicRealisticCosine1pxMinMin = null,
     double? RicsCyclicRealisticChanged1pxTau = null,
-    double? RicsCyclicRealisticChanged1pxRate = null)
+    double? RicsCyclicRealisticChanged1pxRate = null,
+    string? RicsMode = null,
+    double? ForwardsPerFrame = null)
 {
     /// <summary>Baseline rows: the summary's per-image means (<see cref="RealisticSummary.Means"/>), by column name.</summary>
     public IReadOnlyDictionary<string, double?>? Means { get; init; }
@@ -116,6 +119,8 @@ public static class SummarySchema
             "τ of rics_cyclic_realistic_changed_1px_rate", r => r.RicsCyclicRealisticChanged1pxTau),
         new("rics_cyclic_realistic_changed_1px_rate", ColumnType.Double, true,
             "cyclic RICS under realistic 1-px shifts: share with cosine_1px_min < τ", r => r.RicsCyclicRealisticChanged1pxRate),
+        new("rics_mode", ColumnType.String, true, "rics rows: the representation mode (select, soft<k>, mean-all)", r => r.RicsMode),
+        new("forwards_per_frame", ColumnType.Double, true, "rics rows: forwards one deployed frame costs in this mode", r => r.ForwardsPerFrame),
     ];
 
     // After Columns: static fields are initialised in text order.

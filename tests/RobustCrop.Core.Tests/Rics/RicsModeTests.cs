@@ -1,0 +1,94 @@
+using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Imaging;
+using RobustCrop.Core.Rics;
+
+namespace RobustCrop.Core.Tests.Rics;
+
+/// <summary>The representation modes (DESIGN §5b): names, costs, and the members a frame combines.</summary>
+public class RicsModeTests
+{
+    [Theory]
+    [InlineData("select", "select")]
+    [InlineData(" Mean-All ", "mean-all")]
+    [InlineData("soft4", "soft4")]
+    [InlineData("SOFT16", "soft16")]
+    public void A_mode_parses_to_its_name(string text, string name) => Assert.Equal(name, RicsMode.Parse(text).Name);
+
+    [Theory]
+    [InlineData("soft")]
+    [InlineData("soft0")]
+    [InlineData("soft65")]
+    [InlineData("top4")]
+    [InlineData("")]
+    public void A_bad_mode_names_the_valid_ones(string text)
+        => Assert.Contains("select, soft2, soft4, soft8, mean-all, all", Assert.Throws<ArgumentException>(() => RicsMode.Parse(text)).Message);
+
+    [Fact]
+    public void All_expands_to_every_mode_once()
+        => Assert.Equal(RicsMode.All, RicsMode.ParseList("select,all,soft4"));
+
+    [Fact]
+    public void Forwards_per_frame_are_one_k_and_n_squared()
+    {
+        Assert.Equal(1, RicsMode.Select.ForwardsPerFrame(9));
+        Assert.Equal(4, RicsMode.Soft(4).ForwardsPerFrame(9));
+        Assert.Equal(81, RicsMode.MeanAll.ForwardsPerFrame(9));
+        Assert.Equal(0.36, RicsCombination.ExpectedMovedMass(9), 12); // n/(h+1)² = 9/25
+    }
+
+    private static (RicsSelector Selector, CropPosition Base) Scene(int seed)
+    {
+        var random = new Random(seed);
+        var pixels = new byte[40 * 40 * 3];
+        random.NextBytes(pixels);
+        var basePosition = new CropPosition(16, 16);
+        return (new RicsSelector(new RgbImage(40, 40, pixels), basePosition, 8, 9, 1, RicsSelection.DefaultSeed), basePosition);
+    }
+
+    [Fact]
+    public void Weights_sum_to_one_and_mean_all_weighs_every_candidate_alike()
+    {
+        var (selector, _) = Scene(1);
+        var members = new List<(CropPosition Position, float Weight)>();
+        foreach (var mode in RicsMode.All)
+        {
+            Assert.True(selector.Members(9, mode, Shift.Zero, members));
+            Assert.Equal(1.0, members.Sum(m => (double)m.Weight), 5);
+        }
+        Assert.True(selector.Members(9, RicsMode.MeanAll, Shift.Zero, members));
+        Assert.Equal(81, members.Distinct().Count());
+        Assert.All(members, m => Assert.Equal(1f / 81, m.Weight));
+    }
+
+    private static double Tent(CropPosition p, int cx, int cy) => RicsCombination.Tent(p.X - cx, 4) * RicsCombination.Tent(p.Y - cy, 4);
+
+    [Fact]
+    public void A_one_pixel_shift_keeps_the_soft_members_that_stay_in_the_window_and_moves_their_tent_one_step()
+    {
+        var members = new List<(CropPosition Position, float Weight)>();
+        var shifted = new List<(CropPosition Position, float Weight)>();
+        int frames = 0, total = 0;
+        for (int seed = 0; seed < 40; seed++)
+        {
+            var (selector, b) = Scene(seed);
+            selector.Members(9, RicsMode.Soft(8), Shift.Zero, members);
+            selector.Members(9, RicsMode.Soft(8), new Shift(1, 0), shifted);
+            if (members.Count < 2 || shifted.Count < 2) continue; // a fallback frame holds the select choice alone
+            frames++;
+            total += members.Count;
+            // Membership is a function of content: every base member inside the shifted window is a member there too.
+            var stay = members.Where(m => m.Position.X - b.X - 1 >= -4).Select(m => m.Position).ToHashSet();
+            Assert.Subset(shifted.Select(m => m.Position).ToHashSet(), stay);
+            // and the only new members are in the column that enters.
+            Assert.All(shifted.Where(m => !stay.Contains(m.Position)), m => Assert.Equal(b.X + 1 + 4, m.Position.X));
+            // Weights are the tent of the offset in each frame's own window, t(dx)·t(dy), normalised: the same scene crop
+            // weighs t(dx − 1)·t(dy) in the shifted frame.
+            double w0 = members.Sum(m => Tent(m.Position, b.X, b.Y)), w1 = shifted.Sum(m => Tent(m.Position, b.X + 1, b.Y));
+            foreach (var (p, w) in members) Assert.Equal(Tent(p, b.X, b.Y) / w0, w, 5);
+            foreach (var (p, w) in shifted) Assert.Equal(Tent(p, b.X + 1, b.Y) / w1, w, 5);
+        }
+        Assert.True(frames >= 30, $"{frames} frames with members");
+        // About k = 8 members a frame (81 candidates, each in with probability 8/81).
+        Assert.InRange((double)total / frames, 6, 10);
+    }
+}

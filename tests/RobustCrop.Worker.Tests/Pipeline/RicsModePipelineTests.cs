@@ -1,0 +1,163 @@
+using RobustCrop.Core.Data;
+using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Imaging;
+using RobustCrop.Core.Models;
+using RobustCrop.Core.Results;
+using RobustCrop.Core.Rics;
+using RobustCrop.Core.Settings;
+using static RobustCrop.Worker.Tests.Pipeline.PipelineHarness;
+
+namespace RobustCrop.Worker.Tests.Pipeline;
+
+/// <summary>
+/// The representation modes of RICS (DESIGN §5b) end to end, on a model whose output is the crop's mean colour, so every
+/// mode's answer can be computed by hand from the scene's pixels: the weighted mean of its candidates' normalised colours.
+/// </summary>
+public class RicsModePipelineTests
+{
+    private const int Crop = 8;
+    private const int Window = 5;
+    private const int Half = (Window - 1) / 2;
+    private const int Resize = Crop + 2 * (Half + 1) + 2;
+    private static readonly RicsMode[] Modes = [RicsMode.Select, RicsMode.Soft(2), RicsMode.Soft(4), RicsMode.MeanAll];
+
+    private static RunSettings Settings(params RicsMode[] modes) => new(new RunId("r"))
+    {
+        WindowK = 1,
+        KeepEmbeddings = true,
+        Rics = RicsSelection.Of([Window], [RicsScore.Hash], cyclic: false, modes: modes),
+    };
+
+    /// <summary>The model's normalised output on the crop at (x, y), by hand: per-channel mean of (p/255 − 0.5)/0.25, unit length.</summary>
+    private static double[] Colour(RgbImage scene, int x, int y)
+    {
+        var sum = new double[3];
+        for (int r = 0; r < Crop; r++)
+            for (int c = 0; c < Crop; c++)
+                for (int ch = 0; ch < 3; ch++)
+                    sum[ch] += (scene.Pixels[((y + r) * scene.Width + x + c) * 3 + ch] / 255.0 - 0.5) / 0.25;
+        return Unit(sum);
+    }
+
+    private static double[] Unit(double[] v)
+    {
+        double norm = Math.Sqrt(v.Sum(x => x * x));
+        return v.Select(x => x / norm).ToArray();
+    }
+
+    /// <summary>The hand-computed combination of the frame whose standard crop is at (cx, cy): the candidates and weights of
+    /// the mode's definition, read off the hashes of the exact pixels.</summary>
+    private static double[] Expected(RgbImage scene, RicsMode mode, int cx, int cy)
+    {
+        var candidates = new List<(int X, int Y, double W)>();
+        ulong threshold = RicsCombination.Threshold(mode.K, Window);
+        for (int y = cy - Half; y <= cy + Half; y++)
+            for (int x = cx - Half; x <= cx + Half; x++)
+            {
+                ulong hash = WindowHashField.HashOf(scene, x, y, Crop, RicsSelection.DefaultSeed);
+                double w = mode.Kind switch
+                {
+                    RicsModeKind.MeanAll => 1,
+                    RicsModeKind.Soft when hash >= threshold => (Half + 1 - Math.Abs(x - cx)) * (Half + 1 - Math.Abs(y - cy)),
+                    _ => 0,
+                };
+                if (w > 0) candidates.Add((x, y, w));
+            }
+        if (candidates.Count == 0) // select, or a soft frame without a member: the best hash
+        {
+            var best = Enumerable.Range(0, Window * Window).Select(i => (X: cx - Half + i % Window, Y: cy - Half + i / Window))
+                .MaxBy(p => WindowHashField.HashOf(scene, p.X, p.Y, Crop, RicsSelection.DefaultSeed));
+            candidates.Add((best.X, best.Y, 1));
+        }
+        double total = candidates.Sum(c => c.W);
+        var mean = new double[3];
+        foreach (var (x, y, w) in candidates)
+        {
+            var colour = Colour(scene, x, y);
+            for (int ch = 0; ch < 3; ch++) mean[ch] += w / total * colour[ch];
+        }
+        return Unit(mean);
+    }
+
+    private static void AssertClose(double[] expected, float[] actual, int offset = 0)
+    {
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[offset + i], 1e-5); // float32 outputs
+    }
+
+    [Fact]
+    public void Each_mode_embeds_the_weighted_mean_of_its_candidates_colours()
+    {
+        using var model = Model(TinyModels.MeanColour(Crop), "mean", Crop, Resize, kind: OutputKind.Embedding, norm: Centred);
+        var records = NoiseRecords(6, Resize, Resize, seed: 31);
+        var result = Run(model, Settings(Modes), records);
+        var g = new SceneGeometry(Resize, Resize, Resize, Crop);
+
+        Assert.Empty(result.Errors);
+        foreach (var record in records)
+        {
+            foreach (var mode in Modes)
+            {
+                var row = Assert.Single(result.Rics["mean"], r => r.ImageKey == record.Key && r.Mode == mode.Name);
+                AssertClose(Expected(record.Raw!, mode, g.BaseX, g.BaseY), row.Embedding!);
+                // Every 1-px frame too, in N1 order.
+                for (int i = 0; i < ShiftSets.N1.Length; i++)
+                    AssertClose(Expected(record.Raw!, mode, g.BaseX + ShiftSets.N1[i].Dx, g.BaseY + ShiftSets.N1[i].Dy), row.Embeddings1px!, 3 * i);
+            }
+            Assert.Equal(Window * Window, result.Rics["mean"].Single(r => r.ImageKey == record.Key && r.Mode == "mean-all").ForwardsPerFrame);
+            Assert.Equal(1, result.Rics["mean"].Single(r => r.ImageKey == record.Key && r.Mode == "select").ForwardsPerFrame);
+        }
+    }
+
+    [Fact]
+    public void A_constant_image_gives_identical_embeddings_in_every_mode_and_cosine_1()
+    {
+        using var model = Model(TinyModels.MeanColour(Crop), "mean", Crop, Resize, kind: OutputKind.Embedding, norm: Centred);
+        var record = new ImageRecord("constant", null, null, Constant(Resize, Resize, 200, 30, 90));
+        var result = Run(model, Settings(Modes), [record]);
+
+        var rows = result.Rics["mean"];
+        Assert.Equal(Modes.Select(m => m.Name), rows.Select(r => r.Mode));
+        var colour = Unit([(200 / 255.0 - 0.5) / 0.25, (30 / 255.0 - 0.5) / 0.25, (90 / 255.0 - 0.5) / 0.25]);
+        Assert.All(rows, r =>
+        {
+            AssertClose(colour, r.Embedding!);
+            Assert.Equal(8, r.Shifts1px);
+            Assert.Equal(1.0, r.Cosine1pxMin, 6);
+            Assert.False(r.Changed1px);
+        });
+    }
+
+    [Fact]
+    public void Mean_all_on_a_one_pixel_shift_differs_from_the_base_by_the_swapped_column()
+    {
+        using var model = Model(TinyModels.MeanColour(Crop), "mean", Crop, Resize, kind: OutputKind.Embedding, norm: Centred);
+        var record = NoiseRecords(1, Resize, Resize, seed: 32)[0];
+        var scene = record.Raw!;
+        var result = Run(model, Settings(RicsMode.MeanAll), [record]);
+        var g = new SceneGeometry(Resize, Resize, Resize, Crop);
+        var row = Assert.Single(result.Rics["mean"]);
+
+        // Base: the mean over the window. Shift by (+1, 0): the column at dx = −h leaves, the one at dx = h + 1 enters,
+        // and nothing else changes: sum' = sum + Σ entering − Σ leaving (hand-computed, then normalised).
+        var sum = new double[3];
+        for (int dy = -Half; dy <= Half; dy++)
+            for (int dx = -Half; dx <= Half; dx++)
+                Add(sum, Colour(scene, g.BaseX + dx, g.BaseY + dy), 1);
+        AssertClose(Unit(sum), row.Embedding!);
+        var shifted = (double[])sum.Clone();
+        for (int dy = -Half; dy <= Half; dy++)
+        {
+            Add(shifted, Colour(scene, g.BaseX + Half + 1, g.BaseY + dy), 1);
+            Add(shifted, Colour(scene, g.BaseX - Half, g.BaseY + dy), -1);
+        }
+        int right = Array.IndexOf(ShiftSets.N1.ToArray(), new Shift(1, 0));
+        AssertClose(Unit(shifted), row.Embeddings1px!, 3 * right);
+        double cosine = Unit(sum).Zip(Unit(shifted), (a, b) => a * b).Sum();
+        Assert.True(row.Cosine1pxMin <= cosine + 1e-6, $"cosine_1px_min {row.Cosine1pxMin} above the (+1,0) frame's {cosine}");
+    }
+
+    private static void Add(double[] into, double[] v, double sign)
+    {
+        for (int i = 0; i < into.Length; i++) into[i] += sign * v[i];
+    }
+}
