@@ -11,6 +11,7 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args is ["onnx", .. var rest]) return Onnx.OnnxProtoBench.Run(rest, Console.Out);
+        if (args is ["rics-motion", .. var motion]) return Rics.RicsMotionBench.Run(motion, Console.Out);
         int crops = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
         double fast = CropWriterBench.Run(crops);
         double reference = CropWriterBench.Run(crops, reference: true);
