@@ -87,6 +87,7 @@ public static class RicsMotionBench
                      // but mostly on the window's border; finer ones have interior maxima but flip. The shipped blob is the
                      // closed form of "dog∘dog σ=0.17n".
                      ScoreCandidate.DogAt(0.5), ScoreCandidate.DogSquared(0.25), ScoreCandidate.DogTwice(0.167), ScoreCandidate.DogTwice(0.25),
+                     ScoreCandidate.DogTwiceLowPassed(0.167, 1), ScoreCandidate.DogTwiceLowPassed(0.167, 1.5),
                      ScoreCandidate.BandEnergy(0.125, 0.25), ScoreCandidate.EnergyBlob(0.33), ScoreCandidate.ShiTomasi(0.25), ScoreCandidate.GradientEnergy(0.25),
                  })
             list.Add((c.Name, Candidate(c)));

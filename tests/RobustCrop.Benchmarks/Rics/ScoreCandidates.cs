@@ -67,6 +67,11 @@ public sealed record ScoreCandidate(string Name, Func<int, int> Margin, Func<Pla
     public static ScoreCandidate DogTwice(double k) => new($"dog∘dog σ={k:0.##}n", n => 2 * Plane.Radius(1.6 * Sigma(k, n)),
         (l, n) => Dog(Dog(l, Sigma(k, n)), Sigma(k, n)));
 
+    /// <summary>The twice-applied DoG on the scene low-passed by a Gaussian of σ0 first.</summary>
+    public static ScoreCandidate DogTwiceLowPassed(double k, double sigma0) => new($"dog∘dog σ={k:0.##}n on G({sigma0:0.#})",
+        n => Plane.Radius(sigma0) + 2 * Plane.Radius(1.6 * Sigma(k, n)),
+        (l, n) => Dog(Dog(l.Blur(sigma0), Sigma(k, n)), Sigma(k, n)));
+
     /// <summary>The twice-applied DoG squared: window-scale blobs of either polarity.</summary>
     public static ScoreCandidate DogTwiceSquared(double k) => new($"(dog∘dog)² σ={k:0.##}n", n => 2 * Plane.Radius(1.6 * Sigma(k, n)),
         (l, n) => Dog(Dog(l, Sigma(k, n)), Sigma(k, n)).Map(v => v * v));
