@@ -23,6 +23,7 @@ public static class Program
                     $"rics {f.Mode} n=9: combination (hash field, members, weights, weighted mean of the outputs) {f.CombinationMs:F3} ms/frame for {f.Members:F1} members; one ResNet18 forward (224², 1 thread) {f.ForwardMs:F1} ms; ratio {100 * f.CombinationMs / f.ForwardMs:F2}%"));
             return 0;
         }
+        if (args is ["rics-motion", .. var motion]) return Rics.RicsMotionBench.Run(motion, Console.Out);
         int crops = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
         double fast = CropWriterBench.Run(crops);
         double reference = CropWriterBench.Run(crops, reference: true);

@@ -24,6 +24,14 @@ public class CommandLineTests
         return line;
     }
 
+    [Fact]
+    public async Task A_bad_rics_score_is_refused_with_one_line_listing_the_valid_names()
+    {
+        var line = await RefusedAsync("evaluate", "--rics-score", "hash,best");
+        Assert.Contains("--rics-score", line);
+        Assert.Contains("hash, dog, blob, all", line);
+    }
+
     [Theory]
     [InlineData("NaN")]
     [InlineData("nan")]

@@ -84,6 +84,16 @@ public sealed partial class HelpTests
         Assert.Equal(Defaults.Evaluate.RicsSeed, parse.GetValue<ulong>("--rics-seed"));
     }
 
+    [Fact]
+    public void Rics_score_all_asks_for_every_realistic_score_the_build_has()
+    {
+        var root = CommandRouter.Build(CliConsole.ForWriters(TextWriter.Null, TextWriter.Null));
+        Assert.Equal(RicsScores.Realistic, root.Parse(["evaluate", "--rics-score", "all"]).GetValue<IReadOnlyList<RicsScore>>("--rics-score"));
+        Assert.Equal([RicsScore.Blob, RicsScore.Hash, RicsScore.Dog],
+            root.Parse(["evaluate", "--rics-score", "blob,all"]).GetValue<IReadOnlyList<RicsScore>>("--rics-score"));
+        Assert.Equal("blob", root.Parse(["predict", "--robust", "--score", "blob"]).GetValue<string>("--score"));
+    }
+
     [Theory]
     [InlineData("0x5249435300000001")]
     [InlineData("0X5249435300000001")]

@@ -29,7 +29,7 @@ public sealed class OnePipelineTests
     public async Task Predict_answers_as_evaluate_measured_the_same_crop()
     {
         using var model = Model(TinyModels.RandomProjection(Crop, 64, seed: 32), "proj", Crop, Resize);
-        var run = new RunSettings(new RunId("r")) { WindowK = 1, Rics = RicsSelection.Of([5], [RicsScore.Hash, RicsScore.Dog], cyclic: true) };
+        var run = new RunSettings(new RunId("r")) { WindowK = 1, Rics = RicsSelection.Of([5], RicsScores.Realistic, cyclic: true) };
         var evaluated = await new ShardEvaluator([model], run).EvaluateAsync(Shard, Records());
 
         var standard = new RobustPredictor(model, run, new PredictionMode(PredictionModeKind.Standard)).Predict(Shard, Records());
@@ -38,7 +38,7 @@ public sealed class OnePipelineTests
         Assert.Equal(evaluated.Errors, standard.Errors);
 
         foreach (var mode in new[] { new PredictionMode(PredictionModeKind.Rics, 5, RicsScore.Hash), new PredictionMode(PredictionModeKind.Rics, 5, RicsScore.Dog),
-                     new PredictionMode(PredictionModeKind.RicsCyclic) })
+                     new PredictionMode(PredictionModeKind.Rics, 5, RicsScore.Blob), new PredictionMode(PredictionModeKind.RicsCyclic) })
         {
             var predicted = new RobustPredictor(model, run, mode).Predict(Shard, Records());
             var (rows, errors) = (predicted.Predictions["proj"], predicted.Errors);

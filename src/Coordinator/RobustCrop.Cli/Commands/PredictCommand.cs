@@ -17,7 +17,8 @@ public sealed class PredictCommand : Command
         var model = CliOptions.String("--model", "model from the zoo (default: the zoo's first)", helpName: "ID");
         var robust = CliOptions.Flag("--robust", "classify the crop RICS selects instead of the centre crop");
         var window = CliOptions.OddWindow("--window", "RICS window n, odd", Defaults.Predict.Window);
-        var score = CliOptions.OneOf("--score", "RICS score: hash has the provable bound", Defaults.Predict.Score, "S", "hash", "dog");
+        var score = CliOptions.OneOf("--score", "RICS score: hash has the provable bound", Defaults.Predict.Score, "S",
+            [.. RicsScores.Realistic.Select(RicsScores.Name)]);
         var cyclic = CliOptions.Flag("--cyclic", "cyclic RICS instead: classify the canonical roll of the centre crop");
         var zoo = new Option<string>("--zoo") { Description = "zoo file", HelpName = "FILE", DefaultValueFactory = _ => ShippedFiles.DefaultZoo };
         var output = CliOptions.String("--out", "output location (or az://container/prefix): <run-id>/predictions/part-NNNNN.parquet and errors/", Defaults.Out, "URI");

@@ -288,7 +288,7 @@ public static class CliOptions
         var list = new List<RicsScore>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            try { list.Add(RicsScores.Parse(part)); }
+            try { list.AddRange(RicsScores.ParseOneOrAll(part)); }
             catch (ArgumentException e)
             {
                 r?.AddError($"{name}: {e.Message}");

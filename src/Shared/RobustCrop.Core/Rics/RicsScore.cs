@@ -1,9 +1,12 @@
+using System.Collections.Immutable;
+
 namespace RobustCrop.Core.Rics;
 
 /// <summary>
 /// The RICS kinds (DESIGN §5): how a candidate crop is scored for realistic RICS — every score depends on the crop's
 /// pixels only, never on its position — or cyclic RICS. One enum for all three, so a RICS setting is one typed value
-/// and the rics rows' <c>score</c> column ("hash", "dog", "cyclic") is always written from it.
+/// and the rics rows' <c>score</c> column ("hash", "dog", "cyclic", "blob") is always written from it. New kinds go at the
+/// end: a kind's number travels in cluster messages.
 /// </summary>
 public enum RicsScore
 {
@@ -18,22 +21,52 @@ public enum RicsScore
 
     /// <summary>Not a score of candidates: the canonical roll of the base crop (<see cref="CyclicCanonicalizer"/>), window = C.</summary>
     Cyclic,
+
+    /// <summary>
+    /// The DoG applied twice at σ = n/6 (<see cref="BlobScoreField"/>): a narrow band-pass at the window's scale, smooth
+    /// enough that a sub-pixel camera move keeps the selection, with interior maxima at the window's scale.
+    /// </summary>
+    Blob,
 }
 
 public static class RicsScores
 {
-    public static string Name(RicsScore s) => s switch { RicsScore.Hash => "hash", RicsScore.Dog => "dog", RicsScore.Cyclic => "cyclic", _ => s.ToString() };
+    /// <summary>The word that asks for every realistic score the build has (<c>--rics-score all</c>).</summary>
+    public const string All = "all";
 
-    /// <summary>True for the scores of realistic RICS (hash, dog): they pick a window position, cyclic picks a roll.</summary>
-    public static bool IsRealistic(RicsScore s) => s is RicsScore.Hash or RicsScore.Dog;
+    /// <summary>Every realistic score, in the order <c>all</c> runs them.</summary>
+    public static ImmutableArray<RicsScore> Realistic { get; } = [RicsScore.Hash, RicsScore.Dog, RicsScore.Blob];
+
+    public static string Name(RicsScore s) => s switch
+    {
+        RicsScore.Hash => "hash", RicsScore.Dog => "dog", RicsScore.Cyclic => "cyclic", RicsScore.Blob => "blob", _ => s.ToString(),
+    };
+
+    /// <summary>True for the scores of realistic RICS (hash, dog, blob): they pick a window position, cyclic picks a roll.</summary>
+    public static bool IsRealistic(RicsScore s) => s is RicsScore.Hash or RicsScore.Dog or RicsScore.Blob;
 
     /// <summary>A realistic score by name; cyclic RICS has flags of its own (--rics-cyclic, --cyclic).</summary>
     public static RicsScore Parse(string text) => text.Trim().ToLowerInvariant() switch
     {
         "hash" => RicsScore.Hash,
         "dog" or "bandpass" => RicsScore.Dog,
-        _ => throw new ArgumentException($"RICS score '{text}' is not one of: hash, dog"),
+        "blob" => RicsScore.Blob,
+        _ => throw new ArgumentException($"RICS score '{text}' is not one of: {string.Join(", ", Realistic.Select(Name))}"),
     };
+
+    /// <summary>One name of a score list: a realistic score, or <c>all</c> for every one of them.</summary>
+    public static IReadOnlyList<RicsScore> ParseOneOrAll(string text)
+    {
+        if (string.Equals(text.Trim(), All, StringComparison.OrdinalIgnoreCase)) return Realistic;
+        try
+        {
+            return [Parse(text)];
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"RICS score '{text}' is not one of: {string.Join(", ", Realistic.Select(Name))}, {All}");
+        }
+    }
 
     /// <summary>DESIGN §5: the single-axis one-pixel consistency bound of hash RICS with an n×n window.</summary>
     /// <remarks>The one place this bound is written: the summary, the report and predict's guarantee all read it here.</remarks>

@@ -22,7 +22,7 @@ public sealed class RicsSelector
     private readonly int _crop;
     private readonly int _x0, _y0, _w, _h; // block of candidate top-lefts, clipped to the scene
     private readonly ulong[] _hash;
-    private readonly Dictionary<int, float[]> _dog = [];
+    private readonly Dictionary<(RicsScore, int), float[]> _fields = [];
     private readonly CropPosition _base;
 
     public RicsSelector(RgbImage scene, CropPosition basePosition, int cropSize, int maxWindow, int maxShift, ulong seed)
@@ -51,13 +51,13 @@ public sealed class RicsSelector
         int half = (n - 1) / 2;
         int cx = _base.X + frameShift.Dx, cy = _base.Y + frameShift.Dy;
         if (cx - half < _x0 || cy - half < _y0 || cx + half >= _x0 + _w || cy + half >= _y0 + _h) return null;
-        float[]? dog = score == RicsScore.Dog ? DogField(n) : null;
+        float[]? field = score == RicsScore.Hash ? null : Field(score, n);
         int best = -1;
         for (int y = cy - half; y <= cy + half; y++)
             for (int x = cx - half; x <= cx + half; x++)
             {
                 int idx = (y - _y0) * _w + (x - _x0);
-                if (best < 0 || Better(idx, best, dog)) best = idx;
+                if (best < 0 || Better(idx, best, field)) best = idx;
             }
         int bx = _x0 + best % _w, by = _y0 + best / _w;
         return new RicsChoice(new CropPosition(bx, by), bx - cx, by - cy, half);
@@ -102,9 +102,9 @@ public sealed class RicsSelector
         }
     }
 
-    private bool Better(int a, int b, float[]? dog)
+    private bool Better(int a, int b, float[]? field)
     {
-        if (dog is not null && dog[a] != dog[b]) return dog[a] > dog[b];
+        if (field is not null && field[a] != field[b]) return field[a] > field[b];
         if (_hash[a] != _hash[b]) return _hash[a] > _hash[b];
         // Equal hashes: identical content (or a 2^-61 collision). Order by pixels so the choice is still a function of content.
         return CompareContent(a, b) < 0;
@@ -121,12 +121,14 @@ public sealed class RicsSelector
         return 0;
     }
 
-    private float[] DogField(int n)
+    /// <summary>The smooth score's field over the whole block, computed once per score and window.</summary>
+    private float[] Field(RicsScore score, int n)
     {
-        if (_dog.TryGetValue(n, out var f)) return f;
+        if (_fields.TryGetValue((score, n), out var f)) return f;
         f = new float[_w * _h];
-        DogScoreField.Compute(_scene, _x0, _y0, _w, _h, _crop, n, f);
-        _dog[n] = f;
+        if (score == RicsScore.Blob) BlobScoreField.Compute(_scene, _x0, _y0, _w, _h, _crop, n, f);
+        else DogScoreField.Compute(_scene, _x0, _y0, _w, _h, _crop, n, f);
+        _fields[(score, n)] = f;
         return f;
     }
 }
