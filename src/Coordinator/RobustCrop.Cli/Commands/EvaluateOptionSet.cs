@@ -4,6 +4,7 @@ using System.Globalization;
 using RobustCrop.Cli.Options;
 using RobustCrop.Coordinator.Jobs;
 using RobustCrop.Core.Models;
+using RobustCrop.Core.Motion;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
 using RobustCrop.IO.Models;
@@ -53,10 +54,25 @@ public sealed class EvaluateOptionSet
     public Option<ulong> RicsSeed { get; } = CliOptions.RicsSeed();
     public Option<bool> RicsFooledWindow { get; } = CliOptions.Flag("--rics-fooled-window", "also run RICS on every frame of W_k (--window K), giving its fooled_window");
 
+    public Option<IReadOnlyList<MotionSpec>> Motion { get; } = new("--motion")
+    {
+        Description = $"camera motion beyond integer shifts, measured like the 1-px shifts for the model and every RICS setting: {MotionSpec.ValidForms}, comma-separated (default none; {Defaults.Evaluate.SampleMotion} for the sample job)",
+        HelpName = "SPEC[,SPEC...]",
+        CustomParser = r =>
+        {
+            try { return MotionSpec.ParseList(CliOptions.Single(r)); }
+            catch (FormatException e)
+            {
+                r.AddError("--motion: " + e.Message);
+                return [];
+            }
+        },
+    };
+
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Data, Zoo, Model, Out, ConnectionString, RunId, Device, Limit, ShardSize, Window, Tau, KeepEmbeddings, Gallery, Captions,
-                     Threads, DecodeThreads, Batch, Rics, RicsScore, RicsCyclic, RicsSeed, RicsFooledWindow })
+                     Threads, DecodeThreads, Batch, Rics, RicsScore, RicsCyclic, RicsSeed, RicsFooledWindow, Motion })
             command.Add(o);
     }
 
@@ -80,6 +96,7 @@ public sealed class EvaluateOptionSet
             Batch = p.GetValue(Batch),
             Rics = RicsSelection.Of(windows, p.GetValue(RicsScore)!, p.Given(RicsCyclic) ? p.GetValue(RicsCyclic) : windows.Count > 0,
                 p.GetValue(RicsSeed), p.GetValue(RicsFooledWindow)),
+            Motion = p.Given(Motion) ? [.. p.GetValue(Motion)!] : sample ? MotionSpec.ParseList(Defaults.Evaluate.SampleMotion) : [],
         };
         return new EvaluateOptions(run, p.GetValue(Device)!, p.GetValue(Threads))
         {

@@ -26,7 +26,8 @@ public sealed record MeasuredImage(
     CropPlan Plan,
     CropOutputs Outputs,
     RicsPlan Rics,
-    int NativeIndex);
+    int NativeIndex,
+    Motion.MotionPlan? Motion = null);
 
 /// <summary>
 /// Turns a finished image × model into its result rows (DESIGN §4 and §8): the one place outputs become columns, so a

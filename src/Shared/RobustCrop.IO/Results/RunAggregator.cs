@@ -86,6 +86,10 @@ public static class RunAggregator
         for (int i = 0; i < models.Count; i++)
             if (nn.TryGetValue((models[i].Model, models[i].Dataset ?? dataset), out var found))
                 models[i] = models[i] with { Realistic = models[i].Realistic with { NnChanged1px = found.Rate, NnGallery = found.Gallery } };
+        var motion = await MotionPass.ComputeAsync(store, layout, shardOf.Keys.ToHashSet(StringComparer.Ordinal), dataset, tau, ct).ConfigureAwait(false);
+        for (int i = 0; i < models.Count; i++)
+            if (motion.TryGetValue((models[i].Model, models[i].Dataset ?? dataset), out var specs))
+                models[i] = models[i] with { Motion = specs };
         int k = measured.Select(kv => kv.Value.WindowK).DefaultIfEmpty(0).Max();
         return new RunSummary(layout.RunId, dataset, images, errors, models, DateTimeOffset.UtcNow, tau, k);
     }
