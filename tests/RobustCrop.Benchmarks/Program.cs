@@ -4,13 +4,15 @@ namespace RobustCrop.Benchmarks;
 
 /// <summary>
 /// Prints the crop writer's and the resizer's times against their scalar references (the figures quoted in CropWriter and
-/// SceneResizer), and the decode's; with <c>onnx</c> first, the ONNX protobuf comparison instead (<see cref="Onnx.OnnxProtoBench"/>).
+/// SceneResizer), and the decode's; with <c>onnx</c> first, the ONNX protobuf comparison instead (<see cref="Onnx.OnnxProtoBench"/>);
+/// with <c>motion</c>, the cost of one moved view (<see cref="MotionBench"/>).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
         if (args is ["onnx", .. var rest]) return Onnx.OnnxProtoBench.Run(rest, Console.Out);
+        if (args is ["motion", .. var motionArgs]) return MotionBench.Run(motionArgs, Console.Out);
         int crops = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
         double fast = CropWriterBench.Run(crops);
         double reference = CropWriterBench.Run(crops, reference: true);

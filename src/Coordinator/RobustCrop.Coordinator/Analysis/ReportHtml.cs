@@ -59,6 +59,9 @@ public static class ReportHtml
             RicsTable(h, s);
         }
 
+        h.Append("<h2>Beyond integer shifts: camera motion</h2>\n");
+        MotionSection(h, s);
+
         h.Append("<h2>Images whose representation moves most under a one-pixel shift</h2>\n");
         MoverSection(h, data, moverImages, dataGiven);
         h.Append("<h2>Images whose prediction flips under a one-pixel shift</h2>\n");
@@ -116,6 +119,27 @@ public static class ReportHtml
         }
         h.Append("</table>\n<p class=\"note\">The hash bound (n−1)/(n+1) is the proven share of axis-aligned one-pixel shifts under which hash RICS keeps the same scene crop; “same crop kept” is that share as measured. No other score has a bound.</p>\n");
         foreach (var note in SummaryNotes.Rics(s)) h.Append("<p class=\"note\">").Append(E(note)).Append("</p>\n");
+    }
+
+    /// <summary>Consistency against motion amount per model and RICS setting (<see cref="MotionTable"/>).</summary>
+    private static void MotionSection(StringBuilder h, RunSummary s)
+    {
+        var lines = MotionTable.Lines(s);
+        if (lines.Count == 0)
+        {
+            h.Append("<p class=\"note\">The run measured no camera motion (evaluate --motion subpixel:0.25,subpixel:0.5,subpixel:1,rotate:0.5,rotate:1).</p>\n");
+            return;
+        }
+        h.Append("<div class=\"scroll\"><table><tr><th class=\"t\">model</th><th class=\"t\">setting</th><th>1 px<br>(integer)</th>");
+        foreach (var x in MotionTable.Specs(s)) h.Append("<th>").Append(E(x.Name)).Append("</th>");
+        h.Append("</tr>\n");
+        foreach (var l in lines)
+        {
+            h.Append("<tr><td class=\"t\">").Append(E(l.Model)).Append("</td><td class=\"t\">").Append(E(l.Setting)).Append("</td>");
+            foreach (var c in l.Cells) h.Append("<td>").Append(E(c)).Append("</td>");
+            h.Append("</tr>\n");
+        }
+        h.Append("</table></div>\n<p class=\"note\">").Append(E(MotionTable.Note)).Append("</p>\n");
     }
 
     private static void FlipSection(StringBuilder h, ReportData data, IReadOnlyList<ReportImage> flipImages, bool dataGiven)
