@@ -27,7 +27,7 @@ public sealed record MeasuredImage(
     CropOutputs Outputs,
     RicsPlan Rics,
     int NativeIndex,
-    Motion.MotionPlan? Motion = null);
+    MotionPlan? Motion = null);
 
 /// <summary>
 /// Turns a finished image × model into its result rows (DESIGN §4 and §8): the one place outputs become columns, so a

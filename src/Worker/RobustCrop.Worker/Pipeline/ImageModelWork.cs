@@ -2,7 +2,6 @@ using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Imaging;
 using RobustCrop.Core.Measurement;
 using RobustCrop.Core.Metrics;
-using RobustCrop.Core.Motion;
 using RobustCrop.Core.Planning;
 
 namespace RobustCrop.Worker.Pipeline;

@@ -1,9 +1,9 @@
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Imaging;
-using RobustCrop.Core.Planning;
+using RobustCrop.Core.Motion;
 using RobustCrop.Core.Rics;
 
-namespace RobustCrop.Core.Motion;
+namespace RobustCrop.Core.Planning;
 
 /// <summary>One crop of a moved view to infer: the view's scene and the crop's top-left in it.</summary>
 public readonly record struct MotionCrop(RgbImage Scene, CropPosition Position);
