@@ -101,6 +101,8 @@ public class MotionPipelineTests
         var rows = result.Motion["proj"];
         Assert.Equal(5 * 6, rows.Count);
         Assert.Equal([8, 2, 2, 9, 1], rows.Take(5).Select(r => r.Views));
+        // Every crop inferred, the moved views' included, is accounted for in the images rows.
+        Assert.Equal(result.CropsInferred, result.Images["proj"].Sum(r => (long)r.CropsInferred));
         // Every one of these really moves the pixels: some output changes on some image.
         foreach (var kind in new[] { "subpixel", "rotate", "zoom", "jpeg", "noise" })
             Assert.Contains(rows, r => r.Kind == kind && r.CosineMin < 0.9999);

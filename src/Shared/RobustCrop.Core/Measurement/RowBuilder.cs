@@ -62,7 +62,7 @@ public static class RowBuilder
         return new ImageRow(
             s.RunId.Value, shard.Value, w.Key, w.Label, w.Model,
             w.SourceWidth, w.SourceHeight, w.SceneWidth, w.SceneHeight,
-            plan.Crops.Length,
+            plan.Crops.Length + (w.Motion?.Crops.Count ?? 0), // moved views' crops are inferred for this image too
             a.Prediction, a.Label, a.Confidence, a.Correct,
             realistic.Shifts, realistic.Consistency, realistic.Fooled,
             s.WindowK, window?.Shifts ?? 0, window?.Fooled,
