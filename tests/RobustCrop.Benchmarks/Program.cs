@@ -7,7 +7,8 @@ namespace RobustCrop.Benchmarks;
 /// SceneResizer), and the decode's; with <c>onnx</c> first, the ONNX protobuf comparison instead (<see cref="Onnx.OnnxProtoBench"/>);
 /// with <c>cut-photos</c> first, the natural-photo bench set is cut instead (<see cref="PhotoCutter"/>); with <c>rics-nn</c>,
 /// hash RICS's nn_changed_1px of a finished run (<see cref="RicsNearestNeighbour"/>);
-/// with <c>rics-modes</c>, what combining RICS modes cost against a forward pass (<see cref="RicsModeBench"/>).
+/// with <c>rics-modes</c>, what combining RICS modes cost against a forward pass (<see cref="RicsModeBench"/>);
+/// with <c>motion</c>, the cost of one moved view (<see cref="MotionBench"/>).
 /// </summary>
 public static class Program
 {
@@ -24,6 +25,7 @@ public static class Program
             return 0;
         }
         if (args is ["rics-motion", .. var motion]) return Rics.RicsMotionBench.Run(motion, Console.Out);
+        if (args is ["motion", .. var motionArgs]) return MotionBench.Run(motionArgs, Console.Out);
         int crops = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
         double fast = CropWriterBench.Run(crops);
         double reference = CropWriterBench.Run(crops, reference: true);

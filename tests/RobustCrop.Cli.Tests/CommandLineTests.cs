@@ -181,6 +181,17 @@ public class CommandLineTests
     }
 
     [Theory]
+    [InlineData("blur:2")]
+    [InlineData("subpixel:0.5,rotate:90")]
+    [InlineData("jpeg")]
+    public async Task A_bad_motion_spec_is_one_line_naming_every_valid_form(string spec)
+    {
+        var line = await RefusedAsync("evaluate", "--motion", spec);
+        Assert.Contains("--motion", line);
+        foreach (var form in new[] { "subpixel:δ", "rotate:θ", "zoom:s", "jpeg:q", "noise:σ" }) Assert.Contains(form, line);
+    }
+
+    [Theory]
     [InlineData("--window", "4")]
     [InlineData("--window", "0")]
     [InlineData("--batch", "0")]

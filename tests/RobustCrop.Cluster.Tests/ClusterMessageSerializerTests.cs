@@ -1,6 +1,7 @@
 using Akka.Actor;
 using RobustCrop.Cluster.Protocol;
 using RobustCrop.Core.Data;
+using RobustCrop.Core.Motion;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
 using static RobustCrop.Cluster.Protocol.WorkProtocol;
@@ -32,6 +33,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
         ExtraTaus = [0.95, 0.9],
         Rics = RicsSelection.Of([1, 9, 31], [RicsScore.Hash, RicsScore.Dog], cyclic: true, windowFrames: true,
             modes: [RicsMode.Select, RicsMode.Soft(4), RicsMode.MeanAll]),
+        Motion = [new MotionSpec(MotionKind.Subpixel, 0.5), new MotionSpec(MotionKind.Jpeg, 75)],
     });
 
     public static TheoryData<IClusterMessage> Samples() => new(All);
@@ -130,6 +132,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
         Assert.Equal(spec.Run.Rics.Seed, specBack.Run.Rics.Seed);
         Assert.Equal(spec.Run.Rics.Modes.AsEnumerable(), specBack.Run.Rics.Modes.AsEnumerable());
         Assert.Equal([0.95, 0.9], specBack.Run.ExtraTaus.AsEnumerable());
+        Assert.Equal(spec.Run.Motion.AsEnumerable(), specBack.Run.Motion.AsEnumerable());
         Assert.Equal(spec, specBack);
     }
 
@@ -141,7 +144,7 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     public void Job_spec_has_a_stable_wire_form()
     {
         const string golden = """
-            {"Run":{"RunId":"run-1","Data":"/data/a,/data/b#train","Out":"/out","ZooPath":"/zoo/default.yaml","ModelIds":["resnet18","resnet18-blur"],"Limit":112,"ShardSize":256,"Tau":0.99,"ExtraTaus":[0.95,0.9],"WindowK":2,"KeepEmbeddings":true,"KeepCaptions":false,"Batch":32,"Rics":{"Windows":[1,9,31],"Scores":["Hash","Dog","Cyclic"],"Seed":5929344408171315201,"WindowFrames":true,"Modes":[{"Kind":"Select","K":0},{"Kind":"Soft","K":4},{"Kind":"MeanAll","K":0}]},"DecodeLimits":{"MaxPixels":40000000,"MaxBytes":67108864,"MinSide":8},"MaxScenePixels":16000000}}
+            {"Run":{"RunId":"run-1","Data":"/data/a,/data/b#train","Out":"/out","ZooPath":"/zoo/default.yaml","ModelIds":["resnet18","resnet18-blur"],"Limit":112,"ShardSize":256,"Tau":0.99,"ExtraTaus":[0.95,0.9],"WindowK":2,"KeepEmbeddings":true,"KeepCaptions":false,"Batch":32,"Rics":{"Windows":[1,9,31],"Scores":["Hash","Dog","Cyclic"],"Seed":5929344408171315201,"WindowFrames":true,"Modes":[{"Kind":"Select","K":0},{"Kind":"Soft","K":4},{"Kind":"MeanAll","K":0}]},"DecodeLimits":{"MaxPixels":40000000,"MaxBytes":67108864,"MinSide":8},"MaxScenePixels":16000000,"Motion":[{"Kind":"Subpixel","Amount":0.5},{"Kind":"Jpeg","Amount":75}]}}
             """;
         Assert.Equal(golden, System.Text.Encoding.UTF8.GetString(_serializer.ToBinary(Spec)));
         Assert.Equal(Spec, _serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(golden), "job-spec"));

@@ -44,6 +44,15 @@ public sealed class RunSummaryTests
         "models[].rics_cyclic.realistic.cosine_1px_min.p05", "models[].rics_cyclic.realistic.cosine_1px_min.min",
         "models[].rics_cyclic.realistic.changed_1px", "models[].rics_cyclic.realistic.changed_1px.tau",
         "models[].rics_cyclic.realistic.changed_1px.rate",
+        "models[].motion", "models[].motion[].kind", "models[].motion[].amount", "models[].motion[].motion", "models[].motion[].images",
+        "models[].motion[].consistency_1px", "models[].motion[].fooled_1px", "models[].motion[].cosine_1px_min",
+        "models[].motion[].cosine_1px_min.mean", "models[].motion[].cosine_1px_min.p05", "models[].motion[].cosine_1px_min.min",
+        "models[].motion[].changed_1px", "models[].motion[].changed_1px.tau", "models[].motion[].changed_1px.rate",
+        "models[].motion[].nn_changed_1px", "models[].motion[].rics", "models[].motion[].rics[].window", "models[].motion[].rics[].score",
+        "models[].motion[].rics[].mode", "models[].motion[].rics[].consistency_1px", "models[].motion[].rics[].fooled_1px",
+        "models[].motion[].rics[].cosine_1px_min", "models[].motion[].rics[].cosine_1px_min.mean", "models[].motion[].rics[].cosine_1px_min.p05",
+        "models[].motion[].rics[].cosine_1px_min.min", "models[].motion[].rics[].changed_1px", "models[].motion[].rics[].changed_1px.tau",
+        "models[].motion[].rics[].changed_1px.rate", "models[].motion[].rics[].selection_kept", "models[].motion[].rics[].border_rate",
     ];
 
     internal static RunSummary Sample() => new(
@@ -60,7 +69,15 @@ public sealed class RunSummaryTests
                 ],
                 new RicsCyclicSummary(1.0, 0.0, null, Realistic: new RicsCyclicRealisticSummary(0.96875, 0.125,
                     new CosineStats(0.99, 0.95, 0.75), new ChangedSummary(0.99, 0.25))),
-                Device: "cuda:0", InputSize: 224, ResizeSize: 256, ImagesWithLabels: 0, ImagesWithoutShifts: 2),
+                Device: "cuda:0", InputSize: 224, ResizeSize: 256, ImagesWithLabels: 0, ImagesWithoutShifts: 2)
+            {
+                Motion =
+                [
+                    new MotionSummary("subpixel", 0.5, "subpixel:0.5", 997, 0.875, 0.25, new CosineStats(0.99, 0.95, 0.5),
+                        new ChangedSummary(0.99, 0.25), null,
+                        [new MotionRicsSummary(9, "hash", "select", 0.5, 0.75, new CosineStats(0.9, 0.5, 0.25), new ChangedSummary(0.99, 0.5), 0.125, 0.25)]),
+                ],
+            },
             new ModelSummary("dinov2-small", Images: 997, CropsInferred: 9_970, Accuracy: 0.5,
                 new RealisticSummary(null, null, new FooledWindowSummary(2, null),
                     new CosineStats(0.95, 0.8, 0.25), new ChangedSummary(0.99, 0.375)),

@@ -4,6 +4,7 @@ using System.Globalization;
 using RobustCrop.Cli.Options;
 using RobustCrop.Coordinator.Jobs;
 using RobustCrop.Core.Models;
+using RobustCrop.Core.Motion;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
 using RobustCrop.IO.Models;
@@ -56,11 +57,25 @@ public sealed class EvaluateOptionSet
     public Option<IReadOnlyList<RicsMode>> RicsMode { get; } = CliOptions.RicsModeList("--rics-mode",
         $"RICS representation modes: select (the best candidate), soft<k> (tent-weighted mean of a content-chosen ~k candidates, k forwards), mean-all (all n², the reference), or all (default {Defaults.Evaluate.RicsMode}; {Defaults.Evaluate.SampleRicsModes} for the sample job)",
         Defaults.Evaluate.RicsMode);
+    public Option<IReadOnlyList<MotionSpec>> Motion { get; } = new("--motion")
+    {
+        Description = $"camera motion beyond integer shifts, measured like the 1-px shifts for the model and every RICS setting: {MotionSpec.ValidForms}, comma-separated (default none; {Defaults.Evaluate.SampleMotion} for the sample job)",
+        HelpName = "SPEC[,SPEC...]",
+        CustomParser = r =>
+        {
+            try { return MotionSpec.ParseList(CliOptions.Single(r)); }
+            catch (FormatException e)
+            {
+                r.AddError("--motion: " + e.Message);
+                return [];
+            }
+        },
+    };
 
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Data, Zoo, Model, Out, ConnectionString, RunId, Device, Limit, ShardSize, Window, Tau, KeepEmbeddings, Gallery, Captions,
-                     Threads, DecodeThreads, Batch, Rics, RicsScore, RicsCyclic, RicsSeed, RicsFooledWindow, RicsMode })
+                     Threads, DecodeThreads, Batch, Rics, RicsScore, RicsCyclic, RicsSeed, RicsFooledWindow, RicsMode, Motion })
             command.Add(o);
     }
 
@@ -85,6 +100,7 @@ public sealed class EvaluateOptionSet
             Rics = RicsSelection.Of(windows, p.GetValue(RicsScore)!, p.Given(RicsCyclic) ? p.GetValue(RicsCyclic) : windows.Count > 0,
                 p.GetValue(RicsSeed), p.GetValue(RicsFooledWindow),
                 p.Given(RicsMode) ? p.GetValue(RicsMode) : sample ? Core.Rics.RicsMode.ParseList(Defaults.Evaluate.SampleRicsModes) : null),
+            Motion = p.Given(Motion) ? [.. p.GetValue(Motion)!] : sample ? MotionSpec.ParseList(Defaults.Evaluate.SampleMotion) : [],
         };
         return new EvaluateOptions(run, p.GetValue(Device)!, p.GetValue(Threads))
         {

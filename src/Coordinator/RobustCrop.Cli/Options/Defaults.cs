@@ -44,6 +44,9 @@ public static class Defaults
 
         public static readonly IReadOnlyList<int> SampleRicsWindows = [9];
 
+        /// <summary>The sample job also measures half-pixel camera motion (DESIGN §4b).</summary>
+        public const string SampleMotion = "subpixel:0.5";
+
         public const int Limit = 0;
         public const int ShardSize = RunSettings.DefaultShardSize;
         public const int WindowK = RunSettings.DefaultWindowK;

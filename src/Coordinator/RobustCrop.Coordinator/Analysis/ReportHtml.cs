@@ -60,6 +60,9 @@ public static class ReportHtml
         }
         if (s.Models.Any(m => m.RicsCyclic is not null)) CyclicRicsTable(h, s);
 
+        h.Append("<h2>Beyond integer shifts: camera motion</h2>\n");
+        MotionSection(h, s);
+
         h.Append("<h2>Images whose representation moves most under a one-pixel shift</h2>\n");
         MoverSection(h, data, moverImages, dataGiven);
         h.Append("<h2>Images whose prediction flips under a one-pixel shift</h2>\n");
@@ -147,6 +150,27 @@ public static class ReportHtml
         }
         h.Append("</table>\n<p class=\"note\">The canonicalised model (each input replaced by the canonical roll of its orbit) is 100% consistent under integer cyclic shifts by construction. The realistic columns canonicalise the crop at base + Δ in the scene for each one-pixel shift Δ and compare it with the canonical base, as the plain model is measured. The study (DESIGN §5a) found models built to be robust to cyclic shifts fooled by a realistic one-pixel shift ")
             .Append(P(SummaryNotes.StudyCyclicRobustFooledRealistic)).Append(" of the time.</p>\n");
+    }
+
+    /// <summary>Consistency against motion amount per model and RICS setting (<see cref="MotionTable"/>).</summary>
+    private static void MotionSection(StringBuilder h, RunSummary s)
+    {
+        var lines = MotionTable.Lines(s);
+        if (lines.Count == 0)
+        {
+            h.Append("<p class=\"note\">The run measured no camera motion (evaluate --motion subpixel:0.25,subpixel:0.5,subpixel:1,rotate:0.5,rotate:1).</p>\n");
+            return;
+        }
+        h.Append("<div class=\"scroll\"><table><tr><th class=\"t\">model</th><th class=\"t\">setting</th><th>1 px<br>(integer)</th>");
+        foreach (var x in MotionTable.Specs(s)) h.Append("<th>").Append(E(x.Name)).Append("</th>");
+        h.Append("</tr>\n");
+        foreach (var l in lines)
+        {
+            h.Append("<tr><td class=\"t\">").Append(E(l.Model)).Append("</td><td class=\"t\">").Append(E(l.Setting)).Append("</td>");
+            foreach (var c in l.Cells) h.Append("<td>").Append(E(c)).Append("</td>");
+            h.Append("</tr>\n");
+        }
+        h.Append("</table></div>\n<p class=\"note\">").Append(E(MotionTable.Note)).Append("</p>\n");
     }
 
     private static void FlipSection(StringBuilder h, ReportData data, IReadOnlyList<ReportImage> flipImages, bool dataGiven)

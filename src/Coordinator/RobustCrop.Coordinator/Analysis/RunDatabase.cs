@@ -8,13 +8,13 @@ public sealed record QueryResult(IReadOnlyList<string> Columns, IReadOnlyList<ob
 
 /// <summary>
 /// An in-memory DuckDB database with one view per result table of a run folder: for an evaluate run <c>crops</c>,
-/// <c>images</c>, <c>errors</c>, <c>summary</c> and, when the run evaluated RICS, <c>rics</c>; for a predict run
+/// <c>images</c>, <c>errors</c>, <c>summary</c>, when the run evaluated RICS, <c>rics</c>, and with --motion, <c>motion</c>; for a predict run
 /// <c>predictions</c> and <c>errors</c>.
 /// </summary>
 public sealed class RunDatabase : IDisposable
 {
     /// <summary>The per-model tables are Hive-partitioned (<c>model=&lt;m&gt;/</c>).</summary>
-    private static readonly string[] PartitionedTables = ["crops", "images", "rics"];
+    private static readonly string[] PartitionedTables = ["crops", "images", "rics", "motion"];
 
     /// <summary>Tables with one folder of parts: a predict run's rows (one model per run) and every run's errors.</summary>
     private static readonly string[] FlatTables = ["predictions", "errors"];

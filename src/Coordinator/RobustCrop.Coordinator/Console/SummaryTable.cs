@@ -32,6 +32,7 @@ public static class SummaryTable
         console.Write(table);
         foreach (var note in SummaryNotes.Summary(s)) console.MarkupLine(Markup.Escape(note));
         PrintRics(console, s);
+        MotionTable.Print(console, s);
         console.MarkupLine($"results: [link]{Markup.Escape(location)}[/]  (— = does not apply: no classes or no labels)");
     }
 

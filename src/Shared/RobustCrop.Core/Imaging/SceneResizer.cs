@@ -73,20 +73,55 @@ public static class SceneResizer
     internal static RgbImage Resize<TPasses>(RgbImage src, int width, int height, Interpolation interp) where TPasses : IPasses
     {
         if (width == src.Width && height == src.Height) return src;
+        return Render<TPasses>(src, width, height, interp, Grid.Plain);
+    }
+
+    /// <summary>
+    /// Re-renders the scene from its source with the resampling grid moved (DESIGN §4b): output pixel i of an axis samples
+    /// the source at <c>((i + offset) + 0.5) · scale / zoom</c> instead of <c>(i + 0.5) · scale</c>, with Pillow's taps,
+    /// weights and passes otherwise unchanged. So offset 0 and zoom 1 are today's resize bit for bit, and an integer
+    /// offset k gives pixel i exactly the taps of pixel i + k (the same double is computed): <c>subpixel:1</c> is the
+    /// integer shift. A zoom below 1 widens the kernel (antialiasing) as a downscale does.
+    /// </summary>
+    /// <param name="offsetX">Grid offset in scene pixels (the view moves by this much over the scene).</param>
+    /// <param name="zoom">Magnification about the grid's origin; combine with the offsets to zoom about another point.</param>
+    public static RgbImage Render(RgbImage src, int width, int height, Interpolation interp, double offsetX, double offsetY, double zoom = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(src);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        if (!(zoom > 0) || !double.IsFinite(zoom) || !double.IsFinite(offsetX) || !double.IsFinite(offsetY))
+            throw new ArgumentOutOfRangeException(nameof(zoom), "the grid needs a finite offset and a positive zoom");
+        var grid = new Grid(offsetX, offsetY, zoom);
+        if (grid.IsPlain && width == src.Width && height == src.Height) return src;
+        return Render<VectorPasses>(src, width, height, interp, grid);
+    }
+
+    /// <summary>Where the output grid lies over the source: offsets in output pixels and a magnification.</summary>
+    internal readonly record struct Grid(double OffsetX, double OffsetY, double Zoom)
+    {
+        public static Grid Plain => new(0, 0, 1);
+        public bool IsPlain => OffsetX == 0 && OffsetY == 0 && Zoom == 1;
+        public bool MovesX => OffsetX != 0 || Zoom != 1;
+        public bool MovesY => OffsetY != 0 || Zoom != 1;
+    }
+
+    internal static RgbImage Render<TPasses>(RgbImage src, int width, int height, Interpolation interp, Grid grid) where TPasses : IPasses
+    {
         return interp switch
         {
-            Interpolation.Nearest => Nearest(src, width, height),
-            Interpolation.Bilinear => Convolve<TPasses>(src, width, height, Filter.Bilinear),
-            Interpolation.Bicubic => Convolve<TPasses>(src, width, height, Filter.Bicubic),
+            Interpolation.Nearest => Nearest(src, width, height, grid),
+            Interpolation.Bilinear => Convolve<TPasses>(src, width, height, Filter.Bilinear, grid),
+            Interpolation.Bicubic => Convolve<TPasses>(src, width, height, Filter.Bicubic, grid),
             _ => throw new ArgumentOutOfRangeException(nameof(interp), interp, "unknown interpolation"),
         };
     }
 
-    private enum Filter { Bilinear, Bicubic }
+    internal enum Filter { Bilinear, Bicubic }
 
-    private static double Support(Filter f) => f == Filter.Bilinear ? 1.0 : 2.0;
+    internal static double Support(Filter f) => f == Filter.Bilinear ? 1.0 : 2.0;
 
-    private static double Kernel(Filter f, double x)
+    internal static double Kernel(Filter f, double x)
     {
         if (x < 0) x = -x;
         if (f == Filter.Bilinear) return x < 1.0 ? 1.0 - x : 0.0;
@@ -106,37 +141,55 @@ public static class SceneResizer
     }
 
     // Mirrors Pillow's precompute_coeffs + normalize_coeffs_8bpc, including its truncating "round" casts.
-    private static Coeffs Precompute(int inSize, int outSize, Filter f)
+    private static Coeffs Precompute(int inSize, int outSize, Filter f, double offset = 0, double zoom = 1)
     {
         double scale = (double)inSize / outSize;
+        if (zoom != 1) scale /= zoom; // only when zooming, so the plain scale stays Pillow's double
         double filterScale = Math.Max(scale, 1.0);
         double support = Support(f) * filterScale;
         int kSize = (int)Math.Ceiling(support) * 2 + 1;
         var c = new Coeffs(outSize, kSize);
         Span<double> k = kSize <= 256 ? stackalloc double[kSize] : new double[kSize];
-        double ss = 1.0 / filterScale;
         for (int xx = 0; xx < outSize; xx++)
         {
-            double center = (xx + 0.5) * scale;
-            int xmin = Math.Max((int)(center - support + 0.5), 0);
-            int xmax = Math.Min((int)(center + support + 0.5), inSize) - xmin;
-            double ww = 0;
-            for (int x = 0; x < xmax; x++)
-            {
-                double w = Kernel(f, (x + xmin - center + 0.5) * ss);
-                k[x] = w;
-                ww += w;
-            }
-            Span<int> dst = c.Weights.AsSpan(xx * kSize, kSize);
-            for (int x = 0; x < xmax; x++)
-            {
-                double v = (ww != 0.0 ? k[x] / ww : k[x]) * (1 << PrecisionBits);
-                dst[x] = v < 0 ? (int)(-0.5 + v) : (int)(0.5 + v);
-            }
-            c.Start[xx] = xmin;
-            c.Count[xx] = xmax;
+            // (xx + offset) first: an integer offset gives exactly pixel xx + offset's centre.
+            double center = (xx + offset + 0.5) * scale;
+            (c.Start[xx], c.Count[xx]) = Taps(center, support, filterScale, inSize, f, k, c.Weights.AsSpan(xx * kSize, kSize));
         }
         return c;
+    }
+
+    /// <summary>
+    /// One output pixel's taps around <paramref name="center"/> (source coordinates): the first source index and the
+    /// count, the fixed-point weights written to <paramref name="weights"/>. Pillow's arithmetic, shared by every grid.
+    /// </summary>
+    internal static (int Start, int Count) Taps(double center, double support, double filterScale, int inSize, Filter f,
+        Span<double> scratch, Span<int> weights)
+    {
+        double ss = 1.0 / filterScale;
+        int xmin = Math.Max((int)(center - support + 0.5), 0);
+        int xmax = Math.Min((int)(center + support + 0.5), inSize) - xmin;
+        if (xmax <= 0)
+        {
+            // The grid left the source entirely (a far offset): the edge pixel, as Pillow's clamping would give.
+            xmin = center < 0 ? 0 : inSize - 1;
+            xmax = 1;
+            weights[0] = 1 << PrecisionBits;
+            return (xmin, xmax);
+        }
+        double ww = 0;
+        for (int x = 0; x < xmax; x++)
+        {
+            double w = Kernel(f, (x + xmin - center + 0.5) * ss);
+            scratch[x] = w;
+            ww += w;
+        }
+        for (int x = 0; x < xmax; x++)
+        {
+            double v = (ww != 0.0 ? scratch[x] / ww : scratch[x]) * (1 << PrecisionBits);
+            weights[x] = v < 0 ? (int)(-0.5 + v) : (int)(0.5 + v);
+        }
+        return (xmin, xmax);
     }
 
     internal static byte Clip8(int acc)
@@ -146,10 +199,10 @@ public static class SceneResizer
         return (byte)(acc >> PrecisionBits);
     }
 
-    private static RgbImage Convolve<TPasses>(RgbImage src, int outW, int outH, Filter f) where TPasses : IPasses
+    private static RgbImage Convolve<TPasses>(RgbImage src, int outW, int outH, Filter f, Grid grid) where TPasses : IPasses
     {
-        bool needH = outW != src.Width, needV = outH != src.Height;
-        Coeffs? cv = needV ? Precompute(src.Height, outH, f) : null;
+        bool needH = outW != src.Width || grid.MovesX, needV = outH != src.Height || grid.MovesY;
+        Coeffs? cv = needV ? Precompute(src.Height, outH, f, grid.OffsetY, grid.Zoom) : null;
 
         // The horizontal pass only needs the source rows some output row reads.
         int rowFirst = 0, rowLast = src.Height;
@@ -160,7 +213,7 @@ public static class SceneResizer
         }
 
         if (!needH) return VerticalOnly<TPasses>(src, outH, cv!);
-        Coeffs ch = Precompute(src.Width, outW, f);
+        Coeffs ch = Precompute(src.Width, outW, f, grid.OffsetX, grid.Zoom);
         int stride = outW * 3, midLength = (rowLast - rowFirst) * stride;
         if (cv is null)
         {
@@ -288,15 +341,16 @@ public static class SceneResizer
 
     /// <summary>Pillow's NEAREST resize: source index floor((i + 0.5) · in / out), so a 2× upscale duplicates exactly.
     /// Pillow steps the coordinate incrementally, so the two can differ only where (i + 0.5) · in / out lands on an integer.</summary>
-    private static RgbImage Nearest(RgbImage src, int outW, int outH)
+    private static RgbImage Nearest(RgbImage src, int outW, int outH, Grid grid)
     {
         var dst = new RgbImage(outW, outH);
         int[] sx = new int[outW];
         double ax = (double)src.Width / outW, ay = (double)src.Height / outH;
-        for (int x = 0; x < outW; x++) sx[x] = Math.Min((int)((x + 0.5) * ax), src.Width - 1) * 3;
+        if (grid.Zoom != 1) { ax /= grid.Zoom; ay /= grid.Zoom; }
+        for (int x = 0; x < outW; x++) sx[x] = NearestIndex(x, grid.OffsetX, ax, src.Width) * 3;
         for (int y = 0; y < outH; y++)
         {
-            int syy = Math.Min((int)((y + 0.5) * ay), src.Height - 1);
+            int syy = NearestIndex(y, grid.OffsetY, ay, src.Height);
             ReadOnlySpan<byte> inRow = src.ReadOnlyRow(syy);
             Span<byte> outRow = dst.Row(y);
             for (int x = 0, d = 0; x < outW; x++, d += 3)
@@ -309,4 +363,7 @@ public static class SceneResizer
         }
         return dst;
     }
+
+    private static int NearestIndex(int i, double offset, double scale, int size)
+        => Math.Clamp((int)Math.Floor((i + offset + 0.5) * scale), 0, size - 1);
 }

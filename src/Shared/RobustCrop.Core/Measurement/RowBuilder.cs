@@ -26,7 +26,8 @@ public sealed record MeasuredImage(
     CropPlan Plan,
     CropOutputs Outputs,
     RicsPlan Rics,
-    int NativeIndex);
+    int NativeIndex,
+    MotionPlan? Motion = null);
 
 /// <summary>
 /// Turns a finished image × model into its result rows (DESIGN §4 and §8): the one place outputs become columns, so a
@@ -62,7 +63,7 @@ public static class RowBuilder
         return new ImageRow(
             s.RunId.Value, shard.Value, w.Key, w.Label, w.Model,
             w.SourceWidth, w.SourceHeight, w.SceneWidth, w.SceneHeight,
-            plan.Crops.Length,
+            plan.Crops.Length + (w.Motion?.Crops.Count ?? 0), // moved views' crops are inferred for this image too
             a.Prediction, a.Label, a.Confidence, a.Correct,
             realistic.Shifts, realistic.Consistency, realistic.Fooled,
             s.WindowK, window?.Shifts ?? 0, window?.Fooled,

@@ -36,6 +36,11 @@ public sealed class RunLayout
 
     public string RicsPart(string model, int shard) => $"{RicsDir}model={ValidateModel(model)}/" + PartName(shard);
 
+    /// <summary>Per-image motion results (DESIGN §4b), one row per image × model × motion spec [× RICS setting].</summary>
+    public string MotionDir => Root + "motion/";
+
+    public string MotionPart(string model, int shard) => $"{MotionDir}model={ValidateModel(model)}/" + PartName(shard);
+
     /// <summary>Rows of a `predict` run, one per input.</summary>
     public string PredictionsPart(int shard) => Root + "predictions/" + PartName(shard);
 

@@ -38,7 +38,12 @@ public sealed record ModelSummary(
     [property: JsonPropertyName("images_with_labels")] long? ImagesWithLabels = null,
     [property: JsonPropertyName("images_without_shifts")] long? ImagesWithoutShifts = null,
     [property: JsonPropertyName("dataset")] string? Dataset = null,
-    [property: JsonPropertyName("accuracy_native")] double? AccuracyNative = null);
+    [property: JsonPropertyName("accuracy_native")] double? AccuracyNative = null)
+{
+    /// <summary>One entry per <c>--motion</c> spec (DESIGN §4b, §9); null when the run measured no motion.</summary>
+    [JsonPropertyName("motion")]
+    public IReadOnlyList<MotionSummary>? Motion { get; init; }
+}
 
 /// <param name="Consistency1px">Null when the model has no class prediction.</param>
 public sealed record RealisticSummary(

@@ -14,6 +14,7 @@ public sealed class ShardResult(ShardId shard)
     public Dictionary<string, List<CropRow>> Crops { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<RicsRow>> Rics { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, List<PredictionRow>> Predictions { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, List<MotionRow>> Motion { get; } = new(StringComparer.Ordinal);
     public List<ErrorRow> Errors { get; } = [];
     public int Inputs { get; set; }
     public long CropsInferred { get; set; }

@@ -33,7 +33,8 @@ public sealed record RunPlan(
     [property: JsonPropertyName("inputs")] long Inputs,
     [property: JsonPropertyName("captions")] bool Captions = false,
     [property: JsonPropertyName("model_fingerprints")] ImmutableSortedDictionary<string, ModelFingerprint>? ModelFingerprints = null,
-    [property: JsonPropertyName("inputs_listing")] DataListing? InputsListing = null)
+    [property: JsonPropertyName("inputs_listing")] DataListing? InputsListing = null,
+    [property: JsonPropertyName("motion")] string? Motion = null)
 {
     /// <summary>What <paramref name="now"/> changes against this (stored) plan, one "option: stored → now" item per
     /// difference, in command-line terms; empty when the plans describe the same work. Model order does not matter.</summary>
@@ -56,6 +57,7 @@ public sealed record RunPlan(
         Check("--keep-embeddings", KeepEmbeddings, now.KeepEmbeddings);
         Check("pixel limit", MaxPixels, now.MaxPixels);
         Check("--captions", Captions, now.Captions);
+        Check("--motion", Motion ?? "", now.Motion ?? "");
         // Plans stored before fingerprints have none: nothing to compare.
         foreach (var (id, stored) in ModelFingerprints ?? ImmutableSortedDictionary<string, ModelFingerprint>.Empty)
         {
@@ -80,7 +82,8 @@ public sealed record RunPlan(
               + (rics.WindowFrames ? " window-frames" : "") + string.Create(CultureInfo.InvariantCulture, $" seed={rics.Seed:x}")
             : "none";
         return new RunPlan(absoluteData, dataset, run.ShardSize, run.Limit, [.. models], run.Tau, run.WindowK, ricsText,
-            run.KeepEmbeddings, run.DecodeLimits.MaxPixels, shards, inputs, run.KeepCaptions);
+            run.KeepEmbeddings, run.DecodeLimits.MaxPixels, shards, inputs, run.KeepCaptions,
+            Motion: string.Join(',', run.Motion.Select(m => m.Name)));
     }
 
     private static string Show<T>(T value) => value switch

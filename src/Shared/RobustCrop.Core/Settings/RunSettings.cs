@@ -73,6 +73,9 @@ public sealed record RunSettings(RunId RunId)
     /// <summary>A scene larger than this (an extreme aspect ratio) is an error row rather than a memory spike.</summary>
     public long MaxScenePixels { get; init; } = DefaultMaxScenePixels;
 
+    /// <summary>Camera motions beyond integer shifts to measure (<c>--motion</c>, DESIGN §4b); empty: none.</summary>
+    public ImmutableArray<Motion.MotionSpec> Motion { get; init; } = [];
+
     /// <summary>The realistic shifts the crop plan measures: N1, then W_k when k &gt; 0.</summary>
     [JsonIgnore] // derived from WindowK; the serializer skips get-only members, but not get-only sequences
     public IEnumerable<Shift> RealisticShifts => WindowK > 0 ? ShiftSets.N1.Concat(ShiftSets.Window(WindowK)) : ShiftSets.N1;
@@ -82,7 +85,8 @@ public sealed record RunSettings(RunId RunId)
         => other is not null && RunId == other.RunId && Data == other.Data && Out == other.Out && ZooPath == other.ZooPath
            && ModelIds.SequenceEqual(other.ModelIds) && Limit == other.Limit && ShardSize == other.ShardSize
            && Tau.Equals(other.Tau) && ExtraTaus.SequenceEqual(other.ExtraTaus) && WindowK == other.WindowK && KeepEmbeddings == other.KeepEmbeddings && KeepCaptions == other.KeepCaptions && Batch == other.Batch
-           && Rics.Equals(other.Rics) && DecodeLimits == other.DecodeLimits && MaxScenePixels == other.MaxScenePixels;
+           && Rics.Equals(other.Rics) && DecodeLimits == other.DecodeLimits && MaxScenePixels == other.MaxScenePixels
+           && Motion.SequenceEqual(other.Motion);
 
     public override int GetHashCode() => HashCode.Combine(RunId, Data, Out, ZooPath, Tau, WindowK, Batch, Rics);
 }

@@ -69,6 +69,9 @@ public sealed class ShardFiles(IResultStore store, RunLayout layout)
                     files.Add(await WriteFileAsync(layout.RicsPart(m.Id, shard), rics.Count,
                         s => ResultParquet.WritePartitionRowsAsync(s, m.Id, rics, r => r.Model, meta, ct), ct));
                 }
+                if (origin.Settings.Motion.Length > 0 && result.Motion.TryGetValue(m.Id, out var motion))
+                    files.Add(await WriteFileAsync(layout.MotionPart(m.Id, shard), motion.Count,
+                        s => ResultParquet.WritePartitionRowsAsync(s, m.Id, motion, r => r.Model, meta, ct), ct));
             }
             if (result.Predictions.TryGetValue(m.Id, out var predictions))
             {

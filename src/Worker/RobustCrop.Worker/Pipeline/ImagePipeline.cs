@@ -1,5 +1,6 @@
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Motion;
 using RobustCrop.Core.Planning;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Settings;
@@ -32,7 +33,10 @@ public sealed class ImagePipeline
 
     private readonly PipelineOptions _options;
 
-    public ImagePipeline(IReadOnlyList<EvaluatedModel> models, RunSettings settings, ImagePlanner planner, PipelineOptions? options = null)
+    /// <param name="motion">Render the run's moved views and plan their crops (evaluate's measurement, DESIGN §4b);
+    /// <paramref name="codec"/> re-encodes for jpeg:q.</param>
+    public ImagePipeline(IReadOnlyList<EvaluatedModel> models, RunSettings settings, ImagePlanner planner, PipelineOptions? options = null,
+        bool motion = false, ISceneCodec? codec = null)
     {
         _models = models;
         _settings = settings;
@@ -41,7 +45,8 @@ public sealed class ImagePipeline
         // A margin model's native resize is one more family: its centre crop gives the native-preprocessing accuracy.
         Preparer = new ImagePreparer(models.Select(m => m.Manifest.SceneFamily)
             .Concat(models.Where(NeedsNative).Select(m => (m.Manifest.NativeResizeSize!.Value, m.Manifest.Interpolation)))
-            .Distinct().ToList(), settings, _options.Times);
+            .Distinct().ToList(), settings, _options.Times,
+            motion ? models.Select(m => m.Manifest.SceneFamily).Distinct().ToList() : null, codec);
     }
 
     public ImagePreparer Preparer { get; }
@@ -100,7 +105,10 @@ public sealed class ImagePipeline
             var native = NeedsNative(m) && image.Label is not null && m.Manifest.ClassesApplyTo(image.Key)
                 ? image.Scenes[(m.Manifest.NativeResizeSize!.Value, m.Manifest.Interpolation)]
                 : null;
-            works.Add(new ImageModelWork(image, m, scene, plan.Crops, plan.Rics, native));
+            var motion = image.Views?.TryGetValue(m.Manifest.SceneFamily, out var sets) == true
+                ? MotionPlan.Build(sets, scene, plan.Crops, plan.Rics, _settings.Rics.Seed, plan.Crops.Crops.Length + (native is null ? 0 : 1))
+                : null;
+            works.Add(new ImageModelWork(image, m, scene, plan.Crops, plan.Rics, native, motion));
         }
         return new PlannedImage(image, works, null, null);
     }

@@ -1,5 +1,6 @@
 using RobustCrop.Core.Data;
 using RobustCrop.Core.Imaging;
+using RobustCrop.Core.Motion;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Settings;
 using RobustCrop.IO.Imaging;
@@ -8,7 +9,10 @@ namespace RobustCrop.Worker.Pipeline;
 
 /// <summary>read → decode → resize once per family: everything before the model, as a pure function of the record.</summary>
 /// <param name="times">Where decode and resize times are added (the bench); null: not timed.</param>
-public sealed class ImagePreparer(IReadOnlyCollection<(int Resize, Interpolation Interp)> families, RunSettings settings, StageTimes? times = null)
+/// <param name="motionFamilies">The families whose moved views (<see cref="RunSettings.Motion"/>) are rendered, once each,
+/// from the decoded source while it is at hand; every model of a family reads the same views.</param>
+public sealed class ImagePreparer(IReadOnlyCollection<(int Resize, Interpolation Interp)> families, RunSettings settings, StageTimes? times = null,
+    IReadOnlyCollection<(int Resize, Interpolation Interp)>? motionFamilies = null, ISceneCodec? codec = null)
 {
     /// <summary>Never throws for bad input: whatever goes wrong becomes the image's error, so nothing is lost.</summary>
     public PreparedImage Prepare(ImageRecord record)
@@ -49,6 +53,18 @@ public sealed class ImagePreparer(IReadOnlyCollection<(int Resize, Interpolation
             scenes[family] = SceneResizer.ResizeShorterSide(source, family.Resize, family.Interp);
             times?.Add(Stage.Resize, resizeStarted);
         }
-        return new PreparedImage(record.Key, record.Label, source.Width, source.Height, scenes, Metadata: record.Metadata);
+        Dictionary<(int, Interpolation), IReadOnlyList<MotionViewSet>>? views = null;
+        if (settings.Motion.Length > 0 && motionFamilies is { Count: > 0 })
+        {
+            views = [];
+            foreach (var family in motionFamilies)
+            {
+                long renderStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+                views[family] = [.. settings.Motion.Select(spec => MotionViews.Render(spec, source, scenes[family], family.Resize, family.Interp,
+                    settings.Rics.Seed, record.Key, codec))];
+                times?.Add(Stage.Resize, renderStarted);
+            }
+        }
+        return new PreparedImage(record.Key, record.Label, source.Width, source.Height, scenes, Metadata: record.Metadata, Views: views);
     }
 }

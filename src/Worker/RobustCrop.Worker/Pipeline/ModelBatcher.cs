@@ -60,6 +60,15 @@ public sealed class ModelBatcher : IDisposable
             _filling.Slots[_filling.Count++] = (work, work.NativeIndex);
             if (_filling.IsFull) Submit(completed);
         }
+        var motion = work.Motion;
+        for (int i = 0; i < motion.Crops.Count; i++)
+        {
+            // A moved view's crop: the base position (or a shift of it, or a RICS choice) in the view's own scene.
+            var c = motion.Crops[i];
+            WriteCrop(c.Scene, c.Position.X, c.Position.Y, 0, 0);
+            _filling.Slots[_filling.Count++] = (work, motion.FirstOutput + i);
+            if (_filling.IsFull) Submit(completed);
+        }
     }
 
     // Into the next free slot of the batch being filled.

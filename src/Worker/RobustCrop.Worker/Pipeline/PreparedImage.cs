@@ -12,7 +12,8 @@ public sealed record PreparedImage(
     IReadOnlyDictionary<(int Resize, Interpolation Interp), RgbImage> Scenes,
     ErrorStage? ErrorStage = null,
     string? Error = null,
-    Core.Data.SampleMetadata? Metadata = null)
+    Core.Data.SampleMetadata? Metadata = null,
+    IReadOnlyDictionary<(int Resize, Interpolation Interp), IReadOnlyList<Core.Motion.MotionViewSet>>? Views = null)
 {
     public bool IsError => Error is not null;
 

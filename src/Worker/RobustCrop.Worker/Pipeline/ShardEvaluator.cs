@@ -12,7 +12,8 @@ namespace RobustCrop.Worker.Pipeline;
 /// </summary>
 public sealed class ShardEvaluator(IReadOnlyList<EvaluatedModel> models, RunSettings settings, PipelineOptions? options = null)
 {
-    private readonly ImagePipeline _pipeline = new(models, settings, ImagePlanner.Measurement(settings), options);
+    private readonly ImagePipeline _pipeline = new(models, settings, ImagePlanner.Measurement(settings), options,
+        motion: settings.Motion.Length > 0, codec: IO.Imaging.JpegSceneCodec.Instance);
 
     /// <summary>Runs <see cref="Evaluate"/> on a thread of its own; the task completes when the shard is done.</summary>
     /// <param name="onImage">Called after each input is finished (for progress), with crops inferred so far.</param>
@@ -29,7 +30,7 @@ public sealed class ShardEvaluator(IReadOnlyList<EvaluatedModel> models, RunSett
         Action<int, long>? onImage = null, CancellationToken ct = default)
     {
         var result = new ShardResult(shard.Id);
-        foreach (var m in models) { result.Images[m.Id] = []; result.Crops[m.Id] = []; result.Rics[m.Id] = []; }
+        foreach (var m in models) { result.Images[m.Id] = []; result.Crops[m.Id] = []; result.Rics[m.Id] = []; result.Motion[m.Id] = []; }
         var totals = _pipeline.RunDecodingAhead(records, new RowSink(settings, result, options?.Times), onImage, ct);
         result.Inputs = totals.Inputs;
         result.CropsInferred = totals.CropsInferred;
@@ -49,6 +50,7 @@ public sealed class ShardEvaluator(IReadOnlyList<EvaluatedModel> models, RunSett
             result.Images[w.Model.Id].Add(RowBuilder.ImageRow(settings, result.Shard, measured));
             result.Crops[w.Model.Id].AddRange(RowBuilder.CropRows(settings, result.Shard, measured));
             result.Rics[w.Model.Id].AddRange(RowBuilder.RicsRows(settings, result.Shard, measured));
+            result.Motion[w.Model.Id].AddRange(MotionRows.Build(settings, result.Shard, measured));
             times?.Add(Stage.Metrics, started);
         }
     }

@@ -28,6 +28,7 @@ public static class ResultSchemas
             var t when t == typeof(ErrorRow) => ErrorsSchema.Columns,
             var t when t == typeof(PredictionRow) => PredictionsSchema.Columns,
             var t when t == typeof(SummaryParquetRow) => SummarySchema.Columns,
+            var t when t == typeof(MotionRow) => MotionSchema.Columns,
             _ => null,
         };
         return (IReadOnlyList<ResultColumn<TRow>>?)columns;

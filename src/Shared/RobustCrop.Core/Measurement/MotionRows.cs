@@ -1,0 +1,45 @@
+using RobustCrop.Core.Data;
+using RobustCrop.Core.Metrics;
+using RobustCrop.Core.Motion;
+using RobustCrop.Core.Results;
+using RobustCrop.Core.Settings;
+
+namespace RobustCrop.Core.Measurement;
+
+/// <summary>The motion rows of a finished image × model (DESIGN §4b): the realistic metrics with the moved views in place of
+/// the 1-px shifts, for the plain model and for each RICS setting (<see cref="MotionSchema"/>).</summary>
+public static class MotionRows
+{
+    public static List<MotionRow> Build(RunSettings s, ShardId shard, MeasuredImage w)
+    {
+        var rows = new List<MotionRow>();
+        if (w.Motion is not { } motion) return rows;
+        var o = w.Outputs;
+        foreach (var e in motion.Entries)
+        {
+            var m = ImageMetrics.Compare(o, w.Plan.BaseIndex, [.. e.Outputs], s.Tau);
+            rows.Add(Row(s, shard, w, e.Spec, null, null, null, m, null, null));
+            foreach (var r in e.Rics)
+            {
+                if (r.BaseOutput < 0) continue;
+                var rm = ImageMetrics.Compare(o, r.BaseOutput, [.. r.Outputs], s.Tau);
+                int taken = 0, kept = 0, border = 0;
+                for (int i = 0; i < r.Outputs.Count; i++)
+                {
+                    if (r.Outputs[i] < 0) continue;
+                    taken++;
+                    if (r.Kept[i]) kept++;
+                    if (r.OnBorder[i]) border++;
+                }
+                rows.Add(Row(s, shard, w, e.Spec, r.Setting.Window, r.Setting.Name, r.Mode, rm,
+                    taken > 0 ? (double)kept / taken : null, taken > 0 ? (double)border / taken : null));
+            }
+        }
+        return rows;
+    }
+
+    private static MotionRow Row(RunSettings s, ShardId shard, MeasuredImage w, MotionSpec spec, int? window, string? score,
+        string? mode, ShiftMetrics m, double? kept, double? border)
+        => new(s.RunId.Value, shard.Value, w.Key, w.Label, w.Model, spec.Name, spec.KindName, spec.Amount, window, score, mode,
+            m.Shifts, m.Consistency, m.Fooled, m.CosineMin, m.Changed, kept, border);
+}
