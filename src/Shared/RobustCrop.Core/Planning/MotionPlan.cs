@@ -59,7 +59,9 @@ public sealed class MotionPlan
             }
             return j;
         }
-        var realistic = rics.Settings.Where(s => !s.Setting.IsCyclic && s.Frames[0] is not null).ToList();
+        // Select settings only: a combining mode (DESIGN §5b) is not yet measured under motion (its members per moved view
+        // are the follow-up), so it is left out rather than reported under select's name.
+        var realistic = rics.Settings.Where(s => !s.Setting.IsCyclic && s.Setting.Mode.IsSelect && s.Frames[0] is not null).ToList();
         var entries = new List<MotionEntry>(sets.Count);
         foreach (var set in sets)
         {
