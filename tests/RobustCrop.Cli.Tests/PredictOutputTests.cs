@@ -41,6 +41,7 @@ public sealed class PredictOutputTests
             [
                 "astronaut/astronaut.png: no class",
                 $"1 predictions, 0 errors with resnet18 (standard) -> {tmp.Path}/one/predictions",
+                "cost: 1 forwards per frame",
                 "guarantee: standard centre crop: no shift guarantee (measure it with evaluate)",
             ], Lines(run.Out));
         var note = Assert.Single(run.ErrLines, l => l.Contains("head", StringComparison.Ordinal));

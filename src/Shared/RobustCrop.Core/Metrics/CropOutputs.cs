@@ -29,5 +29,14 @@ public sealed class CropOutputs
 
     public Span<float> Vector(int crop) => Vectors.AsSpan(crop * Dimension, Dimension);
 
-    public float Cosine(int a, int b) => VectorMath.Dot(Vector(a), Vector(b));
+    /// <summary>
+    /// Cosine of two normalised outputs. Identical outputs give exactly 1: a normalised vector's dot product with itself
+    /// rounds to 0.99999988, which would make one crop reached twice — under another index, as a moved view's crop equal to
+    /// an integer shift's (subpixel:1) — read differently from the same index compared with itself.
+    /// </summary>
+    public float Cosine(int a, int b)
+    {
+        Span<float> x = Vector(a), y = Vector(b);
+        return a == b || x.SequenceEqual(y) ? 1f : VectorMath.Dot(x, y);
+    }
 }
