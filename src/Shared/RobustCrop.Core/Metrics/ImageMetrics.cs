@@ -16,8 +16,8 @@ public static class ImageMetrics
             int idx = indices[i];
             if (idx < 0) continue;
             taken++;
-            // The same crop (a RICS frame that chose the base's input) is the same output: cosine 1, not a rounded dot product.
-            double cos = idx == baseIndex ? 1.0 : Math.Clamp(outputs.Cosine(baseIndex, idx), -1f, 1f);
+            // Identical outputs (the same crop, or a moved view equal to a shift) read exactly 1: CropOutputs.Cosine's rule.
+            double cos = Math.Clamp(outputs.Cosine(baseIndex, idx), -1f, 1f);
             if (cos < cosMin) cosMin = cos;
             if (hasClasses && outputs.Predictions![idx] == outputs.Predictions[baseIndex]) same++;
         }
