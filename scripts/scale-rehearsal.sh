@@ -49,6 +49,7 @@ free_port() { while :; do p=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.
 # CPU seconds a process has used (utime + stime), load-independent where wall time is not.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b) ? a : b }'; }
 per_image() { awk -v c="$1" -v n="$images" 'BEGIN { printf "%.1f", c * 1000 / n }'; }
 fail() { echo "rehearsal failed: $*"; keep=1; exit 1; }
@@ -98,7 +99,11 @@ cluster_run() { # NAME DATA OUT CHAOS
   while kill -0 $c 2>/dev/null; do
     sleep 1
     cpeak=$(max "$cpeak" "$(hwm_kib $c)")
-    for p in "${pids[@]}"; do wpeak=$(max "$wpeak" "$(hwm_kib "$p")"); t=$(cpu_ticks "$p"); [ "$t" -gt 0 ] && wcpu[$p]=$t; done
+    printf '%s\tcoordinator\t%s\t%s\n' "$(since "$start")" $c "$(rss_kib $c)" >>"$work/$name.rss.tsv"
+    for p in "${pids[@]}"; do
+      wpeak=$(max "$wpeak" "$(hwm_kib "$p")"); t=$(cpu_ticks "$p"); [ "$t" -gt 0 ] && wcpu[$p]=$t
+      printf '%s\tworker\t%s\t%s\n' "$(since "$start")" "$p" "$(rss_kib "$p")" >>"$work/$name.rss.tsv"
+    done
     t=$(cpu_ticks $c); [ "$t" -gt 0 ] && ccpu=$t
     if [ "$churn" = 1 ] && [ "$(since "$last" | cut -d. -f1)" -ge "$chaos_every" ] && kill -0 $c 2>/dev/null; then
       i=$((RANDOM % nworkers)); kill -9 "${pids[$i]}" 2>/dev/null; kills=$((kills + 1)); last=$(now)
@@ -133,7 +138,11 @@ fi
 
 name=r$(date +%s)
 run=az://rehearsal/runs/$name
+az_ticks0=$(cpu_ticks $az_pid)
 read -r wall kills status cpeak wpeak wcpu ccpu < <(cluster_run "$name" az://rehearsal/shards/ az://rehearsal/runs "$chaos")
+# The emulator runs on the same two cores as the workers (in production, storage is elsewhere): its CPU is the share of
+# the az:// run's wall time that a remote store would not take from the workers.
+azcpu=$(awk -v a="$(cpu_ticks $az_pid)" -v b="$az_ticks0" -v h="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (a - b) / h }')
 [ "$status" = 0 ] || fail "cluster run exited $status: $(tail -n 3 "$work/$name.coordinator.log")"
 ips=$(awk -v n="$images" -v s="$wall" 'BEGIN { printf "%.1f", n / s }')
 requeued=$(grep -c '^requeued ' "$work/$name.coordinator.log")
@@ -158,6 +167,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 rows_table+=("data (rehearsal-data, local + az)|$gen_s|$images inputs, tars of $tar_size")
 rows_table+=("cluster run az:// → az://|$wall|$ips images/s, $nworkers workers, shards of $shard_size, kills=$kills requeued=$requeued")
 rows_table+=("  CPU: workers / coordinator|$wcpu / $ccpu|$(per_image "$wcpu") / $(per_image "$ccpu") ms per image (CPU time, load-independent)")
+rows_table+=("  CPU: Azurite (storage emulator)|$azcpu|$(per_image "$azcpu") ms per image, on the same cores")
 rows_table+=("aggregate|$aggregate_s|")
 rows_table+=("query: per-model means|$q1_s|")
 rows_table+=("query: 20 most changed|$q2_s|")
@@ -166,6 +176,11 @@ rows_table+=("report|$report_s|")
 rows_table+=("check (DuckDB)||rows=$rows (images $image_rows + errors $error_rows) missing=$missing duplicates=$duplicates unexpected=$unexpected")
 printf '%-36s %9s  %s\n' step seconds notes
 for r in "${rows_table[@]}"; do IFS='|' read -r a b c <<<"$r"; printf '%-36s %9s  %s\n' "$a" "$b" "$c"; done
+# Memory that creeps shows as a larger resident set late in the run than early: the largest RSS of each role over the
+# first and the last quarter of the cluster run (every second, $work/NAME.rss.tsv).
+creep() { awk -F'\t' -v role="$1" -v w="$wall" '$2 == role && $1 <= w / 4 && $4 > a { a = $4 } $2 == role && $1 >= 3 * w / 4 && $4 > b { b = $4 }
+  END { printf "%.0f → %.0f MiB", a / 1024, b / 1024 }' "$work/$name.rss.tsv"; }
+printf 'resident set, first → last quarter of the run: coordinator %s, workers %s\n' "$(creep coordinator)" "$(creep worker)"
 printf 'peak RSS: coordinator %s MiB, largest worker %s MiB; load average %s\n' "$(mib "$cpeak")" "$(mib "$wpeak")" "$(cut -d' ' -f1-3 /proc/loadavg)"
 [ "${BASELINE:-0}" = 1 ] && echo "baseline: local_images_per_s=$local_ips az_images_per_s=$ips ratio=$(awk -v a="$ips" -v b="$local_ips" 'BEGIN { printf "%.2f", a / b }')"
 echo "rehearsal: images=$images rows=$rows missing=$missing duplicates=$duplicates wall_s=$wall images_per_s=$ips coordinator_peak_mib=$(mib "$cpeak") worker_peak_mib=$(mib "$wpeak") aggregate_s=$aggregate_s query_s=$query_s report_s=$report_s"

@@ -63,12 +63,13 @@ public static class RunAggregator
             if (path.EndsWith(".parquet", StringComparison.Ordinal) && shardOf.ContainsKey(path)) work.Add((path, true, -1));
         var reader = new StreamingReader(groups, dataset);
         long images = await AddAllAsync(store, reader, work, ct).ConfigureAwait(false);
-        long errors = 0;
+        var errorFiles = new List<string>();
         await foreach (var path in store.ListAsync(layout.ErrorsDir, ct).ConfigureAwait(false))
-        {
-            if (!path.EndsWith(".parquet", StringComparison.Ordinal) || !shardOf.ContainsKey(path)) continue;
-            errors += await StreamingReader.CountRowsAsync(store, path, ct).ConfigureAwait(false);
-        }
+            if (path.EndsWith(".parquet", StringComparison.Ordinal) && shardOf.ContainsKey(path)) errorFiles.Add(path);
+        long errors = 0;
+        // Only the footers are read: a request each, so they go out together rather than one round trip after another.
+        await Parallel.ForEachAsync(errorFiles, new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = ct }, async (path, token) =>
+            Interlocked.Add(ref errors, await StreamingReader.CountRowsAsync(store, path, token).ConfigureAwait(false))).ConfigureAwait(false);
         double tau = reader.Tau ?? 0.99;
         // Only entries with image rows: RICS rows of a model × dataset without any are not summarised (as before).
         var measured = groups.Where(kv => kv.Value.Images > 0).ToList();
@@ -101,13 +102,18 @@ public static class RunAggregator
         return new RunSummary(layout.RunId, dataset, images, errors, models, DateTimeOffset.UtcNow, tau, k);
     }
 
-    /// <summary>Decodes the files ahead on the thread pool (as many in flight as there are cores, so memory stays a few
-    /// files) and adds them one at a time in list order; returns the images counted distinct per shard.</summary>
+    /// <summary>Files read at once. On Blob storage each file is a round trip of tens of milliseconds, which more cores do
+    /// not shorten, so this does not follow the core count; a decoded images or rics file is a few hundred KB at most
+    /// (its summary columns), so memory stays a few MB.</summary>
+    internal const int InFlight = 8;
+
+    /// <summary>Decodes the files ahead on the thread pool (<see cref="InFlight"/> at once) and adds them one at a time in
+    /// list order; returns the images counted distinct per shard.</summary>
     private static async Task<long> AddAllAsync(IResultStore store, StreamingReader reader, List<(string Path, bool Rics, int Shard)> work,
         CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        int depth = Math.Max(2, Environment.ProcessorCount);
+        int depth = Math.Max(InFlight, Environment.ProcessorCount);
         var pending = new Queue<(int Shard, Task<StreamingReader.Decoded> Task)>();
         var keys = new DistinctKeys();
         long images = 0;
