@@ -62,6 +62,19 @@ public sealed class ImagePlannerTests
     }
 
     [Fact]
+    public void Deployment_of_block2_plans_its_four_adjacent_crops_and_nothing_else()
+    {
+        var scene = Noise(48, 40, 6);
+        var g = new SceneGeometry(scene.Width, scene.Height, 40, 24);
+        var plan = ImagePlanner.Deployment(new RicsSetting(RicsScore.Hash, 5, RicsMode.Block(2)), Run.Rics.Seed).Plan(scene, g);
+        var b = g.Base;
+        // Four forwards, as predict's cost line says: the row's position is the frame's own crop, not an extra hash choice.
+        Assert.Equal([b, new(b.X + 1, b.Y), new(b.X, b.Y + 1), new(b.X + 1, b.Y + 1)], plan.Crops!.Crops.Select(c => c.Position));
+        Assert.Equal(new PlannedCrop(b, 0, 0), plan.Crops.Crops[0]);
+        Assert.All(Assert.Single(plan.Rics.Settings).Members![0], m => Assert.Equal(0.25f, m.Weight));
+    }
+
+    [Fact]
     public void BaseCrop_plans_one_crop()
     {
         var scene = Noise(30, 30, 4);

@@ -12,6 +12,8 @@ public class RicsModeTests
     [InlineData(" Mean-All ", "mean-all")]
     [InlineData("soft4", "soft4")]
     [InlineData("SOFT16", "soft16")]
+    [InlineData("block2", "block2")]
+    [InlineData(" Block3", "block3")]
     public void A_mode_parses_to_its_name(string text, string name) => Assert.Equal(name, RicsMode.Parse(text).Name);
 
     [Theory]
@@ -19,9 +21,12 @@ public class RicsModeTests
     [InlineData("soft0")]
     [InlineData("soft65")]
     [InlineData("top4")]
+    [InlineData("block1")]
+    [InlineData("block9")]
+    [InlineData("block")]
     [InlineData("")]
     public void A_bad_mode_names_the_valid_ones(string text)
-        => Assert.Contains("select, soft2, soft4, soft8, mean-all, all", Assert.Throws<ArgumentException>(() => RicsMode.Parse(text)).Message);
+        => Assert.Contains("select, soft2, soft4, soft8, block2, mean-all, all", Assert.Throws<ArgumentException>(() => RicsMode.Parse(text)).Message);
 
     [Fact]
     public void All_expands_to_every_mode_once()
@@ -33,6 +38,10 @@ public class RicsModeTests
         Assert.Equal(1, RicsMode.Select.ForwardsPerFrame(9));
         Assert.Equal(4, RicsMode.Soft(4).ForwardsPerFrame(9));
         Assert.Equal(81, RicsMode.MeanAll.ForwardsPerFrame(9));
+        Assert.Equal(4, RicsMode.Block(2).ForwardsPerFrame(9));
+        Assert.Equal(9, RicsMode.Block(3).ForwardsPerFrame(9));
+        Assert.Equal(1, RicsMode.Block(2).ForwardsPerFrame(1)); // a 1×1 window holds the centre crop alone
+        Assert.Equal(0.125, RicsCombination.BlockNoiseShare(2), 12); // Σ Δw² = 4 · (1/4)² = 1/4 against the plain model's 2
         Assert.Equal(0.36, RicsCombination.ExpectedMovedMass(9), 12); // n/(h+1)² = 9/25
     }
 
@@ -91,4 +100,36 @@ public class RicsModeTests
         // About k = 8 members a frame (81 candidates, each in with probability 8/81).
         Assert.InRange((double)total / frames, 6, 10);
     }
+
+    [Theory]
+    [InlineData(2, 4, 0, 1)]
+    [InlineData(3, 4, -1, 1)]
+    [InlineData(4, 4, -1, 2)]
+    [InlineData(2, 0, 0, 0)]
+    [InlineData(4, 1, -1, 1)]
+    public void Block_offsets_start_at_minus_half_the_side_and_stay_in_the_window(int side, int half, int from, int to)
+        => Assert.Equal((from, to), RicsCombination.BlockOffsets(side, half));
+
+    [Fact]
+    public void Block2_weighs_the_four_adjacent_centre_crops_alike_and_a_one_pixel_shift_keeps_two_of_them()
+    {
+        var members = new List<(CropPosition Position, float Weight)>();
+        var shifted = new List<(CropPosition Position, float Weight)>();
+        var diagonal = new List<(CropPosition Position, float Weight)>();
+        var (selector, b) = Scene(3);
+        Assert.True(selector.Members(9, RicsMode.Block(2), Shift.Zero, members));
+        Assert.True(selector.Members(9, RicsMode.Block(2), new Shift(1, 0), shifted));
+        Assert.True(selector.Members(9, RicsMode.Block(2), new Shift(-1, -1), diagonal));
+
+        // Offsets 0 and 1 on both axes, weight 1/4 each, whatever the content.
+        Assert.Equal([b, new(b.X + 1, b.Y), new(b.X, b.Y + 1), new(b.X + 1, b.Y + 1)], members.Select(m => m.Position).Order(ByRowThenColumn));
+        Assert.All(members.Concat(shifted).Concat(diagonal), m => Assert.Equal(0.25f, m.Weight));
+        // (+1, 0): the column at x = b.X leaves, x = b.X + 2 enters, the column at b.X + 1 stays.
+        Assert.Equal([new(b.X + 1, b.Y), new(b.X + 1, b.Y + 1)], members.Select(m => m.Position).Intersect(shifted.Select(m => m.Position)).Order(ByRowThenColumn));
+        Assert.All(shifted.Select(m => m.Position).Except(members.Select(m => m.Position)), p => Assert.Equal(b.X + 2, p.X));
+        // (−1, −1): one crop, the base, is shared.
+        Assert.Equal([b], members.Select(m => m.Position).Intersect(diagonal.Select(m => m.Position)));
+    }
+
+    private static readonly Comparer<CropPosition> ByRowThenColumn = Comparer<CropPosition>.Create((a, c) => a.Y != c.Y ? a.Y.CompareTo(c.Y) : a.X.CompareTo(c.X));
 }

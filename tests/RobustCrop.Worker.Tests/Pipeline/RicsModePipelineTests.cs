@@ -19,7 +19,7 @@ public class RicsModePipelineTests
     private const int Window = 5;
     private const int Half = (Window - 1) / 2;
     private const int Resize = Crop + 2 * (Half + 1) + 2;
-    private static readonly RicsMode[] Modes = [RicsMode.Select, RicsMode.Soft(2), RicsMode.Soft(4), RicsMode.MeanAll];
+    private static readonly RicsMode[] Modes = [RicsMode.Select, RicsMode.Soft(2), RicsMode.Soft(4), RicsMode.Block(2), RicsMode.MeanAll];
 
     private static RunSettings Settings(params RicsMode[] modes) => new(new RunId("r"))
     {
@@ -58,6 +58,7 @@ public class RicsModePipelineTests
                 double w = mode.Kind switch
                 {
                     RicsModeKind.MeanAll => 1,
+                    RicsModeKind.Block when x - cx is 0 or 1 && y - cy is 0 or 1 => 1, // block2: offsets 0 and 1, no hash
                     RicsModeKind.Soft when hash >= threshold => (Half + 1 - Math.Abs(x - cx)) * (Half + 1 - Math.Abs(y - cy)),
                     _ => 0,
                 };
@@ -105,6 +106,7 @@ public class RicsModePipelineTests
             }
             Assert.Equal(Window * Window, result.Rics["mean"].Single(r => r.ImageKey == record.Key && r.Mode == "mean-all").ForwardsPerFrame);
             Assert.Equal(1, result.Rics["mean"].Single(r => r.ImageKey == record.Key && r.Mode == "select").ForwardsPerFrame);
+            Assert.Equal(4, result.Rics["mean"].Single(r => r.ImageKey == record.Key && r.Mode == "block2").ForwardsPerFrame);
         }
     }
 
@@ -152,6 +154,34 @@ public class RicsModePipelineTests
         }
         int right = Array.IndexOf(ShiftSets.N1.ToArray(), new Shift(1, 0));
         AssertClose(Unit(shifted), row.Embeddings1px!, 3 * right);
+        double cosine = Unit(sum).Zip(Unit(shifted), (a, b) => a * b).Sum();
+        Assert.True(row.Cosine1pxMin <= cosine + 1e-6, $"cosine_1px_min {row.Cosine1pxMin} above the (+1,0) frame's {cosine}");
+    }
+
+    [Fact]
+    public void Block2_on_a_one_pixel_shift_differs_from_the_base_by_the_two_crops_swapped()
+    {
+        using var model = Model(TinyModels.MeanColour(Crop), "mean", Crop, Resize, kind: OutputKind.Embedding, norm: Centred);
+        var record = NoiseRecords(1, Resize, Resize, seed: 33)[0];
+        var scene = record.Raw!;
+        var result = Run(model, Settings(RicsMode.Block(2)), [record]);
+        var g = new SceneGeometry(Resize, Resize, Resize, Crop);
+        var row = Assert.Single(result.Rics["mean"]);
+        int x = g.BaseX, y = g.BaseY;
+
+        // Base: the four crops at offsets {0, 1}². Shift by (+1, 0): the crops at (x, y) and (x, y + 1) leave, (x + 2, y)
+        // and (x + 2, y + 1) enter, the column x + 1 stays: sum' = sum + entering − leaving (hand-computed, then normalised).
+        var sum = new double[3];
+        foreach (var (dx, dy) in new[] { (0, 0), (1, 0), (0, 1), (1, 1) }) Add(sum, Colour(scene, x + dx, y + dy), 1);
+        AssertClose(Unit(sum), row.Embedding!);
+        var shifted = (double[])sum.Clone();
+        Add(shifted, Colour(scene, x + 2, y), 1);
+        Add(shifted, Colour(scene, x + 2, y + 1), 1);
+        Add(shifted, Colour(scene, x, y), -1);
+        Add(shifted, Colour(scene, x, y + 1), -1);
+        int right = Array.IndexOf(ShiftSets.N1.ToArray(), new Shift(1, 0));
+        AssertClose(Unit(shifted), row.Embeddings1px!, 3 * right);
+        Assert.Equal(4, row.ForwardsPerFrame);
         double cosine = Unit(sum).Zip(Unit(shifted), (a, b) => a * b).Sum();
         Assert.True(row.Cosine1pxMin <= cosine + 1e-6, $"cosine_1px_min {row.Cosine1pxMin} above the (+1,0) frame's {cosine}");
     }

@@ -55,8 +55,9 @@ public static class Defaults
         public const string RicsScore = "hash";
         public const string RicsMode = "select";
 
-        /// <summary>The sample job measures the cheapest mode that keeps embeddings stiller than the plain model beside select.</summary>
-        public const string SampleRicsModes = "select,soft4";
+        /// <summary>The sample job measures, beside select, the two 4-forward modes (DESIGN §5b): block2 keeps embeddings stiller
+        /// than the plain model (changed_1px 0% on both models), soft4 keeps classes (fooled_1px ≤ 5%) but not embeddings.</summary>
+        public const string SampleRicsModes = "select,soft4,block2";
         public const int Workers = 1;
 
         /// <summary>The hash score's seed: fixed, so runs are reproducible.</summary>

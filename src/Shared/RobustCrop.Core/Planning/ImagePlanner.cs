@@ -103,8 +103,15 @@ public sealed class ImagePlanner
                 var members = new List<(CropPosition Position, float Weight)>();
                 if (!selector.Members(s.Window, s.Mode, Shift.Zero, members) || selector.Select(s.Window, RicsScore.Hash, Shift.Zero) is not { } first)
                     return ImagePlan.Failed($"scene {scene.Width}x{scene.Height} has no room for a {s.Window}x{s.Window} RICS window around the {g.CropSize}-px crop");
-                var chosen = new PlannedCrop(first.Position, 0, 0);
                 var weighted = members.Select(m => (new PlannedCrop(m.Position, 0, 0), m.Weight)).ToList();
+                if (s.Mode.Kind == RicsModeKind.Block)
+                {
+                    // block b draws no hash: its row's position is its first member, the frame's own crop, so the cost is b² forwards.
+                    var own = weighted[0].Item1;
+                    return ImagePlan.Of(CropPlan.Of(g, [.. weighted.Select(m => m.Item1)]),
+                        new RicsPlan([new RicsSettingChoices(s, [Shift.Zero], [own], [false], 0, 0, Members: [weighted])]));
+                }
+                var chosen = new PlannedCrop(first.Position, 0, 0);
                 return ImagePlan.Of(CropPlan.Of(g, [chosen, .. weighted.Select(m => m.Item1)]),
                     new RicsPlan([new RicsSettingChoices(s, [Shift.Zero], [chosen], [first.OnBorder], first.OffsetX, first.OffsetY, Members: [weighted])]));
             case { } s:

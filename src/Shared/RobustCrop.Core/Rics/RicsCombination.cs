@@ -21,6 +21,18 @@ namespace RobustCrop.Core.Rics;
 /// outputs; the aliasing noise of a CNN's output is close to independent per position, so its part of the change shrinks
 /// like the root of Σ(Δw)², about 1/√k of the plain model's per-position noise. A frame without any member (probability
 /// about e^−k) falls back to the select choice.
+/// <para>
+/// <b>block b</b> takes the other road: instead of members far apart (whose change under a shift is the tent's step),
+/// b×b <i>adjacent</i> candidates at the window's centre, offsets lo..lo+b−1 with lo = −⌊(b−1)/2⌋ (b = 2: 0 and 1),
+/// weight 1/b² each, no hash. A 1-px axis shift keeps b(b−1) of them and swaps one row or column of b: ‖Δw‖₁ = 2/b, so
+/// <code>‖e' − e‖ ≤ D/b</code>
+/// (a diagonal shift swaps 2b−1: ≤ (2b−1)/b² · D). Split an output into a smooth part (the content's own motion) and
+/// per-position aliasing noise of variance σ² per output, independent between positions. The smooth part of the change
+/// equals the plain model's 1-px change (a block mean of a linear trend moves by the trend's step). The noise part has
+/// variance σ²·Σ Δw² = σ²·2b/b⁴ against the plain model's 2σ²: a share 1/b³ (1/8 at b = 2) of its squared change along
+/// an axis, 2(2b−1)/b⁴ / 2 = 3/16 on a diagonal. Since 1 − cos is half the squared change of unit vectors, the block keeps
+/// the plain model's change where content moves and removes most of the aliasing part. Cost b² forwards, exactly.
+/// </para>
 /// </remarks>
 public static class RicsCombination
 {
@@ -33,6 +45,18 @@ public static class RicsCombination
         double h1 = (n - 1) / 2.0 + 1;
         return n / (h1 * h1);
     }
+
+    /// <summary>The offsets (both axes) of block b's candidates in a window of half-width <paramref name="half"/>: lo..lo+b−1
+    /// with lo = −⌊(b−1)/2⌋, clipped to −h..h (a window narrower than the block holds what fits).</summary>
+    public static (int From, int To) BlockOffsets(int side, int half)
+    {
+        int from = -((side - 1) / 2);
+        return (Math.Max(from, -half), Math.Min(from + side - 1, half));
+    }
+
+    /// <summary>The share 1/b³ of the plain model's squared 1-px axis change that independent per-position noise keeps
+    /// under block b: Σ Δw² = 2b/b⁴ against the plain model's 2.</summary>
+    public static double BlockNoiseShare(int side) => 1.0 / ((double)side * side * side);
 
     /// <summary>The hash a candidate must reach to belong to soft k in an n×n window: the top k/n² of the 64-bit range.</summary>
     public static ulong Threshold(int k, int n)

@@ -18,6 +18,12 @@ public enum RicsModeKind
 
     /// <summary>The uniform mean over all n² candidates: n² forwards per frame, the reference end point of the trade-off.</summary>
     MeanAll,
+
+    /// <summary>
+    /// The uniform mean over a b×b block of adjacent candidates at the window's centre (<see cref="RicsCombination.BlockOffsets"/>):
+    /// a 1-px axis shift keeps b(b−1) of the b² crops, so the change is one row or column of b crops (b² forwards per frame, exactly).
+    /// </summary>
+    Block,
 }
 
 /// <summary>One representation mode: its kind and, for <see cref="RicsModeKind.Soft"/>, the expected members k.</summary>
@@ -29,27 +35,29 @@ public readonly record struct RicsMode(RicsModeKind Kind, int K = 0)
 
     public static RicsMode Soft(int k) => new(RicsModeKind.Soft, k);
 
-    /// <summary>The mode the sample job measures beside select: the cheapest that keeps embeddings stiller than the plain model.</summary>
-    public static RicsMode Sample => Soft(4);
+    public static RicsMode Block(int side) => new(RicsModeKind.Block, side);
 
     /// <summary>Every mode this build has, in the order <c>--rics-mode all</c> runs them.</summary>
-    public static IReadOnlyList<RicsMode> All { get; } = [Select, Soft(2), Soft(4), Soft(8), MeanAll];
+    public static IReadOnlyList<RicsMode> All { get; } = [Select, Soft(2), Soft(4), Soft(8), Block(2), MeanAll];
 
-    /// <summary>The rics rows' <c>mode</c> value: "select", "soft4", "mean-all".</summary>
+    /// <summary>The rics rows' <c>mode</c> value: "select", "soft4", "block2", "mean-all".</summary>
     public string Name => Kind switch
     {
         RicsModeKind.Select => "select",
         RicsModeKind.MeanAll => "mean-all",
+        RicsModeKind.Block => "block" + K.ToString(CultureInfo.InvariantCulture),
         _ => "soft" + K.ToString(CultureInfo.InvariantCulture),
     };
 
     public bool IsSelect => Kind == RicsModeKind.Select;
 
-    /// <summary>Forwards one deployed frame costs with an n×n window: 1, n², or k on average (soft).</summary>
+    /// <summary>Forwards one deployed frame costs with an n×n window: 1, n², b² (block; min(b, n)² when the window is
+    /// narrower than the block), or k on average (soft).</summary>
     public double ForwardsPerFrame(int n) => Kind switch
     {
         RicsModeKind.Select => 1,
         RicsModeKind.MeanAll => (double)n * n,
+        RicsModeKind.Block => (double)Math.Min(K, n) * Math.Min(K, n),
         _ => Math.Min(K, n * n),
     };
 
@@ -60,11 +68,17 @@ public readonly record struct RicsMode(RicsModeKind Kind, int K = 0)
             $"a 1-px axis shift keeps the selected crop with probability >= (n-1)/(n+1) = {RicsScores.AxisBound(n):0.000} (hash)"),
         RicsModeKind.MeanAll => string.Create(CultureInfo.InvariantCulture,
             $"a 1-px axis shift swaps one row/column of the {n}x{n} candidates: ||e' - e|| <= (1/{n}) * max spread of the candidates' embeddings"),
+        RicsModeKind.Block => BlockGuarantee(Math.Min(K, n)),
         _ => string.Create(CultureInfo.InvariantCulture,
             $"members are fixed by content; a 1-px axis shift moves the tent by one step: ||e' - e|| <= {RicsCombination.ExpectedMovedMass(n):0.000} * max spread of the members' embeddings (expected weight moved, n = {n})"),
     };
 
-    /// <summary>One mode by name: select, mean-all, soft&lt;k&gt; (k ≥ 1).</summary>
+    private static string BlockGuarantee(int b) => b < 2
+        ? "the window holds one candidate: the plain model's crop"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"a 1-px axis shift keeps {b * (b - 1)} of the {b * b} adjacent crops and swaps one row/column: ||e' - e|| <= (1/{b}) * max spread of the block's embeddings; independent per-crop aliasing noise moves {RicsCombination.BlockNoiseShare(b):0.000} of the plain model's squared change");
+
+    /// <summary>One mode by name: select, mean-all, soft&lt;k&gt; (k ≥ 1), block&lt;b&gt; (b ≥ 2).</summary>
     /// <exception cref="ArgumentException">Not a mode of this build; the message names the valid ones.</exception>
     public static RicsMode Parse(string text)
     {
@@ -74,7 +88,10 @@ public readonly record struct RicsMode(RicsModeKind Kind, int K = 0)
         if (t.StartsWith("soft", StringComparison.Ordinal)
             && int.TryParse(t.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k is >= 1 and <= 64)
             return Soft(k);
-        throw new ArgumentException($"RICS mode '{text}' is not one of: {string.Join(", ", All.Select(m => m.Name))}, all (soft<k> takes k = 1..64)");
+        if (t.StartsWith("block", StringComparison.Ordinal)
+            && int.TryParse(t.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int b) && b is >= 2 and <= 8)
+            return Block(b);
+        throw new ArgumentException($"RICS mode '{text}' is not one of: {string.Join(", ", All.Select(m => m.Name))}, all (soft<k> takes k = 1..64, block<b> b = 2..8)");
     }
 
     /// <summary>A comma-separated list: modes by name, or <c>all</c> for <see cref="All"/>; distinct, in the order given.</summary>

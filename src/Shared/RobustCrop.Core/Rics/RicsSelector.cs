@@ -85,6 +85,13 @@ public sealed class RicsSelector
                     for (int x = cx - half; x <= cx + half; x++)
                         members.Add((new CropPosition(x, y), 1f / (n * n)));
                 return true;
+            case RicsModeKind.Block:
+                var (from, to) = RicsCombination.BlockOffsets(mode.K, half);
+                float share = 1f / ((to - from + 1) * (to - from + 1));
+                for (int dy = from; dy <= to; dy++)
+                    for (int dx = from; dx <= to; dx++)
+                        members.Add((new CropPosition(cx + dx, cy + dy), share));
+                return true;
             default:
                 ulong threshold = RicsCombination.Threshold(mode.K, n);
                 double total = 0;
