@@ -117,12 +117,13 @@ public sealed class EvaluateOptionSet
             r.AddError("--gallery needs --keep-embeddings: nn_changed_1px compares the kept embeddings of each image with the gallery");
     }
 
-    /// <summary>The combining modes draw their members by the hash score: without it they would have nothing to draw by.</summary>
+    /// <summary>The combining modes are entries of the hash setting: soft&lt;k&gt; draws its members by the hash score, block&lt;b&gt;
+    /// and mean-all take fixed positions of the same window; without the hash setting they have no window to combine.</summary>
     public void ValidateModes(CommandResult r)
     {
         if (!r.Given(RicsMode) || !r.TryGet(RicsMode, out var modes) || modes.All(m => m.IsSelect)) return;
         if (r.Given(RicsScore) && r.TryGet(RicsScore, out var scores) && scores is not null && !scores.Contains(Core.Rics.RicsScore.Hash))
-            r.AddError($"--rics-mode {string.Join(',', modes.Where(m => !m.IsSelect).Select(m => m.Name))} draws its candidates by the hash score; add hash to --rics-score");
+            r.AddError($"--rics-mode {string.Join(',', modes.Where(m => !m.IsSelect).Select(m => m.Name))} combines candidates of the hash setting's window; add hash to --rics-score");
     }
 
     /// <summary>

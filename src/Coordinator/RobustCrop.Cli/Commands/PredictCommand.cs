@@ -41,7 +41,7 @@ public sealed class PredictCommand : Command
                 r.AddError("choose --robust (realistic RICS) or --cyclic (cyclic RICS), not both");
             if (r.Given(ricsMode) && r.TryGet(ricsMode, out var m) && !m.IsSelect
                 && !(r.TryGet(robust, out bool rr) && rr && (!r.Given(score) || (r.TryGet(score, out string? sc) && string.Equals(sc, "hash", StringComparison.OrdinalIgnoreCase)))))
-                r.AddError($"--rics-mode {m.Name} needs --robust with the hash score, which draws its candidates");
+                r.AddError($"--rics-mode {m.Name} needs --robust with the hash score: it combines candidates of the hash setting's window");
         });
         SetAction(async (p, ct) =>
         {
