@@ -82,6 +82,7 @@ public static class RicsMotionBench
             ("hash", Selector(RicsScore.Hash)),
             ("dog (shipped)", Selector(RicsScore.Dog)),
             ("blob (shipped)", Selector(RicsScore.Blob)),
+            ("hessian (shipped)", Selector(RicsScore.Hessian)),
         };
         foreach (var c in new[]
                  {
