@@ -105,6 +105,7 @@ public static class RicsMotionBench
                      ScoreCandidate.DogPower(0.33, 2, 2), ScoreCandidate.DogPower(0.25, 1, 2), ScoreCandidate.DogPower(0.33, 1, 0),
                      ScoreCandidate.DogPower(0.25, 2, 3), ScoreCandidate.DogPower(0.33, 2, 3),
                      ScoreCandidate.Hessian(0.167), ScoreCandidate.Hessian(0.25), ScoreCandidate.Hessian(0.33),
+                     ScoreCandidate.Hessian(0.4), ScoreCandidate.Hessian(0.5),
                      ScoreCandidate.ShiTomasi(0.167), ScoreCandidate.ShiTomasi(0.25),
                  })
             list.Add(("peak " + c.Name, Candidate(c, peaks: true)));
