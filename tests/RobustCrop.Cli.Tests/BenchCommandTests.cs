@@ -41,7 +41,7 @@ public sealed partial class BenchCommandTests
         Assert.Equal(["decode", "resize", "plan+score", "crop assembly", "infer", "metrics", "write"], r.PipelineStages.Select(s => s.Name));
         Assert.All(r.PipelineStages, s => Assert.True(s.TotalMs > 0, $"{s.Name}: {s.TotalMs} ms"));
         Assert.Equal("infer", r.PipelineStages.MaxBy(s => s.TotalMs)!.Name);
-        Assert.Equal(["hash/9", "dog/9", "blob/9", "hash/31"], r.RicsScoring.Select(f => $"{f.Score}/{f.N}"));
+        Assert.Equal(["hash/9", "dog/9", "blob/9", "hessian/9", "hash/31"], r.RicsScoring.Select(f => $"{f.Score}/{f.N}"));
         // One child process per size and repeat, each reading exactly its inputs; the ratio of the two peaks.
         Assert.Equal([(2, 2L, 3), (3, 3L, 3)], r.Memory.Select(m => (m.Size, m.InputsRead, m.RunsMiB.Count)));
         Assert.Equal((double)r.Memory[1].PeakBytes / r.Memory[0].PeakBytes, r.PeakRatio);

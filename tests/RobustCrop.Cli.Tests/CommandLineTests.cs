@@ -29,7 +29,7 @@ public class CommandLineTests
     {
         var line = await RefusedAsync("evaluate", "--rics-score", "hash,best");
         Assert.Contains("--rics-score", line);
-        Assert.Contains("hash, dog, blob, all", line);
+        Assert.Contains("hash, dog, blob, hessian, all", line);
     }
 
     [Theory]

@@ -89,7 +89,7 @@ public sealed partial class HelpTests
     {
         var root = CommandRouter.Build(CliConsole.ForWriters(TextWriter.Null, TextWriter.Null));
         Assert.Equal(RicsScores.Realistic, root.Parse(["evaluate", "--rics-score", "all"]).GetValue<IReadOnlyList<RicsScore>>("--rics-score"));
-        Assert.Equal([RicsScore.Blob, RicsScore.Hash, RicsScore.Dog],
+        Assert.Equal([RicsScore.Blob, RicsScore.Hash, RicsScore.Dog, RicsScore.Hessian],
             root.Parse(["evaluate", "--rics-score", "blob,all"]).GetValue<IReadOnlyList<RicsScore>>("--rics-score"));
         Assert.Equal("blob", root.Parse(["predict", "--robust", "--score", "blob"]).GetValue<string>("--score"));
     }

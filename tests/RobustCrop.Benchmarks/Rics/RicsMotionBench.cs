@@ -25,8 +25,8 @@ public static class RicsMotionBench
 
     public static int Run(string[] args, TextWriter output)
     {
-        int n = 9, fmnist = 300;
-        string? photos = null;
+        int n = 9, fmnist = 300, limit = int.MaxValue;
+        string? photos = null, only = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -34,11 +34,13 @@ public static class RicsMotionBench
                 case "--window": n = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--fmnist": fmnist = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--photos": photos = args[++i]; break;
-                default: throw new ArgumentException($"rics-motion: unknown argument '{args[i]}' (--window N, --fmnist N, --photos DIR)");
+                case "--limit": limit = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--only": only = args[++i]; break;
+                default: throw new ArgumentException($"rics-motion: unknown argument '{args[i]}' (--window N, --fmnist N, --photos DIR, --limit N (photos), --only NAME,... (scores whose name starts so))");
             }
         }
-        var scenes = LoadScenes(fmnist, photos);
-        var pickers = Pickers();
+        var scenes = LoadScenes(fmnist, photos, limit);
+        var pickers = Pickers().Where(p => only is null || only.Split(',').Any(o => p.Name.StartsWith(o, StringComparison.Ordinal))).ToList();
         double[] amounts = [0.25, 0.5];
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RICS selection under sub-pixel motion, n={n}, scenes re-rendered from the source with the resize grid offset (bilinear, shorter side {Resize}, crop {Crop})"));
         foreach (var set in scenes.GroupBy(s => s.Set))
@@ -57,7 +59,7 @@ public static class RicsMotionBench
             }
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"\n{set.Key}: {set.Count()} scenes (offset-0 render differs from the resizer on {mismatched})"));
-            output.WriteLine($"{"score",-34} {string.Join(" ", amounts.Select(a => $"kept {a,4:0.##}px"))}  kept 1px  border  ties  moved½(px)");
+            output.WriteLine($"{"score",-34} {string.Join(" ", amounts.Select(a => $"kept {a,4:0.##}px"))}  kept 1px  border  ties  moved½(px) kept½|interior");
             foreach (var (name, _) in pickers) output.WriteLine(tallies[name].Line(name));
         }
         var costScenes = scenes.Where(s => s.Set == "sample photos").Select(s =>
@@ -80,6 +82,7 @@ public static class RicsMotionBench
             ("hash", Selector(RicsScore.Hash)),
             ("dog (shipped)", Selector(RicsScore.Dog)),
             ("blob (shipped)", Selector(RicsScore.Blob)),
+            ("hessian (shipped)", Selector(RicsScore.Hessian)),
         };
         foreach (var c in new[]
                  {
@@ -89,8 +92,23 @@ public static class RicsMotionBench
                      ScoreCandidate.DogAt(0.5), ScoreCandidate.DogSquared(0.25), ScoreCandidate.DogTwice(0.167), ScoreCandidate.DogTwice(0.25),
                      ScoreCandidate.DogTwiceLowPassed(0.167, 1), ScoreCandidate.DogTwiceLowPassed(0.167, 1.5),
                      ScoreCandidate.BandEnergy(0.125, 0.25), ScoreCandidate.EnergyBlob(0.33), ScoreCandidate.ShiTomasi(0.25), ScoreCandidate.GradientEnergy(0.25),
+                     ScoreCandidate.DogPower(0.2, 2, 0), ScoreCandidate.DogPower(0.167, 2, 2), ScoreCandidate.DogPower(0.167, 2, 3),
+                     ScoreCandidate.DogPower(0.167, 3, 0), ScoreCandidate.DogPower(0.2, 3, 0), ScoreCandidate.DogPower(0.2, 2, 2),
+                     ScoreCandidate.DogPower(0.25, 2, 2), ScoreCandidate.DogPower(0.133, 2, 2), ScoreCandidate.DogPower(0.133, 3, 2),
+                     ScoreCandidate.Hessian(0.167), ScoreCandidate.Hessian(0.2), ScoreCandidate.Hessian(0.25), ScoreCandidate.Hessian(0.33),
                  })
             list.Add((c.Name, Candidate(c)));
+        foreach (var c in new[]
+                 {
+                     ScoreCandidate.DogPower(0.167, 2, 0), ScoreCandidate.DogPower(0.2, 2, 0), ScoreCandidate.DogPower(0.25, 2, 0),
+                     ScoreCandidate.DogPower(0.167, 2, 2), ScoreCandidate.DogPower(0.2, 2, 2), ScoreCandidate.DogPower(0.25, 2, 2),
+                     ScoreCandidate.DogPower(0.33, 2, 2), ScoreCandidate.DogPower(0.25, 1, 2), ScoreCandidate.DogPower(0.33, 1, 0),
+                     ScoreCandidate.DogPower(0.25, 2, 3), ScoreCandidate.DogPower(0.33, 2, 3),
+                     ScoreCandidate.Hessian(0.167), ScoreCandidate.Hessian(0.25), ScoreCandidate.Hessian(0.33),
+                     ScoreCandidate.Hessian(0.4), ScoreCandidate.Hessian(0.5),
+                     ScoreCandidate.ShiTomasi(0.167), ScoreCandidate.ShiTomasi(0.25),
+                 })
+            list.Add(("peak " + c.Name, Candidate(c, peaks: true)));
         return list;
     }
 
@@ -100,9 +118,9 @@ public static class RicsMotionBench
         return frames.Select(f => (sel.Select(n, score, f)!.Value.Position, false)).ToArray();
     };
 
-    private static Picker Candidate(ScoreCandidate c) => (scene, b, n, frames) =>
+    private static Picker Candidate(ScoreCandidate c, bool peaks = false) => (scene, b, n, frames) =>
     {
-        int half = n / 2, reach = half + 1, side = 2 * reach + 1;
+        int half = n / 2, reach = half + 2, side = 2 * reach + 1;
         int x0 = b.X - reach, y0 = b.Y - reach;
         var field = c.Compute(scene, x0, y0, side, side, Crop, n);
         return frames.Select(f =>
@@ -116,6 +134,22 @@ public static class RicsMotionBench
                     if (best < 0 || field[i] > field[best]) { best = i; tie = false; }
                     else if (field[i] == field[best]) tie = true;
                 }
+            if (peaks)
+            {
+                // Peak rule: the best candidate among the field's strict local maxima (3×3) in the window; none: the window's best.
+                int peak = -1;
+                for (int y = b.Y + f.Dy - half; y <= b.Y + f.Dy + half; y++)
+                    for (int x = b.X + f.Dx - half; x <= b.X + f.Dx + half; x++)
+                    {
+                        int i = (y - y0) * side + x - x0;
+                        bool isPeak = true;
+                        for (int dy = -1; dy <= 1 && isPeak; dy++)
+                            for (int dx = -1; dx <= 1; dx++)
+                                if ((dx != 0 || dy != 0) && field[i + dy * side + dx] >= field[i]) { isPeak = false; break; }
+                        if (isPeak && (peak < 0 || field[i] > field[peak])) peak = i;
+                    }
+                if (peak >= 0) best = peak;
+            }
             return (new CropPosition(x0 + best % side, y0 + best / side), tie);
         }).ToArray();
     };
@@ -123,7 +157,7 @@ public static class RicsMotionBench
     private sealed class Tally(int amounts)
     {
         private readonly long[] _kept = new long[amounts];
-        private long _motions, _kept1, _shifts, _border, _ties, _scenes;
+        private long _motions, _kept1, _shifts, _border, _ties, _scenes, _interiorMotions, _interiorKept;
         private double _moved;
 
         public void Add(CropPosition b, int n, Picker pick, RgbImage scene, RgbImage[][] renders, double[] amountList)
@@ -133,7 +167,8 @@ public static class RicsMotionBench
             var picks = pick(scene, b, n, frames);
             var p = picks[0].Pick;
             _scenes++;
-            if (Math.Abs(p.X - b.X) == n / 2 || Math.Abs(p.Y - b.Y) == n / 2) _border++;
+            bool onBorder = Math.Abs(p.X - b.X) == n / 2 || Math.Abs(p.Y - b.Y) == n / 2;
+            if (onBorder) _border++;
             if (picks[0].Tie) _ties++;
             for (int i = 1; i < picks.Length; i++, _shifts++) if (picks[i].Pick == p) _kept1++;
             for (int a = 0; a < amountList.Length; a++)
@@ -141,17 +176,19 @@ public static class RicsMotionBench
                 {
                     var q = pick(renders[a][d], b, n, [Shift.Zero])[0].Pick;
                     double ex = q.X + amountList[a] * ShiftSets.N1[d].Dx - p.X, ey = q.Y + amountList[a] * ShiftSets.N1[d].Dy - p.Y;
-                    if (Math.Abs(ex) < 1 && Math.Abs(ey) < 1) _kept[a]++;
+                    bool kept = Math.Abs(ex) < 1 && Math.Abs(ey) < 1;
+                    if (kept) _kept[a]++;
+                    if (a == amountList.Length - 1 && !onBorder) { _interiorMotions++; if (kept) _interiorKept++; }
                     if (a == amountList.Length - 1) _moved += Math.Max(Math.Abs(ex), Math.Abs(ey));
                     if (a == 0) _motions++;
                 }
         }
 
         public string Line(string name) => string.Create(CultureInfo.InvariantCulture,
-            $"{name,-34} {string.Join(" ", _kept.Select(k => $"{100.0 * k / _motions,10:F1}%"))} {100.0 * _kept1 / _shifts,8:F1}% {100.0 * _border / _scenes,6:F1}% {100.0 * _ties / _scenes,4:F0}% {_moved / _motions,8:F2}");
+            $"{name,-34} {string.Join(" ", _kept.Select(k => $"{100.0 * k / _motions,10:F1}%"))} {100.0 * _kept1 / _shifts,8:F1}% {100.0 * _border / _scenes,6:F1}% {100.0 * _ties / _scenes,4:F0}% {_moved / _motions,8:F2} {100.0 * _interiorKept / Math.Max(1, _interiorMotions),8:F1}%");
     }
 
-    private static List<Scene> LoadScenes(int fmnist, string? photos)
+    private static List<Scene> LoadScenes(int fmnist, string? photos, int limit)
     {
         var scenes = new List<Scene>();
         foreach (var f in PhotoFiles(Path.Combine(RepoPaths.Samples, "photos")))
@@ -168,7 +205,7 @@ public static class RicsMotionBench
         foreach (var r in idx.PlanShards(1024).SelectMany(idx.ReadShard).TakeWhile(_ => taken++ < fmnist))
             scenes.Add(new Scene("fashion-mnist", r.Key, r.Raw!));
         if (photos is not null)
-            foreach (var f in PhotoFiles(photos))
+            foreach (var f in PhotoFiles(photos).Take(limit))
             {
                 var img = ImageDecoder.Decode(File.ReadAllBytes(f), DecodeLimits.Default).Image;
                 if (img is not null && Math.Min(img.Width, img.Height) >= Resize / 2) scenes.Add(new Scene("natural photos", Path.GetFileName(f), img));

@@ -76,6 +76,29 @@ public sealed record ScoreCandidate(string Name, Func<int, int> Margin, Func<Pla
     public static ScoreCandidate DogTwiceSquared(double k) => new($"(dog∘dog)² σ={k:0.##}n", n => 2 * Plane.Radius(1.6 * Sigma(k, n)),
         (l, n) => Dog(Dog(l, Sigma(k, n)), Sigma(k, n)).Map(v => v * v));
 
+    /// <summary>The DoG applied <paramref name="times"/> times at σ = k·n on the scene low-passed by G(σ0) (σ0 = 0: none).</summary>
+    public static ScoreCandidate DogPower(double k, int times, double sigma0) => new($"dog^{times} σ={k:0.###}n on G({sigma0:0.#})",
+        n => (sigma0 > 0 ? Plane.Radius(sigma0) : 0) + times * Plane.Radius(1.6 * Sigma(k, n)),
+        (l, n) =>
+        {
+            var p = sigma0 > 0 ? l.Blur(sigma0) : l;
+            for (int i = 0; i < times; i++) p = Dog(p, Sigma(k, n));
+            return p;
+        });
+
+    /// <summary>Determinant of the Hessian of G(σ = k·n) * L (scale-normalised): high on blobs of either polarity, near zero on
+    /// edges and ridges, whose flat crests would make the peak's place along them a coin toss under resampling.</summary>
+    public static ScoreCandidate Hessian(double k) => new($"det-hessian σ={k:0.###}n", n => Plane.Radius(Sigma(k, n)) + 1,
+        (l, n) =>
+        {
+            var s = l.Blur(Sigma(k, n));
+            var lxx = s.Conv([1f, -2f, 1f], [0f, 1f, 0f]);
+            var lyy = s.Conv([0f, 1f, 0f], [1f, -2f, 1f]);
+            var lxy = s.Conv(Plane.Derivative, Plane.Derivative);
+            float norm = (float)Math.Pow(Sigma(k, n), 4);
+            return Plane.Map(Plane.Map(lxx, lyy, (a, b) => a * b), lxy, (ab, c) => norm * (ab - c * c));
+        });
+
     private static (Plane A, Plane B, Plane C) Tensor(Plane l, double pool)
     {
         var s = l.Blur(1);

@@ -35,7 +35,7 @@ public sealed class ImagePlannerTests
         Assert.Equal(plain.Crops, crops.Crops.Take(plain.Crops.Length));
         Assert.All(plan.Rics.Crops, c => Assert.True(crops.IndexOf(c) >= 0));
         // Windows outer, scores inner, cyclic last.
-        Assert.Equal(["hash/3", "dog/3", "blob/3", "hash/5", "dog/5", "blob/5", "cyclic/24"], plan.Rics.Settings.Select(s => $"{s.Score}/{s.Window}"));
+        Assert.Equal(["hash/3", "dog/3", "blob/3", "hessian/3", "hash/5", "dog/5", "blob/5", "hessian/5", "cyclic/24"], plan.Rics.Settings.Select(s => $"{s.Score}/{s.Window}"));
     }
 
     [Fact]

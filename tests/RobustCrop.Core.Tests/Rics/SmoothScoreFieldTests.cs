@@ -154,12 +154,12 @@ public sealed class SmoothScoreFieldTests
     [Fact]
     public void All_names_every_realistic_score_and_a_bad_name_lists_them()
     {
-        Assert.Equal([RicsScore.Hash, RicsScore.Dog, RicsScore.Blob], RicsScores.ParseOneOrAll(" ALL "));
+        Assert.Equal([RicsScore.Hash, RicsScore.Dog, RicsScore.Blob, RicsScore.Hessian], RicsScores.ParseOneOrAll(" ALL "));
         Assert.Equal([RicsScore.Blob], RicsScores.ParseOneOrAll("blob"));
         Assert.Equal("blob", RicsScores.Name(RicsScore.Blob));
         Assert.True(RicsScores.IsRealistic(RicsScore.Blob));
         var e = Assert.Throws<ArgumentException>(() => RicsScores.ParseOneOrAll("best"));
-        Assert.Equal("RICS score 'best' is not one of: hash, dog, blob, all", e.Message);
+        Assert.Equal("RICS score 'best' is not one of: hash, dog, blob, hessian, all", e.Message);
     }
 
     private static RgbImage CropOf(RgbImage scene, int x, int y)

@@ -62,6 +62,52 @@ public class MotionPipelineTests
         Assert.Contains(motion, m => m.Score is null && m.Fooled == true);
     }
 
+    [Fact]
+    public void Subpixel_1_gives_the_integer_shift_metrics_of_the_combining_modes_bit_for_bit()
+    {
+        using var model = Model(TinyModels.RandomProjection(Crop, 64, seed: 37), "proj", Crop, Resize);
+        var settings = new RunSettings(new RunId("r"))
+        {
+            WindowK = 1,
+            Rics = RicsSelection.Of([Window], [RicsScore.Hash], cyclic: false, modes: [RicsMode.Select, RicsMode.Soft(2), RicsMode.MeanAll]),
+            Motion = [new MotionSpec(MotionKind.Subpixel, 1)],
+        };
+        var result = Run(model, settings, Sources(24, 38));
+
+        Assert.Empty(result.Errors);
+        var rics = result.Rics["proj"].ToDictionary(r => (r.ImageKey, r.Mode));
+        var motion = result.Motion["proj"].Where(m => m.Score is not null).ToList();
+        Assert.Equal(3 * 24, motion.Count);
+        foreach (var m in motion)
+        {
+            var r = rics[(m.ImageKey, m.Mode!)];
+            Assert.Equal((r.Consistency1px, r.Fooled1px, r.Cosine1pxMin, r.Changed1px), (m.Consistency, m.Fooled, m.CosineMin, m.Changed));
+            // A mode has no single choice on the border; mean-all's members are the whole window, which a 1-px move changes.
+            if (m.Mode != "select") Assert.Null(m.BorderRate);
+            if (m.Mode == "mean-all") Assert.Equal(0.0, m.SelectionKept);
+        }
+        // The modes move less than select but not nothing: the equality compares real changes.
+        Assert.Contains(motion, m => m.Mode == "soft2" && m.CosineMin < 0.99999);
+    }
+
+    [Fact]
+    public void Under_half_pixel_motion_mean_all_keeps_its_member_set()
+    {
+        // Every candidate of a half-pixel moved window lies within half a pixel of one of the base window's, one to one.
+        using var model = Model(TinyModels.RandomProjection(Crop, 64, seed: 39), "proj", Crop, Resize);
+        var settings = new RunSettings(new RunId("r"))
+        {
+            WindowK = 0,
+            Rics = RicsSelection.Of([Window], [RicsScore.Hash], cyclic: false, modes: [RicsMode.MeanAll]),
+            Motion = [new MotionSpec(MotionKind.Subpixel, 0.5)],
+        };
+        var result = Run(model, settings, Sources(6, 40));
+
+        var rows = result.Motion["proj"].Where(m => m.Score is not null).ToList();
+        Assert.Equal(6, rows.Count);
+        Assert.All(rows, m => Assert.Equal(("mean-all", 8, 1.0), (m.Mode, m.Views, m.SelectionKept)));
+    }
+
     [Theory]
     [InlineData("rotate:0", 2)]
     [InlineData("zoom:1", 2)]

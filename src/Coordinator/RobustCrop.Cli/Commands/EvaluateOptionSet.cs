@@ -46,7 +46,7 @@ public sealed class EvaluateOptionSet
         $"RICS windows (odd n) to evaluate; a sweep such as 1,3,5,9,15,21,31 gives the trade-off curve (default none; {string.Join(',', Defaults.Evaluate.SampleRicsWindows)} for the sample job). n ≤ R − C − 1 fits the standard resize (31 for 224/256)");
 
     public Option<IReadOnlyList<RicsScore>> RicsScore { get; } = CliOptions.RicsScoreList("--rics-score",
-        "RICS scores: hash (provable (n−1)/(n+1) bound), dog (smooth band-pass), blob (DoG twice at the window's scale: keeps its selection under sub-pixel motion), all (every one)", Defaults.Evaluate.RicsScore);
+        "RICS scores: hash (provable (n−1)/(n+1) bound), dog (smooth band-pass), blob (DoG twice at the window's scale), hessian (best peak of the Hessian determinant: keeps its selection best under sub-pixel motion on photos), all (every one)", Defaults.Evaluate.RicsScore);
 
     public Option<bool> RicsCyclic { get; } = CliOptions.Flag("--rics-cyclic",
         "cyclic RICS: canonical roll of each crop, 100% consistent under integer cyclic shifts (default: on with --rics and for the sample job)");

@@ -201,7 +201,7 @@ public sealed class BenchJob(BenchOptions options, Func<int, CancellationToken, 
         var frames = new List<Shift> { Shift.Zero };
         frames.AddRange(ShiftSets.N1);
         var figures = new List<RicsScoringFigure>();
-        foreach (var (score, n) in new[] { (RicsScore.Hash, 9), (RicsScore.Dog, 9), (RicsScore.Blob, 9), (RicsScore.Hash, 31) })
+        foreach (var (score, n) in new[] { (RicsScore.Hash, 9), (RicsScore.Dog, 9), (RicsScore.Blob, 9), (RicsScore.Hessian, 9), (RicsScore.Hash, 31) })
         {
             var sw = Stopwatch.StartNew();
             foreach (var (scene, g) in scenes)

@@ -22,7 +22,10 @@ public static class MotionRows
             foreach (var r in e.Rics)
             {
                 if (r.BaseOutput < 0) continue;
-                var rm = ImageMetrics.Compare(o, r.BaseOutput, [.. r.Outputs], s.Tau);
+                // A combining mode compares its views' combined outputs (row 0: the base frame's), select the chosen crops'.
+                var rm = r.Members is { } members
+                    ? Combined(w, r.BaseMembers!, members, s.Tau)
+                    : ImageMetrics.Compare(o, r.BaseOutput, [.. r.Outputs], s.Tau);
                 int taken = 0, kept = 0, border = 0;
                 for (int i = 0; i < r.Outputs.Count; i++)
                 {
@@ -31,11 +34,19 @@ public static class MotionRows
                     if (r.Kept[i]) kept++;
                     if (r.OnBorder[i]) border++;
                 }
+                // A combining mode has no single choice to lie on the border: its border rate is null.
                 rows.Add(Row(s, shard, w, e.Spec, r.Setting.Window, r.Setting.Name, r.Mode, rm,
-                    taken > 0 ? (double)kept / taken : null, taken > 0 ? (double)border / taken : null));
+                    taken > 0 ? (double)kept / taken : null, taken > 0 && r.Members is null ? (double)border / taken : null));
             }
         }
         return rows;
+    }
+
+    private static ShiftMetrics Combined(MeasuredImage w, IReadOnlyList<(int Output, float Weight)> baseMembers,
+        IReadOnlyList<IReadOnlyList<(int Output, float Weight)>> views, double tau)
+    {
+        var (o, shifted, _) = CombinedOutputs.Build(w, [baseMembers, .. views]);
+        return ImageMetrics.Compare(o, 0, shifted, tau);
     }
 
     private static MotionRow Row(RunSettings s, ShardId shard, MeasuredImage w, MotionSpec spec, int? window, string? score,

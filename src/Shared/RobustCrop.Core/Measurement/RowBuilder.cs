@@ -171,24 +171,9 @@ public static class RowBuilder
     /// ones of the plain model and of select; forwards = the mean over the frames that fit of the crops combined.</summary>
     private static (CropOutputs Outputs, int BaseIndex, int[] Shifted, double Forwards) Combined(MeasuredImage w, RicsSettingChoices setting)
     {
-        var members = setting.Members!;
-        var o = new CropOutputs(members.Count, w.Outputs.Dimension, w.Outputs.HasClasses);
-        var scratch = new float[w.Interpreter.ClassCount + w.Outputs.Dimension];
-        var shifted = new int[members.Count - 1];
-        int frames = 0, combined = 0;
-        for (int f = 0; f < members.Count; f++)
-        {
-            var list = members[f];
-            if (f > 0) shifted[f - 1] = list.Count > 0 ? f : -1;
-            if (list.Count == 0) continue;
-            var crops = new int[list.Count];
-            var weights = new float[list.Count];
-            for (int i = 0; i < list.Count; i++) (crops[i], weights[i]) = (w.Plan.IndexOf(list[i].Crop), list[i].Weight);
-            w.Interpreter.Combine(w.Outputs, crops, weights, o, f, scratch);
-            frames++;
-            combined += list.Count;
-        }
-        return (o, 0, shifted, frames > 0 ? (double)combined / frames : 0);
+        var (o, shifted, forwards) = CombinedOutputs.Build(w,
+            [.. setting.Members!.Select(list => (IReadOnlyList<(int, float)>)[.. list.Select(m => (w.Plan.IndexOf(m.Crop), m.Weight))])]);
+        return (o, 0, shifted, forwards);
     }
 
     private static float[] Concatenated(CropOutputs o, ReadOnlySpan<int> indices)

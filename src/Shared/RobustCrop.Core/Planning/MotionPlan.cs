@@ -13,8 +13,13 @@ public readonly record struct MotionCrop(RgbImage Scene, CropPosition Position);
 /// scene), whether it is the base frame's scene crop (to within a pixel, through the view's map) and whether it lies on
 /// the window's border.
 /// </summary>
+/// <param name="BaseMembers">A combining mode (DESIGN §5b): the base frame's members (output index, weight); null for select.</param>
+/// <param name="Members">A combining mode: each view's members, chosen on the view's own candidates exactly as on the base
+/// (empty where the window leaves the view's scene). <see cref="Outputs"/> then holds each view's first member, and
+/// <see cref="Kept"/> whether its member set is the base frame's (the same scene crops, each to within a pixel).</param>
 public sealed record MotionRicsChoices(RicsSetting Setting, string Mode, int BaseOutput, IReadOnlyList<int> Outputs,
-    IReadOnlyList<bool> Kept, IReadOnlyList<bool> OnBorder);
+    IReadOnlyList<bool> Kept, IReadOnlyList<bool> OnBorder, IReadOnlyList<(int Output, float Weight)>? BaseMembers = null,
+    IReadOnlyList<IReadOnlyList<(int Output, float Weight)>>? Members = null);
 
 /// <summary>One motion spec of one image × model: the output index of each view's crop (−1: not taken) and the RICS choices.</summary>
 public sealed record MotionEntry(MotionSpec Spec, IReadOnlyList<int> Outputs, IReadOnlyList<MotionRicsChoices> Rics);
@@ -59,9 +64,8 @@ public sealed class MotionPlan
             }
             return j;
         }
-        // Select settings only: a combining mode (DESIGN §5b) is not yet measured under motion (its members per moved view
-        // are the follow-up), so it is left out rather than reported under select's name.
-        var realistic = rics.Settings.Where(s => !s.Setting.IsCyclic && s.Setting.Mode.IsSelect && s.Frames[0] is not null).ToList();
+        // Every realistic setting, select and combining modes (DESIGN §5b): a mode's members are chosen per moved view.
+        var realistic = rics.Settings.Where(s => !s.Setting.IsCyclic && s.Frames[0] is not null).ToList();
         var entries = new List<MotionEntry>(sets.Count);
         foreach (var set in sets)
         {
@@ -73,6 +77,12 @@ public sealed class MotionPlan
                 var selectors = new Dictionary<RgbImage, RicsSelector?>(ReferenceEqualityComparer.Instance);
                 foreach (var setting in realistic)
                 {
+                    if (setting.Members is { } baseMembers)
+                    {
+                        choices.Add(MotionRics.Combined(setting, baseMembers[0], plan, set, selectors,
+                            v => MotionRics.Selector(v, g, maxWindow, set.Views, seed), Output, g.CropSize));
+                        continue;
+                    }
                     var baseChoice = setting.Frames[0]!.Value.Position;
                     var outs = new List<int>(set.Views.Count);
                     var kept = new List<bool>(set.Views.Count);
@@ -116,6 +126,42 @@ public static class MotionRics
 
     public static RicsChoice? Choose(RicsSelector? selector, RicsSetting setting, Shift frame)
         => selector?.Select(setting.Window, setting.Score, frame);
+
+    /// <summary>
+    /// A combining mode on every view of a motion: each view's members and weights come from its own selector, exactly as
+    /// the base frame's did from the scene's (<see cref="RicsSelector.Members"/>), and the view keeps the selection when its
+    /// member set is the base frame's: as many members, each with a counterpart in the other set within a pixel through the
+    /// view's map (<see cref="SameSceneCrop"/>).
+    /// </summary>
+    /// <param name="output">The output index of a crop of a view's scene (registering it for inference when new).</param>
+    public static MotionRicsChoices Combined(RicsSettingChoices setting, IReadOnlyList<(PlannedCrop Crop, float Weight)> baseMembers,
+        CropPlan plan, MotionViewSet set, Dictionary<RgbImage, RicsSelector?> selectors, Func<RgbImage, RicsSelector?> newSelector,
+        Func<RgbImage, CropPosition, int> output, int cropSize)
+    {
+        var s = setting.Setting;
+        var outs = new List<int>(set.Views.Count);
+        var kept = new List<bool>(set.Views.Count);
+        var members = new List<IReadOnlyList<(int, float)>>(set.Views.Count);
+        var scratch = new List<(CropPosition Position, float Weight)>();
+        foreach (var view in set.Views)
+        {
+            if (!selectors.TryGetValue(view.Scene, out var selector)) selectors[view.Scene] = selector = newSelector(view.Scene);
+            if (selector is null || !selector.Members(s.Window, s.Mode, view.Shift, scratch))
+            {
+                outs.Add(-1);
+                kept.Add(false);
+                members.Add([]);
+                continue;
+            }
+            members.Add([.. scratch.Select(m => (output(view.Scene, m.Position), m.Weight))]);
+            outs.Add(members[^1][0].Item1);
+            kept.Add(scratch.Count == baseMembers.Count
+                && scratch.All(m => baseMembers.Any(b => SameSceneCrop(view.Map, m.Position, b.Crop.Position, cropSize)))
+                && baseMembers.All(b => scratch.Any(m => SameSceneCrop(view.Map, m.Position, b.Crop.Position, cropSize))));
+        }
+        return new MotionRicsChoices(s, s.ModeName, plan.IndexOf(setting.Frames[0]!.Value), outs, kept, [.. set.Views.Select(_ => false)],
+            [.. baseMembers.Select(m => (plan.IndexOf(m.Crop), m.Weight))], members);
+    }
 
     /// <summary>
     /// The view's choice is the base frame's scene crop: its centre, taken through the view's map into the scene, lies

@@ -50,7 +50,41 @@ internal static class CentreBlurField
             for (int t = 0; t < sigmas.Length; t++)
             {
                 Kernel(sigmas[t], radius, k);
-                AddBlurAtCentres(lum, lw, lh, width, height, k, mid, weights[t], outField);
+                AddBlurAtCentres(lum, lw, lh, width, height, k, k, mid, weights[t], outField);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// fields[t·width·height + j·width + i] = ((kernelsX[t] ⊗ kernelsY[t]) * luminance)(centre of the crop at (x0 + i, y0 + j)):
+    /// separable filters of any shape (derivatives of Gaussians: <see cref="HessianScoreField"/>), each term's x and y kernels
+    /// 2·radius + 1 taps long, concatenated; radius at most (C − 1)/2 so every tap lies inside the crop.
+    /// </summary>
+    public static void ComputeTerms(RgbImage scene, int x0, int y0, int width, int height, int cropSize, int radius,
+        ReadOnlySpan<float> kernelsX, ReadOnlySpan<float> kernelsY, Span<float> fields)
+    {
+        int taps = 2 * radius + 1, terms = kernelsX.Length / taps;
+        if (radius > (cropSize - 1) / 2) throw new ArgumentOutOfRangeException(nameof(radius), "the filter leaves the crop");
+        if (kernelsX.Length != terms * taps || kernelsY.Length != kernelsX.Length) throw new ArgumentException("one x and one y kernel of 2·radius + 1 taps per term");
+        if (fields.Length < terms * width * height) throw new ArgumentException("fields too small", nameof(fields));
+        int lx0 = x0 + cropSize / 2 - radius, ly0 = y0 + cropSize / 2 - radius, lw = width + 2 * radius, lh = height + 2 * radius;
+        if (lx0 < 0 || ly0 < 0 || lx0 + lw > scene.Width || ly0 + lh > scene.Height)
+            throw new ArgumentOutOfRangeException(nameof(x0), "score block leaves the scene");
+        int lumLength = lw * lh, midLength = lh * width;
+        float[] buffer = ArrayPool<float>.Shared.Rent(lumLength + midLength);
+        try
+        {
+            Span<float> lum = buffer.AsSpan(0, lumLength), mid = buffer.AsSpan(lumLength, midLength);
+            Luminance(scene, lx0, ly0, lw, lh, lum);
+            for (int t = 0; t < terms; t++)
+            {
+                Span<float> field = fields.Slice(t * width * height, width * height);
+                field.Clear();
+                AddBlurAtCentres(lum, lw, lh, width, height, kernelsX.Slice(t * taps, taps), kernelsY.Slice(t * taps, taps), mid, 1f, field);
             }
         }
         finally
@@ -69,15 +103,15 @@ internal static class CentreBlurField
         }
     }
 
-    private static void Kernel(double sigma, int radius, Span<float> k)
+    internal static void Kernel(double sigma, int radius, Span<float> k)
     {
         double sum = 0;
         for (int i = -radius; i <= radius; i++) sum += k[i + radius] = (float)Math.Exp(-i * i / (2 * sigma * sigma));
         for (int i = 0; i < k.Length; i++) k[i] = (float)(k[i] / sum);
     }
 
-    private static void AddBlurAtCentres(ReadOnlySpan<float> lum, int lw, int lh, int width, int height, ReadOnlySpan<float> k,
-        Span<float> mid, float weight, Span<float> field)
+    private static void AddBlurAtCentres(ReadOnlySpan<float> lum, int lw, int lh, int width, int height, ReadOnlySpan<float> kx,
+        ReadOnlySpan<float> ky, Span<float> mid, float weight, Span<float> field)
     {
         // Horizontal pass only at the columns that are centres, then vertical at the centre rows.
         for (int y = 0; y < lh; y++)
@@ -86,8 +120,8 @@ internal static class CentreBlurField
             for (int x = 0; x < width; x++)
             {
                 float acc = 0;
-                ReadOnlySpan<float> taps = row.Slice(x, k.Length);
-                for (int t = 0; t < k.Length; t++) acc += k[t] * taps[t];
+                ReadOnlySpan<float> taps = row.Slice(x, kx.Length);
+                for (int t = 0; t < kx.Length; t++) acc += kx[t] * taps[t];
                 mid[y * width + x] = acc;
             }
         }
@@ -95,7 +129,7 @@ internal static class CentreBlurField
             for (int x = 0; x < width; x++)
             {
                 float acc = 0;
-                for (int t = 0; t < k.Length; t++) acc += k[t] * mid[(y + t) * width + x];
+                for (int t = 0; t < ky.Length; t++) acc += ky[t] * mid[(y + t) * width + x];
                 field[y * width + x] += weight * acc;
             }
     }

@@ -5,7 +5,7 @@ namespace RobustCrop.Core.Rics;
 /// <summary>
 /// The RICS kinds (DESIGN §5): how a candidate crop is scored for realistic RICS — every score depends on the crop's
 /// pixels only, never on its position — or cyclic RICS. One enum for all three, so a RICS setting is one typed value
-/// and the rics rows' <c>score</c> column ("hash", "dog", "cyclic", "blob") is always written from it. New kinds go at the
+/// and the rics rows' <c>score</c> column ("hash", "dog", "cyclic", "blob", "hessian") is always written from it. New kinds go at the
 /// end: a kind's number travels in cluster messages.
 /// </summary>
 public enum RicsScore
@@ -27,6 +27,12 @@ public enum RicsScore
     /// enough that a sub-pixel camera move keeps the selection, with interior maxima at the window's scale.
     /// </summary>
     Blob,
+
+    /// <summary>
+    /// The determinant of the Hessian at σ = n/3 (<see cref="HessianScoreField"/>), the best of its peaks in the window:
+    /// isolated blob peaks instead of the DoG's flat crests along edges, so a re-rendered view keeps the selection.
+    /// </summary>
+    Hessian,
 }
 
 public static class RicsScores
@@ -35,15 +41,16 @@ public static class RicsScores
     public const string All = "all";
 
     /// <summary>Every realistic score, in the order <c>all</c> runs them.</summary>
-    public static ImmutableArray<RicsScore> Realistic { get; } = [RicsScore.Hash, RicsScore.Dog, RicsScore.Blob];
+    public static ImmutableArray<RicsScore> Realistic { get; } = [RicsScore.Hash, RicsScore.Dog, RicsScore.Blob, RicsScore.Hessian];
 
     public static string Name(RicsScore s) => s switch
     {
-        RicsScore.Hash => "hash", RicsScore.Dog => "dog", RicsScore.Cyclic => "cyclic", RicsScore.Blob => "blob", _ => s.ToString(),
+        RicsScore.Hash => "hash", RicsScore.Dog => "dog", RicsScore.Cyclic => "cyclic", RicsScore.Blob => "blob",
+        RicsScore.Hessian => "hessian", _ => s.ToString(),
     };
 
-    /// <summary>True for the scores of realistic RICS (hash, dog, blob): they pick a window position, cyclic picks a roll.</summary>
-    public static bool IsRealistic(RicsScore s) => s is RicsScore.Hash or RicsScore.Dog or RicsScore.Blob;
+    /// <summary>True for the scores of realistic RICS (hash, dog, blob, hessian): they pick a window position, cyclic picks a roll.</summary>
+    public static bool IsRealistic(RicsScore s) => s is RicsScore.Hash or RicsScore.Dog or RicsScore.Blob or RicsScore.Hessian;
 
     /// <summary>A realistic score by name; cyclic RICS has flags of its own (--rics-cyclic, --cyclic).</summary>
     public static RicsScore Parse(string text) => text.Trim().ToLowerInvariant() switch
@@ -51,6 +58,7 @@ public static class RicsScores
         "hash" => RicsScore.Hash,
         "dog" or "bandpass" => RicsScore.Dog,
         "blob" => RicsScore.Blob,
+        "hessian" => RicsScore.Hessian,
         _ => throw new ArgumentException($"RICS score '{text}' is not one of: {string.Join(", ", Realistic.Select(Name))}"),
     };
 

@@ -23,6 +23,7 @@ public sealed class RicsSelector
     private readonly int _x0, _y0, _w, _h; // block of candidate top-lefts, clipped to the scene
     private readonly ulong[] _hash;
     private readonly Dictionary<(RicsScore, int), float[]> _fields = [];
+    private readonly Dictionary<int, bool[]> _peaks = []; // hessian: per window, the candidates that are the field's strict peaks
     private readonly CropPosition _base;
 
     public RicsSelector(RgbImage scene, CropPosition basePosition, int cropSize, int maxWindow, int maxShift, ulong seed)
@@ -52,12 +53,13 @@ public sealed class RicsSelector
         int cx = _base.X + frameShift.Dx, cy = _base.Y + frameShift.Dy;
         if (cx - half < _x0 || cy - half < _y0 || cx + half >= _x0 + _w || cy + half >= _y0 + _h) return null;
         float[]? field = score == RicsScore.Hash ? null : Field(score, n);
+        bool[]? peaks = score == RicsScore.Hessian ? _peaks[n] : null;
         int best = -1;
         for (int y = cy - half; y <= cy + half; y++)
             for (int x = cx - half; x <= cx + half; x++)
             {
                 int idx = (y - _y0) * _w + (x - _x0);
-                if (best < 0 || Better(idx, best, field)) best = idx;
+                if (best < 0 || Better(idx, best, field, peaks)) best = idx;
             }
         int bx = _x0 + best % _w, by = _y0 + best / _w;
         return new RicsChoice(new CropPosition(bx, by), bx - cx, by - cy, half);
@@ -109,8 +111,10 @@ public sealed class RicsSelector
         }
     }
 
-    private bool Better(int a, int b, float[]? field)
+    /// <summary>a beats b: a peak beats a non-peak (the peak rule of hessian), then the higher score, then hash and pixels.</summary>
+    private bool Better(int a, int b, float[]? field, bool[]? peaks = null)
     {
+        if (peaks is not null && peaks[a] != peaks[b]) return peaks[a];
         if (field is not null && field[a] != field[b]) return field[a] > field[b];
         if (_hash[a] != _hash[b]) return _hash[a] > _hash[b];
         // Equal hashes: identical content (or a 2^-61 collision). Order by pixels so the choice is still a function of content.
@@ -134,8 +138,34 @@ public sealed class RicsSelector
         if (_fields.TryGetValue((score, n), out var f)) return f;
         f = new float[_w * _h];
         if (score == RicsScore.Blob) BlobScoreField.Compute(_scene, _x0, _y0, _w, _h, _crop, n, f);
+        else if (score == RicsScore.Hessian) _peaks[n] = HessianWithPeaks(n, f);
         else DogScoreField.Compute(_scene, _x0, _y0, _w, _h, _crop, n, f);
         _fields[(score, n)] = f;
         return f;
+    }
+
+    /// <summary>
+    /// The hessian field of the block into <paramref name="f"/>, and which candidates are strict maxima over their 8
+    /// neighbours. The field is computed one candidate wider on every side (a neighbour's score reads pixels of the
+    /// candidate's crop only, <see cref="HessianScoreField"/>, so this stays inside the scene even at its edge).
+    /// </summary>
+    private bool[] HessianWithPeaks(int n, float[] f)
+    {
+        int ew = _w + 2, eh = _h + 2;
+        var wide = new float[ew * eh];
+        HessianScoreField.Compute(_scene, _x0 - 1, _y0 - 1, ew, eh, _crop, n, wide);
+        var peaks = new bool[_w * _h];
+        for (int y = 0; y < _h; y++)
+            for (int x = 0; x < _w; x++)
+            {
+                float v = wide[(y + 1) * ew + x + 1];
+                f[y * _w + x] = v;
+                bool peak = true;
+                for (int dy = 0; dy <= 2 && peak; dy++)
+                    for (int dx = 0; dx <= 2; dx++)
+                        if ((dx != 1 || dy != 1) && wide[(y + dy) * ew + x + dx] >= v) { peak = false; break; }
+                peaks[y * _w + x] = peak;
+            }
+        return peaks;
     }
 }

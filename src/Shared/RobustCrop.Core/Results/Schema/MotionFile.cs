@@ -60,10 +60,10 @@ public static class MotionSchema
     public static readonly ResultColumn<MotionRow> Changed = new("changed", ColumnType.Boolean, false,
         "cosine_min < τ", r => r.Changed);
     public static readonly ResultColumn<MotionRow> SelectionKept = new("selection_kept", ColumnType.Double, true,
-        "RICS: share of the moved views whose choice is the base view's scene crop (within a pixel); null for the plain model",
+        "RICS: share of the moved views whose choice is the base view's scene crop (within a pixel; a combining mode: the same member set); null for the plain model",
         r => r.SelectionKept);
     public static readonly ResultColumn<MotionRow> BorderRate = new("border_rate", ColumnType.Double, true,
-        "RICS: share of the moved views whose choice lies on the window's edge; null for the plain model", r => r.BorderRate);
+        "RICS: share of the moved views whose choice lies on the window's edge; null for the plain model and a combining mode", r => r.BorderRate);
 
     public static readonly IReadOnlyList<ResultColumn<MotionRow>> Columns =
     [
