@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace RobustCrop.Core.Imaging;
 
 /// <summary>
@@ -48,6 +50,7 @@ internal sealed class PhaseTaps
     /// The taps of a sample point (source coordinates, pixel edges): the weights, one a tap, either the table's or, where
     /// the edge clips the taps, computed into <paramref name="edge"/>; <paramref name="start"/> is the first tap's index.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<int> At(double centre, scoped Span<double> scratch, Span<int> edge, out int start)
     {
         long q = (long)Math.Floor(centre * Phases + 0.5);
@@ -59,7 +62,14 @@ internal sealed class PhaseTaps
             start = (int)first;
             return _weights.AsSpan(p * KSize, count);
         }
-        (start, count) = SceneResizer.Taps((double)q / Phases, _support, _filterScale, _inSize, _filter, scratch, edge);
+        return Clipped(q, scratch, edge, out start);
+    }
+
+    // Kept out of line so that the table look-up inlines into the caller's pixel loop.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ReadOnlySpan<int> Clipped(long q, scoped Span<double> scratch, Span<int> edge, out int start)
+    {
+        (start, int count) = SceneResizer.Taps((double)q / Phases, _support, _filterScale, _inSize, _filter, scratch, edge);
         return edge[..count];
     }
 }

@@ -81,45 +81,64 @@ public static class SceneRotation
         var half = Vector128.Create(1 << (SceneResizer.PrecisionBits - 1));
         int srcStride = src.Stride, lastWide = src.Pixels.Length - 4; // a 4-byte read from past here would leave the image
         ref byte pixels = ref MemoryMarshal.GetArrayDataReference(src.Pixels);
+        int width = dst.Width;
+        ref byte output = ref MemoryMarshal.GetArrayDataReference(dst.Pixels);
         for (int v = 0; v < dst.Height; v++)
         {
-            Span<byte> row = dst.Row(v);
-            for (int u = 0; u < dst.Width; u++)
+            for (int u = 0; u < width; u++)
             {
                 var (dx, dy) = t.Displacement(u, v);
                 var wx = xs.At((u + dx + 0.5) * t.Ax, scratch, edgeX, out int x0);
                 var wy = ys.At((v + dy + 0.5) * t.Ay, scratch, edgeY, out int y0);
-                int nx = wx.Length, ny = wy.Length;
                 var acc = half;
                 int first = y0 * srcStride + x0 * 3;
-                bool wide = first + (ny - 1) * srcStride + (nx - 1) * 3 <= lastWide;
-                for (int j = 0; j < ny; j++)
+                if (first + (wy.Length - 1) * srcStride + (wx.Length - 1) * 3 <= lastWide)
                 {
-                    var h = half;
-                    int s = first + j * srcStride;
-                    if (wide)
+                    for (int j = 0; j < wy.Length; j++)
                     {
-                        for (int i = 0; i < nx; i++, s += 3) h += Tap(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref pixels, s)), wx[i]);
+                        var h = half;
+                        ref byte line = ref Unsafe.Add(ref pixels, first + j * srcStride);
+                        for (int i = 0; i < wx.Length; i++) h += Tap(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref line, 3 * i)), wx[i]);
+                        acc += Clip8(h) * Vector128.Create(wy[j]);
                     }
-                    else
-                    {
-                        // The image's last pixel among the taps: its bytes are read one by one.
-                        for (int i = 0; i < nx; i++, s += 3)
-                        {
-                            uint rgb = s <= lastWide
-                                ? Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref pixels, s))
-                                : Unsafe.Add(ref pixels, s) | (uint)Unsafe.Add(ref pixels, s + 1) << 8 | (uint)Unsafe.Add(ref pixels, s + 2) << 16;
-                            h += Tap(rgb, wx[i]);
-                        }
-                    }
-                    acc += Clip8(h) * Vector128.Create(wy[j]);
                 }
-                var clipped = Clip8(acc);
-                row[u * 3] = (byte)clipped.GetElement(0);
-                row[u * 3 + 1] = (byte)clipped.GetElement(1);
-                row[u * 3 + 2] = (byte)clipped.GetElement(2);
+                else
+                {
+                    acc = LastPixelTaps(src.Pixels, first, srcStride, wx, wy);
+                }
+                var clipped = Clip8(acc).AsUInt32();
+                var shorts = Vector128.Narrow(clipped, clipped);
+                uint rgb = Vector128.Narrow(shorts, shorts).AsUInt32().ToScalar();
+                int d = (v * width + u) * 3;
+                if (u + 1 < width)
+                {
+                    // The fourth byte lands on the next pixel's R, which the next iteration writes.
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, d), rgb);
+                }
+                else
+                {
+                    Unsafe.Add(ref output, d) = (byte)rgb;
+                    Unsafe.Add(ref output, d + 1) = (byte)(rgb >> 8);
+                    Unsafe.Add(ref output, d + 2) = (byte)(rgb >> 16);
+                }
             }
         }
+    }
+
+    // The taps of a point whose block holds the image's last pixel: that pixel's bytes are read one by one.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<int> LastPixelTaps(byte[] pixels, int first, int stride, ReadOnlySpan<int> wx, ReadOnlySpan<int> wy)
+    {
+        var half = Vector128.Create(1 << (SceneResizer.PrecisionBits - 1));
+        var acc = half;
+        for (int j = 0; j < wy.Length; j++)
+        {
+            var h = half;
+            for (int i = 0, s = first + j * stride; i < wx.Length; i++, s += 3)
+                h += Tap(pixels[s] | (uint)pixels[s + 1] << 8 | (uint)pixels[s + 2] << 16, wx[i]);
+            acc += Clip8(h) * Vector128.Create(wy[j]);
+        }
+        return acc;
     }
 
     // One tap: the pixel's bytes (R, G, B, and whatever follows, whose lane is dropped) widened to four ints, times the weight.
