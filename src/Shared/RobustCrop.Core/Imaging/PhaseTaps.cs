@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace RobustCrop.Core.Imaging;
 
@@ -54,13 +55,13 @@ internal sealed class PhaseTaps
     public ReadOnlySpan<int> At(double centre, scoped Span<double> scratch, Span<int> edge, out int start)
     {
         long q = (long)Math.Floor(centre * Phases + 0.5);
-        int p = (int)(q & (Phases - 1));
-        long first = (q >> Bits) + _start[p];
-        int count = _count[p];
+        int p = (int)(q & (Phases - 1)); // within the tables by construction: no bounds checks in the pixel loop
+        long first = (q >> Bits) + Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_start), p);
+        int count = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_count), p);
         if (first >= 0 && first + count <= _inSize)
         {
             start = (int)first;
-            return _weights.AsSpan(p * KSize, count);
+            return MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_weights), p * KSize), count);
         }
         return Clipped(q, scratch, edge, out start);
     }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RobustCrop.Core.Imaging;
 
@@ -71,7 +72,7 @@ public static class SceneRotation
         }
     }
 
-    private static void Convolve(RgbImage src, RgbImage dst, Turn t, SceneResizer.Filter f)
+    private static unsafe void Convolve(RgbImage src, RgbImage dst, Turn t, SceneResizer.Filter f)
     {
         var xs = PhaseTaps.Build(f, t.Ax, src.Width);
         var ys = PhaseTaps.Build(f, t.Ay, src.Height);
@@ -80,46 +81,49 @@ public static class SceneRotation
         Span<int> edgeY = stackalloc int[ys.KSize];
         var half = Vector128.Create(1 << (SceneResizer.PrecisionBits - 1));
         int srcStride = src.Stride, lastWide = src.Pixels.Length - 4; // a 4-byte read from past here would leave the image
-        ref byte pixels = ref MemoryMarshal.GetArrayDataReference(src.Pixels);
         int width = dst.Width;
         ref byte output = ref MemoryMarshal.GetArrayDataReference(dst.Pixels);
-        for (int v = 0; v < dst.Height; v++)
+        // Pinned: each tap is widened straight from its address.
+        fixed (byte* pinned = src.Pixels)
         {
-            for (int u = 0; u < width; u++)
+            for (int v = 0; v < dst.Height; v++)
             {
-                var (dx, dy) = t.Displacement(u, v);
-                var wx = xs.At((u + dx + 0.5) * t.Ax, scratch, edgeX, out int x0);
-                var wy = ys.At((v + dy + 0.5) * t.Ay, scratch, edgeY, out int y0);
-                var acc = half;
-                int first = y0 * srcStride + x0 * 3;
-                if (first + (wy.Length - 1) * srcStride + (wx.Length - 1) * 3 <= lastWide)
+                for (int u = 0; u < width; u++)
                 {
-                    for (int j = 0; j < wy.Length; j++)
+                    var (dx, dy) = t.Displacement(u, v);
+                    var wx = xs.At((u + dx + 0.5) * t.Ax, scratch, edgeX, out int x0);
+                    var wy = ys.At((v + dy + 0.5) * t.Ay, scratch, edgeY, out int y0);
+                    var acc = half;
+                    int first = y0 * srcStride + x0 * 3;
+                    if (first + (wy.Length - 1) * srcStride + (wx.Length - 1) * 3 <= lastWide)
                     {
-                        var h = half;
-                        ref byte line = ref Unsafe.Add(ref pixels, first + j * srcStride);
-                        for (int i = 0; i < wx.Length; i++) h += Tap(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref line, 3 * i)), wx[i]);
-                        acc += Clip8(h) * Vector128.Create(wy[j]);
+                        for (int j = 0; j < wy.Length; j++)
+                        {
+                            var h = half;
+                            byte* line = pinned + first + j * srcStride;
+                            for (int i = 0; i < wx.Length; i++) h += Tap(line + 3 * i, wx[i]);
+                            acc += Clip8(h) * Vector128.Create(wy[j]);
+                        }
                     }
-                }
-                else
-                {
-                    acc = LastPixelTaps(src.Pixels, first, srcStride, wx, wy);
-                }
-                var clipped = Clip8(acc).AsUInt32();
-                var shorts = Vector128.Narrow(clipped, clipped);
-                uint rgb = Vector128.Narrow(shorts, shorts).AsUInt32().ToScalar();
-                int d = (v * width + u) * 3;
-                if (u + 1 < width)
-                {
-                    // The fourth byte lands on the next pixel's R, which the next iteration writes.
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, d), rgb);
-                }
-                else
-                {
-                    Unsafe.Add(ref output, d) = (byte)rgb;
-                    Unsafe.Add(ref output, d + 1) = (byte)(rgb >> 8);
-                    Unsafe.Add(ref output, d + 2) = (byte)(rgb >> 16);
+                    else
+                    {
+                        acc = LastPixelTaps(src.Pixels, first, srcStride, wx, wy);
+                    }
+                    var clipped = Clip8(acc).AsUInt32();
+                    var shorts = Vector128.Narrow(clipped, clipped);
+                    uint rgb = Vector128.Narrow(shorts, shorts).AsUInt32().ToScalar();
+                    int d = (v * width + u) * 3;
+                    if (u + 1 < width)
+                    {
+                        // The fourth byte lands on the next pixel's R, which the next iteration writes.
+                        Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, d), rgb);
+                    }
+                    else
+                    {
+                        Unsafe.Add(ref output, d) = (byte)rgb;
+                        Unsafe.Add(ref output, d + 1) = (byte)(rgb >> 8);
+                        Unsafe.Add(ref output, d + 2) = (byte)(rgb >> 16);
+                    }
                 }
             }
         }
@@ -141,7 +145,15 @@ public static class SceneRotation
         return acc;
     }
 
-    // One tap: the pixel's bytes (R, G, B, and whatever follows, whose lane is dropped) widened to four ints, times the weight.
+    // One tap: the pixel's bytes (R, G, B, and whatever follows, whose lane is dropped) widened to four ints, times the weight;
+    // SSE4.1 widens straight from memory (one instruction instead of a load and two widenings).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector128<int> Tap(byte* pixel, int weight)
+    {
+        if (Sse41.IsSupported) return Sse41.ConvertToVector128Int32(pixel) * Vector128.Create(weight);
+        return Tap(Unsafe.ReadUnaligned<uint>(pixel), weight);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<int> Tap(uint rgb, int weight) =>
         Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(rgb).AsByte())).AsInt32() * Vector128.Create(weight);
