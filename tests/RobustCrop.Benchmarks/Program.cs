@@ -25,7 +25,7 @@ public static class Program
             return 0;
         }
         if (args is ["rics-motion", .. var motion]) return Rics.RicsMotionBench.Run(motion, Console.Out);
-        if (args is ["motion", .. var motionArgs]) return MotionBench.Run(motionArgs, Console.Out);
+        if (args is ["motion", .. var motionArgs]) return Motion.MotionBench.Run(motionArgs, Console.Out);
         int crops = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
         double fast = CropWriterBench.Run(crops);
         double reference = CropWriterBench.Run(crops, reference: true);

@@ -155,6 +155,40 @@ public sealed class MotionRenderingTests
         Assert.InRange(sd, 7.8, 8.2);
     }
 
+    // The deviates are a 4096-level table of normal quantiles drawn by a seeded stream: on a mid-grey scene (no clamping) and
+    // σ = 20 (rounding adds 1/12 to the variance), the noise has the normal's mean, spread and shape, and neighbouring
+    // bytes are uncorrelated.
+    [Fact]
+    public void Noise_follows_the_normal_distribution_and_neighbours_are_independent()
+    {
+        var scene = Ramp(256, 256, (_, _) => 128);
+        var noisy = SceneNoise.Add(scene, 20, 7, "fashion-mnist/17");
+        double[] z = [.. noisy.Pixels.Select(b => (b - 128) / 20.0)];
+        double mean = z.Average(), sd = Math.Sqrt(z.Average(x => (x - mean) * (x - mean)));
+        Assert.InRange(mean, -0.01, 0.01);
+        Assert.InRange(sd, 0.99, 1.01);
+        // A level within k·σ holds the draws within (20k + ½)/20 σ: P(|z| ≤ 1.025) = 69.5%, P(|z| ≤ 2.025) = 95.7%,
+        // P(|z| > 3.025) = 0.25% (each bound about ten standard errors of a 196,608-byte sample wide).
+        Assert.InRange(z.Count(x => Math.Abs(x) <= 1) / (double)z.Length, 0.685, 0.705);
+        Assert.InRange(z.Count(x => Math.Abs(x) <= 2) / (double)z.Length, 0.952, 0.962);
+        Assert.InRange(z.Count(x => Math.Abs(x) > 3) / (double)z.Length, 0.0015, 0.0035);
+        double lag1 = 0;
+        for (int i = 1; i < z.Length; i++) lag1 += (z[i] - mean) * (z[i - 1] - mean);
+        Assert.InRange(lag1 / (z.Length - 1) / (sd * sd), -0.01, 0.01);
+    }
+
+    [Fact]
+    public void Noise_clamps_to_the_byte_range_at_black_and_white()
+    {
+        var black = SceneNoise.Add(Ramp(64, 64, (_, _) => 0), 30, 1, "k");
+        var white = SceneNoise.Add(Ramp(64, 64, (_, _) => 255), 30, 1, "k");
+        // About half the draws (the negative ones, and those that round to 0) clamp at black, the others at white; the same
+        // draw is never missed by both.
+        Assert.InRange(black.Pixels.Count(b => b == 0) / (double)black.Pixels.Length, 0.5, 0.54);
+        Assert.InRange(white.Pixels.Count(b => b == 255) / (double)white.Pixels.Length, 0.5, 0.54);
+        Assert.All(Enumerable.Range(0, black.Pixels.Length), i => Assert.True(black.Pixels[i] == 0 || white.Pixels[i] == 255));
+    }
+
     [Fact]
     public void Subpixel_views_are_the_eight_directions_scaled_by_delta()
     {

@@ -34,11 +34,11 @@ public static class MotionTable
                  .. specs.Select(x => byName.TryGetValue(x.Name, out var e) ? Cell(e.Consistency1px, e.Changed1px.Rate, null) : "")]));
             foreach (var r in m.Rics)
             {
-                string mode = "select";
-                lines.Add(new MotionLine("", $"{r.Score} n={r.Window}",
+                // Each setting's own mode: a mode measured at integer shifts only shows empty motion cells, never select's.
+                lines.Add(new MotionLine("", r.Mode == "select" ? $"{r.Score} n={r.Window}" : $"{r.Score} n={r.Window} {r.Mode}",
                     [Cell(r.Consistency1px, r.Changed1px.Rate, r.SelectionKeptAxis1px),
                      .. specs.Select(x => byName.TryGetValue(x.Name, out var e)
-                        && e.Rics.FirstOrDefault(q => q.Window == r.Window && q.Score == r.Score && q.Mode == mode) is { } q
+                        && e.Rics.FirstOrDefault(q => q.Window == r.Window && q.Score == r.Score && q.Mode == r.Mode) is { } q
                             ? Cell(q.Consistency1px, q.Changed1px.Rate, q.SelectionKept) : "")]));
             }
         }

@@ -169,14 +169,6 @@ public static class SceneResizer
         double ss = 1.0 / filterScale;
         int xmin = Math.Max((int)(center - support + 0.5), 0);
         int xmax = Math.Min((int)(center + support + 0.5), inSize) - xmin;
-        if (xmax <= 0)
-        {
-            // The grid left the source entirely (a far offset): the edge pixel, as Pillow's clamping would give.
-            xmin = center < 0 ? 0 : inSize - 1;
-            xmax = 1;
-            weights[0] = 1 << PrecisionBits;
-            return (xmin, xmax);
-        }
         double ww = 0;
         for (int x = 0; x < xmax; x++)
         {
@@ -184,9 +176,18 @@ public static class SceneResizer
             scratch[x] = w;
             ww += w;
         }
+        if (xmax <= 0 || ww == 0)
+        {
+            // The grid left the source entirely (a far offset), or only touches it where the kernel is 0 (a rotated point
+            // just outside the edge): the edge pixel, as Pillow's clamping would give, not the black of all-zero weights.
+            // A resize's own points never get here, so its bytes are Pillow's.
+            xmin = center < 0 ? 0 : inSize - 1;
+            weights[0] = 1 << PrecisionBits;
+            return (xmin, 1);
+        }
         for (int x = 0; x < xmax; x++)
         {
-            double v = (ww != 0.0 ? scratch[x] / ww : scratch[x]) * (1 << PrecisionBits);
+            double v = scratch[x] / ww * (1 << PrecisionBits);
             weights[x] = v < 0 ? (int)(-0.5 + v) : (int)(0.5 + v);
         }
         return (xmin, xmax);
