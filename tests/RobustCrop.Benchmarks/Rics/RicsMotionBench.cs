@@ -117,6 +117,8 @@ public static class RicsMotionBench
         foreach (var c in new[] { ScoreCandidate.Hessian(0.55), ScoreCandidate.Hessian(0.33), ScoreCandidate.Hessian(0.4), ScoreCandidate.Hessian(0.5), ScoreCandidate.Hessian(0.6) })
             list.Add(("peak5 " + c.Name, Candidate(c, peaks: 2)));
         list.Add(("peak " + ScoreCandidate.Hessian(0.55).Name, Candidate(ScoreCandidate.Hessian(0.55), peaks: 1)));
+        foreach (var c in new[] { ScoreCandidate.Hessian(0.5), ScoreCandidate.Hessian(0.55), ScoreCandidate.Hessian(0.6) })
+            list.Add(("peak7 " + c.Name, Candidate(c, peaks: 3)));
         return list;
     }
 
