@@ -25,8 +25,9 @@ public static class RicsMotionBench
 
     public static int Run(string[] args, TextWriter output)
     {
-        int n = 9, fmnist = 300, limit = int.MaxValue;
+        int n = 9, fmnist = 300, limit = int.MaxValue, skip = 0;
         string? photos = null, only = null;
+        bool train = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -36,10 +37,12 @@ public static class RicsMotionBench
                 case "--photos": photos = args[++i]; break;
                 case "--limit": limit = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--only": only = args[++i]; break;
-                default: throw new ArgumentException($"rics-motion: unknown argument '{args[i]}' (--window N, --fmnist N, --photos DIR, --limit N (photos), --only NAME,... (scores whose name starts so))");
+                case "--skip": skip = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--fmnist-train": train = true; break;
+                default: throw new ArgumentException($"rics-motion: unknown argument '{args[i]}' (--window N, --fmnist N, --fmnist-train, --photos DIR, --skip N, --limit N (photos), --only NAME,... (scores whose name starts so))");
             }
         }
-        var scenes = LoadScenes(fmnist, photos, limit);
+        var scenes = LoadScenes(fmnist, train, photos, skip, limit);
         var pickers = Pickers().Where(p => only is null || only.Split(',').Any(o => p.Name.StartsWith(o, StringComparison.Ordinal))).ToList();
         double[] amounts = [0.25, 0.5];
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RICS selection under sub-pixel motion, n={n}, scenes re-rendered from the source with the resize grid offset (bilinear, shorter side {Resize}, crop {Crop})"));
@@ -105,10 +108,17 @@ public static class RicsMotionBench
                      ScoreCandidate.DogPower(0.33, 2, 2), ScoreCandidate.DogPower(0.25, 1, 2), ScoreCandidate.DogPower(0.33, 1, 0),
                      ScoreCandidate.DogPower(0.25, 2, 3), ScoreCandidate.DogPower(0.33, 2, 3),
                      ScoreCandidate.Hessian(0.167), ScoreCandidate.Hessian(0.25), ScoreCandidate.Hessian(0.33),
-                     ScoreCandidate.Hessian(0.4), ScoreCandidate.Hessian(0.5),
+                     ScoreCandidate.Hessian(0.4), ScoreCandidate.Hessian(0.45), ScoreCandidate.Hessian(0.5), ScoreCandidate.Hessian(0.6),
+                     ScoreCandidate.Hessian(0.7),
                      ScoreCandidate.ShiTomasi(0.167), ScoreCandidate.ShiTomasi(0.25),
                  })
-            list.Add(("peak " + c.Name, Candidate(c, peaks: true)));
+            list.Add(("peak " + c.Name, Candidate(c, peaks: 1)));
+        // Wider σ and a stricter peak (the best over its 5×5 neighbourhood, not 3×3): issue 22's sweep past σ = n/3.
+        foreach (var c in new[] { ScoreCandidate.Hessian(0.55), ScoreCandidate.Hessian(0.33), ScoreCandidate.Hessian(0.4), ScoreCandidate.Hessian(0.5), ScoreCandidate.Hessian(0.6) })
+            list.Add(("peak5 " + c.Name, Candidate(c, peaks: 2)));
+        list.Add(("peak " + ScoreCandidate.Hessian(0.55).Name, Candidate(ScoreCandidate.Hessian(0.55), peaks: 1)));
+        foreach (var c in new[] { ScoreCandidate.Hessian(0.5), ScoreCandidate.Hessian(0.55), ScoreCandidate.Hessian(0.6) })
+            list.Add(("peak7 " + c.Name, Candidate(c, peaks: 3)));
         return list;
     }
 
@@ -118,9 +128,9 @@ public static class RicsMotionBench
         return frames.Select(f => (sel.Select(n, score, f)!.Value.Position, false)).ToArray();
     };
 
-    private static Picker Candidate(ScoreCandidate c, bool peaks = false) => (scene, b, n, frames) =>
+    private static Picker Candidate(ScoreCandidate c, int peaks = 0) => (scene, b, n, frames) =>
     {
-        int half = n / 2, reach = half + 2, side = 2 * reach + 1;
+        int half = n / 2, reach = half + 1 + Math.Max(1, peaks), side = 2 * reach + 1;
         int x0 = b.X - reach, y0 = b.Y - reach;
         var field = c.Compute(scene, x0, y0, side, side, Crop, n);
         return frames.Select(f =>
@@ -134,17 +144,18 @@ public static class RicsMotionBench
                     if (best < 0 || field[i] > field[best]) { best = i; tie = false; }
                     else if (field[i] == field[best]) tie = true;
                 }
-            if (peaks)
+            if (peaks > 0)
             {
-                // Peak rule: the best candidate among the field's strict local maxima (3×3) in the window; none: the window's best.
+                // Peak rule: the best candidate among the field's strict local maxima ((2·peaks + 1)² around it) in the window;
+                // none: the window's best.
                 int peak = -1;
                 for (int y = b.Y + f.Dy - half; y <= b.Y + f.Dy + half; y++)
                     for (int x = b.X + f.Dx - half; x <= b.X + f.Dx + half; x++)
                     {
                         int i = (y - y0) * side + x - x0;
                         bool isPeak = true;
-                        for (int dy = -1; dy <= 1 && isPeak; dy++)
-                            for (int dx = -1; dx <= 1; dx++)
+                        for (int dy = -peaks; dy <= peaks && isPeak; dy++)
+                            for (int dx = -peaks; dx <= peaks; dx++)
                                 if ((dx != 0 || dy != 0) && field[i + dy * side + dx] >= field[i]) { isPeak = false; break; }
                         if (isPeak && (peak < 0 || field[i] > field[peak])) peak = i;
                     }
@@ -188,7 +199,9 @@ public static class RicsMotionBench
             $"{name,-34} {string.Join(" ", _kept.Select(k => $"{100.0 * k / _motions,10:F1}%"))} {100.0 * _kept1 / _shifts,8:F1}% {100.0 * _border / _scenes,6:F1}% {100.0 * _ties / _scenes,4:F0}% {_moved / _motions,8:F2} {100.0 * _interiorKept / Math.Max(1, _interiorMotions),8:F1}%");
     }
 
-    private static List<Scene> LoadScenes(int fmnist, string? photos, int limit)
+    /// <param name="train">Fashion-MNIST's training images instead of t10k: a tuning set disjoint from the test images the
+    /// end-to-end figures are taken on. <paramref name="skip"/> photos are passed over likewise.</param>
+    private static List<Scene> LoadScenes(int fmnist, bool train, string? photos, int skip, int limit)
     {
         var scenes = new List<Scene>();
         foreach (var f in PhotoFiles(Path.Combine(RepoPaths.Samples, "photos")))
@@ -200,12 +213,12 @@ public static class RicsMotionBench
             foreach (var (fx, fy) in new[] { (0, 0), (1, 0), (0, 1), (1, 1), (0.5, 0.5) })
                 scenes.Add(new Scene("sample photo views", $"{Path.GetFileName(f)}@{fx},{fy}", View(photo, (int)(fx * (photo.Width - vw)), (int)(fy * (photo.Height - vh)), vw, vh)));
         }
-        var idx = new IdxDataset(Path.Combine(RepoPaths.Samples, "fashion-mnist", "t10k-images-idx3-ubyte.gz"));
+        var idx = new IdxDataset(Path.Combine(RepoPaths.Samples, "fashion-mnist", train ? "train-images-idx3-ubyte.gz" : "t10k-images-idx3-ubyte.gz"));
         int taken = 0;
         foreach (var r in idx.PlanShards(1024).SelectMany(idx.ReadShard).TakeWhile(_ => taken++ < fmnist))
-            scenes.Add(new Scene("fashion-mnist", r.Key, r.Raw!));
+            scenes.Add(new Scene(train ? "fashion-mnist train" : "fashion-mnist", r.Key, r.Raw!));
         if (photos is not null)
-            foreach (var f in PhotoFiles(photos).Take(limit))
+            foreach (var f in PhotoFiles(photos).Skip(skip).Take(limit))
             {
                 var img = ImageDecoder.Decode(File.ReadAllBytes(f), DecodeLimits.Default).Image;
                 if (img is not null && Math.Min(img.Width, img.Height) >= Resize / 2) scenes.Add(new Scene("natural photos", Path.GetFileName(f), img));

@@ -47,4 +47,22 @@ public sealed class MotionTableTests
         Assert.Equal(["96.0% (kept 90.0%)", "99.0% (kept 97.0%)", "98.0% (kept 95.0%)", "97.0% (kept 90.0%)", "90.0% (kept 93.0%)", "80.0% (kept 85.0%)"],
             lines[3].Cells);
     }
+
+    [Fact]
+    public void A_run_that_kept_embeddings_shows_nn_changed_beside_each_consistency()
+    {
+        // An embedding model without classes (natural photos): the cell is the changed rate, then nn_changed.
+        var plainRealistic = new RealisticSummary(null, null, new FooledWindowSummary(2, null), Cos, new ChangedSummary(0.99, 0.25), NnChanged1px: 0.125);
+        var rics = new RicsSummary(9, "hessian", null, null, 0.8, null, new ChangedSummary(0.99, 0.5), 10, 0.2, SelectionKeptAxis1px: 0.75)
+            { Mode = "select", NnChanged1px = 0.08 };
+        var sub = new MotionSummary("subpixel", 0.5, "subpixel:0.5", 10, null, null, Cos, new ChangedSummary(0.99, 0.375), 0.25,
+            [new MotionRicsSummary(9, "hessian", "select", null, null, Cos, new ChangedSummary(0.99, 0.125), 0.875, 0.5) { NnChanged1px = 0.15 }]);
+        var model = new ModelSummary("resnet18", 10, 100, null, plainRealistic, new CyclicSummary(null, null, new ChangedSummary(0.99, 0.3)), [rics], null)
+            { Motion = [sub] };
+
+        var lines = MotionTable.Lines(new RunSummary("r1", "natural-photos", 10, 0, [model], Tau: 0.99, WindowK: 2));
+
+        Assert.Equal(["changed 25.0%, nn 12.5%", "changed 37.5%, nn 25.0%"], lines[0].Cells);
+        Assert.Equal(["changed 50.0%, nn 8.0% (kept 75.0%)", "changed 12.5%, nn 15.0% (kept 87.5%)"], lines[1].Cells);
+    }
 }

@@ -53,6 +53,7 @@ public sealed class RunSummaryTests
         "models[].motion[].rics[].cosine_1px_min", "models[].motion[].rics[].cosine_1px_min.mean", "models[].motion[].rics[].cosine_1px_min.p05",
         "models[].motion[].rics[].cosine_1px_min.min", "models[].motion[].rics[].changed_1px", "models[].motion[].rics[].changed_1px.tau",
         "models[].motion[].rics[].changed_1px.rate", "models[].motion[].rics[].selection_kept", "models[].motion[].rics[].border_rate",
+        "models[].motion[].rics[].nn_changed_1px",
     ];
 
     internal static RunSummary Sample() => new(
@@ -75,7 +76,7 @@ public sealed class RunSummaryTests
                 [
                     new MotionSummary("subpixel", 0.5, "subpixel:0.5", 997, 0.875, 0.25, new CosineStats(0.99, 0.95, 0.5),
                         new ChangedSummary(0.99, 0.25), null,
-                        [new MotionRicsSummary(9, "hash", "select", 0.5, 0.75, new CosineStats(0.9, 0.5, 0.25), new ChangedSummary(0.99, 0.5), 0.125, 0.25)]),
+                        [new MotionRicsSummary(9, "hash", "select", 0.5, 0.75, new CosineStats(0.9, 0.5, 0.25), new ChangedSummary(0.99, 0.5), 0.125, 0.25) { NnChanged1px = 0.375 }]),
                 ],
             },
             new ModelSummary("dinov2-small", Images: 997, CropsInferred: 9_970, Accuracy: 0.5,

@@ -121,10 +121,11 @@ public sealed class HessianScoreFieldTests
     [Fact]
     public void The_choice_is_the_best_peak_of_the_field_in_the_window_and_the_rule_matters()
     {
-        // Brute force from the field alone: the strict maxima over 8 neighbours among the window's candidates, the highest
-        // of them (the window's highest when it holds none). On photo-like noise the window's highest candidate is often a
-        // flank on the edge, not a peak: there the rule must pick differently from a plain arg-max.
-        const int n = 9, half = 4;
+        // Brute force from the field alone: the strict maxima over the 5×5 block around each of the window's candidates, the
+        // highest of them (the window's highest when it holds none). On photo-like noise the window's highest candidate is
+        // often a flank on the edge, not a peak: there the rule must pick differently from a plain arg-max.
+        const int n = 9, half = 4, r = HessianScoreField.PeakReach;
+        Assert.Equal(2, r);
         int differs = 0;
         for (int seed = 0; seed < 12; seed++)
         {
@@ -132,17 +133,17 @@ public sealed class HessianScoreFieldTests
             var sel = new RicsSelector(scene, new CropPosition(26, 26), Crop, n, 1, seed: 1);
             foreach (var f in ShiftSets.N1.Prepend(Shift.Zero))
             {
-                int wx0 = 26 + f.Dx - half - 1, wy0 = 26 + f.Dy - half - 1, side = n + 2;
+                int wx0 = 26 + f.Dx - half - r, wy0 = 26 + f.Dy - half - r, side = n + 2 * r;
                 var field = new float[side * side];
                 HessianScoreField.Compute(scene, wx0, wy0, side, side, Crop, n, field);
                 int best = -1, bestPeak = -1;
-                for (int y = 1; y <= n; y++)
-                    for (int x = 1; x <= n; x++)
+                for (int y = r; y < n + r; y++)
+                    for (int x = r; x < n + r; x++)
                     {
                         int i = y * side + x;
                         bool peak = true;
-                        for (int dy = -1; dy <= 1; dy++)
-                            for (int dx = -1; dx <= 1; dx++)
+                        for (int dy = -r; dy <= r; dy++)
+                            for (int dx = -r; dx <= r; dx++)
                                 if ((dx, dy) != (0, 0) && field[i + dy * side + dx] >= field[i]) peak = false;
                         if (best < 0 || field[i] > field[best]) best = i;
                         if (peak && (bestPeak < 0 || field[i] > field[bestPeak])) bestPeak = i;

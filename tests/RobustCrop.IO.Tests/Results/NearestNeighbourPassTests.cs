@@ -65,6 +65,28 @@ public sealed class NearestNeighbourPassTests : IDisposable
         Assert.Equal(1, source!.Size);
     }
 
+    [Fact]
+    public async Task Under_motion_each_moved_view_is_searched_against_the_same_bases_as_the_one_pixel_shifts()
+    {
+        var (store, done) = await WriteCropsAsync();
+        // a (0°): views at 10° and 30° keep neighbour b (40°) · b (40°, neighbour a): 70° turns to c (100°) · c: 120° keeps b.
+        // d has a motion row but no base in the crops files: it has no answer and does not count.
+        var rows = new List<MotionRow>
+        {
+            Moved("a.png", 10, 30), Moved("b.png", 70), Moved("c.png", 120), Moved("d.png", 0),
+            Moved("a.png", 100) with { Motion = "rotate:1", Kind = "rotate", Amount = 1 }, // a turns to c: 1 of 1
+        };
+        string path = _layout.MotionPart("m", 0);
+        await store.WriteAsync(path, s => ResultParquet.WritePartitionRowsAsync(s, "m", rows, r => r.Model));
+        done.Add(path);
+
+        var rates = await NearestNeighbourPass.ComputeMotionAsync(store, _layout, done, "d", gallery: null, default);
+
+        Assert.Equal(1.0 / 3, rates[new("m", "d", "subpixel:0.5", null, 0, "")]!.Value, 12);
+        Assert.Equal(1.0, rates[new("m", "d", "rotate:1", null, 0, "")]);
+        Assert.Equal(2, rates.Count);
+    }
+
     private async Task<(LocalFolderStore Store, HashSet<string> Done)> WriteCropsAsync()
     {
         Directory.CreateDirectory(_root);
@@ -85,6 +107,10 @@ public sealed class NearestNeighbourPassTests : IDisposable
     // Shift i of an image: one pixel along x (i = 1) or y (i = 2); i = 0 is the base.
     private static CropRow Row(string key, int shift, double degrees) => new(
         "r1", 0, key, "m", CropKinds.Realistic, 16, 16, shift == 1 ? 1 : 0, shift == 2 ? 1 : 0, null, null, null, 1f, Dir(degrees));
+
+    private static MotionRow Moved(string key, params double[] views) => new(
+        "r1", 0, key, null, "m", "subpixel:0.5", "subpixel", 0.5, null, null, null, views.Length, null, null, 1, false, null, null,
+        [.. views.SelectMany(Dir)]);
 
     private static float[] Dir(double degrees) => [(float)Math.Cos(degrees * Math.PI / 180), (float)Math.Sin(degrees * Math.PI / 180)];
 }

@@ -30,32 +30,35 @@ public static class MotionTable
         {
             var byName = m.Motion!.ToDictionary(x => x.Motion, StringComparer.Ordinal);
             lines.Add(new MotionLine(SummaryNotes.Name(s, m), "model (centre crop)",
-                [Cell(m.Realistic.Consistency1px, m.Realistic.Changed1px.Rate, null),
-                 .. specs.Select(x => byName.TryGetValue(x.Name, out var e) ? Cell(e.Consistency1px, e.Changed1px.Rate, null) : "")]));
+                [Cell(m.Realistic.Consistency1px, m.Realistic.Changed1px.Rate, null, m.Realistic.NnChanged1px),
+                 .. specs.Select(x => byName.TryGetValue(x.Name, out var e) ? Cell(e.Consistency1px, e.Changed1px.Rate, null, e.NnChanged1px) : "")]));
             foreach (var r in m.Rics)
             {
                 // Each setting's own mode: a mode measured at integer shifts only shows empty motion cells, never select's.
                 lines.Add(new MotionLine("", r.Mode == "select" ? $"{r.Score} n={r.Window}" : $"{r.Score} n={r.Window} {r.Mode}",
-                    [Cell(r.Consistency1px, r.Changed1px.Rate, r.SelectionKeptAxis1px),
+                    [Cell(r.Consistency1px, r.Changed1px.Rate, r.SelectionKeptAxis1px, r.NnChanged1px),
                      .. specs.Select(x => byName.TryGetValue(x.Name, out var e)
                         && e.Rics.FirstOrDefault(q => q.Window == r.Window && q.Score == r.Score && q.Mode == r.Mode) is { } q
-                            ? Cell(q.Consistency1px, q.Changed1px.Rate, q.SelectionKept) : "")]));
+                            ? Cell(q.Consistency1px, q.Changed1px.Rate, q.SelectionKept, q.NnChanged1px) : "")]));
             }
         }
         return lines;
     }
 
-    /// <summary>The consistency, or the changed rate where the model has no class answer; RICS adds the selection kept.</summary>
-    private static string Cell(double? consistency, double? changed, double? kept)
+    /// <summary>The consistency, or the changed rate where the model has no class answer; RICS adds the selection kept, and
+    /// a run that kept its embeddings the nn_changed rate.</summary>
+    private static string Cell(double? consistency, double? changed, double? kept, double? nn)
     {
         string main = consistency is not null ? SummaryNotes.Pct(consistency) : "changed " + SummaryNotes.Pct(changed);
+        if (nn is not null) main += $", nn {SummaryNotes.Pct(nn)}";
         return kept is null ? main : $"{main} (kept {SummaryNotes.Pct(kept)})";
     }
 
     public const string Note =
         "Consistency: the share of moved views (subpixel: the 8 N1 directions scaled by δ, re-rendered from the source; rotate: ±θ; zoom: s and 1/s; " +
         "jpeg: the re-encoded scene and its 8 one-pixel shifts; noise: one seeded draw) whose prediction equals the base view's; RICS rows compare RICS " +
-        "predictions, and 'kept' is the share of moved views whose RICS choice is the base view's scene crop (to within a pixel). " +
+        "predictions, and 'kept' is the share of moved views whose RICS choice is the base view's scene crop (to within a pixel); " +
+        "'nn' (with --keep-embeddings) is the share of images for which some moved view's nearest neighbour among the other images' base embeddings differs from the base view's. " +
         "The hash score needs exact pixels, so its selection is a coin toss once they are resampled.";
 
     public static void Print(IAnsiConsole console, RunSummary s)

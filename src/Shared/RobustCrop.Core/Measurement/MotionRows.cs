@@ -17,15 +17,16 @@ public static class MotionRows
         var o = w.Outputs;
         foreach (var e in motion.Entries)
         {
-            var m = ImageMetrics.Compare(o, w.Plan.BaseIndex, [.. e.Outputs], s.Tau);
-            rows.Add(Row(s, shard, w, e.Spec, null, null, null, m, null, null));
+            int[] views = [.. e.Outputs];
+            var m = ImageMetrics.Compare(o, w.Plan.BaseIndex, views, s.Tau);
+            rows.Add(Row(s, shard, w, e.Spec, null, null, null, m, null, null, s.KeepEmbeddings ? RowBuilder.Concatenated(o, views) : null));
             foreach (var r in e.Rics)
             {
                 if (r.BaseOutput < 0) continue;
                 // A combining mode compares its views' combined outputs (row 0: the base frame's), select the chosen crops'.
-                var rm = r.Members is { } members
-                    ? Combined(w, r.BaseMembers!, members, s.Tau)
-                    : ImageMetrics.Compare(o, r.BaseOutput, [.. r.Outputs], s.Tau);
+                var (rm, embeddings) = r.Members is { } members
+                    ? Combined(w, r.BaseMembers!, members, s.Tau, s.KeepEmbeddings)
+                    : Selected(o, r.BaseOutput, [.. r.Outputs], s.Tau, s.KeepEmbeddings);
                 int taken = 0, kept = 0, border = 0;
                 for (int i = 0; i < r.Outputs.Count; i++)
                 {
@@ -36,21 +37,24 @@ public static class MotionRows
                 }
                 // A combining mode has no single choice to lie on the border: its border rate is null.
                 rows.Add(Row(s, shard, w, e.Spec, r.Setting.Window, r.Setting.Name, r.Mode, rm,
-                    taken > 0 ? (double)kept / taken : null, taken > 0 && r.Members is null ? (double)border / taken : null));
+                    taken > 0 ? (double)kept / taken : null, taken > 0 && r.Members is null ? (double)border / taken : null, embeddings));
             }
         }
         return rows;
     }
 
-    private static ShiftMetrics Combined(MeasuredImage w, IReadOnlyList<(int Output, float Weight)> baseMembers,
-        IReadOnlyList<IReadOnlyList<(int Output, float Weight)>> views, double tau)
+    private static (ShiftMetrics, float[]?) Selected(CropOutputs o, int baseOutput, int[] views, double tau, bool keep)
+        => (ImageMetrics.Compare(o, baseOutput, views, tau), keep ? RowBuilder.Concatenated(o, views) : null);
+
+    private static (ShiftMetrics, float[]?) Combined(MeasuredImage w, IReadOnlyList<(int Output, float Weight)> baseMembers,
+        IReadOnlyList<IReadOnlyList<(int Output, float Weight)>> views, double tau, bool keep)
     {
         var (o, shifted, _) = CombinedOutputs.Build(w, [baseMembers, .. views]);
-        return ImageMetrics.Compare(o, 0, shifted, tau);
+        return (ImageMetrics.Compare(o, 0, shifted, tau), keep ? RowBuilder.Concatenated(o, shifted) : null);
     }
 
     private static MotionRow Row(RunSettings s, ShardId shard, MeasuredImage w, MotionSpec spec, int? window, string? score,
-        string? mode, ShiftMetrics m, double? kept, double? border)
+        string? mode, ShiftMetrics m, double? kept, double? border, float[]? embeddings)
         => new(s.RunId.Value, shard.Value, w.Key, w.Label, w.Model, spec.Name, spec.KindName, spec.Amount, window, score, mode,
-            m.Shifts, m.Consistency, m.Fooled, m.CosineMin, m.Changed, kept, border);
+            m.Shifts, m.Consistency, m.Fooled, m.CosineMin, m.Changed, kept, border, embeddings);
 }

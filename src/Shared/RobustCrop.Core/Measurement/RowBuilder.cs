@@ -176,7 +176,9 @@ public static class RowBuilder
         return (o, 0, shifted, forwards);
     }
 
-    private static float[] Concatenated(CropOutputs o, ReadOnlySpan<int> indices)
+    /// <summary>The outputs at <paramref name="indices"/> (−1: none, left out), one after another: the kept embeddings of the
+    /// rics rows' 1-px frames and of the motion rows' moved views.</summary>
+    internal static float[] Concatenated(CropOutputs o, ReadOnlySpan<int> indices)
     {
         var result = new List<float>(indices.Length * o.Dimension);
         foreach (int i in indices)

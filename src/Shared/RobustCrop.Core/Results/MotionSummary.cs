@@ -29,7 +29,12 @@ public sealed record MotionRicsSummary(
     [property: JsonPropertyName("cosine_1px_min")] CosineStats Cosine1pxMin,
     [property: JsonPropertyName("changed_1px")] ChangedSummary Changed1px,
     [property: JsonPropertyName("selection_kept")] double? SelectionKept,
-    [property: JsonPropertyName("border_rate")] double? BorderRate);
+    [property: JsonPropertyName("border_rate")] double? BorderRate)
+{
+    /// <summary>nn_changed of this setting's moved views (with --keep-embeddings), searched as its nn_changed_1px is; null without.</summary>
+    [JsonPropertyName("nn_changed_1px")]
+    public double? NnChanged1px { get; init; }
+}
 
 /// <summary>The motion rows of one model on one source dataset, summarised a row at a time (memory flat in the rows).</summary>
 public sealed class MotionAccumulator

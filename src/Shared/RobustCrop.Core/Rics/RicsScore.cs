@@ -29,7 +29,7 @@ public enum RicsScore
     Blob,
 
     /// <summary>
-    /// The determinant of the Hessian at σ = n/3 (<see cref="HessianScoreField"/>), the best of its peaks in the window:
+    /// The determinant of the Hessian at σ = 0.55 n (<see cref="HessianScoreField"/>), the best of its peaks in the window:
     /// isolated blob peaks instead of the DoG's flat crests along edges, so a re-rendered view keeps the selection.
     /// </summary>
     Hessian,

@@ -145,25 +145,27 @@ public sealed class RicsSelector
     }
 
     /// <summary>
-    /// The hessian field of the block into <paramref name="f"/>, and which candidates are strict maxima over their 8
-    /// neighbours. The field is computed one candidate wider on every side (a neighbour's score reads pixels of the
-    /// candidate's crop only, <see cref="HessianScoreField"/>, so this stays inside the scene even at its edge).
+    /// The hessian field of the block into <paramref name="f"/>, and which candidates are strict maxima over the 5×5 block
+    /// around them (<see cref="HessianScoreField.PeakReach"/>). The field is computed that much wider on every side (a
+    /// neighbour's score reads pixels of the candidate's crop only, <see cref="HessianScoreField"/>, so this stays inside
+    /// the scene even at its edge).
     /// </summary>
     private bool[] HessianWithPeaks(int n, float[] f)
     {
-        int ew = _w + 2, eh = _h + 2;
+        const int r = HessianScoreField.PeakReach;
+        int ew = _w + 2 * r, eh = _h + 2 * r;
         var wide = new float[ew * eh];
-        HessianScoreField.Compute(_scene, _x0 - 1, _y0 - 1, ew, eh, _crop, n, wide);
+        HessianScoreField.Compute(_scene, _x0 - r, _y0 - r, ew, eh, _crop, n, wide);
         var peaks = new bool[_w * _h];
         for (int y = 0; y < _h; y++)
             for (int x = 0; x < _w; x++)
             {
-                float v = wide[(y + 1) * ew + x + 1];
+                float v = wide[(y + r) * ew + x + r];
                 f[y * _w + x] = v;
                 bool peak = true;
-                for (int dy = 0; dy <= 2 && peak; dy++)
-                    for (int dx = 0; dx <= 2; dx++)
-                        if ((dx != 1 || dy != 1) && wide[(y + dy) * ew + x + dx] >= v) { peak = false; break; }
+                for (int dy = 0; dy <= 2 * r && peak; dy++)
+                    for (int dx = 0; dx <= 2 * r; dx++)
+                        if ((dx != r || dy != r) && wide[(y + dy) * ew + x + dx] >= v) { peak = false; break; }
                 peaks[y * _w + x] = peak;
             }
         return peaks;

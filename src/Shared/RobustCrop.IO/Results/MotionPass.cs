@@ -34,4 +34,19 @@ public static class MotionPass
         }
         return groups.ToDictionary(kv => kv.Key, kv => kv.Value.ToSummary(tau));
     }
+
+    /// <summary>The entries of one model × dataset with nn_changed filled in where <see cref="NearestNeighbourPass.ComputeMotionAsync"/> found it.</summary>
+    public static IReadOnlyList<MotionSummary> WithNn(IReadOnlyList<MotionSummary> specs, string model, string dataset,
+        IReadOnlyDictionary<NearestNeighbourPass.MotionNnKey, double?> nn)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        ArgumentNullException.ThrowIfNull(nn);
+        if (nn.Count == 0) return specs;
+        double? Rate(string motion, string? score, int window, string mode) => nn.GetValueOrDefault(new(model, dataset, motion, score, window, mode));
+        return [.. specs.Select(x => x with
+        {
+            NnChanged1px = Rate(x.Motion, null, 0, ""),
+            Rics = [.. x.Rics.Select(r => r with { NnChanged1px = Rate(x.Motion, r.Score, r.Window, r.Mode) })],
+        })];
+    }
 }

@@ -15,31 +15,18 @@ namespace RobustCrop.IO.Results;
 /// the crops files are read one at a time.</remarks>
 public static class NearestNeighbourPass
 {
+    /// <summary>One nn_changed under motion: a model, source dataset and motion spec, and the RICS setting (score, window,
+    /// mode) or, for the plain model, (null, 0, "").</summary>
+    public readonly record struct MotionNnKey(string Model, string Dataset, string Motion, string? Score, int Window, string Mode);
+
     public static async Task<Dictionary<(string Model, string Dataset), (double? Rate, NnGallerySummary? Gallery)>> ComputeAsync(
         IResultStore store, RunLayout layout, ISet<string> donePaths, string runDataset, GalleryFile? gallery, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(layout);
-        var images = new Dictionary<(string Model, string Dataset), Dictionary<string, Vectors>>();
-        foreach (var path in await DoneFilesAsync(store, layout.CropsDir, donePaths, ct).ConfigureAwait(false))
-        {
-            List<CropRow> rows;
-            await using (var input = await store.OpenReadAsync(path, ct).ConfigureAwait(false))
-                rows = await ResultParquet.ReadCropRowsAsync(input, ct).ConfigureAwait(false);
-            // A run either keeps embeddings in every crops file or in none: one file without them ends the pass.
-            if (rows.Count > 0 && rows.All(r => r.Embedding is null)) return [];
-            foreach (var r in rows)
-            {
-                if (r.Embedding is null || r.Kind != CropKinds.Realistic || Math.Max(Math.Abs(r.Dx), Math.Abs(r.Dy)) > 1) continue;
-                var group = (r.Model, DatasetOf(r.ImageKey, runDataset));
-                if (!images.TryGetValue(group, out var byKey)) images[group] = byKey = new Dictionary<string, Vectors>(StringComparer.Ordinal);
-                if (!byKey.TryGetValue(r.ImageKey, out var v)) byKey[r.ImageKey] = v = new Vectors();
-                if (r.Dx == 0 && r.Dy == 0) v.Base = r.Embedding;
-                else v.Shifted.Add(r.Embedding);
-            }
-        }
+        var images = await ReadCropsAsync(store, layout, donePaths, runDataset, basesOnly: false, ct).ConfigureAwait(false);
         var rates = new Dictionary<(string Model, string Dataset), (double?, NnGallerySummary?)>();
-        foreach (var (group, byKey) in images) rates[group] = Rate(byKey, gallery, group.Model);
+        foreach (var (group, byKey) in images ?? []) rates[group] = Rate(byKey, gallery, group.Model);
         return rates;
     }
 
@@ -53,24 +40,110 @@ public static class NearestNeighbourPass
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(layout);
+        var entries = await ReadRicsAsync(store, layout, donePaths, runDataset, basesOnly: false, ct).ConfigureAwait(false);
+        return (entries ?? []).ToDictionary(kv => kv.Key, kv => Rate(kv.Value, gallery, kv.Key.Model).Rate);
+    }
+
+    /// <summary>
+    /// nn_changed under each motion spec (DESIGN §4b), for the plain model and every RICS setting, from the motion files of a
+    /// run that kept its embeddings: each row's moved views take the place of the 1-px shifts, and the search is the very one
+    /// of nn_changed_1px — the same gallery (the crops files' base embeddings for the plain model, the setting's rics base
+    /// outputs for RICS, or the run's gallery) and the same base — so <c>subpixel:1</c> gives nn_changed_1px exactly.
+    /// </summary>
+    /// <returns>A rate (null where the search has none) per model, dataset, spec and setting; the plain model's setting is
+    /// (null, 0, ""). Empty without motion files or kept embeddings.</returns>
+    /// <remarks>Memory: one base vector per image and setting, and one motion file's rows at a time.</remarks>
+    public static async Task<Dictionary<MotionNnKey, double?>> ComputeMotionAsync(
+        IResultStore store, RunLayout layout, ISet<string> donePaths, string runDataset, GalleryFile? gallery, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(layout);
+        var paths = await DoneFilesAsync(store, layout.MotionDir, donePaths, ct).ConfigureAwait(false);
+        if (paths.Count == 0) return [];
+        var plain = await ReadCropsAsync(store, layout, donePaths, runDataset, basesOnly: true, ct).ConfigureAwait(false);
+        var rics = await ReadRicsAsync(store, layout, donePaths, runDataset, basesOnly: true, ct).ConfigureAwait(false);
+        var searches = new Dictionary<(string, string, int, string?, string), BaseSearch?>();
+        var means = new Dictionary<MotionNnKey, MeanAccumulator>();
+        foreach (var path in paths)
+        {
+            List<MotionRow> rows;
+            await using (var input = await store.OpenReadAsync(path, ct).ConfigureAwait(false))
+                rows = await ResultParquet.ReadRowsAsync<MotionRow>(input, ct).ConfigureAwait(false);
+            if (rows.Count > 0 && rows.All(r => r.Embeddings is null)) return [];
+            foreach (var r in rows)
+            {
+                if (r.Embeddings is null) continue;
+                string dataset = DatasetOf(r.ImageKey, runDataset), mode = r.Score is null ? "" : r.Mode ?? "select";
+                int window = r.Score is null ? 0 : r.Window ?? 0;
+                var key = new MotionNnKey(r.Model, dataset, r.Motion, r.Score, window, mode);
+                if (!means.TryGetValue(key, out var mean)) mean = default;
+                var group = (r.Model, dataset, window, r.Score, mode);
+                if (!searches.TryGetValue(group, out var search))
+                {
+                    // The plain model's bases are the crops files' (as nn_changed_1px), a setting's the rics files'.
+                    Dictionary<string, Vectors>? bases = null;
+                    if (r.Score is null) plain?.TryGetValue((r.Model, dataset), out bases);
+                    else rics?.TryGetValue((r.Model, dataset, window, r.Score, mode), out bases);
+                    searches[group] = search = bases is null ? null : BaseSearch.Over(bases, gallery, r.Model);
+                }
+                if (search is not null && Split(r.Embeddings, search.Dimension) is { Count: > 0 } moved) mean.Add(search.Changed(r.ImageKey, moved));
+                means[key] = mean;
+            }
+        }
+        return means.ToDictionary(kv => kv.Key, kv => kv.Value.Value);
+    }
+
+    /// <summary>Per model and source dataset, per image: the base embedding and (unless <paramref name="basesOnly"/>) the 1-px
+    /// shifts' ones, from the crops files; null when the run kept no embeddings.</summary>
+    private static async Task<Dictionary<(string Model, string Dataset), Dictionary<string, Vectors>>?> ReadCropsAsync(
+        IResultStore store, RunLayout layout, ISet<string> donePaths, string runDataset, bool basesOnly, CancellationToken ct)
+    {
+        var images = new Dictionary<(string Model, string Dataset), Dictionary<string, Vectors>>();
+        foreach (var path in await DoneFilesAsync(store, layout.CropsDir, donePaths, ct).ConfigureAwait(false))
+        {
+            List<CropRow> rows;
+            await using (var input = await store.OpenReadAsync(path, ct).ConfigureAwait(false))
+                rows = await ResultParquet.ReadCropRowsAsync(input, ct).ConfigureAwait(false);
+            // A run either keeps embeddings in every crops file or in none: one file without them ends the pass.
+            if (rows.Count > 0 && rows.All(r => r.Embedding is null)) return null;
+            foreach (var r in rows)
+            {
+                if (r.Embedding is null || r.Kind != CropKinds.Realistic || Math.Max(Math.Abs(r.Dx), Math.Abs(r.Dy)) > 1) continue;
+                bool isBase = r.Dx == 0 && r.Dy == 0;
+                if (basesOnly && !isBase) continue;
+                var group = (r.Model, DatasetOf(r.ImageKey, runDataset));
+                if (!images.TryGetValue(group, out var byKey)) images[group] = byKey = new Dictionary<string, Vectors>(StringComparer.Ordinal);
+                if (!byKey.TryGetValue(r.ImageKey, out var v)) byKey[r.ImageKey] = v = new Vectors();
+                if (isBase) v.Base = r.Embedding;
+                else v.Shifted.Add(r.Embedding);
+            }
+        }
+        return images;
+    }
+
+    /// <summary>Per realistic RICS entry, per image: the setting's base output and (unless <paramref name="basesOnly"/>) its
+    /// 1-px frames' ones, from the rics files; null when the run kept no embeddings.</summary>
+    private static async Task<Dictionary<(string Model, string Dataset, int Window, string Score, string Mode), Dictionary<string, Vectors>>?> ReadRicsAsync(
+        IResultStore store, RunLayout layout, ISet<string> donePaths, string runDataset, bool basesOnly, CancellationToken ct)
+    {
         var entries = new Dictionary<(string Model, string Dataset, int Window, string Score, string Mode), Dictionary<string, Vectors>>();
         foreach (var path in await DoneFilesAsync(store, layout.RicsDir, donePaths, ct).ConfigureAwait(false))
         {
             List<RicsRow> rows;
             await using (var input = await store.OpenReadAsync(path, ct).ConfigureAwait(false))
                 rows = await ResultParquet.ReadRowsAsync<RicsRow>(input, ct).ConfigureAwait(false);
-            if (rows.Count > 0 && rows.All(r => r.Embedding is null)) return [];
+            if (rows.Count > 0 && rows.All(r => r.Embedding is null)) return null;
             foreach (var r in rows)
             {
                 if (r.Embedding is not { Length: > 0 } e || r.Embeddings1px is null || r.Score == "cyclic") continue;
                 var key = (r.Model, DatasetOf(r.ImageKey, runDataset), r.Window, r.Score, r.Mode ?? "select");
                 if (!entries.TryGetValue(key, out var byKey)) entries[key] = byKey = new Dictionary<string, Vectors>(StringComparer.Ordinal);
                 var v = new Vectors { Base = e };
-                for (int i = 0; i + e.Length <= r.Embeddings1px.Length; i += e.Length) v.Shifted.Add(r.Embeddings1px[i..(i + e.Length)]);
+                if (!basesOnly) v.Shifted.AddRange(Split(r.Embeddings1px, e.Length));
                 byKey[r.ImageKey] = v;
             }
         }
-        return entries.ToDictionary(kv => kv.Key, kv => Rate(kv.Value, gallery, kv.Key.Model).Rate);
+        return entries;
     }
 
     /// <summary>The Parquet files of finished shards in <paramref name="dir"/>, in name order (the order rows are read in).</summary>
@@ -87,20 +160,21 @@ public static class NearestNeighbourPass
     /// <see cref="NearestNeighbourChange.MaxGallery"/> vectors or where the gallery's dimension differs.</summary>
     private static (double? Rate, NnGallerySummary? Gallery) Rate(Dictionary<string, Vectors> byKey, GalleryFile? gallery, string model)
     {
-        var measured = byKey.OrderBy(kv => kv.Key, StringComparer.Ordinal).Where(kv => kv.Value.Base is not null).Select(kv => kv.Value).ToList();
-        var vectors = gallery is null ? measured.Select(v => v.Base!).ToList() : gallery.For(model);
-        var source = new NnGallerySummary(gallery?.Name ?? NnGallerySummary.Run, vectors.Count);
-        int dimension = measured.Count > 0 ? measured[0].Base!.Length : 0;
-        if (vectors.Count > NearestNeighbourChange.MaxGallery || measured.Count == 0 || vectors.Any(v => v.Length != dimension))
-            return (null, source);
-        var search = new NearestNeighbourChange(vectors);
+        var search = BaseSearch.Over(byKey, gallery, model);
+        if (!search.Usable) return (null, search.Source);
         var mean = new MeanAccumulator();
-        for (int i = 0; i < measured.Count; i++)
-        {
-            if (measured[i].Shifted.Count == 0) continue;
-            mean.Add(gallery is null ? search.Changed(i, measured[i].Shifted) : search.Changed(measured[i].Base!, measured[i].Shifted));
-        }
-        return (mean.Value, source);
+        foreach (var (key, v) in byKey.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            if (v.Base is not null && v.Shifted.Count > 0) mean.Add(search.Changed(key, v.Shifted));
+        return (mean.Value, search.Source);
+    }
+
+    /// <summary>A concatenation of vectors of <paramref name="dimension"/> elements, split (a shorter tail is dropped).</summary>
+    private static List<float[]> Split(float[] concatenated, int dimension)
+    {
+        var list = new List<float[]>();
+        if (dimension <= 0) return list;
+        for (int i = 0; i + dimension <= concatenated.Length; i += dimension) list.Add(concatenated[i..(i + dimension)]);
+        return list;
     }
 
     /// <summary>The gallery a run keeps (<see cref="GalleryFile.PathIn"/>); null when it was given none.</summary>
@@ -137,5 +211,44 @@ public static class NearestNeighbourPass
     {
         public float[]? Base { get; set; }
         public List<float[]> Shifted { get; } = [];
+    }
+
+    /// <summary>
+    /// The search behind every nn_changed of one model × dataset (or one RICS entry): the images' bases in key order as the
+    /// gallery, each image excluded from its own search, or the run's gallery searched whole. Shared by the 1-px shifts and
+    /// the motion views, so the two read the same neighbours.
+    /// </summary>
+    private sealed class BaseSearch
+    {
+        private readonly NearestNeighbourChange? _search;
+        private readonly Dictionary<string, (int Index, float[] Base)> _images;
+        private readonly bool _own;
+
+        private BaseSearch(NearestNeighbourChange? search, Dictionary<string, (int, float[])> images, bool own, NnGallerySummary source, int dimension)
+            => (_search, _images, _own, Source, Dimension) = (search, images, own, source, dimension);
+
+        public NnGallerySummary Source { get; }
+        public int Dimension { get; }
+        public bool Usable => _search is not null;
+
+        public static BaseSearch Over(Dictionary<string, Vectors> byKey, GalleryFile? gallery, string model)
+        {
+            var measured = byKey.Where(kv => kv.Value.Base is not null).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+            var images = new Dictionary<string, (int, float[])>(StringComparer.Ordinal);
+            for (int i = 0; i < measured.Count; i++) images[measured[i].Key] = (i, measured[i].Value.Base!);
+            var vectors = gallery is null ? measured.Select(kv => kv.Value.Base!).ToList() : gallery.For(model);
+            var source = new NnGallerySummary(gallery?.Name ?? NnGallerySummary.Run, vectors.Count);
+            int dimension = measured.Count > 0 ? measured[0].Value.Base!.Length : 0;
+            bool usable = vectors.Count <= NearestNeighbourChange.MaxGallery && measured.Count > 0 && vectors.All(v => v.Length == dimension);
+            return new BaseSearch(usable ? new NearestNeighbourChange(vectors) : null, images, gallery is null, source, dimension);
+        }
+
+        /// <summary>Whether a moved or shifted embedding of image <paramref name="key"/> has another nearest neighbour than its
+        /// base; null for an image without a base or a search without a gallery.</summary>
+        public bool? Changed(string key, IReadOnlyList<float[]> moved)
+        {
+            if (_search is null || !_images.TryGetValue(key, out var image)) return null;
+            return _own ? _search.Changed(image.Index, moved) : _search.Changed(image.Base, moved);
+        }
     }
 }

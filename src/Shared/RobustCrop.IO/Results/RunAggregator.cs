@@ -95,9 +95,12 @@ public static class RunAggregator
                 models[i] = m with { Rics = [.. m.Rics.Select(r => nnRics.TryGetValue((m.Model, m.Dataset ?? dataset, r.Window, r.Score, r.Mode), out var rate) ? r with { NnChanged1px = rate } : r)] };
         }
         var motion = await MotionPass.ComputeAsync(store, layout, shardOf.Keys.ToHashSet(StringComparer.Ordinal), dataset, tau, ct).ConfigureAwait(false);
+        // Without kept embeddings (no nn_changed_1px) the motion rows have none either: nothing to read again.
+        var nnMotion = motion.Count == 0 || nn.Count == 0 ? []
+            : await NearestNeighbourPass.ComputeMotionAsync(store, layout, shardOf.Keys.ToHashSet(StringComparer.Ordinal), dataset, gallery, ct).ConfigureAwait(false);
         for (int i = 0; i < models.Count; i++)
             if (motion.TryGetValue((models[i].Model, models[i].Dataset ?? dataset), out var specs))
-                models[i] = models[i] with { Motion = specs };
+                models[i] = models[i] with { Motion = MotionPass.WithNn(specs, models[i].Model, models[i].Dataset ?? dataset, nnMotion) };
         int k = measured.Select(kv => kv.Value.WindowK).DefaultIfEmpty(0).Max();
         return new RunSummary(layout.RunId, dataset, images, errors, models, DateTimeOffset.UtcNow, tau, k);
     }

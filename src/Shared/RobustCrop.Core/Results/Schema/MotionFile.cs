@@ -5,6 +5,9 @@ namespace RobustCrop.Core.Results;
 /// §4b): the realistic metrics with each moved view in place of the 1-px shifts. The plain model's row has no window,
 /// score or mode; a RICS row compares the RICS prediction of each moved view with that of the base view.
 /// </summary>
+/// <param name="Embeddings">With --keep-embeddings: the moved views' normalised outputs (a combining mode's combined ones),
+/// concatenated in view order, the views that leave the scene left out; the aggregator searches them for nn_changed against
+/// the base embeddings the realistic nn_changed_1px uses (the crops files' for the plain model, the rics files' for RICS).</param>
 public sealed record MotionRow(
     string RunId,
     int Shard,
@@ -23,7 +26,8 @@ public sealed record MotionRow(
     double CosineMin,
     bool Changed,
     double? SelectionKept,
-    double? BorderRate);
+    double? BorderRate,
+    float[]? Embeddings = null);
 
 /// <summary>The columns of a motion file, in file order.</summary>
 public static class MotionSchema
@@ -64,10 +68,13 @@ public static class MotionSchema
         r => r.SelectionKept);
     public static readonly ResultColumn<MotionRow> BorderRate = new("border_rate", ColumnType.Double, true,
         "RICS: share of the moved views whose choice lies on the window's edge; null for the plain model and a combining mode", r => r.BorderRate);
+    public static readonly ResultColumn<MotionRow> Embeddings = new("embeddings", ColumnType.FloatList, true,
+        "with --keep-embeddings: the moved views' normalised outputs (a combining mode: combined), concatenated in view order; null otherwise",
+        r => r.Embeddings);
 
     public static readonly IReadOnlyList<ResultColumn<MotionRow>> Columns =
     [
         RunId, Shard, ImageKey, Label, Model, Motion, Kind, Amount, Window, Score, Mode, Views, Consistency, Fooled, CosineMin,
-        Changed, SelectionKept, BorderRate,
+        Changed, SelectionKept, BorderRate, Embeddings,
     ];
 }
