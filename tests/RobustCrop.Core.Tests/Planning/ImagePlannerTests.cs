@@ -81,6 +81,7 @@ public sealed class ImagePlannerTests
     [InlineData("soft8")]
     [InlineData("block2")]
     [InlineData("block3")]
+    [InlineData("rook4")]
     [InlineData("mean-all")]
     public void Deployment_of_a_combining_mode_plans_exactly_its_members(string name)
     {
@@ -106,6 +107,7 @@ public sealed class ImagePlannerTests
         switch (mode.Kind)
         {
             case RicsModeKind.Block: Assert.All(counts, c => Assert.Equal(mode.K * mode.K, c)); break;
+            case RicsModeKind.Rook: Assert.All(counts, c => Assert.Equal(mode.K, c)); break;
             case RicsModeKind.MeanAll: Assert.All(counts, c => Assert.Equal(81, c)); break;
             default:
                 // Poisson-like around k (at least 1: a frame without members falls back to the select choice).

@@ -55,7 +55,7 @@ public sealed class OnePipelineTests
     public async Task Predict_with_a_combining_mode_answers_as_evaluate_and_infers_only_its_members()
     {
         using var model = Model(TinyModels.RandomProjection(Crop, 64, seed: 34), "proj", Crop, Resize);
-        RicsMode[] modes = [RicsMode.Soft(1), RicsMode.Soft(2), RicsMode.Soft(4), RicsMode.Block(2), RicsMode.MeanAll];
+        RicsMode[] modes = [RicsMode.Soft(1), RicsMode.Soft(2), RicsMode.Soft(4), RicsMode.Block(2), RicsMode.Rook(4), RicsMode.MeanAll];
         var run = new RunSettings(new RunId("r")) { WindowK = 1, Rics = RicsSelection.Of([5], [RicsScore.Hash], cyclic: false, modes: [RicsMode.Select, .. modes]) };
         var evaluated = await new ShardEvaluator([model], run).EvaluateAsync(Shard, Records());
         var scenes = Records().Where(r => r.Raw is not null).Select(r => r.Raw!).ToList();
@@ -70,11 +70,12 @@ public sealed class OnePipelineTests
         }
     }
 
-    /// <summary>By hand: b² for block b, n² for mean-all, and for soft k the candidates whose hash of the exact pixels reaches
+    /// <summary>By hand: b² for block b, b for rook b, n² for mean-all, and for soft k the candidates whose hash of the exact pixels reaches
     /// the top k/n² of the range (one, the select choice, when none does).</summary>
     private static int MemberCount(RgbImage scene, RicsMode mode, int n)
     {
         if (mode.Kind == RicsModeKind.Block) return mode.K * mode.K;
+        if (mode.Kind == RicsModeKind.Rook) return mode.K;
         if (mode.Kind == RicsModeKind.MeanAll) return n * n;
         var b = new SceneGeometry(scene.Width, scene.Height, Resize, Crop).Base;
         int half = (n - 1) / 2, bx = b.X, by = b.Y, count = 0;
