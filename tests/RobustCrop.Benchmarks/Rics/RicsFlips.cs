@@ -102,13 +102,30 @@ public static class RicsFlips
                 break; // the first shift that changes it: one line per image, as nn_changed_1px counts images
             }
         }
+        // How close every image's two nearest neighbours are (the base query's cosine to the first minus to the second):
+        // the room a 1-px change has before it swaps them.
+        var gaps = new List<double>(keys.Count);
+        for (int i = 0; i < keys.Count; i++)
+        {
+            double first = double.NegativeInfinity, second = double.NegativeInfinity;
+            for (int j = 0; j < keys.Count; j++)
+            {
+                if (j == i) continue;
+                double c = TensorPrimitives.Dot(combined[i][0], combined[j][0]);
+                if (c > first) (first, second) = (c, first);
+                else if (c > second) second = c;
+            }
+            gaps.Add(first - second);
+        }
+        gaps.Sort();
         double n = keys.Count;
         margins.Sort();
         var sorted = cosMin.Order().ToList();
         return string.Create(CultureInfo.InvariantCulture,
             $"  {mode,-9} changed_1px {cosMin.Count(c => c < tau) / n:P1}  cos_1px_min mean {cosMin.Average():F4} p05 {Quantile(sorted, 0.05):F4}  "
             + $"nn_changed_1px {flips / n:P1} ({flips}): same photo {samePhoto} (the query's own {sameAsQuery}), different photos {flips - samePhoto}; "
-            + $"margin median {Quantile(margins, 0.5):F4} p90 {Quantile(margins, 0.9):F4}; base nn from the query's photo {baseSameSource / n:P1}");
+            + $"margin median {Quantile(margins, 0.5):F4} p90 {Quantile(margins, 0.9):F4}; base nn from the query's photo {baseSameSource / n:P1}; "
+            + $"top-2 gap of every image median {Quantile(gaps, 0.5):F4}, under 0.005 {gaps.Count(g => g < 0.005) / n:P1}");
     }
 
     /// <summary>A mode's members of one frame: the product's modes, or the offline candidates plain, stride&lt;s&gt; and
