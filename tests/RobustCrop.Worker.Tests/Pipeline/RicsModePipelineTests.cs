@@ -134,12 +134,7 @@ public class RicsModePipelineTests
     [Fact]
     public void Mean_all_on_a_one_pixel_shift_differs_from_the_base_by_the_swapped_column()
     {
-        using var model = Model(TinyModels.MeanColour(Crop), "mean", Crop, Resize, kind: OutputKind.Embedding, norm: Centred);
-        var record = NoiseRecords(1, Resize, Resize, seed: 32)[0];
-        var scene = record.Raw!;
-        var result = Run(model, Settings(RicsMode.MeanAll), [record]);
-        var g = new SceneGeometry(Resize, Resize, Resize, Crop);
-        var row = Assert.Single(result.Rics["mean"]);
+        var (scene, g, row) = RunOne(RicsMode.MeanAll, seed: 32);
 
         // Base: the mean over the window. Shift by (+1, 0): the column at dx = −h leaves, the one at dx = h + 1 enters,
         // and nothing else changes: sum' = sum + Σ entering − Σ leaving (hand-computed, then normalised).
@@ -163,12 +158,7 @@ public class RicsModePipelineTests
     [Fact]
     public void Block2_on_a_one_pixel_shift_differs_from_the_base_by_the_two_crops_swapped()
     {
-        using var model = Model(TinyModels.MeanColour(Crop), "mean", Crop, Resize, kind: OutputKind.Embedding, norm: Centred);
-        var record = NoiseRecords(1, Resize, Resize, seed: 33)[0];
-        var scene = record.Raw!;
-        var result = Run(model, Settings(RicsMode.Block(2)), [record]);
-        var g = new SceneGeometry(Resize, Resize, Resize, Crop);
-        var row = Assert.Single(result.Rics["mean"]);
+        var (scene, g, row) = RunOne(RicsMode.Block(2), seed: 33);
         int x = g.BaseX, y = g.BaseY;
 
         // Base: the four crops at offsets {0, 1}². Shift by (+1, 0): the crops at (x, y) and (x, y + 1) leave, (x + 2, y)
@@ -191,12 +181,7 @@ public class RicsModePipelineTests
     [Fact]
     public void Rook4_on_a_one_pixel_shift_is_the_mean_of_its_four_crops_each_moved_one_pixel()
     {
-        using var model = Model(TinyModels.MeanColour(Crop), "mean", Crop, Resize, kind: OutputKind.Embedding, norm: Centred);
-        var record = NoiseRecords(1, Resize, Resize, seed: 34)[0];
-        var scene = record.Raw!;
-        var result = Run(model, Settings(RicsMode.Rook(4)), [record]);
-        var g = new SceneGeometry(Resize, Resize, Resize, Crop);
-        var row = Assert.Single(result.Rics["mean"]);
+        var (scene, g, row) = RunOne(RicsMode.Rook(4), seed: 34);
         int x = g.BaseX, y = g.BaseY;
 
         // Base: the crops at (−1, 0), (0, 2), (1, −1), (2, 1), one per row and column. Shift by (0, +1): all four move down
@@ -213,6 +198,15 @@ public class RicsModePipelineTests
         int below = Array.IndexOf(ShiftSets.N1.ToArray(), new Shift(0, 1));
         AssertClose(Unit(down), row.Embeddings1px!, 3 * below);
         Assert.Equal(4, row.ForwardsPerFrame);
+    }
+
+    /// <summary>One noise scene through the mean-colour model under one mode: the scene, its geometry and its one rics row.</summary>
+    private static (RgbImage Scene, SceneGeometry Geometry, RicsRow Row) RunOne(RicsMode mode, int seed)
+    {
+        using var model = Model(TinyModels.MeanColour(Crop), "mean", Crop, Resize, kind: OutputKind.Embedding, norm: Centred);
+        var record = NoiseRecords(1, Resize, Resize, seed: seed)[0];
+        var result = Run(model, Settings(mode), [record]);
+        return (record.Raw!, new SceneGeometry(Resize, Resize, Resize, Crop), Assert.Single(result.Rics["mean"]));
     }
 
     private static void Add(double[] into, double[] v, double sign)
