@@ -43,7 +43,7 @@ public static class RicsModeBench
         var crops = new int[n * n];
         var weights = new float[n * n];
         var result = new List<Figures>();
-        foreach (var mode in new[] { RicsMode.Soft(4), RicsMode.Soft(8), RicsMode.Block(2), RicsMode.MeanAll })
+        foreach (var mode in new[] { RicsMode.Soft(4), RicsMode.Soft(8), RicsMode.Block(2), RicsMode.Rook(4), RicsMode.MeanAll })
         {
             long count = 0;
             double Combination()

@@ -2,8 +2,6 @@ using System.Globalization;
 using RobustCrop.Core.Geometry;
 using RobustCrop.Core.Metrics;
 using RobustCrop.Core.Rics;
-using RobustCrop.IO.Data;
-using RobustCrop.IO.Results;
 
 namespace RobustCrop.Benchmarks;
 
@@ -28,16 +26,9 @@ public static class RicsNearestNeighbour
             return 2;
         }
         var scenes = Selections(o);
-        foreach (var modelDir in Directory.GetDirectories(Path.Combine(o.Run, "crops")).Order(StringComparer.Ordinal))
+        foreach (var (model, modelDir) in Rics.KeptRun.Models(o.Run))
         {
-            string model = Path.GetFileName(modelDir)["model=".Length..];
-            var vectors = new Dictionary<(string Key, int X, int Y), float[]>();
-            foreach (var file in Directory.GetFiles(modelDir, "*.parquet").Order(StringComparer.Ordinal))
-            {
-                await using var input = File.OpenRead(file);
-                foreach (var r in await ResultParquet.ReadCropRowsAsync(input))
-                    if (r.Kind == "realistic" && r.Embedding is { } e) vectors[(r.ImageKey, r.X, r.Y)] = e;
-            }
+            var vectors = await Rics.KeptRun.VectorsAsync(modelDir);
             var keys = scenes.Keys.Where(k => vectors.ContainsKey((k, scenes[k].Base.X, scenes[k].Base.Y))).Order(StringComparer.Ordinal).ToList();
             float[] At(string key, CropPosition p) => vectors.TryGetValue((key, p.X, p.Y), out var v)
                 ? v : throw new InvalidDataException($"{model}: no kept embedding of {key} at ({p.X},{p.Y}); another resize, seed or window?");
@@ -67,20 +58,14 @@ public static class RicsNearestNeighbour
     // Each image's base crop and the crops hash RICS selects for the unshifted frame and the eight N1 frames.
     private static Dictionary<string, Scene> Selections(Options o)
     {
-        var dataset = DatasetFactory.Open(o.Data);
         var result = new Dictionary<string, Scene>(StringComparer.Ordinal);
-        foreach (var shard in dataset.PlanShards(256))
-            foreach (var record in dataset.ReadShard(shard))
-            {
-                var source = record.Raw ?? (record.Encoded is { } bytes ? IO.Imaging.ImageDecoder.Decode(bytes.Span, DecodeLimits.Default).Image : null);
-                if (source is null) continue;
-                var scene = SceneResizer.ResizeShorterSide(source, o.Resize, Interpolation.Bilinear);
-                var g = new SceneGeometry(scene.Width, scene.Height, o.Resize, o.Crop);
-                var selector = new RicsSelector(scene, g.Base, o.Crop, o.Window, 1, o.Seed);
-                var frames = new[] { Shift.Zero }.Concat(ShiftSets.N1).Select(f => selector.Select(o.Window, RicsScore.Hash, f)).ToList();
-                if (frames.Any(f => f is null)) continue; // the run has no RICS row for it either
-                result[record.Key] = new Scene(g.Base, [.. frames.Select(f => f!.Value.Position)]);
-            }
+        foreach (var (key, scene, g) in Rics.KeptRun.Scenes(o.Data, o.Resize, o.Crop))
+        {
+            var selector = new RicsSelector(scene, g.Base, o.Crop, o.Window, 1, o.Seed);
+            var frames = new[] { Shift.Zero }.Concat(ShiftSets.N1).Select(f => selector.Select(o.Window, RicsScore.Hash, f)).ToList();
+            if (frames.Any(f => f is null)) continue; // the run has no RICS row for it either
+            result[key] = new Scene(g.Base, [.. frames.Select(f => f!.Value.Position)]);
+        }
         return result;
     }
 
@@ -91,9 +76,7 @@ public static class RicsNearestNeighbour
     {
         public static Options? Parse(string[] args)
         {
-            var map = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (int i = 0; i + 1 < args.Length; i += 2) map[args[i]] = args[i + 1];
-            if (args.Length % 2 != 0 || !map.TryGetValue("--run", out var run) || !map.TryGetValue("--data", out var data)) return null;
+            if (Rics.KeptRun.Pairs(args) is not { } map || !map.TryGetValue("--run", out var run) || !map.TryGetValue("--data", out var data)) return null;
             int Int(string name, int fallback) => map.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
             ulong seed = map.TryGetValue("--seed", out var s) ? Convert.ToUInt64(s, 16) : RicsSelection.DefaultSeed;
             double tau = map.TryGetValue("--tau", out var t) ? double.Parse(t, CultureInfo.InvariantCulture) : 0.99;

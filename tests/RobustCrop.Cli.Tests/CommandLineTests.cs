@@ -159,7 +159,7 @@ public class CommandLineTests
         // The coordinator's own required option is given, so the refusal is the mode's.
         var line = await RefusedAsync(command == "coordinator" ? [command, "--listen", "127.0.0.1:4053", "--rics-mode", mode] : [command, "--rics-mode", mode]);
         Assert.Contains("--rics-mode", line);
-        Assert.Contains("select, soft2, soft4, soft8, block2, mean-all", line);
+        Assert.Contains("select, soft2, soft4, soft8, block2, rook4, mean-all", line);
     }
 
     [Fact]

@@ -74,6 +74,60 @@ public sealed class ImagePlannerTests
         Assert.All(Assert.Single(plan.Rics.Settings).Members![0], m => Assert.Equal(0.25f, m.Weight));
     }
 
+    [Theory]
+    [InlineData("soft1")]
+    [InlineData("soft2")]
+    [InlineData("soft4")]
+    [InlineData("soft8")]
+    [InlineData("block2")]
+    [InlineData("block3")]
+    [InlineData("rook4")]
+    [InlineData("mean-all")]
+    public void Deployment_of_a_combining_mode_plans_exactly_its_members(string name)
+    {
+        // One rule for every combining mode: the crops inferred are the members of the unshifted frame, no extra hash
+        // choice, so predict's cost is the member count (soft k: k on average, not k + 1).
+        var mode = RicsMode.Parse(name);
+        var g = new SceneGeometry(64, 56, 56, 24);
+        var counts = new List<int>();
+        for (int seed = 10; seed < 30; seed++)
+        {
+            var scene = Noise(64, 56, seed);
+            var plan = ImagePlanner.Deployment(new RicsSetting(RicsScore.Hash, 9, mode), Run.Rics.Seed).Plan(scene, g);
+            var members = new List<(CropPosition Position, float Weight)>();
+            Assert.True(new RicsSelector(scene, g.Base, g.CropSize, 9, 0, Run.Rics.Seed).Members(9, mode, Shift.Zero, members));
+
+            Assert.Equal(members.Select(m => m.Position).OrderBy(p => (p.Y, p.X)), plan.Crops!.Crops.Select(c => c.Position).OrderBy(p => (p.Y, p.X)));
+            var setting = Assert.Single(plan.Rics.Settings);
+            Assert.Equal(plan.Crops.Crops[0], setting.Frames[0]);
+            // The row names the heaviest member; for equal weights the frame's own crop.
+            Assert.Equal(members.Max(m => m.Weight), members.Single(m => m.Position == plan.Crops.Crops[0].Position).Weight);
+            counts.Add(plan.Crops.Crops.Length);
+        }
+        switch (mode.Kind)
+        {
+            case RicsModeKind.Block: Assert.All(counts, c => Assert.Equal(mode.K * mode.K, c)); break;
+            case RicsModeKind.Rook: Assert.All(counts, c => Assert.Equal(mode.K, c)); break;
+            case RicsModeKind.MeanAll: Assert.All(counts, c => Assert.Equal(81, c)); break;
+            default:
+                // Poisson-like around k (at least 1: a frame without members falls back to the select choice).
+                Assert.InRange(counts.Average(), 0.5 * mode.K, 1.6 * mode.K + 0.5);
+                Assert.All(counts, c => Assert.True(c >= 1));
+                break;
+        }
+    }
+
+    [Theory]
+    [InlineData("block2")]
+    [InlineData("mean-all")]
+    public void Deployment_of_an_equal_weight_mode_names_the_frames_own_crop(string name)
+    {
+        var scene = Noise(64, 56, 8);
+        var g = new SceneGeometry(64, 56, 56, 24);
+        var setting = Assert.Single(ImagePlanner.Deployment(new RicsSetting(RicsScore.Hash, 9, RicsMode.Parse(name)), Run.Rics.Seed).Plan(scene, g).Rics.Settings);
+        Assert.Equal((new PlannedCrop(g.Base, 0, 0), 0, 0, false), (setting.Frames[0]!.Value, setting.OffsetX, setting.OffsetY, setting.OnBorder[0]));
+    }
+
     [Fact]
     public void BaseCrop_plans_one_crop()
     {

@@ -14,6 +14,8 @@ public class RicsModeTests
     [InlineData("SOFT16", "soft16")]
     [InlineData("block2", "block2")]
     [InlineData(" Block3", "block3")]
+    [InlineData("rook4", "rook4")]
+    [InlineData("ROOK8", "rook8")]
     public void A_mode_parses_to_its_name(string text, string name) => Assert.Equal(name, RicsMode.Parse(text).Name);
 
     [Theory]
@@ -24,9 +26,11 @@ public class RicsModeTests
     [InlineData("block1")]
     [InlineData("block9")]
     [InlineData("block")]
+    [InlineData("rook1")]
+    [InlineData("rook9")]
     [InlineData("")]
     public void A_bad_mode_names_the_valid_ones(string text)
-        => Assert.Contains("select, soft2, soft4, soft8, block2, mean-all, all", Assert.Throws<ArgumentException>(() => RicsMode.Parse(text)).Message);
+        => Assert.Contains("select, soft2, soft4, soft8, block2, rook4, mean-all, all", Assert.Throws<ArgumentException>(() => RicsMode.Parse(text)).Message);
 
     [Fact]
     public void All_expands_to_every_mode_once()
@@ -41,6 +45,10 @@ public class RicsModeTests
         Assert.Equal(4, RicsMode.Block(2).ForwardsPerFrame(9));
         Assert.Equal(9, RicsMode.Block(3).ForwardsPerFrame(9));
         Assert.Equal(1, RicsMode.Block(2).ForwardsPerFrame(1)); // a 1×1 window holds the centre crop alone
+        Assert.Equal(4, RicsMode.Rook(4).ForwardsPerFrame(9));
+        Assert.Equal(8, RicsMode.Rook(8).ForwardsPerFrame(9));
+        Assert.Equal(2, RicsMode.Rook(4).ForwardsPerFrame(3)); // of (−1,0), (0,2), (1,−1), (2,1) a 3×3 window holds the first and third
+        Assert.Equal(1.0 / 16, RicsCombination.RookPhaseShare(4), 12); // column marginal: Σ Δw² = 2 · (1/4)² against 2
         Assert.Equal(0.125, RicsCombination.BlockNoiseShare(2), 12); // Σ Δw² = 4 · (1/4)² = 1/4 against the plain model's 2
         Assert.Equal(0.36, RicsCombination.ExpectedMovedMass(9), 12); // n/(h+1)² = 9/25
     }
@@ -129,6 +137,42 @@ public class RicsModeTests
         Assert.All(shifted.Select(m => m.Position).Except(members.Select(m => m.Position)), p => Assert.Equal(b.X + 2, p.X));
         // (−1, −1): one crop, the base, is shared.
         Assert.Equal([b], members.Select(m => m.Position).Intersect(diagonal.Select(m => m.Position)));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    public void Rook_offsets_hold_one_candidate_in_each_row_and_each_column_of_the_block(int side)
+    {
+        var offsets = RicsCombination.RookOffsets(side, 4);
+        var (from, to) = RicsCombination.BlockOffsets(side, 4);
+        var axis = Enumerable.Range(from, to - from + 1).ToList();
+        Assert.Equal(axis, offsets.Select(o => o.Dx));
+        Assert.Equal(axis, offsets.Select(o => o.Dy).Order());
+        // No two are 8-neighbours from b = 4 on (the knight step), so a 1-px shift of the frame shares no crop.
+        if (side >= 4)
+            Assert.All(offsets, a => Assert.DoesNotContain(offsets, c => c != a && Math.Abs(a.Dx - c.Dx) <= 1 && Math.Abs(a.Dy - c.Dy) <= 1));
+    }
+
+    [Fact]
+    public void Rook4_weighs_four_crops_alike_and_a_one_pixel_shift_moves_each_by_one_pixel()
+    {
+        var members = new List<(CropPosition Position, float Weight)>();
+        var shifted = new List<(CropPosition Position, float Weight)>();
+        var (selector, b) = Scene(5);
+        Assert.True(selector.Members(9, RicsMode.Rook(4), Shift.Zero, members));
+        Assert.True(selector.Members(9, RicsMode.Rook(4), new Shift(0, 1), shifted));
+
+        Assert.Equal([new(b.X + 1, b.Y - 1), new(b.X - 1, b.Y), new(b.X + 2, b.Y + 1), new(b.X, b.Y + 2)], members.Select(m => m.Position).Order(ByRowThenColumn));
+        Assert.All(members.Concat(shifted), m => Assert.Equal(0.25f, m.Weight));
+        // (0, +1): every crop moves down one row, none is shared, and the columns stay b.X − 1 .. b.X + 2.
+        Assert.Equal(members.Select(m => new CropPosition(m.Position.X, m.Position.Y + 1)), shifted.Select(m => m.Position));
+        Assert.Empty(members.Select(m => m.Position).Intersect(shifted.Select(m => m.Position)));
     }
 
     private static readonly Comparer<CropPosition> ByRowThenColumn = Comparer<CropPosition>.Create((a, c) => a.Y != c.Y ? a.Y.CompareTo(c.Y) : a.X.CompareTo(c.X));

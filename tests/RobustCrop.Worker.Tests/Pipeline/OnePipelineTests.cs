@@ -1,4 +1,6 @@
 using RobustCrop.Core.Data;
+using RobustCrop.Core.Geometry;
+using RobustCrop.Core.Imaging;
 using RobustCrop.Core.Results;
 using RobustCrop.Core.Rics;
 using RobustCrop.Core.Settings;
@@ -47,6 +49,40 @@ public sealed class OnePipelineTests
             Assert.Equal(evaluated.Errors, errors);
             Assert.All(rows, r => Assert.Equal(4, r.Shard));
         }
+    }
+
+    [Fact]
+    public async Task Predict_with_a_combining_mode_answers_as_evaluate_and_infers_only_its_members()
+    {
+        using var model = Model(TinyModels.RandomProjection(Crop, 64, seed: 34), "proj", Crop, Resize);
+        RicsMode[] modes = [RicsMode.Soft(1), RicsMode.Soft(2), RicsMode.Soft(4), RicsMode.Block(2), RicsMode.Rook(4), RicsMode.MeanAll];
+        var run = new RunSettings(new RunId("r")) { WindowK = 1, Rics = RicsSelection.Of([5], [RicsScore.Hash], cyclic: false, modes: [RicsMode.Select, .. modes]) };
+        var evaluated = await new ShardEvaluator([model], run).EvaluateAsync(Shard, Records());
+        var scenes = Records().Where(r => r.Raw is not null).Select(r => r.Raw!).ToList();
+
+        foreach (var mode in modes)
+        {
+            var predicted = new RobustPredictor(model, run, new PredictionMode(PredictionModeKind.Rics, 5, RicsScore.Hash, mode)).Predict(Shard, Records());
+            var measured = evaluated.Rics["proj"].Where(r => r.Mode == mode.Name).ToList();
+            Assert.Equal(measured.Select(r => (r.ImageKey, r.Prediction)), predicted.Predictions["proj"].Select(r => (r.ImageKey, r.Prediction)));
+            // The cost predict prints is the member count: no extra hash-choice crop beside the members.
+            Assert.Equal(scenes.Sum(scene => MemberCount(scene, mode, 5)), predicted.CropsInferred);
+        }
+    }
+
+    /// <summary>By hand: b² for block b, b for rook b, n² for mean-all, and for soft k the candidates whose hash of the exact pixels reaches
+    /// the top k/n² of the range (one, the select choice, when none does).</summary>
+    private static int MemberCount(RgbImage scene, RicsMode mode, int n)
+    {
+        if (mode.Kind == RicsModeKind.Block) return mode.K * mode.K;
+        if (mode.Kind == RicsModeKind.Rook) return mode.K;
+        if (mode.Kind == RicsModeKind.MeanAll) return n * n;
+        var b = new SceneGeometry(scene.Width, scene.Height, Resize, Crop).Base;
+        int half = (n - 1) / 2, bx = b.X, by = b.Y, count = 0;
+        for (int y = by - half; y <= by + half; y++)
+            for (int x = bx - half; x <= bx + half; x++)
+                if (WindowHashField.HashOf(scene, x, y, Crop, RicsSelection.DefaultSeed) >= RicsCombination.Threshold(mode.K, n)) count++;
+        return Math.Max(count, 1);
     }
 
     [Fact]

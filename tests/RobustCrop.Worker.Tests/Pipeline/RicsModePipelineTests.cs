@@ -19,7 +19,7 @@ public class RicsModePipelineTests
     private const int Window = 5;
     private const int Half = (Window - 1) / 2;
     private const int Resize = Crop + 2 * (Half + 1) + 2;
-    private static readonly RicsMode[] Modes = [RicsMode.Select, RicsMode.Soft(2), RicsMode.Soft(4), RicsMode.Block(2), RicsMode.MeanAll];
+    private static readonly RicsMode[] Modes = [RicsMode.Select, RicsMode.Soft(2), RicsMode.Soft(4), RicsMode.Block(2), RicsMode.Rook(4), RicsMode.MeanAll];
 
     private static RunSettings Settings(params RicsMode[] modes) => new(new RunId("r"))
     {
@@ -59,6 +59,7 @@ public class RicsModePipelineTests
                 {
                     RicsModeKind.MeanAll => 1,
                     RicsModeKind.Block when x - cx is 0 or 1 && y - cy is 0 or 1 => 1, // block2: offsets 0 and 1, no hash
+                    RicsModeKind.Rook when (x - cx, y - cy) is (-1, 0) or (0, 2) or (1, -1) or (2, 1) => 1, // rook4: one per row and column
                     RicsModeKind.Soft when hash >= threshold => (Half + 1 - Math.Abs(x - cx)) * (Half + 1 - Math.Abs(y - cy)),
                     _ => 0,
                 };
@@ -107,6 +108,7 @@ public class RicsModePipelineTests
             Assert.Equal(Window * Window, result.Rics["mean"].Single(r => r.ImageKey == record.Key && r.Mode == "mean-all").ForwardsPerFrame);
             Assert.Equal(1, result.Rics["mean"].Single(r => r.ImageKey == record.Key && r.Mode == "select").ForwardsPerFrame);
             Assert.Equal(4, result.Rics["mean"].Single(r => r.ImageKey == record.Key && r.Mode == "block2").ForwardsPerFrame);
+            Assert.Equal(4, result.Rics["mean"].Single(r => r.ImageKey == record.Key && r.Mode == "rook4").ForwardsPerFrame);
         }
     }
 
@@ -132,12 +134,7 @@ public class RicsModePipelineTests
     [Fact]
     public void Mean_all_on_a_one_pixel_shift_differs_from_the_base_by_the_swapped_column()
     {
-        using var model = Model(TinyModels.MeanColour(Crop), "mean", Crop, Resize, kind: OutputKind.Embedding, norm: Centred);
-        var record = NoiseRecords(1, Resize, Resize, seed: 32)[0];
-        var scene = record.Raw!;
-        var result = Run(model, Settings(RicsMode.MeanAll), [record]);
-        var g = new SceneGeometry(Resize, Resize, Resize, Crop);
-        var row = Assert.Single(result.Rics["mean"]);
+        var (scene, g, row) = RunOne(RicsMode.MeanAll, seed: 32);
 
         // Base: the mean over the window. Shift by (+1, 0): the column at dx = −h leaves, the one at dx = h + 1 enters,
         // and nothing else changes: sum' = sum + Σ entering − Σ leaving (hand-computed, then normalised).
@@ -161,12 +158,7 @@ public class RicsModePipelineTests
     [Fact]
     public void Block2_on_a_one_pixel_shift_differs_from_the_base_by_the_two_crops_swapped()
     {
-        using var model = Model(TinyModels.MeanColour(Crop), "mean", Crop, Resize, kind: OutputKind.Embedding, norm: Centred);
-        var record = NoiseRecords(1, Resize, Resize, seed: 33)[0];
-        var scene = record.Raw!;
-        var result = Run(model, Settings(RicsMode.Block(2)), [record]);
-        var g = new SceneGeometry(Resize, Resize, Resize, Crop);
-        var row = Assert.Single(result.Rics["mean"]);
+        var (scene, g, row) = RunOne(RicsMode.Block(2), seed: 33);
         int x = g.BaseX, y = g.BaseY;
 
         // Base: the four crops at offsets {0, 1}². Shift by (+1, 0): the crops at (x, y) and (x, y + 1) leave, (x + 2, y)
@@ -184,6 +176,37 @@ public class RicsModePipelineTests
         Assert.Equal(4, row.ForwardsPerFrame);
         double cosine = Unit(sum).Zip(Unit(shifted), (a, b) => a * b).Sum();
         Assert.True(row.Cosine1pxMin <= cosine + 1e-6, $"cosine_1px_min {row.Cosine1pxMin} above the (+1,0) frame's {cosine}");
+    }
+
+    [Fact]
+    public void Rook4_on_a_one_pixel_shift_is_the_mean_of_its_four_crops_each_moved_one_pixel()
+    {
+        var (scene, g, row) = RunOne(RicsMode.Rook(4), seed: 34);
+        int x = g.BaseX, y = g.BaseY;
+
+        // Base: the crops at (−1, 0), (0, 2), (1, −1), (2, 1), one per row and column. Shift by (0, +1): all four move down
+        // one row (no crop is shared; the rows are −1..2 before and 0..3 after), the columns stay.
+        (int Dx, int Dy)[] rook = [(-1, 0), (0, 2), (1, -1), (2, 1)];
+        var sum = new double[3];
+        var down = new double[3];
+        foreach (var (dx, dy) in rook)
+        {
+            Add(sum, Colour(scene, x + dx, y + dy), 1);
+            Add(down, Colour(scene, x + dx, y + dy + 1), 1);
+        }
+        AssertClose(Unit(sum), row.Embedding!);
+        int below = Array.IndexOf(ShiftSets.N1.ToArray(), new Shift(0, 1));
+        AssertClose(Unit(down), row.Embeddings1px!, 3 * below);
+        Assert.Equal(4, row.ForwardsPerFrame);
+    }
+
+    /// <summary>One noise scene through the mean-colour model under one mode: the scene, its geometry and its one rics row.</summary>
+    private static (RgbImage Scene, SceneGeometry Geometry, RicsRow Row) RunOne(RicsMode mode, int seed)
+    {
+        using var model = Model(TinyModels.MeanColour(Crop), "mean", Crop, Resize, kind: OutputKind.Embedding, norm: Centred);
+        var record = NoiseRecords(1, Resize, Resize, seed: seed)[0];
+        var result = Run(model, Settings(mode), [record]);
+        return (record.Raw!, new SceneGeometry(Resize, Resize, Resize, Crop), Assert.Single(result.Rics["mean"]));
     }
 
     private static void Add(double[] into, double[] v, double sign)

@@ -55,7 +55,7 @@ public sealed class EvaluateOptionSet
     public Option<bool> RicsFooledWindow { get; } = CliOptions.Flag("--rics-fooled-window", "also run RICS on every frame of W_k (--window K), giving its fooled_window");
 
     public Option<IReadOnlyList<RicsMode>> RicsMode { get; } = CliOptions.RicsModeList("--rics-mode",
-        $"RICS representation modes: select (the best candidate), soft<k> (tent-weighted mean of a content-chosen ~k candidates, k forwards), block<b> (mean of the b×b adjacent centre crops, b² forwards), mean-all (all n², the reference), or all (default {Defaults.Evaluate.RicsMode}; {Defaults.Evaluate.SampleRicsModes} for the sample job)",
+        $"RICS representation modes: select (the best candidate), soft<k> (tent-weighted mean of a content-chosen ~k candidates, k forwards), block<b> (mean of the b×b adjacent centre crops, b² forwards), rook<b> (mean of b centre crops, one per row and column of a b×b block, b forwards), mean-all (all n², the reference), or all (default {Defaults.Evaluate.RicsMode}; {Defaults.Evaluate.SampleRicsModes} for the sample job)",
         Defaults.Evaluate.RicsMode);
     public Option<IReadOnlyList<MotionSpec>> Motion { get; } = new("--motion")
     {

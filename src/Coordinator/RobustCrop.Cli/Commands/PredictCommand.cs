@@ -31,7 +31,7 @@ public sealed class PredictCommand : Command
         var shardSize = CliOptions.Int("--shard-size", "inputs per shard", Defaults.Predict.ShardSize, 1, 1_000_000);
         var seed = CliOptions.RicsSeed();
         var ricsMode = CliOptions.RicsModeOne("--rics-mode",
-            "with --robust: how the window's candidates become the answer: select (one crop, 1 forward), soft<k> (about k forwards, classes stay), block<b> (b² forwards, block2: 4; embeddings stay still), mean-all (n² forwards)",
+            "with --robust: how the window's candidates become the answer: select (one crop, 1 forward), soft<k> (about k forwards, classes stay), block<b> (b² forwards, block2: 4; embeddings stay still), rook<b> (b forwards, rook4: 4; stiller than block2), mean-all (n² forwards)",
             Defaults.Evaluate.RicsMode);
         foreach (var o in new Option[] { data, model, robust, window, score, cyclic, zoo, output, connectionString, runId, limit, device, threads, batch, shardSize, seed, ricsMode })
             Add(o);

@@ -78,7 +78,8 @@ public static class SummaryNotes
         if (s.Models.Any(m => m.Rics.Any(r => r.Mode != RicsMode.Select.Name)))
             notes.Add("soft<k> combines about k candidates chosen by content (hash in the top k/n²) with tent weights that fall to 0 at the " +
                       "window's edge, so a 1-px shift moves little weight (k forwards per frame); block<b> averages the b×b adjacent crops at the " +
-                      "window's centre, so a 1-px shift keeps b(b−1) of them (b² forwards); mean-all averages all n² (the reference end point).");
+                      "window's centre, so a 1-px shift keeps b(b−1) of them (b² forwards); rook<b> averages b crops, one per row and column of " +
+                      "that block, so each axis still sees b consecutive offsets (b forwards); mean-all averages all n² (the reference end point).");
         return notes;
     }
 

@@ -204,7 +204,7 @@ public static class RowBuilder
     {
         var c = w.Plan.Crops[0];
         var g = w.Plan.Geometry;
-        // A combining mode answers on its members' combined output; the row's position is its hash choice's.
+        // A combining mode answers on its members' combined output; the row's position is the member its plan names first.
         var o = w.Rics.Settings is [{ Members: not null } combined] ? Combined(w, combined).Outputs : w.Outputs;
         var a = AnswerOn(w, o, 0);
         return new PredictionRow(s.RunId.Value, shard.Value, w.Key, w.Label, w.Model, mode,

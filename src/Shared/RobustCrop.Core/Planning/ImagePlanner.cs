@@ -13,7 +13,8 @@ namespace RobustCrop.Core.Planning;
 /// base + Δ in the scene (the realistic shift; null where it leaves the scene), so the canonicalised model is measured under
 /// realistic shifts too (DESIGN §9 rics_cyclic.realistic). Entry 0 is the base frame's choice.</param>
 /// <param name="Members">A combining mode's candidates and weights per frame (DESIGN §5b), null for select and cyclic; a
-/// frame whose window leaves the scene has an empty list. <see cref="Frames"/> then holds the hash choices, its members too.</param>
+/// frame whose window leaves the scene has an empty list. <see cref="Frames"/> then holds, in evaluate, the hash choices (a
+/// soft mode's members too); in predict, the one member the row names (<see cref="ImagePlanner.Deployment"/>).</param>
 public sealed record RicsSettingChoices(RicsSetting Setting, IReadOnlyList<Shift> Shifts, IReadOnlyList<PlannedCrop?> Frames,
     IReadOnlyList<bool> OnBorder, int OffsetX, int OffsetY, IReadOnlyList<PlannedCrop?>? RealisticFrames = null,
     IReadOnlyList<IReadOnlyList<(PlannedCrop Crop, float Weight)>>? Members = null)
@@ -98,22 +99,17 @@ public sealed class ImagePlanner
                 var (rx, ry) = CyclicCanonicalizer.Canonicalize(scene, g.Base, g.CropSize, 0, 0);
                 return ImagePlan.Of(CropPlan.Only(g, new PlannedCrop(g.Base, rx, ry)));
             case { Mode.IsSelect: false } s:
-                // A combining mode (DESIGN §5b): its members of the unshifted frame, the hash choice first.
-                var selector = new RicsSelector(scene, g.Base, g.CropSize, s.Window, 0, seed);
+                // A combining mode (DESIGN §5b) infers its members of the unshifted frame and nothing else, so its cost is
+                // its member count (soft k: k on average, block b: b², mean-all: n²). The row's crop is its representative.
                 var members = new List<(CropPosition Position, float Weight)>();
-                if (!selector.Members(s.Window, s.Mode, Shift.Zero, members) || selector.Select(s.Window, RicsScore.Hash, Shift.Zero) is not { } first)
+                if (!new RicsSelector(scene, g.Base, g.CropSize, s.Window, 0, seed).Members(s.Window, s.Mode, Shift.Zero, members))
                     return ImagePlan.Failed($"scene {scene.Width}x{scene.Height} has no room for a {s.Window}x{s.Window} RICS window around the {g.CropSize}-px crop");
                 var weighted = members.Select(m => (new PlannedCrop(m.Position, 0, 0), m.Weight)).ToList();
-                if (s.Mode.Kind == RicsModeKind.Block)
-                {
-                    // block b draws no hash: its row's position is its first member, the frame's own crop, so the cost is b² forwards.
-                    var own = weighted[0].Item1;
-                    return ImagePlan.Of(CropPlan.Of(g, [.. weighted.Select(m => m.Item1)]),
-                        new RicsPlan([new RicsSettingChoices(s, [Shift.Zero], [own], [false], 0, 0, Members: [weighted])]));
-                }
-                var chosen = new PlannedCrop(first.Position, 0, 0);
-                return ImagePlan.Of(CropPlan.Of(g, [chosen, .. weighted.Select(m => m.Item1)]),
-                    new RicsPlan([new RicsSettingChoices(s, [Shift.Zero], [chosen], [first.OnBorder], first.OffsetX, first.OffsetY, Members: [weighted])]));
+                var own = Representative(weighted, g.Base);
+                int half = (s.Window - 1) / 2;
+                int ox = own.Position.X - g.Base.X, oy = own.Position.Y - g.Base.Y;
+                return ImagePlan.Of(CropPlan.Of(g, [own, .. weighted.Select(m => m.Item1).Where(c => c != own)]),
+                    new RicsPlan([new RicsSettingChoices(s, [Shift.Zero], [own], [Math.Abs(ox) == half || Math.Abs(oy) == half], ox, oy, Members: [weighted])]));
             case { } s:
                 // Only the unshifted frame is selected, so the scoring reach is the window alone.
                 var choice = new RicsSelector(scene, g.Base, g.CropSize, s.Window, 0, seed).Select(s.Window, s.Score, Shift.Zero);
@@ -124,6 +120,22 @@ public sealed class ImagePlanner
                 return ImagePlan.Of(CropPlan.Only(g, new PlannedCrop(g.Base, 0, 0)));
         }
     });
+
+    /// <summary>
+    /// The member a deployed combining mode's row names (its position and offset): the heaviest, ties to the one nearest
+    /// the frame's own crop, then the first listed. So block b and mean-all name the frame's own crop and soft k its
+    /// heaviest (most central) member. It is one of the members, so naming it costs no forward.
+    /// </summary>
+    private static PlannedCrop Representative(List<(PlannedCrop Crop, float Weight)> members, CropPosition own)
+    {
+        var best = members[0];
+        foreach (var m in members.Skip(1))
+            if (m.Weight > best.Weight || (m.Weight == best.Weight && Distance(m.Crop.Position, own) < Distance(best.Crop.Position, own)))
+                best = m;
+        return best.Crop;
+
+        static int Distance(CropPosition a, CropPosition b) => Math.Abs(a.X - b.X) + Math.Abs(a.Y - b.Y);
+    }
 
     /// <summary>The run's RICS choices for one scene: realistic settings (windows outer, scores inner), then cyclic.</summary>
     public static RicsPlan BuildRics(RgbImage scene, SceneGeometry g, RunSettings s)

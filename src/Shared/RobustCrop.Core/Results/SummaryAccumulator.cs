@@ -292,15 +292,15 @@ public sealed class ModelAccumulator(IReadOnlyList<double>? extraTaus = null)
         if (other._ricsCyclic is { } c) (_ricsCyclic ??= new RicsCyclicAccumulator()).Merge(c);
     }
 
-    /// <summary>select first, then the modes in the order of <see cref="RicsMode.All"/> (soft k by k, block b by b), then any other by name.</summary>
+    /// <summary>select first, then the modes in the order of <see cref="RicsMode.All"/> (soft k by k, block b and rook b by b), then any other by name.</summary>
     private static (int, int, string) RicsModeOrder(string mode)
     {
         try
         {
             var m = RicsMode.Parse(mode);
-            return (m.Kind switch { RicsModeKind.Select => 0, RicsModeKind.Soft => 1, RicsModeKind.Block => 2, _ => 3 }, m.K, mode);
+            return (m.Kind switch { RicsModeKind.Select => 0, RicsModeKind.Soft => 1, RicsModeKind.Block => 2, RicsModeKind.Rook => 3, _ => 4 }, m.K, mode);
         }
-        catch (ArgumentException) { return (4, 0, mode); }
+        catch (ArgumentException) { return (5, 0, mode); }
     }
 
     /// <summary>The §9 entry. p05 is exact up to <see cref="CosineSketch.ExactCapacity"/> measured images, else within

@@ -24,6 +24,14 @@ public enum RicsModeKind
     /// a 1-px axis shift keeps b(b−1) of the b² crops, so the change is one row or column of b crops (b² forwards per frame, exactly).
     /// </summary>
     Block,
+
+    /// <summary>
+    /// The uniform mean over b candidates, one in each row and each column of a b×b block at the window's centre
+    /// (<see cref="RicsCombination.RookOffsets"/>): each axis sees b consecutive offsets, as block b's does, for b forwards
+    /// instead of b². Aliasing that depends on the crop's column (or row) phase moves 1/b² of the plain model's squared change
+    /// under a 1-px shift (block2: 1/4), at b forwards per frame, exactly.
+    /// </summary>
+    Rook,
 }
 
 /// <summary>One representation mode: its kind and, for <see cref="RicsModeKind.Soft"/>, the expected members k.</summary>
@@ -37,27 +45,31 @@ public readonly record struct RicsMode(RicsModeKind Kind, int K = 0)
 
     public static RicsMode Block(int side) => new(RicsModeKind.Block, side);
 
-    /// <summary>Every mode this build has, in the order <c>--rics-mode all</c> runs them.</summary>
-    public static IReadOnlyList<RicsMode> All { get; } = [Select, Soft(2), Soft(4), Soft(8), Block(2), MeanAll];
+    public static RicsMode Rook(int side) => new(RicsModeKind.Rook, side);
 
-    /// <summary>The rics rows' <c>mode</c> value: "select", "soft4", "block2", "mean-all".</summary>
+    /// <summary>Every mode this build has, in the order <c>--rics-mode all</c> runs them.</summary>
+    public static IReadOnlyList<RicsMode> All { get; } = [Select, Soft(2), Soft(4), Soft(8), Block(2), Rook(4), MeanAll];
+
+    /// <summary>The rics rows' <c>mode</c> value: "select", "soft4", "block2", "rook4", "mean-all".</summary>
     public string Name => Kind switch
     {
         RicsModeKind.Select => "select",
         RicsModeKind.MeanAll => "mean-all",
         RicsModeKind.Block => "block" + K.ToString(CultureInfo.InvariantCulture),
+        RicsModeKind.Rook => "rook" + K.ToString(CultureInfo.InvariantCulture),
         _ => "soft" + K.ToString(CultureInfo.InvariantCulture),
     };
 
     public bool IsSelect => Kind == RicsModeKind.Select;
 
     /// <summary>Forwards one deployed frame costs with an n×n window: 1, n², b² (block; min(b, n)² when the window is
-    /// narrower than the block), or k on average (soft).</summary>
+    /// narrower than the block), b (rook; those of its b that fit a narrower window), or k on average (soft).</summary>
     public double ForwardsPerFrame(int n) => Kind switch
     {
         RicsModeKind.Select => 1,
         RicsModeKind.MeanAll => (double)n * n,
         RicsModeKind.Block => (double)Math.Min(K, n) * Math.Min(K, n),
+        RicsModeKind.Rook => RicsCombination.RookOffsets(K, (n - 1) / 2).Count,
         _ => Math.Min(K, n * n),
     };
 
@@ -69,6 +81,7 @@ public readonly record struct RicsMode(RicsModeKind Kind, int K = 0)
         RicsModeKind.MeanAll => string.Create(CultureInfo.InvariantCulture,
             $"a 1-px axis shift swaps one row/column of the {n}x{n} candidates: ||e' - e|| <= (1/{n}) * max spread of the candidates' embeddings"),
         RicsModeKind.Block => BlockGuarantee(Math.Min(K, n)),
+        RicsModeKind.Rook => RookGuarantee(RicsCombination.RookOffsets(K, (n - 1) / 2).Count),
         _ => string.Create(CultureInfo.InvariantCulture,
             $"members are fixed by content; a 1-px axis shift moves the tent by one step: ||e' - e|| <= {RicsCombination.ExpectedMovedMass(n):0.000} * max spread of the members' embeddings (expected weight moved, n = {n})"),
     };
@@ -78,7 +91,12 @@ public readonly record struct RicsMode(RicsModeKind Kind, int K = 0)
         : string.Create(CultureInfo.InvariantCulture,
             $"a 1-px axis shift keeps {b * (b - 1)} of the {b * b} adjacent crops and swaps one row/column: ||e' - e|| <= (1/{b}) * max spread of the block's embeddings; independent per-crop aliasing noise moves {RicsCombination.BlockNoiseShare(b):0.000} of the plain model's squared change");
 
-    /// <summary>One mode by name: select, mean-all, soft&lt;k&gt; (k ≥ 1), block&lt;b&gt; (b ≥ 2).</summary>
+    private static string RookGuarantee(int b) => b < 2
+        ? "the window holds one of its candidates: one crop"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"a 1-px shift moves each of the {b} crops (one per row and column of a {b}x{b} block) by one pixel: ||e' - e|| <= the mean of the members' own 1-px changes; aliasing that follows the crop's column or row phase moves {RicsCombination.RookPhaseShare(b):0.000} of the plain model's squared change, per-position noise {1.0 / b:0.000}");
+
+    /// <summary>One mode by name: select, mean-all, soft&lt;k&gt; (k ≥ 1), block&lt;b&gt; and rook&lt;b&gt; (b = 2..8).</summary>
     /// <exception cref="ArgumentException">Not a mode of this build; the message names the valid ones.</exception>
     public static RicsMode Parse(string text)
     {
@@ -91,7 +109,10 @@ public readonly record struct RicsMode(RicsModeKind Kind, int K = 0)
         if (t.StartsWith("block", StringComparison.Ordinal)
             && int.TryParse(t.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int b) && b is >= 2 and <= 8)
             return Block(b);
-        throw new ArgumentException($"RICS mode '{text}' is not one of: {string.Join(", ", All.Select(m => m.Name))}, all (soft<k> takes k = 1..64, block<b> b = 2..8)");
+        if (t.StartsWith("rook", StringComparison.Ordinal)
+            && int.TryParse(t.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int r) && r is >= 2 and <= 8)
+            return Rook(r);
+        throw new ArgumentException($"RICS mode '{text}' is not one of: {string.Join(", ", All.Select(m => m.Name))}, all (soft<k> takes k = 1..64, block<b> and rook<b> b = 2..8)");
     }
 
     /// <summary>A comma-separated list: modes by name, or <c>all</c> for <see cref="All"/>; distinct, in the order given.</summary>

@@ -94,6 +94,10 @@ public sealed class RicsSelector
                     for (int dx = from; dx <= to; dx++)
                         members.Add((new CropPosition(cx + dx, cy + dy), share));
                 return true;
+            case RicsModeKind.Rook:
+                var offsets = RicsCombination.RookOffsets(mode.K, half);
+                foreach (var (dx, dy) in offsets) members.Add((new CropPosition(cx + dx, cy + dy), 1f / offsets.Count));
+                return true;
             default:
                 ulong threshold = RicsCombination.Threshold(mode.K, n);
                 double total = 0;
