@@ -14,6 +14,7 @@
 #                          stay the same (default: a temporary folder, removed at the end)
 #   BASELINE=1             first the same workers on the local tars into a local folder: local_images_per_s and the ratio
 #   MODEL=resnet18         the shipped ResNet18 instead of the near-zero-cost model (for the record: ~50 crops/s per core)
+#   AZURITE_DEBUG=FILE     Azurite's per-request debug log into FILE (costs the emulator CPU: for request counts, not timings)
 #   SHARD_SIZE=256 TAR_SIZE=1000 SEED=1 CORRUPT=0.002 THREADS=1 CHAOS_EVERY=60 KEEP=1 (keep the logs)
 # Exit status: 0 when every step succeeded and rows = inputs, missing = 0, duplicates = 0; 1 otherwise.
 set -uo pipefail
@@ -62,8 +63,9 @@ if [ ! -x "$azurite" ]; then
     || fail "npm install azurite@3.35.0 failed"
 fi
 az_port=$(free_port)
+az_debug=(); [ -n "${AZURITE_DEBUG:-}" ] && az_debug=(--debug "$AZURITE_DEBUG")
 "$azurite" --blobHost 127.0.0.1 --blobPort "$az_port" --location "$data/azurite" --skipApiVersionCheck --loose --silent \
-  --disableTelemetry >"$work/azurite.log" 2>&1 &
+  --disableTelemetry "${az_debug[@]}" >"$work/azurite.log" 2>&1 &
 az_pid=$!
 for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$az_port") 2>/dev/null && break; sleep 0.1; done
 kill -0 $az_pid 2>/dev/null || fail "Azurite did not start: $(tail -n 3 "$work/azurite.log")"
@@ -130,10 +132,10 @@ timed() { # VAR COMMAND…: runs it, its output to steps.log, its seconds into V
 
 rows_table=()
 if [ "${BASELINE:-0}" = 1 ]; then
-  read -r local_s _ local_status _ _ local_wcpu _ < <(cluster_run local "$data/shards" "$work/local-out" 0)
+  read -r local_s _ local_status _ _ local_wcpu local_ccpu < <(cluster_run local "$data/shards" "$work/local-out" 0)
   [ "$local_status" = 0 ] || fail "local baseline run exited $local_status: $(tail -n 3 "$work/local.coordinator.log")"
   local_ips=$(awk -v n="$images" -v s="$local_s" 'BEGIN { printf "%.1f", n / s }')
-  rows_table+=("local baseline (tars → folder)|$local_s|$local_ips images/s; workers' CPU $local_wcpu s ($(per_image "$local_wcpu") ms per image)")
+  rows_table+=("local baseline (tars → folder)|$local_s|$local_ips images/s; CPU workers / coordinator $local_wcpu / $local_ccpu s ($(per_image "$local_wcpu") / $(per_image "$local_ccpu") ms per image)")
 fi
 
 name=r$(date +%s)
@@ -182,6 +184,13 @@ creep() { awk -F'\t' -v role="$1" -v w="$wall" '$2 == role && $1 <= w / 4 && $4 
   END { printf "%.0f → %.0f MiB", a / 1024, b / 1024 }' "$work/$name.rss.tsv"; }
 printf 'resident set, first → last quarter of the run: coordinator %s, workers %s\n' "$(creep coordinator)" "$(creep worker)"
 printf 'peak RSS: coordinator %s MiB, largest worker %s MiB; load average %s\n' "$(mib "$cpeak")" "$(mib "$wpeak")" "$(cut -d' ' -f1-3 /proc/loadavg)"
-[ "${BASELINE:-0}" = 1 ] && echo "baseline: local_images_per_s=$local_ips az_images_per_s=$ips ratio=$(awk -v a="$ips" -v b="$local_ips" 'BEGIN { printf "%.2f", a / b }')"
+if [ "${BASELINE:-0}" = 1 ]; then
+  echo "baseline: local_images_per_s=$local_ips az_images_per_s=$ips ratio=$(awk -v a="$ips" -v b="$local_ips" 'BEGIN { printf "%.2f", a / b }')"
+  # The same comparison in CPU time (load-independent): all CPU each run took from the machine per image, with and without
+  # the emulator (Blob storage in a deployment costs the nodes no CPU).
+  awk -v lw="$local_wcpu" -v lc="$local_ccpu" -v w="$wcpu" -v c="$ccpu" -v a="$azcpu" -v n="$images" 'BEGIN {
+    l = (lw + lc) * 1000 / n; z = (w + c + a) * 1000 / n; y = (w + c) * 1000 / n
+    printf "cpu: local_ms_per_image=%.2f az_ms_per_image=%.2f (without Azurite %.2f) cpu_ratio=%.2f (without Azurite %.2f)\n", l, z, y, l / z, l / y }'
+fi
 echo "rehearsal: images=$images rows=$rows missing=$missing duplicates=$duplicates wall_s=$wall images_per_s=$ips coordinator_peak_mib=$(mib "$cpeak") worker_peak_mib=$(mib "$wpeak") aggregate_s=$aggregate_s query_s=$query_s report_s=$report_s"
 [ "$rows" = "$images" ] && [ "$missing" = 0 ] && [ "$duplicates" = 0 ] && [ "$unexpected" = 0 ] || { keep=1; exit 1; }

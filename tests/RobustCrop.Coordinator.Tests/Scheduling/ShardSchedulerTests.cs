@@ -51,6 +51,32 @@ public sealed class ShardSchedulerTests
     }
 
     [Fact]
+    public void A_worker_gets_the_shard_after_its_last_of_the_same_tar_and_another_worker_starts_another_tar()
+    {
+        // Two tars of three shards each: a tar's shards are consecutive ranges of one source.
+        var s = new ShardScheduler(_settings, _clock);
+        s.Plan(Enumerable.Range(0, 6).Select(i => new DatasetShard(new ShardId(i), ShardSource.Of($"t{i / 3}"), i % 3 * 10L, 10)));
+        var a = Leases(s.Request(A, AddressA, 1, Guid.NewGuid()).Value).Single();
+        var b = Leases(s.Request(B, AddressB, 1, Guid.NewGuid()).Value).Single();
+        Assert.Equal((0, 3), (a.ShardId.Value, b.ShardId.Value));
+        Finish(s, B, b);
+        Assert.Equal(4, Leases(s.Request(B, AddressB, 1, Guid.NewGuid()).Value).Single().ShardId.Value);
+        Finish(s, A, a);
+        Assert.Equal(1, Leases(s.Request(A, AddressA, 1, Guid.NewGuid()).Value).Single().ShardId.Value);
+    }
+
+    [Fact]
+    public void With_no_tar_left_to_start_a_worker_gets_the_queues_head()
+    {
+        var s = Planned(3);
+        var a = Leases(s.Request(A, AddressA, 1, Guid.NewGuid()).Value).Single();
+        Assert.Equal(0, a.ShardId.Value);
+        Assert.Equal(1, Leases(s.Request(B, AddressB, 1, Guid.NewGuid()).Value).Single().ShardId.Value);
+        Finish(s, A, a);
+        Assert.Equal(2, Leases(s.Request(A, AddressA, 1, Guid.NewGuid()).Value).Single().ShardId.Value);
+    }
+
+    [Fact]
     public void A_resent_request_gets_the_same_leases_never_new_ones()
     {
         var s = Planned(5);

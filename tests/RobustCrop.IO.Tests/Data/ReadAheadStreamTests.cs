@@ -87,4 +87,28 @@ public sealed class ReadAheadStreamTests
         Assert.Equal(taken, source.Taken);
         Assert.True(source.Disposed);
     }
+
+    [Theory]
+    [InlineData(0, 65536)]
+    [InlineData(262144, 37856)]
+    [InlineData(299000, 4096)]
+    [InlineData(300000, 4096)]
+    [InlineData(900000, 4096)]
+    public void Chunks_are_full_up_to_the_expected_end_the_last_cut_to_end_there_and_small_after_it(long position, int expected)
+        => Assert.Equal(expected, ReadAheadStream.ChunkAt(position, chunkSize: 65536, fullChunksUntil: 300_000, smallChunkSize: 4096));
+
+    [Fact]
+    public void A_reader_that_stops_at_the_expected_end_leaves_only_a_few_small_chunks_fetched_past_it()
+    {
+        var data = Random(1_000_000);
+        var source = new Source(data, piece: 1 << 20);
+        using var stream = new ReadAheadStream(source, chunkSize: 65536, depth: 2, fullChunksUntil: 300_000, smallChunkSize: 4096);
+        var read = new byte[300_000];
+        stream.ReadExactly(read);
+        Assert.Equal(data.AsSpan(0, 300_000).ToArray(), read);
+        // The pump fills the queue (depth 2) and one chunk more, then waits for the reader.
+        SpinWait.SpinUntil(() => source.Taken >= 300_000 + 3 * 4096, TimeSpan.FromSeconds(2));
+        Thread.Sleep(100);
+        Assert.Equal(300_000 + 3 * 4096, source.Taken);
+    }
 }

@@ -23,12 +23,11 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
         public Guid LastRequest { get; set; }
         public List<LeaseId> LastGranted { get; } = [];
         public int ShardsDone { get; set; }
+        public ShardId? LastShard { get; set; }
         public string? RefusedBecause { get; set; }
     }
 
-    private readonly LinkedList<DatasetShard> _queue = [];
-    // Each shard's queue node, so a completion or a duplicate re-queue is O(1) at 100,000 shards.
-    private readonly Dictionary<ShardId, LinkedListNode<DatasetShard>> _queued = [];
+    private readonly ShardQueue _queue = new();
     private readonly Dictionary<LeaseId, Lease> _leases = [];
     private readonly HashSet<ShardId> _done = [];
     private readonly Dictionary<ShardId, DatasetShard> _planned = [];
@@ -72,9 +71,10 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
         {
             if (!_planned.TryAdd(s.Id, s)) continue;
             _total++;
+            _queue.Planned(s);
             if (_done.Contains(s.Id)) continue;
             _remaining.Add(s.Id);
-            _queued[s.Id] = _queue.AddLast(s);
+            _queue.AddLast(s);
         }
         Planned = true;
     }
@@ -156,11 +156,10 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
         var granted = ImmutableArray.CreateBuilder<IClusterMessage>();
         int held = _leases.Values.Count(l => l.Worker == worker);
         int allowed = Math.Min(Math.Min(capacity, settings.MaxCapacityPerWorker), settings.MaxLeasesPerWorker - held);
-        while (granted.Count < allowed && _queue.First is { } next)
+        while (granted.Count < allowed && _queue.TakeFor(w.LastShard) is { } next)
         {
-            _queue.RemoveFirst();
-            _queued.Remove(next.Value.Id);
-            var lease = new Lease(new LeaseId(++_nextLease), next.Value, worker, w.Member, now + settings.LeaseDuration);
+            w.LastShard = next.Id;
+            var lease = new Lease(new LeaseId(++_nextLease), next, worker, w.Member, now + settings.LeaseDuration);
             _leases[lease.Id] = lease;
             w.LastGranted.Add(lease.Id);
             granted.Add(ToMessage(lease, correlation));
@@ -211,7 +210,7 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
         _remaining.Remove(shard);
         // Other leases of the same shard (it was re-queued meanwhile) are revoked at their next renewal.
         foreach (var other in _leases.Values.Where(l => l.Shard.Id == shard).Select(l => l.Id).ToList()) _leases.Remove(other);
-        if (_queued.Remove(shard, out var node)) _queue.Remove(node);
+        _queue.Remove(shard);
         if (_workers.TryGetValue(worker, out var w)) w.ShardsDone++;
         _events.Add(new ShardDone(shard, lease, worker, manifest));
     }
@@ -228,7 +227,7 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
         Refuse(worker, _workers.GetValueOrDefault(worker)?.Member ?? "?", reason);
         RequeueAll(worker, RequeueReason.Rejected, reason);
         // Its own lease may have expired (and the shard been re-leased) already; the shard must not be lost either way.
-        if (_remaining.Contains(shard) && !_queued.ContainsKey(shard) && _leases.Values.All(l => l.Shard.Id != shard)
+        if (_remaining.Contains(shard) && !_queue.Contains(shard) && _leases.Values.All(l => l.Shard.Id != shard)
             && _planned.TryGetValue(shard, out var planned))
         {
             EnqueueFirst(planned);
@@ -363,13 +362,15 @@ public sealed class ShardScheduler(CoordinatorSettings settings, TimeProvider cl
     private void Requeue(Lease l, RequeueReason reason, string? detail)
     {
         _leases.Remove(l.Id);
-        if (_done.Contains(l.Shard.Id) || _queued.ContainsKey(l.Shard.Id)) return;
+        // The worker's walk did not reach the shard's end: what follows it is no nearer to that worker than to any other.
+        if (_workers.TryGetValue(l.Worker, out var w) && w.LastShard == l.Shard.Id) w.LastShard = null;
+        if (_done.Contains(l.Shard.Id) || _queue.Contains(l.Shard.Id)) return;
         EnqueueFirst(l.Shard);
         _requeues[reason]++;
         _events.Add(new ShardRequeued(l.Shard.Id, l.Id, l.Worker, reason, detail));
     }
 
-    private void EnqueueFirst(DatasetShard shard) => _queued[shard.Id] = _queue.AddFirst(shard);
+    private void EnqueueFirst(DatasetShard shard) => _queue.AddFirst(shard);
 
     private static ShardLease ToMessage(Lease l, Guid correlation) => new(l.Id, l.Shard.Id, l.Shard, l.Expires, correlation);
 }

@@ -31,6 +31,18 @@ public interface ITarSource
     /// <exception cref="DataSourceException">Storage failed: the shard fails whole, to be read again.</exception>
     Stream Open(string tar);
 
+    /// <summary>Whether <see cref="Open(string, long, long)"/> starts at a byte offset without reading what is before it
+    /// (a blob store: ranged reads). A shard that begins mid-tar then starts where an earlier walk of the same tar found its
+    /// first sample, instead of reading (and paying for) every byte before it.</summary>
+    bool OpensMidTar => false;
+
+    /// <summary>A stream over a tar from <paramref name="offset"/> (0, or a member header a walk of the same tar found),
+    /// expected to be read to about <paramref name="readAheadUntil"/> (bytes from the tar's start; long.MaxValue: to its
+    /// end), so that a source reading ahead does not fetch far past it.</summary>
+    /// <exception cref="NotSupportedException">An offset other than 0 where <see cref="OpensMidTar"/> is false.</exception>
+    Stream Open(string tar, long offset, long readAheadUntil)
+        => offset == 0 ? Open(tar) : throw new NotSupportedException($"{Name} cannot start a tar mid-way");
+
     /// <summary>The tars as the store lists them (name, size, modification time or ETag), in shard order.</summary>
     IEnumerable<ListedFile> ListFiles();
 }

@@ -20,27 +20,39 @@ public sealed class ReadAheadStream : ForwardReadStream
 
     /// <param name="chunkSize">Bytes per background read (the source's own ranged-read size fits).</param>
     /// <param name="depth">Chunks held ahead of the reader: the memory bound is about depth + 1 chunks.</param>
-    public ReadAheadStream(Stream source, int chunkSize, int depth = 2)
+    /// <param name="fullChunksUntil">Where the reader is expected to stop (bytes from the start): chunks past it are
+    /// <paramref name="smallChunkSize"/>, so a reader that stops near there leaves little fetched for nothing (a shard that
+    /// is part of a tar: every chunk is a ranged read, and what runs ahead of the reader's end is paid for and dropped).</param>
+    /// <param name="smallChunkSize">Bytes per background read past <paramref name="fullChunksUntil"/>.</param>
+    public ReadAheadStream(Stream source, int chunkSize, int depth = 2, long fullChunksUntil = long.MaxValue, int smallChunkSize = 256 << 10)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(depth);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(smallChunkSize);
         _source = source;
         _chunks = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(depth) { SingleReader = true, SingleWriter = true });
-        _pump = Task.Run(() => PumpAsync(chunkSize));
+        _pump = Task.Run(() => PumpAsync(chunkSize, fullChunksUntil, Math.Min(smallChunkSize, chunkSize)));
     }
+
+    /// <summary>The size of the chunk that starts at <paramref name="position"/>: full ones up to the expected end (the last
+    /// one cut to end there), small ones after it.</summary>
+    internal static int ChunkAt(long position, int chunkSize, long fullChunksUntil, int smallChunkSize)
+        => position >= fullChunksUntil ? smallChunkSize : (int)Math.Clamp(fullChunksUntil - position, smallChunkSize, chunkSize);
 
     /// <summary>Data (Length bytes of Buffer), or the end (Length 0), or the source's failure.</summary>
     private sealed record Chunk(byte[] Buffer, int Length, Exception? Failure);
 
-    private async Task PumpAsync(int chunkSize)
+    private async Task PumpAsync(int fullSize, long fullChunksUntil, int smallSize)
     {
         var ct = _stop.Token;
         try
         {
             Exception? failure = null;
+            long position = 0;
             while (failure is null)
             {
+                int chunkSize = ChunkAt(position, fullSize, fullChunksUntil, smallSize);
                 var buffer = new byte[chunkSize];
                 int filled = 0;
                 // Fill the chunk (a source may return short reads) so the reader sees few, large pieces.
@@ -59,6 +71,7 @@ public sealed class ReadAheadStream : ForwardReadStream
                 }
                 // The bytes read before a failure reach the reader first, then the failure, as the source raised it.
                 if (filled > 0) await _chunks.Writer.WriteAsync(new Chunk(buffer, filled, null), ct).ConfigureAwait(false);
+                position += filled;
                 if (failure is null && filled < chunkSize) break;
             }
             await _chunks.Writer.WriteAsync(new Chunk([], 0, failure), ct).ConfigureAwait(false);

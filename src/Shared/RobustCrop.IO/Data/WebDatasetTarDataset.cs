@@ -23,6 +23,13 @@ public sealed class WebDatasetTarDataset : IImageDataset
     private readonly long _maxMemberBytes;
     // Samples of each whole-tar shard, as planning found them (a tar that fits one shard is planned with Count -1).
     private readonly ConcurrentDictionary<string, long> _planned = new(StringComparer.Ordinal);
+    // Where walks of a tar stopped (sources that open mid-tar only): the next shard of that tar starts there rather than
+    // reading every byte before it again. The coordinator leases a worker the shard after the one it just did.
+    private readonly ConcurrentDictionary<string, ResumePoint> _resume = new(StringComparer.Ordinal);
+    private readonly Lazy<Dictionary<string, long>> _sizes;
+
+    /// <summary>Tars whose resume point is kept (a worker moves through a few at a time).</summary>
+    private const int MaxResumePoints = 16;
 
     public WebDatasetTarDataset(ITarSource source, string? name = null, long maxMemberBytes = ImageFolderDataset.DefaultMaxFileBytes)
     {
@@ -32,6 +39,7 @@ public sealed class WebDatasetTarDataset : IImageDataset
         _source = source;
         _maxMemberBytes = maxMemberBytes;
         Name = name ?? source.Name;
+        _sizes = new(() => source.ListFiles().GroupBy(f => f.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Bytes, StringComparer.Ordinal));
     }
 
     /// <summary>A list of local tars (a brace range such as <c>shards/{00000..09999}.tar</c>, expanded), see <see cref="LocalTarSource"/>.</summary>
@@ -108,13 +116,35 @@ public sealed class WebDatasetTarDataset : IImageDataset
         public bool Holds(long index) => index >= Start && index < End;
     }
 
+    /// <summary>Sample <paramref name="Index"/> of a tar begins with the header at byte <paramref name="Offset"/>;
+    /// <paramref name="Seen"/> holds the keys before it, so a key that comes back later is still found (never changed).</summary>
+    private sealed record ResumePoint(long Index, long Offset, HashSet<string> Seen);
+
+    private void Remember(string tar, ResumePoint point)
+    {
+        if (_resume.Count >= MaxResumePoints && !_resume.ContainsKey(tar))
+            foreach (var other in _resume.Keys.Take(_resume.Count - MaxResumePoints + 1)) _resume.TryRemove(other, out _);
+        // The furthest point is kept: the shard after it is the one this worker is leased next.
+        _resume.AddOrUpdate(tar, point, (_, old) => old.Index >= point.Index ? old : point);
+    }
+
+    /// <summary>About where sample <paramref name="end"/> begins, from the tar's listed size and planned samples, with a
+    /// margin for the spread of sample sizes: the read-ahead fetches small chunks past it. long.MaxValue when unknown.</summary>
+    private long ExpectedEnd(string tar, long end)
+    {
+        if (end == long.MaxValue || !_source.OpensMidTar || _source.CountSamples(tar) is not long n || n <= 0
+            || !_sizes.Value.TryGetValue(tar, out long bytes) || bytes <= 0) return long.MaxValue;
+        return (long)((double)bytes * end / n) + Math.Max(2L << 20, bytes / 64);
+    }
+
     private IEnumerable<ImageRecord> ReadSamples(string tar, Range range)
     {
+        var resume = _source.OpensMidTar && _resume.TryGetValue(tar, out var point) && point.Index <= range.Start ? point : null;
         Stream? stream = null;
         string? openError = null;
         try
         {
-            stream = _source.Open(tar);
+            stream = resume is null && !_source.OpensMidTar ? _source.Open(tar) : _source.Open(tar, resume?.Offset ?? 0, ExpectedEnd(tar, range.End));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -125,14 +155,18 @@ public sealed class WebDatasetTarDataset : IImageDataset
             yield return new ImageRecord(range.ShardKey, null, null, null, openError);
             yield break;
         }
-        using var _ = stream;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // A source that opens mid-tar is forward-only: counting what the walk consumed gives each header's offset.
+        var counted = _source.OpensMidTar ? new CountingStream(stream, resume?.Offset ?? 0) : null;
+        using var _ = counted ?? stream;
+        var seen = resume is null ? new HashSet<string>(StringComparer.Ordinal) : new HashSet<string>(resume.Seen, StringComparer.Ordinal);
         WebDatasetSample? current = null;
-        long index = -1;
+        long index = (resume?.Index ?? 0) - 1;
+        // Where the last entry walked ends (its data padded to 512-byte blocks): the next entry's header begins there.
+        long entryEnd = resume?.Offset ?? 0;
         // The last member's data was passed over unread (over the limit, or before this shard's range): a tar that breaks
         // right after it broke inside that member, which is the sample's own error, not a second one.
         bool lastSkipped = false;
-        foreach (var step in TarWalk.Walk(stream))
+        foreach (var step in TarWalk.Walk(counted ?? stream))
         {
             if (step.Corrupt is not null)
             {
@@ -153,6 +187,8 @@ public sealed class WebDatasetTarDataset : IImageDataset
                     yield return new ImageRecord(range.ShardKey, null, null, null, $"corrupt tar {Path.GetFileName(tar)}: {error}");
                 yield break;
             }
+            long headerAt = entryEnd;
+            if (counted is not null && step.Entry is { } walked) entryEnd = (counted.Consumed + walked.Length + 511) / 512 * 512;
             string key = "", ext = "";
             if (step.BadHeaderAt is null && !TarWalk.IsMember(step.Entry!, out key, out ext))
                 continue;
@@ -167,7 +203,10 @@ public sealed class WebDatasetTarDataset : IImageDataset
                 current = null;
                 lastSkipped = false;
                 if (++index >= range.End)
+                {
+                    if (counted is not null) Remember(tar, new ResumePoint(index, headerAt, [.. seen]));
                     yield break;
+                }
                 if (step.BadHeaderAt is { } at)
                 {
                     // A header no reader accepts is one input of its own, named by where it is.

@@ -123,12 +123,21 @@ public sealed class ShardFiles(IResultStore store, RunLayout layout)
     public async Task<(ImmutableArray<DatasetShard> ToDo, ImmutableArray<ShardManifest> Done)> SplitDoneAsync(IReadOnlyList<DatasetShard> shards,
         CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(shards);
+        // One listing, then reads of the manifests it names only, ManifestReadParallelism at a time: a fresh run asked
+        // storage once per shard, one after another, before the first lease (3,907 round trips at a million images).
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var path in store.ListAsync(layout.ManifestsDir, ct).ConfigureAwait(false)) listed.Add(path);
+        var manifests = new ShardManifest?[shards.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, shards.Count).Where(i => listed.Contains(layout.ShardManifest(shards[i].Id.Value))),
+            new ParallelOptions { MaxDegreeOfParallelism = ManifestReadParallelism, CancellationToken = ct },
+            async (i, token) => manifests[i] = await TryReadAsync(shards[i].Id.Value, token).ConfigureAwait(false)).ConfigureAwait(false);
         var todo = ImmutableArray.CreateBuilder<DatasetShard>();
         var done = ImmutableArray.CreateBuilder<ShardManifest>();
-        foreach (var shard in shards)
+        for (int i = 0; i < shards.Count; i++)
         {
-            if (await TryReadAsync(shard.Id.Value, ct).ConfigureAwait(false) is { } manifest) done.Add(manifest);
-            else todo.Add(shard);
+            if (manifests[i] is { } manifest) done.Add(manifest);
+            else todo.Add(shards[i]);
         }
         return (todo.ToImmutable(), done.ToImmutable());
     }
