@@ -167,7 +167,7 @@ public class CommandLineTests
         => Assert.Contains("add hash to --rics-score", await RefusedAsync("evaluate", "--rics-mode", "soft4", "--rics-score", "dog"));
 
     [Fact]
-    public void Rics_modes_bind_into_the_run_settings_and_the_sample_job_measures_soft4_and_block2_beside_select()
+    public void Rics_modes_bind_into_the_run_settings_and_the_sample_job_measures_soft4_and_rook4_beside_select()
     {
         var set = new EvaluateOptionSet();
         var command = new System.CommandLine.Command("evaluate");
@@ -175,7 +175,7 @@ public class CommandLineTests
         var given = set.Bind(command.Parse(["--data", "x", "--rics", "9", "--rics-mode", "select,all"]));
         Assert.Equal(RicsMode.All, given.Run.Rics.Modes.AsEnumerable());
         var sample = set.Bind(command.Parse([]));
-        Assert.Equal([RicsMode.Select, RicsMode.Soft(4), RicsMode.Block(2)], sample.Run.Rics.Modes.AsEnumerable());
+        Assert.Equal([RicsMode.Select, RicsMode.Soft(4), RicsMode.Rook(4)], sample.Run.Rics.Modes.AsEnumerable());
         var plain = set.Bind(command.Parse(["--data", "x", "--rics", "9"]));
         Assert.Equal([RicsMode.Select], plain.Run.Rics.Modes.AsEnumerable());
     }
