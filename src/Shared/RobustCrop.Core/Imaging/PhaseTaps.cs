@@ -52,9 +52,24 @@ internal sealed class PhaseTaps
     /// the edge clips the taps, computed into <paramref name="edge"/>; <paramref name="start"/> is the first tap's index.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ReadOnlySpan<int> At(double centre, scoped Span<double> scratch, Span<int> edge, out int start)
+    public ReadOnlySpan<int> At(double centre, scoped Span<double> scratch, Span<int> edge, out int start) =>
+        AtPhase((long)Math.Floor(centre * Phases + 0.5), scratch, edge, out start);
+
+    /// <summary>The grid point nearest a coordinate that is held in fixed point with <see cref="StepBits"/> bits below the
+    /// 1/256 grid (what a resampler stepping along a row adds up instead of rounding a double per pixel).</summary>
+    public const int StepBits = 24;
+
+    /// <summary>A coordinate in fixed point: source pixels × 2^(8 + <see cref="StepBits"/>).</summary>
+    public static long Fixed(double coordinate) => (long)Math.Round(coordinate * (1L << (Bits + StepBits)));
+
+    /// <summary>The taps at a fixed-point coordinate (<see cref="Fixed"/>), rounded to the grid as <see cref="At"/> rounds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ReadOnlySpan<int> AtFixed(long coordinate, scoped Span<double> scratch, Span<int> edge, out int start) =>
+        AtPhase((coordinate + (1L << (StepBits - 1))) >> StepBits, scratch, edge, out start);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ReadOnlySpan<int> AtPhase(long q, scoped Span<double> scratch, Span<int> edge, out int start)
     {
-        long q = (long)Math.Floor(centre * Phases + 0.5);
         int p = (int)(q & (Phases - 1)); // within the tables by construction: no bounds checks in the pixel loop
         long first = (q >> Bits) + Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_start), p);
         int count = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_count), p);

@@ -15,8 +15,10 @@ namespace RobustCrop.Core.Imaging;
 /// The taps cannot be shared between pixels (both source coordinates move along a row), so they come from a table over
 /// 1/256-pixel phases (<see cref="PhaseTaps"/>) instead of a kernel, a sum and a division per tap, and each tap is one
 /// 4-lane multiply-add over R, G, B as in the resize's horizontal pass. Against the first version, which computed the exact
-/// taps per pixel (kept under the tests as the reference), a byte differs by at most one level, and rarely; a 256² view
-/// costs about a fifth of what it did (the motion bench).
+/// taps per pixel (kept under the tests as the reference), a byte differs by at most one level, and rarely. Along a row the
+/// source points step by a fixed-point increment (<see cref="Turn.Row"/>) instead of a product, floor and conversion per
+/// pixel: with the table, a 256² view costs about a quarter of the first version (motion bench, CPU per 256² scene: first
+/// 4.51–5.30 ms; the table with a double per pixel 2.01 ms; stepping 1.24–1.35 ms).
 /// </remarks>
 public static class SceneRotation
 {
@@ -55,6 +57,18 @@ public static class SceneRotation
             double px = u + 0.5 - Cx, py = v + 0.5 - Cy;
             return ((Cos - 1) * px + Sin * py, -Sin * px + (Cos - 1) * py);
         }
+
+        /// <summary>
+        /// Row v's source points in fixed point (<see cref="PhaseTaps.Fixed"/>): the point of pixel 0 and the step per pixel.
+        /// A turn is linear along a row, so each pixel adds the step instead of a product, a floor and a conversion; over a
+        /// 4096-pixel row the sum drifts by under 2^−13 of a grid step, which moves a point off its grid cell only at a tie.
+        /// </summary>
+        public (long X0, long StepX, long Y0, long StepY) Row(int v)
+        {
+            var (dx, dy) = Displacement(0, v);
+            return (PhaseTaps.Fixed((dx + 0.5) * Ax), PhaseTaps.Fixed(Cos * Ax),
+                    PhaseTaps.Fixed((v + dy + 0.5) * Ay), PhaseTaps.Fixed(-Sin * Ay));
+        }
     }
 
     private static void Nearest(RgbImage src, RgbImage dst, Turn t)
@@ -88,11 +102,11 @@ public static class SceneRotation
         {
             for (int v = 0; v < dst.Height; v++)
             {
-                for (int u = 0; u < width; u++)
+                var (sx, stepX, sy, stepY) = t.Row(v);
+                for (int u = 0; u < width; u++, sx += stepX, sy += stepY)
                 {
-                    var (dx, dy) = t.Displacement(u, v);
-                    var wx = xs.At((u + dx + 0.5) * t.Ax, scratch, edgeX, out int x0);
-                    var wy = ys.At((v + dy + 0.5) * t.Ay, scratch, edgeY, out int y0);
+                    var wx = xs.AtFixed(sx, scratch, edgeX, out int x0);
+                    var wy = ys.AtFixed(sy, scratch, edgeY, out int y0);
                     var acc = half;
                     int first = y0 * srcStride + x0 * 3;
                     if (first + (wy.Length - 1) * srcStride + (wx.Length - 1) * 3 <= lastWide)
