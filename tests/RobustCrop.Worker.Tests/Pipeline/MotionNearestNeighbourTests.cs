@@ -64,6 +64,11 @@ public sealed class MotionNearestNeighbourTests : IDisposable
         // The half-pixel views are searched too: a rate, not a missing value.
         Assert.NotNull(motion[new("proj", "noise", "subpixel:0.5", null, 0, "")]);
         Assert.NotNull(motion[new("proj", "noise", "subpixel:0.5", "hash", Window, "soft2")]);
+        // The aggregator's one read of the crops and rics files gives the very same rates.
+        var all = await NearestNeighbourPass.ComputeAllAsync(store, _layout, done, "run", null, withMotion: true, default);
+        Assert.Equal(plain, all.Plain);
+        Assert.Equal(rics, all.Rics);
+        Assert.Equal(motion, all.Motion);
     }
 
     [Fact]

@@ -106,10 +106,9 @@ public sealed class ImagePlanner
                     return ImagePlan.Failed($"scene {scene.Width}x{scene.Height} has no room for a {s.Window}x{s.Window} RICS window around the {g.CropSize}-px crop");
                 var weighted = members.Select(m => (new PlannedCrop(m.Position, 0, 0), m.Weight)).ToList();
                 var own = Representative(weighted, g.Base);
-                int half = (s.Window - 1) / 2;
-                int ox = own.Position.X - g.Base.X, oy = own.Position.Y - g.Base.Y;
+                var named = new RicsChoice(own.Position, own.Position.X - g.Base.X, own.Position.Y - g.Base.Y, (s.Window - 1) / 2);
                 return ImagePlan.Of(CropPlan.Of(g, [own, .. weighted.Select(m => m.Item1).Where(c => c != own)]),
-                    new RicsPlan([new RicsSettingChoices(s, [Shift.Zero], [own], [Math.Abs(ox) == half || Math.Abs(oy) == half], ox, oy, Members: [weighted])]));
+                    new RicsPlan([new RicsSettingChoices(s, [Shift.Zero], [own], [named.OnBorder], named.OffsetX, named.OffsetY, Members: [weighted])]));
             case { } s:
                 // Only the unshifted frame is selected, so the scoring reach is the window alone.
                 var choice = new RicsSelector(scene, g.Base, g.CropSize, s.Window, 0, seed).Select(s.Window, s.Score, Shift.Zero);

@@ -20,32 +20,36 @@ internal sealed class BlobRangeStream(BlobClient blob, long offset, long length,
 
     public override int Read(Span<byte> buffer)
     {
-        // The tar reader's synchronous reads come through a ReadAheadStream; this path is for callers without one.
-        var rented = new byte[buffer.Length];
-        int n = ReadAsync(rented, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        rented.AsSpan(0, n).CopyTo(buffer);
-        return n;
+        // The tar reader's reads come through a ReadAheadStream, which reads asynchronously; this is for callers without one.
+        int wanted = Wanted(buffer.Length);
+        if (wanted == 0) return 0;
+        using var content = blob.DownloadStreaming(Request(wanted)).Value.Content;
+        int filled = 0;
+        while (filled < wanted) filled = Advance(filled, content.Read(buffer[filled..wanted]), wanted);
+        _position += filled;
+        return filled;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        long wanted = Math.Min(buffer.Length, length - _position);
-        if (wanted <= 0) return 0;
-        var options = new BlobDownloadOptions
-        {
-            Range = new Azure.HttpRange(_position, wanted),
-            Conditions = etag is { } e ? new BlobRequestConditions { IfMatch = e } : null,
-        };
-        var response = await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
+        int wanted = Wanted(buffer.Length);
+        if (wanted == 0) return 0;
+        var response = await blob.DownloadStreamingAsync(Request(wanted), cancellationToken).ConfigureAwait(false);
         await using var content = response.Value.Content;
         int filled = 0;
-        while (filled < wanted)
-        {
-            int n = await content.ReadAsync(buffer[filled..(int)wanted], cancellationToken).ConfigureAwait(false);
-            if (n == 0) throw new IOException($"{blob.Name}: the service sent {filled} of {wanted} bytes at {_position}");
-            filled += n;
-        }
+        while (filled < wanted) filled = Advance(filled, await content.ReadAsync(buffer[filled..wanted], cancellationToken).ConfigureAwait(false), wanted);
         _position += filled;
         return filled;
     }
+
+    private int Wanted(int room) => (int)Math.Max(0, Math.Min(room, length - _position));
+
+    private BlobDownloadOptions Request(int wanted) => new()
+    {
+        Range = new HttpRange(_position, wanted),
+        Conditions = etag is { } e ? new BlobRequestConditions { IfMatch = e } : null,
+    };
+
+    private int Advance(int filled, int read, int wanted) =>
+        read > 0 ? filled + read : throw new IOException($"{blob.Name}: the service sent {filled} of {wanted} bytes at {_position}");
 }

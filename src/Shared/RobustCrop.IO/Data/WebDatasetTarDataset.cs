@@ -144,7 +144,8 @@ public sealed class WebDatasetTarDataset : IImageDataset
         string? openError = null;
         try
         {
-            stream = resume is null && !_source.OpensMidTar ? _source.Open(tar) : _source.Open(tar, resume?.Offset ?? 0, ExpectedEnd(tar, range.End));
+            // From the start (the only choice of a source that cannot open mid-tar), or where this worker's last walk stopped.
+            stream = _source.Open(tar, resume?.Offset ?? 0, ExpectedEnd(tar, range.End));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

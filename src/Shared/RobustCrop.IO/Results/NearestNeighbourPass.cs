@@ -19,16 +19,50 @@ public static class NearestNeighbourPass
     /// mode) or, for the plain model, (null, 0, "").</summary>
     public readonly record struct MotionNnKey(string Model, string Dataset, string Motion, string? Score, int Window, string Mode);
 
+    /// <summary>Every nn_changed of a run: the plain model's (with its gallery), each RICS entry's, and under each motion.</summary>
+    public sealed record Rates(
+        Dictionary<(string Model, string Dataset), (double? Rate, NnGallerySummary? Gallery)> Plain,
+        Dictionary<(string Model, string Dataset, int Window, string Score, string Mode), double?> Rics,
+        Dictionary<MotionNnKey, double?> Motion);
+
+    /// <summary>
+    /// All of a run's nn_changed rates from one read of its crops and rics files (the aggregator's entry): the bases read for
+    /// nn_changed_1px are the ones the motion views are searched against, so no file is read twice. Motion is searched only
+    /// when <paramref name="withMotion"/> and the run kept the plain model's embeddings.
+    /// </summary>
+    public static async Task<Rates> ComputeAllAsync(IResultStore store, RunLayout layout, ISet<string> donePaths, string runDataset,
+        GalleryFile? gallery, bool withMotion, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(layout);
+        var images = await ReadCropsAsync(store, layout, donePaths, runDataset, basesOnly: false, ct).ConfigureAwait(false);
+        var entries = await ReadRicsAsync(store, layout, donePaths, runDataset, basesOnly: false, ct).ConfigureAwait(false);
+        var plain = PlainRates(images, gallery);
+        var motion = withMotion && plain.Count > 0
+            ? await MotionRatesAsync(store, layout, donePaths, runDataset, gallery, images, entries, ct).ConfigureAwait(false)
+            : [];
+        return new Rates(plain, RicsRates(entries, gallery), motion);
+    }
+
     public static async Task<Dictionary<(string Model, string Dataset), (double? Rate, NnGallerySummary? Gallery)>> ComputeAsync(
         IResultStore store, RunLayout layout, ISet<string> donePaths, string runDataset, GalleryFile? gallery, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(layout);
-        var images = await ReadCropsAsync(store, layout, donePaths, runDataset, basesOnly: false, ct).ConfigureAwait(false);
+        return PlainRates(await ReadCropsAsync(store, layout, donePaths, runDataset, basesOnly: false, ct).ConfigureAwait(false), gallery);
+    }
+
+    private static Dictionary<(string Model, string Dataset), (double? Rate, NnGallerySummary? Gallery)> PlainRates(
+        Dictionary<(string Model, string Dataset), Dictionary<string, Vectors>>? images, GalleryFile? gallery)
+    {
         var rates = new Dictionary<(string Model, string Dataset), (double?, NnGallerySummary?)>();
         foreach (var (group, byKey) in images ?? []) rates[group] = Rate(byKey, gallery, group.Model);
         return rates;
     }
+
+    private static Dictionary<(string Model, string Dataset, int Window, string Score, string Mode), double?> RicsRates(
+        Dictionary<(string Model, string Dataset, int Window, string Score, string Mode), Dictionary<string, Vectors>>? entries, GalleryFile? gallery)
+        => (entries ?? []).ToDictionary(kv => kv.Key, kv => Rate(kv.Value, gallery, kv.Key.Model).Rate);
 
     /// <summary>
     /// nn_changed_1px of every realistic RICS entry (DESIGN §9), from the rics files of a run that kept its embeddings: each
@@ -40,8 +74,7 @@ public static class NearestNeighbourPass
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(layout);
-        var entries = await ReadRicsAsync(store, layout, donePaths, runDataset, basesOnly: false, ct).ConfigureAwait(false);
-        return (entries ?? []).ToDictionary(kv => kv.Key, kv => Rate(kv.Value, gallery, kv.Key.Model).Rate);
+        return RicsRates(await ReadRicsAsync(store, layout, donePaths, runDataset, basesOnly: false, ct).ConfigureAwait(false), gallery);
     }
 
     /// <summary>
@@ -58,10 +91,19 @@ public static class NearestNeighbourPass
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(layout);
-        var paths = await DoneFilesAsync(store, layout.MotionDir, donePaths, ct).ConfigureAwait(false);
-        if (paths.Count == 0) return [];
+        if ((await DoneFilesAsync(store, layout.MotionDir, donePaths, ct).ConfigureAwait(false)).Count == 0) return [];
         var plain = await ReadCropsAsync(store, layout, donePaths, runDataset, basesOnly: true, ct).ConfigureAwait(false);
         var rics = await ReadRicsAsync(store, layout, donePaths, runDataset, basesOnly: true, ct).ConfigureAwait(false);
+        return await MotionRatesAsync(store, layout, donePaths, runDataset, gallery, plain, rics, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The motion files searched against bases already read (the plain model's from the crops files, each
+    /// setting's from the rics files).</summary>
+    private static async Task<Dictionary<MotionNnKey, double?>> MotionRatesAsync(IResultStore store, RunLayout layout, ISet<string> donePaths,
+        string runDataset, GalleryFile? gallery, Dictionary<(string Model, string Dataset), Dictionary<string, Vectors>>? plain,
+        Dictionary<(string Model, string Dataset, int Window, string Score, string Mode), Dictionary<string, Vectors>>? rics, CancellationToken ct)
+    {
+        var paths = await DoneFilesAsync(store, layout.MotionDir, donePaths, ct).ConfigureAwait(false);
         var searches = new Dictionary<(string, string, int, string?, string), BaseSearch?>();
         var means = new Dictionary<MotionNnKey, MeanAccumulator>();
         foreach (var path in paths)
@@ -76,7 +118,7 @@ public static class NearestNeighbourPass
                 string dataset = DatasetOf(r.ImageKey, runDataset), mode = r.Score is null ? "" : r.Mode ?? "select";
                 int window = r.Score is null ? 0 : r.Window ?? 0;
                 var key = new MotionNnKey(r.Model, dataset, r.Motion, r.Score, window, mode);
-                if (!means.TryGetValue(key, out var mean)) mean = default;
+                means.TryGetValue(key, out var mean);
                 var group = (r.Model, dataset, window, r.Score, mode);
                 if (!searches.TryGetValue(group, out var search))
                 {

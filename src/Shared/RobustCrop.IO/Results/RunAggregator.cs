@@ -83,24 +83,23 @@ public static class RunAggregator
             if (!measured.Any(kv => kv.Key.Model == f.Model))
                 models.AddRange(dataset.Split('+').Select(d => new ModelAccumulator(reader.ExtraTaus).ToSummary(f.Model, d, tau, f.Device, f.InputSize, f.ResizeSize)));
         var gallery = await NearestNeighbourPass.StoredGalleryAsync(store, layout, ct).ConfigureAwait(false);
-        var nn = await NearestNeighbourPass.ComputeAsync(store, layout, shardOf.Keys.ToHashSet(StringComparer.Ordinal), dataset, gallery, ct).ConfigureAwait(false);
+        var done = shardOf.Keys.ToHashSet(StringComparer.Ordinal);
+        var motion = await MotionPass.ComputeAsync(store, layout, done, dataset, tau, ct).ConfigureAwait(false);
+        // One read of the crops and rics files serves nn_changed_1px and, with motion, the bases the moved views are searched
+        // against; without kept embeddings there is nothing to search.
+        var nn = await NearestNeighbourPass.ComputeAllAsync(store, layout, done, dataset, gallery, withMotion: motion.Count > 0, ct).ConfigureAwait(false);
         for (int i = 0; i < models.Count; i++)
-            if (nn.TryGetValue((models[i].Model, models[i].Dataset ?? dataset), out var found))
+            if (nn.Plain.TryGetValue((models[i].Model, models[i].Dataset ?? dataset), out var found))
                 models[i] = models[i] with { Realistic = models[i].Realistic with { NnChanged1px = found.Rate, NnGallery = found.Gallery } };
-        var nnRics = await NearestNeighbourPass.ComputeRicsAsync(store, layout, shardOf.Keys.ToHashSet(StringComparer.Ordinal), dataset, gallery, ct).ConfigureAwait(false);
         for (int i = 0; i < models.Count; i++)
         {
             var m = models[i];
-            if (nnRics.Count > 0 && m.Rics.Count > 0)
-                models[i] = m with { Rics = [.. m.Rics.Select(r => nnRics.TryGetValue((m.Model, m.Dataset ?? dataset, r.Window, r.Score, r.Mode), out var rate) ? r with { NnChanged1px = rate } : r)] };
+            if (nn.Rics.Count > 0 && m.Rics.Count > 0)
+                models[i] = m with { Rics = [.. m.Rics.Select(r => nn.Rics.TryGetValue((m.Model, m.Dataset ?? dataset, r.Window, r.Score, r.Mode), out var rate) ? r with { NnChanged1px = rate } : r)] };
         }
-        var motion = await MotionPass.ComputeAsync(store, layout, shardOf.Keys.ToHashSet(StringComparer.Ordinal), dataset, tau, ct).ConfigureAwait(false);
-        // Without kept embeddings (no nn_changed_1px) the motion rows have none either: nothing to read again.
-        var nnMotion = motion.Count == 0 || nn.Count == 0 ? []
-            : await NearestNeighbourPass.ComputeMotionAsync(store, layout, shardOf.Keys.ToHashSet(StringComparer.Ordinal), dataset, gallery, ct).ConfigureAwait(false);
         for (int i = 0; i < models.Count; i++)
             if (motion.TryGetValue((models[i].Model, models[i].Dataset ?? dataset), out var specs))
-                models[i] = models[i] with { Motion = MotionPass.WithNn(specs, models[i].Model, models[i].Dataset ?? dataset, nnMotion) };
+                models[i] = models[i] with { Motion = MotionPass.WithNn(specs, models[i].Model, models[i].Dataset ?? dataset, nn.Motion) };
         int k = measured.Select(kv => kv.Value.WindowK).DefaultIfEmpty(0).Max();
         return new RunSummary(layout.RunId, dataset, images, errors, models, DateTimeOffset.UtcNow, tau, k);
     }
