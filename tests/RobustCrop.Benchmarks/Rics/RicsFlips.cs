@@ -118,6 +118,25 @@ public static class RicsFlips
             gaps.Add(first - second);
         }
         gaps.Sort();
+        // The same search with the query's own photograph's crops left out of the gallery: how often the neighbour among
+        // *other photographs* changes (the study's reading of the metric, where each image is a photograph of its own).
+        int otherFlips = 0;
+        for (int i = 0; i < keys.Count; i++)
+        {
+            int NearestOther(float[] v)
+            {
+                int best = -1; double bestDot = double.NegativeInfinity;
+                for (int j = 0; j < keys.Count; j++)
+                {
+                    if (Source(j) == Source(i)) continue;
+                    double d = TensorPrimitives.Dot(v, combined[j][0]);
+                    if (d > bestDot) (best, bestDot) = (j, d);
+                }
+                return best;
+            }
+            int b0 = NearestOther(combined[i][0]);
+            if (combined[i].Skip(1).Any(v => NearestOther(v) != b0)) otherFlips++;
+        }
         double n = keys.Count;
         margins.Sort();
         var sorted = cosMin.Order().ToList();
@@ -125,7 +144,8 @@ public static class RicsFlips
             $"  {mode,-9} changed_1px {cosMin.Count(c => c < tau) / n:P1}  cos_1px_min mean {cosMin.Average():F4} p05 {Quantile(sorted, 0.05):F4}  "
             + $"nn_changed_1px {flips / n:P1} ({flips}): same photo {samePhoto} (the query's own {sameAsQuery}), different photos {flips - samePhoto}; "
             + $"margin median {Quantile(margins, 0.5):F4} p90 {Quantile(margins, 0.9):F4}; base nn from the query's photo {baseSameSource / n:P1}; "
-            + $"top-2 gap of every image median {Quantile(gaps, 0.5):F4}, under 0.005 {gaps.Count(g => g < 0.005) / n:P1}");
+            + $"top-2 gap of every image median {Quantile(gaps, 0.5):F4}, under 0.005 {gaps.Count(g => g < 0.005) / n:P1}; "
+            + $"nn among other photographs changed {otherFlips / n:P1} ({otherFlips})");
     }
 
     /// <summary>A mode's members of one frame: the product's modes, or the offline candidates plain, stride&lt;s&gt; and
@@ -144,6 +164,15 @@ public static class RicsFlips
             // at:dx_dy+dx_dy+...: equal weights at these offsets from the frame's own crop.
             var offsets = mode[3..].Split('+').Select(o => o.Split('_').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList();
             return [.. offsets.Select(o => (new CropPosition(at.X + o[0], at.Y + o[1]), 1f / offsets.Count))];
+        }
+        if (mode.StartsWith("anchor-", StringComparison.Ordinal))
+        {
+            // anchor-<mode>: the mode's members taken around select's choice instead of the frame's own crop.
+            var chosen = new List<(CropPosition Position, float Weight)>();
+            var inner = Members(selector, basePosition, window, mode[7..], Shift.Zero);
+            if (inner is null || !selector.Members(window, RicsMode.Select, f, chosen)) return null;
+            var a = chosen[0].Position;
+            return [.. inner.Select(x => (new CropPosition(a.X + x.Item1.X - basePosition.X, a.Y + x.Item1.Y - basePosition.Y), x.Item2))];
         }
         var members = new List<(CropPosition Position, float Weight)>();
         return selector.Members(window, RicsMode.Parse(mode), f, members) ? [.. members.Select(x => (x.Position, x.Weight))] : null;
