@@ -118,6 +118,30 @@ public sealed class ImagePlannerTests
     }
 
     [Theory]
+    [InlineData("rook4")]
+    [InlineData("block2")]
+    [InlineData("soft4")]
+    public void Measurement_of_a_mode_without_select_plans_the_shifts_and_the_members_and_nothing_else(string name)
+    {
+        // Every frame names one of its own members (as predict does), so a run that asks for a mode alone infers no hash
+        // choice that feeds no row.
+        var mode = RicsMode.Parse(name);
+        var run = new RunSettings(new RunId("p")) { Rics = RicsSelection.Of([9], [RicsScore.Hash], cyclic: false, modes: [mode]) };
+        for (int seed = 40; seed < 50; seed++)
+        {
+            var scene = Noise(72, 64, seed);
+            var g = new SceneGeometry(scene.Width, scene.Height, 64, 24);
+            var plan = ImagePlanner.Measurement(run).Plan(scene, g);
+            var setting = Assert.Single(plan.Rics.Settings);
+            var members = setting.Members!.Select(list => list.Select(m => m.Crop).ToHashSet()).ToList();
+            var plain = CropPlan.Build(g, run.RealisticShifts, ShiftSets.N1).Crops;
+            Assert.Equal(plain.Union(members.SelectMany(m => m)).ToHashSet(), plan.Crops!.Crops.ToHashSet());
+            for (int f = 0; f < setting.Frames.Count; f++)
+                Assert.Contains(setting.Frames[f]!.Value, members[f]);
+        }
+    }
+
+    [Theory]
     [InlineData("block2")]
     [InlineData("mean-all")]
     public void Deployment_of_an_equal_weight_mode_names_the_frames_own_crop(string name)

@@ -7,7 +7,7 @@ namespace RobustCrop.Core.Tests.Results;
 public class RicsModeSummaryTests
 {
     private static RicsRow Row(string mode, double cosine, double forwards, int shifts = 8, string key = "d/1")
-        => new("r", 0, key, null, "m", 9, "hash", null, null, null, null, 0, 0, 9, 0, shifts, null, null, cosine, cosine < 0.99,
+        => new("r", 0, key, null, "m", 9, "hash", null, null, null, null, 0, 0, 9, 3, shifts, null, null, cosine, cosine < 0.99,
             Mode: mode, ForwardsPerFrame: forwards);
 
     [Fact]
@@ -29,7 +29,10 @@ public class RicsModeSummaryTests
             Mean = Math.Round(select.Cosine1pxMin!.Mean!.Value, 12), P05 = Math.Round(select.Cosine1pxMin.P05!.Value, 12),
         });
         Assert.Equal(1.0, select.ForwardsPerFrame);
+        Assert.Equal(3.0 / 9, select.BorderRate!.Value, 12);
         var soft = rics[1];
+        // A combining mode classifies no single choice, so no share of choices on the window's edge.
+        Assert.Null(soft.BorderRate);
         // The image without a shift counts for forwards (it was inferred) but not for the representation figures.
         Assert.Equal(4.0, soft.ForwardsPerFrame);
         Assert.Equal(new ChangedSummary(0.99, 0.5), soft.Changed1px);

@@ -13,8 +13,8 @@ namespace RobustCrop.Core.Planning;
 /// base + Δ in the scene (the realistic shift; null where it leaves the scene), so the canonicalised model is measured under
 /// realistic shifts too (DESIGN §9 rics_cyclic.realistic). Entry 0 is the base frame's choice.</param>
 /// <param name="Members">A combining mode's candidates and weights per frame (DESIGN §5b), null for select and cyclic; a
-/// frame whose window leaves the scene has an empty list. <see cref="Frames"/> then holds, in evaluate, the hash choices (a
-/// soft mode's members too); in predict, the one member the row names (<see cref="ImagePlanner.Deployment"/>).</param>
+/// frame whose window leaves the scene has an empty list. <see cref="Frames"/> then holds each frame's named member (the
+/// heaviest, ties to the one nearest the frame's own crop), in evaluate as in predict (<see cref="ImagePlanner.Deployment"/>).</param>
 public sealed record RicsSettingChoices(RicsSetting Setting, IReadOnlyList<Shift> Shifts, IReadOnlyList<PlannedCrop?> Frames,
     IReadOnlyList<bool> OnBorder, int OffsetX, int OffsetY, IReadOnlyList<PlannedCrop?>? RealisticFrames = null,
     IReadOnlyList<IReadOnlyList<(PlannedCrop Crop, float Weight)>>? Members = null)
@@ -101,14 +101,11 @@ public sealed class ImagePlanner
             case { Mode.IsSelect: false } s:
                 // A combining mode (DESIGN §5b) infers its members of the unshifted frame and nothing else, so its cost is
                 // its member count (soft k: k on average, block b: b², mean-all: n²). The row's crop is its representative.
-                var members = new List<(CropPosition Position, float Weight)>();
-                if (!new RicsSelector(scene, g.Base, g.CropSize, s.Window, 0, seed).Members(s.Window, s.Mode, Shift.Zero, members))
+                var combined = Combined(new RicsSelector(scene, g.Base, g.CropSize, s.Window, 0, seed), g, s, [Shift.Zero]);
+                if (combined.Frames[0] is not { } named)
                     return ImagePlan.Failed($"scene {scene.Width}x{scene.Height} has no room for a {s.Window}x{s.Window} RICS window around the {g.CropSize}-px crop");
-                var weighted = members.Select(m => (new PlannedCrop(m.Position, 0, 0), m.Weight)).ToList();
-                var own = Representative(weighted, g.Base);
-                var named = new RicsChoice(own.Position, own.Position.X - g.Base.X, own.Position.Y - g.Base.Y, (s.Window - 1) / 2);
-                return ImagePlan.Of(CropPlan.Of(g, [own, .. weighted.Select(m => m.Item1).Where(c => c != own)]),
-                    new RicsPlan([new RicsSettingChoices(s, [Shift.Zero], [own], [named.OnBorder], named.OffsetX, named.OffsetY, Members: [weighted])]));
+                return ImagePlan.Of(CropPlan.Of(g, [named, .. combined.Members![0].Select(m => m.Crop).Where(c => c != named)]),
+                    new RicsPlan([combined]));
             case { } s:
                 // Only the unshifted frame is selected, so the scoring reach is the window alone.
                 var choice = new RicsSelector(scene, g.Base, g.CropSize, s.Window, 0, seed).Select(s.Window, s.Score, Shift.Zero);
@@ -153,7 +150,7 @@ public sealed class ImagePlanner
             {
                 if (!setting.Mode.IsSelect)
                 {
-                    result.Add(Combined(selector, setting, realisticFrames));
+                    result.Add(Combined(selector, g, setting, realisticFrames));
                     continue;
                 }
                 var choices = realisticFrames.Select(f => selector.Select(setting.Window, setting.Score, f)).ToList();
@@ -190,19 +187,33 @@ public sealed class ImagePlanner
         return CyclicCanonicalizer.SamePixels(scene, crop, canonicalBase, g.CropSize) ? canonicalBase : crop;
     }
 
-    /// <summary>A combining mode's members per frame; its frames' choices are the hash choices (a member whenever any is).</summary>
-    private static RicsSettingChoices Combined(RicsSelector selector, RicsSetting setting, List<Shift> frames)
+    /// <summary>
+    /// A combining mode's members per frame; each frame's named crop is its <see cref="Representative"/>, as predict names
+    /// it, so the plan infers the members and nothing else (a block or rook mode has no hash choice to add).
+    /// </summary>
+    private static RicsSettingChoices Combined(RicsSelector selector, SceneGeometry g, RicsSetting setting, List<Shift> frames)
     {
         var members = new List<IReadOnlyList<(PlannedCrop, float)>>(frames.Count);
+        var named = new List<RicsChoice?>(frames.Count);
         var scratch = new List<(CropPosition Position, float Weight)>();
+        int half = (setting.Window - 1) / 2;
         foreach (var f in frames)
-            members.Add(selector.Members(setting.Window, setting.Mode, f, scratch)
-                ? scratch.Select(m => (new PlannedCrop(m.Position, 0, 0), m.Weight)).ToList()
-                : []);
-        var choices = frames.Select(f => selector.Select(setting.Window, RicsScore.Hash, f)).ToList();
+        {
+            if (!selector.Members(setting.Window, setting.Mode, f, scratch))
+            {
+                members.Add([]);
+                named.Add(null);
+                continue;
+            }
+            var weighted = scratch.Select(m => (new PlannedCrop(m.Position, 0, 0), m.Weight)).ToList();
+            var own = new CropPosition(g.Base.X + f.Dx, g.Base.Y + f.Dy);
+            var crop = Representative(weighted, own);
+            members.Add(weighted);
+            named.Add(new RicsChoice(crop.Position, crop.Position.X - own.X, crop.Position.Y - own.Y, half));
+        }
         return new RicsSettingChoices(setting, frames,
-            choices.Select(c => c is { } x ? new PlannedCrop(x.Position, 0, 0) : (PlannedCrop?)null).ToList(),
-            choices.Select(c => c is { OnBorder: true }).ToList(),
-            choices[0]?.OffsetX ?? 0, choices[0]?.OffsetY ?? 0, Members: members);
+            named.Select(c => c is { } x ? new PlannedCrop(x.Position, 0, 0) : (PlannedCrop?)null).ToList(),
+            named.Select(c => c is { OnBorder: true }).ToList(),
+            named[0]?.OffsetX ?? 0, named[0]?.OffsetY ?? 0, Members: members);
     }
 }

@@ -60,7 +60,8 @@ internal sealed class RicsAccumulator(IReadOnlyList<double> extraTaus)
             _accuracy.Value,
             _representation.Changed(tau),
             _images,
-            _frames > 0 ? (double)_border / _frames : null,
+            // A combining mode has no single choice on a window's edge (its named member is not what it classifies).
+            _frames > 0 && mode == RicsMode.Select.Name ? (double)_border / _frames : null,
             RicsScores.N1Bound(window),
             _anyWindowShifts ? new FooledWindowSummary(_windowK, _fooledWindow.Value) : null,
             _kept.Value)

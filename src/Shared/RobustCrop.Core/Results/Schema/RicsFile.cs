@@ -75,13 +75,13 @@ public static class RicsSchema
     public static readonly ResultColumn<RicsRow> Correct = new("correct", ColumnType.Boolean, true,
         "RICS prediction matches the label; null without label or classes", r => r.Correct);
     public static readonly ResultColumn<RicsRow> OffsetX = new("offset_x", ColumnType.Int32, false,
-        "where the base frame's choice sits in its window (cyclic: its roll)", r => r.OffsetX);
+        "where the base frame's choice sits in its window (a combining mode: its named member; cyclic: its roll)", r => r.OffsetX);
     public static readonly ResultColumn<RicsRow> OffsetY = new("offset_y", ColumnType.Int32, false,
-        "where the base frame's choice sits in its window (cyclic: its roll)", r => r.OffsetY);
+        "where the base frame's choice sits in its window (a combining mode: its named member; cyclic: its roll)", r => r.OffsetY);
     public static readonly ResultColumn<RicsRow> Frames = new("frames", ColumnType.Int32, false,
         "frames (base and shifted) whose window fits the scene", r => r.Frames);
     public static readonly ResultColumn<RicsRow> BorderChoices = new("border_choices", ColumnType.Int32, false,
-        "frames whose choice lies on the window's edge", r => r.BorderChoices);
+        "frames whose choice (a combining mode: named member) lies on the window's edge", r => r.BorderChoices);
     public static readonly ResultColumn<RicsRow> Shifts1px = new("shifts_1px", ColumnType.Int32, false,
         "1-px shifted frames compared", r => r.Shifts1px);
     public static readonly ResultColumn<RicsRow> Consistency1px = new("consistency_1px", ColumnType.Double, true,
