@@ -3,7 +3,10 @@
 # freely licensed photographs listed in scripts/natural-photos.tsv, checks each photo's SHA-256, and cuts COUNT crops at
 # seeded random positions and scales into OUT_DIR, a folder that `robustcrop evaluate --data OUT_DIR` reads.
 # Needs apt (apt-get download, dpkg-deb) at bench time only; the tests and the runs never fetch anything.
-#   usage: scripts/natural-photos.sh OUT_DIR [COUNT=300] [SEED=1]
+# PHOTO_LIST names another list of the same columns (scripts/distinct-photos.tsv: one photograph per crop, issue 21); a
+# path "FILE.rcc!MEMBER" is a file inside a Qt resource file of the package (GCompris), taken out by the benchmark
+# project's rcc-extract command.
+#   usage: [PHOTO_LIST=scripts/distinct-photos.tsv] scripts/natural-photos.sh OUT_DIR [COUNT=300] [SEED=1]
 set -euo pipefail
 
 if [[ $# -lt 1 || $# -gt 3 ]]; then
@@ -14,7 +17,8 @@ out=$1
 count=${2:-300}
 seed=${3:-1}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-list="$repo/scripts/natural-photos.tsv"
+list=${PHOTO_LIST:-$repo/scripts/natural-photos.tsv}
+[[ -f $list ]] || { echo "natural-photos: photo list not found: $list" >&2; exit 2; }
 for tool in apt-get dpkg-deb sha256sum dotnet; do
   command -v "$tool" >/dev/null || { echo "natural-photos: $tool not found (needs a Debian-based system with apt and the .NET SDK)" >&2; exit 2; }
 done
@@ -37,18 +41,35 @@ for pkg in "${packages[@]}"; do
   echo "natural-photos: $(basename "$deb")" >&2
 done
 
-# Each photo under its short name; a changed file (a new package version) stops here rather than silently
-# giving another set than the one the figures were measured on.
+# Each photo under its short name (keeping its file type); members of Qt resource files are taken out in one go.
+: > "$work/rcc.lst"
 while IFS=$'\t' read -r name pkg path licence author sha; do
   [[ -z $name || $name == \#* ]] && continue
-  src="$work/pkg/$pkg$path"
-  [[ -f $src ]] || { echo "natural-photos: $pkg has no $path" >&2; exit 1; }
-  actual=$(sha256sum "$src" | cut -d' ' -f1)
+  ext=${path##*.}
+  dest="$work/sources/$name.${ext,,}"
+  if [[ $path == *'!'* ]]; then
+    rcc="$work/pkg/$pkg${path%%!*}"
+    [[ -f $rcc ]] || { echo "natural-photos: $pkg has no ${path%%!*}" >&2; exit 1; }
+    printf '%s\t%s\t%s\n' "$rcc" "${path#*!}" "$dest" >> "$work/rcc.lst"
+  else
+    src="$work/pkg/$pkg$path"
+    [[ -f $src ]] || { echo "natural-photos: $pkg has no $path" >&2; exit 1; }
+    cp "$src" "$dest"
+  fi
+done < "$list"
+if [[ -s $work/rcc.lst ]]; then
+  dotnet run --project "$repo/tests/RobustCrop.Benchmarks" -c Release -- rcc-extract "$work/rcc.lst" >&2
+fi
+# A changed file (a new package version) stops here rather than silently giving another set than the one the figures
+# were measured on.
+while IFS=$'\t' read -r name pkg path licence author sha; do
+  [[ -z $name || $name == \#* ]] && continue
+  ext=${path##*.}
+  actual=$(sha256sum "$work/sources/$name.${ext,,}" | cut -d' ' -f1)
   if [[ $actual != "$sha" ]]; then
     echo "natural-photos: $pkg$path has SHA-256 $actual, the list has $sha (another package version?)" >&2
     exit 1
   fi
-  cp "$src" "$work/sources/$name.jpg"
 done < "$list"
 
 dotnet run --project "$repo/tests/RobustCrop.Benchmarks" -c Release -- cut-photos "$work/sources" "$out" "$count" "$seed"

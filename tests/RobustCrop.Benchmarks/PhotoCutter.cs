@@ -12,7 +12,7 @@ namespace RobustCrop.Benchmarks;
 /// <remarks>
 /// Crop i comes from source i mod the number of sources (sorted by name), so every photo gives the same number of crops
 /// (±1). Its short side is a uniform fraction of the photo's short side in [0.2, 0.8] (raised so the crop keeps at
-/// least 300 px), its aspect ratio log-uniform in [1, 4/3], portrait or landscape at even odds, its position uniform.
+/// least 300 px; a photo's short side must be 300 px or more, and under 375 px every crop has exactly 300), its aspect ratio log-uniform in [1, 4/3], portrait or landscape at even odds, its position uniform.
 /// The generator is SplitMix64 written out here, so a seed gives the same set on every .NET version.
 /// Downscaling halves by 2×2 box averages while the crop is at least twice the target, then a Mitchell cubic: no
 /// aliasing from a single large-ratio step.
@@ -67,9 +67,9 @@ public static class PhotoCutter
                 return 1;
             }
             sizes[i] = (codec.Info.Width, codec.Info.Height);
-            if (Math.Min(sizes[i].Width, sizes[i].Height) * MaxFraction < MinShortSide)
+            if (Math.Min(sizes[i].Width, sizes[i].Height) < MinShortSide)
             {
-                error.WriteLine($"cut-photos: {sources[i]} is {sizes[i].Width}x{sizes[i].Height}; a source needs a short side of at least {MinShortSide / MaxFraction} px");
+                error.WriteLine($"cut-photos: {sources[i]} is {sizes[i].Width}x{sizes[i].Height}; a source needs a short side of at least {MinShortSide} px");
                 return 2;
             }
         }
@@ -102,7 +102,10 @@ public static class PhotoCutter
             var (w0, h0) = sizes[s];
             int shortSide = Math.Min(w0, h0);
             double lo = Math.Max(MinFraction, (double)MinShortSide / shortSide);
-            int cropShort = (int)Math.Round((lo + (MaxFraction - lo) * rng.NextDouble()) * shortSide);
+            // A photo under 375 px (300 / 0.8) on its short side gives crops of exactly 300 px; the draw is still taken,
+            // so the crops of larger photos stay those of earlier versions.
+            double hi = Math.Max(MaxFraction, lo);
+            int cropShort = (int)Math.Round((lo + (hi - lo) * rng.NextDouble()) * shortSide);
             int cropLong = (int)Math.Round(cropShort * Math.Exp(rng.NextDouble() * Math.Log(MaxAspect)));
             bool portrait = rng.NextDouble() < 0.5;
             int w = Math.Min(portrait ? cropShort : cropLong, w0);

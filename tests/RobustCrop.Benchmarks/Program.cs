@@ -5,7 +5,8 @@ namespace RobustCrop.Benchmarks;
 /// <summary>
 /// Prints the crop writer's and the resizer's times against their scalar references (the figures quoted in CropWriter and
 /// SceneResizer), and the decode's; with <c>onnx</c> first, the ONNX protobuf comparison instead (<see cref="Onnx.OnnxProtoBench"/>);
-/// with <c>cut-photos</c> first, the natural-photo bench set is cut instead (<see cref="PhotoCutter"/>); with <c>rics-nn</c>,
+/// with <c>cut-photos</c> first, the natural-photo bench set is cut instead (<see cref="PhotoCutter"/>); with <c>rcc-extract</c>,
+/// files are taken out of Qt resource files for it (<see cref="RccExtractor"/>); with <c>rics-nn</c>,
 /// hash RICS's nn_changed_1px of a finished run (<see cref="RicsNearestNeighbour"/>); with <c>rics-flips</c>, every mode's
 /// nearest-neighbour changes of a finished run, neighbour by neighbour (<see cref="Rics.RicsFlips"/>);
 /// with <c>rics-modes</c>, what combining RICS modes cost against a forward pass (<see cref="RicsModeBench"/>);
@@ -17,6 +18,7 @@ public static class Program
     {
         if (args is ["onnx", .. var rest]) return Onnx.OnnxProtoBench.Run(rest, Console.Out);
         if (args is ["cut-photos", .. var cut]) return PhotoCutter.Run(cut, Console.Out, Console.Error);
+        if (args is ["rcc-extract", .. var rcc]) return RccExtractor.Run(rcc, Console.Out, Console.Error);
         if (args is ["rics-nn", .. var nn]) return RicsNearestNeighbour.RunAsync(nn, Console.Out, Console.Error).GetAwaiter().GetResult();
         if (args is ["rics-flips", .. var flips]) return Rics.RicsFlips.RunAsync(flips, Console.Out, Console.Error).GetAwaiter().GetResult();
         if (args is ["rics-modes", ..])
