@@ -165,12 +165,12 @@ public static class RicsFlips
             var offsets = mode[3..].Split('+').Select(o => o.Split('_').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList();
             return [.. offsets.Select(o => (new CropPosition(at.X + o[0], at.Y + o[1]), 1f / offsets.Count))];
         }
-        if (mode.Split("@ramp") is [var inner, var ramp])
+        if (mode.Split("@ramp") is [var reweighted, var ramp])
         {
             // <mode>@ramp<r>: the mode's members re-weighted by a trapezoid f(dx)·f(dy), f(i) = min(1, (h+1−|i|)/r), offsets
             // from the frame's own crop: r = h+1 is soft k's tent, r = 1 equal weights (a weight moves only when a member
             // enters or leaves at the edge).
-            var list = Members(selector, basePosition, window, inner, f);
+            var list = Members(selector, basePosition, window, reweighted, f);
             if (list is null) return null;
             double r = double.Parse(ramp, CultureInfo.InvariantCulture), h = (window - 1) / 2;
             double F(int i) => Math.Clamp((h + 1 - Math.Abs(i)) / r, 0, 1);
