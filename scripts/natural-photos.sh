@@ -41,12 +41,15 @@ for pkg in "${packages[@]}"; do
   echo "natural-photos: $(basename "$deb")" >&2
 done
 
-# Each photo under its short name (keeping its file type); members of Qt resource files are taken out in one go.
+# Each photo under its short name (keeping its file type); members of Qt resource files are taken out in one go. The
+# list is read once: each photo's file, expected SHA-256 and origin go to checks.lst for the check below.
 : > "$work/rcc.lst"
+: > "$work/checks.lst"
 while IFS=$'\t' read -r name pkg path licence author sha; do
   [[ -z $name || $name == \#* ]] && continue
   ext=${path##*.}
   dest="$work/sources/$name.${ext,,}"
+  printf '%s\t%s\t%s\n' "$dest" "$sha" "$pkg$path" >> "$work/checks.lst"
   if [[ $path == *'!'* ]]; then
     rcc="$work/pkg/$pkg${path%%!*}"
     [[ -f $rcc ]] || { echo "natural-photos: $pkg has no ${path%%!*}" >&2; exit 1; }
@@ -62,15 +65,13 @@ if [[ -s $work/rcc.lst ]]; then
 fi
 # A changed file (a new package version) stops here rather than silently giving another set than the one the figures
 # were measured on.
-while IFS=$'\t' read -r name pkg path licence author sha; do
-  [[ -z $name || $name == \#* ]] && continue
-  ext=${path##*.}
-  actual=$(sha256sum "$work/sources/$name.${ext,,}" | cut -d' ' -f1)
+while IFS=$'\t' read -r dest sha origin; do
+  actual=$(sha256sum "$dest" | cut -d' ' -f1)
   if [[ $actual != "$sha" ]]; then
-    echo "natural-photos: $pkg$path has SHA-256 $actual, the list has $sha (another package version?)" >&2
+    echo "natural-photos: $origin has SHA-256 $actual, the list has $sha (another package version?)" >&2
     exit 1
   fi
-done < "$list"
+done < "$work/checks.lst"
 
 dotnet run --project "$repo/tests/RobustCrop.Benchmarks" -c Release -- cut-photos "$work/sources" "$out" "$count" "$seed"
 # The attributions travel with the set (a .txt file: the image-folder dataset skips it).

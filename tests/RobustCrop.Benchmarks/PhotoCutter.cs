@@ -12,7 +12,8 @@ namespace RobustCrop.Benchmarks;
 /// <remarks>
 /// Crop i comes from source i mod the number of sources (sorted by name), so every photo gives the same number of crops
 /// (±1). Its short side is a uniform fraction of the photo's short side in [0.2, 0.8] (raised so the crop keeps at
-/// least 300 px; a photo's short side must be 300 px or more, and under 375 px every crop has exactly 300), its aspect ratio log-uniform in [1, 4/3], portrait or landscape at even odds, its position uniform.
+/// least 300 px; a photo's short side must be 300 px or more, and under 375 px every crop has exactly 300), its aspect
+/// ratio log-uniform in [1, 4/3], portrait or landscape at even odds, its position uniform.
 /// The generator is SplitMix64 written out here, so a seed gives the same set on every .NET version.
 /// Downscaling halves by 2×2 box averages while the crop is at least twice the target, then a Mitchell cubic: no
 /// aliasing from a single large-ratio step.
